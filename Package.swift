@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// MeshScript: an embeddable interpreter for a small DSL that describes Istio multicluster meshes.
+//
+// Layers, dependencies pointing one way:
+//   MeshScriptInterpreter (generic: syntax, diagnostics, evaluation, host API; knows nothing about Istio)
+//     <- MeshDomain (mesh built-ins, topology, validation, planning)
+//   MeshTrust (certificate authority, cacerts)   MeshKube (kubeconfig, IstioOperator, remote secrets)
+//     <- MeshRender (writes WORK_DIR)
+//   MeshScript (the library product: re-exports the above)
+//   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
+//   MeshScriptCLI (the `meshscript` executable; public API only)
+import PackageDescription
+
+let package = Package(
+    name: "MeshScript",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "MeshScript", targets: ["MeshScript"]),
+        .executable(name: "meshscript", targets: ["MeshScriptCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+    ],
+    targets: [
+        .target(name: "MeshScriptInterpreter"),
+        .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter"]),
+        .target(
+            name: "MeshTrust",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "MeshKube", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube"]),
+        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender"]),
+        .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
+        .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine"]),
+        .executableTarget(
+            name: "MeshScriptCLI",
+            dependencies: [
+                "MeshScript", "MeshREPL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter"]),
+        .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain"], resources: [.copy("Golden")]),
+        .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust"]),
+        .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube"]),
+        .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL"]),
+        .testTarget(name: "CLITests", dependencies: ["MeshScript"]),
+    ]
+)
