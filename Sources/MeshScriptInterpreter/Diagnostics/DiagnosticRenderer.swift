@@ -1,0 +1,91 @@
+// Renders diagnostics as `file:line:col: error: message`, the numbered source line with a
+// `^~~~` marker under the range, then notes and help. Colour only when asked (on a terminal).
+
+public struct DiagnosticRenderer: Sendable {
+    public var sources: SourceMap
+    public var color: Bool
+    /// At most this many diagnostics are printed; the rest are counted.
+    public var limit: Int
+
+    public init(sources: SourceMap, color: Bool, limit: Int = 200) {
+        self.sources = sources
+        self.color = color
+        self.limit = limit
+    }
+
+    private enum Style: String {
+        case bold = "\u{1B}[1m", red = "\u{1B}[1;31m", yellow = "\u{1B}[1;33m", cyan = "\u{1B}[1;36m", blue = "\u{1B}[1;34m", green = "\u{1B}[1;32m", reset = "\u{1B}[0m"
+    }
+
+    private func paint(_ text: String, _ style: Style) -> String {
+        color ? style.rawValue + text + Style.reset.rawValue : text
+    }
+
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        var out = ""
+        for diagnostic in diagnostics.prefix(limit) { out += render(diagnostic) }
+        if diagnostics.count > limit {
+            out += "\(diagnostics.count - limit) more diagnostics not shown\n"
+        }
+        return out
+    }
+
+    public func render(_ diagnostic: Diagnostic) -> String {
+        let severityStyle: Style = switch diagnostic.severity {
+        case .error: .red
+        case .warning: .yellow
+        case .note: .cyan
+        }
+        var out = ""
+        if let range = diagnostic.range {
+            out += paint(position(range) + ":", .bold) + " "
+        }
+        out += paint(diagnostic.severity.rawValue + ":", severityStyle) + " " + paint(diagnostic.message, .bold) + "\n"
+        if let range = diagnostic.range { out += snippet(range, markerStyle: severityStyle) }
+        for note in diagnostic.notes {
+            if let range = note.range {
+                out += paint(position(range) + ":", .bold) + " " + paint("note:", .cyan) + " " + note.message + "\n"
+                out += snippet(range, markerStyle: .cyan)
+            } else {
+                out += "  " + paint("= note:", .cyan) + " " + note.message + "\n"
+            }
+        }
+        if let help = diagnostic.help {
+            out += "  " + paint("= help:", .green) + " " + help + "\n"
+        }
+        return out
+    }
+
+    public func position(_ range: SourceRange) -> String {
+        let file = sources.file(range.file)
+        let location = file.location(of: range.start)
+        return "\(file.path):\(location.line):\(location.column)"
+    }
+
+    private func snippet(_ range: SourceRange, markerStyle: Style) -> String {
+        let file = sources.file(range.file)
+        let line = file.lineIndex(of: min(range.start, file.bytes.count))
+        let text = file.lineText(line)
+        let startColumn = file.location(of: range.start).column
+        // The marker stops at the end of the first line of a multi-line range.
+        let lineEnd = line + 1 < file.lineStarts.count ? file.lineStarts[line + 1] - 1 : file.bytes.count
+        let endColumn = file.location(of: min(range.end, max(lineEnd, range.start))).column
+        let width = max(1, endColumn - startColumn)
+        let number = String(line + 1)
+        let gutter = String(repeating: " ", count: number.count)
+        // Tabs are kept in the padding so the marker lines up under them.
+        let padding = String(text.unicodeScalars.prefix(startColumn - 1).map { $0 == "\t" ? "\t" : " " })
+        let marker = "^" + String(repeating: "~", count: width - 1)
+        var out = paint(gutter + " |", .blue) + "\n"
+        out += paint(number + " |", .blue) + " " + sanitize(text) + "\n"
+        out += paint(gutter + " |", .blue) + " " + padding + paint(marker, markerStyle) + "\n"
+        return out
+    }
+
+    /// Control characters in a source line would garble a terminal: show them as U+FFFD.
+    private func sanitize(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? "\u{FFFD}" : scalar
+        }))
+    }
+}

@@ -1,0 +1,139 @@
+// The host API: one Interpreter carries everything a run needs — registered commands and
+// functions, the import loader with its cache and cycle detection, the print sink, the
+// environment, the limits and a thread-safe cancel(). No global state, no exit().
+import Foundation
+
+public final class Interpreter {
+    public var limits: Limits
+    public let sources = SourceMap()
+    public var loader: ScriptLoader
+    /// What `env()` reads. The CLI passes the process environment; tests pass their own.
+    public var environment: [String: String]
+    /// Imports may not leave the main script's directory tree unless this is set.
+    public var allowImportsOutsideRoot = false
+    /// Where `print` writes.
+    public var output: (String) -> Void = { Swift.print($0) }
+    public let cancellation = CancellationFlag()
+
+    public private(set) var commands: [String: RegisteredCommand] = [:]
+    public private(set) var functions: [String: RegisteredFunction] = [:]
+
+    let globals = Scope(parent: nil)
+    /// The directory tree imports are confined to (the first script's directory).
+    var rootDirectory: String?
+    /// Files evaluated already (by canonical path), with the names they export.
+    var modules: [String: Scope] = [:]
+    var importStack: [String] = []
+
+    // Per-run state.
+    var diagnostics: [Diagnostic] = []
+    var steps = 0
+    var callDepth = 0
+
+    public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
+        self.limits = limits
+        self.loader = loader
+        self.environment = environment
+        registerStandardFunctions()
+    }
+
+    // MARK: - Registration
+
+    public func register(_ signature: CommandSignature, handler: @escaping CommandHandler) {
+        commands[signature.name] = RegisteredCommand(signature: signature, handler: handler)
+    }
+
+    public func register(_ signature: FunctionSignature, handler: @escaping FunctionHandler) {
+        functions[signature.name] = RegisteredFunction(signature: signature, handler: handler)
+    }
+
+    /// Stop the running evaluation at its next step (safe from any thread or a signal handler's helper).
+    public func cancel() { cancellation.cancel() }
+
+    // MARK: - Running
+
+    public struct Outcome {
+        public var diagnostics: [Diagnostic]
+        /// The input ended inside an unclosed construct (nothing was evaluated).
+        public var needsMoreInput: Bool
+        public var file: FileID?
+    }
+
+    /// Parse and evaluate a script file.
+    public func runFile(_ path: String) -> Outcome {
+        let canonical = loader.canonicalPath(path, relativeTo: nil)
+        let bytes: [UInt8]
+        do {
+            bytes = try loader.read(canonical)
+        } catch {
+            return Outcome(diagnostics: [.error("cannot read '\(path)': \(error.message)", at: nil)], needsMoreInput: false, file: nil)
+        }
+        if rootDirectory == nil { rootDirectory = loader.directory(of: canonical) }
+        return run(SourceFile(path: path, bytes: bytes), canonicalPath: canonical)
+    }
+
+    /// Parse and evaluate text, e.g. one REPL entry. `directory` anchors relative imports.
+    public func run(source text: String, name: String, directory: String? = nil) -> Outcome {
+        if rootDirectory == nil, let directory { rootDirectory = loader.canonicalPath(directory, relativeTo: nil) }
+        return run(SourceFile(path: name, text: text), canonicalPath: nil, directory: directory)
+    }
+
+    /// Parse only: for the REPL's "needs more input?" question and for tools.
+    public func parse(source text: String, name: String) -> ParseResult {
+        let file = SourceFile(path: name, text: text)
+        return Parser.parse(file, file: sources.add(file), maxDepth: limits.maxNestingDepth)
+    }
+
+    private func run(_ file: SourceFile, canonicalPath: String?, directory: String? = nil) -> Outcome {
+        let id = sources.add(file)
+        let parsed = Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth)
+        if parsed.needsMoreInput || parsed.diagnostics.hasErrors {
+            return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
+        }
+        diagnostics = parsed.diagnostics
+        steps = 0
+        callDepth = 0
+        cancellation.reset()
+        let directory = canonicalPath.map { loader.directory(of: $0) } ?? directory
+        if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }
+        defer { importStack = [] }
+        do {
+            try executeFile(parsed.program, scope: globals, directory: directory)
+        } catch {
+            // A fatal stop (limit, cancellation): its diagnostic is already recorded.
+        }
+        if let canonicalPath { modules[canonicalPath] = globals }
+        return Outcome(diagnostics: diagnostics, needsMoreInput: false, file: id)
+    }
+
+    // MARK: - Sessions (the REPL)
+
+    /// Everything a statement can change in the interpreter, so a failed one can be undone.
+    public struct Snapshot {
+        fileprivate var variables: [String: (value: Value, range: SourceRange)]
+        fileprivate var recipes: [String: Recipe]
+        fileprivate var modules: [String: Scope]
+    }
+
+    public func snapshot() -> Snapshot {
+        Snapshot(variables: globals.variables, recipes: globals.recipes, modules: modules)
+    }
+
+    public func restore(_ snapshot: Snapshot) {
+        globals.variables = snapshot.variables
+        globals.recipes = snapshot.recipes
+        modules = snapshot.modules
+    }
+
+    /// Forget every binding and import (the REPL's `:reset`).
+    public func reset() {
+        globals.variables = [:]
+        globals.recipes = [:]
+        modules = [:]
+    }
+
+    public var variableNames: [String] { globals.variables.keys.sorted() }
+    public var recipeNames: [String] { globals.recipes.keys.sorted() }
+    public func variable(_ name: String) -> Value? { globals.variables[name]?.value }
+    public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes[name]?.declaration }
+}

@@ -1,0 +1,206 @@
+// The lexer walks UTF-8 bytes with integer offsets. It never throws: a malformed
+// piece of input becomes an `.error` token that carries the reason.
+
+public struct Lexer {
+    private let bytes: [UInt8]
+    private var offset: Int
+    private let end: Int
+
+    /// Lex `bytes[range]` (the whole file by default; a sub-range for `${...}` interpolations).
+    public init(bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        self.offset = range?.lowerBound ?? 0
+        self.end = range?.upperBound ?? bytes.count
+    }
+
+    /// All tokens, ending with exactly one `.eof`.
+    public static func tokenize(_ bytes: [UInt8], range: Range<Int>? = nil) -> [Token] {
+        var lexer = Lexer(bytes: bytes, range: range)
+        var tokens: [Token] = []
+        tokens.reserveCapacity((range?.count ?? bytes.count) / 4 + 1)
+        while true {
+            let token = lexer.next()
+            tokens.append(token)
+            if token.kind == .eof { return tokens }
+        }
+    }
+
+    @inline(__always) private func peek(_ ahead: Int = 0) -> UInt8 {
+        let index = offset + ahead
+        return index < end ? bytes[index] : 0
+    }
+
+    @inline(__always) private func make(_ kind: TokenKind, _ start: Int, _ error: LexicalError = .none) -> Token {
+        Token(kind: kind, error: error, start: Int32(start), end: Int32(offset))
+    }
+
+    public mutating func next() -> Token {
+        // Skip blanks and comments; newlines are tokens (they separate statements).
+        while offset < end {
+            let byte = bytes[offset]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0D {
+                offset += 1
+            } else if byte == UInt8(ascii: "#") {
+                while offset < end, bytes[offset] != 0x0A { offset += 1 }
+            } else if byte == UInt8(ascii: "\\"), peek(1) == 0x0A {
+                offset += 2 // an explicit line continuation
+            } else {
+                break
+            }
+        }
+        let start = offset
+        guard offset < end else { return make(.eof, start) }
+        let byte = bytes[offset]
+        offset += 1
+        switch byte {
+        case 0x0A: return make(.newline, start)
+        case UInt8(ascii: "<"): return make(.lAngle, start)
+        case UInt8(ascii: ">"): return make(.rAngle, start)
+        case UInt8(ascii: "["): return make(.lBracket, start)
+        case UInt8(ascii: "]"): return make(.rBracket, start)
+        case UInt8(ascii: "("): return make(.lParen, start)
+        case UInt8(ascii: ")"): return make(.rParen, start)
+        case UInt8(ascii: ","): return make(.comma, start)
+        case UInt8(ascii: ";"): return make(.semicolon, start)
+        case UInt8(ascii: "+"): return make(.plus, start)
+        case UInt8(ascii: "="):
+            if peek() == UInt8(ascii: "=") { offset += 1; return make(.equalEqual, start) }
+            return make(.equals, start)
+        case UInt8(ascii: "!"):
+            if peek() == UInt8(ascii: "=") { offset += 1; return make(.bangEqual, start) }
+            return make(.error, start, .unexpectedCharacter)
+        case UInt8(ascii: "\""):
+            return lexString(start)
+        case UInt8(ascii: "$"):
+            guard Lexer.isIdentifierStart(peek()) else { return make(.error, start, .strayDollar) }
+            while Lexer.isIdentifierContinue(peek()) { offset += 1 }
+            trimTrailingDashes(start: start + 1)
+            return make(.variable, start)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            while peek() >= UInt8(ascii: "0") && peek() <= UInt8(ascii: "9") { offset += 1 }
+            if Lexer.isIdentifierStart(peek()) || peek() == UInt8(ascii: "-") {
+                // `1st-cluster` is not a valid name (DNS labels may start with digits, but
+                // identifiers may not); lex it as one bad token so the message names it whole.
+                while Lexer.isIdentifierContinue(peek()) { offset += 1 }
+                return make(.error, start, .unexpectedCharacter)
+            }
+            if offset - start > 18 { return make(.error, start, .numberTooLarge) }
+            return make(.number, start)
+        default:
+            if Lexer.isIdentifierStart(byte) {
+                while Lexer.isIdentifierContinue(peek()) { offset += 1 }
+                trimTrailingDashes(start: start)
+                return make(Lexer.keyword(bytes, start, offset) ?? .identifier, start)
+            }
+            if byte >= 0x80 {
+                // Consume one whole scalar (or one invalid byte) so columns stay right.
+                let length = Lexer.utf8SequenceLength(bytes, start, end)
+                if length == 0 { return make(.error, start, .invalidUTF8) }
+                offset = start + length
+            }
+            return make(.error, start, .unexpectedCharacter)
+        }
+    }
+
+    /// `a-` followed by something else: the dash is not part of the name (names end in a letter,
+    /// digit or underscore), which keeps `x-1` and `$a-` predictable.
+    private mutating func trimTrailingDashes(start: Int) {
+        while offset > start + 1, bytes[offset - 1] == UInt8(ascii: "-") { offset -= 1 }
+    }
+
+    /// A string literal, including nested strings inside `${...}`. The parser decodes escapes
+    /// and interpolations later; here we only find where the literal ends.
+    private mutating func lexString(_ start: Int) -> Token {
+        if scanStringBody() { return make(.string, start) }
+        return make(.error, start, .unterminatedString)
+    }
+
+    /// Called just after an opening quote; leaves `offset` after the closing quote.
+    private mutating func scanStringBody() -> Bool {
+        while offset < end {
+            let byte = bytes[offset]
+            offset += 1
+            switch byte {
+            case UInt8(ascii: "\""): return true
+            case UInt8(ascii: "\\"): if offset < end { offset += 1 }
+            case UInt8(ascii: "$") where peek() == UInt8(ascii: "{"):
+                offset += 1
+                var depth = 1
+                while offset < end, depth > 0 {
+                    let inner = bytes[offset]
+                    offset += 1
+                    if inner == UInt8(ascii: "{") { depth += 1 }
+                    else if inner == UInt8(ascii: "}") { depth -= 1 }
+                    else if inner == UInt8(ascii: "\"") { if !scanStringBody() { return false } }
+                }
+                if depth > 0 { return false }
+            default: break
+            }
+        }
+        return false
+    }
+
+    @inline(__always) public static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
+    }
+
+    @inline(__always) public static func isIdentifierContinue(_ byte: UInt8) -> Bool {
+        isIdentifierStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+    }
+
+    /// The length of a valid UTF-8 sequence at `index`, or 0 when it is invalid.
+    public static func utf8SequenceLength(_ bytes: [UInt8], _ index: Int, _ end: Int) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        switch lead {
+        case 0x00...0x7F: return 1
+        case 0xC2...0xDF: length = 2
+        case 0xE0...0xEF: length = 3
+        case 0xF0...0xF4: length = 4
+        default: return 0
+        }
+        guard index + length <= end else { return 0 }
+        for k in 1..<length where bytes[index + k] & 0xC0 != 0x80 { return 0 }
+        // Reject overlong forms and surrogates / values above U+10FFFF.
+        let second = bytes[index + 1]
+        if lead == 0xE0 && second < 0xA0 { return 0 }
+        if lead == 0xED && second > 0x9F { return 0 }
+        if lead == 0xF0 && second < 0x90 { return 0 }
+        if lead == 0xF4 && second > 0x8F { return 0 }
+        return length
+    }
+
+    /// The offset of the first invalid UTF-8 byte in the file, if any.
+    public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if bytes[index] < 0x80 { index += 1; continue }
+            let length = utf8SequenceLength(bytes, index, count)
+            if length == 0 { return index }
+            index += length
+        }
+        return nil
+    }
+
+    // Keywords are matched on bytes; no String is built per identifier.
+    private static let keywordTable: [(bytes: [UInt8], kind: TokenKind)] = ([
+        ("let", .kwLet), ("recipe", .kwRecipe), ("for", .kwFor), ("in", .kwIn), ("if", .kwIf),
+        ("else", .kwElse), ("import", .kwImport), ("assert", .kwAssert), ("print", .kwPrint),
+        ("true", .kwTrue), ("false", .kwFalse), ("and", .kwAnd), ("or", .kwOr), ("not", .kwNot),
+    ] as [(String, TokenKind)]).map { (Array($0.0.utf8), $0.1) }
+
+    public static let keywords: [String] = keywordTable.map { String(decoding: $0.bytes, as: UTF8.self) }
+
+    @inline(__always) private static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {
+        let length = end - start
+        guard length >= 2, length <= 6 else { return nil }
+        let first = bytes[start]
+        guard first >= UInt8(ascii: "a"), first <= UInt8(ascii: "t") else { return nil }
+        outer: for entry in keywordTable where entry.bytes.count == length && entry.bytes[0] == first {
+            for k in 1..<length where entry.bytes[k] != bytes[start + k] { continue outer }
+            return entry.kind
+        }
+        return nil
+    }
+}

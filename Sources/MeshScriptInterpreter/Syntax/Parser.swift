@@ -1,0 +1,579 @@
+// Recursive descent with panic-mode recovery: a syntax error is reported, the parser skips
+// to the next statement boundary (or the `>` closing the current block) and goes on, so one
+// run reports every error. Nesting depth is capped, because Swift cannot recover from a
+// stack overflow: a too-deep input becomes one diagnostic.
+
+public struct ParseResult: Sendable {
+    public var program: Program
+    public var diagnostics: [Diagnostic]
+    /// True when the input ended inside an unclosed `<`, `[`, `(`, string or expression:
+    /// the REPL then asks for another line instead of reporting an error.
+    public var needsMoreInput: Bool
+}
+
+public struct Parser {
+    /// Thrown to unwind to the enclosing statement loop, which then synchronizes.
+    private struct Failure: Error {}
+    /// Thrown once the nesting cap is passed; it ends the parse of the whole file.
+    private struct TooDeep: Error {}
+
+    private let file: FileID
+    private let bytes: [UInt8]
+    private let tokens: [Token]
+    private var index = 0
+    private var parenDepth = 0
+    private var depth: Int
+    private let maxDepth: Int
+    private var diagnostics: [Diagnostic] = []
+    private var needsMoreInput = false
+
+    private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
+        self.file = file
+        self.bytes = bytes
+        self.tokens = tokens
+        self.depth = depth
+        self.maxDepth = maxDepth
+    }
+
+    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = 256) -> ParseResult {
+        if let bad = Lexer.firstInvalidUTF8(source.bytes) {
+            let diagnostic = Diagnostic.error(
+                "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",
+                at: SourceRange(file: file, start: bad, end: bad + 1),
+                help: "save the file as UTF-8")
+            return ParseResult(program: Program(file: file, statements: []), diagnostics: [diagnostic], needsMoreInput: false)
+        }
+        var parser = Parser(file: file, bytes: source.bytes, tokens: Lexer.tokenize(source.bytes), depth: 0, maxDepth: maxDepth)
+        var statements: [Statement] = []
+        do {
+            statements = try parser.parseStatements(inBlock: false)
+        } catch {
+            parser.reportTooDeep()
+        }
+        return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics, needsMoreInput: parser.needsMoreInput)
+    }
+
+    // MARK: - Tokens
+
+    private func range(_ token: Token) -> SourceRange {
+        SourceRange(file: file, start: Int(token.start), end: Int(token.end))
+    }
+
+    private func text(_ token: Token) -> String {
+        String(decoding: bytes[token.byteRange], as: UTF8.self)
+    }
+
+    /// The current token; inside `( )` and `[ ]` newlines are not separators and are skipped.
+    private mutating func current() -> Token {
+        if parenDepth > 0 {
+            while tokens[index].kind == .newline { index += 1 }
+        }
+        return tokens[index]
+    }
+
+    private mutating func advance() -> Token {
+        let token = current()
+        if token.kind != .eof { index += 1 }
+        return token
+    }
+
+    private mutating func skipNewlines() {
+        while tokens[index].kind == .newline { index += 1 }
+    }
+
+    private var previousEnd: Int { index > 0 ? Int(tokens[index - 1].end) : 0 }
+
+    // MARK: - Errors
+
+    /// Report an error at `token` (or just after the previous token when it is a line end)
+    /// and unwind to the statement loop.
+    private mutating func fail(_ message: String, at token: Token, help: String? = nil, notes: [Diagnostic.Note] = []) -> Failure {
+        if token.kind == .eof || token.error == .unterminatedString { needsMoreInput = true }
+        if token.kind == .error {
+            diagnostics.append(lexicalDiagnostic(token))
+            return Failure()
+        }
+        let where_: SourceRange = (token.kind == .newline || token.kind == .eof)
+            ? SourceRange(file: file, start: previousEnd, end: previousEnd + 1)
+            : range(token)
+        diagnostics.append(.error(message, at: where_, notes: notes, help: help))
+        return Failure()
+    }
+
+    private func lexicalDiagnostic(_ token: Token) -> Diagnostic {
+        let spelled = text(token)
+        switch token.error {
+        case .unterminatedString:
+            return .error("unterminated string", at: SourceRange(file: file, start: Int(token.start), end: Int(token.start) + 1),
+                          help: "close the string with '\"'")
+        case .numberTooLarge:
+            return .error("number '\(spelled)' is too large", at: range(token))
+        case .strayDollar:
+            return .error("'$' must be followed by a variable name", at: range(token), help: "write a variable as $name")
+        case .invalidUTF8:
+            return .error("invalid UTF-8", at: range(token))
+        case .unexpectedCharacter, .none:
+            if let first = spelled.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), spelled.count > 1 {
+                return .error("'\(spelled)' is not a valid name", at: range(token), help: "names start with a letter or '_'; quote it as a string: \"\(spelled)\"")
+            }
+            let help: String? = switch spelled {
+            case "!": "use 'not' for negation and '!=' for inequality"
+            case "{", "}": "blocks are delimited by '<' and '>'"
+            case "'": "strings use double quotes"
+            default: nil
+            }
+            return .error("unexpected character '\(spelled)'", at: range(token), help: help)
+        }
+    }
+
+    private mutating func reportTooDeep() {
+        let token = tokens[min(index, tokens.count - 1)]
+        diagnostics.append(.error("nesting is too deep (the limit is \(maxDepth) levels)", at: range(token),
+                                  help: "split the script into recipes or flatten the blocks"))
+    }
+
+    private mutating func expect(_ kind: TokenKind, _ context: String, help: String? = nil, notes: [Diagnostic.Note] = []) throws -> Token {
+        let token = current()
+        guard token.kind == kind else {
+            throw fail("expected \(kind.spelling) \(context), found \(token.kind.spelling)", at: token, help: help, notes: notes)
+        }
+        return advance()
+    }
+
+    private mutating func enter() throws {
+        depth += 1
+        if depth > maxDepth { throw TooDeep() }
+    }
+
+    // MARK: - Statements
+
+    /// Statements up to `>` (in a block) or the end of input; recovers at statement boundaries.
+    private mutating func parseStatements(inBlock: Bool) throws -> [Statement] {
+        var statements: [Statement] = []
+        while true {
+            while tokens[index].kind == .newline || tokens[index].kind == .semicolon { index += 1 }
+            let token = tokens[index]
+            if token.kind == .eof || (inBlock && token.kind == .rAngle) { return statements }
+            do {
+                statements.append(try parseStatement())
+                let next = tokens[index]
+                switch next.kind {
+                case .newline, .semicolon: index += 1
+                case .eof: break
+                case .rAngle where inBlock: break
+                default:
+                    throw fail("expected ';' or a new line after the statement, found \(next.kind.spelling)", at: next,
+                               help: next.kind == .rAngle ? "this '>' closes no block" : nil)
+                }
+            } catch is Failure {
+                synchronize(inBlock: inBlock)
+            }
+        }
+    }
+
+    /// Skip to the next statement boundary at this block's level (or the `>` closing it).
+    private mutating func synchronize(inBlock: Bool) {
+        parenDepth = 0
+        var angles = 0
+        while true {
+            let token = tokens[index]
+            switch token.kind {
+            case .eof:
+                return
+            case .newline, .semicolon:
+                index += 1
+                if angles == 0 { return }
+            case .lAngle:
+                angles += 1
+                index += 1
+            case .rAngle:
+                if angles == 0 {
+                    if inBlock { return }
+                    index += 1 // a stray '>' at top level: already reported, skip it
+                    return
+                }
+                angles -= 1
+                index += 1
+            default:
+                index += 1
+            }
+        }
+    }
+
+    private mutating func parseStatement() throws -> Statement {
+        let token = current()
+        switch token.kind {
+        case .kwLet:
+            _ = advance()
+            let name = try expectName("after 'let'")
+            _ = try expect(.equals, "after 'let \(text(name))'", help: "bind a value with: let \(text(name)) = VALUE")
+            let value = try parseExpression()
+            return Statement(kind: .let(name: text(name), nameRange: range(name), value: value), range: range(token).extended(to: value.range))
+        case .kwRecipe:
+            _ = advance()
+            let name = try expectName("after 'recipe'")
+            _ = try expect(.lParen, "after the recipe name", help: "declare parameters in parentheses: recipe \(text(name))(a, b) < ... >")
+            parenDepth += 1
+            var parameters: [(name: String, range: SourceRange)] = []
+            while current().kind != .rParen {
+                let parameter = current()
+                guard parameter.kind == .identifier || parameter.kind == .variable else {
+                    throw fail("expected a parameter name, found \(parameter.kind.spelling)", at: parameter)
+                }
+                _ = advance()
+                let spelled = parameter.kind == .variable ? String(text(parameter).dropFirst()) : text(parameter)
+                if let earlier = parameters.first(where: { $0.name == spelled }) {
+                    diagnostics.append(.error("parameter '\(spelled)' is declared twice", at: range(parameter), notes: [.init("first declared here", at: earlier.range)]))
+                }
+                parameters.append((spelled, range(parameter)))
+                if current().kind == .comma { _ = advance() } else { break }
+            }
+            _ = try expect(.rParen, "after the recipe's parameters")
+            parenDepth -= 1
+            let body = try parseBlock(after: "the recipe header")
+            let declaration = RecipeDeclaration(name: text(name), nameRange: range(name), parameters: parameters, body: body)
+            return Statement(kind: .recipe(declaration), range: range(token).extended(to: body.range))
+        case .kwFor:
+            _ = advance()
+            let variable = current()
+            guard variable.kind == .identifier || variable.kind == .variable else {
+                throw fail("expected a loop variable after 'for', found \(variable.kind.spelling)", at: variable, help: "for x in [a, b] < ... >")
+            }
+            _ = advance()
+            let spelled = variable.kind == .variable ? String(text(variable).dropFirst()) : text(variable)
+            _ = try expect(.kwIn, "after the loop variable", help: "for \(spelled) in LIST < ... >")
+            let sequence = try parseExpression()
+            let body = try parseBlock(after: "the loop header")
+            return Statement(kind: .for(variable: spelled, variableRange: range(variable), sequence: sequence, body: body),
+                             range: range(token).extended(to: body.range))
+        case .kwIf:
+            return try parseIf()
+        case .kwImport:
+            _ = advance()
+            let path = try parseWord()
+            return Statement(kind: .import(path: path), range: range(token).extended(to: path.range))
+        case .kwAssert:
+            _ = advance()
+            let condition = try parseExpression()
+            var message: Expression?
+            if current().kind == .comma {
+                _ = advance()
+                skipNewlines()
+                message = try parseExpression()
+            }
+            return Statement(kind: .assert(condition: condition, message: message), range: range(token).extended(to: (message ?? condition).range))
+        case .kwPrint:
+            _ = advance()
+            let value = try parseExpression()
+            return Statement(kind: .print(value), range: range(token).extended(to: value.range))
+        case .identifier:
+            return try parseCommand()
+        case .kwElse:
+            throw fail("'else' without a matching 'if'", at: token)
+        case .rAngle:
+            throw fail("unexpected '>': it closes no block", at: token, help: "remove it, or open the block with '<'")
+        default:
+            throw fail("expected a statement, found \(token.kind.spelling)", at: token)
+        }
+    }
+
+    private mutating func expectName(_ context: String) throws -> Token {
+        let token = current()
+        guard token.kind == .identifier else {
+            let help: String? = token.kind.isKeyword ? "'\(text(token))' is a keyword and cannot be used as a name" : nil
+            throw fail("expected a name \(context), found \(token.kind.spelling)", at: token, help: help)
+        }
+        return advance()
+    }
+
+    private mutating func parseIf() throws -> Statement {
+        let keyword = advance()
+        try enter()
+        defer { depth -= 1 }
+        let condition = try parseExpression()
+        let then = try parseBlock(after: "the condition")
+        var elseBlock: Block?
+        // A newline before `else` does not end the statement.
+        let save = index
+        skipNewlines()
+        if tokens[index].kind == .kwElse {
+            _ = advance()
+            if current().kind == .kwIf {
+                let nested = try parseIf()
+                elseBlock = Block(statements: [nested], range: nested.range)
+            } else {
+                elseBlock = try parseBlock(after: "'else'")
+            }
+        } else {
+            index = save
+        }
+        let end = elseBlock?.range ?? then.range
+        return Statement(kind: .if(condition: condition, then: then, else: elseBlock), range: range(keyword).extended(to: end))
+    }
+
+    private mutating func parseBlock(after context: String) throws -> Block {
+        let open = try expect(.lAngle, "after \(context)", help: "blocks are written between '<' and '>'")
+        try enter()
+        defer { depth -= 1 }
+        let statements = try parseStatements(inBlock: true)
+        let close = current()
+        guard close.kind == .rAngle else {
+            throw fail("expected '>' to close the block, found \(close.kind.spelling)", at: close,
+                       notes: [.init("the block opens here", at: range(open))])
+        }
+        _ = advance()
+        return Block(statements: statements, range: range(open).extended(to: range(close)))
+    }
+
+    private mutating func parseCommand() throws -> Statement {
+        let name = advance()
+        var words: [Word] = []
+        var end = range(name)
+        while true {
+            let token = current()
+            switch token.kind {
+            case .newline, .semicolon, .eof, .rAngle, .lAngle:
+                break
+            default:
+                var word = try parseWord()
+                if current().kind == .comma {
+                    // Commas between words build a list: `discover with c1, c2`.
+                    var items = [word]
+                    while current().kind == .comma {
+                        _ = advance()
+                        skipNewlines()
+                        items.append(try parseWord())
+                    }
+                    word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+                }
+                words.append(Word(expression: word))
+                end = word.range
+                continue
+            }
+            break
+        }
+        var block: Block?
+        if current().kind == .lAngle {
+            block = try parseBlock(after: "'\(text(name))'")
+            end = block!.range
+        }
+        return Statement(kind: .command(name: text(name), nameRange: range(name), words: words, block: block),
+                         range: range(name).extended(to: end))
+    }
+
+    // MARK: - Expressions
+
+    private mutating func parseExpression() throws -> Expression {
+        try enter()
+        defer { depth -= 1 }
+        return try parseOr()
+    }
+
+    private mutating func parseOr() throws -> Expression {
+        var left = try parseAnd()
+        while current().kind == .kwOr {
+            _ = advance()
+            let right = try parseAnd()
+            left = Expression(.binary(.or, left, right), left.range.extended(to: right.range))
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws -> Expression {
+        var left = try parseNot()
+        while current().kind == .kwAnd {
+            _ = advance()
+            let right = try parseNot()
+            left = Expression(.binary(.and, left, right), left.range.extended(to: right.range))
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws -> Expression {
+        let token = current()
+        guard token.kind == .kwNot else { return try parseEquality() }
+        _ = advance()
+        try enter()
+        defer { depth -= 1 }
+        let operand = try parseNot()
+        return Expression(.not(operand), range(token).extended(to: operand.range))
+    }
+
+    private mutating func parseEquality() throws -> Expression {
+        var left = try parseAdditive()
+        while true {
+            let kind = current().kind
+            guard kind == .equalEqual || kind == .bangEqual else { return left }
+            _ = advance()
+            let right = try parseAdditive()
+            left = Expression(.binary(kind == .equalEqual ? .equal : .notEqual, left, right), left.range.extended(to: right.range))
+        }
+    }
+
+    private mutating func parseAdditive() throws -> Expression {
+        var left = try parseWord()
+        while current().kind == .plus {
+            _ = advance()
+            let right = try parseWord()
+            left = Expression(.binary(.plus, left, right), left.range.extended(to: right.range))
+        }
+        return left
+    }
+
+    /// A word: name, `$var`, string, number, boolean, list, call or parenthesized expression.
+    private mutating func parseWord() throws -> Expression {
+        let token = current()
+        switch token.kind {
+        case .identifier:
+            _ = advance()
+            // `f(x)` is a call only when '(' touches the name; `name (x)` is two words.
+            if tokens[index].kind == .lParen, tokens[index].start == token.end {
+                return try parseCall(token)
+            }
+            return Expression(.name(text(token)), range(token))
+        case .variable:
+            _ = advance()
+            return Expression(.variable(String(text(token).dropFirst())), range(token))
+        case .number:
+            _ = advance()
+            guard let value = Int(text(token)) else { throw fail("number '\(text(token))' is too large", at: token) }
+            return Expression(.number(value), range(token))
+        case .kwTrue, .kwFalse:
+            _ = advance()
+            return Expression(.boolean(token.kind == .kwTrue), range(token))
+        case .string:
+            _ = advance()
+            return try decodeString(token)
+        case .lBracket:
+            _ = advance()
+            try enter()
+            defer { depth -= 1 }
+            parenDepth += 1
+            var items: [Expression] = []
+            while current().kind != .rBracket {
+                items.append(try parseExpression())
+                if current().kind == .comma { _ = advance() } else { break }
+            }
+            let close = try expect(.rBracket, "to close the list", notes: [.init("the list opens here", at: range(token))])
+            parenDepth -= 1
+            return Expression(.list(items), range(token).extended(to: range(close)))
+        case .lParen:
+            _ = advance()
+            parenDepth += 1
+            let inner = try parseExpression()
+            let close = try expect(.rParen, "to close the parenthesis", notes: [.init("opened here", at: range(token))])
+            parenDepth -= 1
+            var grouped = inner
+            grouped.range = range(token).extended(to: range(close))
+            return grouped
+        default:
+            throw fail("expected a value, found \(token.kind.spelling)", at: token)
+        }
+    }
+
+    private mutating func parseCall(_ name: Token) throws -> Expression {
+        let open = advance()
+        try enter()
+        defer { depth -= 1 }
+        parenDepth += 1
+        var arguments: [Expression] = []
+        while current().kind != .rParen {
+            arguments.append(try parseExpression())
+            if current().kind == .comma { _ = advance() } else { break }
+        }
+        let close = try expect(.rParen, "to close the call to '\(text(name))'", notes: [.init("opened here", at: range(open))])
+        parenDepth -= 1
+        return Expression(.call(function: text(name), functionRange: range(name), arguments: arguments), range(name).extended(to: range(close)))
+    }
+
+    // MARK: - Strings
+
+    /// Decode escapes and split `${...}` interpolations, parsing each as an expression.
+    private mutating func decodeString(_ token: Token) throws -> Expression {
+        var parts: [StringPart] = []
+        var literal: [UInt8] = []
+        var i = Int(token.start) + 1
+        let end = Int(token.end) - 1
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\\"), i + 1 < end {
+                let escaped = bytes[i + 1]
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "$"): literal.append(escaped)
+                case UInt8(ascii: "n"): literal.append(0x0A)
+                case UInt8(ascii: "t"): literal.append(0x09)
+                default:
+                    diagnostics.append(.error("unknown escape sequence '\\\(Unicode.Scalar(escaped))'",
+                                              at: SourceRange(file: file, start: i, end: i + 2),
+                                              help: "the escapes are \\\" \\\\ \\n \\t \\$"))
+                }
+                i += 2
+            } else if byte == UInt8(ascii: "$"), i + 1 < end, bytes[i + 1] == UInt8(ascii: "{") {
+                let close = Parser.matchingBrace(bytes, from: i + 2, end: end)
+                if !literal.isEmpty {
+                    parts.append(.literal(String(decoding: literal, as: UTF8.self)))
+                    literal.removeAll()
+                }
+                let inner = (i + 2)..<close
+                parts.append(.interpolation(try parseInterpolation(inner, dollar: i)))
+                i = close + 1
+            } else {
+                literal.append(byte)
+                i += 1
+            }
+        }
+        if !literal.isEmpty || parts.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
+        return Expression(.string(parts), range(token))
+    }
+
+    private static func matchingBrace(_ bytes: [UInt8], from start: Int, end: Int) -> Int {
+        var depth = 1
+        var i = start
+        var inString = false
+        while i < end {
+            let byte = bytes[i]
+            if inString {
+                if byte == UInt8(ascii: "\\") { i += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { return i }
+            }
+            i += 1
+        }
+        return end
+    }
+
+    private mutating func parseInterpolation(_ inner: Range<Int>, dollar: Int) throws -> Expression {
+        let whole = SourceRange(file: file, start: dollar, end: inner.upperBound + 1)
+        if bytes[inner].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            diagnostics.append(.error("empty interpolation", at: whole, help: "write ${name} or ${expression}"))
+            return Expression(.invalid, whole)
+        }
+        try enter()
+        defer { depth -= 1 }
+        var sub = Parser(file: file, bytes: bytes, tokens: Lexer.tokenize(bytes, range: inner), depth: depth, maxDepth: maxDepth)
+        sub.parenDepth = 1 // newlines inside ${...} do not end anything
+        var result = Expression(.invalid, whole)
+        do {
+            // `${name}` means the variable, not the bare word.
+            let first = sub.tokens[0]
+            if first.kind == .identifier, sub.tokens.count == 2 {
+                result = Expression(.variable(sub.text(first)), sub.range(first))
+            } else {
+                result = try sub.parseExpression()
+                let rest = sub.current()
+                if rest.kind != .eof {
+                    throw sub.fail("unexpected \(rest.kind.spelling) in interpolation", at: rest)
+                }
+            }
+        } catch is Failure {
+            result = Expression(.invalid, whole)
+        }
+        diagnostics.append(contentsOf: sub.diagnostics)
+        return result
+    }
+}

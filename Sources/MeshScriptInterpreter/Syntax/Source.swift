@@ -1,0 +1,126 @@
+import Foundation
+
+// Source text as bytes, byte ranges into it, and the line table used only when a
+// diagnostic is printed (lexing never computes lines or columns).
+
+/// Identifies one loaded file inside a `SourceMap`.
+public struct FileID: Hashable, Sendable, Comparable {
+    public let index: Int
+    public static func < (a: FileID, b: FileID) -> Bool { a.index < b.index }
+}
+
+/// A half-open byte range `[start, end)` in one file.
+public struct SourceRange: Hashable, Sendable {
+    public var file: FileID
+    public var start: Int
+    public var end: Int
+
+    public init(file: FileID, start: Int, end: Int) {
+        self.file = file
+        self.start = start
+        self.end = max(start, end)
+    }
+
+    /// The smallest range covering both (same file assumed).
+    public func extended(to other: SourceRange) -> SourceRange {
+        SourceRange(file: file, start: min(start, other.start), end: max(end, other.end))
+    }
+}
+
+/// A line and column, both 1-based; the column counts Unicode scalars.
+public struct SourceLocation: Hashable, Sendable {
+    public var line: Int
+    public var column: Int
+}
+
+/// One script's bytes with a lazily built table of line starts.
+public final class SourceFile: @unchecked Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+    // Built once on first use; guarded by the fact that diagnostics are rendered after
+    // evaluation on the thread that owns the map. The lock keeps it safe regardless.
+    private var lineStartsStorage: [Int]?
+    private let lock = NSLock()
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public convenience init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+
+    public var lineStarts: [Int] {
+        lock.withLock {
+            if let starts = lineStartsStorage { return starts }
+            var starts = [0]
+            starts.reserveCapacity(bytes.count / 32 + 1)
+            for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+            lineStartsStorage = starts
+            return starts
+        }
+    }
+
+    /// The 0-based line index containing `offset`.
+    public func lineIndex(of offset: Int) -> Int {
+        let starts = lineStarts
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if starts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    public func location(of offset: Int) -> SourceLocation {
+        let clamped = min(max(0, offset), bytes.count)
+        let line = lineIndex(of: clamped)
+        let start = lineStarts[line]
+        var column = 1
+        var index = start
+        while index < clamped {
+            // Count scalars: every byte that is not a UTF-8 continuation byte starts one.
+            if bytes[index] & 0xC0 != 0x80 { column += 1 }
+            index += 1
+        }
+        return SourceLocation(line: line + 1, column: column)
+    }
+
+    /// The text of a 0-based line, without its line terminator.
+    public func lineText(_ line: Int) -> String {
+        let starts = lineStarts
+        guard line >= 0, line < starts.count else { return "" }
+        let start = starts[line]
+        var end = line + 1 < starts.count ? starts[line + 1] - 1 : bytes.count
+        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+    }
+
+    public func text(_ range: SourceRange) -> String {
+        let start = min(max(0, range.start), bytes.count)
+        let end = min(max(start, range.end), bytes.count)
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+/// Every file loaded during one run, so diagnostics can be rendered later.
+public final class SourceMap: @unchecked Sendable {
+    private var files: [SourceFile] = []
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func add(_ file: SourceFile) -> FileID {
+        lock.withLock {
+            files.append(file)
+            return FileID(index: files.count - 1)
+        }
+    }
+
+    public func file(_ id: FileID) -> SourceFile {
+        lock.withLock { files[id.index] }
+    }
+
+    public var count: Int { lock.withLock { files.count } }
+}
