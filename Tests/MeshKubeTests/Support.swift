@@ -159,3 +159,11 @@ enum Kubectl {
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 }
+
+/// The Secret document of istioctl-style output: without the header comment and
+/// the trailing `---`.
+func secretBody(_ output: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    #expect(output.hasPrefix(RemoteSecret.header), sourceLocation: sourceLocation)
+    #expect(output.hasSuffix("\n---\n"), sourceLocation: sourceLocation)
+    return String(output.dropFirst(RemoteSecret.header.count).dropLast("---\n".count))
+}
