@@ -1,0 +1,209 @@
+// Checks, before anything is applied, that a cluster's kubeconfig credentials can
+// become a remote secret other clusters' istiod can use (spec "Checks users need
+// before anything is applied", item 1, and what istiod can do with a kubeconfig).
+
+public struct PreflightProblem: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: Sendable, Hashable {
+        /// The remote secret cannot be written from these credentials.
+        case error
+        /// Worth telling the user; nothing is blocked.
+        case warning
+    }
+
+    public var message: String
+    public var help: String?
+    public var severity: Severity
+
+    public init(message: String, help: String? = nil, severity: Severity = .error) {
+        self.message = message
+        self.help = help
+        self.severity = severity
+    }
+
+    public var description: String {
+        "\(severity == .error ? "error" : "warning"): \(message)" + (help.map { " (help: \($0))" } ?? "")
+    }
+}
+
+public enum RemoteSecretPreflight {
+    /// Problems with putting `credentials` into a remote secret.
+    ///
+    /// - The server (the override when given, else the kubeconfig's) must exist, be
+    ///   `https://` and not loopback (`127.0.0.0/8`, `localhost`, `[::1]`, `::1`; also
+    ///   the unspecified `0.0.0.0` / `::`): peers cannot reach it.
+    /// - CA data must be available (istiod verifies the API server;
+    ///   `insecure-skip-tls-verify` does not carry over).
+    /// - The user must have a bearer token: exec plugins, auth providers, client
+    ///   certificates and basic auth cannot go into the secret.
+    /// - A context default namespace other than istio-system is a warning: the
+    ///   secret always goes to istio-system.
+    public static func check(credentials: ClusterCredentials, serverOverride: String?) -> [PreflightProblem] {
+        var problems: [PreflightProblem] = []
+        let context = "context '\(credentials.contextName)'"
+        let serverHelp = "give the cluster an API server address the other clusters can reach: server \"https://HOST:PORT\""
+
+        if let override = serverOverride {
+            if let problem = serverProblem(override, origin: "the server given for \(context)", help: serverHelp) {
+                problems.append(problem)
+            }
+        } else if let server = credentials.server {
+            let origin = "the API server address of \(context) (cluster '\(credentials.clusterName)')"
+            if let problem = serverProblem(server, origin: origin, help: serverHelp) { problems.append(problem) }
+        } else {
+            problems.append(
+                PreflightProblem(
+                    message: "cluster '\(credentials.clusterName)' of \(context) has no server address",
+                    help: serverHelp))
+        }
+
+        if credentials.certificateAuthorityData == nil {
+            if let path = credentials.certificateAuthorityPath, credentials.unreadableFiles.contains(path) {
+                problems.append(
+                    PreflightProblem(
+                        message: "cannot read the certificate-authority file '\(path)' of \(context)",
+                        help: "fix the path (relative paths are resolved against \(credentials.sourcePath)'s directory)"))
+            } else if credentials.insecureSkipTLSVerify {
+                problems.append(
+                    PreflightProblem(
+                        message:
+                            "\(context) skips TLS verification and has no CA data; istiod in the other clusters needs the API server's CA to verify it",
+                        help: "add certificate-authority-data for cluster '\(credentials.clusterName)'"))
+            } else {
+                problems.append(
+                    PreflightProblem(
+                        message: "cluster '\(credentials.clusterName)' of \(context) has no CA data; istiod needs it to verify the API server",
+                        help: "add certificate-authority-data (or certificate-authority) for the cluster"))
+            }
+        }
+
+        let tokenHelp =
+            "use a context whose user has a bearer token (e.g. one of istio-reader-service-account), or create the secret with `istioctl create-remote-secret`, which fetches a service-account token from the cluster"
+        let user = "user '\(credentials.userName)' of \(context)"
+        switch credentials.user {
+        case .token:
+            break
+        case .tokenFile(let path):
+            if credentials.bearerToken == nil {
+                let reason = credentials.unreadableFiles.contains(path) ? "cannot be read" : "is empty"
+                problems.append(PreflightProblem(message: "the tokenFile '\(path)' of \(user) \(reason)", help: tokenHelp))
+            }
+        case .exec(let command):
+            problems.append(
+                PreflightProblem(
+                    message: "\(user) authenticates with the exec plugin '\(command)'; istiod cannot run it, so these credentials cannot go into a remote secret",
+                    help: tokenHelp))
+        case .authProvider(let name):
+            problems.append(
+                PreflightProblem(
+                    message: "\(user) authenticates with the auth provider '\(name)'; istiod cannot use it in a remote secret",
+                    help: tokenHelp))
+        case .clientCertificate(let files):
+            let detail =
+                files
+                ? "with client certificate files on this machine, which istiod cannot read"
+                : "with a client certificate; a remote secret carries a bearer token"
+            problems.append(PreflightProblem(message: "\(user) authenticates \(detail)", help: tokenHelp))
+        case .basic:
+            problems.append(
+                PreflightProblem(
+                    message: "\(user) authenticates with a username and password; a remote secret carries a bearer token",
+                    help: tokenHelp))
+        case .none:
+            problems.append(PreflightProblem(message: "\(user) has no credentials", help: tokenHelp))
+        }
+
+        if let namespace = credentials.namespace, namespace != RemoteSecret.namespace {
+            problems.append(
+                PreflightProblem(
+                    message: "\(context) defaults to namespace '\(namespace)'; the remote secret is still written to istio-system",
+                    severity: .warning))
+        }
+        return problems
+    }
+
+    /// True when MeshScript can write the remote secret itself: a server, CA data
+    /// and a bearer token are all available without contacting the cluster, and
+    /// ``check(credentials:serverOverride:)`` finds no error (so a loopback or
+    /// plain-http server also makes this false).
+    public static func offlineSecretPossible(credentials: ClusterCredentials, serverOverride: String?) -> Bool {
+        guard serverOverride ?? credentials.server != nil,
+            credentials.certificateAuthorityData != nil,
+            credentials.bearerToken != nil
+        else { return false }
+        return !check(credentials: credentials, serverOverride: serverOverride).contains { $0.severity == .error }
+    }
+
+    static func serverProblem(_ server: String, origin: String, help: String) -> PreflightProblem? {
+        let trimmed = server.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return PreflightProblem(message: "\(origin) is empty", help: help) }
+        let address = ServerAddress(trimmed)
+        if address.isLoopback {
+            return PreflightProblem(
+                message: "\(origin), \(trimmed), is a loopback address; istiod in the other clusters cannot reach it",
+                help: help)
+        }
+        if address.scheme != "https" {
+            return PreflightProblem(
+                message: "\(origin), \(trimmed), is not an https:// URL; istiod talks to API servers over TLS",
+                help: help)
+        }
+        return nil
+    }
+}
+
+/// Just enough of a URL to judge an API server address: scheme and host.
+struct ServerAddress {
+    var scheme: String?
+    var host: String
+
+    init(_ text: String) {
+        var rest = Substring(text)
+        if let range = rest.range(of: "://") {
+            scheme = rest[..<range.lowerBound].lowercased()
+            rest = rest[range.upperBound...]
+        }
+        // A bare IPv6 address (`::1`) has no scheme, port or path to strip.
+        if scheme == nil, rest.contains("::") || rest.filter({ $0 == ":" }).count > 1, !rest.hasPrefix("[") {
+            host = String(rest).lowercased()
+            return
+        }
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") {
+            let inside = authority.dropFirst().prefix { $0 != "]" }
+            host = String(inside).lowercased()
+        } else {
+            host = String(authority.prefix { $0 != ":" }).lowercased()
+        }
+    }
+
+    var isLoopback: Bool {
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "localhost." { return true }
+        var ipv4 = host
+        if host.hasPrefix("::ffff:") { ipv4 = String(host.dropFirst("::ffff:".count)) }
+        let octets = ipv4.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) {
+            return octets[0] == "127" || ipv4 == "0.0.0.0"
+        }
+        if host.contains(":") {
+            // Compare IPv6 by value: ::1, 0:0:0:0:0:0:0:1, and the unspecified ::.
+            let groups = Self.expandIPv6(host)
+            return groups == [0, 0, 0, 0, 0, 0, 0, 1] || groups == [0, 0, 0, 0, 0, 0, 0, 0]
+        }
+        return false
+    }
+
+    static func expandIPv6(_ text: String) -> [UInt16]? {
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: String) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            let values = part.split(separator: ":", omittingEmptySubsequences: false).map { UInt16($0, radix: 16) }
+            return values.contains(nil) ? nil : values.compactMap { $0 }
+        }
+        guard let head = groups(halves[0]) else { return nil }
+        if halves.count == 1 { return head.count == 8 ? head : nil }
+        guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+        return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+    }
+}
