@@ -218,7 +218,7 @@ extension Interpreter {
                 throw fail(.error("'\(signature.name)' needs a block", at: statement.range, help: "usage: \(signature.usage)"))
             }
         }
-        var arguments: [(argument: Argument, isBareName: Bool, spelling: String?)] = []
+        var arguments: [(argument: CommandArgument, isBareName: Bool, spelling: String?)] = []
         for word in words {
             let value = try evaluate(word.expression, scope: scope)
             if value.isPoison { throw Unwind.statementFailed }
@@ -226,7 +226,7 @@ extension Interpreter {
             if case .list(let items) = word.expression.kind { elementRanges = items.map(\.range) }
             var spelling: String?
             if case .name(let text) = word.expression.kind { spelling = text }
-            arguments.append((Argument(value: value, range: word.expression.range, elementRanges: elementRanges), word.isBareName, spelling))
+            arguments.append((CommandArgument(value: value, range: word.expression.range, elementRanges: elementRanges), word.isBareName, spelling))
         }
         let invocation = try match(arguments, signature, nameRange: nameRange, statement: statement, blockKind: blockKind, hasBlock: block != nil)
         let context = Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory)
@@ -238,11 +238,11 @@ extension Interpreter {
     }
 
     /// Match evaluated words against a signature: positional parameters, then keyword options.
-    private func match(_ words: [(argument: Argument, isBareName: Bool, spelling: String?)], _ signature: CommandSignature,
+    private func match(_ words: [(argument: CommandArgument, isBareName: Bool, spelling: String?)], _ signature: CommandSignature,
                        nameRange: SourceRange, statement: Statement, blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
         let usage = "usage: \(signature.usage)"
         var index = 0
-        var positional: [Argument] = []
+        var positional: [CommandArgument] = []
         for parameter in signature.parameters {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statement.range, help: usage))
@@ -251,7 +251,7 @@ extension Interpreter {
             positional.append(words[index].argument)
             index += 1
         }
-        var options: [String: [Argument]] = [:]
+        var options: [String: [CommandArgument]] = [:]
         var optionRanges: [String: SourceRange] = [:]
         let keywords = signature.options.map(\.keyword)
         while index < words.count {
@@ -267,7 +267,7 @@ extension Interpreter {
             }
             optionRanges[keyword] = word.argument.range
             index += 1
-            var values: [Argument] = []
+            var values: [CommandArgument] = []
             for parameter in option.values {
                 guard index < words.count, !(words[index].isBareName && keywords.contains(words[index].spelling ?? "") && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))
@@ -290,7 +290,7 @@ extension Interpreter {
                                  options: options, optionRanges: optionRanges, blockKind: blockKind, hasBlock: hasBlock)
     }
 
-    private func check(_ argument: Argument, _ parameter: CommandSignature.Parameter, command: String, usage: String) throws {
+    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, command: String, usage: String) throws {
         let ok: Bool
         switch (parameter.kind, argument.value) {
         case (.any, _): ok = true
@@ -437,11 +437,11 @@ extension Interpreter {
             throw fail(.error("\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(argumentExpressions.count)",
                               at: range, help: function.signature.summary))
         }
-        var arguments: [Argument] = []
+        var arguments: [CommandArgument] = []
         for expression in argumentExpressions {
             let value = try evaluate(expression, scope: scope)
             if value.isPoison { return .poison }
-            arguments.append(Argument(value: value, range: expression.range, elementRanges: []))
+            arguments.append(CommandArgument(value: value, range: expression.range, elementRanges: []))
         }
         let call = FunctionCall(name: name, range: range, arguments: arguments) { [unowned self] count in
             try self.step(range, cost: max(1, count))

@@ -82,7 +82,7 @@ public struct CommandSignature: Sendable {
         case .optional(let kind): parts.append("[< \(kind) statements >]")
         case .required(let kind): parts.append("< \(kind) statements >")
         }
-        if !exactlyOneOf.isEmpty {
+        if exactlyOneOf.count > 1 {
             return parts.joined(separator: " ") + "  (one of: " + exactlyOneOf.joined(separator: ", ") + ")"
         }
         return parts.joined(separator: " ")
@@ -90,7 +90,7 @@ public struct CommandSignature: Sendable {
 }
 
 /// One evaluated value with where it came from; `elementRanges` point at each item of a list.
-public struct Argument: Sendable {
+public struct CommandArgument: Sendable {
     public var value: Value
     public var range: SourceRange
     public var elementRanges: [SourceRange]
@@ -119,8 +119,8 @@ public struct CommandInvocation: Sendable {
     public var name: String
     public var nameRange: SourceRange
     public var statementRange: SourceRange
-    public var arguments: [Argument]
-    public var options: [String: [Argument]]
+    public var arguments: [CommandArgument]
+    public var options: [String: [CommandArgument]]
     /// Where the keyword of each given option is, for diagnostics about the option itself.
     public var optionRanges: [String: SourceRange]
     public var blockKind: BlockKind
@@ -165,7 +165,7 @@ public struct FunctionSignature: Sendable {
 public struct FunctionCall {
     public var name: String
     public var range: SourceRange
-    public var arguments: [Argument]
+    public var arguments: [CommandArgument]
     /// Charge extra evaluation steps for work proportional to `count` (e.g. building a big list).
     public var charge: (Int) throws -> Void
 }

@@ -57,6 +57,8 @@ public final class Interpreter {
         /// The input ended inside an unclosed construct (nothing was evaluated).
         public var needsMoreInput: Bool
         public var file: FileID?
+        /// False when the file could not be read or did not parse: nothing ran.
+        public var evaluated = false
     }
 
     /// Parse and evaluate a script file.
@@ -103,7 +105,7 @@ public final class Interpreter {
             // A fatal stop (limit, cancellation): its diagnostic is already recorded.
         }
         if let canonicalPath { modules[canonicalPath] = globals }
-        return Outcome(diagnostics: diagnostics, needsMoreInput: false, file: id)
+        return Outcome(diagnostics: diagnostics, needsMoreInput: false, file: id, evaluated: true)
     }
 
     // MARK: - Sessions (the REPL)

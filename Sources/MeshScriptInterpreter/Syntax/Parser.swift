@@ -81,7 +81,14 @@ public struct Parser {
         while tokens[index].kind == .newline { index += 1 }
     }
 
-    private var previousEnd: Int { index > 0 ? Int(tokens[index - 1].end) : 0 }
+    /// The end of the last token before the current one that is not a line end.
+    private var previousEnd: Int {
+        var k = index - 1
+        while k >= 0, tokens[k].kind == .newline { k -= 1 }
+        return k >= 0 ? Int(tokens[k].end) : 0
+    }
+
+    private var reportedEndOfInput = false
 
     // MARK: - Errors
 
@@ -89,6 +96,11 @@ public struct Parser {
     /// and unwind to the statement loop.
     private mutating func fail(_ message: String, at token: Token, help: String? = nil, notes: [Diagnostic.Note] = []) -> Failure {
         if token.kind == .eof || token.error == .unterminatedString { needsMoreInput = true }
+        if token.kind == .eof {
+            // One unexpected end of input explains every construct left open: report it once.
+            if reportedEndOfInput { return Failure() }
+            reportedEndOfInput = true
+        }
         if token.kind == .error {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()

@@ -6,6 +6,7 @@ import Foundation
 /// Identifies one loaded file inside a `SourceMap`.
 public struct FileID: Hashable, Sendable, Comparable {
     public let index: Int
+    public init(index: Int) { self.index = index }
     public static func < (a: FileID, b: FileID) -> Bool { a.index < b.index }
 }
 

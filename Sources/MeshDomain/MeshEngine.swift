@@ -1,0 +1,68 @@
+// The mesh language as a host sees it: an interpreter with the mesh built-ins registered,
+// the topology it builds, and validation. Pure apart from reading scripts through the loader.
+import MeshScriptInterpreter
+
+public final class MeshEngine {
+    public let interpreter: Interpreter
+    public let builder = TopologyBuilder()
+
+    public struct Result {
+        public var diagnostics: [Diagnostic]
+        public var topology: Topology
+        public var needsMoreInput: Bool
+        public var hasErrors: Bool { diagnostics.hasErrors }
+    }
+
+    public init(environment: [String: String] = [:], loader: ScriptLoader = FileSystemLoader(), limits: Limits = Limits()) {
+        interpreter = Interpreter(limits: limits, loader: loader, environment: environment)
+        MeshCommands.register(on: interpreter, builder: builder)
+    }
+
+    public var topology: Topology { builder.topology }
+    public var sources: SourceMap { interpreter.sources }
+
+    /// Evaluate a script file, then validate the topology it built.
+    public func check(file path: String) -> Result {
+        let outcome = interpreter.runFile(path)
+        var diagnostics = outcome.diagnostics
+        // Validation runs after any evaluation, so one run reports every error it can find.
+        if outcome.evaluated { diagnostics += Validator.validate(topology) }
+        diagnostics = Self.sortedByPosition(diagnostics)
+        return Result(diagnostics: diagnostics, topology: topology, needsMoreInput: false)
+    }
+
+    /// Source order reads best; diagnostics without a position come first. Stable.
+    static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted { a, b in
+            let ka = a.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            let kb = b.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Evaluate one piece of text (a REPL entry) without validating the whole topology.
+    public func evaluate(source: String, name: String, directory: String? = nil) -> Result {
+        let outcome = interpreter.run(source: source, name: name, directory: directory)
+        return Result(diagnostics: outcome.diagnostics, topology: topology, needsMoreInput: outcome.needsMoreInput)
+    }
+
+    public func validate() -> [Diagnostic] { Validator.validate(topology) }
+
+    /// Everything a statement can change, for the REPL's "an error leaves the session as it was".
+    public struct Snapshot {
+        var interpreter: Interpreter.Snapshot
+        var topology: Topology
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(interpreter: interpreter.snapshot(), topology: builder.topology) }
+
+    public func restore(_ snapshot: Snapshot) {
+        interpreter.restore(snapshot.interpreter)
+        builder.topology = snapshot.topology
+    }
+
+    public func reset() {
+        interpreter.reset()
+        builder.topology = Topology()
+    }
+}

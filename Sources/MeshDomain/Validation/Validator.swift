@@ -1,0 +1,142 @@
+// Validation of the whole topology after evaluation (so forward references between
+// clusters work). Each rule reports at the statement or word responsible.
+import MeshScriptInterpreter
+
+public enum Validator {
+    public static func validate(_ topology: Topology) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        func error(_ message: String, _ range: SourceRange, help: String? = nil, notes: [Diagnostic.Note] = []) {
+            diagnostics.append(.error(message, at: range, notes: notes, help: help))
+        }
+
+        // Names must be DNS-1123 labels.
+        func checkLabel(_ kind: String, _ name: Located<String>) {
+            guard !DNSLabel.isValid(name.value) else { return }
+            let suggestion = DNSLabel.suggestion(for: name.value)
+            error("\(kind) name '\(name.value)' is not a valid DNS-1123 label", name.range,
+                  help: (suggestion.map { "use '\($0)': " } ?? "") + "names become Kubernetes object names, secret keys and directory names (lowercase letters, digits and '-', at most 63 characters)")
+        }
+        topology.meshes.forEach { checkLabel("mesh", $0.name) }
+        topology.networks.forEach { checkLabel("network", $0.name) }
+        topology.roots.forEach { checkLabel("root", $0.name) }
+        topology.clusters.forEach { checkLabel("cluster", $0.name) }
+
+        // A name declared twice.
+        func checkDuplicates(_ kind: String, _ names: [Located<String>]) {
+            var first: [String: SourceRange] = [:]
+            for name in names {
+                if let earlier = first[name.value] {
+                    error("\(kind) '\(name.value)' is declared twice", name.range, notes: [.init("first declared here", at: earlier)])
+                } else {
+                    first[name.value] = name.range
+                }
+            }
+        }
+        checkDuplicates("cluster", topology.clusters.map(\.name))
+        checkDuplicates("network", topology.networks.map(\.name))
+        checkDuplicates("root", topology.roots.map(\.name))
+        if topology.meshes.count > 1 {
+            let first = topology.meshes[0]
+            for extra in topology.meshes.dropFirst() {
+                error("a second mesh '\(extra.name.value)' is declared; a program has exactly one mesh ID", extra.name.range,
+                      help: "all clusters of a mesh share one meshID", notes: [.init("the mesh is declared here", at: first.name.range)])
+            }
+        }
+
+        let clusterNames = topology.clusters.map(\.name.value)
+        let networkNames = topology.networks.map(\.name.value)
+        let rootNames = topology.rootNames
+        func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
+            let suggestion = Suggestions.closest(to: name.value, in: candidates)
+            error("unknown \(kind) '\(name.value)'", name.range,
+                  help: suggestion.map { "did you mean '\($0)'?" } ?? "declare it with: \(declare) \(name.value)\(kind == "cluster" ? " < ... >" : "")")
+        }
+
+        for cluster in topology.clusters {
+            if let trust = cluster.trust, topology.root(named: trust.root.value) == nil {
+                unknown("root", trust.root, rootNames, declare: "root")
+            }
+            if let install = cluster.install {
+                if topology.mesh == nil {
+                    error("'install' needs a mesh: none is declared", install.statement, help: "declare the mesh ID at the top level: mesh mesh1")
+                }
+                if let network = install.network {
+                    if topology.network(named: network.value) == nil { unknown("network", network, networkNames, declare: "network") }
+                } else if topology.networks.count != 1 {
+                    let count = topology.networks.isEmpty ? "no network is declared" : "\(topology.networks.count) networks are declared"
+                    error("'install' in cluster '\(cluster.name.value)' needs 'network NET': \(count)", install.statement,
+                          help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
+                }
+            }
+            if let server = cluster.server, let problem = ServerAddress.problem(server.value) {
+                error(problem.message, server.range, help: problem.help)
+            }
+            for discovery in cluster.discovery {
+                let peerName = discovery.peer.value
+                if peerName == cluster.name.value {
+                    error("cluster '\(peerName)' cannot discover itself", discovery.peer.range,
+                          help: "a cluster's own remote secret is never applied to it; name another cluster")
+                    continue
+                }
+                guard let peer = topology.cluster(named: peerName) else {
+                    unknown("cluster", discovery.peer, clusterNames, declare: "cluster")
+                    continue
+                }
+                checkLink(cluster, peer, discovery, topology, &diagnostics)
+            }
+        }
+        return diagnostics
+    }
+
+    /// Rules for two clusters linked by discovery: shared trust, and one network in 1.6 mode.
+    private static func checkLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
+                                  _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        let range = discovery.peer.range
+        for side in [cluster, peer] where side.trust == nil {
+            diagnostics.append(.error("cluster '\(side.name.value)' has no 'trust', so cross-cluster mTLS with '\(side.name.value == cluster.name.value ? peer.name.value : cluster.name.value)' would fail",
+                                      at: range, notes: [.init("'\(side.name.value)' is declared here", at: side.name.range)],
+                                      help: "add 'trust from root' to cluster '\(side.name.value)'"))
+            return
+        }
+        let rootA = cluster.trust!.root.value, rootB = peer.trust!.root.value
+        if rootA != rootB && !sameExistingRoot(rootA, rootB, topology) {
+            diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' trust different roots ('\(rootA)' and '\(rootB)'); cross-cluster mTLS would fail",
+                                      at: range, notes: [.init("'\(cluster.name.value)' trusts '\(rootA)' here", at: cluster.trust!.root.range),
+                                                         .init("'\(peer.name.value)' trusts '\(rootB)' here", at: peer.trust!.root.range)],
+                                      help: "give both clusters 'trust from \(rootA)'"))
+        }
+        if topology.istio == .legacy16, let netA = topology.network(of: cluster), let netB = topology.network(of: peer), netA != netB {
+            diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio 1.6's procedure does not support",
+                                      at: range, help: "put both clusters on one network, or target current Istio (remove istio \"1.6\") to get east-west gateways"))
+        }
+    }
+
+    /// Two root declarations that both bring the same existing directory are one root.
+    private static func sameExistingRoot(_ a: String, _ b: String, _ topology: Topology) -> Bool {
+        guard let dirA = topology.root(named: a)?.from?.value, let dirB = topology.root(named: b)?.from?.value else { return false }
+        return dirA == dirB
+    }
+}
+
+/// Checks on an API server address that peers will dial.
+public enum ServerAddress {
+    public static func problem(_ address: String) -> (message: String, help: String)? {
+        guard address.hasPrefix("https://") else {
+            return ("server '\(address)' is not an https:// address", "istiod dials the API server over TLS: server \"https://HOST:6443\"")
+        }
+        var host = String(address.dropFirst("https://".count))
+        if let slash = host.firstIndex(of: "/") { host = String(host[..<slash]) }
+        if host.hasPrefix("[") {
+            host = String(host.dropFirst().prefix { $0 != "]" })
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        if host.isEmpty { return ("server '\(address)' has no host", "server \"https://HOST:6443\"") }
+        let lower = host.lowercased()
+        if lower == "localhost" || lower.hasSuffix(".localhost") || lower == "::1" || lower.hasPrefix("127.") || lower == "0.0.0.0" {
+            return ("server '\(address)' is a loopback address that other clusters cannot reach",
+                    "use an address the other clusters can reach, such as the API server's load balancer or node IP")
+        }
+        return nil
+    }
+}

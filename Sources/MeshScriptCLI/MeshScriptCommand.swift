@@ -1,0 +1,22 @@
+// The `meshscript` command line: a thin shell over the library's public API.
+import ArgumentParser
+import Foundation
+import MeshScript
+
+@main
+struct MeshScriptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshscript",
+        abstract: "Describe an Istio multicluster mesh in a small language; check it, plan it, render its artifacts.",
+        discussion: """
+            Exit codes: 0 success, 64 usage error, 65 the script has errors, 70 a step failed.
+            Example:  meshscript plan examples/add-primary.mesh
+            """,
+        version: MeshScriptVersion.current,
+        subcommands: [Check.self, PlanCommand.self, Graph.self]
+    )
+}
+
+enum MeshScriptVersion {
+    static let current = "0.1.0"
+}

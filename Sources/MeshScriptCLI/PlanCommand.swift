@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import MeshScript
+
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the ordered steps that build the mesh, with the command that carries out each one.",
+        discussion: """
+            Per cluster, one primary at a time: trust (intermediate CA, namespace, cacerts secret), then install \
+            and readiness; then the discovery links. Nothing is run and no secret is printed.
+            """)
+
+    @ArgumentParser.Argument(help: "The .mesh script.")
+    var file: String
+
+    @Option(name: .long, help: "The work directory the steps refer to (the seed's WORK_DIR).")
+    var out: String = "out"
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: PlanFormat = .text
+
+    func run() throws {
+        let engine = try loadValidated(file)
+        let plan = Planner.plan(engine.topology, options: PlanOptions(workDirectory: out, scriptPath: file))
+        switch format {
+        case .text: print(plan.text, terminator: "")
+        case .json: print(try plan.json(), terminator: "")
+        }
+    }
+}
+
+struct Graph: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the mesh as a graphviz DOT graph (clusters by network, discovery links as edges).",
+        discussion: "Example: meshscript graph examples/three-primaries.mesh | dot -Tpng -o mesh.png")
+
+    @ArgumentParser.Argument(help: "The .mesh script.")
+    var file: String
+
+    func run() throws {
+        let engine = try loadValidated(file)
+        print(engine.topology.dot, terminator: "")
+    }
+}

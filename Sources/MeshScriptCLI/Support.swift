@@ -1,0 +1,63 @@
+// What every subcommand shares: loading a script into a MeshEngine, printing diagnostics
+// (colour only on a terminal), exit codes, and running evaluation on a large stack.
+import ArgumentParser
+import Foundation
+import MeshScript
+
+enum Exit {
+    static let scriptErrors = ExitCode(65)
+    static let stepFailed = ExitCode(70)
+}
+
+enum Terminal {
+    static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+    static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+func printDiagnostics(_ diagnostics: [Diagnostic], sources: SourceMap) {
+    guard !diagnostics.isEmpty else { return }
+    var stderr = StandardError()
+    let renderer = DiagnosticRenderer(sources: sources, color: Terminal.standardErrorIsTerminal && Terminal.colorAllowed)
+    print(renderer.render(diagnostics), terminator: "", to: &stderr)
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    let warnings = diagnostics.filter { $0.severity == .warning }.count
+    var summary: [String] = []
+    if errors > 0 { summary.append("\(errors) error\(errors == 1 ? "" : "s")") }
+    if warnings > 0 { summary.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+    if !summary.isEmpty { print(summary.joined(separator: ", ") + " generated", to: &stderr) }
+}
+
+/// Deeply recursive scripts are bounded by the interpreter's limits, but the bounds multiply
+/// (recipe depth × block depth), so evaluation runs on a thread with a generous stack.
+private final class StackBox<T>: @unchecked Sendable {
+    var body: (() -> T)?
+    var result: T?
+}
+
+func onLargeStack<T>(_ body: @escaping () -> T) -> T {
+    let box = StackBox<T>()
+    box.body = body
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        box.result = box.body!()
+        done.signal()
+    }
+    thread.stackSize = 1 << 29
+    thread.start()
+    done.wait()
+    return box.result!
+}
+
+/// Load and validate a script; print its diagnostics; throw exit 65 when it has errors.
+func loadValidated(_ path: String, quiet: Bool = false) throws -> MeshEngine {
+    let engine = MeshEngine(environment: ProcessInfo.processInfo.environment)
+    let result = onLargeStack { engine.check(file: path) }
+    if !quiet || result.hasErrors { printDiagnostics(result.diagnostics, sources: engine.sources) }
+    if result.hasErrors { throw Exit.scriptErrors }
+    return engine
+}
