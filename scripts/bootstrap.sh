@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing MeshScript need, only when it is missing.
+# Sourced by scripts/demo.sh and scripts/test.sh; safe to run again.
+set -euo pipefail
+
+need_apt=()
+[ -f /usr/include/editline/readline.h ] || need_apt+=(libedit-dev)
+if [ "${1:-}" = "--test" ]; then
+  command -v openssl >/dev/null || need_apt+=(openssl)
+  command -v tmux >/dev/null || need_apt+=(tmux)
+  command -v dot >/dev/null || need_apt+=(graphviz)
+  command -v python3 >/dev/null || need_apt+=(python3)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--test" ] && ! python3 -c 'import pexpect' 2>/dev/null; then
+  echo "bootstrap: installing pexpect" >&2
+  python3 -m pip install -q pexpect
+fi
+command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH (expected Swift 6.x)" >&2; exit 1; }
