@@ -17,7 +17,7 @@ public enum CacertsSecret {
         // kubectl marshals through JSON maps, so every mapping comes out with its keys sorted,
         // and `type` is omitted (the API server defaults it to Opaque).
         let data = files.keys.sorted().map { key in
-            (Node(key), Node(files[key]!.base64EncodedString()))
+            (Node(key), stringNode(files[key]!.base64EncodedString()))
         }
         let document = Node([
             (Node("apiVersion"), Node("v1")),
@@ -39,5 +39,11 @@ public enum CacertsSecret {
             // The document has a fixed shape of plain ASCII scalars; libyaml cannot refuse it.
             preconditionFailure("emitting the cacerts manifest failed: \(error)")
         }
+    }
+
+    /// A string scalar quoted the way kubectl's YAML encoder does: plain unless a reader would take
+    /// the plain form for something else (`""`, `"1234"`, `"true"`, `"1e10"` are all valid base64).
+    private static func stringNode(_ value: String) -> Node {
+        Resolver.default.resolveTag(of: Node(value)) == .str ? Node(value) : Node(value, .implicit, .doubleQuoted)
     }
 }

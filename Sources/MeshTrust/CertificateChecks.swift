@@ -3,6 +3,7 @@
 // These are the spec's checks 4 (SHA-1) and 5 (not a CA, does not chain, key mismatch).
 
 import Foundation
+import SwiftASN1
 import X509
 
 enum CertificateChecks {
@@ -15,12 +16,36 @@ enum CertificateChecks {
 
     static func signatureAlgorithm(_ certificate: Certificate, path: String) -> [TrustError.Problem] {
         guard !acceptedSignatureAlgorithms.contains(certificate.signatureAlgorithm) else { return [] }
-        return [
-            .init(
-                message: "is signed with \(certificate.signatureAlgorithm), which istiod rejects; SHA-256 or stronger is required",
-                path: path, help: "re-issue the certificate with `-sha256` (or let MeshScript generate it)"
-            )
-        ]
+        return [weakSignatureProblem(algorithm: "\(certificate.signatureAlgorithm)", path: path)]
+    }
+
+    static func weakSignatureProblem(algorithm: String, path: String) -> TrustError.Problem {
+        .init(
+            message: "is signed with \(algorithm), which istiod rejects; SHA-256 or stronger is required",
+            path: path, help: "re-issue the certificate with `-sha256` (or let MeshScript generate it)"
+        )
+    }
+
+    /// Obsolete signature algorithms, by OID, for certificates swift-certificates refuses to parse.
+    private static let weakSignatureAlgorithms: [ASN1ObjectIdentifier: String] = [
+        [1, 2, 840, 113549, 1, 1, 5]: "sha1WithRSAEncryption",
+        [1, 2, 840, 10045, 4, 1]: "ecdsa-with-SHA1",
+        [1, 2, 840, 113549, 1, 1, 4]: "md5WithRSAEncryption",
+        [1, 2, 840, 10040, 4, 3]: "dsaWithSHA1",
+        [1, 3, 14, 3, 2, 29]: "sha1WithRSASignature",
+    ]
+
+    /// Reads only the outer `signatureAlgorithm` of a DER certificate
+    /// (Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }).
+    static func weakSignatureAlgorithmName(certificateDER: [UInt8]) -> String? {
+        guard let root = try? DER.parse(certificateDER), case .constructed(let parts) = root.content else { return nil }
+        var iterator = parts.makeIterator()
+        _ = iterator.next()
+        guard let algorithm = iterator.next(), case .constructed(let fields) = algorithm.content,
+            let oidNode = fields.first(where: { _ in true }),
+            let oid = try? ASN1ObjectIdentifier(derEncoded: oidNode)
+        else { return nil }
+        return weakSignatureAlgorithms[oid]
     }
 
     /// CA:TRUE, and keyCertSign when keyUsage is present. `needsPathLength` is the number of CA

@@ -44,6 +44,11 @@ enum PEMReading {
             do {
                 certificates.append(try Certificate(derEncoded: block.derBytes))
             } catch {
+                // swift-certificates cannot even parse some obsolete algorithms (ecdsa-with-SHA1):
+                // name the real problem rather than a parse error.
+                if let weak = CertificateChecks.weakSignatureAlgorithmName(certificateDER: block.derBytes) {
+                    throw TrustError([CertificateChecks.weakSignatureProblem(algorithm: weak, path: path)])
+                }
                 throw TrustError("holds a certificate that cannot be parsed: \(error)", path: path)
             }
         }
