@@ -39,6 +39,8 @@ struct TrustSurvey {
     static func take(_ request: TrustRequest) throws(TrustError) -> TrustSurvey {
         var survey = Builder(request: request)
         try survey.run()
+        // run() only returns when it found no problem, and every path without a problem sets the
+        // root plan and each cluster's plan; the unwraps below rely on that.
         return TrustSurvey(
             workDirectory: request.workDirectory,
             root: survey.root!,

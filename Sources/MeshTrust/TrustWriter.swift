@@ -81,7 +81,7 @@ enum TrustWriter {
             progress?(.wroteFile(path: file.target, completed: index + 1, total: staged.count))
         }
         for directory in Set(staged.map { ($0.target as NSString).deletingLastPathComponent }).sorted() {
-            StagedFile.syncDirectory(of: TrustLayout.join(directory, "."))
+            StagedFile.syncDirectory(directory)
         }
 
         var notes: [String] = []

@@ -77,6 +77,15 @@ struct RefusalTests {
         }
     }
 
+    @Test func expiredRootIsRefused() throws {
+        try withScratch { scratch in
+            try makeOpensslRoot(in: scratch)
+            let later = Date().addingTimeInterval(3651 * 86_400)
+            let error = expectTrustError(request(scratch, clusters: ["c1"], now: later))
+            Self.expect(error, file: join(scratch, "root-cert.pem"), message: "expired on")
+        }
+    }
+
     @Test(arguments: ["root-cert.pem", "root-key.pem"])
     func halfARootIsAnError(missing: String) throws {
         try withScratch { scratch in
