@@ -4,12 +4,12 @@
 import Foundation
 import X509
 
-public struct IntermediateCA: Sendable {
-    public let cluster: String
+struct IntermediateCA: Sendable {
+    let cluster: String
     let certificate: Certificate
     /// The exact bytes of ca-cert.pem / ca-key.pem (an intermediate that is reused keeps its bytes).
-    public let certificatePEM: Data
-    public let keyPEM: Data
+    let certificatePEM: Data
+    let keyPEM: Data
 
     init(cluster: String, certificate: Certificate, certificatePEM: Data, keyPEM: Data) {
         self.cluster = cluster
