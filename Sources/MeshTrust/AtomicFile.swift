@@ -1,0 +1,106 @@
+// Writing files so that a reader (or a crash) never sees half of one: the bytes go to a temporary
+// file in the same directory, are fsynced and given their final mode, and only then renamed over
+// the target. Rendering stages every file first and renames them all at the end, so a failure
+// while staging leaves WORK_DIR exactly as it was.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum AtomicFile {
+    /// Replaces (or creates) `path` with `data` and permission bits `mode`, atomically.
+    public static func write(_ data: Data, to path: String, mode: mode_t) throws(TrustError) {
+        let staged = try StagedFile(data, for: path, mode: mode)
+        try staged.commit()
+        StagedFile.syncDirectory(of: path)
+    }
+}
+
+/// A complete temporary file waiting to be renamed over its target.
+struct StagedFile: Sendable {
+    let target: String
+    let temporary: String
+
+    init(_ data: Data, for target: String, mode: mode_t) throws(TrustError) {
+        let directory = (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
+        var template = Array(TrustLayout.join(directory.isEmpty ? "." : directory, ".\(name).tmp-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw TrustError("cannot be written: \(Self.lastError())", path: target)
+        }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // mkstemp creates the file 0600, so a key is never readable by others, even briefly.
+        var failure: String?
+        if !Self.writeAll(data, to: descriptor) {
+            failure = Self.lastError()
+        } else if fchmod(descriptor, mode) != 0 || fsync(descriptor) != 0 {
+            failure = Self.lastError()
+        }
+        if close(descriptor) != 0, failure == nil {
+            failure = Self.lastError()
+        }
+        if let failure {
+            unlink(temporary)
+            throw TrustError("cannot be written: \(failure)", path: target)
+        }
+        self.target = target
+        self.temporary = temporary
+    }
+
+    func commit() throws(TrustError) {
+        guard rename(temporary, target) == 0 else {
+            let failure = Self.lastError()
+            discard()
+            throw TrustError("cannot be replaced: \(failure)", path: target)
+        }
+    }
+
+    func discard() {
+        unlink(temporary)
+    }
+
+    /// Makes the renames themselves durable. Best effort: some file systems refuse fsync on a directory.
+    static func syncDirectory(of path: String) {
+        syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    static func syncDirectory(_ directory: String) {
+        let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+
+    private static func writeAll(_ data: Data, to descriptor: Int32) -> Bool {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+
+    static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+private let systemWrite = Musl.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

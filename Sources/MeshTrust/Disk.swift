@@ -1,0 +1,84 @@
+// Read-only looks at the file system: what exists, what it holds, whether a directory can be
+// created and written. Used by the survey that runs before anything is written.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Disk {
+    enum Entry {
+        case missing
+        case file(mode: mode_t)
+        case directory
+        case other
+    }
+
+    static func entry(_ path: String) -> Entry {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file(mode: info.st_mode & 0o7777)
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// The file's bytes, or nil when it does not exist. Anything else unreadable is an error.
+    static func read(_ path: String) throws(TrustError) -> Data? {
+        switch entry(path) {
+        case .missing:
+            return nil
+        case .directory, .other:
+            throw TrustError("is not a regular file", path: path)
+        case .file:
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw TrustError("cannot be read: \(error.localizedDescription)", path: path)
+            }
+        }
+    }
+
+    static func readExisting(_ path: String) throws(TrustError) -> Data {
+        guard let data = try read(path) else { throw TrustError("does not exist", path: path) }
+        return data
+    }
+
+    /// The directories to create so that `path` exists, outermost first; or a problem when it
+    /// cannot exist as a writable directory (a component is a file, or the nearest existing
+    /// ancestor is not writable). Checked up front so that an unusable WORK_DIR fails before any work.
+    static func directoriesToCreate(_ path: String) throws(TrustError) -> [String] {
+        var missing: [String] = []
+        var current = path
+        while true {
+            switch entry(current) {
+            case .directory:
+                guard access(current, W_OK | X_OK) == 0 else {
+                    throw TrustError("is not writable, so \(path) cannot be written", path: current)
+                }
+                return missing.reversed()
+            case .file, .other:
+                throw TrustError(
+                    "is not a directory, so \(path) cannot be created there", path: current,
+                    help: "choose another output directory"
+                )
+            case .missing:
+                missing.append(current)
+                let parent = (current as NSString).deletingLastPathComponent
+                if parent.isEmpty || parent == current {
+                    // A relative path whose first component is missing: it goes in the current directory.
+                    guard access(".", W_OK | X_OK) == 0 else {
+                        throw TrustError("is not writable, so \(path) cannot be created", path: FileManager.default.currentDirectoryPath)
+                    }
+                    return missing.reversed()
+                }
+                current = parent
+            }
+        }
+    }
+}
