@@ -13,7 +13,7 @@ struct MeshScriptCommand: ParsableCommand {
             Example:  meshscript plan examples/add-primary.mesh
             """,
         version: MeshScriptVersion.current,
-        subcommands: [Check.self, PlanCommand.self, Graph.self]
+        subcommands: [Check.self, PlanCommand.self, Render.self, Graph.self]
     )
 }
 

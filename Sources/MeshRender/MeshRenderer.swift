@@ -1,0 +1,161 @@
+// `render`: writes the work directory (the seed's ${WORK_DIR}) for a valid topology:
+// certificates and cacerts secrets (MeshTrust), install.yaml per cluster, the namespace,
+// east-west gateway and cross-network Gateway where networks differ, the remote secrets it
+// can write offline, and plan.json. Every file is generated in memory first and written
+// atomically; a file whose bytes are already right is left alone.
+import Foundation
+import MeshDomain
+import MeshKube
+import MeshScriptInterpreter
+import MeshTrust
+
+public struct RenderOptions: Sendable {
+    public var workDirectory: String
+    public var scriptPath: String
+    public var rotate: Set<String>
+    public var environment: [String: String]
+    public var home: String
+    public var now: Date
+
+    public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
+                home: String, now: Date = Date()) {
+        self.workDirectory = workDirectory
+        self.scriptPath = scriptPath
+        self.rotate = rotate
+        self.environment = environment
+        self.home = home
+        self.now = now
+    }
+}
+
+public enum RenderEvent: Sendable {
+    case trust(TrustProgress)
+    case wroteManifest(path: String)
+}
+
+public struct RenderSummary: Sendable {
+    public enum Outcome: String, Sendable { case created, rewritten, unchanged }
+    public var files: [(path: String, outcome: Outcome)] = []
+    public var trust: TrustReport?
+    public var plan: Plan
+    public var notes: [String] = []
+}
+
+/// What stops a render: script-level diagnostics (pre-flight) or a file-system/trust problem.
+public enum RenderFailure: Error {
+    case diagnostics([Diagnostic])
+    case trust(TrustError)
+    case unsupported(String)
+}
+
+public enum MeshRenderer {
+    /// Pre-flight checks that need the outside world (kubeconfig), as diagnostics.
+    public static func preflight(_ topology: Topology, options: RenderOptions) -> DiscoveryCredentials {
+        DiscoveryCredentials.resolve(topology, scriptDirectory: directory(of: options.scriptPath),
+                                     environment: options.environment, home: options.home)
+    }
+
+    public static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
+        PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
+                    offlineRemoteSecrets: Set(credentials.offlineSecrets.keys))
+    }
+
+    public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
+                              progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
+        if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }
+        let plan = Planner.plan(topology, options: planOptions(options, credentials: credentials))
+        var summary = RenderSummary(plan: plan)
+        let layout = WorkLayout(options.workDirectory)
+
+        // Trust first: it validates everything it will touch before writing anything.
+        let trusted = topology.clusters.filter { $0.trust != nil }
+        let rootNames = Set(trusted.map { $0.trust!.root.value })
+        if rootNames.count > 1 {
+            let detail = trusted.map { "\($0.name.value) trusts '\($0.trust!.root.value)'" }.joined(separator: ", ")
+            throw .unsupported("one work directory holds one root, but \(detail); render each root's clusters into their own --out directory")
+        }
+        if let rootName = rootNames.first, let root = topology.root(named: rootName) {
+            let source: RootSource
+            if let from = root.from {
+                let path = from.value.hasPrefix("/") ? from.value : directory(of: options.scriptPath) + "/" + from.value
+                source = .existing(directory: path)
+            } else {
+                source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
+            }
+            let request = TrustRequest(workDirectory: options.workDirectory, root: source, clusters: trusted.map(\.name.value),
+                                       rotate: options.rotate, now: options.now)
+            var trustProgress: (@Sendable (TrustProgress) -> Void)?
+            if let progress { trustProgress = { progress(.trust($0)) } }
+            do throws(TrustError) {
+                summary.trust = try TrustRenderer().render(request, progress: trustProgress)
+            } catch {
+                throw .trust(error)
+            }
+            summary.notes += summary.trust!.notes
+        }
+
+        // Then the manifests, generated in memory first.
+        var manifests: [(path: String, content: String, mode: mode_t)] = []
+        let release: IstioRelease = topology.istio == .legacy16 ? .v1_6 : .current
+        let crossNetwork = Planner.crossNetworkClusters(topology, topology.links)
+        for cluster in topology.clusters {
+            let name = cluster.name.value
+            let network = topology.network(of: cluster)
+            if cluster.trust != nil || cluster.install != nil {
+                manifests.append((layout.namespace(name), IstioSystemNamespace.manifest(network: crossNetwork.contains(name) ? network : nil), 0o644))
+            }
+            if let install = cluster.install, let mesh = topology.mesh, let network {
+                let spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
+                                       profile: install.profile?.value, release: release)
+                manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
+                if crossNetwork.contains(name) {
+                    manifests.append((layout.eastWestGateway(name),
+                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value), 0o644))
+                    manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(), 0o644))
+                }
+            }
+        }
+        for (link, secret) in credentials.offlineSecrets.sorted(by: { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }) {
+            manifests.append((layout.remoteSecret(source: link.source, target: link.target), secret, 0o600))
+        }
+        do {
+            manifests.append((layout.planJSON, try plan.json(), 0o644))
+        } catch {
+            throw .unsupported("cannot encode the plan: \(error)")
+        }
+
+        for manifest in manifests {
+            let data = Data(manifest.content.utf8)
+            let existing = FileManager.default.contents(atPath: manifest.path)
+            if existing == data {
+                summary.files.append((manifest.path, .unchanged))
+                continue
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: directory(of: manifest.path), withIntermediateDirectories: true)
+            } catch {
+                throw .trust(TrustError("cannot create directory '\(directory(of: manifest.path))': \(error.localizedDescription)", path: manifest.path))
+            }
+            do throws(TrustError) {
+                try AtomicFile.write(data, to: manifest.path, mode: manifest.mode)
+            } catch {
+                throw .trust(error)
+            }
+            summary.files.append((manifest.path, existing == nil ? .created : .rewritten))
+            progress?(.wroteManifest(path: manifest.path))
+        }
+        return summary
+    }
+
+    static func keyAlgorithm(_ key: RootKey) -> KeyAlgorithm {
+        switch key {
+        case .rsa(let bits): .rsa(bits: bits)
+        case .ecdsa(let curve): curve == "p384" ? .ecdsaP384 : .ecdsaP256
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+}
