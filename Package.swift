@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain"], resources: [.copy("Golden")]),
         .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust"]),
         .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube"]),
+        .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript"]),
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL"]),
         .testTarget(name: "CLITests", dependencies: ["MeshScript"]),
     ]
