@@ -1,0 +1,278 @@
+// One interactive session: one growing topology. Every statement is evaluated as it is
+// entered; an error is shown with the same diagnostics as for files and leaves the session
+// exactly as it was before that statement. Input that the parser says is incomplete (an
+// unclosed `<`, `[`, `(` or string) continues on a `...` prompt.
+import Foundation
+import MeshScript
+
+public final class REPLSession {
+    public let engine: MeshEngine
+    /// The statements accepted so far, in order: `:save` writes them back as a script.
+    public private(set) var accepted: [String] = []
+    /// Lines of an entry that is not complete yet.
+    private(set) var pending: [String] = []
+    private var entryNumber = 0
+    private let write: (String) -> Void
+    private let writeError: (String) -> Void
+    private let color: Bool
+    /// Anchors relative `:load`, `import` and `:render` paths.
+    private let directory: String
+    private let environment: [String: String]
+
+    public enum Status: Equatable {
+        case ready
+        case needsMoreInput
+        case quit
+    }
+
+    public init(environment: [String: String], directory: String = FileManager.default.currentDirectoryPath, color: Bool,
+                write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+        engine = MeshEngine(environment: environment)
+        self.environment = environment
+        self.directory = directory
+        self.color = color
+        self.write = write
+        self.writeError = writeError
+        engine.interpreter.output = { [write] text in write(text + "\n") }
+    }
+
+    public var prompt: String { pending.isEmpty ? "mesh> " : "  ... " }
+    public var hasPendingInput: Bool { !pending.isEmpty }
+
+    /// Stop a running evaluation (from a Ctrl-C handler on another thread).
+    public func cancelEvaluation() { engine.interpreter.cancel() }
+
+    /// Drop a half-typed multi-line entry (Ctrl-C at a `...` prompt).
+    public func discardPendingInput() { pending.removeAll() }
+
+    /// Feed one line of input.
+    public func feed(_ line: String) -> Status {
+        if pending.isEmpty {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(":") { return runCommand(trimmed) }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return .ready }
+        }
+        pending.append(line)
+        let text = pending.joined(separator: "\n")
+        entryNumber += 1
+        let before = engine.snapshot()
+        let result = engine.evaluate(source: text, name: "<repl:\(entryNumber)>", directory: directory)
+        if result.needsMoreInput {
+            entryNumber -= 1
+            return .needsMoreInput
+        }
+        pending.removeAll()
+        if result.hasErrors {
+            engine.restore(before)
+            showDiagnostics(result.diagnostics)
+        } else {
+            showDiagnostics(result.diagnostics) // warnings
+            accepted.append(text)
+        }
+        return .ready
+    }
+
+    private func showDiagnostics(_ diagnostics: [Diagnostic]) {
+        guard !diagnostics.isEmpty else { return }
+        writeError(DiagnosticRenderer(sources: engine.sources, color: color).render(diagnostics))
+    }
+
+    // MARK: - Colon commands
+
+    public static let commands: [(name: String, arguments: String, summary: String)] = [
+        (":help", "", "this help"),
+        (":check", "", "validate the whole topology"),
+        (":plan", "[DIR]", "the ordered steps (work directory DIR, default out)"),
+        (":graph", "", "the mesh as a graphviz DOT graph"),
+        (":show", "[NAME]", "the topology, or one cluster, network, root, variable or recipe"),
+        (":load", "FILE", "evaluate a script into this session"),
+        (":save", "FILE", "write the accepted statements as a script that re-creates the session"),
+        (":render", "DIR", "write certificates and manifests into DIR"),
+        (":reset", "", "forget everything"),
+        (":quit", "", "leave (Ctrl-D does too)"),
+    ]
+
+    private func runCommand(_ line: String) -> Status {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let name = parts[0]
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch name {
+        case ":help", ":h", ":?": help()
+        case ":check": check()
+        case ":plan": plan(workDirectory: argument.isEmpty ? "out" : argument)
+        case ":graph": write(engine.topology.dot)
+        case ":show": show(argument)
+        case ":load": load(argument)
+        case ":save": save(argument)
+        case ":render": render(argument)
+        case ":reset":
+            engine.reset()
+            accepted.removeAll()
+            write("session reset\n")
+        case ":quit", ":q", ":exit": return .quit
+        default:
+            let suggestion = Suggestions.closest(to: name, in: Self.commands.map(\.name))
+            writeError("error: unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (:help lists them)\n")
+        }
+        return .ready
+    }
+
+    private func help() {
+        var out = "Statements are evaluated as you enter them; an unclosed < [ ( or string continues on the next line.\n\nCommands:\n"
+        for command in Self.commands {
+            out += "  " + (command.name + " " + command.arguments).padding(toLength: 16, withPad: " ", startingAt: 0) + command.summary + "\n"
+        }
+        out += "\nStatements: let, recipe, for, if/else, import, assert, print, and the built-ins:\n"
+        for signature in MeshCommands.signatures {
+            out += "  " + signature.usage + "\n"
+        }
+        out += "Functions: " + engine.interpreter.functions.keys.sorted().map { $0 + "()" }.joined(separator: " ") + "\n"
+        write(out)
+    }
+
+    private func validated() -> Bool {
+        let diagnostics = engine.validate()
+        showDiagnostics(diagnostics)
+        return !diagnostics.hasErrors
+    }
+
+    private func check() {
+        guard validated() else { return }
+        let topology = engine.topology
+        write("ok: \(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s")\n")
+    }
+
+    private func renderOptions(_ workDirectory: String) -> RenderOptions {
+        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment,
+                      home: environment["HOME"] ?? NSHomeDirectory())
+    }
+
+    private func plan(workDirectory: String) {
+        guard validated() else { return }
+        let options = renderOptions(workDirectory)
+        let credentials = MeshRenderer.preflight(engine.topology, options: options)
+        showDiagnostics(credentials.diagnostics)
+        if credentials.diagnostics.hasErrors { return }
+        var planOptions = MeshRenderer.planOptions(options, credentials: credentials)
+        planOptions.workDirectory = workDirectory
+        planOptions.scriptPath = "SESSION.mesh"
+        write(Planner.plan(engine.topology, options: planOptions).text)
+    }
+
+    private func render(_ workDirectory: String) {
+        guard !workDirectory.isEmpty else { return writeError("usage: :render DIR\n") }
+        guard validated() else { return }
+        let options = renderOptions(workDirectory)
+        let credentials = MeshRenderer.preflight(engine.topology, options: options)
+        showDiagnostics(credentials.diagnostics)
+        do {
+            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+            let written = (summary.trust?.files.filter { $0.outcome != .reused }.count ?? 0) + summary.files.filter { $0.outcome != .unchanged }.count
+            write("rendered \(workDirectory): \(written) file\(written == 1 ? "" : "s") written\n")
+        } catch {
+            switch error {
+            case .diagnostics: break
+            case .trust(let trustError): writeError("error: \(trustError.description)\n")
+            case .unsupported(let message): writeError("error: \(message)\n")
+            }
+        }
+    }
+
+    private func load(_ path: String) {
+        guard !path.isEmpty else { return writeError("usage: :load FILE\n") }
+        let file = absolute(path)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return writeError("error: cannot read '\(path)'\n")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return writeError("error: '\(path)' is not valid UTF-8\n")
+        }
+        let before = engine.snapshot()
+        let result = engine.evaluate(source: text, name: path, directory: (file as NSString).deletingLastPathComponent)
+        if result.hasErrors || result.needsMoreInput {
+            engine.restore(before)
+            if result.needsMoreInput { writeError("error: '\(path)' ends inside an unclosed block, list or string\n") }
+            showDiagnostics(result.diagnostics)
+            writeError("nothing from '\(path)' was kept\n")
+            return
+        }
+        showDiagnostics(result.diagnostics)
+        accepted.append(text)
+        write("loaded \(path): \(engine.topology.clusters.count) cluster\(engine.topology.clusters.count == 1 ? "" : "s") in the session\n")
+    }
+
+    private func save(_ path: String) {
+        guard !path.isEmpty else { return writeError("usage: :save FILE\n") }
+        let text = "# Saved from a meshscript REPL session.\n" + accepted.joined(separator: "\n") + "\n"
+        do {
+            try AtomicFile.write(Data(text.utf8), to: absolute(path), mode: 0o644)
+            write("saved \(accepted.count) statement\(accepted.count == 1 ? "" : "s") to \(path)\n")
+        } catch {
+            writeError("error: cannot save '\(path)': \(error.description)\n")
+        }
+    }
+
+    private func show(_ name: String) {
+        let topology = engine.topology
+        if name.isEmpty {
+            var out = ""
+            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(mesh.istio.label))\n" } else { out += "no mesh declared\n" }
+            if !topology.networks.isEmpty { out += "networks: " + topology.networks.map(\.name.value).joined(separator: ", ") + "\n" }
+            if !topology.roots.isEmpty { out += "roots: " + topology.roots.map(\.name.value).joined(separator: ", ") + "\n" }
+            out += "clusters: " + (topology.clusters.isEmpty ? "none" : topology.clusters.map(\.name.value).joined(separator: ", ")) + "\n"
+            let links = topology.links
+            if !links.isEmpty { out += "links: " + links.map { "\($0.source) → \($0.target)" }.joined(separator: ", ") + "\n" }
+            let variables = engine.interpreter.variableNames
+            if !variables.isEmpty { out += "variables: " + variables.map { "$" + $0 }.joined(separator: ", ") + "\n" }
+            let recipes = engine.interpreter.recipeNames
+            if !recipes.isEmpty { out += "recipes: " + recipes.joined(separator: ", ") + "\n" }
+            return write(out)
+        }
+        if let cluster = topology.cluster(named: name) {
+            var out = "cluster \(name)\n  context: \(cluster.contextName)\(cluster.context == nil ? " (default)" : "")\n"
+            out += "  trust: " + (cluster.trust.map { "from \($0.root.value)" } ?? "none") + "\n"
+            if let install = cluster.install {
+                out += "  install: network \(topology.network(of: cluster) ?? "?")"
+                if let revision = install.revision { out += ", revision \(revision.value)" }
+                if let profile = install.profile { out += ", profile \(profile.value)" }
+                out += "\n"
+            } else {
+                out += "  install: none\n"
+            }
+            if let server = cluster.server { out += "  server: \(server.value)\n" }
+            let links = topology.links
+            let reads = links.filter { $0.target == name }.map(\.source)
+            let readBy = links.filter { $0.source == name }.map(\.target)
+            if !reads.isEmpty { out += "  has remote secrets of: \(reads.joined(separator: ", "))\n" }
+            if !readBy.isEmpty { out += "  its remote secret goes to: \(readBy.joined(separator: ", "))\n" }
+            return write(out)
+        }
+        if let network = topology.network(named: name) {
+            let members = topology.clusters.filter { topology.network(of: $0) == network.name.value }.map(\.name.value)
+            return write("network \(name): " + (members.isEmpty ? "no clusters" : members.joined(separator: ", ")) + "\n")
+        }
+        if let root = topology.root(named: name), topology.roots.contains(where: { $0.name.value == name }) || name == "root" {
+            var out = "root \(name)\(root.isDeclared ? "" : " (implicit, Istio's profile)")\n"
+            out += "  subject: O=\(root.organization), CN=\(root.commonName)\n  key: \(root.key)\n  days: \(root.days)\n"
+            if let from = root.from { out += "  from: \(from.value)\n" }
+            let users = topology.clusters.filter { $0.trust?.root.value == name }.map(\.name.value)
+            out += "  trusted by: " + (users.isEmpty ? "no cluster" : users.joined(separator: ", ")) + "\n"
+            return write(out)
+        }
+        let variableName = name.hasPrefix("$") ? String(name.dropFirst()) : name
+        if let value = engine.interpreter.variable(variableName) {
+            return write("$\(variableName) = \(value.literal)\n")
+        }
+        if let recipe = engine.interpreter.recipe(name) {
+            return write("recipe \(name)(\(recipe.parameters.map(\.name).joined(separator: ", ")))\n")
+        }
+        let candidates = topology.clusters.map(\.name.value) + topology.networks.map(\.name.value) + topology.rootNames
+            + engine.interpreter.variableNames + engine.interpreter.recipeNames
+        let suggestion = Suggestions.closest(to: name, in: candidates)
+        writeError("error: nothing named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n")
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : directory + "/" + path
+    }
+}
