@@ -68,8 +68,8 @@ static int read_key(EditLine *el, wchar_t *out) {
             return -1;
         }
         if (count == 2 && (fds[1].revents & POLLIN)) {
-            int resizes = 0;
-            int interrupts = meshedit_interrupt_channel_drain(editor->channel, &resizes);
+            int events = 0;
+            int interrupts = meshedit_interrupt_channel_drain(editor->channel, &events);
             if (interrupts > 0) {
                 if (editor->editing) {
                     // Handled like a typed ^C (what arrives when ISIG is off), by cancel_line.
@@ -81,7 +81,13 @@ static int read_key(EditLine *el, wchar_t *out) {
                 errno = EINTR;
                 return -1;
             }
-            if (resizes > 0 && editor->editing) {
+            if (events != 0 && editor->editing) {
+                if (events & MESHEDIT_TERMINAL_CONTINUED) {
+                    // Back from Ctrl-Z: the shell has had the terminal and set its own
+                    // modes. libedit still believes it is in raw mode, so leave and enter it.
+                    el_set(el, EL_PREP_TERM, 0);
+                    el_set(el, EL_PREP_TERM, 1);
+                }
                 el_resize(el);
                 el_set(el, EL_REFRESH);
             }

@@ -1,5 +1,5 @@
-// The interrupt relay: routes each SIGINT (and, for the line editor, SIGWINCH) to the
-// innermost open channel as one byte in that channel's pipe. See CEditLine.h.
+// The interrupt relay: routes each SIGINT (and, for the line editor, SIGWINCH and
+// SIGCONT) to the innermost open channel as one byte in that channel's pipe. See CEditLine.h.
 #define _GNU_SOURCE
 #include "CEditLine.h"
 
@@ -18,7 +18,7 @@ struct relay_channel {
     int created;
     int allocated;
     int receiving;        // on the receiver stack
-    int wantsResize;
+    int wantsTerminalEvents;
 };
 
 static struct relay_channel pool[CHANNEL_POOL_SIZE];
@@ -29,14 +29,14 @@ static pthread_mutex_t relayLock = PTHREAD_MUTEX_INITIALIZER;
 // The only state the handler reads: the write end of the innermost receiver, or -1.
 static atomic_int targetFd = -1;
 
-static struct sigaction previousInterrupt, previousResize;
-static int interruptInstalled = 0, resizeInstalled = 0;
+static struct sigaction previousInterrupt, previousResize, previousContinue;
+static int interruptInstalled = 0, terminalEventsInstalled = 0;
 
 static void relay_signal(int signo) {
     int savedErrno = errno;
     int fd = atomic_load_explicit(&targetFd, memory_order_acquire);
     if (fd >= 0) {
-        char byte = signo == SIGINT ? 'I' : 'W';
+        char byte = signo == SIGINT ? 'I' : signo == SIGWINCH ? 'W' : 'C';
         ssize_t ignored = write(fd, &byte, 1); // non-blocking: a full pipe drops the byte, never blocks
         (void)ignored;
     }
@@ -54,10 +54,22 @@ static void install(int signo, struct sigaction *previous) {
     sigaction(signo, &action, previous);
 }
 
+static void install_terminal_events(int install_them) {
+    if (install_them && !terminalEventsInstalled) {
+        install(SIGWINCH, &previousResize);
+        install(SIGCONT, &previousContinue);
+        terminalEventsInstalled = 1;
+    } else if (!install_them && terminalEventsInstalled) {
+        sigaction(SIGWINCH, &previousResize, NULL);
+        sigaction(SIGCONT, &previousContinue, NULL);
+        terminalEventsInstalled = 0;
+    }
+}
+
 // Point the handler at the innermost receiver; install or restore dispositions to match.
 static void update_locked(void) {
     if (receiverCount == 0) {
-        if (resizeInstalled) { sigaction(SIGWINCH, &previousResize, NULL); resizeInstalled = 0; }
+        install_terminal_events(0);
         if (interruptInstalled) { sigaction(SIGINT, &previousInterrupt, NULL); interruptInstalled = 0; }
         atomic_store_explicit(&targetFd, -1, memory_order_release);
         return;
@@ -65,20 +77,14 @@ static void update_locked(void) {
     struct relay_channel *innermost = &pool[receivers[receiverCount - 1]];
     atomic_store_explicit(&targetFd, innermost->writeFd, memory_order_release);
     if (!interruptInstalled) { install(SIGINT, &previousInterrupt); interruptInstalled = 1; }
-    if (innermost->wantsResize && !resizeInstalled) {
-        install(SIGWINCH, &previousResize);
-        resizeInstalled = 1;
-    } else if (!innermost->wantsResize && resizeInstalled) {
-        sigaction(SIGWINCH, &previousResize, NULL);
-        resizeInstalled = 0;
-    }
+    install_terminal_events(innermost->wantsTerminalEvents);
 }
 
 static int valid(int channel) {
     return channel >= 0 && channel < CHANNEL_POOL_SIZE;
 }
 
-int meshedit_interrupt_channel_drain(int channel, int *resizes) {
+int meshedit_interrupt_channel_drain(int channel, int *terminalEvents) {
     if (!valid(channel) || !pool[channel].created) return 0;
     int interrupts = 0;
     char buffer[64];
@@ -88,13 +94,14 @@ int meshedit_interrupt_channel_drain(int channel, int *resizes) {
         if (n <= 0) break;
         for (ssize_t i = 0; i < n; i++) {
             if (buffer[i] == 'I') interrupts++;
-            else if (resizes != NULL) (*resizes)++;
+            else if (terminalEvents != NULL)
+                *terminalEvents |= buffer[i] == 'W' ? MESHEDIT_TERMINAL_RESIZED : MESHEDIT_TERMINAL_CONTINUED;
         }
     }
     return interrupts;
 }
 
-int meshedit_interrupt_channel_open(int wantsResize) {
+int meshedit_interrupt_channel_open(int wantsTerminalEvents) {
     pthread_mutex_lock(&relayLock);
     int channel = -1;
     for (int i = 0; i < CHANNEL_POOL_SIZE; i++) {
@@ -112,7 +119,7 @@ int meshedit_interrupt_channel_open(int wantsResize) {
     meshedit_interrupt_channel_drain(channel, NULL); // nothing stale from a previous owner
     c->allocated = 1;
     c->receiving = 1;
-    c->wantsResize = wantsResize != 0;
+    c->wantsTerminalEvents = wantsTerminalEvents != 0;
     receivers[receiverCount++] = channel;
     update_locked();
     pthread_mutex_unlock(&relayLock);

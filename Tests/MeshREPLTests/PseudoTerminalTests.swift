@@ -13,10 +13,12 @@ import Testing
     @Test func tabCompletesAUniqueCandidate() throws { try runScenario("complete-one") }
     @Test func tabCompletesACommonPrefixAndListsCandidates() throws { try runScenario("complete-many") }
     @Test func upRecallsHistoryFromAnEarlierSession() throws { try runScenario("history-across-sessions") }
+    @Test func upRecallsAMultiLineEntryWhole() throws { try runScenario("multiline-history") }
     @Test func ctrlCCancelsTheLine() throws { try runScenario("ctrl-c-cancels-line") }
     @Test func ctrlDDeletesOrEndsInput() throws { try runScenario("ctrl-d") }
     @Test func unicodeText() throws { try runScenario("unicode") }
     @Test func resizingWhileEditingKeepsTheLine() throws { try runScenario("resize") }
+    @Test func resumingAfterSuspensionRestoresRawMode() throws { try runScenario("suspend-and-resume") }
     @Test func interruptMonitorGetsCtrlCOnlyOutsideTheEditor() throws { try runScenario("interrupt-monitor") }
     @Test func dumbTerminal() throws { try runScenario("plain-terminal", term: "dumb") }
     @Test func unsetTerminal() throws { try runScenario("plain-terminal", term: "") }
@@ -48,6 +50,7 @@ private func runScenario(_ name: String, term: String = "xterm", sourceLocation:
 
 /// A stand-in REPL: echo lines, keep history in $HOME, complete a few words, and simulate
 /// an evaluation that Ctrl-C cancels through an InterruptMonitor running all session.
+/// Special lines: "evaluate" (wait up to 10 s for the monitor), "add-multiline-entry".
 enum EchoLoop {
     static var isRequested: Bool { ProcessInfo.processInfo.environment["MESHSCRIPT_LINEEDITOR_ECHO"] == "1" }
 
@@ -73,6 +76,9 @@ enum EchoLoop {
                     Thread.sleep(forTimeInterval: 0.01)
                 }
                 print(cancelled.load(ordering: .sequentiallyConsistent) ? "evaluation cancelled" : "evaluation not cancelled")
+            case .line("add-multiline-entry"):
+                editor.addHistory("cluster c1 <\n  trust from root\n>")
+                print("added")
             case .line(let line):
                 editor.addHistory(line)
                 editor.saveHistory()

@@ -16,7 +16,10 @@ terminal showed (escape sequences made visible), so a test log says what went wr
 
 import os
 import re
+import signal
 import sys
+import termios
+import time
 
 try:
     import pexpect
@@ -140,6 +143,30 @@ class Session:
 
     def resize(self, rows, cols):
         self.child.setwinsize(rows, cols)
+
+    def local_modes(self):
+        """The terminal's lflag bits (ECHO, ICANON, ...) as the program last set them."""
+        return termios.tcgetattr(self.child.child_fd)[3]
+
+    def wait_for_modes(self, predicate, what, timeout=5):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.local_modes()):
+                return
+            time.sleep(0.05)
+        self.fail(f"timed out waiting for terminal modes: {what}")
+
+    def suspend_to_shell_and_resume(self):
+        """What Ctrl-Z then `fg` does to the program: it stops, the shell puts the
+        terminal back in cooked mode with echo, and the program is continued. (A real
+        Ctrl-Z cannot be used: the pty's process group is orphaned, so the kernel
+        ignores SIGTSTP for it.)"""
+        self.child.kill(signal.SIGSTOP)
+        time.sleep(0.2)
+        attributes = termios.tcgetattr(self.child.child_fd)
+        attributes[3] |= termios.ECHO | termios.ICANON
+        termios.tcsetattr(self.child.child_fd, termios.TCSANOW, attributes)
+        self.child.kill(signal.SIGCONT)
 
     def expect_end(self, status=0, timeout=-1):
         try:

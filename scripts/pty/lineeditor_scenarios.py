@@ -11,6 +11,7 @@ line "evaluate" simulates an evaluation that an InterruptMonitor cancels.
 import os
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from drive import ScenarioFailure, Session, run_scenarios  # noqa: E402
 
@@ -123,6 +124,19 @@ def history_across_sessions(program, home, term):
         finish(s)
 
 
+def multiline_history(program, home, term):
+    # The REPL adds whole statements; one spanning lines comes back whole from Up.
+    with start(program, home, term) as s:
+        s.line("add-multiline-entry")
+        s.expect_exact("added")
+        s.expect_exact("> ")
+        s.key("up")
+        s.key("enter")
+        s.expect_exact("got: [cluster c1 <\r\n  trust from root\r\n>]", "the entry, newlines included")
+        s.expect_exact("> ")
+        finish(s)
+
+
 def ctrl_c_cancels_line(program, home, term):
     with start(program, home, term) as s:
         s.send("abc")
@@ -175,6 +189,21 @@ def resize_while_editing(program, home, term):
         finish(s)
 
 
+def suspend_and_resume(program, home, term):
+    import termios
+    with start(program, home, term) as s:
+        s.send("abc")
+        s.expect_exact("abc")
+        s.wait_for_modes(lambda lflag: not lflag & termios.ECHO, "raw mode while editing")
+        s.suspend_to_shell_and_resume()
+        s.wait_for_modes(lambda lflag: not lflag & (termios.ECHO | termios.ICANON),
+                         "raw mode again after being continued")
+        s.key("ctrl-a")
+        s.send("x")
+        enter_and_check(s, "xabc")
+        finish(s)
+
+
 def interrupt_monitor(program, home, term):
     with start(program, home, term) as s:
         s.line("evaluate")
@@ -217,10 +246,12 @@ SCENARIOS = {
     "complete-one": complete_one,
     "complete-many": complete_many,
     "history-across-sessions": history_across_sessions,
+    "multiline-history": multiline_history,
     "ctrl-c-cancels-line": ctrl_c_cancels_line,
     "ctrl-d": ctrl_d,
     "unicode": unicode_text,
     "resize": resize_while_editing,
+    "suspend-and-resume": suspend_and_resume,
     "interrupt-monitor": interrupt_monitor,
     "plain-terminal": plain_terminal,
 }

@@ -100,19 +100,28 @@ int meshedit_stdout_is_terminal(void);
 // --- Interrupt relay ----------------------------------------------------------------------
 //
 // One process-wide SIGINT handler (installed only while some channel is open, the
-// previous disposition restored when the last one closes) writes a byte into the pipe of
+// previous disposition restored when the last one closes; likewise for SIGWINCH and
+// SIGCONT while the line editor's channel is innermost) writes a byte into the pipe of
 // the innermost open channel, so exactly one receiver sees each Ctrl-C: while a line is
 // being edited that is the editor, otherwise the most recently opened InterruptMonitor.
 // The handler only does an atomic load and a write(2). Pipes live in a fixed pool and are
 // never closed, so a signal racing a close can never write into a reused descriptor.
 
-/// Opens a channel and makes it the innermost receiver. With `wantsResize`, SIGWINCH is
-/// also relayed to it while it is innermost. Returns a channel id, or -1.
-int meshedit_interrupt_channel_open(int wantsResize);
+/// Bits `meshedit_interrupt_channel_drain` reports besides SIGINTs.
+enum {
+    MESHEDIT_TERMINAL_RESIZED = 1,    ///< SIGWINCH
+    MESHEDIT_TERMINAL_CONTINUED = 2,  ///< SIGCONT (resumed after Ctrl-Z: terminal modes may have changed)
+};
+
+/// Opens a channel and makes it the innermost receiver. With `wantsTerminalEvents`,
+/// SIGWINCH and SIGCONT are also relayed to it while it is innermost (the line editor).
+/// Returns a channel id, or -1.
+int meshedit_interrupt_channel_open(int wantsTerminalEvents);
 /// The readable end of the channel's pipe (non-blocking), for poll or a dispatch source.
 int meshedit_interrupt_channel_fd(int channel);
-/// Reads every pending byte. Returns the number of SIGINTs; adds SIGWINCHs to *resizes.
-int meshedit_interrupt_channel_drain(int channel, int *resizes);
+/// Reads every pending byte. Returns the number of SIGINTs; ORs MESHEDIT_TERMINAL_* bits
+/// for the other signals into *terminalEvents (which may be NULL).
+int meshedit_interrupt_channel_drain(int channel, int *terminalEvents);
 /// Stops routing signals to the channel (idempotent). The channel stays allocated.
 void meshedit_interrupt_channel_stop(int channel);
 /// Stops the channel if needed and returns it to the pool. Call once, after whatever

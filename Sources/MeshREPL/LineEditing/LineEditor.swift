@@ -38,7 +38,8 @@ public enum LineInput: Equatable, Sendable {
 /// Keys: emacs bindings (Ctrl-A/E/B/F/K/U/W/Y, Alt-B/F, ...), Up/Down and Ctrl-P/N for
 /// history, Ctrl-R for incremental search, Home/End/Delete, Tab for completion, Ctrl-C to
 /// cancel the line, Ctrl-D to delete the character under the cursor or, on an empty line,
-/// to end input. `~/.editrc` is read first, as libedit programs do.
+/// to end input. `~/.editrc` is read first, as libedit programs do. A terminal resize
+/// (SIGWINCH) or a resume after Ctrl-Z (SIGCONT) while editing redraws the line.
 /// With TERM unset, empty or `dumb`, keys are not edited: the terminal's own line editing
 /// applies and there is no history recall or completion (Ctrl-C and Ctrl-D still work).
 ///
