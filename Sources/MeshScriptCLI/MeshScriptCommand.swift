@@ -13,8 +13,18 @@ struct MeshScriptCommand: ParsableCommand {
             Example:  meshscript plan examples/add-primary.mesh
             """,
         version: MeshScriptVersion.current,
-        subcommands: [Check.self, PlanCommand.self, Render.self, Graph.self]
+        subcommands: [Check.self, PlanCommand.self, Render.self, Graph.self, Repl.self]
     )
+
+    /// `meshscript` alone opens the REPL on a terminal, and prints help otherwise.
+    func run() throws {
+        if isatty(0) == 1 {
+            try Repl().run()
+        } else {
+            print(MeshScriptCommand.helpMessage())
+            throw ExitCode(64)
+        }
+    }
 }
 
 enum MeshScriptVersion {

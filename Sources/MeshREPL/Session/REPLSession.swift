@@ -12,6 +12,8 @@ public final class REPLSession {
     /// Lines of an entry that is not complete yet.
     private(set) var pending: [String] = []
     private var entryNumber = 0
+    /// Statements and commands that failed so far (a piped session exits 65 when any did).
+    public private(set) var errorCount = 0
     private let write: (String) -> Void
     private let writeError: (String) -> Void
     private let color: Bool
@@ -74,6 +76,7 @@ public final class REPLSession {
 
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {
         guard !diagnostics.isEmpty else { return }
+        if diagnostics.hasErrors { errorCount += 1 }
         writeError(DiagnosticRenderer(sources: engine.sources, color: color).render(diagnostics))
     }
 
@@ -112,6 +115,7 @@ public final class REPLSession {
         case ":quit", ":q", ":exit": return .quit
         default:
             let suggestion = Suggestions.closest(to: name, in: Self.commands.map(\.name))
+            errorCount += 1
             writeError("error: unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (:help lists them)\n")
         }
         return .ready

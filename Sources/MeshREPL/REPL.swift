@@ -1,0 +1,71 @@
+// The interactive loop: libedit on a terminal, plain line reading otherwise (so
+// `meshscript repl < script.mesh` works in a pipeline). Ctrl-C cancels the line being
+// edited or the running evaluation and keeps the session; Ctrl-D on an empty line exits.
+import Foundation
+import MeshScript
+
+public enum REPL {
+    /// Runs until `:quit` or end of input. Returns the process exit code: 0, or 65 when
+    /// reading a non-terminal input in which some statement had errors.
+    public static func run(environment: [String: String], version: String) -> Int32 {
+        let interactive = Terminal.standardInputIsTerminal
+        let color = interactive && Terminal.standardOutputIsTerminal && environment["NO_COLOR"] == nil
+        let session = REPLSession(environment: environment, color: color,
+                                  write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                                  writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+        return interactive ? runInteractive(session, version: version) : runPiped(session)
+    }
+
+    private static func runInteractive(_ session: REPLSession, version: String) -> Int32 {
+        let completer = SessionCompleter(session)
+        let editor = LineEditor(programName: "meshscript", historyFile: LineEditor.defaultHistoryFile, completer: completer)
+        // The flag is Sendable; the session itself stays on this thread.
+        let cancellation = session.engine.interpreter.cancellation
+        let monitor = InterruptMonitor { cancellation.cancel() }
+        monitor.start()
+        defer {
+            monitor.stop()
+            editor.saveHistory()
+        }
+        print("MeshScript \(version): describe a mesh one statement at a time. :help for help, Ctrl-D to leave.")
+        var entry: [String] = []
+        while true {
+            switch editor.readLine(prompt: session.prompt) {
+            case .line(let line):
+                entry.append(line)
+                let status = session.feed(line)
+                if status == .needsMoreInput { continue }
+                editor.addHistory(entry.joined(separator: "\n"))
+                editor.saveHistory()
+                entry.removeAll()
+                if status == .quit { return 0 }
+            case .interrupted:
+                session.discardPendingInput()
+                entry.removeAll()
+            case .endOfInput:
+                if session.hasPendingInput { print() }
+                return 0
+            }
+        }
+    }
+
+    private static func runPiped(_ session: REPLSession) -> Int32 {
+        while let line = readLine(strippingNewline: true) {
+            if session.feed(line) == .quit { break }
+        }
+        if session.hasPendingInput {
+            FileHandle.standardError.write(Data("error: input ended inside an unclosed block, list or string\n".utf8))
+            return 65
+        }
+        return session.errorCount > 0 ? 65 : 0
+    }
+}
+
+/// Adapts the session's completion to the line editor (both use UTF-8 byte offsets).
+final class SessionCompleter: LineCompleter {
+    private unowned let session: REPLSession
+    init(_ session: REPLSession) { self.session = session }
+    func completions(line: String, cursor: Int) -> (replaceFrom: Int, candidates: [String]) {
+        session.completions(line: line, cursor: cursor)
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import MeshREPL
+
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Experiment with a mesh one statement at a time (line editing, history, Tab completion).",
+        discussion: """
+            Every statement is evaluated as you enter it; an error leaves the session as it was. An unclosed <, [, ( \
+            or string continues on a '...' prompt. :help lists the commands (:check :plan :graph :show :load :save \
+            :render :reset :quit). History is kept in ~/.meshscript_history. When standard input is not a terminal, \
+            statements are read line by line: meshscript repl < script.mesh
+            """)
+
+    func run() throws {
+        let code = onLargeStack { REPL.run(environment: ProcessInfo.processInfo.environment, version: MeshScriptVersion.current) }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
