@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 script="${1:-examples/add-primary.mesh}"
 out="${2:-out/$(basename "$script" .mesh)}"
-swift build -c release --product meshscript >&2
-bin="$(swift build -c release --show-bin-path)/meshscript"
+swift build --product meshscript >&2
+bin="$(swift build --show-bin-path)/meshscript"
 "$bin" check "$script"
 "$bin" plan "$script" --out "$out"
 "$bin" render "$script" --out "$out"
