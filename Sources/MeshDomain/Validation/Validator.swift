@@ -44,6 +44,8 @@ public enum Validator {
         }
 
         let clusterNames = topology.clusters.map(\.name.value)
+        // Links grow with the square of the mesh: look peers up by name, not by scanning.
+        let clusterIndex = Dictionary(topology.clusters.indices.map { (topology.clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
@@ -78,11 +80,11 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peer = topology.cluster(named: peerName) else {
+                guard let peerIndex = clusterIndex[peerName] else {
                     unknown("cluster", discovery.peer, clusterNames, declare: "cluster")
                     continue
                 }
-                checkLink(cluster, peer, discovery, topology, &diagnostics)
+                checkLink(cluster, topology.clusters[peerIndex], discovery, topology, &diagnostics)
             }
         }
         return diagnostics

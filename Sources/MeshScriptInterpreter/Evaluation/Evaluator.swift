@@ -240,14 +240,15 @@ extension Interpreter {
     /// Match evaluated words against a signature: positional parameters, then keyword options.
     private func match(_ words: [(argument: CommandArgument, isBareName: Bool, spelling: String?)], _ signature: CommandSignature,
                        nameRange: SourceRange, statement: Statement, blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
-        let usage = "usage: \(signature.usage)"
+        // Built only when an error needs it: this path runs for every command.
+        var usage: String { "usage: \(signature.usage)" }
         var index = 0
         var positional: [CommandArgument] = []
         for parameter in signature.parameters {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statement.range, help: usage))
             }
-            try check(words[index].argument, parameter, command: signature.name, usage: usage)
+            try check(words[index].argument, parameter, signature)
             positional.append(words[index].argument)
             index += 1
         }
@@ -272,7 +273,7 @@ extension Interpreter {
                 guard index < words.count, !(words[index].isBareName && keywords.contains(words[index].spelling ?? "") && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))
                 }
-                try check(words[index].argument, parameter, command: signature.name, usage: usage)
+                try check(words[index].argument, parameter, signature)
                 values.append(words[index].argument)
                 index += 1
             }
@@ -290,7 +291,7 @@ extension Interpreter {
                                  options: options, optionRanges: optionRanges, blockKind: blockKind, hasBlock: hasBlock)
     }
 
-    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, command: String, usage: String) throws {
+    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws {
         let ok: Bool
         switch (parameter.kind, argument.value) {
         case (.any, _): ok = true
@@ -306,8 +307,8 @@ extension Interpreter {
             case .names: "one or more names"
             case .any: "a value"
             }
-            throw fail(.error("\(parameter.placeholder) of '\(command)' must be \(wanted), got \(argument.value.typeName) \(argument.value.literal)",
-                              at: argument.range, help: usage))
+            throw fail(.error("\(parameter.placeholder) of '\(signature.name)' must be \(wanted), got \(argument.value.typeName) \(argument.value.literal)",
+                              at: argument.range, help: "usage: \(signature.usage)"))
         }
     }
 
