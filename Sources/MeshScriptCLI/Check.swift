@@ -13,11 +13,13 @@ struct Check: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing when a file is valid.")
     var quiet = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func run() throws {
         var failed = false
         for file in files {
             do {
-                let engine = try loadValidated(file)
+                let engine = try loadValidated(file, limits: limitOptions.limits)
                 if !quiet {
                     let topology = engine.topology
                     print("\(file): ok (\(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s"))")

@@ -24,8 +24,10 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: PlanFormat = .text
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func run() throws {
-        let engine = try loadValidated(file)
+        let engine = try loadValidated(file, limits: limitOptions.limits)
         let environment = ProcessInfo.processInfo.environment
         let options = RenderOptions(workDirectory: out, scriptPath: file, environment: environment,
                                     home: environment["HOME"] ?? NSHomeDirectory())
@@ -49,8 +51,10 @@ struct Graph: ParsableCommand {
     @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func run() throws {
-        let engine = try loadValidated(file)
+        let engine = try loadValidated(file, limits: limitOptions.limits)
         print(engine.topology.dot, terminator: "")
     }
 }

@@ -25,8 +25,10 @@ struct Render: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func run() throws {
-        let engine = try loadValidated(file)
+        let engine = try loadValidated(file, limits: limitOptions.limits)
         let topology = engine.topology
         for name in rotate where topology.cluster(named: name) == nil {
             throw ValidationError("--rotate \(name): no cluster named '\(name)' in \(file)")

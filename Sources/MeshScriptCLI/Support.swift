@@ -53,9 +53,24 @@ func onLargeStack<T>(_ body: @escaping () -> T) -> T {
     return box.result!
 }
 
+/// The interpreter's bounds, settable on every command that evaluates a script.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: "Stop evaluation after this many steps (statements, expressions and values built).")
+    var maxSteps: Int = Limits().maxSteps
+
+    @Option(name: .long, help: "The deepest nesting of recipe calls and imports.")
+    var maxCallDepth: Int = Limits().maxCallDepth
+
+    func validate() throws {
+        guard maxSteps > 0, maxCallDepth > 0 else { throw ValidationError("limits must be positive") }
+    }
+
+    var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
+}
+
 /// Load and validate a script; print its diagnostics; throw exit 65 when it has errors.
-func loadValidated(_ path: String, quiet: Bool = false) throws -> MeshEngine {
-    let engine = MeshEngine(environment: ProcessInfo.processInfo.environment)
+func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = false) throws -> MeshEngine {
+    let engine = MeshEngine(environment: ProcessInfo.processInfo.environment, limits: limits)
     let result = onLargeStack { engine.check(file: path) }
     if !quiet || result.hasErrors { printDiagnostics(result.diagnostics, sources: engine.sources) }
     if result.hasErrors { throw Exit.scriptErrors }
