@@ -3,7 +3,7 @@ import Foundation
 import MeshScript
 
 enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, shell
 }
 
 struct PlanCommand: ParsableCommand {
@@ -21,7 +21,7 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: "The work directory the steps refer to (the seed's WORK_DIR).")
     var out: String = "out"
 
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: "Output format: text, json, or shell (a bash script of the same commands).")
     var format: PlanFormat = .text
 
     @OptionGroup var limitOptions: LimitOptions
@@ -39,6 +39,7 @@ struct PlanCommand: ParsableCommand {
         switch format {
         case .text: print(plan.text, terminator: "")
         case .json: print(try plan.json(), terminator: "")
+        case .shell: print(plan.shellScript, terminator: "")
         }
     }
 }
