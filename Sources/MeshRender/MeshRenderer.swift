@@ -69,12 +69,17 @@ public enum MeshRenderer {
 
         // Trust first: it validates everything it will touch before writing anything.
         let trusted = topology.clusters.filter { $0.trust != nil }
-        let rootNames = Set(trusted.map { $0.trust!.root.value })
-        if rootNames.count > 1 {
+        // Two root declarations that bring the same existing directory are one root (as validation
+        // treats them for linked clusters), so roots are told apart by what they are, not their names.
+        func identity(_ rootName: String) -> String {
+            topology.root(named: rootName)?.from.map { "from:" + $0.value } ?? "root:" + rootName
+        }
+        let rootIdentities = Set(trusted.map { identity($0.trust!.root.value) })
+        if rootIdentities.count > 1 {
             let detail = trusted.map { "\($0.name.value) trusts '\($0.trust!.root.value)'" }.joined(separator: ", ")
             throw .unsupported("one work directory holds one root, but \(detail); render each root's clusters into their own --out directory")
         }
-        if let rootName = rootNames.first, let root = topology.root(named: rootName) {
+        if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
             let source: RootSource
             if let from = root.from {
                 let path = from.value.hasPrefix("/") ? from.value : directory(of: options.scriptPath) + "/" + from.value
@@ -128,6 +133,15 @@ public enum MeshRenderer {
             let data = Data(manifest.content.utf8)
             let existing = FileManager.default.contents(atPath: manifest.path)
             if existing == data {
+                // Right bytes, but a secret left readable by others (by hand, or an older tool): fix the mode.
+                if let current = (try? FileManager.default.attributesOfItem(atPath: manifest.path))?[.posixPermissions] as? NSNumber,
+                   mode_t(current.uint16Value) & ~manifest.mode & 0o077 != 0 {
+                    if chmod(manifest.path, manifest.mode) == 0 {
+                        summary.notes.append("\(manifest.path) was readable by others; its mode is now \(String(manifest.mode, radix: 8))")
+                    } else {
+                        summary.notes.append("\(manifest.path) is readable by others and its mode could not be changed")
+                    }
+                }
                 summary.files.append((manifest.path, .unchanged))
                 continue
             }

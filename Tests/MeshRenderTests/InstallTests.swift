@@ -26,7 +26,7 @@ import Yams
         let scratch = try Scratch()
         let prepared = try prepare(Self.script(mode), in: scratch)
         #expect(prepared.topology.istio == (mode == .legacy16 ? .legacy16 : .current))
-        try #require(prepared.renderExpectingSuccess() != nil)
+        try prepared.rendered()
 
         for (cluster, revision, profile) in [("alpha", nil, nil), ("beta", "1-24-0", "minimal")] as [(String, String?, String?)] {
             let path = prepared.layout.install(cluster)
@@ -111,7 +111,7 @@ import Yams
     @Test func planJSONWrittenByRenderIsThePlan() throws {
         let scratch = try Scratch()
         let prepared = try prepare(Self.script(.legacy16), in: scratch)
-        try #require(prepared.renderExpectingSuccess() != nil)
+        try prepared.rendered()
         let written = try JSONDecoder().decode(Plan.self, from: Data(read(prepared.layout.planJSON).utf8))
         #expect(written == prepared.plan)
     }

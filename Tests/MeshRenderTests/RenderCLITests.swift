@@ -130,6 +130,27 @@ import Testing
         #expect(!exists(scratch.at("fresh")))
     }
 
+    /// Validation treats two root declarations bringing the same directory as one root; render
+    /// must too (it used to refuse them as "two roots").
+    @Test func twoRootNamesForOneExistingDirectoryRenderAsOneRoot() throws {
+        let scratch = try Scratch()
+        let seed = try prepare("mesh m1\nroot root < key ecdsa p256 >\ncluster x < trust from root >\n", in: scratch, name: "seed.mesh",
+                               out: scratch.at("corp"))
+        try seed.rendered()
+        let prepared = try prepare("""
+            mesh m1
+            network net1
+            root red < from "corp" >
+            root blue < from "corp" >
+            cluster a < trust from red; install >
+            cluster b < trust from blue; install; discover with a >
+
+            """, in: scratch)
+        let summary = try prepared.rendered()
+        #expect(read(prepared.out + "/root-cert.pem") == read(scratch.at("corp/root-cert.pem")))
+        #expect(summary.trust?.clusters.keys.sorted() == ["a", "b"])
+    }
+
     @Test func twoUnlinkedRootsAreRefusedWithTheDocumentedError() throws {
         let scratch = try Scratch()
         let path = try scratch.write("mesh.mesh", """

@@ -160,6 +160,15 @@ struct Prepared {
         }
     }
 
+    struct RenderFailed: Error {}
+
+    /// Renders; on failure records what went wrong and throws, ending the test.
+    @discardableResult
+    func rendered(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> RenderSummary {
+        guard let summary = renderExpectingSuccess(sourceLocation: sourceLocation) else { throw RenderFailed() }
+        return summary
+    }
+
     func describe(_ failure: RenderFailure) -> String {
         switch failure {
         case .diagnostics(let diagnostics): DiagnosticRenderer(sources: engine.sources, color: false).render(diagnostics)
