@@ -34,7 +34,7 @@ public enum RenderEvent: Sendable {
 }
 
 public struct RenderSummary: Sendable {
-    public enum Outcome: String, Sendable { case created, rewritten, unchanged }
+    public enum Outcome: String, Sendable { case created, rewritten, unchanged, removed }
     public var files: [(path: String, outcome: Outcome)] = []
     public var trust: TrustReport?
     public var plan: Plan
@@ -158,7 +158,29 @@ public enum MeshRenderer {
             summary.files.append((manifest.path, existing == nil ? .created : .rewritten))
             progress?(.wroteManifest(path: manifest.path))
         }
+        removeStaleRemoteSecrets(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
         return summary
+    }
+
+    /// A remote secret an earlier render wrote but this one does not (the link is gone, or the
+    /// source's kubeconfig no longer has a bearer token) is a stale credential that
+    /// `kubectl apply -f WORK_DIR/C/` would still apply: it is removed. Only files render wrote
+    /// (istioctl's header, render's file name, in a cluster's directory) are ever touched.
+    static func removeStaleRemoteSecrets(keeping wanted: Set<String>, topology: Topology, layout: WorkLayout, summary: inout RenderSummary) {
+        let header = Data(RemoteSecret.header.utf8)
+        for cluster in topology.clusters {
+            let directory = layout.path(cluster.name.value)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names.sorted() where name.hasPrefix("remote-secret-") && name.hasSuffix(".yaml") {
+                let path = directory + "/" + name
+                guard !wanted.contains(path), FileManager.default.contents(atPath: path)?.starts(with: header) == true else { continue }
+                if unlink(path) == 0 {
+                    summary.files.append((path, .removed))
+                } else {
+                    summary.notes.append("\(path) is a remote secret this render no longer writes, and it could not be removed")
+                }
+            }
+        }
     }
 
     static func keyAlgorithm(_ key: RootKey) -> KeyAlgorithm {

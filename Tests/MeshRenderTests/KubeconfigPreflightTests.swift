@@ -230,6 +230,37 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(summary.notes.contains { $0.contains(file) && $0.contains("600") }, "\(summary.notes)")
     }
 
+    /// A secret render wrote earlier but no longer writes (the source's user moved to an exec
+    /// plugin, or the link is gone) is removed, so `kubectl apply -f DIR/C/` cannot apply stale
+    /// credentials. A file render did not write is left alone.
+    @Test func staleRemoteSecretsAreRemoved() throws {
+        let scratch = try Scratch()
+        let mutual = Self.script().replacingOccurrences(of: "discover from east", with: "discover with east")
+        let withToken = try scratch.write("token.yaml", KubeContext.yaml(Self.contexts(east: KubeContext(name: "ctx-east", auth: .token(Self.eastToken)))))
+        let first = try prepare(mutual, in: scratch, environment: ["KUBECONFIG": withToken])
+        try first.rendered()
+        let eastSecret = first.layout.remoteSecret(source: "east", target: "west")
+        let westSecret = first.layout.remoteSecret(source: "west", target: "east")
+        #expect(exists(eastSecret) && exists(westSecret))
+        let userFile = try scratch.write("out/west/remote-secret-by-hand.yaml", "kind: Secret\n")
+
+        let withExec = try scratch.write("exec.yaml", KubeContext.yaml(Self.contexts(east: KubeContext(name: "ctx-east", auth: .exec(command: "aws")))))
+        let second = try prepare(mutual, in: scratch, environment: ["KUBECONFIG": withExec])
+        let summary = try second.rendered()
+        #expect(!exists(eastSecret), "a stale secret holding \(Self.eastToken) was left behind")
+        #expect(summary.files.contains { $0.path == eastSecret && $0.outcome == .removed })
+        #expect(exists(westSecret))
+        #expect(exists(userFile))
+        #expect(!TreeSnapshot(second.out).entries.values.contains { String(decoding: $0.data, as: UTF8.self).contains(Self.eastToken) })
+
+        // The link goes away: west's secret in east goes too.
+        let unlinked = Self.script().replacingOccurrences(of: "; discover from east", with: "")
+        let third = try prepare(unlinked, in: scratch, environment: ["KUBECONFIG": withToken])
+        try third.rendered()
+        #expect(!exists(westSecret))
+        #expect(exists(userFile))
+    }
+
     // MARK: which kubeconfig
 
     @Test func mergedKUBECONFIGListFirstFileWins() throws {

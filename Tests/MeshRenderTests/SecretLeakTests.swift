@@ -59,10 +59,12 @@ import Testing
             Self.expectNoSecret(plan.stderr, "meshscript plan --format \(format) (stderr)")
         }
 
-        // A second render prints nothing secret either.
+        // A second render prints nothing secret either, and rewrites nothing.
+        let before = TreeSnapshot(out)
         let again = try meshscript(["render", path, "--out", out], environment: environment)
         #expect(again.status == 0)
         Self.expectNoSecret(again.output, "a second render's output")
+        #expect(TreeSnapshot(out) == before, "changed by the second render: \(TreeSnapshot(out).differences(from: before))")
     }
 
     @Test func failingPreflightPrintsNoSecret() throws {
