@@ -19,7 +19,10 @@ public struct RenderOptions: Sendable {
 
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
                 home: String, now: Date = Date()) {
-        self.workDirectory = workDirectory
+        // `--out DIR/` must not turn into DIR//C/... in every path of the plan.
+        var directory = workDirectory
+        while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
+        self.workDirectory = directory
         self.scriptPath = scriptPath
         self.rotate = rotate
         self.environment = environment

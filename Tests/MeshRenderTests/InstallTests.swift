@@ -108,6 +108,15 @@ import Yams
         #expect(plan.istio == (mode == .current ? "current" : "1.6"))
     }
 
+    @Test func trailingSlashOnTheWorkDirectoryDoesNotDoubleSlashes() throws {
+        let scratch = try Scratch()
+        let prepared = try prepare(Self.script(.current), in: scratch, out: scratch.at("out") + "//")
+        #expect(prepared.out == scratch.at("out"))
+        let paths = prepared.plan.commandLines.joined().filter { $0.contains(scratch.path) } + prepared.plan.steps.flatMap(\.files)
+        #expect(!paths.isEmpty)
+        #expect(!paths.contains { $0.contains("//") }, "\(paths.filter { $0.contains("//") })")
+    }
+
     @Test func planJSONWrittenByRenderIsThePlan() throws {
         let scratch = try Scratch()
         let prepared = try prepare(Self.script(.legacy16), in: scratch)
