@@ -9,7 +9,7 @@
 # `openssl verify` (outside the timed part), so a fast but wrong run does not count.
 #
 # Usage: scripts/bench-trust.sh [--openssl-only] [--sizes "1 10 50"] [--keys "rsa4096 ecdsa-p256"]
-#   MESHSCRIPT=path/to/meshscript  (default .build/release/meshscript, built if missing)
+#   MESHSCRIPT=path/to/meshscript  (default: .build/release/meshscript, rebuilt first)
 #
 # Notes on fairness: intermediates use 3650 days as MeshScript's spec requires (the Makefile's own
 # default INTERMEDIATE_DAYS is 730; the number does not change the cost). The openssl half writes only
@@ -33,9 +33,14 @@ done
 
 cd "$(dirname "$0")/.."
 meshscript="${MESHSCRIPT:-.build/release/meshscript}"
-if ((!openssl_only)) && [[ ! -x "$meshscript" ]]; then
+# Always (re)build the default binary: a stale release build from an older commit would time old code.
+if ((!openssl_only)) && [[ -z "${MESHSCRIPT:-}" ]]; then
     echo "building meshscript (release)..." >&2
     swift build -c release --product meshscript >&2
+fi
+if ((!openssl_only)) && [[ ! -x "$meshscript" ]]; then
+    echo "bench-trust: no executable meshscript at $meshscript" >&2
+    exit 1
 fi
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/bench-trust.XXXXXX")"
@@ -149,8 +154,9 @@ verify_all() { # dir n
     done
 }
 
-printf '%-6s %-11s %14s %14s %10s\n' "N" "key" "meshscript s" "openssl s" "ratio"
-printf '%-6s %-11s %14s %14s %10s\n' "------" "-----------" "------------" "------------" "----------"
+TIMEFORMAT='%R %U %S'
+printf '%-6s %-11s %14s %14s %14s %10s\n' "N" "key" "meshscript s" "ms cpu s" "openssl s" "ratio"
+printf '%-6s %-11s %14s %14s %14s %10s\n' "------" "-----------" "------------" "------------" "------------" "----------"
 for key in $keys; do
     case "$key" in rsa4096 | ecdsa-p256) ;; *) echo "bench-trust: unknown key type '$key'" >&2; exit 64 ;; esac
     for n in $sizes; do
@@ -163,12 +169,15 @@ for key in $keys; do
         verify_all "$run/openssl" "$n"
 
         mesh_time="n/a"
+        mesh_cpu="n/a"
         ratio="n/a"
         if ((!openssl_only)); then
             mesh_script "$key" "$n" "$run/bench.mesh"
-            start=$(now)
-            if "$meshscript" render "$run/bench.mesh" --out "$run/meshscript" >"$run/meshscript.log" 2>&1; then
-                mesh_time=$(elapsed "$start" "$(now)")
+            # bash's `time` gives real and the CPU time (user + sys) of the render, so the table shows
+            # how many cores the parallel key generation really kept busy (cpu / real).
+            if { time "$meshscript" render "$run/bench.mesh" --out "$run/meshscript" >"$run/meshscript.log" 2>&1; } 2>"$run/time"; then
+                read -r mesh_time user_time sys_time <"$run/time"
+                mesh_cpu=$(awk -v u="$user_time" -v s="$sys_time" 'BEGIN { printf "%.3f", u + s }')
                 verify_all "$run/meshscript" "$n"
                 # How many times faster MeshScript is than the Makefile's openssl sequence.
                 ratio=$(awk -v m="$mesh_time" -v o="$openssl_time" 'BEGIN { if (m > 0) printf "%.1fx", o / m; else print "inf" }')
@@ -178,8 +187,8 @@ for key in $keys; do
                 mesh_time="failed"
             fi
         fi
-        printf '%-6s %-11s %14s %14s %10s\n' "$n" "$key" "$mesh_time" "$openssl_time" "$ratio"
+        printf '%-6s %-11s %14s %14s %14s %10s\n' "$n" "$key" "$mesh_time" "$mesh_cpu" "$openssl_time" "$ratio"
         rm -rf "$run"
     done
 done
-echo "ratio = openssl time / meshscript time (higher is better for MeshScript)"
+echo "ratio = openssl time / meshscript time (higher is better for MeshScript); ms cpu = meshscript's user + sys CPU time"

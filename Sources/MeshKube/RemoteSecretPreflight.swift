@@ -133,7 +133,9 @@ public enum RemoteSecretPreflight {
         return !check(credentials: credentials, serverOverride: serverOverride).contains { $0.severity == .error }
     }
 
-    static func serverProblem(_ server: String, origin: String, help: String) -> PreflightProblem? {
+    /// Why istiod in another cluster cannot dial `server` (empty, loopback, not `https://`),
+    /// or nil. `origin` names where the address came from, for the message.
+    public static func serverProblem(_ server: String, origin: String, help: String) -> PreflightProblem? {
         let trimmed = server.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return PreflightProblem(message: "\(origin) is empty", help: help) }
         let address = ServerAddress(trimmed)

@@ -59,13 +59,22 @@ public struct DiscoveryCredentials {
                 continue
             }
             // The address peers dial: an error for the online path too, since istioctl embeds it as well.
+            // MeshKube's check is the one that decides whether the secret can be written, so it is the
+            // one reported (it also knows ::ffff:127.0.0.1, [::], localhost. ...): a server it refuses
+            // must never fall back to istioctl silently.
             let server = cluster.server?.value ?? credentials.server
-            if cluster.server == nil {
-                if let server, let problem = ServerAddress.problem(server) {
-                    result.diagnostics.append(.error("cluster '\(cluster.name.value)': the kubeconfig's API server: \(problem.message)", at: contextRange,
-                                                     help: "override it for the remote secret with: server \"https://HOST:PORT\""))
+            if let declared = cluster.server {
+                if let problem = RemoteSecretPreflight.serverProblem(declared.value, origin: "the server given for cluster '\(cluster.name.value)'",
+                                                                     help: "") {
+                    result.diagnostics.append(.error(problem.message, at: declared.range,
+                                                     help: "use an address the other clusters can reach: server \"https://HOST:PORT\""))
                     continue
                 }
+            } else if let server, let problem = RemoteSecretPreflight.serverProblem(
+                server, origin: "cluster '\(cluster.name.value)': the kubeconfig's API server (context '\(cluster.contextName)')", help: "") {
+                result.diagnostics.append(.error(problem.message, at: contextRange,
+                                                 help: "override it for the remote secret with: server \"https://HOST:PORT\""))
+                continue
             }
             // Credential problems only rule out writing the secret offline.
             let credentialProblems = RemoteSecretPreflight.check(credentials: credentials, serverOverride: "https://meshscript.invalid:443")

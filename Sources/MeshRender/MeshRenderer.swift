@@ -19,7 +19,10 @@ public struct RenderOptions: Sendable {
 
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
                 home: String, now: Date = Date()) {
-        self.workDirectory = workDirectory
+        // `--out DIR/` must not turn into DIR//C/... in every path of the plan.
+        var directory = workDirectory
+        while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
+        self.workDirectory = directory
         self.scriptPath = scriptPath
         self.rotate = rotate
         self.environment = environment
@@ -34,7 +37,7 @@ public enum RenderEvent: Sendable {
 }
 
 public struct RenderSummary: Sendable {
-    public enum Outcome: String, Sendable { case created, rewritten, unchanged }
+    public enum Outcome: String, Sendable { case created, rewritten, unchanged, removed }
     public var files: [(path: String, outcome: Outcome)] = []
     public var trust: TrustReport?
     public var plan: Plan
@@ -69,12 +72,17 @@ public enum MeshRenderer {
 
         // Trust first: it validates everything it will touch before writing anything.
         let trusted = topology.clusters.filter { $0.trust != nil }
-        let rootNames = Set(trusted.map { $0.trust!.root.value })
-        if rootNames.count > 1 {
+        // Two root declarations that bring the same existing directory are one root (as validation
+        // treats them for linked clusters), so roots are told apart by what they are, not their names.
+        func identity(_ rootName: String) -> String {
+            topology.root(named: rootName)?.from.map { "from:" + $0.value } ?? "root:" + rootName
+        }
+        let rootIdentities = Set(trusted.map { identity($0.trust!.root.value) })
+        if rootIdentities.count > 1 {
             let detail = trusted.map { "\($0.name.value) trusts '\($0.trust!.root.value)'" }.joined(separator: ", ")
             throw .unsupported("one work directory holds one root, but \(detail); render each root's clusters into their own --out directory")
         }
-        if let rootName = rootNames.first, let root = topology.root(named: rootName) {
+        if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
             let source: RootSource
             if let from = root.from {
                 let path = from.value.hasPrefix("/") ? from.value : directory(of: options.scriptPath) + "/" + from.value
@@ -128,6 +136,15 @@ public enum MeshRenderer {
             let data = Data(manifest.content.utf8)
             let existing = FileManager.default.contents(atPath: manifest.path)
             if existing == data {
+                // Right bytes, but a secret left readable by others (by hand, or an older tool): fix the mode.
+                if let current = (try? FileManager.default.attributesOfItem(atPath: manifest.path))?[.posixPermissions] as? NSNumber,
+                   mode_t(current.uint16Value) & ~manifest.mode & 0o077 != 0 {
+                    if chmod(manifest.path, manifest.mode) == 0 {
+                        summary.notes.append("\(manifest.path) was readable by others; its mode is now \(String(manifest.mode, radix: 8))")
+                    } else {
+                        summary.notes.append("\(manifest.path) is readable by others and its mode could not be changed")
+                    }
+                }
                 summary.files.append((manifest.path, .unchanged))
                 continue
             }
@@ -144,7 +161,29 @@ public enum MeshRenderer {
             summary.files.append((manifest.path, existing == nil ? .created : .rewritten))
             progress?(.wroteManifest(path: manifest.path))
         }
+        removeStaleRemoteSecrets(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
         return summary
+    }
+
+    /// A remote secret an earlier render wrote but this one does not (the link is gone, or the
+    /// source's kubeconfig no longer has a bearer token) is a stale credential that
+    /// `kubectl apply -f WORK_DIR/C/` would still apply: it is removed. Only files render wrote
+    /// (istioctl's header, render's file name, in a cluster's directory) are ever touched.
+    static func removeStaleRemoteSecrets(keeping wanted: Set<String>, topology: Topology, layout: WorkLayout, summary: inout RenderSummary) {
+        let header = Data(RemoteSecret.header.utf8)
+        for cluster in topology.clusters {
+            let directory = layout.path(cluster.name.value)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names.sorted() where name.hasPrefix("remote-secret-") && name.hasSuffix(".yaml") {
+                let path = directory + "/" + name
+                guard !wanted.contains(path), FileManager.default.contents(atPath: path)?.starts(with: header) == true else { continue }
+                if unlink(path) == 0 {
+                    summary.files.append((path, .removed))
+                } else {
+                    summary.notes.append("\(path) is a remote secret this render no longer writes, and it could not be removed")
+                }
+            }
+        }
     }
 
     static func keyAlgorithm(_ key: RootKey) -> KeyAlgorithm {

@@ -72,7 +72,7 @@ struct Render: ParsableCommand {
         if links > 0 {
             print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; the plan creates the others with istioctl" : "")")
         }
-        let order = ["created", "rewritten", "reused", "unchanged"]
+        let order = ["created", "rewritten", "reused", "unchanged", "removed"]
         let parts = order.compactMap { key in counts[key].map { "\($0) \(key)" } }
         print("wrote \(out): " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")))
         print("next: meshscript plan \(file) --out \(out)")

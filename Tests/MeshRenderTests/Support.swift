@@ -1,0 +1,369 @@
+// Test support for render's end-to-end tests: scratch directories, generated kubeconfig
+// files, running a script through MeshEngine -> MeshRenderer.preflight -> render, reading
+// YAML back with Yams, diagnostic positions, snapshots of a directory tree, and running the
+// real `meshscript` binary and the real tools (openssl, kubectl) with argument arrays.
+import Foundation
+import MeshScript
+import Testing
+import Yams
+
+// MARK: - Scratch directories
+
+/// A directory under /tmp, removed when the value goes away. `home` is an empty HOME, so a
+/// developer's own ~/.kube/config never leaks into a test.
+final class Scratch: @unchecked Sendable {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.path + "/meshrender-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    var home: String { path + "/home" }
+
+    func at(_ relative: String) -> String { path + "/" + relative }
+
+    @discardableResult
+    func write(_ relative: String, _ contents: String) throws -> String {
+        let file = at(relative)
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+func read(_ path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        Issue.record("cannot read \(path)", sourceLocation: sourceLocation)
+        return ""
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+func mode(of path: String) -> Int? {
+    (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+}
+
+/// Every regular file under `root` with its bytes, mtime (ns) and mode: equal snapshots mean
+/// nothing was created, removed, rewritten or chmod-ed.
+struct TreeSnapshot: Equatable {
+    struct Entry: Equatable {
+        var data: Data
+        var mtime: timespec
+        var mode: mode_t
+        static func == (a: Entry, b: Entry) -> Bool {
+            a.data == b.data && a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec && a.mode == b.mode
+        }
+    }
+    var entries: [String: Entry]
+
+    init(_ root: String) {
+        entries = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return }
+        for case let relative as String in enumerator {
+            let path = root + "/" + relative
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            let isFile = info.st_mode & S_IFMT == S_IFREG
+            entries[relative] = Entry(data: isFile ? (FileManager.default.contents(atPath: path) ?? Data()) : Data(),
+                                      mtime: info.st_mtim, mode: info.st_mode)
+        }
+    }
+
+    /// The paths that differ, for a readable failure.
+    func differences(from other: TreeSnapshot) -> [String] {
+        Set(entries.keys).union(other.entries.keys).sorted().filter { entries[$0] != other.entries[$0] }
+    }
+}
+
+// MARK: - Kubeconfig fixtures
+
+/// One context of a generated kubeconfig, with its cluster and user (named after the context).
+struct KubeContext {
+    enum Auth {
+        case token(String)
+        case exec(command: String)
+        case none
+    }
+
+    var name: String
+    var server: String? = "https://api.example.test:6443"
+    var certificateAuthorityData: String? = KubeContext.caData
+    var auth: Auth = .token("token-for-test")
+    var namespace: String?
+
+    var clusterName: String { "kc-" + name }
+    var userName: String { "ku-" + name }
+
+    /// Any base64 text is fine for the remote secret; this one is a PEM envelope.
+    static let caData = Data("-----BEGIN CERTIFICATE-----\nMIIBtestCA\n-----END CERTIFICATE-----\n".utf8).base64EncodedString()
+
+    static func yaml(_ contexts: [KubeContext], current: String? = nil) -> String {
+        var text = "apiVersion: v1\nkind: Config\n"
+        if let current { text += "current-context: \(current)\n" }
+        text += "clusters:\n"
+        for context in contexts {
+            text += "- name: \(context.clusterName)\n  cluster:\n"
+            if let server = context.server { text += "    server: \(server)\n" }
+            if let ca = context.certificateAuthorityData { text += "    certificate-authority-data: \(ca)\n" }
+            if context.server == nil && context.certificateAuthorityData == nil { text += "    {}\n" }
+        }
+        text += "contexts:\n"
+        for context in contexts {
+            text += "- name: \(context.name)\n  context:\n    cluster: \(context.clusterName)\n    user: \(context.userName)\n"
+            if let namespace = context.namespace { text += "    namespace: \(namespace)\n" }
+        }
+        text += "users:\n"
+        for context in contexts {
+            text += "- name: \(context.userName)\n  user:\n"
+            switch context.auth {
+            case .token(let token): text += "    token: \(token)\n"
+            case .exec(let command):
+                text += "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: \(command)\n"
+            case .none: text += "    {}\n"
+            }
+        }
+        return text
+    }
+}
+
+// MARK: - Driving the library: check, preflight, plan, render
+
+/// A script checked by MeshEngine and pre-flighted by MeshRenderer, ready to plan or render.
+struct Prepared {
+    let engine: MeshEngine
+    let check: MeshEngine.Result
+    let options: RenderOptions
+    let credentials: DiscoveryCredentials
+
+    var topology: Topology { engine.topology }
+    var out: String { options.workDirectory }
+    var layout: WorkLayout { WorkLayout(options.workDirectory) }
+    var plan: Plan { Planner.plan(topology, options: MeshRenderer.planOptions(options, credentials: credentials)) }
+
+    func render() throws(RenderFailure) -> RenderSummary {
+        try MeshRenderer.render(topology, options: options, credentials: credentials)
+    }
+
+    /// Renders and records a failure (with the diagnostics or problems) when it throws.
+    @discardableResult
+    func renderExpectingSuccess(sourceLocation: Testing.SourceLocation = #_sourceLocation) -> RenderSummary? {
+        do throws(RenderFailure) {
+            return try render()
+        } catch {
+            Issue.record("render failed: \(describe(error))", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
+    struct RenderFailed: Error {}
+
+    /// Renders; on failure records what went wrong and throws, ending the test.
+    @discardableResult
+    func rendered(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> RenderSummary {
+        guard let summary = renderExpectingSuccess(sourceLocation: sourceLocation) else { throw RenderFailed() }
+        return summary
+    }
+
+    func describe(_ failure: RenderFailure) -> String {
+        switch failure {
+        case .diagnostics(let diagnostics): DiagnosticRenderer(sources: engine.sources, color: false).render(diagnostics)
+        case .trust(let error): error.description
+        case .unsupported(let message): message
+        }
+    }
+
+    /// 1-based line and column of a diagnostic, as the CLI prints them.
+    func position(_ diagnostic: Diagnostic) -> (line: Int, column: Int)? {
+        guard let range = diagnostic.range else { return nil }
+        let location = engine.sources.file(range.file).location(of: range.start)
+        return (location.line, location.column)
+    }
+
+    var preflightDiagnostics: [Diagnostic] { credentials.diagnostics }
+
+    /// Exactly one pre-flight diagnostic of `severity` whose message contains `message`, at
+    /// `line`:`column` of the script; returns it for further checks.
+    @discardableResult
+    func expectDiagnostic(_ severity: Diagnostic.Severity, containing message: String, line: Int, column: Int,
+                          help: String? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Diagnostic? {
+        let matches = credentials.diagnostics.filter { $0.severity == severity && $0.message.contains(message) }
+        let rendered = DiagnosticRenderer(sources: engine.sources, color: false).render(credentials.diagnostics)
+        guard matches.count == 1, let diagnostic = matches.first else {
+            Issue.record("expected one \(severity) containing \"\(message)\", found \(matches.count) in:\n\(rendered)", sourceLocation: sourceLocation)
+            return nil
+        }
+        let position = position(diagnostic)
+        #expect(position?.line == line && position?.column == column,
+                "\(severity) \"\(diagnostic.message)\" is at \(position.map { "\($0.line):\($0.column)" } ?? "no position"), expected \(line):\(column)",
+                sourceLocation: sourceLocation)
+        if let help {
+            #expect(diagnostic.help?.contains(help) == true, "help of \"\(diagnostic.message)\" is \(diagnostic.help ?? "nil"), expected it to contain \"\(help)\"",
+                    sourceLocation: sourceLocation)
+        }
+        return diagnostic
+    }
+}
+
+/// Writes `script` into `scratch` (at `name`, which may contain directories), checks it with
+/// MeshEngine, and runs the kubeconfig pre-flight. A script that does not check cleanly is a
+/// test failure unless `expectCheckErrors`.
+func prepare(_ script: String, in scratch: Scratch, name: String = "mesh.mesh", environment: [String: String] = [:],
+             out: String? = nil, rotate: Set<String> = [], expectCheckErrors: Bool = false,
+             sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Prepared {
+    let path = try scratch.write(name, script)
+    let engine = MeshEngine(environment: environment)
+    let check = engine.check(file: path)
+    if check.hasErrors != expectCheckErrors {
+        let rendered = DiagnosticRenderer(sources: engine.sources, color: false).render(check.diagnostics)
+        Issue.record("check \(expectCheckErrors ? "found no error" : "failed"):\n\(rendered)", sourceLocation: sourceLocation)
+    }
+    let options = RenderOptions(workDirectory: out ?? scratch.at("out"), scriptPath: path, rotate: rotate,
+                                environment: environment, home: scratch.home)
+    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+    return Prepared(engine: engine, check: check, options: options, credentials: credentials)
+}
+
+extension Plan {
+    /// The steps of one phase for one cluster.
+    func steps(_ phase: Phase, _ cluster: String) -> [Step] { steps.filter { $0.phase == phase && $0.cluster == cluster } }
+
+    /// Every command of the plan as argument arrays (each stage of a pipeline on its own).
+    var commandLines: [[String]] { steps.flatMap { $0.commands.flatMap(\.pipeline) } }
+
+    func discoverStep(source: String, target: String) -> Step? {
+        steps.first { $0.phase == .discover && $0.title == "give \(target) the remote secret of \(source)" }
+    }
+}
+
+// MARK: - YAML
+
+/// One YAML document parsed with Yams; a test failure (and nil) when it is not YAML or holds
+/// more than one document. A trailing empty document (istioctl ends its output with `---`) is allowed.
+func yaml(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Node? {
+    do {
+        let documents = try Array(Yams.compose_all(yaml: text)).filter { $0 != Node("", Yams.Tag(.null)) && $0.resolvedTag != .null }
+        guard documents.count == 1 else {
+            Issue.record("expected one YAML document, found \(documents.count)", sourceLocation: sourceLocation)
+            return nil
+        }
+        return documents[0]
+    } catch {
+        Issue.record("not YAML: \(error)\n\(text)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+func yamlFile(_ path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Node? {
+    yaml(read(path, sourceLocation: sourceLocation), sourceLocation: sourceLocation)
+}
+
+extension Node {
+    /// The node at a path of mapping keys (String) and list indices (Int).
+    func at(_ path: Any...) -> Node? {
+        var node: Node? = self
+        for component in path {
+            switch component {
+            case let key as String: node = node?[key]
+            case let index as Int:
+                guard let list = node?.sequence, list.indices.contains(index) else { return nil }
+                node = list[index]
+            default: return nil
+            }
+        }
+        return node
+    }
+
+    /// The keys of a mapping, in document order.
+    var keys: [String] { mapping?.keys.compactMap(\.string) ?? [] }
+
+    /// The YAML 1.1 type a reader resolves a scalar to (a quoted "true" is a string).
+    var resolvedTag: Yams.Tag.Name { Resolver.default.resolveTag(of: self) }
+}
+
+// MARK: - Running the real binary and tools
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var timedOut: Bool
+    var output: String { stdout + stderr }
+}
+
+/// The package's root, found from this file's path (Tests/MeshRenderTests/Support.swift).
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The debug `meshscript` that `swift build --build-tests` builds next to the test bundle.
+let meshscriptBinary = packageRoot + "/.build/debug/meshscript"
+
+/// Runs an executable with an argument array (never a shell) and a private environment;
+/// stdout and stderr go to files so neither pipe can fill up; killed after `timeout` seconds.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+                timeout: TimeInterval = 120) throws -> Run {
+    let scratch = FileManager.default.temporaryDirectory.path + "/meshrender-run-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let outPath = scratch + "/out", errPath = scratch + "/err"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    var timedOut = false
+    while process.isRunning {
+        if Date() > deadline {
+            timedOut = true
+            process.terminate()
+            break
+        }
+        usleep(20_000)
+    }
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return Run(status: process.terminationStatus,
+               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
+               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
+               timedOut: timedOut)
+}
+
+/// The environment the CLI runs with in tests: no colour, an empty HOME, and only what is given.
+func cliEnvironment(home: String, _ extra: [String: String] = [:]) -> [String: String] {
+    var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8"]
+    environment.merge(extra) { _, new in new }
+    return environment
+}
+
+/// Runs `meshscript ARGS`; a missing binary or a timeout is a test failure.
+func meshscript(_ arguments: [String], environment: [String: String], directory: String? = nil,
+                sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Run {
+    try #require(FileManager.default.isExecutableFile(atPath: meshscriptBinary),
+                 "no \(meshscriptBinary): build it first with `swift build --build-tests`", sourceLocation: sourceLocation)
+    let result = try runProcess(meshscriptBinary, arguments, environment: environment, directory: directory)
+    #expect(!result.timedOut, "meshscript \(arguments.joined(separator: " ")) timed out", sourceLocation: sourceLocation)
+    return result
+}
+
+/// A tool on PATH (openssl, kubectl), or nil.
+func tool(_ name: String) -> String? {
+    let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+    return directories.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
