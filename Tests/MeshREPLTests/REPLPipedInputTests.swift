@@ -81,6 +81,74 @@ import Testing
         #expect(bad.status == 65)
     }
 
+    /// As in a file, a newline (and blank or comment lines) before `else` does not end the `if`.
+    @Test func elseOnALaterLineBelongsToTheIf() throws {
+        let run = try runPiped("""
+            if false <
+              print "then"
+            >
+            else <
+              print "else"
+            >
+            if false < print "then" >
+
+            # the else branch
+            else if true < print "else if" >
+            else < print "never" >
+            if true < print "alone" >
+            print "after"
+            """)
+        #expect(run.errors == "")
+        #expect(run.status == 0)
+        #expect(run.output == "else\nelse if\nalone\nafter\n")
+    }
+
+    /// A program driving the REPL through pipes gets each answer before it sends the next
+    /// line: the REPL does not read ahead of an entry that cannot continue.
+    @Test func eachLineIsAnsweredBeforeTheNextIsRead() throws {
+        guard let binary = MeshScriptBinary.path else {
+            Issue.record("no meshscript binary beside the tests or in .build/debug: run `swift build` first")
+            return
+        }
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["repl"]
+        process.currentDirectoryURL = URL(fileURLWithPath: home.path)
+        process.environment = ["HOME": home.path, "PATH": "/usr/bin:/bin"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Collect the output on another thread, so a REPL that never answers fails the test
+        // at the deadline instead of hanging it.
+        let received = Mutex(Data())
+        let reader = output.fileHandleForReading
+        DispatchQueue.global().async {
+            while case let chunk = reader.availableData, !chunk.isEmpty { received.withLock { $0 += chunk } }
+        }
+        func answer(to line: String, endingWith end: String) -> String {
+            received.withLock { $0 = Data() }
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let text = received.withLock { String(decoding: $0, as: UTF8.self) }
+                if text.hasSuffix(end) { return text }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return "no answer to \(line.debugDescription) within 10 s; received: " + received.withLock { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(answer(to: "cluster c1 < trust from root >; print \"declared\"", endingWith: "declared\n") == "declared\n")
+        #expect(answer(to: ":show c1", endingWith: "install: none\n").hasPrefix("cluster c1\n"))
+        #expect(answer(to: "print 1 + 1", endingWith: "2\n") == "2\n")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func quitStopsReading() throws {
         let run = try runPiped("print 1\n:quit\nprint 2\ncluster c1 <\n")
         #expect(run.status == 0)

@@ -130,6 +130,36 @@ final class CapturedSession {
         #expect(repl.session.errorCount == 1)
     }
 
+    /// Whether a piped session looks ahead for an `else` before evaluating.
+    @Test(arguments: [
+        ("if true < print 1 >", true),
+        ("if true < print 1 > else < print 2 >", true),
+        ("if true < print 1 > # done", true),
+        ("print 0; if true < print 1 >", true),
+        ("if true < print 1 >; print 2", false),
+        ("if false < print 1 >\n\n# c\nelse if true < print 2 >", true),
+        ("if false < print 1 >\nprint 2", false),
+        ("if true <", false),
+        ("cluster c1 < if true < trust from root > >", false),
+        ("print 1", false),
+        (":show", false),
+        ("", false),
+    ])
+    func anEntryEndingWithAnIfMayContinueWithElse(line: String, expected: Bool) throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        #expect(repl.session.mayContinueWithElse(line) == expected)
+    }
+
+    @Test func aPendingIfMayContinueWithElse() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        #expect(repl.session.feed("if true <") == .needsMoreInput)
+        #expect(repl.session.feed("  print 1") == .needsMoreInput)
+        #expect(!repl.session.mayContinueWithElse("  print 2"))
+        #expect(repl.session.mayContinueWithElse(">"))
+    }
+
     // MARK: - A failed entry changes nothing
 
     @Test func aFailedEntryLeavesTopologyVariablesAndRecipesAsTheyWere() throws {

@@ -74,6 +74,37 @@ public final class REPLSession {
         return .ready
     }
 
+    /// True when `line` would complete an entry whose last statement is an `if` (with or
+    /// without `else`), which in a file a following `else` line would still extend.
+    func mayContinueWithElse(_ line: String) -> Bool {
+        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return false }
+        let bytes = Array((pending + [line]).joined(separator: "\n").utf8)
+        var depth = 0
+        var first: TokenKind? // of the current top-level statement
+        var ended: TokenKind? // the first token of the statement a top-level newline ended
+        var last: TokenKind?
+        for token in Lexer.tokenize(bytes) {
+            switch token.kind {
+            case .eof, .error:
+                continue
+            case .newline, .semicolon:
+                if depth == 0, first != nil { ended = first; first = nil; last = nil }
+                continue
+            case .kwElse where depth == 0 && first == nil:
+                first = ended // `else` on a later line continues the `if`
+            case .lAngle, .lBracket, .lParen:
+                depth += 1
+            case .rAngle, .rBracket, .rParen:
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+            if first == nil { first = token.kind }
+            last = token.kind
+        }
+        return depth == 0 && first == .kwIf && last == .rAngle
+    }
+
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {
         guard !diagnostics.isEmpty else { return }
         if diagnostics.hasErrors { errorCount += 1 }
