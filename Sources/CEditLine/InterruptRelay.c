@@ -101,7 +101,23 @@ int meshedit_interrupt_channel_drain(int channel, int *terminalEvents) {
     return interrupts;
 }
 
+// A process can start with signals blocked (a child of a thread that blocks them, such
+// as a dispatch worker's, inherits that mask through exec), and then a handler never runs.
+// The thread that opens a channel is the one that reads lines or evaluates, so the signals
+// it relies on are unblocked there (and left so).
+static void unblock_in_calling_thread(int wantsTerminalEvents) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    if (wantsTerminalEvents) {
+        sigaddset(&set, SIGWINCH);
+        sigaddset(&set, SIGCONT);
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int meshedit_interrupt_channel_open(int wantsTerminalEvents) {
+    unblock_in_calling_thread(wantsTerminalEvents);
     pthread_mutex_lock(&relayLock);
     int channel = -1;
     for (int i = 0; i < CHANNEL_POOL_SIZE; i++) {

@@ -50,14 +50,61 @@ public enum REPL {
     }
 
     private static func runPiped(_ session: REPLSession) -> Int32 {
-        while let line = readLine(strippingNewline: true) {
-            if session.feed(line) == .quit { break }
+        var input = PipedLines()
+        while let line = input.next() {
+            // A newline (and blank or comment lines) before `else` does not end an `if`
+            // (language.md), so look ahead before evaluating an entry that ends with one, and
+            // the script runs as it would from a file. (At a terminal there is no looking
+            // ahead: `else` must follow `>` on the same line.)
+            var entry = line
+            while session.mayContinueWithElse(entry), let continued = input.nextIfElse() {
+                entry += "\n" + continued
+            }
+            if session.feed(entry) == .quit { break }
         }
         if session.hasPendingInput {
             FileHandle.standardError.write(Data("error: input ended inside an unclosed block, list or string\n".utf8))
             return 65
         }
         return session.errorCount > 0 ? 65 : 0
+    }
+}
+
+/// Standard input's lines, with a look ahead for `else`.
+struct PipedLines {
+    private var buffered: [String] = []
+    private let read: () -> String?
+
+    init(read: @escaping () -> String? = { readLine(strippingNewline: true) }) { self.read = read }
+
+    mutating func next() -> String? {
+        buffered.isEmpty ? read() : buffered.removeFirst()
+    }
+
+    /// When the next line that is not blank or a comment starts with the keyword `else`,
+    /// returns the lines up to and including it joined by newlines; otherwise nil, and
+    /// `next()` returns them one by one as before.
+    mutating func nextIfElse() -> String? {
+        var index = 0
+        while true {
+            if index == buffered.count {
+                guard let line = read() else { return nil }
+                buffered.append(line)
+            }
+            let trimmed = buffered[index].drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") {
+                index += 1
+                continue
+            }
+            guard trimmed.hasPrefix("else"), trimmed.dropFirst(4).first.map({ !Self.continuesWord($0) }) ?? true else { return nil }
+            let lines = buffered[...index].joined(separator: "\n")
+            buffered.removeFirst(index + 1)
+            return lines
+        }
+    }
+
+    private static func continuesWord(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "_" || character == "-"
     }
 }
 

@@ -73,7 +73,11 @@ class ScenarioFailure(Exception):
 class Session:
     """One program on a fresh pty (24x120 unless told), UTF-8, TERM=xterm unless told."""
 
-    def __init__(self, argv, env=None, home=None, term="xterm", rows=24, cols=120, timeout=15, cwd=None):
+    def __init__(self, argv, env=None, home=None, term="xterm", rows=24, cols=120, timeout=15, cwd=None,
+                 blocked_signals=None):
+        """blocked_signals: when not None, the program starts with exactly these signals
+        blocked (by default it inherits this process's mask, which under a test runner
+        may block SIGINT: a program started from a shell on a terminal blocks none)."""
         if pexpect is None:
             raise ScenarioFailure("python3 cannot import pexpect (install python3-pexpect or `pip install pexpect`)")
         environment = dict(os.environ)
@@ -87,8 +91,15 @@ class Session:
             environment["HOME"] = home
         environment.update(env or {})
         self.transcript = []
+        preexec = None
+        if blocked_signals is not None:
+            mask = set(blocked_signals)
+
+            def preexec():
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         self.child = pexpect.spawn(argv[0], list(argv[1:]), env=environment, cwd=cwd, encoding="utf-8",
-                                   codec_errors="replace", dimensions=(rows, cols), timeout=timeout)
+                                   codec_errors="replace", dimensions=(rows, cols), timeout=timeout,
+                                   preexec_fn=preexec)
         self.child.logfile_read = self  # collects everything the program wrote
 
     # pexpect's logfile protocol

@@ -115,7 +115,8 @@ enum {
 
 /// Opens a channel and makes it the innermost receiver. With `wantsTerminalEvents`,
 /// SIGWINCH and SIGCONT are also relayed to it while it is innermost (the line editor).
-/// Returns a channel id, or -1.
+/// Unblocks those signals in the calling thread (a process may inherit a mask that blocks
+/// them). Returns a channel id, or -1.
 int meshedit_interrupt_channel_open(int wantsTerminalEvents);
 /// The readable end of the channel's pipe (non-blocking), for poll or a dispatch source.
 int meshedit_interrupt_channel_fd(int channel);

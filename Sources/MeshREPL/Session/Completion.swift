@@ -21,7 +21,7 @@ extension REPLSession {
             return (start, Self.commands.map(\.name).filter { $0.hasPrefix(prefix) })
         }
         if prefix.hasPrefix("$") {
-            let names = engine.interpreter.variableNames.map { "$" + $0 } + visibleLoopAndParameterNames(before)
+            let names = engine.interpreter.variableNames.map { "$" + $0 } + visibleLoopAndParameterNames(pendingText + before)
             return (start, unique(names).filter { $0.hasPrefix(prefix) }.sorted())
         }
 
@@ -103,13 +103,29 @@ extension REPLSession {
         return (blocks.last!, atStart, command, previous)
     }
 
-    /// `$x` for loop variables and recipe parameters typed in the pending entry.
+    /// `$x` for the loop variables, recipe parameters and `let`s typed so far in this entry
+    /// (on its earlier lines too): they are not bound until the entry runs.
     private func visibleLoopAndParameterNames(_ text: String) -> [String] {
         let bytes = Array(text.utf8)
         let tokens = Lexer.tokenize(bytes)
+        func spelled(_ index: Int) -> String { String(decoding: bytes[tokens[index].byteRange], as: UTF8.self) }
         var names: [String] = []
-        for (index, token) in tokens.enumerated() where token.kind == .kwFor && index + 1 < tokens.count {
-            names.append("$" + String(decoding: bytes[tokens[index + 1].byteRange], as: UTF8.self))
+        for (index, token) in tokens.enumerated() where index + 1 < tokens.count && tokens[index + 1].kind == .identifier {
+            switch token.kind {
+            case .kwFor, .kwLet:
+                names.append("$" + spelled(index + 1))
+            case .kwRecipe:
+                // recipe NAME ( p1, p2, ... )
+                var next = index + 2
+                guard next < tokens.count, tokens[next].kind == .lParen else { continue }
+                next += 1
+                while next < tokens.count, tokens[next].kind == .identifier || tokens[next].kind == .comma || tokens[next].kind == .newline {
+                    if tokens[next].kind == .identifier { names.append("$" + spelled(next)) }
+                    next += 1
+                }
+            default:
+                break
+            }
         }
         return names
     }

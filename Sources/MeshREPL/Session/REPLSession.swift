@@ -74,10 +74,47 @@ public final class REPLSession {
         return .ready
     }
 
+    /// True when `line` would complete an entry whose last statement is an `if` (with or
+    /// without `else`), which in a file a following `else` line would still extend.
+    func mayContinueWithElse(_ line: String) -> Bool {
+        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return false }
+        let bytes = Array((pending + [line]).joined(separator: "\n").utf8)
+        var depth = 0
+        var first: TokenKind? // of the current top-level statement
+        var ended: TokenKind? // the first token of the statement a top-level newline ended
+        var last: TokenKind?
+        for token in Lexer.tokenize(bytes) {
+            switch token.kind {
+            case .eof, .error:
+                continue
+            case .newline, .semicolon:
+                if depth == 0, first != nil { ended = first; first = nil; last = nil }
+                continue
+            case .kwElse where depth == 0 && first == nil:
+                first = ended // `else` on a later line continues the `if`
+            case .lAngle, .lBracket, .lParen:
+                depth += 1
+            case .rAngle, .rBracket, .rParen:
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+            if first == nil { first = token.kind }
+            last = token.kind
+        }
+        return depth == 0 && first == .kwIf && last == .rAngle
+    }
+
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {
         guard !diagnostics.isEmpty else { return }
         if diagnostics.hasErrors { errorCount += 1 }
         writeError(DiagnosticRenderer(sources: engine.sources, color: color).render(diagnostics))
+    }
+
+    /// Reports a command's failure; it counts like a failed statement (a piped session exits 65).
+    private func fail(_ message: String) {
+        errorCount += 1
+        writeError(message)
     }
 
     // MARK: - Colon commands
@@ -115,8 +152,7 @@ public final class REPLSession {
         case ":quit", ":q", ":exit": return .quit
         default:
             let suggestion = Suggestions.closest(to: name, in: Self.commands.map(\.name))
-            errorCount += 1
-            writeError("error: unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (:help lists them)\n")
+            fail("error: unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (:help lists them)\n")
         }
         return .ready
     }
@@ -164,7 +200,7 @@ public final class REPLSession {
     }
 
     private func render(_ workDirectory: String) {
-        guard !workDirectory.isEmpty else { return writeError("usage: :render DIR\n") }
+        guard !workDirectory.isEmpty else { return fail("usage: :render DIR\n") }
         guard validated() else { return }
         let options = renderOptions(workDirectory)
         let credentials = MeshRenderer.preflight(engine.topology, options: options)
@@ -176,20 +212,20 @@ public final class REPLSession {
         } catch {
             switch error {
             case .diagnostics: break
-            case .trust(let trustError): writeError("error: \(trustError.description)\n")
-            case .unsupported(let message): writeError("error: \(message)\n")
+            case .trust(let trustError): fail("error: \(trustError.description)\n")
+            case .unsupported(let message): fail("error: \(message)\n")
             }
         }
     }
 
     private func load(_ path: String) {
-        guard !path.isEmpty else { return writeError("usage: :load FILE\n") }
+        guard !path.isEmpty else { return fail("usage: :load FILE\n") }
         let file = absolute(path)
         guard let data = FileManager.default.contents(atPath: file) else {
-            return writeError("error: cannot read '\(path)'\n")
+            return fail("error: cannot read '\(path)'\n")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return writeError("error: '\(path)' is not valid UTF-8\n")
+            return fail("error: '\(path)' is not valid UTF-8\n")
         }
         let before = engine.snapshot()
         let result = engine.evaluate(source: text, name: path, directory: (file as NSString).deletingLastPathComponent)
@@ -197,6 +233,7 @@ public final class REPLSession {
             engine.restore(before)
             if result.needsMoreInput { writeError("error: '\(path)' ends inside an unclosed block, list or string\n") }
             showDiagnostics(result.diagnostics)
+            if !result.diagnostics.hasErrors { errorCount += 1 }
             writeError("nothing from '\(path)' was kept\n")
             return
         }
@@ -206,13 +243,13 @@ public final class REPLSession {
     }
 
     private func save(_ path: String) {
-        guard !path.isEmpty else { return writeError("usage: :save FILE\n") }
+        guard !path.isEmpty else { return fail("usage: :save FILE\n") }
         let text = "# Saved from a meshscript REPL session.\n" + accepted.joined(separator: "\n") + "\n"
         do {
             try AtomicFile.write(Data(text.utf8), to: absolute(path), mode: 0o644)
             write("saved \(accepted.count) statement\(accepted.count == 1 ? "" : "s") to \(path)\n")
         } catch {
-            writeError("error: cannot save '\(path)': \(error.description)\n")
+            fail("error: cannot save '\(path)': \(error.description)\n")
         }
     }
 
@@ -273,7 +310,7 @@ public final class REPLSession {
         let candidates = topology.clusters.map(\.name.value) + topology.networks.map(\.name.value) + topology.rootNames
             + engine.interpreter.variableNames + engine.interpreter.recipeNames
         let suggestion = Suggestions.closest(to: name, in: candidates)
-        writeError("error: nothing named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n")
+        fail("error: nothing named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n")
     }
 
     private func absolute(_ path: String) -> String {
