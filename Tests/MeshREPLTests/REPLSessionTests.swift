@@ -160,6 +160,20 @@ final class CapturedSession {
         #expect(repl.session.mayContinueWithElse(">"))
     }
 
+    /// At a terminal an entry ending with an `if` runs when its `>` is entered, so an `else`
+    /// typed on the next line, valid in a file, is an error there (and the lines of its block
+    /// then run as statements of their own). A piped session looks ahead instead.
+    @Test func elseOnTheNextLineAtATerminal() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        #expect(repl.session.feed("if false < print \"then\" >") == .ready)
+        withKnownIssue("an entry ending with an if is evaluated before a following else line is seen") {
+            #expect(repl.session.feed("else < print \"else\" >") == .ready)
+            #expect(repl.errors == "")
+            #expect(repl.output == "else\n")
+        }
+    }
+
     // MARK: - A failed entry changes nothing
 
     @Test func aFailedEntryLeavesTopologyVariablesAndRecipesAsTheyWere() throws {
