@@ -18,6 +18,11 @@ import Testing
     @Test(.enabled(if: MeshScriptBinary.graphvizDot != nil, "graphviz `dot` is not installed"))
     func graphIsDOTThatGraphvizAccepts() throws { try runREPLScenario("graph") }
     @Test func checkShowsDiagnosticsAndRenderWritesCertificates() throws { try runREPLScenario("check-and-render") }
+
+    /// TERM dumb: libedit does not edit keys, the terminal's own line editing applies; entries,
+    /// errors and Ctrl-C behave the same.
+    @Test(arguments: ["multi-line-block", "error-keeps-state", "ctrl-c"])
+    func dumbTerminal(scenario: String) throws { try runREPLScenario(scenario, term: "dumb") }
 }
 
 enum MeshScriptBinary {
@@ -48,7 +53,7 @@ enum MeshScriptBinary {
 
 /// Runs one scenario; a failure carries the scenario's transcript. The whole scenario is
 /// bounded (each expectation in it has its own timeout too).
-private func runREPLScenario(_ name: String, timeout: Duration = .seconds(180),
+private func runREPLScenario(_ name: String, term: String = "xterm", timeout: Duration = .seconds(180),
                              sourceLocation: SourceLocation = #_sourceLocation) throws {
     guard let binary = MeshScriptBinary.path else {
         Issue.record("no meshscript binary beside the tests or in .build/debug: run `swift build` first", sourceLocation: sourceLocation)
@@ -60,7 +65,7 @@ private func runREPLScenario(_ name: String, timeout: Duration = .seconds(180),
 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, name, "--home", home.path, "--term", "xterm", "--", binary, "repl"]
+    process.arguments = ["python3", script, name, "--home", home.path, "--term", term, "--", binary, "repl"]
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "NO_COLOR")
     process.environment = environment
@@ -78,5 +83,5 @@ private func runREPLScenario(_ name: String, timeout: Duration = .seconds(180),
         Issue.record("pty scenario \(name) was stopped after \(timeout):\n\(transcript)", sourceLocation: sourceLocation)
         return
     }
-    #expect(process.terminationStatus == 0, "pty scenario \(name) failed:\n\(transcript)", sourceLocation: sourceLocation)
+    #expect(process.terminationStatus == 0, "pty scenario \(name) (TERM=\(term)) failed:\n\(transcript)", sourceLocation: sourceLocation)
 }

@@ -11,7 +11,6 @@ Each scenario prints PASS, or FAIL with what the terminal showed, and exits 0 or
 
 import difflib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -20,7 +19,8 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from drive import ScenarioFailure, Session, plain, run_scenarios  # noqa: E402
+import drive  # noqa: E402
+from drive import ScenarioFailure, Session, run_scenarios  # noqa: E402
 
 PROMPT = "mesh> "
 MORE = "  ... "
@@ -277,8 +277,7 @@ def ctrl_c(program, home, term, blocked_signals=()):
         time.sleep(0.5)
         if not s.child.isalive():
             s.fail("the program ended during the evaluation")
-        import pexpect
-        if s.child.expect_exact([PROMPT, pexpect.TIMEOUT], timeout=0.1) == 0:
+        if s.child.expect_exact([PROMPT, drive.pexpect.TIMEOUT], timeout=0.1) == 0:
             s.fail("spin ended before Ctrl-C was sent (it should run into the step limit only after seconds)")
         sent = time.monotonic()
         s.key("ctrl-c")

@@ -36,6 +36,12 @@ public final class REPLSession {
         self.write = write
         self.writeError = writeError
         engine.interpreter.output = { [write] text in write(text + "\n") }
+        // The interpreter's import tree is fixed by the first entry that runs (the session
+        // directory, or the first :load'ed file's), after which `:load ../project/main.mesh`
+        // could not import its own siblings. Here the person at the prompt names the files
+        // (`:load` reads any path anyway), so the tree rule, which guards a host against a
+        // script, does not apply.
+        engine.interpreter.allowImportsOutsideRoot = true
     }
 
     public var prompt: String { pending.isEmpty ? "mesh> " : "  ... " }
