@@ -357,13 +357,11 @@ final class CapturedSession {
         _ = first.run(":save saved.mesh")
         let second = try CapturedSession()
         defer { second.remove() }
-        // :save writes the loaded text, whose `import "lib.mesh"` is relative to the project,
-        // so the saved script does not re-create the session from another directory.
-        withKnownIssue(":save copies a :load'ed file's text; its relative imports break") {
-            let load = second.run(":load \(first.directory.path)/saved.mesh")
-            #expect(load.errors == "")
-            #expect(second.clusterNames == ["c1"])
-        }
+        // :save records the :load as an absolute import, so the loaded file's own relative
+        // imports still resolve when the saved script is loaded from another directory.
+        let load = second.run(":load \(first.directory.path)/saved.mesh")
+        #expect(load.errors == "")
+        #expect(second.clusterNames == ["c1"])
     }
 
     @Test func aFailingLoadKeepsNothing() throws {

@@ -213,7 +213,7 @@ public final class REPLSession {
         showDiagnostics(credentials.diagnostics)
         do {
             let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
-            let written = (summary.trust?.files.filter { $0.outcome != .reused }.count ?? 0) + summary.files.filter { $0.outcome != .unchanged }.count
+            let written = (summary.trust?.files.filter { $0.outcome != .reused }.count ?? 0) + summary.files.filter { $0.outcome == .created || $0.outcome == .rewritten }.count
             write("rendered \(workDirectory): \(written) file\(written == 1 ? "" : "s") written\n")
         } catch {
             switch error {
@@ -224,28 +224,30 @@ public final class REPLSession {
         }
     }
 
+    /// `:load FILE` is `import "FILE"` with the path made absolute: the file is evaluated
+    /// the same way (its clusters join the topology, its lets and recipes come into scope,
+    /// its own relative imports work), and `:save` records that one import statement, so the
+    /// saved script re-creates the session from wherever it is loaded.
     private func load(_ path: String) {
         guard !path.isEmpty else { return fail("usage: :load FILE\n") }
         let file = absolute(path)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard FileManager.default.isReadableFile(atPath: file) else {
             return fail("error: cannot read '\(path)'\n")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return fail("error: '\(path)' is not valid UTF-8\n")
-        }
+        let statement = "import " + Value.quote((file as NSString).standardizingPath)
         let before = engine.snapshot()
-        let result = engine.evaluate(source: text, name: path, directory: (file as NSString).deletingLastPathComponent)
-        if result.hasErrors || result.needsMoreInput {
+        entryNumber += 1
+        let result = engine.evaluate(source: statement, name: "<repl:\(entryNumber)>", directory: directory)
+        if result.hasErrors {
             engine.restore(before)
-            if result.needsMoreInput { writeError("error: '\(path)' ends inside an unclosed block, list or string\n") }
             showDiagnostics(result.diagnostics)
-            if !result.diagnostics.hasErrors { errorCount += 1 }
             writeError("nothing from '\(path)' was kept\n")
             return
         }
         showDiagnostics(result.diagnostics)
-        accepted.append(text)
-        write("loaded \(path): \(engine.topology.clusters.count) cluster\(engine.topology.clusters.count == 1 ? "" : "s") in the session\n")
+        accepted.append(statement)
+        let count = engine.topology.clusters.count
+        write("loaded \(path): \(count) cluster\(count == 1 ? "" : "s") in the session\n")
     }
 
     private func save(_ path: String) {
