@@ -20,7 +20,8 @@ public struct DiscoveryCredentials {
         var result = DiscoveryCredentials()
         let links = topology.links
         let sources = Set(links.map(\.source))
-        guard !sources.isEmpty else { return result }
+        // A kubeconfig the script names is checked even when no link needs it yet.
+        guard !sources.isEmpty || topology.kubeconfig != nil else { return result }
 
         var paths: [String]
         if let declared = topology.kubeconfig {
@@ -45,6 +46,7 @@ public struct DiscoveryCredentials {
             return result
         }
         result.kubeconfigPaths = kubeconfig.sourcePaths
+        guard !sources.isEmpty else { return result }
 
         for cluster in topology.clusters where sources.contains(cluster.name.value) {
             let contextRange = cluster.context?.range ?? cluster.name.range
@@ -53,7 +55,13 @@ public struct DiscoveryCredentials {
                 credentials = try kubeconfig.credentials(forContext: cluster.contextName)
             } catch {
                 let suggestion = Suggestions.closest(to: cluster.contextName, in: kubeconfig.contextNames)
-                result.diagnostics.append(.error("context '\(cluster.contextName)' of cluster '\(cluster.name.value)' is not in the kubeconfig (\(kubeconfig.sourcePaths.joined(separator: ":")))",
+                // A kubeconfig named by the script or $KUBECONFIG was chosen for this mesh: a missing
+                // context is an error. A personal ~/.kube/config without the mesh's contexts must
+                // not stop a plan or a demo: a warning.
+                let chosen = topology.kubeconfig != nil || !(environment["KUBECONFIG"] ?? "").isEmpty
+                let severity: Diagnostic.Severity = chosen ? .error : .warning
+                let fallback = severity == .warning ? "; the plan keeps `istioctl create-remote-secret` for it" : ""
+                result.diagnostics.append(Diagnostic(severity, "context '\(cluster.contextName)' of cluster '\(cluster.name.value)' is not in the kubeconfig (\(kubeconfig.sourcePaths.joined(separator: ":")))\(fallback)",
                                                  at: contextRange,
                                                  help: suggestion.map { "did you mean '\($0)'?" } ?? "set it with: context \"NAME\" (contexts: \(kubeconfig.contextNames.joined(separator: ", ")))"))
                 continue
