@@ -123,7 +123,7 @@ public enum MeshCommands {
             default:
                 let suggestion = Suggestions.closest(to: algorithm, in: ["rsa", "ecdsa"])
                 throw CommandError("unknown key algorithm '\(algorithm)'", at: call.arguments[0].range,
-                                   help: suggestion.map { "did you mean '\($0)'? " } ?? "" + "use rsa 2048|3072|4096 or ecdsa p256|p384")
+                                   help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "use rsa 2048|3072|4096 or ecdsa p256|p384")
             }
         }
         add("from") { call, _ in builder.topology.roots[builder.currentRoot!].from = located(call.arguments[0]) }

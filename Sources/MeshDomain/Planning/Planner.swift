@@ -119,8 +119,9 @@ public enum Planner {
     public static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.istio == .current else { return [] }
         var result = Set<String>()
+        let byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         for link in links {
-            guard let a = topology.cluster(named: link.source), let b = topology.cluster(named: link.target),
+            guard let a = byName[link.source], let b = byName[link.target],
                   let netA = topology.network(of: a), let netB = topology.network(of: b), netA != netB else { continue }
             result.insert(link.source)
             result.insert(link.target)

@@ -44,6 +44,9 @@ public enum Validator {
         }
 
         let clusterNames = topology.clusters.map(\.name.value)
+        // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
+        // discovery made a script with tens of thousands of clusters take minutes.
+        let clustersByName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
@@ -78,7 +81,7 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peer = topology.cluster(named: peerName) else {
+                guard let peer = clustersByName[peerName] else {
                     unknown("cluster", discovery.peer, clusterNames, declare: "cluster")
                     continue
                 }
