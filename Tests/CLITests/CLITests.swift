@@ -214,6 +214,15 @@ struct Noise {
         CLI.expectScriptError(try CLI.run(["check", main]), "is outside the script's directory tree")
     }
 
+    @Test func importInsideAMeshOrRootBlock() throws {
+        let scratch = try Scratch()
+        try scratch.write("m.mesh", "mesh other\nroot r2\n")
+        let main = try scratch.write("main.mesh", "mesh m < import \"m.mesh\"; istio \"1.6\" >\nroot r < import \"m.mesh\"; org \"A\" >\n")
+        let run = try CLI.run(["check", main])
+        CLI.expectScriptError(run, "a second mesh 'other' is declared")
+        #expect(!run.stderr.contains("Fatal error"))
+    }
+
     @Test func missingFile() throws {
         let scratch = try Scratch()
         let run = try CLI.run(["check", scratch.url.appendingPathComponent("nope.mesh").path])

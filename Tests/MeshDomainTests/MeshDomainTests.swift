@@ -167,6 +167,19 @@ import MeshScriptInterpreter
         #expect(topology.root(named: "nope") == nil)
     }
 
+    @Test func importInsideABlockKeepsTheEnclosingDeclaration() throws {
+        let checked = check("""
+            mesh mesh1 < import "m.mesh"; istio "1.6" >
+            root corp < import "r.mesh"; org "Acme" >
+            cluster c1 < import "c.mesh"; context ctx1 >
+            """, others: ["m.mesh": "mesh mesh2", "r.mesh": "root other < org \"Other\" >", "c.mesh": "cluster c2 < context ctx2 >"])
+        #expect(checked.messages == ["a second mesh 'mesh2' is declared; a program has exactly one mesh ID"])
+        #expect(checked.topology.meshes.map { "\($0.name.value) \($0.istio.label)" } == ["mesh1 1.6", "mesh2 current"])
+        #expect(checked.topology.root(named: "corp")?.organization == "Acme")
+        #expect(checked.topology.root(named: "other")?.organization == "Other")
+        #expect(checked.topology.clusters.map { "\($0.name.value)=\($0.contextName)" } == ["c1=ctx1", "c2=ctx2"])
+    }
+
     @Test func stringClusterNamesAndListsOfPeers() {
         let checked = check("""
             mesh mesh1

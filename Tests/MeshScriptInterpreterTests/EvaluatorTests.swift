@@ -469,6 +469,8 @@ import MeshScriptInterpreter
             box $x < >
             greet bob with $x
             assert $x, "not reported"
+            assert false, $x
+            assert false, "also ${x}"
             print not $x
             """)
         expectOneError(r, "undefined variable '$undefined'", line: 1)

@@ -67,6 +67,11 @@ func errorLines(_ text: String) -> [(Int, String)] {
         "else < >",
         "print \"a\\q\"",
         "print {",
+        // A real error earlier in the entry: more lines will not fix it.
+        ">\ncluster a <",
+        "print \"a\\q\"\ncluster a <",
+        "print )\nlet x = [",
+        "let x = \"${}\" + [",
     ])
     func completeOrBrokenInputDoesNot(_ text: String) {
         let (result, _) = parse(text)
@@ -183,6 +188,12 @@ func errorLines(_ text: String) -> [(Int, String)] {
     @Test func identifiersMayContainDashesButNotEndInOne() {
         let tokens = Lexer.tokenize(Array("kind-cluster1 a- $x-y".utf8))
         #expect(tokens.map(\.kind) == [.identifier, .identifier, .error, .variable, .eof])
+    }
+
+    @Test func windowsLineEnds() {
+        let r = run("print \\\r\n  1\r\nprint 2\r\nemti\r\n")
+        #expect(r.printed == ["1", "2"])
+        #expect(r.rendered.contains("4 | emti\n"), "\(r.rendered.debugDescription)")
     }
 
     @Test func lineContinuationAndComments() {

@@ -82,7 +82,8 @@ public enum Validator {
                     continue
                 }
                 guard let peer = clustersByName[peerName] else {
-                    unknown("cluster", discovery.peer, clusterNames, declare: "cluster")
+                    // Suggesting the cluster itself would lead straight to the self-discovery error.
+                    unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
                 }
                 checkLink(cluster, peer, discovery, topology, &diagnostics)

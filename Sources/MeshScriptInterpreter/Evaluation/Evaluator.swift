@@ -106,6 +106,7 @@ extension Interpreter {
             var message = "assertion failed"
             if let messageExpression {
                 let value = try evaluate(messageExpression, scope: scope)
+                if value.isPoison { throw Unwind.statementFailed }
                 message = value.text
             }
             throw fail(.error(message, at: statement.range))

@@ -47,6 +47,8 @@ public struct Lexer {
                 while offset < end, bytes[offset] != 0x0A { offset += 1 }
             } else if byte == UInt8(ascii: "\\"), peek(1) == 0x0A {
                 offset += 2 // an explicit line continuation
+            } else if byte == UInt8(ascii: "\\"), peek(1) == 0x0D, peek(2) == 0x0A {
+                offset += 3 // the same with a CRLF line end
             } else {
                 break
             }

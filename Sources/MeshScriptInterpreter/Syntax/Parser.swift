@@ -26,6 +26,9 @@ public struct Parser {
     private let maxDepth: Int
     private var diagnostics: [Diagnostic] = []
     private var needsMoreInput = false
+    /// Diagnostics caused by the input ending too early; any other error means more input
+    /// cannot help, so the REPL should report instead of asking for another line.
+    private var endOfInputDiagnostics = 0
 
     private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
         self.file = file
@@ -50,7 +53,9 @@ public struct Parser {
         } catch {
             parser.reportTooDeep()
         }
-        return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics, needsMoreInput: parser.needsMoreInput)
+        let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
+        return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
+                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput)
     }
 
     // MARK: - Tokens
@@ -104,6 +109,7 @@ public struct Parser {
             if reportedEndOfInput { return Failure() }
             reportedEndOfInput = true
         }
+        if token.kind == .eof || token.error == .unterminatedString { endOfInputDiagnostics += 1 }
         if token.kind == .error {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()
