@@ -1,4 +1,5 @@
 // Every construct of the language, evaluated by a bare Interpreter with toy commands.
+import Foundation
 import Testing
 
 import MeshScriptInterpreter
@@ -516,6 +517,31 @@ import MeshScriptInterpreter
             grow $s 40
             """, limits: Limits(maxSteps: 100_000))
         expectOneError(r, "the evaluation step limit was reached")
+    }
+
+    /// 128 recipe calls each inside a few nested blocks need more stack than an ordinary
+    /// thread has (this crashed the test process at 8 nested ifs): the interpreter must stop
+    /// with a diagnostic on whatever thread the host runs it.
+    @Test(arguments: [64, 120])
+    func deepRecursionInNestedBlocksIsADiagnosticOnTheCallersThread(blocks: Int) {
+        let body = String(repeating: "if true < ", count: blocks) + "down ($d + 1)" + String(repeating: " >", count: blocks)
+        let r = run("recipe down(d) < " + body + " >\ndown 0")
+        expectOneError(r, "the script nests too deeply for this thread's stack")
+    }
+
+    @Test func deepRecursionOnASmallThread() {
+        final class Box: @unchecked Sendable { var messages: [String] = [] }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let body = String(repeating: "if true < ", count: 16) + "down ($d + 1)" + String(repeating: " >", count: 16)
+            box.messages = run("recipe down(d) < " + body + " >\ndown 0").messages
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        done.wait()
+        #expect(box.messages == ["the script nests too deeply for this thread's stack"])
     }
 
     @Test func cancelStopsARunningEvaluation() async throws {
