@@ -223,6 +223,19 @@ struct Noise {
         #expect(!run.stderr.contains("Fatal error"))
     }
 
+    /// The harness itself: a run that outlives its timeout is killed and reported.
+    @Test func aHangIsKilledAndReported() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("slow.mesh", "for i in range(0, 4000000) < let k = $i >\n")
+        var run: CLIRun?
+        withKnownIssue("the run is killed after 50 ms") {
+            run = try CLI.run(["check", path], timeout: .milliseconds(50))
+        }
+        #expect(run?.timedOut == true)
+        #expect(run?.signaled == true)
+        #expect((run?.elapsed ?? .zero) < .seconds(5))
+    }
+
     @Test func missingFile() throws {
         let scratch = try Scratch()
         let run = try CLI.run(["check", scratch.url.appendingPathComponent("nope.mesh").path])
