@@ -118,6 +118,30 @@ import MeshScriptInterpreter
         ])
     }
 
+    /// The one-line form from the design card parses and means what it says.
+    @Test func theDesignCardLineMeansWhatItSays() throws {
+        let checked = check("""
+            mesh mesh1
+            network n1
+            cluster c1 < trust from root; install network n1 >
+            cluster c2 < trust from root; install network n1; discover with c1 >
+            """)
+        expectClean(checked)
+        let c2 = try #require(checked.topology.cluster(named: "c2"))
+        #expect(c2.trust?.root.value == "root")
+        #expect(c2.install?.network?.value == "n1")
+        #expect(c2.discovery.map { "\($0.direction.rawValue) \($0.peer.value)" } == ["with c1"])
+        #expect(checked.topology.links == [DiscoveryLink(source: "c1", target: "c2"), DiscoveryLink(source: "c2", target: "c1")])
+    }
+
+    @Test func declaringRootRootOverridesTheImplicitRoot() throws {
+        let checked = check("root root < org \"Acme\"; key rsa 2048 >\ncluster c < trust from root >")
+        expectClean(checked)
+        let root = try #require(checked.topology.root(named: "root"))
+        #expect(root.isDeclared && root.organization == "Acme" && root.key == .rsa(bits: 2048))
+        #expect(checked.topology.rootNames == ["root"])
+    }
+
     @Test func clustersReturnsTheClustersDeclaredSoFar() {
         let engine = MeshEngine(loader: InMemoryLoader(["/m/t.mesh": """
             print clusters()
