@@ -63,8 +63,11 @@ public enum MeshCommands {
         add("mesh") { call, context in
             let name = located(call.arguments[0])
             builder.topology.meshes.append(MeshDeclaration(name: name, statement: call.statementRange))
+            // Saved and restored, not cleared: an `import` inside a mesh block can run a nested
+            // `mesh`, and the outer block's `istio` must still find its own mesh.
+            let saved = builder.currentMesh
             builder.currentMesh = builder.topology.meshes.count - 1
-            defer { builder.currentMesh = nil }
+            defer { builder.currentMesh = saved }
             try context.evaluateBlock()
         }
         add("istio") { call, _ in
@@ -95,8 +98,9 @@ public enum MeshCommands {
         add("root") { call, context in
             let name = located(call.arguments[0])
             builder.topology.roots.append(RootDeclaration(name: name, isDeclared: true, statement: call.statementRange))
+            let saved = builder.currentRoot
             builder.currentRoot = builder.topology.roots.count - 1
-            defer { builder.currentRoot = nil }
+            defer { builder.currentRoot = saved }
             try context.evaluateBlock()
         }
         add("org") { call, _ in builder.topology.roots[builder.currentRoot!].organization = call.arguments[0].string! }
@@ -123,7 +127,7 @@ public enum MeshCommands {
             default:
                 let suggestion = Suggestions.closest(to: algorithm, in: ["rsa", "ecdsa"])
                 throw CommandError("unknown key algorithm '\(algorithm)'", at: call.arguments[0].range,
-                                   help: suggestion.map { "did you mean '\($0)'? " } ?? "" + "use rsa 2048|3072|4096 or ecdsa p256|p384")
+                                   help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "use rsa 2048|3072|4096 or ecdsa p256|p384")
             }
         }
         add("from") { call, _ in builder.topology.roots[builder.currentRoot!].from = located(call.arguments[0]) }

@@ -44,8 +44,9 @@ public enum Validator {
         }
 
         let clusterNames = topology.clusters.map(\.name.value)
-        // Links grow with the square of the mesh: look peers up by name, not by scanning.
-        let clusterIndex = Dictionary(topology.clusters.indices.map { (topology.clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
+        // discovery made a script with tens of thousands of clusters take minutes.
+        let clustersByName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
@@ -80,11 +81,12 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peerIndex = clusterIndex[peerName] else {
-                    unknown("cluster", discovery.peer, clusterNames, declare: "cluster")
+                guard let peer = clustersByName[peerName] else {
+                    // Suggesting the cluster itself would lead straight to the self-discovery error.
+                    unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
                 }
-                checkLink(cluster, topology.clusters[peerIndex], discovery, topology, &diagnostics)
+                checkLink(cluster, peer, discovery, topology, &diagnostics)
             }
         }
         return diagnostics

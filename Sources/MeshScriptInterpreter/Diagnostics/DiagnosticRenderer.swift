@@ -7,6 +7,9 @@ public struct DiagnosticRenderer: Sendable {
     /// At most this many diagnostics are printed; the rest are counted.
     public var limit: Int
 
+    /// Source lines longer than this many characters are cut to a window around the marker.
+    static let maxLineWidth = 160
+
     public init(sources: SourceMap, color: Bool, limit: Int = 200) {
         self.sources = sources
         self.color = color
@@ -70,14 +73,27 @@ public struct DiagnosticRenderer: Sendable {
         // The marker stops at the end of the first line of a multi-line range.
         let lineEnd = line + 1 < file.lineStarts.count ? file.lineStarts[line + 1] - 1 : file.bytes.count
         let endColumn = file.location(of: min(range.end, max(lineEnd, range.start))).column
-        let width = max(1, endColumn - startColumn)
+        var width = max(1, endColumn - startColumn)
         let number = String(line + 1)
         let gutter = String(repeating: " ", count: number.count)
+        // A very long line (minified or generated input) is shown as a window around the
+        // marker: printing a 10 MB line once per diagnostic would flood the terminal.
+        let scalars = Array(text.unicodeScalars)
+        var window = 0..<scalars.count
+        if scalars.count > Self.maxLineWidth {
+            let first = max(0, min(startColumn - 1 - Self.maxLineWidth / 4, scalars.count - Self.maxLineWidth))
+            window = first..<(first + Self.maxLineWidth)
+            width = min(width, max(1, window.upperBound - (startColumn - 1)))
+        }
+        let lead = window.lowerBound > 0 ? "…" : ""
+        let shown = lead + String(String.UnicodeScalarView(scalars[window])) + (window.upperBound < scalars.count ? "…" : "")
         // Tabs are kept in the padding so the marker lines up under them.
-        let padding = String(text.unicodeScalars.prefix(startColumn - 1).map { $0 == "\t" ? "\t" : " " })
+        let before = scalars[window.lowerBound..<min(window.upperBound, max(window.lowerBound, startColumn - 1))]
+        let padding = (lead.isEmpty ? "" : " ") + String(String.UnicodeScalarView(before.map { $0 == "\t" ? "\t" : " " }))
+            + String(repeating: " ", count: max(0, startColumn - 1 - window.upperBound))
         let marker = "^" + String(repeating: "~", count: width - 1)
         var out = paint(gutter + " |", .blue) + "\n"
-        out += paint(number + " |", .blue) + " " + sanitize(text) + "\n"
+        out += paint(number + " |", .blue) + " " + sanitize(shown) + "\n"
         out += paint(gutter + " |", .blue) + " " + padding + paint(marker, markerStyle) + "\n"
         return out
     }

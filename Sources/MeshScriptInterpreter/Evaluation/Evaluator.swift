@@ -31,6 +31,10 @@ extension Interpreter {
         if steps & 1023 == 0 || cost > 1, cancellation.isCancelled {
             throw fatal(.error("evaluation cancelled", at: range))
         }
+        if stackGuard.isExhausted {
+            throw fatal(.error("the script nests too deeply for this thread's stack", at: range,
+                               help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
+        }
     }
 
     // MARK: - Statements
@@ -106,6 +110,7 @@ extension Interpreter {
             var message = "assertion failed"
             if let messageExpression {
                 let value = try evaluate(messageExpression, scope: scope)
+                if value.isPoison { throw Unwind.statementFailed }
                 message = value.text
             }
             throw fail(.error(message, at: statement.range))

@@ -29,6 +29,7 @@ public final class Interpreter {
     var diagnostics: [Diagnostic] = []
     var steps = 0
     var callDepth = 0
+    var stackGuard = StackGuard.unknown
 
     public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
         self.limits = limits
@@ -95,6 +96,7 @@ public final class Interpreter {
         diagnostics = parsed.diagnostics
         steps = 0
         callDepth = 0
+        stackGuard = StackGuard.currentThread()
         cancellation.reset()
         let directory = canonicalPath.map { loader.directory(of: $0) } ?? directory
         if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }

@@ -5,17 +5,20 @@ public struct Lexer {
     private let bytes: [UInt8]
     private var offset: Int
     private let end: Int
+    private let maxNesting: Int
 
     /// Lex `bytes[range]` (the whole file by default; a sub-range for `${...}` interpolations).
-    public init(bytes: [UInt8], range: Range<Int>? = nil) {
+    /// A string whose strings and interpolations nest deeper than `maxNesting` becomes an error token.
+    public init(bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) {
         self.bytes = bytes
         self.offset = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? bytes.count
+        self.maxNesting = maxNesting
     }
 
     /// All tokens, ending with exactly one `.eof`.
-    public static func tokenize(_ bytes: [UInt8], range: Range<Int>? = nil) -> [Token] {
-        var lexer = Lexer(bytes: bytes, range: range)
+    public static func tokenize(_ bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) -> [Token] {
+        var lexer = Lexer(bytes: bytes, range: range, maxNesting: maxNesting)
         var tokens: [Token] = []
         tokens.reserveCapacity((range?.count ?? bytes.count) / 4 + 1)
         while true {
@@ -44,6 +47,8 @@ public struct Lexer {
                 while offset < end, bytes[offset] != 0x0A { offset += 1 }
             } else if byte == UInt8(ascii: "\\"), peek(1) == 0x0A {
                 offset += 2 // an explicit line continuation
+            } else if byte == UInt8(ascii: "\\"), peek(1) == 0x0D, peek(2) == 0x0A {
+                offset += 3 // the same with a CRLF line end
             } else {
                 break
             }
@@ -111,33 +116,68 @@ public struct Lexer {
     /// A string literal, including nested strings inside `${...}`. The parser decodes escapes
     /// and interpolations later; here we only find where the literal ends.
     private mutating func lexString(_ start: Int) -> Token {
-        if scanStringBody() { return make(.string, start) }
-        return make(.error, start, .unterminatedString)
+        var deepest = 0
+        guard let after = Lexer.skipNested(bytes, from: offset, end: end, insideInterpolation: false, deepest: &deepest) else {
+            offset = end
+            return make(.error, start, .unterminatedString)
+        }
+        offset = after
+        return make(deepest > maxNesting ? .error : .string, start, deepest > maxNesting ? .nestingTooDeep : .none)
     }
 
-    /// Called just after an opening quote; leaves `offset` after the closing quote.
-    private mutating func scanStringBody() -> Bool {
+    /// Skip a string body (from just after its opening quote) or an interpolation body (from
+    /// just after its `${`), including strings and interpolations nested in it to any depth.
+    /// Returns the offset just after the closing quote or brace, or nil when the input ends first.
+    /// Iterative on purpose: a script of nested `"${"${...` must not overflow the stack.
+    /// The parser uses the same scan to find where an interpolation ends.
+    /// `deepest` is set to the largest number of strings and interpolations open at once.
+    public static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool) -> Int? {
+        var deepest = 0
+        return skipNested(bytes, from: start, end: end, insideInterpolation: insideInterpolation, deepest: &deepest)
+    }
+
+    public static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool, deepest: inout Int) -> Int? {
+        // One entry per open construct, innermost last: 0 for a string, n > 0 for an
+        // interpolation whose braces are n deep.
+        var open: [Int] = [insideInterpolation ? 1 : 0]
+        defer { deepest = max(deepest, open.count) }
+        var offset = start
         while offset < end {
             let byte = bytes[offset]
             offset += 1
-            switch byte {
-            case UInt8(ascii: "\""): return true
-            case UInt8(ascii: "\\"): if offset < end { offset += 1 }
-            case UInt8(ascii: "$") where peek() == UInt8(ascii: "{"):
-                offset += 1
-                var depth = 1
-                while offset < end, depth > 0 {
-                    let inner = bytes[offset]
+            let top = open.count - 1
+            if open[top] == 0 {
+                switch byte {
+                case UInt8(ascii: "\\"):
+                    if offset < end { offset += 1 }
+                case UInt8(ascii: "\""):
+                    open.removeLast()
+                    if open.isEmpty { return offset }
+                case UInt8(ascii: "$") where offset < end && bytes[offset] == UInt8(ascii: "{"):
                     offset += 1
-                    if inner == UInt8(ascii: "{") { depth += 1 }
-                    else if inner == UInt8(ascii: "}") { depth -= 1 }
-                    else if inner == UInt8(ascii: "\"") { if !scanStringBody() { return false } }
+                    open.append(1)
+                    deepest = max(deepest, open.count)
+                default:
+                    break
                 }
-                if depth > 0 { return false }
-            default: break
+            } else {
+                switch byte {
+                case UInt8(ascii: "{"):
+                    open[top] += 1
+                case UInt8(ascii: "}"):
+                    open[top] -= 1
+                    if open[top] == 0 {
+                        open.removeLast()
+                        if open.isEmpty { return offset }
+                    }
+                case UInt8(ascii: "\""):
+                    open.append(0)
+                default:
+                    break
+                }
             }
         }
-        return false
+        return nil
     }
 
     @inline(__always) public static func isIdentifierStart(_ byte: UInt8) -> Bool {

@@ -26,6 +26,9 @@ public struct Parser {
     private let maxDepth: Int
     private var diagnostics: [Diagnostic] = []
     private var needsMoreInput = false
+    /// Diagnostics caused by the input ending too early; any other error means more input
+    /// cannot help, so the REPL should report instead of asking for another line.
+    private var endOfInputDiagnostics = 0
 
     private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
         self.file = file
@@ -43,14 +46,16 @@ public struct Parser {
                 help: "save the file as UTF-8")
             return ParseResult(program: Program(file: file, statements: []), diagnostics: [diagnostic], needsMoreInput: false)
         }
-        var parser = Parser(file: file, bytes: source.bytes, tokens: Lexer.tokenize(source.bytes), depth: 0, maxDepth: maxDepth)
+        var parser = Parser(file: file, bytes: source.bytes, tokens: Lexer.tokenize(source.bytes, maxNesting: maxDepth), depth: 0, maxDepth: maxDepth)
         var statements: [Statement] = []
         do {
             statements = try parser.parseStatements(inBlock: false)
         } catch {
             parser.reportTooDeep()
         }
-        return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics, needsMoreInput: parser.needsMoreInput)
+        let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
+        return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
+                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput)
     }
 
     // MARK: - Tokens
@@ -96,11 +101,15 @@ public struct Parser {
     /// and unwind to the statement loop.
     private mutating func fail(_ message: String, at token: Token, help: String? = nil, notes: [Diagnostic.Note] = []) -> Failure {
         if token.kind == .eof || token.error == .unterminatedString { needsMoreInput = true }
+        // An unterminated string runs to the end of input: it already explains every
+        // construct left open, like an unexpected end of input does.
+        if token.error == .unterminatedString { reportedEndOfInput = true }
         if token.kind == .eof {
             // One unexpected end of input explains every construct left open: report it once.
             if reportedEndOfInput { return Failure() }
             reportedEndOfInput = true
         }
+        if token.kind == .eof || token.error == .unterminatedString { endOfInputDiagnostics += 1 }
         if token.kind == .error {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()
@@ -120,6 +129,9 @@ public struct Parser {
                           help: "close the string with '\"'")
         case .numberTooLarge:
             return .error("number '\(spelled)' is too large", at: range(token))
+        case .nestingTooDeep:
+            return .error("strings are nested too deeply (the limit is \(maxDepth) levels)", at: SourceRange(file: file, start: Int(token.start), end: Int(token.start) + 1),
+                          help: "build the string in steps with 'let'")
         case .strayDollar:
             return .error("'$' must be followed by a variable name", at: range(token), help: "write a variable as $name")
         case .invalidUTF8:
@@ -127,6 +139,11 @@ public struct Parser {
         case .unexpectedCharacter, .none:
             if let first = spelled.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), spelled.count > 1 {
                 return .error("'\(spelled)' is not a valid name", at: range(token), help: "names start with a letter or '_'; quote it as a string: \"\(spelled)\"")
+            }
+            if let scalar = spelled.unicodeScalars.first, spelled.unicodeScalars.count == 1, scalar.value < 0x20 || scalar.value == 0x7F {
+                // Quoting it raw would put the control character (an escape, a NUL) on the terminal.
+                let code = String(scalar.value, radix: 16, uppercase: true)
+                return .error("unexpected control character U+\(String(repeating: "0", count: 4 - code.count) + code)", at: range(token))
             }
             let help: String? = switch spelled {
             case "!": "use 'not' for negation and '!=' for inequality"
@@ -141,7 +158,7 @@ public struct Parser {
     private mutating func reportTooDeep() {
         let token = tokens[min(index, tokens.count - 1)]
         diagnostics.append(.error("nesting is too deep (the limit is \(maxDepth) levels)", at: range(token),
-                                  help: "split the script into recipes or flatten the blocks"))
+                                  help: "split the script into recipes, flatten the blocks, or break long expressions up with 'let'"))
     }
 
     private mutating func expect(_ kind: TokenKind, _ context: String, help: String? = nil, notes: [Diagnostic.Note] = []) throws -> Token {
@@ -381,10 +398,21 @@ public struct Parser {
         return try parseOr()
     }
 
+    /// Each operator of a chain such as `a + b + c` nests the tree one level deeper (it is
+    /// left-leaning), and evaluating or freeing that tree recurses once per level, so the chain
+    /// counts towards the nesting cap: a megabyte of `+ 1` must be a diagnostic, not a crash.
+    private mutating func enterOperand(_ chained: inout Int) throws {
+        chained += 1
+        try enter()
+    }
+
     private mutating func parseOr() throws -> Expression {
         var left = try parseAnd()
+        var chained = 0
+        defer { depth -= chained }
         while current().kind == .kwOr {
             _ = advance()
+            try enterOperand(&chained)
             let right = try parseAnd()
             left = Expression(.binary(.or, left, right), left.range.extended(to: right.range))
         }
@@ -393,8 +421,11 @@ public struct Parser {
 
     private mutating func parseAnd() throws -> Expression {
         var left = try parseNot()
+        var chained = 0
+        defer { depth -= chained }
         while current().kind == .kwAnd {
             _ = advance()
+            try enterOperand(&chained)
             let right = try parseNot()
             left = Expression(.binary(.and, left, right), left.range.extended(to: right.range))
         }
@@ -413,10 +444,13 @@ public struct Parser {
 
     private mutating func parseEquality() throws -> Expression {
         var left = try parseAdditive()
+        var chained = 0
+        defer { depth -= chained }
         while true {
             let kind = current().kind
             guard kind == .equalEqual || kind == .bangEqual else { return left }
             _ = advance()
+            try enterOperand(&chained)
             let right = try parseAdditive()
             left = Expression(.binary(kind == .equalEqual ? .equal : .notEqual, left, right), left.range.extended(to: right.range))
         }
@@ -424,8 +458,11 @@ public struct Parser {
 
     private mutating func parseAdditive() throws -> Expression {
         var left = try parseWord()
+        var chained = 0
+        defer { depth -= chained }
         while current().kind == .plus {
             _ = advance()
+            try enterOperand(&chained)
             let right = try parseWord()
             left = Expression(.binary(.plus, left, right), left.range.extended(to: right.range))
         }
@@ -538,25 +575,10 @@ public struct Parser {
         return Expression(.string(parts), range(token))
     }
 
+    /// The offset of the `}` closing the interpolation whose body starts at `start`, found with
+    /// the lexer's own scan so both agree on nested strings (`end` when it is not closed).
     private static func matchingBrace(_ bytes: [UInt8], from start: Int, end: Int) -> Int {
-        var depth = 1
-        var i = start
-        var inString = false
-        while i < end {
-            let byte = bytes[i]
-            if inString {
-                if byte == UInt8(ascii: "\\") { i += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            } else if byte == UInt8(ascii: "{") {
-                depth += 1
-            } else if byte == UInt8(ascii: "}") {
-                depth -= 1
-                if depth == 0 { return i }
-            }
-            i += 1
-        }
-        return end
+        Lexer.skipNested(bytes, from: start, end: end, insideInterpolation: true).map { $0 - 1 } ?? end
     }
 
     private mutating func parseInterpolation(_ inner: Range<Int>, dollar: Int) throws -> Expression {
@@ -567,7 +589,7 @@ public struct Parser {
         }
         try enter()
         defer { depth -= 1 }
-        var sub = Parser(file: file, bytes: bytes, tokens: Lexer.tokenize(bytes, range: inner), depth: depth, maxDepth: maxDepth)
+        var sub = Parser(file: file, bytes: bytes, tokens: Lexer.tokenize(bytes, range: inner, maxNesting: maxDepth), depth: depth, maxDepth: maxDepth)
         sub.parenDepth = 1 // newlines inside ${...} do not end anything
         var result = Expression(.invalid, whole)
         do {
@@ -579,7 +601,7 @@ public struct Parser {
                 result = try sub.parseExpression()
                 let rest = sub.current()
                 if rest.kind != .eof {
-                    throw sub.fail("unexpected \(rest.kind.spelling) in interpolation", at: rest)
+                    throw sub.fail("expected '}' to end the interpolation, found \(rest.kind.spelling)", at: rest)
                 }
             }
         } catch is Failure {

@@ -59,6 +59,9 @@ public enum LexicalError: UInt8, Sendable {
     case invalidUTF8
     case numberTooLarge
     case strayDollar
+    /// Strings nested in `${...}` deeper than the parser's nesting cap: reported here, before
+    /// the parser would re-scan the string once per level.
+    case nestingTooDeep
 }
 
 public struct Token: Sendable {

@@ -1,0 +1,413 @@
+// The real `meshscript` binary, run as a process with argument arrays and a timeout: malformed
+// and hostile inputs end in a diagnostic on stderr and exit 65, never a signal or a hang; the
+// examples check clean; plan's JSON parses; help, version and usage errors behave.
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Running the binary
+
+struct CLIRun: CustomStringConvertible {
+    var status: Int32
+    var signaled: Bool
+    var timedOut: Bool
+    var stdout: String
+    var stderr: String
+    var stderrBytes: Int
+    var elapsed: Duration
+
+    var description: String {
+        "exit \(status)\(signaled ? " (signal)" : "")\(timedOut ? " (timed out)" : "") after \(elapsed)\n"
+            + "stdout: \(stdout.prefix(2000))\nstderr: \(stderr.prefix(2000))"
+    }
+}
+
+enum CLI {
+    /// The package root, found by walking up from this file.
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    /// The built `meshscript`: beside the test bundle (same configuration), else .build/debug.
+    static let executable: URL? = {
+        var candidates: [URL] = []
+        if let argument = CommandLine.arguments.first {
+            let bundle = URL(fileURLWithPath: argument).resolvingSymlinksInPath()
+            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("meshscript"))
+            // On macOS the test binary sits inside X.xctest/Contents/MacOS.
+            candidates.append(bundle.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("meshscript"))
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("meshscript"))
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/meshscript"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    private final class Collected: @unchecked Sendable {
+        var stdout = Data()
+        var stderr = Data()
+    }
+
+    /// Run `meshscript` with `arguments`; kill it and report a timeout after `timeout`.
+    static func run(_ arguments: [String], in directory: URL? = nil, timeout: Duration = .seconds(60),
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIRun {
+        let executable = try #require(executable, "the meshscript executable was not found; build it with `swift build`",
+                                      sourceLocation: sourceLocation)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? packageRoot
+        // A small, fixed environment: no colour, no CTX_* or KUBECONFIG from the developer's shell.
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1", "HOME": NSTemporaryDirectory()]
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+
+        let collected = Collected()
+        let readers = DispatchGroup()
+        let outHandle = stdout.fileHandleForReading, errHandle = stderr.fileHandleForReading
+        DispatchQueue.global().async(group: readers) { collected.stdout = outHandle.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: readers) { collected.stderr = errHandle.readDataToEndOfFile() }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+
+        let start = ContinuousClock.now
+        try process.run()
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        var timedOut = false
+        if exited.wait(timeout: .now() + seconds) == .timedOut {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)
+            exited.wait()
+        }
+        let elapsed = ContinuousClock.now - start
+        readers.wait()
+        let result = CLIRun(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                            timedOut: timedOut, stdout: String(decoding: collected.stdout, as: UTF8.self),
+                            stderr: String(decoding: collected.stderr, as: UTF8.self), stderrBytes: collected.stderr.count,
+                            elapsed: elapsed)
+        #expect(!timedOut, "meshscript \(arguments.joined(separator: " ").prefix(200)) did not finish in \(timeout): killed",
+                sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// Expect a script error: exit 65, not a crash, and `fragment` in a diagnostic on stderr.
+    static func expectScriptError(_ run: CLIRun, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!run.signaled, "crashed: \(run)", sourceLocation: sourceLocation)
+        #expect(run.status == 65, "\(run)", sourceLocation: sourceLocation)
+        #expect(run.stderr.contains(fragment), "stderr lacks \"\(fragment)\": \(run)", sourceLocation: sourceLocation)
+        #expect(run.stderr.contains(": error: ") || run.stderr.hasPrefix("error: "), "no diagnostic line: \(run)", sourceLocation: sourceLocation)
+        #expect(run.stderr.contains(" generated\n"), "no summary line: \(run)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A scratch directory with the files a test writes.
+struct Scratch {
+    let url: URL
+
+    init() throws {
+        let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath()
+        url = base.appendingPathComponent("meshscript-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, bytes: Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: file)
+        return file.path
+    }
+}
+
+/// Deterministic pseudo-random bytes (SplitMix64) so a failing input can be reproduced.
+struct Noise {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// At least `count` bytes made of pieces drawn from `alphabet` (each piece a byte or a whole character).
+    mutating func bytes(_ count: Int, from alphabet: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count + 4)
+        while out.count < count { out += alphabet[Int(next() % UInt64(alphabet.count))] }
+        return out
+    }
+}
+
+// MARK: - Malformed input
+
+@Suite(.serialized) struct MalformedInput {
+    static let deep = 100_000
+
+    @Test(arguments: [
+        ("unterminated-string", "mesh m\ncluster c < context \"kind-c >\n", "unterminated string"),
+        ("unterminated-block", "mesh m\ncluster c < trust from root\n", "expected '>' to close the block, found end of input"),
+        ("unterminated-list", "let x = [1, 2\n", "expected ']' to close the list, found end of input"),
+        ("unterminated-call", "let x = len([1]\n", "expected ')' to close the call to 'len'"),
+        ("stray-angle", "mesh m\n>\n", "unexpected '>': it closes no block"),
+        ("nested-clusters", String(repeating: "cluster a < ", count: deep), "nesting is too deep"),
+        ("raw-angles", String(repeating: "<", count: deep), "expected a statement, found '<'"),
+        ("raw-angles-closed", String(repeating: "<", count: deep) + String(repeating: ">", count: deep), "expected a statement, found '<'"),
+        ("parens", "let x = " + String(repeating: "(", count: deep), "nesting is too deep"),
+        ("brackets", "let x = " + String(repeating: "[", count: deep), "nesting is too deep"),
+        ("bare-parens", String(repeating: "(", count: deep), "expected a statement, found '('"),
+        ("calls", "let x = " + String(repeating: "len(", count: deep), "nesting is too deep"),
+        ("nots", "let x = " + String(repeating: "not ", count: deep) + "true", "nesting is too deep"),
+        ("ifs", String(repeating: "if true < ", count: deep), "nesting is too deep"),
+        ("else-ifs", String(repeating: "if true < > else ", count: deep) + "< >", "nesting is too deep"),
+        ("nested-strings", "let x = " + String(repeating: "\"${", count: deep) + "1" + String(repeating: "}\"", count: deep), "nested too deeply"),
+        ("plus-chain", "let x = 1" + String(repeating: " + 1", count: deep), "nesting is too deep"),
+        ("and-chain", "let x = true" + String(repeating: " and true", count: deep), "nesting is too deep"),
+        ("recursion", "recipe forever(n) < forever $n >\nforever 1\n", "recipe calls are nested too deeply"),
+        ("mutual-recursion", "recipe ping() < pong >\nrecipe pong() < ping >\nping\n", "recipe calls are nested too deeply"),
+        ("big-range", "for i in range(0, 1000000000) < print $i >\n", "the evaluation step limit was reached"),
+        ("nested-loops", "for i in range(0, 100000) < for j in range(0, 100000) < let k = $j > >\n", "the evaluation step limit was reached"),
+        ("string-doubling", "recipe grow(s) < grow ($s + $s) >\ngrow \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n", "the evaluation step limit was reached"),
+        ("control-characters", "mesh m\u{0}\u{1B}[2J\n", "unexpected control character U+0000"),
+    ])
+    func malformedScriptIsADiagnostic(name: String, text: String, fragment: String) throws {
+        let scratch = try Scratch()
+        let path = try scratch.write(name + ".mesh", text)
+        let run = try CLI.run(["check", path])
+        CLI.expectScriptError(run, fragment)
+        #expect(run.stderrBytes < 100_000, "\(run.stderrBytes) bytes of diagnostics")
+    }
+
+    @Test func invalidUTF8() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("latin1.mesh", bytes: Array("mesh m\ncluster caf".utf8) + [0xE9] + Array(" < >\n".utf8))
+        let run = try CLI.run(["check", path])
+        CLI.expectScriptError(run, "latin1.mesh:2:12: error: the script is not valid UTF-8 (invalid byte 0xE9)")
+    }
+
+    @Test func importCycle() throws {
+        let scratch = try Scratch()
+        try scratch.write("a.mesh", "import \"b.mesh\"\n")
+        try scratch.write("b.mesh", "import \"a.mesh\"\n")
+        let main = try scratch.write("main.mesh", "import \"a.mesh\"\n")
+        CLI.expectScriptError(try CLI.run(["check", main]), "import cycle: a.mesh → b.mesh → a.mesh")
+    }
+
+    @Test func importLeavingTheTree() throws {
+        let scratch = try Scratch()
+        try scratch.write("secret.mesh", "let token = \"x\"\n")
+        let main = try scratch.write("project/main.mesh", "import \"../secret.mesh\"\n")
+        CLI.expectScriptError(try CLI.run(["check", main]), "is outside the script's directory tree")
+    }
+
+    @Test func importInsideAMeshOrRootBlock() throws {
+        let scratch = try Scratch()
+        try scratch.write("m.mesh", "mesh other\nroot r2\n")
+        let main = try scratch.write("main.mesh", "mesh m < import \"m.mesh\"; istio \"1.6\" >\nroot r < import \"m.mesh\"; org \"A\" >\n")
+        let run = try CLI.run(["check", main])
+        CLI.expectScriptError(run, "a second mesh 'other' is declared")
+        #expect(!run.stderr.contains("Fatal error"))
+    }
+
+    /// The harness itself: a run that outlives its timeout is killed and reported.
+    @Test func aHangIsKilledAndReported() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("slow.mesh", "for i in range(0, 4000000) < let k = $i >\n")
+        var run: CLIRun?
+        withKnownIssue("the run is killed after 50 ms") {
+            run = try CLI.run(["check", path], timeout: .milliseconds(50))
+        }
+        #expect(run?.timedOut == true)
+        #expect(run?.signaled == true)
+        #expect((run?.elapsed ?? .zero) < .seconds(5))
+    }
+
+    @Test func missingFile() throws {
+        let scratch = try Scratch()
+        let run = try CLI.run(["check", scratch.url.appendingPathComponent("nope.mesh").path])
+        #expect(run.status == 65, "\(run)")
+        #expect(!run.signaled)
+        #expect(run.stderr.contains("cannot read"), "\(run)")
+        #expect(run.stderr.contains("no such file"), "\(run)")
+    }
+
+    @Test func directoryInsteadOfAFile() throws {
+        let scratch = try Scratch()
+        let run = try CLI.run(["check", scratch.url.path])
+        #expect(run.status == 65, "\(run)")
+        #expect(run.stderr.contains("cannot read"), "\(run)")
+    }
+
+    @Test func allErrorsOfSeveralFilesAreReported() throws {
+        let scratch = try Scratch()
+        let good = try scratch.write("good.mesh", "mesh m\n")
+        let bad1 = try scratch.write("bad1.mesh", "emti\n")
+        let bad2 = try scratch.write("bad2.mesh", "let = 1\n>\n")
+        let run = try CLI.run(["check", good, bad1, bad2])
+        CLI.expectScriptError(run, "bad1.mesh:1:1: error: unknown command 'emti'")
+        #expect(run.stderr.contains("bad2.mesh:1:5: error:"))
+        #expect(run.stderr.contains("bad2.mesh:2:1: error:"))
+        #expect(run.stdout.contains("good.mesh: ok"))
+    }
+
+    @Test func tenMegabyteValidScript() throws {
+        let scratch = try Scratch()
+        var text = "mesh mesh1\nnetwork network1\n"
+        var clusters = 0
+        while text.utf8.count < 10_000_000 {
+            text += "cluster cluster-\(clusters) < context \"kind-cluster-\(clusters)\"; trust from root; install network network1"
+                + (clusters > 0 ? "; discover from cluster-\(clusters - 1)" : "") + " >\n"
+            clusters += 1
+        }
+        let path = try scratch.write("big.mesh", text)
+        let run = try CLI.run(["check", path])
+        print("check of a \(text.utf8.count / 1_000_000) MB script with \(clusters) clusters took \(run.elapsed)")
+        #expect(!run.signaled && run.status == 0, "\(run)")
+        #expect(run.stdout.contains("ok (\(clusters) clusters, \(clusters - 1) discovery links)"), "\(run)")
+    }
+
+    @Test(arguments: [
+        ("printable", (Array(32...126) + [10]).map { [$0] }),
+        ("one-line-printable", Array(32...126).map { [$0] }),
+        ("syntax-soup", Array("abc$ <>[](),;=\"{}+!#\\\n\t0123456789-_".utf8).map { [$0] }),
+        ("syntax-soup-no-quotes", Array("ab $<>[](),;=+!\n0123-".utf8).map { [$0] }),
+        ("any-bytes", Array(0...255).map { [$0] }),
+        ("utf8-soup", ["é", "☃", "\u{10FFFF}", "a", "<", ">", "\n", "\"", "${", "}"].map { Array($0.utf8) }),
+        ("words", ["cluster ", "mesh ", "trust ", "from ", "root ", "< ", "> ", "let ", "x ", "= ", "$x ", "for ", "in ", "if ",
+                   "recipe ", "r(", ") ", "[", "] ", ", ", "\n", "; ", "import ", "\"a.mesh\" ", "else ", "+ ", "not "].map { Array($0.utf8) }),
+    ] as [(String, [[UInt8]])])
+    func tenMegabytesOfGarbage(name: String, alphabet: [[UInt8]]) throws {
+        let scratch = try Scratch()
+        var noise = Noise(state: UInt64(name.utf8.count) &* 7919)
+        let path = try scratch.write(name + ".mesh", bytes: noise.bytes(10_000_000, from: alphabet))
+        let run = try CLI.run(["check", path])
+        print("check of 10 MB of \(name) took \(run.elapsed), \(run.stderrBytes) bytes of diagnostics")
+        #expect(!run.signaled, "crashed: \(run)")
+        #expect(run.status == 65, "\(run)")
+        #expect(run.stderr.contains("error: "), "\(run)")
+        // Diagnostics are capped and long lines cut: the output stays readable.
+        #expect(run.stderrBytes < 1_000_000, "\(run.stderrBytes) bytes of diagnostics")
+    }
+
+    @Test func tenMegabytesOfOperatorsAndNestedStrings() throws {
+        let scratch = try Scratch()
+        let chain = try scratch.write("chain.mesh", "let x = 1" + String(repeating: " + 1", count: 2_500_000))
+        CLI.expectScriptError(try CLI.run(["check", chain]), "nesting is too deep")
+        let strings = try scratch.write("strings.mesh", "let x = " + String(repeating: "\"${", count: 1_700_000) + "1" + String(repeating: "}\"", count: 1_700_000))
+        CLI.expectScriptError(try CLI.run(["check", strings]), "nested too deeply")
+    }
+}
+
+// MARK: - Normal use
+
+@Suite(.serialized) struct CommandLineUse {
+    static var examples: [String] {
+        let root = CLI.packageRoot.appendingPathComponent("examples")
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        var found: [String] = []
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".mesh") { found.append("examples/" + path) }
+        }
+        return found.sorted()
+    }
+
+    @Test func thereAreExamples() {
+        #expect(Self.examples.count >= 5)
+    }
+
+    @Test(arguments: CommandLineUse.examples)
+    func checkExampleExitsZero(_ path: String) throws {
+        let run = try CLI.run(["check", path])
+        #expect(run.status == 0 && !run.signaled, "\(run)")
+        #expect(run.stdout.hasPrefix("\(path): ok ("), "\(run)")
+        #expect(run.stderr.isEmpty, "\(run)")
+    }
+
+    @Test func checkQuietPrintsNothingForValidFiles() throws {
+        let run = try CLI.run(["check", "--quiet", "examples/add-primary.mesh"])
+        #expect(run.status == 0 && run.stdout.isEmpty && run.stderr.isEmpty, "\(run)")
+    }
+
+    @Test func planJSON() throws {
+        let run = try CLI.run(["plan", "--format", "json", "--out", "work", "examples/add-primary.mesh"])
+        #expect(run.status == 0, "\(run)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "not a JSON object: \(run)")
+        #expect(json["mesh"] as? String == "mesh1")
+        #expect(json["workDirectory"] as? String == "work")
+        #expect(json["clusters"] as? [String] == ["cluster1", "cluster2"])
+        let steps = try #require(json["steps"] as? [[String: Any]])
+        let phases = steps.map { "\($0["phase"] as? String ?? "?") \($0["cluster"] as? String ?? "?")" }
+        // One primary at a time (trust, then install and readiness), then discovery both ways.
+        #expect(phases == [
+            "trust cluster1", "trust cluster1", "trust cluster1", "install cluster1", "install cluster1",
+            "trust cluster2", "trust cluster2", "trust cluster2", "install cluster2", "install cluster2",
+            "discover cluster2", "discover cluster1",
+        ])
+        #expect(steps.map { $0["number"] as? Int ?? 0 } == Array(1...steps.count))
+        let last = try #require(steps.last?["commands"] as? [[String: Any]])
+        let pipeline = try #require(last.first?["pipeline"] as? [[String]])
+        #expect(pipeline.first?.first == "istioctl" && pipeline.first?.contains("--name=cluster2") == true)
+        #expect(pipeline.last?.prefix(4) == ["kubectl", "apply", "-f", "-"])
+        let links = try #require(json["links"] as? [[String: String]])
+        #expect(Set(links.map { "\($0["source"]!)->\($0["target"]!)" }) == ["cluster1->cluster2", "cluster2->cluster1"])
+    }
+
+    @Test func planTextAndGraph() throws {
+        let plan = try CLI.run(["plan", "examples/three-primaries.mesh"])
+        #expect(plan.status == 0, "\(plan)")
+        #expect(plan.stdout.hasPrefix("Plan for mesh 'mesh1' (Istio current): 3 clusters, 6 discovery links"), "\(plan)")
+        let graph = try CLI.run(["graph", "examples/multi-network.mesh"])
+        #expect(graph.status == 0, "\(graph)")
+        #expect(graph.stdout.hasPrefix("digraph \"mesh1\" {"))
+        #expect(graph.stdout.contains(#""cluster1" -> "cluster2""#))
+    }
+
+    @Test func planOfAnInvalidScriptIsExit65() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("bad.mesh", "mesh m\ncluster c < trust from rot >\n")
+        let run = try CLI.run(["plan", path])
+        CLI.expectScriptError(run, "unknown root 'rot'")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test(arguments: [["--help"], ["check", "--help"], ["plan", "--help"], ["graph", "--help"], ["help", "plan"], ["-h"]])
+    func helpExitsZero(_ arguments: [String]) throws {
+        let run = try CLI.run(arguments)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("USAGE:"), "\(run)")
+    }
+
+    @Test func version() throws {
+        let run = try CLI.run(["--version"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines).contains(try Regex(#"^\d+\.\d+\.\d+"#)), "\(run)")
+    }
+
+    @Test(arguments: [
+        ["check", "--bogus", "examples/add-primary.mesh"],
+        ["plan", "--format", "yaml", "examples/add-primary.mesh"],
+        ["frobnicate"],
+        ["check"],
+        ["plan"],
+        ["plan", "a.mesh", "b.mesh"],
+    ])
+    func usageErrorsExit64(_ arguments: [String]) throws {
+        let run = try CLI.run(arguments)
+        #expect(run.status == 64 && !run.signaled, "\(run)")
+        #expect(!run.stderr.isEmpty, "\(run)")
+    }
+}

@@ -1,0 +1,205 @@
+// `import`: once per file, relative to the importing file, cycles and escapes refused,
+// missing files reported. Run twice: through InMemoryLoader and through real files.
+import Foundation
+import Testing
+
+import MeshScriptInterpreter
+
+/// A set of script files under a root, written either in memory or to a temporary directory.
+struct ScriptTree {
+    enum Storage: String, CaseIterable, CustomTestStringConvertible {
+        case memory, disk
+        var testDescription: String { rawValue }
+    }
+
+    var files: [String: String]
+
+    /// Returns the loader and the absolute path of the project directory (`<root>/proj`).
+    func materialize(_ storage: Storage) throws -> (loader: ScriptLoader, project: String) {
+        switch storage {
+        case .memory:
+            return (InMemoryLoader(Dictionary(uniqueKeysWithValues: files.map { ("/tree/" + $0.key, $0.value) })), "/tree/proj")
+        case .disk:
+            let root = try makeTemporaryDirectory()
+            for (path, text) in files {
+                let url = root.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+            }
+            return (FileSystemLoader(), root.appendingPathComponent("proj").path)
+        }
+    }
+}
+
+@Suite struct Imports {
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func importBringsLetsAndRecipesIntoScope(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": """
+                import "lib.mesh"
+                hello $who
+                """,
+            "proj/lib.mesh": """
+                let who = "world"
+                let greeting = "hello"
+                recipe hello(name) < emit "${greeting}, ${name}" >
+                """,
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        expectClean(r)
+        #expect(r.log == ["hello, world"])
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func aFileIsEvaluatedOnce(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": """
+                import "lib.mesh"
+                import "./lib.mesh"
+                import "other.mesh"
+                import "sub/../lib.mesh"
+                emit $shared
+                """,
+            "proj/other.mesh": "import \"lib.mesh\"\n",
+            "proj/lib.mesh": "count\nlet shared = \"s\"\n",
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        expectClean(r)
+        #expect(r.recorder.counted == 1)
+        #expect(r.log == ["s"])
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func pathsAreRelativeToTheImportingFile(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": "import \"sub/a.mesh\"\nemit $which\n",
+            "proj/sub/a.mesh": "import \"b.mesh\"\n",
+            "proj/sub/b.mesh": "let which = \"sub/b\"\n",
+            "proj/b.mesh": "let which = \"top-level b: wrong\"\n",
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        expectClean(r)
+        #expect(r.log == ["sub/b"])
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func cycleIsDetectedAndNamesTheChain(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": "import \"a.mesh\"\n",
+            "proj/a.mesh": "import \"b.mesh\"\n",
+            "proj/b.mesh": "\n\nimport \"a.mesh\"\n",
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        let error = expectOneError(r, "import cycle: a.mesh → b.mesh → a.mesh", line: 3)
+        #expect(error.flatMap { $0.range.map { r.interpreter.sources.file($0.file).path.hasSuffix("b.mesh") } } == true)
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func cycleBackToTheMainScript(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": "import \"a.mesh\"\n",
+            "proj/a.mesh": "import \"main.mesh\"\n",
+        ]).materialize(storage)
+        expectOneError(runFile(project + "/main.mesh", loader: loader), "import cycle: main.mesh → a.mesh → main.mesh")
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func selfImportIsACycle(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: ["proj/main.mesh": "import \"main.mesh\"\n"]).materialize(storage)
+        expectOneError(runFile(project + "/main.mesh", loader: loader), "import cycle: main.mesh → main.mesh")
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func importLeavingTheTreeIsRefused(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": "import \"../outside.mesh\"\nimport \"sub/../../outside.mesh\"\n",
+            "outside.mesh": "emit outside\n",
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        #expect(r.errors.count == 2)
+        #expect(r.messages.allSatisfy { $0.contains("is outside the script's directory tree") }, "\(r.messages)")
+        #expect(r.log.isEmpty)
+
+        // The host may allow it.
+        let allowed = runFile(project + "/main.mesh", loader: loader) { $0.allowImportsOutsideRoot = true }
+        expectClean(allowed)
+        #expect(allowed.log == ["outside"])
+    }
+
+    @Test func importLeavingTheTreeThroughASymlinkIsRefused() throws {
+        let root = try makeTemporaryDirectory()
+        let project = root.appendingPathComponent("proj")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        try "emit outside\n".write(to: root.appendingPathComponent("outside.mesh"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: project.appendingPathComponent("inside.mesh"),
+                                                   withDestinationURL: root.appendingPathComponent("outside.mesh"))
+        try "import \"inside.mesh\"\n".write(to: project.appendingPathComponent("main.mesh"), atomically: true, encoding: .utf8)
+        let r = runFile(project.appendingPathComponent("main.mesh").path, loader: FileSystemLoader())
+        expectOneError(r, "is outside the script's directory tree")
+        #expect(r.log.isEmpty)
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func missingFile(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: ["proj/main.mesh": "let a = 1\nimport \"nope.mesh\"\n"]).materialize(storage)
+        expectOneError(runFile(project + "/main.mesh", loader: loader), "cannot import 'nope.mesh': no such file", line: 2)
+    }
+
+    @Test func importingADirectoryIsAnError() throws {
+        let (_, project) = try ScriptTree(files: ["proj/main.mesh": "import \"dir\"\n", "proj/dir/x.mesh": ""]).materialize(.disk)
+        expectOneError(runFile(project + "/main.mesh", loader: FileSystemLoader()), "cannot import 'dir': it is a directory")
+    }
+
+    @Test func missingMainScript() {
+        let r = runFile("/nowhere/main.mesh", loader: InMemoryLoader([:]))
+        #expect(r.messages == ["cannot read '/nowhere/main.mesh': no such file"])
+        #expect(!r.outcome.evaluated)
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func errorsInAnImportedFileAreReportedThere(storage: ScriptTree.Storage) throws {
+        let (loader, project) = try ScriptTree(files: [
+            "proj/main.mesh": "import \"lib.mesh\"\nemit after\n",
+            "proj/lib.mesh": "let x = 1\nlet = 2\n",
+        ]).materialize(storage)
+        let r = runFile(project + "/main.mesh", loader: loader)
+        #expect(r.messages == ["expected a name after 'let', found '='", "'lib.mesh' has errors"])
+        let files = r.errors.map { $0.range.map { r.interpreter.sources.file($0.file).path } ?? "" }
+        #expect(files[0].hasSuffix("lib.mesh") && files[1].hasSuffix("main.mesh"), "\(files)")
+        #expect(r.errors.map { r.line($0) } == [2, 1])
+        #expect(r.log == ["after"])
+    }
+
+    @Test func importThatWouldRedefineALet() {
+        let loader = InMemoryLoader([
+            "/p/main.mesh": "let x = 1\nimport \"lib.mesh\"\n",
+            "/p/lib.mesh": "let x = 2\n",
+        ])
+        expectOneError(runFile("/p/main.mesh", loader: loader), "importing 'lib.mesh' would redefine '$x'", line: 2)
+    }
+
+    @Test func importNeedsAString() {
+        let loader = InMemoryLoader(["/p/main.mesh": "import 3\n"])
+        expectOneError(runFile("/p/main.mesh", loader: loader), "'import' needs a path string, got integer")
+    }
+
+    @Test func importPathMayBeComputed() {
+        let loader = InMemoryLoader([
+            "/p/main.mesh": "let name = \"lib\"\nimport \"${name}.mesh\"\nemit $v\n",
+            "/p/lib.mesh": "let v = 42\n",
+        ])
+        let r = runFile("/p/main.mesh", loader: loader)
+        expectClean(r)
+        #expect(r.log == ["42"])
+    }
+
+    @Test func recipesFromAnImportSeeTheirOwnFilesLets() {
+        let loader = InMemoryLoader([
+            "/p/main.mesh": "import \"lib/tools.mesh\"\nif true < let prefix = \"caller\"; tag x >\n",
+            "/p/lib/tools.mesh": "let prefix = \"lib\"\nrecipe tag(n) < emit \"${prefix}-${n}\" >\n",
+        ])
+        let r = runFile("/p/main.mesh", loader: loader)
+        expectClean(r)
+        #expect(r.log == ["lib-x"])
+    }
+}
