@@ -544,17 +544,22 @@ import MeshScriptInterpreter
         #expect(box.messages == ["the script nests too deeply for this thread's stack"])
     }
 
-    @Test func cancelStopsARunningEvaluation() async throws {
+    @Test func cancelStopsARunningEvaluation() throws {
         let (interpreter, _) = makeInterpreter(limits: Limits(maxSteps: 20_000_000))
         let flag = interpreter.cancellation
-        let canceller = Task.detached {
-            try await Task.sleep(for: .milliseconds(300))
+        // A plain thread, not a Task: the evaluation below blocks its cooperative thread, and
+        // with the suite running in parallel on two cores a Task might not run until it ends.
+        let cancelled = DispatchSemaphore(value: 0)
+        let canceller = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
             flag.cancel()
+            cancelled.signal()
         }
+        canceller.start()
         let outcome = interpreter.run(source: """
             for i in range(0, 20000) < for j in range(0, 20000) < let k = $j > >
             """, name: "spin.mesh")
-        try await canceller.value
+        cancelled.wait()
         #expect(outcome.diagnostics.map(\.message) == ["evaluation cancelled"])
     }
 }
