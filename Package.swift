@@ -5,7 +5,7 @@
 //   MeshScriptInterpreter (generic: syntax, diagnostics, evaluation, host API; knows nothing about Istio)
 //     <- MeshDomain (mesh built-ins, topology, validation, planning)
 //   MeshTrust (certificate authority, cacerts)   MeshKube (kubeconfig, IstioOperator, remote secrets)
-//     <- MeshRender (writes WORK_DIR)
+//     <- MeshRender (writes WORK_DIR) <- MeshApply (runs the plan's commands)
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
@@ -40,7 +40,8 @@ let package = Package(
         ),
         .target(name: "MeshKube", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube"]),
-        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender"]),
+        .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender"]),
+        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
         .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine"]),
         .executableTarget(
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube"]),
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript"]),
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL"]),
+        .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript"]),
         .testTarget(name: "CLITests", dependencies: ["MeshScript"]),
     ]
 )

@@ -4,3 +4,4 @@
 @_exported import MeshTrust
 @_exported import MeshKube
 @_exported import MeshRender
+@_exported import MeshApply

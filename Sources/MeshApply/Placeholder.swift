@@ -1,0 +1,1 @@
+// MeshApply: runs a plan's steps (see ApplyRunner.swift)
