@@ -109,8 +109,9 @@ enum CLI {
     }
 }
 
-/// A scratch directory with the files a test writes.
-struct Scratch {
+/// A scratch directory with the files a test writes, removed when the test is done with it
+/// (the garbage tests write tens of megabytes).
+final class Scratch {
     let url: URL
 
     init() throws {
@@ -118,6 +119,8 @@ struct Scratch {
         url = base.appendingPathComponent("meshscript-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {

@@ -172,6 +172,13 @@ import MeshScriptInterpreter
         expectOneError(r, "integer overflow in '+'", line: 2)
     }
 
+    @Test func theLargestIntegerIsALiteral() {
+        let r = run("print 9223372036854775807\nprint 1000000000000000000")
+        expectClean(r)
+        #expect(r.printed == ["9223372036854775807", "1000000000000000000"])
+        expectOneError(run("print 9223372036854775808"), "number '9223372036854775808' is too large")
+    }
+
     @Test func stringPlusIntegerSuggestsStr() {
         expectOneError(run("print \"c\" + 1"), "cannot add string and integer", help: #"convert with str(): "c" + str(1)"#)
     }

@@ -89,7 +89,8 @@ public struct Lexer {
                 while Lexer.isIdentifierContinue(peek()) { offset += 1 }
                 return make(.error, start, .unexpectedCharacter)
             }
-            if offset - start > 18 { return make(.error, start, .numberTooLarge) }
+            // 19 digits may still fit an Int (the parser checks the value); 20 never do.
+            if offset - start > 19 { return make(.error, start, .numberTooLarge) }
             return make(.number, start)
         default:
             if Lexer.isIdentifierStart(byte) {
