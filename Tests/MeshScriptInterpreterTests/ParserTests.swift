@@ -185,12 +185,14 @@ func errorLines(_ text: String) -> [(Int, String)] {
         #expect(result.diagnostics.first?.message.hasPrefix("the script is not valid UTF-8") == true)
     }
 
-    /// Editors on Windows may save UTF-8 with a byte-order mark; it is not skipped yet.
+    /// Editors on Windows may save UTF-8 with a byte-order mark; it is skipped, and columns
+    /// still count from the first character after it.
     @Test func byteOrderMarkIsSkipped() {
         let (result, _) = parse(bytes: [0xEF, 0xBB, 0xBF] + Array("print 1\n".utf8))
-        withKnownIssue("a leading UTF-8 byte-order mark is reported as an unexpected character") {
-            #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
-        }
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
+        let (bad, _) = parse(bytes: [0xEF, 0xBB, 0xBF] + Array("print )\n".utf8))
+        #expect(bad.diagnostics.count == 1)
+        #expect(bad.diagnostics.first?.range?.start == 9)
     }
 
     @Test func identifiersMayContainDashesButNotEndInOne() {

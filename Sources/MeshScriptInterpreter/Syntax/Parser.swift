@@ -46,7 +46,10 @@ public struct Parser {
                 help: "save the file as UTF-8")
             return ParseResult(program: Program(file: file, statements: []), diagnostics: [diagnostic], needsMoreInput: false)
         }
-        var parser = Parser(file: file, bytes: source.bytes, tokens: Lexer.tokenize(source.bytes, maxNesting: maxDepth), depth: 0, maxDepth: maxDepth)
+        // Editors on Windows may save UTF-8 with a byte-order mark: skip it.
+        let start = source.bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let tokens = Lexer.tokenize(source.bytes, range: start..<source.bytes.count, maxNesting: maxDepth)
+        var parser = Parser(file: file, bytes: source.bytes, tokens: tokens, depth: 0, maxDepth: maxDepth)
         var statements: [Statement] = []
         do {
             statements = try parser.parseStatements(inBlock: false)

@@ -77,7 +77,9 @@ public final class SourceFile: @unchecked Sendable {
     public func location(of offset: Int) -> SourceLocation {
         let clamped = min(max(0, offset), bytes.count)
         let line = lineIndex(of: clamped)
-        let start = lineStarts[line]
+        var start = lineStarts[line]
+        // A byte-order mark is not a character of the first line.
+        if line == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]), clamped >= 3 { start = 3 }
         var column = 1
         var index = start
         while index < clamped {
