@@ -114,8 +114,8 @@ public final class Interpreter {
 
     /// Everything a statement can change in the interpreter, so a failed one can be undone.
     public struct Snapshot {
-        fileprivate var variables: [String: (value: Value, range: SourceRange)]
-        fileprivate var recipes: [String: Recipe]
+        fileprivate var variables: Bindings<(value: Value, range: SourceRange)>
+        fileprivate var recipes: Bindings<Recipe>
         fileprivate var modules: [String: Scope]
     }
 
