@@ -125,7 +125,7 @@ struct Apply: ParsableCommand {
         } catch {
             fflush(nil)
             print("error: \(error.description)", to: &stderr)
-            let resume = Plan.Command(["meshscript", "apply", file, "--out", out, "--from-step", String(error.step.number)]).displayString
+            let resume = Plan.Command(["meshscript", "apply", file, "--out", out, "--from-step", String(error.step.number)] + (yes ? ["--yes"] : [])).displayString
             if error.reason == .cancelled {
                 print("apply interrupted at step \(error.step.number); the step may be half done. To go on: \(resume)", to: &stderr)
                 throw ExitCode(130)
