@@ -1,0 +1,220 @@
+// `apply`: carries out a plan's steps in order against the clusters, by running each step's
+// commands (kubectl, istioctl) as processes. The first failure stops the run and says which
+// step, which command, how it ended and what it printed on stderr, so the run can be resumed
+// from that step. Steps the host does in-process (`meshscript render`) are never spawned.
+import Foundation
+import MeshDomain
+
+/// What happened to one step.
+public enum StepOutcome: Sendable, Hashable {
+    /// Every command exited 0.
+    case succeeded
+    /// `kubectl create` said AlreadyExists: the object is there from an earlier run. The seed's
+    /// `kubectl create` commands are kept as the plan shows them (not rewritten into an
+    /// idempotent form), so a re-run tolerates this one error. The object is left as it is.
+    case alreadyExisted
+    /// The host did it in-process before any cluster step (`meshscript render`).
+    case doneInProcess
+    /// Before the first step of this run (`--from-step`): taken as done by an earlier run.
+    case skipped
+}
+
+public struct StepResult: Sendable {
+    public var step: Plan.Step
+    public var outcome: StepOutcome
+    /// What the last process of each command printed on stdout (kubectl's `secret/cacerts
+    /// created`). A pipeline's intermediate output never appears here.
+    public var output: String
+}
+
+public enum ApplyEvent: Sendable {
+    case started(Plan.Step, total: Int)
+    case finished(StepResult, total: Int)
+}
+
+/// Why a run stopped.
+public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable {
+        case exited(program: String, status: Int32)
+        case signaled(program: String, signal: Int32)
+        case notFound(program: String)
+        case launchFailed(program: String, message: String)
+        /// `cancel()` was called (Ctrl-C) while this step ran or before it started.
+        case cancelled
+        /// A `meshscript` step the host did not report as done in-process.
+        case notDoneInProcess
+    }
+
+    public var step: Plan.Step
+    public var totalSteps: Int
+    /// The command that failed (for display: `command.displayString`).
+    public var command: Plan.Command?
+    public var reason: Reason
+    /// The last lines the failing process wrote on stderr.
+    public var standardErrorTail: String
+    /// Whether any process ran in this run before the failure; when none did, the clusters are
+    /// untouched (a missing program is found before the first step).
+    public var anythingRan: Bool
+
+    public var reasonDescription: String {
+        switch reason {
+        case .exited(let program, let status): "\(program) exited with status \(status)"
+        case .signaled(let program, let signal): "\(program) was killed by signal \(signal)"
+        case .notFound(let program): "\(program): not found on PATH"
+        case .launchFailed(let program, let message): "\(program) could not be started: \(message)"
+        case .cancelled: "interrupted"
+        case .notDoneInProcess: "this step is done by meshscript itself, and it was not done before the cluster steps"
+        }
+    }
+
+    public var description: String {
+        var text = "step \(step.number)/\(totalSteps) (\(step.phase.rawValue) \(step.cluster): \(step.title)) failed: \(reasonDescription)"
+        if let command { text += "\n  $ \(command.displayString)" }
+        if !standardErrorTail.isEmpty { text += "\n" + standardErrorTail.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n") }
+        return text
+    }
+}
+
+public struct ApplyReport: Sendable {
+    public var results: [StepResult]
+}
+
+/// Runs a plan's steps with an environment the host passes in (PATH decides which kubectl and
+/// istioctl run; tests put stand-ins first). `cancel()` may be called from any thread.
+public final class ApplyRunner: Sendable {
+    /// The program of steps the host performs in-process instead of spawning.
+    public static let inProcessProgram = "meshscript"
+    /// How many lines of a failing process's stderr the failure keeps.
+    public static let standardErrorTailLines = 20
+
+    public let environment: [String: String]
+    /// Seconds between SIGTERM and SIGKILL when cancelled.
+    public let terminationGrace: Double
+    private let children = ChildRegistry()
+
+    public init(environment: [String: String], terminationGrace: Double = 3) {
+        self.environment = environment
+        self.terminationGrace = terminationGrace
+    }
+
+    /// The steps whose commands are all `meshscript ...`: the host does them in-process (render)
+    /// before the cluster steps, and passes their numbers to `run` as done.
+    public static func inProcessSteps(of plan: Plan) -> [Plan.Step] {
+        plan.steps.filter { step in
+            !step.commands.isEmpty && step.commands.allSatisfy { $0.pipeline.first?.first == inProcessProgram }
+        }
+    }
+
+    /// Stops the running processes (SIGTERM, then SIGKILL after the grace period); the run then
+    /// fails with `.cancelled` at the step it was on.
+    public func cancel() { children.cancel(grace: terminationGrace) }
+
+    /// Runs the steps numbered `firstStep` and after, in order, and stops at the first failure.
+    /// - Parameters:
+    ///   - doneInProcess: the numbers of the steps the host has already done itself (see
+    ///     `inProcessSteps(of:)`); a `meshscript` step missing from it fails the run.
+    ///   - progress: called on the calling thread when a step starts and when it finishes.
+    @discardableResult
+    public func run(_ plan: Plan, from firstStep: Int = 1, doneInProcess: Set<Int> = [],
+                    progress: (ApplyEvent) -> Void = { _ in }) throws(ApplyFailure) -> ApplyReport {
+        let total = plan.steps.count
+        let inProcess = Set(Self.inProcessSteps(of: plan).map(\.number))
+        var report = ApplyReport(results: [])
+        let pending = plan.steps.filter { $0.number >= firstStep }
+        for step in plan.steps where step.number < firstStep {
+            report.results.append(StepResult(step: step, outcome: .skipped, output: ""))
+        }
+
+        // Every program is looked up before the first step, so a missing istioctl stops the run
+        // before it has touched any cluster rather than half-way.
+        var locations: [String: String] = [:]
+        for step in pending where !inProcess.contains(step.number) {
+            for command in step.commands {
+                for program in command.pipeline.compactMap(\.first) where locations[program] == nil {
+                    guard let path = ProgramLocator.locate(program, environment: environment) else {
+                        throw ApplyFailure(step: step, totalSteps: total, command: command, reason: .notFound(program: program),
+                                           standardErrorTail: "", anythingRan: false)
+                    }
+                    locations[program] = path
+                }
+            }
+        }
+
+        var anythingRan = false
+        for step in pending {
+            if children.isCancelled {
+                throw ApplyFailure(step: step, totalSteps: total, command: nil, reason: .cancelled, standardErrorTail: "", anythingRan: anythingRan)
+            }
+            progress(.started(step, total: total))
+            if inProcess.contains(step.number) {
+                guard doneInProcess.contains(step.number) else {
+                    throw ApplyFailure(step: step, totalSteps: total, command: step.commands.first, reason: .notDoneInProcess,
+                                       standardErrorTail: "", anythingRan: anythingRan)
+                }
+                let result = StepResult(step: step, outcome: .doneInProcess, output: "")
+                report.results.append(result)
+                progress(.finished(result, total: total))
+                continue
+            }
+            var result = StepResult(step: step, outcome: .succeeded, output: "")
+            for command in step.commands {
+                let stages = command.pipeline.map { (path: locations[$0[0]]!, arguments: $0) }
+                let outcome: PipelineResult
+                do throws(PipelineError) {
+                    anythingRan = true
+                    outcome = try Pipeline.run(stages, environment: environment, children: children)
+                } catch {
+                    let reason: ApplyFailure.Reason = switch error {
+                    case .cancelled: .cancelled
+                    case .launchFailed(let program, let code): .launchFailed(program: program, message: String(cString: strerror(code)))
+                    }
+                    throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason, standardErrorTail: "", anythingRan: anythingRan)
+                }
+                result.output += String(decoding: outcome.output, as: UTF8.self)
+                if let failed = Self.failedStage(outcome) {
+                    let stderr = String(decoding: failed.standardError, as: UTF8.self)
+                    if Self.isAlreadyExists(command, failed, stderr: stderr) {
+                        result.outcome = .alreadyExisted
+                        continue
+                    }
+                    let reason: ApplyFailure.Reason
+                    if children.isCancelled {
+                        reason = .cancelled
+                    } else {
+                        switch failed.termination {
+                        case .exited(let status): reason = .exited(program: failed.program, status: status)
+                        case .signaled(let signal): reason = .signaled(program: failed.program, signal: signal)
+                        }
+                    }
+                    throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason,
+                                       standardErrorTail: Self.tail(stderr), anythingRan: anythingRan)
+                }
+            }
+            report.results.append(result)
+            progress(.finished(result, total: total))
+        }
+        return report
+    }
+
+    /// The stage to blame when a pipeline fails (any stage failing fails it, like `pipefail`):
+    /// the first one that failed on its own. A stage killed by SIGPIPE only lost its reader.
+    static func failedStage(_ result: PipelineResult) -> StageResult? {
+        let failed = result.stages.filter { !$0.termination.succeeded }
+        return failed.first { $0.termination != .signaled(SIGPIPE) } ?? failed.first
+    }
+
+    /// `kubectl create ...` (a single process) that failed only because the object exists.
+    static func isAlreadyExists(_ command: Plan.Command, _ stage: StageResult, stderr: String) -> Bool {
+        guard command.pipeline.count == 1, let arguments = command.pipeline.first,
+              (arguments.first.map { ($0 as NSString).lastPathComponent }) == "kubectl",
+              arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "create",
+              stage.termination == .exited(1) else { return false }
+        return stderr.contains("(AlreadyExists)")
+    }
+
+    static func tail(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.suffix(standardErrorTailLines).joined(separator: "\n")
+    }
+}

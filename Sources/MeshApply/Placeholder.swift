@@ -1,1 +1,0 @@
-// MeshApply: runs a plan's steps (see ApplyRunner.swift)

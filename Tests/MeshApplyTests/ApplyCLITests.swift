@@ -1,0 +1,214 @@
+// `meshscript apply` as a user runs it: the real binary, stdin not a terminal, stand-in
+// kubectl and istioctl first on PATH. Exit codes, the messages, what ran, what did not, and
+// that no secret reaches the terminal.
+import Foundation
+import MeshScript
+import Testing
+
+@Suite struct ApplyCLITests {
+    let addPrimary = example("add-primary.mesh")
+
+    @Test func addPrimaryAppliesThePlanAfterRendering() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let out = scratch.at("out")
+        let run = try meshscript(["apply", addPrimary, "--out", out, "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == 0, "\(run)")
+
+        let plan = try plan(addPrimary, out: out, home: scratch.home)
+        let recorded = standIns.invocations
+        #expect(recorded.map(\.argv) == plan.processes())
+        // The files the cluster steps read were rendered before they ran.
+        let fromFiles = recorded.flatMap(\.arguments).filter { $0.hasPrefix("--from-file=") }.map { String($0.dropFirst("--from-file=".count)) }
+        #expect(fromFiles.count == 8)
+        #expect(fromFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "\(fromFiles)")
+        let installs = recorded.filter { $0.argv.starts(with: ["istioctl", "install"]) }
+        #expect(installs.map { $0.arguments[3] } == ["\(out)/cluster1/install.yaml", "\(out)/cluster2/install.yaml"])
+        #expect(installs.allSatisfy { FileManager.default.fileExists(atPath: $0.arguments[3]) })
+        // Each kubectl apply -f - read what its istioctl printed.
+        let pipeline = recorded.filter { $0.argv.contains("create-remote-secret") || $0.stdin != nil }
+        #expect(pipeline.count == 4)
+        for index in stride(from: 0, to: pipeline.count - 1, by: 2) {
+            #expect(pipeline[index + 1].stdin == pipeline[index].stdout)
+        }
+        // Progress names each step the way the plan does.
+        let cacerts = try plan.step { $0.pipeline[0].starts(with: ["kubectl", "create", "secret"]) }
+        #expect(run.stdout.contains("[\(cacerts.number)/12] trust cluster1: create the cacerts secret\n"))
+        #expect(run.stdout.contains("[1/12] trust cluster1: generate the intermediate CA for cluster1"))
+        #expect(run.stdout.contains("applied 12 steps"))
+    }
+
+    @Test func aFailingStepExits70NamesItAndResumingRunsOnlyTheRest() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster2", status: 2, stderr: "Error: the server has asked for the client to provide credentials")])
+        let out = scratch.at("out")
+        let environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        let plan = try plan(addPrimary, out: out, home: scratch.home)
+        let failing = try plan.step { $0.pipeline[0].starts(with: ["istioctl", "install", "--context=kind-cluster2"]) }
+
+        let run = try meshscript(["apply", addPrimary, "--out", out, "--yes"], environment: environment)
+        #expect(run.status == 70, "\(run)")
+        #expect(run.stderr.contains("step \(failing.number)/12 (install cluster2: install the control plane"))
+        #expect(run.stderr.contains("$ " + failing.commands[0].displayString))
+        #expect(run.stderr.contains("istioctl exited with status 2"))
+        #expect(run.stderr.contains("Error: the server has asked for the client to provide credentials"))
+        #expect(run.stderr.contains("--from-step \(failing.number)"))
+        #expect(!run.stdout.contains("[\(failing.number + 1)/12]"))
+        let through = plan.processes().count - plan.processes(from: failing.number + 1).count
+        #expect(standIns.invocations.map(\.argv) == Array(plan.processes().prefix(through)))
+
+        try standIns.setRules([])
+        standIns.clearLog()
+        let resumed = try meshscript(["apply", addPrimary, "--out", out, "--yes", "--from-step", String(failing.number)], environment: environment)
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(standIns.invocations.map(\.argv) == plan.processes(from: failing.number))
+        #expect(resumed.stdout.contains("resuming at step \(failing.number) of 12"))
+    }
+
+    @Test func alreadyExistsFromAnEarlierRunIsNotAFailure() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, rules: [
+            StandInRule(match: "kubectl create namespace istio-system", stderr: #"Error from server (AlreadyExists): namespaces "istio-system" already exists"#),
+        ])
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.components(separatedBy: "already exists (from an earlier run)").count == 3)
+        #expect(standIns.invocations.count == 12)
+    }
+
+    @Test func dryRunWritesAndRunsNothingAndPrintsTheCommands() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let out = scratch.at("out")
+        let run = try meshscript(["apply", addPrimary, "--out", out, "--dry-run"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == 0, "\(run)")
+        #expect(standIns.invocations.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let plan = try plan(addPrimary, out: out, home: scratch.home)
+        for step in plan.steps where step.commands[0].pipeline[0][0] != "meshscript" {
+            #expect(run.stdout.contains("$ " + step.commands[0].displayString), "\(step.commands[0].displayString)")
+        }
+    }
+
+    @Test func withoutYesAndWithoutATerminalNothingHappens() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let out = scratch.at("out")
+        let run = try meshscript(["apply", addPrimary, "--out", out], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == 64, "\(run)")
+        #expect(run.stderr.contains("stdin is not a terminal"))
+        #expect(run.stderr.contains("--yes"))
+        #expect(standIns.invocations.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aMissingKubectlExits70BeforeAnyClusterIsTouched() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, programs: ["istioctl"])
+        // Only the stand-ins: /usr/bin may hold a real kubectl.
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.directory, home: scratch.home))
+        #expect(run.status == 70, "\(run)")
+        #expect(run.stderr.contains("kubectl: not found on PATH"))
+        #expect(run.stderr.contains("nothing was run on any cluster"))
+        #expect(standIns.invocations.isEmpty)
+    }
+
+    @Test(arguments: [nil, "kubectl apply -f - --context=kind-cluster2"])
+    func theRemoteSecretNeverReachesTheTerminal(failing: String?) throws {
+        let scratch = try Scratch()
+        let rules = failing.map { [StandInRule(match: $0, stderr: "error: unable to recognize \"STDIN\"")] } ?? []
+        let standIns = try StandIns(in: scratch, rules: rules)
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == (failing == nil ? 0 : 70), "\(run)")
+        // The token did flow (istioctl printed it, kubectl read it) ...
+        #expect(standIns.invocations.contains { $0.program == "kubectl" && $0.stdin?.contains(StandIns.token) == true })
+        // ... but only through the pipe.
+        #expect(!run.output.contains(StandIns.token))
+        #expect(!run.output.contains("istio-remote-secret-"))
+    }
+
+    @Test func ctrlCStopsTheRunningCommandAndExits130() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster1", sleep: 60)])
+        let started = Date()
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home),
+                                 timeout: 40, interruptWhen: { standIns.invocations.contains { $0.program == "istioctl" } })
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(run.status == 130, "\(run)")
+        #expect(run.stderr.contains("interrupted"))
+        #expect(run.stderr.contains("--from-step 4"))
+        #expect(standIns.invocations.last?.program == "istioctl")
+        #expect(standIns.invocations.last?.finished == false)
+        // The stand-in was stopped, not left behind: it never records its end.
+        usleep(300_000)
+        #expect(standIns.invocations.last?.finished == false)
+    }
+
+    @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        let script = scratch.at("broken.mesh")
+        try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let broken = try meshscript(["apply", script, "--out", scratch.at("out"), "--yes"], environment: environment)
+        #expect(broken.status == 65, "\(broken)")
+        let range = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes", "--from-step", "13"], environment: environment)
+        #expect(range.status == 64, "\(range)")
+        #expect(range.stderr.contains("--from-step 13: the plan has steps 1 to 12"))
+        #expect(standIns.invocations.isEmpty)
+    }
+}
+
+/// On a terminal, apply shows the plan and asks first. The terminal is util-linux `script`'s
+/// pseudo-terminal; the answer is written to its stdin.
+@Suite struct ApplyConfirmationTests {
+    static let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func applyOnATerminal(answer: String, scratch: Scratch, standIns: StandIns) throws -> (status: Int32, output: String) {
+        let script = try #require(Self.script, "util-linux script is needed for a pseudo-terminal")
+        let quote = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = [meshscriptBinary, "apply", example("add-primary.mesh"), "--out", scratch.at("out")].map(quote).joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Answer only once the question is on the terminal.
+        var text = Data()
+        let reader = output.fileHandleForReading
+        let deadline = Date().addingTimeInterval(60)
+        while !String(decoding: text, as: UTF8.self).contains("[y/N]") && Date() < deadline {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            text += chunk
+        }
+        input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+        text += reader.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+    }
+
+    @Test func declining() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let run = try applyOnATerminal(answer: "n", scratch: scratch, standIns: standIns)
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("Plan for mesh 'mesh1'"))
+        #expect(run.output.contains("Apply 12 steps to the kube contexts kind-cluster1, kind-cluster2? [y/N]"))
+        #expect(run.output.contains("nothing applied"))
+        #expect(standIns.invocations.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: scratch.at("out")))
+    }
+
+    @Test func accepting() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let run = try applyOnATerminal(answer: "y", scratch: scratch, standIns: standIns)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(standIns.invocations.count == 12)
+    }
+}

@@ -1,0 +1,237 @@
+// Test support for apply: stand-in `kubectl` and `istioctl` (Python scripts in a scratch
+// directory put first on PATH) that record every invocation (argv, and stdin for
+// `kubectl apply -f -`) as one JSON line; plans built through the library; and the real
+// `meshscript` binary run with argument arrays and a timeout.
+import Foundation
+import MeshScript
+import Testing
+
+// MARK: - Scratch directories
+
+final class Scratch: @unchecked Sendable {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.path + "/meshapply-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    var home: String { path + "/home" }
+    func at(_ relative: String) -> String { path + "/" + relative }
+}
+
+// MARK: - Stand-in tools
+
+/// One recorded invocation.
+struct Invocation: Equatable, CustomStringConvertible {
+    var program: String
+    var arguments: [String]
+    var stdin: String?
+    var stdout: String?
+    var finished: Bool
+
+    var argv: [String] { [program] + arguments }
+    var description: String { argv.joined(separator: " ") }
+}
+
+/// A stand-in rule: a command line containing `match` fails with `status` and `stderr`, or
+/// sleeps `sleep` seconds before it succeeds.
+struct StandInRule: Encodable {
+    var match: String
+    var status: Int = 1
+    var stderr: String = ""
+    var sleep: Double?
+}
+
+/// A directory of executable stand-ins for kubectl and istioctl. Every invocation appends a
+/// JSON line to `log`. `istioctl create-remote-secret` prints a fake Secret holding `token`.
+/// Like the real kubectl, `kubectl apply -f -` with nothing on stdin fails.
+final class StandIns: @unchecked Sendable {
+    static let token = "stand-in-bearer-token-9f41c7d2e8"
+
+    let directory: String
+    var log: String { directory + "/invocations.jsonl" }
+
+    init(in scratch: Scratch, programs: [String] = ["kubectl", "istioctl"], rules: [StandInRule] = []) throws {
+        directory = scratch.at("bin-" + UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let python = try #require(Self.python, "python3 is needed for the stand-in tools")
+        for program in programs {
+            let path = directory + "/" + program
+            try ("#!" + python + "\n" + Self.script).write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+        }
+        try setRules(rules)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+    }
+
+    func setRules(_ rules: [StandInRule]) throws {
+        try JSONEncoder().encode(rules).write(to: URL(fileURLWithPath: directory + "/rules.json"))
+    }
+
+    func clearLog() { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+
+    /// Started invocations, in the order they were recorded (a `finished` line completes one).
+    var invocations: [Invocation] {
+        let text = String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self)
+        var result: [Invocation] = []
+        for line in text.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let program = object["program"] as? String, let arguments = object["args"] as? [String] else {
+                Issue.record("unreadable log line: \(line)")
+                continue
+            }
+            if object["event"] as? String == "finished" {
+                if let index = result.lastIndex(where: { $0.argv == [program] + arguments }) { result[index].finished = true }
+                continue
+            }
+            result.append(Invocation(program: program, arguments: arguments, stdin: object["stdin"] as? String,
+                                     stdout: object["stdout"] as? String, finished: false))
+        }
+        return result
+    }
+
+    /// PATH with the stand-ins first; `/usr/bin` may hold a real kubectl, which the stand-in shadows.
+    var path: String { directory + ":/usr/bin:/bin" }
+
+    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3", "/opt/homebrew/bin/python3"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    private static let script = #"""
+        import json, os, sys, time
+        name = os.path.basename(sys.argv[0])
+        args = sys.argv[1:]
+        here = os.path.dirname(os.path.abspath(sys.argv[0]))
+        with open(os.path.join(here, "rules.json")) as f:
+            rules = json.load(f)
+        entry = {"program": name, "args": args}
+        reads_stdin = name == "kubectl" and "-f" in args and args.index("-f") + 1 < len(args) and args[args.index("-f") + 1] == "-"
+        if reads_stdin:
+            entry["stdin"] = sys.stdin.read()
+        out = "%s: done\n" % name
+        if name == "istioctl" and "create-remote-secret" in args:
+            cluster = [a.split("=", 1)[1] for a in args if a.startswith("--name=")][0]
+            out = ("# This file is autogenerated, do not edit.\napiVersion: v1\nkind: Secret\nmetadata:\n"
+                   "  annotations:\n    networking.istio.io/cluster: %s\n  labels:\n    istio/multiCluster: \"true\"\n"
+                   "  name: istio-remote-secret-%s\n  namespace: istio-system\nstringData:\n  %s: |\n"
+                   "    users:\n    - name: %s\n      user:\n        token: %s\n---\n") % (cluster, cluster, cluster, cluster, "\#(token)")
+            entry["stdout"] = out
+        with open(os.path.join(here, "invocations.jsonl"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+        line = " ".join([name] + args)
+        for rule in rules:
+            if rule["match"] in line:
+                if rule.get("sleep") is not None:
+                    time.sleep(rule["sleep"])
+                    with open(os.path.join(here, "invocations.jsonl"), "a") as f:
+                        f.write(json.dumps({"program": name, "args": args, "event": "finished"}) + "\n")
+                else:
+                    sys.stderr.write(rule["stderr"] + "\n")
+                    sys.exit(rule["status"])
+        if reads_stdin and not entry["stdin"].strip():
+            sys.stderr.write("error: no objects passed to apply\n")
+            sys.exit(1)
+        sys.stdout.write(out)
+        """#
+}
+
+// MARK: - Plans through the library
+
+/// The package's root, found from this file's path (Tests/MeshApplyTests/Support.swift).
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+func example(_ name: String) -> String { packageRoot + "/examples/" + name }
+
+/// The plan `meshscript apply SCRIPT --out OUT` carries out, with no kubeconfig (so discovery
+/// uses `istioctl create-remote-secret | kubectl apply`).
+func plan(_ script: String, out: String, home: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Plan {
+    let engine = MeshEngine(environment: [:])
+    let check = engine.check(file: script)
+    try #require(!check.hasErrors, "\(script) does not check cleanly", sourceLocation: sourceLocation)
+    let options = RenderOptions(workDirectory: out, scriptPath: script, environment: [:], home: home)
+    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+    return Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+}
+
+extension Plan {
+    /// Every process the steps at and after `first` start, in order (meshscript steps excluded).
+    func processes(from first: Int = 1) -> [[String]] {
+        steps.filter { $0.number >= first }.flatMap { $0.commands.flatMap(\.pipeline) }.filter { $0.first != "meshscript" }
+    }
+
+    func step(where predicate: (Plan.Command) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Plan.Step {
+        try #require(steps.first { $0.commands.contains(where: predicate) }, "no such step in the plan", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: - Running the real binary
+
+struct Run: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var timedOut: Bool
+    var output: String { stdout + stderr }
+    var description: String { "exit \(status)\(timedOut ? " (timed out)" : "")\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+}
+
+let meshscriptBinary = packageRoot + "/.build/debug/meshscript"
+
+/// The environment the CLI runs with: the stand-ins' PATH, an empty HOME, no colour.
+func cliEnvironment(path: String, home: String) -> [String: String] {
+    ["PATH": path, "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8"]
+}
+
+/// Runs `meshscript ARGS` with stdin from /dev/null (not a terminal); stdout and stderr go to
+/// files so neither pipe fills up. `interruptAfter` sends SIGINT once the predicate holds.
+func meshscript(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 120,
+                interruptWhen: (() -> Bool)? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Run {
+    try #require(FileManager.default.isExecutableFile(atPath: meshscriptBinary),
+                 "no \(meshscriptBinary): build it first with `swift build --build-tests`", sourceLocation: sourceLocation)
+    let scratch = FileManager.default.temporaryDirectory.path + "/meshapply-run-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let outPath = scratch + "/out", errPath = scratch + "/err"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: meshscriptBinary)
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    var timedOut = false
+    var interrupted = false
+    while process.isRunning {
+        if Date() > deadline {
+            timedOut = true
+            process.terminate()
+            break
+        }
+        if !interrupted, let interruptWhen, interruptWhen() {
+            interrupted = true
+            process.interrupt()
+        }
+        usleep(20_000)
+    }
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    let run = Run(status: process.terminationStatus,
+                  stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
+                  stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
+                  timedOut: timedOut)
+    #expect(!timedOut, "meshscript \(arguments.joined(separator: " ")) timed out", sourceLocation: sourceLocation)
+    return run
+}
