@@ -27,6 +27,7 @@ public enum REPL {
             monitor.stop()
             editor.saveHistory()
         }
+        session.waitsForElse = true
         print("MeshScript \(version): describe a mesh one statement at a time. :help for help, Ctrl-D to leave.")
         var entry: [String] = []
         while true {
@@ -43,6 +44,7 @@ public enum REPL {
                 session.discardPendingInput()
                 entry.removeAll()
             case .endOfInput:
+                session.finishInput()
                 if session.hasPendingInput { print() }
                 return 0
             }
@@ -96,11 +98,17 @@ struct PipedLines {
                 index += 1
                 continue
             }
-            guard trimmed.hasPrefix("else"), trimmed.dropFirst(4).first.map({ !Self.continuesWord($0) }) ?? true else { return nil }
+            guard Self.startsWithElse(String(trimmed)) else { return nil }
             let lines = buffered[...index].joined(separator: "\n")
             buffered.removeFirst(index + 1)
             return lines
         }
+    }
+
+    /// The line's first word is the keyword `else`.
+    static func startsWithElse(_ line: String) -> Bool {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        return trimmed.hasPrefix("else") && (trimmed.dropFirst(4).first.map { !continuesWord($0) } ?? true)
     }
 
     private static func continuesWord(_ character: Character) -> Bool {

@@ -133,7 +133,7 @@ final class CapturedSession {
     /// Whether a piped session looks ahead for an `else` before evaluating.
     @Test(arguments: [
         ("if true < print 1 >", true),
-        ("if true < print 1 > else < print 2 >", true),
+        ("if true < print 1 > else < print 2 >", false), // a plain else closes the chain
         ("if true < print 1 > # done", true),
         ("print 0; if true < print 1 >", true),
         ("if true < print 1 >; print 2", false),
@@ -160,18 +160,38 @@ final class CapturedSession {
         #expect(repl.session.mayContinueWithElse(">"))
     }
 
-    /// At a terminal an entry ending with an `if` runs when its `>` is entered, so an `else`
-    /// typed on the next line, valid in a file, is an error there (and the lines of its block
-    /// then run as statements of their own). A piped session looks ahead instead.
+    /// At a terminal an entry ending with an `if` waits for the next line: an `else` there
+    /// continues it (a newline before `else` does not end an `if`), an empty line runs it,
+    /// and any other line runs it and is then taken as an entry of its own.
     @Test func elseOnTheNextLineAtATerminal() throws {
         let repl = try CapturedSession()
         defer { repl.remove() }
-        #expect(repl.session.feed("if false < print \"then\" >") == .ready)
-        withKnownIssue("an entry ending with an if is evaluated before a following else line is seen") {
-            #expect(repl.session.feed("else < print \"else\" >") == .ready)
-            #expect(repl.errors == "")
-            #expect(repl.output == "else\n")
-        }
+        repl.session.waitsForElse = true
+        #expect(repl.session.feed("if false < print \"then\" >") == .needsMoreInput)
+        #expect(repl.session.prompt == "  ... ")
+        #expect(repl.output == "")
+        #expect(repl.session.feed("else if false < print \"elif\" >") == .needsMoreInput)
+        #expect(repl.session.feed("else < print \"else\" >") == .ready)
+        #expect(repl.errors == "")
+        #expect(repl.output == "else\n")
+        #expect(repl.session.prompt == "mesh> ")
+    }
+
+    @Test func anEmptyLineOrAnotherStatementRunsAHeldIf() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        repl.session.waitsForElse = true
+        #expect(repl.session.feed("if true < print 1 >") == .needsMoreInput)
+        #expect(repl.session.feed("") == .ready)
+        #expect(repl.output == "1\n")
+        #expect(repl.session.feed("if true < print 2 >") == .needsMoreInput)
+        #expect(repl.session.feed("print 3") == .ready)
+        #expect(repl.output == "1\n2\n3\n")
+        // A chain that already ends in a plain else does not wait.
+        #expect(repl.session.feed("if false < print 4 > else < print 5 >") == .ready)
+        #expect(repl.output.hasSuffix("5\n"))
+        #expect(repl.session.accepted.count == 4)
+        #expect(repl.errors == "")
     }
 
     // MARK: - A failed entry changes nothing

@@ -44,24 +44,61 @@ public final class REPLSession {
         engine.interpreter.allowImportsOutsideRoot = true
     }
 
-    public var prompt: String { pending.isEmpty ? "mesh> " : "  ... " }
-    public var hasPendingInput: Bool { !pending.isEmpty }
+    public var prompt: String { pending.isEmpty && heldIf == nil ? "mesh> " : "  ... " }
+    public var hasPendingInput: Bool { !pending.isEmpty || heldIf != nil }
 
     /// Stop a running evaluation (from a Ctrl-C handler on another thread).
     public func cancelEvaluation() { engine.interpreter.cancel() }
 
     /// Drop a half-typed multi-line entry (Ctrl-C at a `...` prompt).
-    public func discardPendingInput() { pending.removeAll() }
+    public func discardPendingInput() {
+        pending.removeAll()
+        heldIf = nil
+    }
+
+    /// At a terminal: an entry ending with `if ... >` waits for the next line, because a
+    /// newline before `else` does not end an `if` (language.md). An `else` line continues it;
+    /// an empty line (or any other input) runs it. Off by default (piped input looks ahead).
+    public var waitsForElse = false
+    private var heldIf: String?
+
+    /// Run an entry held for a possible `else` (end of input at a terminal).
+    public func finishInput() {
+        if let held = heldIf {
+            heldIf = nil
+            evaluateEntry(held)
+        }
+    }
 
     /// Feed one line of input.
     public func feed(_ line: String) -> Status {
+        if let held = heldIf {
+            heldIf = nil
+            if PipedLines.startsWithElse(line) { return feed(held + "\n" + line) }
+            evaluateEntry(held)
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { return .ready }
+        }
         if pending.isEmpty {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") { return runCommand(trimmed) }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return .ready }
         }
+        if waitsForElse, mayContinueWithElse(line) {
+            let text = (pending + [line]).joined(separator: "\n")
+            let parsed = engine.interpreter.parse(source: text, name: "<repl:\(entryNumber + 1)>")
+            if !parsed.needsMoreInput, !parsed.diagnostics.hasErrors {
+                pending.removeAll()
+                heldIf = text
+                return .needsMoreInput
+            }
+        }
         pending.append(line)
-        let text = pending.joined(separator: "\n")
+        return evaluateEntry(pending.joined(separator: "\n"))
+    }
+
+    /// Evaluate a complete entry (or learn that it is not complete yet).
+    @discardableResult
+    private func evaluateEntry(_ text: String) -> Status {
         entryNumber += 1
         let before = engine.snapshot()
         let result = engine.evaluate(source: text, name: "<repl:\(entryNumber)>", directory: directory)
@@ -89,7 +126,10 @@ public final class REPLSession {
         var first: TokenKind? // of the current top-level statement
         var ended: TokenKind? // the first token of the statement a top-level newline ended
         var last: TokenKind?
+        var previous: TokenKind?
+        var chainClosed = false // the top-level if chain already ends in a plain `else < >`
         for token in Lexer.tokenize(bytes) {
+            defer { previous = token.kind }
             switch token.kind {
             case .eof, .error:
                 continue
@@ -98,6 +138,11 @@ public final class REPLSession {
                 continue
             case .kwElse where depth == 0 && first == nil:
                 first = ended // `else` on a later line continues the `if`
+            case .kwIf where depth == 0:
+                chainClosed = false
+            case .lAngle where depth == 0 && previous == .kwElse:
+                chainClosed = true
+                depth += 1
             case .lAngle, .lBracket, .lParen:
                 depth += 1
             case .rAngle, .rBracket, .rParen:
@@ -108,7 +153,7 @@ public final class REPLSession {
             if first == nil { first = token.kind }
             last = token.kind
         }
-        return depth == 0 && first == .kwIf && last == .rAngle
+        return depth == 0 && first == .kwIf && last == .rAngle && !chainClosed
     }
 
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {
@@ -164,7 +209,8 @@ public final class REPLSession {
     }
 
     private func help() {
-        var out = "Statements are evaluated as you enter them; an unclosed < [ ( or string continues on the next line.\n\nCommands:\n"
+        var out = "Statements are evaluated as you enter them; an unclosed < [ ( or string continues on the next line.\n"
+        out += "An entry ending with `if ... >` waits on a ... prompt for an `else` line: press Enter to run it.\n\nCommands:\n"
         for command in Self.commands {
             out += "  " + (command.name + " " + command.arguments).padding(toLength: 16, withPad: " ", startingAt: 0) + command.summary + "\n"
         }
