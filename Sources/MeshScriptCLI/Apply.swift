@@ -1,3 +1,4 @@
+// `meshscript apply`: render, then run the plan's steps against the clusters, one primary at a time.
 import ArgumentParser
 import Foundation
 import MeshScript

@@ -1,3 +1,4 @@
+// `meshscript check`: syntax, evaluation and validation of one or more scripts.
 import ArgumentParser
 import Foundation
 import MeshScript

@@ -1,3 +1,4 @@
+// `meshscript plan` (text, JSON or shell) and `meshscript graph` (DOT).
 import ArgumentParser
 import Foundation
 import MeshScript

@@ -1,3 +1,4 @@
+// `meshscript render`: the work directory, with a progress line on a terminal.
 import ArgumentParser
 import Foundation
 import MeshScript

@@ -1,3 +1,4 @@
+// `meshscript repl`: the interactive session (MeshREPL), on a large stack.
 import ArgumentParser
 import Foundation
 import MeshREPL

@@ -1,5 +1,6 @@
 // The plan: ordered steps as pure data. Renderers (text, JSON, shell, apply) read it; none
 // of them decides what to do. No secret ever appears in a plan: steps name files.
+import Foundation
 
 public struct Plan: Sendable, Hashable, Codable {
     public enum Phase: String, Sendable, Hashable, Codable { case trust, install, discover }
@@ -43,10 +44,4 @@ public struct Plan: Sendable, Hashable, Codable {
     public var clusters: [String]
     public var links: [DiscoveryLink]
     public var steps: [Step]
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }

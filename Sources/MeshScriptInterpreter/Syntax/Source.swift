@@ -1,7 +1,6 @@
-import Foundation
-
 // Source text as bytes, byte ranges into it, and the line table used only when a
 // diagnostic is printed (lexing never computes lines or columns).
+import Foundation
 
 /// Identifies one loaded file inside a `SourceMap`.
 public struct FileID: Hashable, Sendable, Comparable {
