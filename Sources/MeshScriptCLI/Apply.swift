@@ -81,22 +81,9 @@ struct Apply: ParsableCommand {
         do {
             let summary = try MeshRenderer.render(topology, options: options, credentials: credentials)
             for note in summary.notes { print("note: \(note)") }
-            var counts: [String: Int] = [:]
-            for file in summary.trust?.files ?? [] { counts[file.outcome.rawValue, default: 0] += 1 }
-            for file in summary.files { counts[file.outcome.rawValue, default: 0] += 1 }
-            let parts = ["created", "rewritten", "reused", "unchanged", "removed"].compactMap { key in counts[key].map { "\($0) \(key)" } }
-            print("rendered \(out): " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")))
+            print("rendered \(out): " + renderCounts(summary))
         } catch {
-            switch error {
-            case .diagnostics: break // printed above
-            case .trust(let trustError):
-                for problem in trustError.problems {
-                    print("error: \(problem.message)\n  --> \(problem.path)", to: &stderr)
-                    if let help = problem.help { print("  = help: \(help)", to: &stderr) }
-                }
-            case .unsupported(let message):
-                print("error: \(message)", to: &stderr)
-            }
+            printRenderFailure(error)
             print("apply stopped before any cluster step: render failed", to: &stderr)
             throw Exit.scriptErrors
         }

@@ -45,25 +45,15 @@ struct Render: ParsableCommand {
             summary = try MeshRenderer.render(topology, options: options, credentials: credentials) { event in progress.show(event) }
         } catch {
             progress.finish()
-            var stderr = StandardError()
-            switch error {
-            case .diagnostics: break // printed above
-            case .trust(let trustError):
-                for problem in trustError.problems {
-                    print("error: \(problem.message)\n  --> \(problem.path)", to: &stderr)
-                    if let help = problem.help { print("  = help: \(help)", to: &stderr) }
-                }
+            printRenderFailure(error)
+            if case .trust = error {
+                var stderr = StandardError()
                 print("render stopped; no file was half-written", to: &stderr)
-            case .unsupported(let message):
-                print("error: \(message)", to: &stderr)
             }
             throw Exit.scriptErrors
         }
         progress.finish()
         guard !quiet else { return }
-        var counts: [String: Int] = [:]
-        for file in summary.trust?.files ?? [] { counts[file.outcome.rawValue, default: 0] += 1 }
-        for file in summary.files { counts[file.outcome.rawValue, default: 0] += 1 }
         if let trust = summary.trust {
             print("root CA: \(trust.rootCertificate) (SHA-256 \(trust.rootFingerprint))")
         }
@@ -73,9 +63,7 @@ struct Render: ParsableCommand {
         if links > 0 {
             print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; the plan creates the others with istioctl" : "")")
         }
-        let order = ["created", "rewritten", "reused", "unchanged", "removed"]
-        let parts = order.compactMap { key in counts[key].map { "\($0) \(key)" } }
-        print("wrote \(out): " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")))
+        print("wrote \(out): " + renderCounts(summary))
         print("next: meshscript plan \(file) --out \(out)")
     }
 }

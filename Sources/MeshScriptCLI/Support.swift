@@ -76,3 +76,27 @@ func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = fals
     if result.hasErrors { throw Exit.scriptErrors }
     return engine
 }
+
+/// A render that stopped: its problems, each with the file involved and a hint.
+func printRenderFailure(_ error: RenderFailure) {
+    var stderr = StandardError()
+    switch error {
+    case .diagnostics: break // printed with the pre-flight diagnostics
+    case .trust(let trustError):
+        for problem in trustError.problems {
+            print("error: \(problem.message)\n  --> \(problem.path)", to: &stderr)
+            if let help = problem.help { print("  = help: \(help)", to: &stderr) }
+        }
+    case .unsupported(let message):
+        print("error: \(message)", to: &stderr)
+    }
+}
+
+/// "12 created, 5 unchanged": what a render did to the work directory.
+func renderCounts(_ summary: RenderSummary) -> String {
+    var counts: [String: Int] = [:]
+    for file in summary.trust?.files ?? [] { counts[file.outcome.rawValue, default: 0] += 1 }
+    for file in summary.files { counts[file.outcome.rawValue, default: 0] += 1 }
+    let parts = ["created", "rewritten", "reused", "unchanged", "removed"].compactMap { key in counts[key].map { "\($0) \(key)" } }
+    return parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
+}

@@ -78,23 +78,18 @@ final class Scope: @unchecked Sendable {
 
     func lookupRecipe(_ name: String) -> Recipe? { lookup(name) { $0.recipes } }
 
-    var visibleVariableNames: Set<String> {
+    /// Every name visible from here in one kind of binding (for "did you mean" and completion).
+    private func visibleNames<Entry>(_ bindings: (Scope) -> Bindings<Entry>) -> Set<String> {
         var names = Set<String>()
         var scope: Scope? = self
         while let current = scope {
-            names.formUnion(current.variables.keys)
+            names.formUnion(bindings(current).keys)
             scope = current.parent
         }
         return names
     }
 
-    var visibleRecipeNames: Set<String> {
-        var names = Set<String>()
-        var scope: Scope? = self
-        while let current = scope {
-            names.formUnion(current.recipes.keys)
-            scope = current.parent
-        }
-        return names
-    }
+    var visibleVariableNames: Set<String> { visibleNames { $0.variables } }
+
+    var visibleRecipeNames: Set<String> { visibleNames { $0.recipes } }
 }
