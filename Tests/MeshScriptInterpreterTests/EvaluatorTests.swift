@@ -242,6 +242,21 @@ import MeshScriptInterpreter
         expectOneError(run("for x in 3 < print $x >"), "'for' needs a list, got integer", line: 1)
     }
 
+    /// Iterations share one scope's storage unless the body declares a recipe; either way each
+    /// iteration starts with fresh bindings, and a recipe keeps the iteration it was made in.
+    @Test func eachIterationHasItsOwnBindings() {
+        let r = run("""
+            for i in [1, 2] < let x = $i; if true < let y = $x; print $y > >
+            for i in [3, 4] <
+              recipe show() < print $i >
+              let later = $i
+              show
+            >
+            """)
+        expectClean(r)
+        #expect(r.printed == ["1", "2", "3", "4"])
+    }
+
     @Test func loopVariableIsGoneAfterTheLoop() {
         expectOneError(run("for x in [1] < >\nprint $x"), "undefined variable '$x'", line: 2)
     }

@@ -87,9 +87,18 @@ extension Interpreter {
                 throw fail(.error("'for' needs a list, got \(sequence.typeName)", at: sequenceExpression.range,
                                   help: "loop over a list such as [a, b] or range(0, 3)"))
             }
+            // Only a recipe declared in the body can outlive an iteration (it closes over the
+            // scope); without one, every iteration reuses one scope and its storage.
+            let shared = Self.declaresRecipe(body.statements) ? nil : Scope(parent: scope)
             for item in items {
                 try step(body.range)
-                let iteration = Scope(parent: scope)
+                let iteration: Scope
+                if let shared {
+                    shared.variables.removeAll()
+                    iteration = shared
+                } else {
+                    iteration = Scope(parent: scope)
+                }
                 iteration.variables[variable] = (item, variableRange)
                 try executeStatements(body.statements, scope: iteration, kind: kind, directory: directory)
             }
@@ -130,6 +139,19 @@ extension Interpreter {
                 let suggestion = Suggestions.closest(to: name, in: candidates)
                 throw fail(.error("unknown command '\(name)'", at: nameRange,
                                   help: suggestion.map { "did you mean '\($0)'?" }))
+            }
+        }
+    }
+
+    /// Whether any statement in these blocks, at any depth, declares a recipe.
+    static func declaresRecipe(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .recipe: true
+            case .for(_, _, _, let body): declaresRecipe(body.statements)
+            case .if(_, let then, let otherwise): declaresRecipe(then.statements) || declaresRecipe(otherwise?.statements ?? [])
+            case .command(_, _, _, let block): declaresRecipe(block?.statements ?? [])
+            default: false
             }
         }
     }

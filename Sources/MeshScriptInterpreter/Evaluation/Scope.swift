@@ -51,6 +51,12 @@ struct Bindings<Entry>: Sequence, ExpressibleByDictionaryLiteral {
         index = pairs.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: pairs.indices.map { (pairs[$0].name, $0) }) : nil
     }
 
+    /// Forget every name, keeping the storage for the next use (a loop's next iteration).
+    mutating func removeAll() {
+        pairs.removeAll(keepingCapacity: true)
+        index = nil
+    }
+
     var keys: [String] { pairs.map(\.name) }
     var isEmpty: Bool { pairs.isEmpty }
 
