@@ -71,6 +71,9 @@ struct LimitOptions: ParsableArguments {
 /// Load and validate a script; print its diagnostics; throw exit 65 when it has errors.
 func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = false) throws -> MeshEngine {
     let engine = MeshEngine(environment: ProcessInfo.processInfo.environment, limits: limits)
+    // The process ends right after the command: freeing a large script's tree and topology
+    // would be wasted work (as clang's -disable-free), so the CLI never releases the engine.
+    _ = Unmanaged.passRetained(engine)
     let result = onLargeStack { engine.check(file: path) }
     if !quiet || result.hasErrors { printDiagnostics(result.diagnostics, sources: engine.sources) }
     if result.hasErrors { throw Exit.scriptErrors }
