@@ -158,10 +158,23 @@ struct Noise {
 
 // MARK: - Malformed input
 
+/// A malformed script case, shown in test logs by its name (the texts are up to 1 MB).
+struct MalformedScript: Sendable, CustomTestStringConvertible {
+    var name: String
+    var text: String
+    var fragment: String
+    init(_ name: String, _ text: String, _ fragment: String) {
+        self.name = name
+        self.text = text
+        self.fragment = fragment
+    }
+    var testDescription: String { name }
+}
+
 @Suite(.serialized) struct MalformedInput {
     static let deep = 100_000
 
-    @Test(arguments: [
+    static let malformedScripts: [MalformedScript] = [
         ("unterminated-string", "mesh m\ncluster c < context \"kind-c >\n", "unterminated string"),
         ("unterminated-block", "mesh m\ncluster c < trust from root\n", "expected '>' to close the block, found end of input"),
         ("unterminated-list", "let x = [1, 2\n", "expected ']' to close the list, found end of input"),
@@ -186,8 +199,11 @@ struct Noise {
         ("nested-loops", "for i in range(0, 100000) < for j in range(0, 100000) < let k = $j > >\n", "the evaluation step limit was reached"),
         ("string-doubling", "recipe grow(s) < grow ($s + $s) >\ngrow \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n", "the evaluation step limit was reached"),
         ("control-characters", "mesh m\u{0}\u{1B}[2J\n", "unexpected control character U+0000"),
-    ])
-    func malformedScriptIsADiagnostic(name: String, text: String, fragment: String) throws {
+    ].map { MalformedScript($0.0, $0.1, $0.2) }
+
+    @Test(arguments: malformedScripts)
+    func malformedScriptIsADiagnostic(_ script: MalformedScript) throws {
+        let (name, text, fragment) = (script.name, script.text, script.fragment)
         let scratch = try Scratch()
         let path = try scratch.write(name + ".mesh", text)
         let run = try CLI.run(["check", path])
