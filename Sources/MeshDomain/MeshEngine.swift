@@ -21,7 +21,9 @@ public final class MeshEngine {
     public var topology: Topology { builder.topology }
     public var sources: SourceMap { interpreter.sources }
 
-    /// Evaluate a script file, then validate the topology it built.
+    /// Evaluate a script file, then validate the topology it built. An engine accumulates:
+    /// a second call adds to the same topology and bindings (as the REPL's `:load` does), so
+    /// check independent scripts with one engine each.
     public func check(file path: String) -> Result {
         let outcome = interpreter.runFile(path)
         var diagnostics = outcome.diagnostics
