@@ -5,14 +5,19 @@ import MeshScript
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check scripts: syntax, evaluation and every validation rule.",
-        discussion: "Exits 0 when every file is valid, 65 when any has errors (all of them are reported).")
+        abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
+        discussion: """
+            Exits 0 when every file is valid, 65 when any has errors (all of them are reported). The pre-flight             reads the kubeconfig (`kubeconfig "PATH"` in the script, $KUBECONFIG or ~/.kube/config) for the clusters             whose remote secrets other clusters need: unreachable API servers, credentials istiod cannot use,             missing contexts. --no-kubeconfig skips it.
+            """)
 
     @ArgumentParser.Argument(help: "The .mesh scripts to check.")
     var files: [String]
 
     @Flag(name: .shortAndLong, help: "Print nothing when a file is valid.")
     var quiet = false
+
+    @Flag(name: .long, help: "Check the script alone, without reading any kubeconfig.")
+    var noKubeconfig = false
 
     @OptionGroup var limitOptions: LimitOptions
 
@@ -21,6 +26,14 @@ struct Check: ParsableCommand {
         for file in files {
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
+                if !noKubeconfig {
+                    let environment = ProcessInfo.processInfo.environment
+                    let options = RenderOptions(workDirectory: "out", scriptPath: file, environment: environment,
+                                                home: environment["HOME"] ?? NSHomeDirectory())
+                    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+                    printDiagnostics(credentials.diagnostics, sources: engine.sources)
+                    if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+                }
                 if !quiet {
                     let topology = engine.topology
                     print("\(file): ok (\(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s"))")

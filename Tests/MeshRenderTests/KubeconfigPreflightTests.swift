@@ -359,3 +359,27 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(result.stdout.isEmpty)
     }
 }
+
+/// `meshscript check` runs the same pre-flight as plan and render, unless told not to.
+@Suite struct CheckPreflightTests {
+    @Test func checkReportsAnExecPluginAsAWarningAndALoopbackServerAsAnError() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("mesh.mesh", KubeconfigPreflightTests.script())
+        let exec = KubeContext(name: "ctx-east", auth: .exec(command: "gke-gcloud-auth-plugin"))
+        let execConfig = try scratch.write("exec.yaml", KubeContext.yaml(KubeconfigPreflightTests.contexts(east: exec)))
+        let warned = try meshscript(["check", path], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": execConfig]))
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect(warned.stderr.contains("\(path):4:24: warning:"), "\(warned.stderr)")
+        #expect(warned.stderr.contains("exec plugin 'gke-gcloud-auth-plugin'"))
+
+        let loopback = KubeContext(name: "ctx-east", server: "https://127.0.0.1:6443")
+        let loopbackConfig = try scratch.write("loopback.yaml", KubeContext.yaml(KubeconfigPreflightTests.contexts(east: loopback)))
+        let refused = try meshscript(["check", path], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": loopbackConfig]))
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("\(path):4:24: error:") && refused.stderr.contains("loopback"), "\(refused.stderr)")
+
+        let scriptOnly = try meshscript(["check", "--no-kubeconfig", path], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": loopbackConfig]))
+        #expect(scriptOnly.status == 0, "\(scriptOnly.stderr)")
+        #expect(scriptOnly.stderr.isEmpty)
+    }
+}
