@@ -38,6 +38,11 @@ public enum RemoteSecretPreflight {
     /// - A context default namespace other than istio-system is a warning: the
     ///   secret always goes to istio-system.
     public static func check(credentials: ClusterCredentials, serverOverride: String?) -> [PreflightProblem] {
+        serverProblems(credentials: credentials, serverOverride: serverOverride) + credentialProblems(credentials)
+    }
+
+    /// The address part of ``check(credentials:serverOverride:)``: the server peers will dial.
+    static func serverProblems(credentials: ClusterCredentials, serverOverride: String?) -> [PreflightProblem] {
         var problems: [PreflightProblem] = []
         let context = "context '\(credentials.contextName)'"
         let serverHelp = "give the cluster an API server address the other clusters can reach: server \"https://HOST:PORT\""
@@ -55,7 +60,15 @@ public enum RemoteSecretPreflight {
                     message: "cluster '\(credentials.clusterName)' of \(context) has no server address",
                     help: serverHelp))
         }
+        return problems
+    }
 
+    /// Everything ``check(credentials:serverOverride:)`` looks at except the server address:
+    /// CA data, the user's credentials and the context's default namespace. A host that checks
+    /// the address itself (for example against a `server` override) asks only this.
+    public static func credentialProblems(_ credentials: ClusterCredentials) -> [PreflightProblem] {
+        var problems: [PreflightProblem] = []
+        let context = "context '\(credentials.contextName)'"
         if credentials.certificateAuthorityData == nil {
             if let path = credentials.certificateAuthorityPath, credentials.unreadableFiles.contains(path) {
                 problems.append(

@@ -54,7 +54,12 @@ public struct DiscoveryCredentials {
             do {
                 credentials = try kubeconfig.credentials(forContext: cluster.contextName)
             } catch {
-                let suggestion = Suggestions.closest(to: cluster.contextName, in: kubeconfig.contextNames)
+                guard case .missingContext(_, let suggestion) = error.kind else {
+                    // The context is there but its entry is broken (e.g. it names a cluster nobody defines).
+                    result.diagnostics.append(.error(error.description, at: contextRange,
+                                                     help: "fix the context in the kubeconfig, or choose another with: context \"NAME\""))
+                    continue
+                }
                 // A kubeconfig named by the script or $KUBECONFIG was chosen for this mesh: a missing
                 // context is an error. A personal ~/.kube/config without the mesh's contexts must
                 // not stop a plan or a demo: a warning.
@@ -70,7 +75,6 @@ public struct DiscoveryCredentials {
             // MeshKube's check is the one that decides whether the secret can be written, so it is the
             // one reported (it also knows ::ffff:127.0.0.1, [::], localhost. ...): a server it refuses
             // must never fall back to istioctl silently.
-            let server = cluster.server?.value ?? credentials.server
             if let declared = cluster.server {
                 if let problem = RemoteSecretPreflight.serverProblem(declared.value, origin: "the server given for cluster '\(cluster.name.value)'",
                                                                      help: "") {
@@ -78,20 +82,17 @@ public struct DiscoveryCredentials {
                                                      help: "use an address the other clusters can reach: server \"https://HOST:PORT\""))
                     continue
                 }
-            } else if let server, let problem = RemoteSecretPreflight.serverProblem(
+            } else if let server = credentials.server, let problem = RemoteSecretPreflight.serverProblem(
                 server, origin: "cluster '\(cluster.name.value)': the kubeconfig's API server (context '\(cluster.contextName)')", help: "") {
                 result.diagnostics.append(.error(problem.message, at: contextRange,
                                                  help: "override it for the remote secret with: server \"https://HOST:PORT\""))
                 continue
             }
-            // Credential problems only rule out writing the secret offline.
-            let credentialProblems = RemoteSecretPreflight.check(credentials: credentials, serverOverride: "https://meshscript.invalid:443")
-            for problem in credentialProblems {
+            // Credential problems only rule out writing the secret offline; the manifest is nil then.
+            for problem in RemoteSecretPreflight.credentialProblems(credentials) {
                 let fallback = problem.severity == .error ? "; the plan keeps `istioctl create-remote-secret` for this cluster" : ""
                 result.diagnostics.append(.warning(problem.message + fallback, at: contextRange, help: problem.help))
             }
-            guard server != nil, !credentialProblems.contains(where: { $0.severity == .error }),
-                  RemoteSecretPreflight.offlineSecretPossible(credentials: credentials, serverOverride: cluster.server?.value) else { continue }
             guard let manifest = RemoteSecret.manifest(cluster: cluster.name.value, credentials: credentials, serverOverride: cluster.server?.value) else { continue }
             for link in links where link.source == cluster.name.value {
                 result.offlineSecrets[link] = manifest

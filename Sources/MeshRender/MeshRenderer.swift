@@ -45,10 +45,23 @@ public struct RenderSummary: Sendable {
 }
 
 /// What stops a render: script-level diagnostics (pre-flight) or a file-system/trust problem.
-public enum RenderFailure: Error {
+public enum RenderFailure: Error, CustomStringConvertible {
     case diagnostics([Diagnostic])
     case trust(TrustError)
     case unsupported(String)
+
+    /// The failure as the CLI and the REPL print it: each problem with its file and a hint.
+    /// Empty for `.diagnostics`, which need the script's sources to be rendered.
+    public var description: String {
+        switch self {
+        case .diagnostics: ""
+        case .trust(let error):
+            error.problems.map { problem in
+                "error: \(problem.message)\n  --> \(problem.path)\n" + (problem.help.map { "  = help: \($0)\n" } ?? "")
+            }.joined()
+        case .unsupported(let message): "error: \(message)\n"
+        }
+    }
 }
 
 public enum MeshRenderer {
@@ -72,12 +85,8 @@ public enum MeshRenderer {
 
         // Trust first: it validates everything it will touch before writing anything.
         let trusted = topology.clusters.filter { $0.trust != nil }
-        // Two root declarations that bring the same existing directory are one root (as validation
-        // treats them for linked clusters), so roots are told apart by what they are, not their names.
-        func identity(_ rootName: String) -> String {
-            topology.root(named: rootName)?.from.map { "from:" + $0.value } ?? "root:" + rootName
-        }
-        let rootIdentities = Set(trusted.map { identity($0.trust!.root.value) })
+        // Roots are told apart by what they are, not their names (as validation does).
+        let rootIdentities = Set(trusted.map { topology.rootIdentity(named: $0.trust!.root.value) })
         if rootIdentities.count > 1 {
             let detail = trusted.map { "\($0.name.value) trusts '\($0.trust!.root.value)'" }.joined(separator: ", ")
             throw .unsupported("one work directory holds one root, but \(detail); render each root's clusters into their own --out directory")
@@ -105,7 +114,7 @@ public enum MeshRenderer {
         // Then the manifests, generated in memory first.
         var manifests: [(path: String, content: String, mode: mode_t)] = []
         let release: IstioRelease = topology.istio == .legacy16 ? .v1_6 : .current
-        let crossNetwork = Planner.crossNetworkClusters(topology, topology.links)
+        let crossNetwork = Planner.crossNetworkClusters(topology, plan.links)
         for cluster in topology.clusters {
             let name = cluster.name.value
             let network = topology.network(of: cluster)

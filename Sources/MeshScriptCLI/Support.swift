@@ -83,16 +83,7 @@ func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = fals
 /// A render that stopped: its problems, each with the file involved and a hint.
 func printRenderFailure(_ error: RenderFailure) {
     var stderr = StandardError()
-    switch error {
-    case .diagnostics: break // printed with the pre-flight diagnostics
-    case .trust(let trustError):
-        for problem in trustError.problems {
-            print("error: \(problem.message)\n  --> \(problem.path)", to: &stderr)
-            if let help = problem.help { print("  = help: \(help)", to: &stderr) }
-        }
-    case .unsupported(let message):
-        print("error: \(message)", to: &stderr)
-    }
+    print(error.description, terminator: "", to: &stderr)
 }
 
 /// "12 created, 5 unchanged": what a render did to the work directory.

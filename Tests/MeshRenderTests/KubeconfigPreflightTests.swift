@@ -383,3 +383,19 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(scriptOnly.stderr.isEmpty)
     }
 }
+
+/// A context that exists but names a cluster nobody defines is not "missing": it is reported
+/// as the broken entry it is, at the `context` statement.
+@Suite struct BrokenContextTests {
+    @Test func aContextNamingAnUndefinedClusterIsAnErrorAboutThatCluster() throws {
+        let scratch = try Scratch()
+        let west = KubeContext(name: "ctx-west", server: "https://west.example.test:6443", auth: .token("t"))
+        let broken = "contexts:\n- name: ctx-east\n  context:\n    cluster: nowhere\n    user: ku-ctx-west\n"
+        let yaml = KubeContext.yaml([west]).replacingOccurrences(of: "contexts:\n", with: broken)
+        #expect(yaml.contains("cluster: nowhere"))
+        let kubeconfig = try scratch.write("config.yaml", yaml)
+        let prepared = try prepare(KubeconfigPreflightTests.script(), in: scratch, environment: ["KUBECONFIG": kubeconfig])
+        let diagnostic = prepared.expectDiagnostic(.error, containing: "nowhere", line: 4, column: 24, help: "fix the context in the kubeconfig")
+        #expect(diagnostic?.message.contains("is not in the kubeconfig") == false)
+    }
+}

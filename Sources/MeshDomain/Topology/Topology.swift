@@ -113,11 +113,15 @@ public struct Topology: Sendable, Hashable {
     /// The root a name refers to, including the implicit `root` with Istio's profile.
     public func root(named name: String) -> RootDeclaration? {
         if let declared = roots.first(where: { $0.name.value == name }) { return declared }
-        if name == "root", let file = clusters.first?.statement.file ?? meshes.first?.statement.file {
-            return .implicit(file: file)
-        }
-        if name == "root" { return .implicit(file: FileID(index: 0)) }
-        return nil
+        guard name == "root" else { return nil }
+        // The implicit root is written nowhere; its empty range only names a file of the script.
+        return .implicit(file: clusters.first?.statement.file ?? meshes.first?.statement.file ?? FileID(index: 0))
+    }
+
+    /// What a root is, rather than what it is called: two declarations that bring the same
+    /// existing directory (`from "DIR"`) are one root, for validation and for render alike.
+    public func rootIdentity(named name: String) -> String {
+        root(named: name)?.from.map { "from:" + $0.value } ?? "root:" + name
     }
 
     public var rootNames: [String] {

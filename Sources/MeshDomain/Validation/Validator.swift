@@ -103,7 +103,7 @@ public enum Validator {
             return
         }
         let rootA = cluster.trust!.root.value, rootB = peer.trust!.root.value
-        if rootA != rootB && !sameExistingRoot(rootA, rootB, topology) {
+        if topology.rootIdentity(named: rootA) != topology.rootIdentity(named: rootB) {
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' trust different roots ('\(rootA)' and '\(rootB)'); cross-cluster mTLS would fail",
                                       at: range, notes: [.init("'\(cluster.name.value)' trusts '\(rootA)' here", at: cluster.trust!.root.range),
                                                          .init("'\(peer.name.value)' trusts '\(rootB)' here", at: peer.trust!.root.range)],
@@ -113,12 +113,6 @@ public enum Validator {
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio 1.6's procedure does not support",
                                       at: range, help: "put both clusters on one network, or target current Istio (remove istio \"1.6\") to get east-west gateways"))
         }
-    }
-
-    /// Two root declarations that both bring the same existing directory are one root.
-    private static func sameExistingRoot(_ a: String, _ b: String, _ topology: Topology) -> Bool {
-        guard let dirA = topology.root(named: a)?.from?.value, let dirB = topology.root(named: b)?.from?.value else { return false }
-        return dirA == dirB
     }
 }
 

@@ -262,11 +262,8 @@ public final class REPLSession {
             let written = (summary.trust?.files.filter { $0.outcome != .reused }.count ?? 0) + summary.files.filter { $0.outcome == .created || $0.outcome == .rewritten }.count
             write("rendered \(workDirectory): \(written) file\(written == 1 ? "" : "s") written\n")
         } catch {
-            switch error {
-            case .diagnostics: break
-            case .trust(let trustError): fail("error: \(trustError.description)\n")
-            case .unsupported(let message): fail("error: \(message)\n")
-            }
+            if case .diagnostics = error { return } // shown with the pre-flight diagnostics above
+            fail(error.description)
         }
     }
 
