@@ -20,6 +20,18 @@ public struct DiscoveryCredentials {
         var result = DiscoveryCredentials()
         let links = topology.links
         let sources = Set(links.map(\.source))
+        // A `server` statement is the address peers dial whatever the kubeconfig says, so it is
+        // checked first, with or without a kubeconfig (MeshKube's check knows more loopback
+        // spellings, such as [::ffff:127.0.0.1], than the script-level validation).
+        var refusedServers = Set<String>()
+        for cluster in topology.clusters where sources.contains(cluster.name.value) {
+            guard let declared = cluster.server,
+                  let problem = RemoteSecretPreflight.serverProblem(declared.value, origin: "the server given for cluster '\(cluster.name.value)'", help: "")
+            else { continue }
+            result.diagnostics.append(.error(problem.message, at: declared.range,
+                                             help: "use an address the other clusters can reach: server \"https://HOST:PORT\""))
+            refusedServers.insert(cluster.name.value)
+        }
         // A kubeconfig the script names is checked even when no link needs it yet.
         guard !sources.isEmpty || topology.kubeconfig != nil else { return result }
 
@@ -48,7 +60,7 @@ public struct DiscoveryCredentials {
         result.kubeconfigPaths = kubeconfig.sourcePaths
         guard !sources.isEmpty else { return result }
 
-        for cluster in topology.clusters where sources.contains(cluster.name.value) {
+        for cluster in topology.clusters where sources.contains(cluster.name.value) && !refusedServers.contains(cluster.name.value) {
             let contextRange = cluster.context?.range ?? cluster.name.range
             let credentials: ClusterCredentials
             do {
@@ -75,14 +87,7 @@ public struct DiscoveryCredentials {
             // MeshKube's check is the one that decides whether the secret can be written, so it is the
             // one reported (it also knows ::ffff:127.0.0.1, [::], localhost. ...): a server it refuses
             // must never fall back to istioctl silently.
-            if let declared = cluster.server {
-                if let problem = RemoteSecretPreflight.serverProblem(declared.value, origin: "the server given for cluster '\(cluster.name.value)'",
-                                                                     help: "") {
-                    result.diagnostics.append(.error(problem.message, at: declared.range,
-                                                     help: "use an address the other clusters can reach: server \"https://HOST:PORT\""))
-                    continue
-                }
-            } else if let server = credentials.server, let problem = RemoteSecretPreflight.serverProblem(
+            if cluster.server == nil, let server = credentials.server, let problem = RemoteSecretPreflight.serverProblem(
                 server, origin: "cluster '\(cluster.name.value)': the kubeconfig's API server (context '\(cluster.contextName)')", help: "") {
                 result.diagnostics.append(.error(problem.message, at: contextRange,
                                                  help: "override it for the remote secret with: server \"https://HOST:PORT\""))

@@ -399,3 +399,16 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(diagnostic?.message.contains("is not in the kubeconfig") == false)
     }
 }
+
+/// A `server` statement is checked with MeshKube's address check even when no kubeconfig
+/// exists at all: a loopback spelling the script-level validation does not know is refused.
+@Suite struct ServerStatementWithoutKubeconfigTests {
+    @Test func anIPv4MappedLoopbackServerIsRefusedWithoutAnyKubeconfig() throws {
+        let scratch = try Scratch()
+        let script = KubeconfigPreflightTests.script(eastExtra: " server \"https://[::ffff:127.0.0.1]:6443\";")
+        let prepared = try prepare(script, in: scratch)
+        #expect(prepared.credentials.kubeconfigPaths.isEmpty)
+        let at = locate("\"https://[::ffff", in: script)
+        prepared.expectDiagnostic(.error, containing: "loopback", line: at.line, column: at.column, help: "server \"https://")
+    }
+}
