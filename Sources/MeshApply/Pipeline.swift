@@ -128,7 +128,8 @@ enum Pipeline {
         for (index, stage) in stages.enumerated() {
             let input: Int32? = index == 0 ? nil : links[index - 1].read
             let stdout = index == stages.count - 1 ? output.write : links[index].write
-            let spawned = spawn(stage.path, stage.arguments, environmentList, input: input, output: stdout, error: errors[index].write)
+            let spawned = spawnRetryingBusyText(stage.path, stage.arguments, environmentList,
+                                                input: input, output: stdout, error: errors[index].write)
             guard spawned.error == 0 else {
                 launchError = .launchFailed(program: stage.arguments.first ?? stage.path, errno: spawned.error)
                 break
@@ -167,6 +168,22 @@ enum Pipeline {
         guard status == 0 else { throw .launchFailed(program: program, errno: errno) }
         toClose += fds
         return (fds[0], fds[1])
+    }
+
+    /// `spawn`, retried for a moment while the executable is busy (ETXTBSY). Linux refuses to run a
+    /// file that any process still has open for writing. That is transient when the file was just
+    /// written: a process spawned concurrently (by this host or another) can inherit the writer's
+    /// descriptor — until it execs, or, when the writer did not set close-on-exec (mkstemp, used
+    /// by atomic writes), until it exits. About 1.3 s of back-off in all, then the error stands.
+    private static func spawnRetryingBusyText(_ path: String, _ arguments: [String], _ environment: [String],
+                                              input: Int32?, output: Int32, error: Int32) -> (pid: pid_t, error: Int32) {
+        var delay: useconds_t = 10_000
+        while true {
+            let spawned = spawn(path, arguments, environment, input: input, output: output, error: error)
+            guard spawned.error == ETXTBSY, delay <= 640_000 else { return spawned }
+            usleep(delay)
+            delay *= 2
+        }
     }
 
     /// posix_spawn with the standard descriptors replaced (everything else is close-on-exec),

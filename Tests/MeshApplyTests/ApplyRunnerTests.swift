@@ -168,6 +168,22 @@ import Testing
         #expect(standIns.invocations.isEmpty)
     }
 
+    /// Linux will not execute a file some process holds open for writing (ETXTBSY). A writer's
+    /// descriptor inherited by a concurrently spawned process makes that transient; the runner
+    /// waits it out instead of failing the step (CI once failed exactly so).
+    @Test func anExecutableBusyBeingWrittenIsWaitedForNotBlamed() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch)
+        let plan = try plan(example("add-primary.mesh"), out: scratch.at("out"), home: scratch.home)
+        let writer = open(standIns.directory + "/kubectl", O_WRONLY | O_CLOEXEC)
+        try #require(writer >= 0)
+        let released = Thread { usleep(150_000); close(writer) }
+        released.start()
+        let result = apply(plan, with: standIns)
+        #expect(result.failure == nil, "\(result.failure.map(String.init(describing:)) ?? "")")
+        #expect(standIns.invocations.map(\.argv) == plan.processes())
+    }
+
     @Test func aMeshscriptStepTheHostDidNotDoIsAFailureAndNeverSpawned() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch, programs: ["kubectl", "istioctl", "meshscript"])

@@ -60,11 +60,22 @@ final class StandIns: @unchecked Sendable {
         let python = try #require(Self.python, "python3 is needed for the stand-in tools")
         for program in programs {
             let path = directory + "/" + program
-            try ("#!" + python + "\n" + Self.script).write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            try writeExecutable(path, "#!" + python + "\n" + Self.script)
         }
         try setRules(rules)
         _ = FileManager.default.createFile(atPath: log, contents: nil)
+    }
+
+    /// Writes through a close-on-exec descriptor. Foundation's atomic write goes through mkstemp,
+    /// whose descriptor a process spawned meanwhile by a parallel test inherits; while that process
+    /// lives, Linux refuses to execute the file (ETXTBSY, "Text file busy").
+    private func writeExecutable(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 
     func setRules(_ rules: [StandInRule]) throws {
