@@ -158,6 +158,21 @@ public enum IstioOperatorManifest {
     }
 }
 
+extension IstioOperatorManifest {
+    /// Whether `text` is, byte for byte, an east-west gateway ``eastWestGateway(cluster:network:mesh:revision:)``
+    /// writes (for the network and revision it names). Render removes such a file once the
+    /// cluster is no longer on a network of its own; a file edited by hand is not recognised
+    /// and is left alone.
+    public static func isGeneratedEastWestGateway(_ text: String) -> Bool {
+        guard let document = try? Yams.compose(yaml: text),
+              let spec = document["spec"],
+              let network = spec["values"]?["global"]?["network"]?.string
+        else { return false }
+        let revision = spec["revision"]?.string
+        return text == eastWestGateway(cluster: "", network: network, mesh: "", revision: revision)
+    }
+}
+
 /// The Gateway that exposes a network's services to other networks through the
 /// east-west gateway (Istio's `samples/multicluster/expose-services.yaml`, which the
 /// docs apply with `-n istio-system`; here the namespace is written in).

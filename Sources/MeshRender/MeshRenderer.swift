@@ -170,26 +170,40 @@ public enum MeshRenderer {
             summary.files.append((manifest.path, existing == nil ? .created : .rewritten))
             progress?(.wroteManifest(path: manifest.path))
         }
-        removeStaleRemoteSecrets(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
+        removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
         return summary
     }
 
-    /// A remote secret an earlier render wrote but this one does not (the link is gone, or the
-    /// source's kubeconfig no longer has a bearer token) is a stale credential that
-    /// `kubectl apply -f WORK_DIR/C/` would still apply: it is removed. Only files render wrote
-    /// (istioctl's header, render's file name, in a cluster's directory) are ever touched.
-    static func removeStaleRemoteSecrets(keeping wanted: Set<String>, topology: Topology, layout: WorkLayout, summary: inout RenderSummary) {
-        let header = Data(RemoteSecret.header.utf8)
+    /// Files an earlier render wrote for a cluster and this one does not are removed, because
+    /// `kubectl apply -f WORK_DIR/C/` would still apply them: a remote secret whose link is gone
+    /// (or whose source kubeconfig no longer has a bearer token) is a stale credential, and the
+    /// east-west and cross-network gateways of a cluster that no longer has a network of its
+    /// own would expose it for nothing. Only files render recognisably wrote (istioctl's header
+    /// on a remote secret; a gateway byte for byte as generated) are ever touched; anything
+    /// else is named in a note and left alone.
+    static func removeStaleOutputs(keeping wanted: Set<String>, topology: Topology, layout: WorkLayout, summary: inout RenderSummary) {
+        let secretHeader = Data(RemoteSecret.header.utf8)
         for cluster in topology.clusters {
-            let directory = layout.path(cluster.name.value)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-            for name in names.sorted() where name.hasPrefix("remote-secret-") && name.hasSuffix(".yaml") {
-                let path = directory + "/" + name
-                guard !wanted.contains(path), FileManager.default.contents(atPath: path)?.starts(with: header) == true else { continue }
-                if unlink(path) == 0 {
-                    summary.files.append((path, .removed))
+            let name = cluster.name.value
+            let directory = layout.path(name)
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            var candidates: [(path: String, what: String, isGenerated: (Data) -> Bool)] = entries.sorted()
+                .filter { $0.hasPrefix("remote-secret-") && $0.hasSuffix(".yaml") }
+                .map { (directory + "/" + $0, "a remote secret", { $0.starts(with: secretHeader) }) }
+            candidates.append((layout.eastWestGateway(name), "an east-west gateway",
+                               { IstioOperatorManifest.isGeneratedEastWestGateway(String(decoding: $0, as: UTF8.self)) }))
+            candidates.append((layout.crossNetworkGateway(name), "a cross-network Gateway",
+                               { $0 == Data(CrossNetworkGateway.manifest().utf8) }))
+            for candidate in candidates where !wanted.contains(candidate.path) {
+                guard let data = FileManager.default.contents(atPath: candidate.path) else { continue }
+                guard candidate.isGenerated(data) else {
+                    summary.notes.append("\(candidate.path) looks like \(candidate.what) this render no longer writes, but it is not as render wrote it: left alone")
+                    continue
+                }
+                if unlink(candidate.path) == 0 {
+                    summary.files.append((candidate.path, .removed))
                 } else {
-                    summary.notes.append("\(path) is a remote secret this render no longer writes, and it could not be removed")
+                    summary.notes.append("\(candidate.path) is \(candidate.what) this render no longer writes, and it could not be removed")
                 }
             }
         }

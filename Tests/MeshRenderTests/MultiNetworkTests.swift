@@ -111,6 +111,38 @@ import Yams
         #expect(!prepared.plan.commandLines.contains { $0.contains("label") || $0.contains { $0.hasSuffix("eastwest-gateway.yaml") } })
     }
 
+    /// A mesh that stops being multi-network: the gateways an earlier render wrote are removed
+    /// (`kubectl apply -f WORK_DIR/C/` would still apply them); one edited by hand stays, named.
+    @Test func gatewaysAnEarlierRenderWroteGoWhenNoLongerNeeded() throws {
+        let scratch = try Scratch()
+        let mesh = { (secondNetwork: String) in """
+            mesh m1
+            network network1
+            network network2
+            root root < key ecdsa p256 >
+            cluster cluster1 < trust from root; install network network1 >
+            cluster cluster2 < trust from root; install network \(secondNetwork); discover with cluster1 >
+
+            """ }
+        let twoNetworks = try prepare(mesh("network2"), in: scratch)
+        try twoNetworks.rendered()
+        let layout = twoNetworks.layout
+        for cluster in ["cluster1", "cluster2"] {
+            #expect(exists(layout.eastWestGateway(cluster)) && exists(layout.crossNetworkGateway(cluster)))
+        }
+        let edited = layout.eastWestGateway("cluster2")
+        try (read(edited) + "# tuned by hand\n").write(toFile: edited, atomically: true, encoding: .utf8)
+
+        let summary = try prepare(mesh("network1"), in: scratch).rendered()
+        let removed = Set(summary.files.filter { $0.1 == .removed }.map(\.0))
+        #expect(removed == [layout.eastWestGateway("cluster1"), layout.crossNetworkGateway("cluster1"), layout.crossNetworkGateway("cluster2")])
+        for path in removed { #expect(!exists(path)) }
+        #expect(read(edited).hasSuffix("# tuned by hand\n"))
+        #expect(summary.notes.contains { $0.hasPrefix(edited) && $0.contains("left alone") }, "\(summary.notes)")
+        // Nothing else was touched: the installs, namespaces and plan remain.
+        #expect(exists(layout.install("cluster1")) && exists(layout.namespace("cluster2")))
+    }
+
     static let legacyScript: String = {
         let text = (try? String(contentsOfFile: example, encoding: .utf8)) ?? ""
         return text.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < istio \"1.6\" >\n")
