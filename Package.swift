@@ -27,7 +27,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "MeshScriptInterpreter"),
-        .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter"]),
+        .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
         .target(
             name: "MeshTrust",
             dependencies: [

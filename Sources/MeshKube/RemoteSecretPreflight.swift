@@ -146,79 +146,18 @@ public enum RemoteSecretPreflight {
         return !check(credentials: credentials, serverOverride: serverOverride).contains { $0.severity == .error }
     }
 
-    /// Why istiod in another cluster cannot dial `server` (empty, loopback, not `https://`),
-    /// or nil. `origin` names where the address came from, for the message.
+    /// Why istiod in another cluster cannot dial `server` (empty, no host, loopback, not
+    /// `https://`), or nil. `origin` names where the address came from, for the message.
     public static func serverProblem(_ server: String, origin: String, help: String) -> PreflightProblem? {
         let trimmed = server.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { return PreflightProblem(message: "\(origin) is empty", help: help) }
-        let address = ServerAddress(trimmed)
-        if address.isLoopback {
-            return PreflightProblem(
-                message: "\(origin), \(trimmed), is a loopback address; istiod in the other clusters cannot reach it",
-                help: help)
+        switch APIServerAddress(trimmed).problem {
+        case nil: return nil
+        case .empty: return PreflightProblem(message: "\(origin) is empty", help: help)
+        case .notHTTPS:
+            return PreflightProblem(message: "\(origin), \(trimmed), is not an https:// URL; istiod talks to API servers over TLS", help: help)
+        case .noHost: return PreflightProblem(message: "\(origin), \(trimmed), has no host", help: help)
+        case .loopback:
+            return PreflightProblem(message: "\(origin), \(trimmed), is a loopback address; istiod in the other clusters cannot reach it", help: help)
         }
-        if address.scheme != "https" {
-            return PreflightProblem(
-                message: "\(origin), \(trimmed), is not an https:// URL; istiod talks to API servers over TLS",
-                help: help)
-        }
-        return nil
-    }
-}
-
-/// Just enough of a URL to judge an API server address: scheme and host.
-struct ServerAddress {
-    var scheme: String?
-    var host: String
-
-    init(_ text: String) {
-        var rest = Substring(text)
-        if let range = rest.range(of: "://") {
-            scheme = rest[..<range.lowerBound].lowercased()
-            rest = rest[range.upperBound...]
-        }
-        // A bare IPv6 address (`::1`) has no scheme, port or path to strip.
-        if scheme == nil, rest.contains("::") || rest.filter({ $0 == ":" }).count > 1, !rest.hasPrefix("[") {
-            host = String(rest).lowercased()
-            return
-        }
-        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") {
-            let inside = authority.dropFirst().prefix { $0 != "]" }
-            host = String(inside).lowercased()
-        } else {
-            host = String(authority.prefix { $0 != ":" }).lowercased()
-        }
-    }
-
-    var isLoopback: Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "localhost." { return true }
-        var ipv4 = host
-        if host.hasPrefix("::ffff:") { ipv4 = String(host.dropFirst("::ffff:".count)) }
-        let octets = ipv4.split(separator: ".", omittingEmptySubsequences: false)
-        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) {
-            return octets[0] == "127" || ipv4 == "0.0.0.0"
-        }
-        if host.contains(":") {
-            // Compare IPv6 by value: ::1, 0:0:0:0:0:0:0:1, and the unspecified ::.
-            let groups = Self.expandIPv6(host)
-            return groups == [0, 0, 0, 0, 0, 0, 0, 1] || groups == [0, 0, 0, 0, 0, 0, 0, 0]
-        }
-        return false
-    }
-
-    static func expandIPv6(_ text: String) -> [UInt16]? {
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            let values = part.split(separator: ":", omittingEmptySubsequences: false).map { UInt16($0, radix: 16) }
-            return values.contains(nil) ? nil : values.compactMap { $0 }
-        }
-        guard let head = groups(halves[0]) else { return nil }
-        if halves.count == 1 { return head.count == 8 ? head : nil }
-        guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-        return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
     }
 }

@@ -20,18 +20,8 @@ public struct DiscoveryCredentials {
         var result = DiscoveryCredentials()
         let links = topology.links
         let sources = Set(links.map(\.source))
-        // A `server` statement is the address peers dial whatever the kubeconfig says, so it is
-        // checked first, with or without a kubeconfig (MeshKube's check knows more loopback
-        // spellings, such as [::ffff:127.0.0.1], than the script-level validation).
-        var refusedServers = Set<String>()
-        for cluster in topology.clusters where sources.contains(cluster.name.value) {
-            guard let declared = cluster.server,
-                  let problem = RemoteSecretPreflight.serverProblem(declared.value, origin: "the server given for cluster '\(cluster.name.value)'", help: "")
-            else { continue }
-            result.diagnostics.append(.error(problem.message, at: declared.range,
-                                             help: "use an address the other clusters can reach: server \"https://HOST:PORT\""))
-            refusedServers.insert(cluster.name.value)
-        }
+        // A `server` statement's address is judged by validation (MeshDomain), with the same
+        // MeshKube model used below for the kubeconfig's address.
         // A kubeconfig the script names is checked even when no link needs it yet.
         guard !sources.isEmpty || topology.kubeconfig != nil else { return result }
 
@@ -60,7 +50,7 @@ public struct DiscoveryCredentials {
         result.kubeconfigPaths = kubeconfig.sourcePaths
         guard !sources.isEmpty else { return result }
 
-        for cluster in topology.clusters where sources.contains(cluster.name.value) && !refusedServers.contains(cluster.name.value) {
+        for cluster in topology.clusters where sources.contains(cluster.name.value) {
             let contextRange = cluster.context?.range ?? cluster.name.range
             let credentials: ClusterCredentials
             do {

@@ -207,12 +207,13 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         let scratch = try Scratch()
         let east = KubeContext(name: "ctx-east", server: "https://east.example.test:6443", auth: .token(Self.eastToken))
         let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.contexts(east: east)))
-        // A form validation does not flag; the pre-flight must.
+        // A spelling only a full address model knows: validation refuses it, with the same model the
+        // kubeconfig pre-flight uses, and the pre-flight does not report it a second time.
         let script = Self.script(eastExtra: " server \"https://[::ffff:127.0.0.1]:6443\";")
-        let prepared = try prepare(script, in: scratch, environment: ["KUBECONFIG": kubeconfig])
+        let prepared = try prepare(script, in: scratch, environment: ["KUBECONFIG": kubeconfig], expectCheckErrors: true)
         let at = locate("\"https://[::ffff", in: script)
-        prepared.expectDiagnostic(.error, containing: "loopback", line: at.line, column: at.column, help: "server \"https://")
-        #expect(prepared.credentials.offlineSecrets.isEmpty)
+        prepared.expectCheckDiagnostic(.error, containing: "loopback", line: at.line, column: at.column, help: "server \"https://")
+        #expect(!prepared.preflightDiagnostics.contains { $0.message.contains("loopback") })
     }
 
     @Test func secretLeftReadableByOthersIsTightenedOnTheNextRender() throws {
@@ -406,9 +407,9 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
     @Test func anIPv4MappedLoopbackServerIsRefusedWithoutAnyKubeconfig() throws {
         let scratch = try Scratch()
         let script = KubeconfigPreflightTests.script(eastExtra: " server \"https://[::ffff:127.0.0.1]:6443\";")
-        let prepared = try prepare(script, in: scratch)
+        let prepared = try prepare(script, in: scratch, expectCheckErrors: true)
         #expect(prepared.credentials.kubeconfigPaths.isEmpty)
         let at = locate("\"https://[::ffff", in: script)
-        prepared.expectDiagnostic(.error, containing: "loopback", line: at.line, column: at.column, help: "server \"https://")
+        prepared.expectCheckDiagnostic(.error, containing: "loopback", line: at.line, column: at.column, help: "server \"https://")
     }
 }

@@ -191,8 +191,22 @@ struct Prepared {
     @discardableResult
     func expectDiagnostic(_ severity: Diagnostic.Severity, containing message: String, line: Int, column: Int,
                           help: String? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Diagnostic? {
-        let matches = credentials.diagnostics.filter { $0.severity == severity && $0.message.contains(message) }
-        let rendered = DiagnosticRenderer(sources: engine.sources, color: false).render(credentials.diagnostics)
+        expectDiagnostic(severity, containing: message, line: line, column: column, help: help, among: credentials.diagnostics,
+                         sourceLocation: sourceLocation)
+    }
+
+    /// The same, among the diagnostics of `check` (evaluation and validation) instead of the pre-flight's.
+    @discardableResult
+    func expectCheckDiagnostic(_ severity: Diagnostic.Severity, containing message: String, line: Int, column: Int,
+                               help: String? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Diagnostic? {
+        expectDiagnostic(severity, containing: message, line: line, column: column, help: help, among: check.diagnostics,
+                         sourceLocation: sourceLocation)
+    }
+
+    private func expectDiagnostic(_ severity: Diagnostic.Severity, containing message: String, line: Int, column: Int,
+                                  help: String?, among diagnostics: [Diagnostic], sourceLocation: Testing.SourceLocation) -> Diagnostic? {
+        let matches = diagnostics.filter { $0.severity == severity && $0.message.contains(message) }
+        let rendered = DiagnosticRenderer(sources: engine.sources, color: false).render(diagnostics)
         guard matches.count == 1, let diagnostic = matches.first else {
             Issue.record("expected one \(severity) containing \"\(message)\", found \(matches.count) in:\n\(rendered)", sourceLocation: sourceLocation)
             return nil

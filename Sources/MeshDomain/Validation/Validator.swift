@@ -1,5 +1,6 @@
 // Validation of the whole topology after evaluation (so forward references between
 // clusters work). Each rule reports at the statement or word responsible.
+import MeshKube
 import MeshScriptInterpreter
 
 public enum Validator {
@@ -71,7 +72,7 @@ public enum Validator {
                           help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
                 }
             }
-            if let server = cluster.server, let problem = ServerAddress.problem(server.value) {
+            if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
             }
             for discovery in cluster.discovery {
@@ -116,25 +117,18 @@ public enum Validator {
     }
 }
 
-/// Checks on an API server address that peers will dial.
-public enum ServerAddress {
-    public static func problem(_ address: String) -> (message: String, help: String)? {
-        guard address.hasPrefix("https://") else {
-            return ("server '\(address)' is not an https:// address", "istiod dials the API server over TLS: server \"https://HOST:6443\"")
-        }
-        var host = String(address.dropFirst("https://".count))
-        if let slash = host.firstIndex(of: "/") { host = String(host[..<slash]) }
-        if host.hasPrefix("[") {
-            host = String(host.dropFirst().prefix { $0 != "]" })
-        } else if let colon = host.lastIndex(of: ":") {
-            host = String(host[..<colon])
-        }
-        if host.isEmpty { return ("server '\(address)' has no host", "server \"https://HOST:6443\"") }
-        let lower = host.lowercased()
-        if lower == "localhost" || lower.hasSuffix(".localhost") || lower == "::1" || lower.hasPrefix("127.") || lower == "0.0.0.0" {
+/// The script-level check of a `server` statement: the address every peer's istiod dials.
+/// Judged by MeshKube's ``APIServerAddress``, the same model the kubeconfig pre-flight uses.
+enum ServerStatement {
+    static func problem(_ address: String) -> (message: String, help: String)? {
+        let https = "istiod dials the API server over TLS: server \"https://HOST:6443\""
+        switch APIServerAddress(address).problem {
+        case nil: return nil
+        case .empty, .noHost: return ("server '\(address)' has no host", "server \"https://HOST:6443\"")
+        case .notHTTPS: return ("server '\(address)' is not an https:// address", https)
+        case .loopback:
             return ("server '\(address)' is a loopback address that other clusters cannot reach",
-                    "use an address the other clusters can reach, such as the API server's load balancer or node IP")
+                    "use an address the other clusters can reach, such as the API server's load balancer or node IP: server \"https://HOST:6443\"")
         }
-        return nil
     }
 }
