@@ -26,7 +26,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
-        .target(name: "MeshScriptInterpreter"),
+        // "Did you mean …?", shared by the interpreter and the kubeconfig reader.
+        .target(name: "NameSuggestions"),
+        .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions"]),
         .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
         .target(
             name: "MeshTrust",
@@ -38,7 +40,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "MeshKube", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "MeshKube", dependencies: ["NameSuggestions", .product(name: "Yams", package: "Yams")]),
         .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube"]),
         .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender"]),
         .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply"]),

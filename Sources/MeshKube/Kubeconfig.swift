@@ -9,6 +9,7 @@
 // paths in an entry (`certificate-authority`, `tokenFile`, client certificate and
 // key) are resolved against the directory of the file that defined that entry.
 import Foundation
+import NameSuggestions
 import Yams
 
 public struct Kubeconfig: Sendable {
@@ -198,7 +199,7 @@ public struct Kubeconfig: Sendable {
     /// A user name that no file defines gives `.none`, as in kubectl.
     public func credentials(forContext name: String) throws(KubeconfigError) -> ClusterCredentials {
         guard let context = contexts[name] else {
-            let suggestion = EditDistance.closest(to: name, among: contextNames)
+            let suggestion = Suggestions.closest(to: name, in: contextNames)
             let message =
                 contextNames.isEmpty
                 ? "context '\(name)' not found: the kubeconfig defines no contexts"

@@ -422,14 +422,3 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
         }
     }
 }
-
-@Suite struct EditDistanceTests {
-    @Test func distances() {
-        #expect(EditDistance.between("kitten", "sitting") == 3)
-        #expect(EditDistance.between("", "abc") == 3)
-        #expect(EditDistance.between("same", "same") == 0)
-        #expect(EditDistance.closest(to: "cluster-1", among: ["cluster1", "cluster-2"]) == "cluster1")
-        #expect(EditDistance.closest(to: "c3", among: ["c1", "c2"]) == "c1", "ties go to the first")
-        #expect(EditDistance.closest(to: "abc", among: ["xyz"]) == nil)
-    }
-}

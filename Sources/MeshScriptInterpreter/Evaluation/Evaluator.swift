@@ -2,6 +2,7 @@
 // skipped (its `let` binds poison so one typo gives one message); passing a limit or being
 // cancelled stops the whole run with one diagnostic.
 import Foundation
+import NameSuggestions
 
 /// How evaluation unwinds: past one statement, or out of the whole run.
 enum Unwind: Error {
