@@ -25,6 +25,10 @@ public struct StepResult: Sendable {
     /// What the last process of each command printed on stdout (kubectl's `secret/cacerts
     /// created`). A pipeline's intermediate output never appears here.
     public var output: String
+    /// What the step's processes wrote on stderr although every one succeeded (istioctl's and
+    /// kubectl's warnings, such as a deprecated field), the last lines of each process in order.
+    /// The AlreadyExists error a `kubectl create` step tolerates is not repeated here.
+    public var standardError: String = ""
 }
 
 public enum ApplyEvent: Sendable {
@@ -171,24 +175,28 @@ public final class ApplyRunner: Sendable {
                     throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason, standardErrorTail: "", anythingRan: anythingRan)
                 }
                 result.output += String(decoding: outcome.output, as: UTF8.self)
-                if let failed = Self.failedStage(outcome) {
-                    let stderr = String(decoding: failed.standardError, as: UTF8.self)
-                    if Self.isAlreadyExists(command, failed, stderr: stderr) {
-                        result.outcome = .alreadyExisted
-                        continue
+                guard let failed = Self.failedStage(outcome) else {
+                    for stage in outcome.stages where !stage.standardError.isEmpty {
+                        result.standardError += Self.tail(String(decoding: stage.standardError, as: UTF8.self)) + "\n"
                     }
-                    let reason: ApplyFailure.Reason
-                    if children.isCancelled {
-                        reason = .cancelled
-                    } else {
-                        switch failed.termination {
-                        case .exited(let status): reason = .exited(program: failed.program, status: status)
-                        case .signaled(let signal): reason = .signaled(program: failed.program, signal: signal)
-                        }
-                    }
-                    throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason,
-                                       standardErrorTail: Self.tail(stderr), anythingRan: anythingRan)
+                    continue
                 }
+                let stderr = String(decoding: failed.standardError, as: UTF8.self)
+                if Self.isAlreadyExists(command, failed, stderr: stderr) {
+                    result.outcome = .alreadyExisted
+                    continue
+                }
+                let reason: ApplyFailure.Reason
+                if children.isCancelled {
+                    reason = .cancelled
+                } else {
+                    switch failed.termination {
+                    case .exited(let status): reason = .exited(program: failed.program, status: status)
+                    case .signaled(let signal): reason = .signaled(program: failed.program, signal: signal)
+                    }
+                }
+                throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason,
+                                   standardErrorTail: Self.tail(stderr), anythingRan: anythingRan)
             }
             report.results.append(result)
             progress(.finished(result, total: total))

@@ -107,6 +107,8 @@ struct Apply: ParsableCommand {
                     case .succeeded, .skipped: break
                     }
                     for line in result.output.split(separator: "\n") { print("      \(line)") }
+                    // stderr of processes that succeeded: warnings worth seeing (marked as in a failure).
+                    for line in result.standardError.split(separator: "\n") { print("      | \(line)") }
                 }
                 fflush(nil)
             }

@@ -76,6 +76,25 @@ import Testing
         #expect(standIns.invocations.count == 12)
     }
 
+    /// What a process that succeeded wrote on stderr (a deprecation warning) is shown under its
+    /// step; the AlreadyExists error a re-run tolerates is not repeated there.
+    @Test func warningsFromSucceedingStepsAreShownUnderTheirStep() throws {
+        let scratch = try Scratch()
+        let warning = "! values.global.jwtPolicy is deprecated; use Values.global.jwtPolicy"
+        let standIns = try StandIns(in: scratch, rules: [
+            StandInRule(match: "istioctl install --context=kind-cluster2", status: 0, stderr: warning),
+            StandInRule(match: "kubectl create namespace istio-system --context=kind-cluster1",
+                        stderr: #"Error from server (AlreadyExists): namespaces "istio-system" already exists"#),
+        ])
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        #expect(run.status == 0, "\(run)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let shown = try #require(lines.firstIndex(of: "      | " + warning), "\(run.stdout)")
+        let step = try #require(lines[..<shown].last { $0.hasPrefix("[") })
+        #expect(step.hasPrefix("[9/12] install cluster2: install the control plane"), "\(step)")
+        #expect(lines.filter { $0.hasPrefix("      | ") } == ["      | " + warning], "\(run.stdout)")
+    }
+
     @Test func dryRunWritesAndRunsNothingAndPrintsTheCommands() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
