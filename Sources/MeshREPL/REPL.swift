@@ -33,6 +33,10 @@ public enum REPL {
         while true {
             switch editor.readLine(prompt: session.prompt) {
             case .line(let line):
+                if session.endsHeldEntry(line) {
+                    editor.addHistory(entry.joined(separator: "\n"))
+                    entry.removeAll()
+                }
                 entry.append(line)
                 let status = session.feed(line)
                 if status == .needsMoreInput { continue }

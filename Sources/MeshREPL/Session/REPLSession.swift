@@ -62,6 +62,12 @@ public final class REPLSession {
     public var waitsForElse = false
     private var heldIf: String?
 
+    /// Whether `line` ends the entry held for a possible `else` rather than continuing it: the
+    /// held entry then runs on its own (and is its own history entry), and `line` starts the next.
+    public func endsHeldEntry(_ line: String) -> Bool {
+        heldIf != nil && !PipedLines.startsWithElse(line)
+    }
+
     /// Run an entry held for a possible `else` (end of input at a terminal).
     public func finishInput() {
         if let held = heldIf {
