@@ -1,10 +1,14 @@
-// `meshscript plan` (text, JSON or shell) and `meshscript graph` (DOT).
+// `meshscript plan` (text, JSON or shell) and `meshscript graph` (DOT or Mermaid).
 import ArgumentParser
 import Foundation
 import MeshScript
 
 enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, shell
+}
+
+enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
+    case dot, mermaid
 }
 
 struct PlanCommand: ParsableCommand {
@@ -47,16 +51,27 @@ struct PlanCommand: ParsableCommand {
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the mesh as a graphviz DOT graph (clusters by network, discovery links as edges).",
-        discussion: "Example: meshscript graph examples/three-primaries.mesh | dot -Tpng -o mesh.png")
+        abstract: "Print the mesh as a graph: clusters grouped by network, discovery links as edges.",
+        discussion: """
+            An edge A -> B means B's control plane reads A's API server (B holds A's remote secret).
+            Examples:
+              meshscript graph examples/three-primaries.mesh | dot -Tpng -o mesh.png
+              meshscript graph --format mermaid examples/multi-network.mesh   (paste into a ```mermaid block)
+            """)
 
     @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
+
+    @Option(name: .long, help: "Output format: dot (graphviz) or mermaid (Markdown diagrams).")
+    var format: GraphFormat = .dot
 
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
         let engine = try loadValidated(file, limits: limitOptions.limits)
-        print(engine.topology.dot, terminator: "")
+        switch format {
+        case .dot: print(engine.topology.dot, terminator: "")
+        case .mermaid: print(engine.topology.mermaid, terminator: "")
+        }
     }
 }

@@ -313,6 +313,36 @@ import MeshScriptInterpreter
         #expect(checked.topology.dot.contains(#""a" -> "b" [label="remote secret"];"#))
         #expect(!checked.topology.dot.contains(#""b" -> "a""#))
     }
+
+    @Test func mermaidGroupsClustersByNetworkAndDrawsEachLinkOnce() {
+        let checked = check("""
+            mesh m
+            network east
+            network west
+            root corp
+            cluster end < trust from corp; install network east >
+            cluster a-1 < trust from corp; install network west; discover with end >
+            cluster b < trust from corp; install network east; discover from a-1 >
+            cluster lone < install network west >
+            """)
+        expectClean(checked)
+        // `end` is a Mermaid keyword and `a-1` has a hyphen: both only ever appear as quoted labels.
+        #expect(checked.topology.mermaid == """
+            flowchart LR
+              subgraph n0["network east"]
+                c0("end<br/>root: corp")
+                c2("b<br/>root: corp")
+              end
+              subgraph n1["network west"]
+                c1("a-1<br/>root: corp")
+                c3("lone<br/>no trust")
+              end
+              c0 -->|remote secret| c1
+              c1 -->|remote secret| c0
+              c1 -->|remote secret| c2
+
+            """)
+    }
 }
 
 @Suite struct Examples {

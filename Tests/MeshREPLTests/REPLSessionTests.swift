@@ -308,6 +308,19 @@ final class CapturedSession {
         #expect(repl.run(":plan elsewhere").output.contains("--from-file=elsewhere/c1/ca-cert.pem"))
     }
 
+    @Test func graphAsDOTOrMermaid() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        for line in Self.twoClusters { repl.enter(line) }
+        let topology = repl.session.engine.topology
+        #expect(repl.run(":graph").output == topology.dot)
+        #expect(repl.run(":graph dot").output == topology.dot)
+        #expect(repl.run(":graph mermaid").output == topology.mermaid)
+        #expect(topology.mermaid.hasPrefix("flowchart LR\n"))
+        let wrong = repl.run(":graph png")
+        #expect(wrong.output == "" && wrong.errors.contains("takes dot (the default) or mermaid, not 'png'"), "\(wrong)")
+    }
+
     @Test func saveThenLoadInAFreshSessionGivesTheSamePlan() throws {
         let first = try CapturedSession()
         defer { first.remove() }

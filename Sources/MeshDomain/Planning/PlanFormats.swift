@@ -1,5 +1,5 @@
-// Plan renderers that produce text: a human-readable listing, JSON for pipelines, and DOT
-// for graphviz. They only read the plan or topology.
+// Plan renderers that produce text: a human-readable listing, JSON for pipelines, and the mesh
+// as a graph (DOT for graphviz, Mermaid for Markdown). They only read the plan or topology.
 import Foundation
 
 extension Plan {
@@ -48,15 +48,7 @@ extension Topology {
     public var dot: String {
         func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var out = "digraph \(quote(mesh?.name.value ?? "mesh")) {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n"
-        var byNetwork: [String: [ClusterDeclaration]] = [:]
-        var order: [String] = []
-        for cluster in clusters {
-            let network = network(of: cluster) ?? ""
-            if byNetwork[network] == nil { order.append(network) }
-            byNetwork[network, default: []].append(cluster)
-        }
-        for (index, network) in order.enumerated() {
-            let members = byNetwork[network]!
+        for (index, (network, members)) in clustersByNetwork.enumerated() {
             if !network.isEmpty {
                 out += "  subgraph cluster_\(index) {\n    label=\(quote("network " + network));\n"
             }
@@ -70,5 +62,45 @@ extension Topology {
             out += "  \(quote(link.source)) -> \(quote(link.target)) [label=\"remote secret\"];\n"
         }
         return out + "}\n"
+    }
+
+    /// The same graph as a Mermaid flowchart, for Markdown that renders it (GitHub, GitLab):
+    /// a topology recipe's README can show its mesh. Node ids are positional (`c0`, `c1`…), so a
+    /// name Mermaid would parse as syntax (`end`, a hyphen) stays inside a quoted label.
+    public var mermaid: String {
+        func label(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "#quot;") + "\"" }
+        var ids: [String: String] = [:] // the first declaration of a name wins, as in `links`
+        for cluster in clusters where ids[cluster.name.value] == nil { ids[cluster.name.value] = "c\(ids.count)" }
+        var out = "flowchart LR\n"
+        for (index, (network, members)) in clustersByNetwork.enumerated() {
+            let indent = network.isEmpty ? "  " : "    "
+            if !network.isEmpty { out += "  subgraph n\(index)[\(label("network " + network))]\n" }
+            for cluster in members {
+                let root = cluster.trust.map { "root: " + $0.root.value } ?? "no trust"
+                out += indent + ids[cluster.name.value]! + "(" + label(cluster.name.value + "<br/>" + root) + ")\n"
+            }
+            if !network.isEmpty { out += "  end\n" }
+        }
+        for link in links { // `links` joins declared clusters only
+            out += "  \(ids[link.source]!) -->|remote secret| \(ids[link.target]!)\n"
+        }
+        return out
+    }
+
+    /// Clusters grouped by network, networks in order of first appearance; "" holds clusters
+    /// without a network.
+    private var clustersByNetwork: [(network: String, clusters: [ClusterDeclaration])] {
+        var groups: [(network: String, clusters: [ClusterDeclaration])] = []
+        var position: [String: Int] = [:]
+        for cluster in clusters {
+            let network = network(of: cluster) ?? ""
+            if let index = position[network] {
+                groups[index].clusters.append(cluster)
+            } else {
+                position[network] = groups.count
+                groups.append((network, [cluster]))
+            }
+        }
+        return groups
     }
 }

@@ -180,7 +180,7 @@ public final class REPLSession {
         (":help", "", "this help"),
         (":check", "", "validate the whole topology"),
         (":plan", "[DIR]", "the ordered steps (work directory DIR, default out)"),
-        (":graph", "", "the mesh as a graphviz DOT graph"),
+        (":graph", "[mermaid]", "the mesh as a graphviz DOT graph, or as a Mermaid flowchart"),
         (":show", "[NAME]", "the topology, or one cluster, network, root, variable or recipe"),
         (":load", "FILE", "evaluate a script into this session"),
         (":save", "FILE", "write the accepted statements as a script that re-creates the session"),
@@ -197,7 +197,12 @@ public final class REPLSession {
         case ":help", ":h", ":?": help()
         case ":check": check()
         case ":plan": plan(workDirectory: argument.isEmpty ? "out" : argument)
-        case ":graph": write(engine.topology.dot)
+        case ":graph":
+            switch argument {
+            case "", "dot": write(engine.topology.dot)
+            case "mermaid": write(engine.topology.mermaid)
+            default: fail("error: :graph takes dot (the default) or mermaid, not '\(argument)'\n")
+            }
         case ":show": show(argument)
         case ":load": load(argument)
         case ":save": save(argument)
