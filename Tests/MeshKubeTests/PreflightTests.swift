@@ -1,4 +1,5 @@
 // Pre-flight checks on credentials that are to go into a remote secret.
+import MeshTestSupport
 import Testing
 
 @testable import MeshKube
@@ -130,13 +131,11 @@ import Testing
 
     /// From a real file: an exec-plugin user and a loopback server, as kind writes them.
     @Test func kindStyleKubeconfig() throws {
-        let dir = try TemporaryDirectory()
-        let file = try dir.write(
-            "kind",
-            KubeconfigFixture.single(
-                "kind-east", cluster: "server: https://127.0.0.1:41235\ncertificate-authority-data: \(testCA)",
+        let dir = try Scratch()
+        let file = try KubeconfigFixture.single(
+            "kind-east", cluster: "server: https://127.0.0.1:41235\ncertificate-authority-data: \(testCA)",
                 user: "exec:\n  command: aws\n  args: [eks, get-token]"
-            ).text)
+        ).write(as: "kind", in: dir)
         let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "kind-east")
         let messages = Self.errors(credentials).map(\.message)
         #expect(messages.count == 2)
