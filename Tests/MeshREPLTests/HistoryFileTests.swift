@@ -1,12 +1,13 @@
 // The history file: round trip (multi-line entries too), size bound, merging with what
 // other sessions saved, atomic replacement, and silent failure.
 import Foundation
+import MeshTestSupport
 import Testing
 @testable import MeshREPL
 
 @Suite struct HistoryFileTests {
     @Test func savedEntriesAreLoadedByTheNextEditor() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let first = LineEditor(programName: "test", historyFile: file, completer: nil)
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func theFileKeepsOnlyTheNewestEntries() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let editor = LineEditor(programName: "test", historyFile: file, historyLimit: 5, completer: nil)
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func consecutiveDuplicatesAreKeptOnce() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func concurrentSessionsDoNotOverwriteEachOther() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let one = LineEditor(programName: "test", historyFile: file, completer: nil)
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func unicodeSurvivesTheFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
@@ -70,7 +71,7 @@ import Testing
     }
 
     @Test func theFileIsReplacedAtomicallyAndPrivately() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/history"
         let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func anUnwritableLocationIsSilentAndRetried() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let file = directory.path + "/missing/history"
         let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
