@@ -50,6 +50,11 @@ struct KubeconfigFixture {
     /// Writes the text as the file `name` in `directory` (relative paths in it resolve against
     /// that file's directory); returns the file's path.
     func write(as name: String, in directory: Scratch) throws -> String { try directory.write(name, text) }
+
+    /// The first context's credentials, loaded from the file `name` written in `directory`.
+    func credentials(writtenAs name: String, in directory: Scratch) throws -> ClusterCredentials {
+        try Kubeconfig.load(paths: [write(as: name, in: directory)]).credentials(forContext: entries[0].context)
+    }
 }
 
 let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n".utf8).base64EncodedString()
@@ -65,8 +70,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     @Test func tokenUserGivesARemoteSecret() throws {
         let dir = try Scratch()
         let file = try KubeconfigFixture.single(
-            "ctx-east", cluster: "server: https://203.0.113.10:6443\ncertificate-authority-data: \(testCA)",
-                user: "token: sa-token-123"
+            "ctx-east", cluster: "server: https://203.0.113.10:6443\ncertificate-authority-data: \(testCA)", user: "token: sa-token-123"
         ).write(as: "east.yaml", in: dir)
         let config = try Kubeconfig.load(paths: [file])
         #expect(config.contextNames == ["ctx-east"])
@@ -103,10 +107,9 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
         let pem = "-----BEGIN CERTIFICATE-----\nMIIBrelative\n-----END CERTIFICATE-----\n"
         try dir.write("conf/certs/ca.pem", pem)
         try dir.write("conf/token.txt", "  file-token\n")
-        let file = try KubeconfigFixture.single(
+        let credentials = try KubeconfigFixture.single(
             "c", cluster: "server: https://10.1.1.1\ncertificate-authority: certs/ca.pem", user: "tokenFile: token.txt"
-        ).write(as: "conf/config", in: dir)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "c")
+        ).credentials(writtenAs: "conf/config", in: dir)
         #expect(credentials.certificateAuthorityPath == dir.path + "/conf/certs/ca.pem")
         #expect(credentials.certificateAuthorityData == Data(pem.utf8).base64EncodedString())
         #expect(credentials.user == .tokenFile(dir.path + "/conf/token.txt"))
@@ -130,11 +133,9 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
 
     @Test func unreadableReferencedFilesAreReportedNotThrown() throws {
         let dir = try Scratch()
-        let file = try KubeconfigFixture.single(
-            "c", cluster: "server: https://10.1.1.1\ncertificate-authority: missing-ca.pem",
-                user: "tokenFile: missing-token"
-        ).write(as: "config", in: dir)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "c")
+        let credentials = try KubeconfigFixture.single(
+            "c", cluster: "server: https://10.1.1.1\ncertificate-authority: missing-ca.pem", user: "tokenFile: missing-token"
+        ).credentials(writtenAs: "config", in: dir)
         #expect(credentials.certificateAuthorityData == nil)
         #expect(credentials.bearerToken == nil)
         #expect(credentials.unreadableFiles == [dir.path + "/missing-ca.pem", dir.path + "/missing-token"])

@@ -132,11 +132,10 @@ import Testing
     /// From a real file: an exec-plugin user and a loopback server, as kind writes them.
     @Test func kindStyleKubeconfig() throws {
         let dir = try Scratch()
-        let file = try KubeconfigFixture.single(
+        let credentials = try KubeconfigFixture.single(
             "kind-east", cluster: "server: https://127.0.0.1:41235\ncertificate-authority-data: \(testCA)",
-                user: "exec:\n  command: aws\n  args: [eks, get-token]"
-        ).write(as: "kind", in: dir)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "kind-east")
+            user: "exec:\n  command: aws\n  args: [eks, get-token]"
+        ).credentials(writtenAs: "kind", in: dir)
         let messages = Self.errors(credentials).map(\.message)
         #expect(messages.count == 2)
         #expect(messages.contains { $0.contains("loopback") })
