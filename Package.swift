@@ -9,6 +9,7 @@
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
+//   MeshTestSupport (for the test targets only: scratch directories, processes, the built binary)
 import PackageDescription
 
 let package = Package(
@@ -51,7 +52,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // What the test targets share: scratch directories, running processes and the built binary.
         .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport"),
         .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "MeshTestSupport"]),
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),

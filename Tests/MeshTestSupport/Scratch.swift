@@ -25,8 +25,8 @@ public final class Scratch: @unchecked Sendable {
     public var url: URL { URL(fileURLWithPath: path) }
 
     /// An empty HOME inside the directory, so a developer's own ~/.kube/config or REPL history
-    /// never leaks into a test. Made on first use: a test that lists the directory sees it only
-    /// when it asked for it (before taking a snapshot, then).
+    /// never leaks into a test. Made on first use, so a test that lists the directory finds it
+    /// only once it has asked for it.
     public var home: String {
         let home = at("home")
         try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
