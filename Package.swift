@@ -9,6 +9,7 @@
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
+//   MeshTestSupport (for the test targets only: scratch directories, processes, the built binary)
 import PackageDescription
 
 let package = Package(
@@ -53,13 +54,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter"]),
-        .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain"], resources: [.copy("Golden")]),
-        .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust"]),
-        .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube"]),
-        .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript"]),
-        .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL"]),
-        .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript"]),
-        .testTarget(name: "CLITests", dependencies: ["MeshScript"]),
+        .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport"),
+        .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "MeshTestSupport"]),
+        .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust", "MeshTestSupport"]),
+        .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube", "MeshTestSupport"]),
+        .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
+        .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MeshScript", "MeshTestSupport"]),
     ]
 )

@@ -2,105 +2,24 @@
 // and hostile inputs end in a diagnostic on stderr and exit 65, never a signal or a hang; the
 // examples check clean; plan's JSON parses; help, version and usage errors behave.
 import Foundation
+import MeshTestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // MARK: - Running the binary
 
-struct CLIRun: CustomStringConvertible {
-    var status: Int32
-    var signaled: Bool
-    var timedOut: Bool
-    var stdout: String
-    var stderr: String
-    var stderrBytes: Int
-    var elapsed: Duration
-
-    var description: String {
-        "exit \(status)\(signaled ? " (signal)" : "")\(timedOut ? " (timed out)" : "") after \(elapsed)\n"
-            + "stdout: \(stdout.prefix(2000))\nstderr: \(stderr.prefix(2000))"
-    }
-}
-
 enum CLI {
-    /// The package root, found by walking up from this file.
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    /// A small, fixed environment: no colour, no CTX_* or KUBECONFIG from the developer's shell.
+    static let environment = cliEnvironment(home: NSTemporaryDirectory(), path: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
 
-    /// The built `meshscript`: beside the test bundle (same configuration), else .build/debug.
-    static let executable: URL? = {
-        var candidates: [URL] = []
-        if let argument = CommandLine.arguments.first {
-            let bundle = URL(fileURLWithPath: argument).resolvingSymlinksInPath()
-            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("meshscript"))
-            // On macOS the test binary sits inside X.xctest/Contents/MacOS.
-            candidates.append(bundle.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("meshscript"))
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("meshscript"))
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/meshscript"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
-    private final class Collected: @unchecked Sendable {
-        var stdout = Data()
-        var stderr = Data()
-    }
-
-    /// Run `meshscript` with `arguments`; kill it and report a timeout after `timeout`.
-    static func run(_ arguments: [String], in directory: URL? = nil, timeout: Duration = .seconds(60),
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIRun {
-        let executable = try #require(executable, "the meshscript executable was not found; build it with `swift build`",
-                                      sourceLocation: sourceLocation)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? packageRoot
-        // A small, fixed environment: no colour, no CTX_* or KUBECONFIG from the developer's shell.
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1", "HOME": NSTemporaryDirectory()]
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-
-        let collected = Collected()
-        let readers = DispatchGroup()
-        let outHandle = stdout.fileHandleForReading, errHandle = stderr.fileHandleForReading
-        DispatchQueue.global().async(group: readers) { collected.stdout = outHandle.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: readers) { collected.stderr = errHandle.readDataToEndOfFile() }
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-
-        let start = ContinuousClock.now
-        try process.run()
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        var timedOut = false
-        if exited.wait(timeout: .now() + seconds) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
-        }
-        let elapsed = ContinuousClock.now - start
-        readers.wait()
-        let result = CLIRun(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                            timedOut: timedOut, stdout: String(decoding: collected.stdout, as: UTF8.self),
-                            stderr: String(decoding: collected.stderr, as: UTF8.self), stderrBytes: collected.stderr.count,
-                            elapsed: elapsed)
-        #expect(!timedOut, "meshscript \(arguments.joined(separator: " ").prefix(200)) did not finish in \(timeout): killed",
-                sourceLocation: sourceLocation)
-        return result
+    /// Run `meshscript` with `arguments` in the package root (examples are named relative to
+    /// it); kill it and report a timeout after `timeout`.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(60),
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessRun {
+        try meshscript(arguments, environment: environment, directory: packageRoot.path, timeout: timeout, sourceLocation: sourceLocation)
     }
 
     /// Expect a script error: exit 65, not a crash, and `fragment` in a diagnostic on stderr.
-    static func expectScriptError(_ run: CLIRun, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectScriptError(_ run: ProcessRun, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(!run.signaled, "crashed: \(run)", sourceLocation: sourceLocation)
         #expect(run.status == 65, "\(run)", sourceLocation: sourceLocation)
         #expect(run.stderr.contains(fragment), "stderr lacks \"\(fragment)\": \(run)", sourceLocation: sourceLocation)
@@ -109,44 +28,7 @@ enum CLI {
     }
 }
 
-/// A scratch directory with the files a test writes, removed when the test is done with it
-/// (the garbage tests write tens of megabytes).
-final class Scratch {
-    let url: URL
-
-    init() throws {
-        let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath()
-        url = base.appendingPathComponent("meshscript-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, bytes: Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ name: String, bytes: [UInt8]) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: file)
-        return file.path
-    }
-}
-
-/// Deterministic pseudo-random bytes (SplitMix64) so a failing input can be reproduced.
-struct Noise {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix {
     /// At least `count` bytes made of pieces drawn from `alphabet` (each piece a byte or a whole character).
     mutating func bytes(_ count: Int, from alphabet: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
@@ -246,7 +128,7 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
     @Test func aHangIsKilledAndReported() throws {
         let scratch = try Scratch()
         let path = try scratch.write("slow.mesh", "for i in range(0, 4000000) < let k = $i >\n")
-        var run: CLIRun?
+        var run: ProcessRun?
         withKnownIssue("the run is killed after 50 ms") {
             run = try CLI.run(["check", path], timeout: .milliseconds(50))
         }
@@ -311,7 +193,7 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
     ] as [(String, [[UInt8]])])
     func tenMegabytesOfGarbage(name: String, alphabet: [[UInt8]]) throws {
         let scratch = try Scratch()
-        var noise = Noise(state: UInt64(name.utf8.count) &* 7919)
+        var noise = SplitMix(state: UInt64(name.utf8.count) &* 7919)
         let path = try scratch.write(name + ".mesh", bytes: noise.bytes(10_000_000, from: alphabet))
         let run = try CLI.run(["check", path])
         print("check of 10 MB of \(name) took \(run.elapsed), \(run.stderrBytes) bytes of diagnostics")
@@ -335,7 +217,7 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
 
 @Suite(.serialized) struct CommandLineUse {
     static var examples: [String] {
-        let root = CLI.packageRoot.appendingPathComponent("examples")
+        let root = packageRoot.appendingPathComponent("examples")
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         var found: [String] = []
         while let path = enumerator?.nextObject() as? String {

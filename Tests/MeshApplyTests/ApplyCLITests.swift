@@ -3,6 +3,7 @@
 // that no secret reaches the terminal.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 
 @Suite struct ApplyCLITests {
@@ -12,7 +13,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
-        let run = try meshscript(["apply", addPrimary, "--out", out, "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", out, "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 0, "\(run)")
 
         let plan = try plan(addPrimary, out: out, home: scratch.home)
@@ -42,7 +43,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster2", status: 2, stderr: "Error: the server has asked for the client to provide credentials")])
         let out = scratch.at("out")
-        let environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        let environment = cliEnvironment(home: scratch.home, path: standIns.path)
         let plan = try plan(addPrimary, out: out, home: scratch.home)
         let failing = try plan.step { $0.pipeline[0].starts(with: ["istioctl", "install", "--context=kind-cluster2"]) }
 
@@ -70,7 +71,7 @@ import Testing
         let standIns = try StandIns(in: scratch, rules: [
             StandInRule(match: "kubectl create namespace istio-system", stderr: #"Error from server (AlreadyExists): namespaces "istio-system" already exists"#),
         ])
-        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.components(separatedBy: "already exists (from an earlier run)").count == 3)
         #expect(standIns.invocations.count == 12)
@@ -99,7 +100,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
-        let run = try meshscript(["apply", addPrimary, "--out", out, "--dry-run"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", out, "--dry-run"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 0, "\(run)")
         #expect(standIns.invocations.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: out))
@@ -113,7 +114,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
-        let run = try meshscript(["apply", addPrimary, "--out", out], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", out], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 64, "\(run)")
         #expect(run.stderr.contains("stdin is not a terminal"))
         #expect(run.stderr.contains("--yes"))
@@ -125,7 +126,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch, programs: ["istioctl"])
         // Only the stand-ins: /usr/bin may hold a real kubectl.
-        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.directory, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.directory))
         #expect(run.status == 70, "\(run)")
         #expect(run.stderr.contains("kubectl: not found on PATH"))
         #expect(run.stderr.contains("nothing was run on any cluster"))
@@ -137,7 +138,7 @@ import Testing
         let scratch = try Scratch()
         let rules = failing.map { [StandInRule(match: $0, stderr: "error: unable to recognize \"STDIN\"")] } ?? []
         let standIns = try StandIns(in: scratch, rules: rules)
-        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == (failing == nil ? 0 : 70), "\(run)")
         // The token did flow (istioctl printed it, kubectl read it) ...
         #expect(standIns.invocations.contains { $0.program == "kubectl" && $0.stdin?.contains(StandIns.token) == true })
@@ -150,8 +151,8 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster1", sleep: 60)])
         let started = Date()
-        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home),
-                                 timeout: 40, interruptWhen: { standIns.invocations.contains { $0.program == "istioctl" } })
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path),
+                                 timeout: .seconds(40), interruptWhen: { standIns.invocations.contains { $0.program == "istioctl" } })
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(run.status == 130, "\(run)")
         #expect(run.stderr.contains("interrupted"))
@@ -166,7 +167,7 @@ import Testing
     @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
-        let environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        let environment = cliEnvironment(home: scratch.home, path: standIns.path)
         let script = scratch.at("broken.mesh")
         try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: true, encoding: .utf8)
         let broken = try meshscript(["apply", script, "--out", scratch.at("out"), "--yes"], environment: environment)
@@ -190,7 +191,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = ["-qec", command, "/dev/null"]
-        process.environment = cliEnvironment(path: standIns.path, home: scratch.home)
+        process.environment = cliEnvironment(home: scratch.home, path: standIns.path)
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -3,6 +3,7 @@
 // the run (and which process it blames), resuming, AlreadyExists, missing programs, cancel.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 
 @Suite struct ApplyRunnerTests {

@@ -1,26 +1,11 @@
 // Test support for apply: stand-in `kubectl` and `istioctl` (Python scripts in a scratch
 // directory put first on PATH) that record every invocation (argv, and stdin for
-// `kubectl apply -f -`) as one JSON line; plans built through the library; and the real
-// `meshscript` binary run with argument arrays and a timeout.
+// `kubectl apply -f -`) as one JSON line; and plans built through the library. Scratch
+// directories and the real `meshscript` binary come from MeshTestSupport.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
-
-// MARK: - Scratch directories
-
-final class Scratch: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.path + "/meshapply-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    var home: String { path + "/home" }
-    func at(_ relative: String) -> String { path + "/" + relative }
-}
 
 // MARK: - Stand-in tools
 
@@ -150,15 +135,6 @@ final class StandIns: @unchecked Sendable {
 
 // MARK: - Plans through the library
 
-/// The package's root, found from this file's path (Tests/MeshApplyTests/Support.swift).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
-func example(_ name: String) -> String { packageRoot + "/examples/" + name }
-
 /// The plan `meshscript apply SCRIPT --out OUT` carries out, with no kubeconfig (so discovery
 /// uses `istioctl create-remote-secret | kubectl apply`).
 func plan(_ script: String, out: String, home: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Plan {
@@ -179,70 +155,4 @@ extension Plan {
     func step(where predicate: (Plan.Command) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Plan.Step {
         try #require(steps.first { $0.commands.contains(where: predicate) }, "no such step in the plan", sourceLocation: sourceLocation)
     }
-}
-
-// MARK: - Running the real binary
-
-struct Run: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var timedOut: Bool
-    var output: String { stdout + stderr }
-    var description: String { "exit \(status)\(timedOut ? " (timed out)" : "")\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
-}
-
-let meshscriptBinary = packageRoot + "/.build/debug/meshscript"
-
-/// The environment the CLI runs with: the stand-ins' PATH, an empty HOME, no colour.
-func cliEnvironment(path: String, home: String) -> [String: String] {
-    ["PATH": path, "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8"]
-}
-
-/// Runs `meshscript ARGS` with stdin from /dev/null (not a terminal); stdout and stderr go to
-/// files so neither pipe fills up. `interruptAfter` sends SIGINT once the predicate holds.
-func meshscript(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 120,
-                interruptWhen: (() -> Bool)? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Run {
-    try #require(FileManager.default.isExecutableFile(atPath: meshscriptBinary),
-                 "no \(meshscriptBinary): build it first with `swift build --build-tests`", sourceLocation: sourceLocation)
-    let scratch = FileManager.default.temporaryDirectory.path + "/meshapply-run-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    let outPath = scratch + "/out", errPath = scratch + "/err"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: meshscriptBinary)
-    process.arguments = arguments
-    process.environment = environment
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    var timedOut = false
-    var interrupted = false
-    while process.isRunning {
-        if Date() > deadline {
-            timedOut = true
-            process.terminate()
-            break
-        }
-        if !interrupted, let interruptWhen, interruptWhen() {
-            interrupted = true
-            process.interrupt()
-        }
-        usleep(20_000)
-    }
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    let run = Run(status: process.terminationStatus,
-                  stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-                  stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
-                  timedOut: timedOut)
-    #expect(!timedOut, "meshscript \(arguments.joined(separator: " ")) timed out", sourceLocation: sourceLocation)
-    return run
 }

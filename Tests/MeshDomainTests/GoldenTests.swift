@@ -6,6 +6,7 @@
 // error must be expected and every expectation met; a file without expectations checks clean.
 // Only the top level of Golden/ is run; Golden/lib holds files the scripts import.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshDomain
@@ -116,8 +117,8 @@ enum GoldenFiles {
 
     /// The harness must be able to fail both ways.
     @Test func harnessNoticesMissingAndExtraErrors() throws {
-        let directory = try makeTemporaryDirectory()
-        let script = directory.appendingPathComponent("probe.mesh")
+        let scratch = try Scratch()
+        let script = scratch.url.appendingPathComponent("probe.mesh")
         try """
             mesh mesh1
             cluster c1 < trust from rot >   ### error: unknown root 'rot'

@@ -1,6 +1,7 @@
 // The mesh built-ins end to end: rendered diagnostics as exact text, the topology a script
 // builds (forward references, clusters()), the plan, and every example script.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshDomain
@@ -347,7 +348,7 @@ import MeshScriptInterpreter
 
 @Suite struct Examples {
     static var scripts: [String] {
-        let root = packageRoot().appendingPathComponent("examples")
+        let root = packageRoot.appendingPathComponent("examples")
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         var found: [String] = []
         while let path = enumerator?.nextObject() as? String {
@@ -362,7 +363,7 @@ import MeshScriptInterpreter
 
     @Test(arguments: Examples.scripts)
     func exampleParsesAndChecksClean(_ path: String) {
-        let url = packageRoot().appendingPathComponent("examples").appendingPathComponent(path)
+        let url = packageRoot.appendingPathComponent("examples").appendingPathComponent(path)
         let engine = MeshEngine(environment: [:])
         engine.interpreter.output = { _ in }
         let result = engine.check(file: url.path)

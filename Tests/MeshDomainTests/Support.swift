@@ -34,22 +34,5 @@ func expectClean(_ checked: Checked, sourceLocation: Testing.SourceLocation = #_
     #expect(checked.errors.isEmpty, "unexpected errors:\n\(checked.rendered)", sourceLocation: sourceLocation)
 }
 
-/// Walk up from this file to the package root (the directory holding Package.swift).
-func packageRoot(_ filePath: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    return url
-}
-
-func makeTemporaryDirectory() throws -> URL {
-    let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath()
-    let url = base.appendingPathComponent("meshscript-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// "LINE:COLUMN", for comparing positions (SourceLocation has no public initializer).
 func lineColumn(_ location: MeshScriptInterpreter.SourceLocation) -> String { "\(location.line):\(location.column)" }

@@ -2,6 +2,7 @@
 // istio-system Namespace, each parsed back and compared with the forms in
 // /work/shared/spec/istio-artifacts.md, the seed and Istio's samples.
 import Foundation
+import MeshTestSupport
 import Testing
 
 @testable import MeshKube
@@ -22,17 +23,8 @@ import Testing
         """
 
     // The seed's install.yaml (add-a-primary-cluster.txt), ${MESH} ${CLUSTER_2}
-    // ${NETWORK_1} substituted, comments dropped.
-    static let seedForm = """
-        apiVersion: install.istio.io/v1alpha1
-        kind: IstioOperator
-        spec:
-          values:
-            global:
-              meshID: mesh1
-              multiCluster:
-                clusterName: cluster2
-              network: network1
+    // ${NETWORK_1} substituted, comments dropped: the current form plus meshNetworks and meshExpansion.
+    static let seedForm = currentForm + """
 
               meshNetworks:
                 network1:
@@ -205,7 +197,7 @@ import Testing
     /// piped through `kubectl label --local ... topology.istio.io/network=NET`.
     @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"), arguments: [nil, "network1"] as [String?])
     func namespaceMatchesKubectl(network: String?) throws {
-        let home = try TemporaryDirectory()
+        let home = try Scratch()
         let created = try Kubectl.run(
             ["create", "namespace", "istio-system", "--dry-run=client", "-o", "yaml"], home: home.path)
         try #require(created.status == 0, "\(created.stderr)")

@@ -1,5 +1,6 @@
 // Kubeconfig reading and merging, checked against kubectl's own merge where it is installed.
 import Foundation
+import MeshTestSupport
 import Testing
 
 @testable import MeshKube
@@ -45,6 +46,15 @@ struct KubeconfigFixture {
         if let currentContext { lines.append("current-context: \(currentContext)") }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Writes the text as the file `name` in `directory` (relative paths in it resolve against
+    /// that file's directory); returns the file's path.
+    func write(as name: String, in directory: Scratch) throws -> String { try directory.write(name, text) }
+
+    /// The first context's credentials, loaded from the file `name` written in `directory`.
+    func credentials(writtenAs name: String, in directory: Scratch) throws -> ClusterCredentials {
+        try Kubeconfig.load(paths: [write(as: name, in: directory)]).credentials(forContext: entries[0].context)
+    }
 }
 
 let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n".utf8).base64EncodedString()
@@ -58,13 +68,10 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     }
 
     @Test func tokenUserGivesARemoteSecret() throws {
-        let dir = try TemporaryDirectory()
-        let file = try dir.write(
-            "east.yaml",
-            KubeconfigFixture.single(
-                "ctx-east", cluster: "server: https://203.0.113.10:6443\ncertificate-authority-data: \(testCA)",
-                user: "token: sa-token-123"
-            ).text)
+        let dir = try Scratch()
+        let file = try KubeconfigFixture.single(
+            "ctx-east", cluster: "server: https://203.0.113.10:6443\ncertificate-authority-data: \(testCA)", user: "token: sa-token-123"
+        ).write(as: "east.yaml", in: dir)
         let config = try Kubeconfig.load(paths: [file])
         #expect(config.contextNames == ["ctx-east"])
         #expect(config.currentContext == "ctx-east")
@@ -96,16 +103,13 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     /// `certificate-authority` and `tokenFile` are resolved against the directory of
     /// the file that defines them, and read (token trimmed like client-go does).
     @Test func relativeFilesResolveAgainstTheKubeconfigDirectory() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try Scratch()
         let pem = "-----BEGIN CERTIFICATE-----\nMIIBrelative\n-----END CERTIFICATE-----\n"
         try dir.write("conf/certs/ca.pem", pem)
         try dir.write("conf/token.txt", "  file-token\n")
-        let file = try dir.write(
-            "conf/config",
-            KubeconfigFixture.single(
-                "c", cluster: "server: https://10.1.1.1\ncertificate-authority: certs/ca.pem", user: "tokenFile: token.txt"
-            ).text)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "c")
+        let credentials = try KubeconfigFixture.single(
+            "c", cluster: "server: https://10.1.1.1\ncertificate-authority: certs/ca.pem", user: "tokenFile: token.txt"
+        ).credentials(writtenAs: "conf/config", in: dir)
         #expect(credentials.certificateAuthorityPath == dir.path + "/conf/certs/ca.pem")
         #expect(credentials.certificateAuthorityData == Data(pem.utf8).base64EncodedString())
         #expect(credentials.user == .tokenFile(dir.path + "/conf/token.txt"))
@@ -128,14 +132,10 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     }
 
     @Test func unreadableReferencedFilesAreReportedNotThrown() throws {
-        let dir = try TemporaryDirectory()
-        let file = try dir.write(
-            "config",
-            KubeconfigFixture.single(
-                "c", cluster: "server: https://10.1.1.1\ncertificate-authority: missing-ca.pem",
-                user: "tokenFile: missing-token"
-            ).text)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "c")
+        let dir = try Scratch()
+        let credentials = try KubeconfigFixture.single(
+            "c", cluster: "server: https://10.1.1.1\ncertificate-authority: missing-ca.pem", user: "tokenFile: missing-token"
+        ).credentials(writtenAs: "config", in: dir)
         #expect(credentials.certificateAuthorityData == nil)
         #expect(credentials.bearerToken == nil)
         #expect(credentials.unreadableFiles == [dir.path + "/missing-ca.pem", dir.path + "/missing-token"])
@@ -213,7 +213,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     }
 
     @Test func malformedYAMLNamesFileAndLine() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try Scratch()
         let file = try dir.write("bad", "apiVersion: v1\nclusters:\n- name: a\n  cluster: [unclosed\ncontexts: []\n")
         let error = try #require(throws: KubeconfigError.self) { try Kubeconfig.load(paths: [file]) }
         guard case .malformedYAML(let line) = error.kind else {
@@ -256,7 +256,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     }
 
     @Test func missingFiles() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try Scratch()
         // A single path (an explicit --kubeconfig) that does not exist is an error.
         let single = try #require(throws: KubeconfigError.self) { try Kubeconfig.load(paths: [dir.path + "/nope"]) }
         #expect(single.kind == .missingFile)
@@ -267,7 +267,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
         }
         #expect(none.kind == .missingFile)
         // In a list, missing files are skipped, as kubectl skips them.
-        let real = try dir.write("real", KubeconfigFixture.single("c", cluster: "server: https://x", user: "token: t").text)
+        let real = try KubeconfigFixture.single("c", cluster: "server: https://x", user: "token: t").write(as: "real", in: dir)
         let config = try Kubeconfig.load(paths: [dir.path + "/a", real, ""])
         #expect(config.contextNames == ["c"])
         #expect(config.missingPaths == [dir.path + "/a"])
@@ -283,11 +283,11 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     /// whole; current-context comes from the first file that sets one; relative
     /// paths resolve against the defining file's directory.
     struct Files {
-        let dir: TemporaryDirectory
+        let dir: Scratch
         let paths: [String]
 
         init() throws {
-            dir = try TemporaryDirectory()
+            dir = try Scratch()
             try dir.write("one/ca.pem", "CA ONE\n")
             try dir.write("two/ca.pem", "CA TWO\n")
             let one = try dir.write(
@@ -344,10 +344,8 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
                 current-context: only-two
 
                 """)
-            let three = try dir.write(
-                "three/config",
-                KubeconfigFixture.single("only-three", cluster: "server: https://10.0.0.4:6443", user: "token: three")
-                    .text)
+            let three = try KubeconfigFixture.single("only-three", cluster: "server: https://10.0.0.4:6443", user: "token: three")
+                .write(as: "three/config", in: dir)
             paths = [one, dir.path + "/missing/config", two, three]
         }
     }
@@ -412,7 +410,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     /// kubectl also refuses what MeshKube refuses.
     @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"))
     func kubectlAlsoRefusesMalformedAndDuplicateFiles() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try Scratch()
         let bad = try dir.write("bad", "clusters:\n- name: a\n  cluster: [unclosed\n")
         let dup = try dir.write("dup", "clusters:\n- name: a\n  cluster: {server: https://1.1.1.1}\n- name: a\n  cluster: {server: https://2.2.2.2}\n")
         for file in [bad, dup] {

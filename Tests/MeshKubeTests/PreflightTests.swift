@@ -1,4 +1,5 @@
 // Pre-flight checks on credentials that are to go into a remote secret.
+import MeshTestSupport
 import Testing
 
 @testable import MeshKube
@@ -130,14 +131,11 @@ import Testing
 
     /// From a real file: an exec-plugin user and a loopback server, as kind writes them.
     @Test func kindStyleKubeconfig() throws {
-        let dir = try TemporaryDirectory()
-        let file = try dir.write(
-            "kind",
-            KubeconfigFixture.single(
-                "kind-east", cluster: "server: https://127.0.0.1:41235\ncertificate-authority-data: \(testCA)",
-                user: "exec:\n  command: aws\n  args: [eks, get-token]"
-            ).text)
-        let credentials = try Kubeconfig.load(paths: [file]).credentials(forContext: "kind-east")
+        let dir = try Scratch()
+        let credentials = try KubeconfigFixture.single(
+            "kind-east", cluster: "server: https://127.0.0.1:41235\ncertificate-authority-data: \(testCA)",
+            user: "exec:\n  command: aws\n  args: [eks, get-token]"
+        ).credentials(writtenAs: "kind", in: dir)
         let messages = Self.errors(credentials).map(\.message)
         #expect(messages.count == 2)
         #expect(messages.contains { $0.contains("loopback") })

@@ -1,6 +1,7 @@
 // The remote secret against istioctl's own expected output, and against kubectl's
 // reading of the kubeconfig it embeds.
 import Foundation
+import MeshTestSupport
 import Testing
 
 @testable import MeshKube
@@ -121,7 +122,7 @@ import Testing
     /// istioctl uses too) prints for it.
     @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"))
     func embeddedKubeconfigIsWhatKubectlPrints() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try Scratch()
         let ca = Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).base64EncodedString()
         let embedded = RemoteSecret.embeddedKubeconfig(
             cluster: "west", server: "https://west.example.com:443", certificateAuthorityData: ca, token: "abc.def")

@@ -1,6 +1,7 @@
-// Test helpers: YAML compared by value (not by text), temporary kubeconfig files,
-// and a way to ask the real kubectl (offline) for the reference answer.
+// Test helpers: YAML compared by value (not by text), and a way to ask the real kubectl
+// (offline) for the reference answer.
 import Foundation
+import MeshTestSupport
 import Testing
 import Yams
 
@@ -98,65 +99,17 @@ private func differingPaths(_ a: YAMLValue?, _ e: YAMLValue?, path: String) -> [
     }
 }
 
-/// A directory that is removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/meshkube-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ name: String, _ contents: String) throws -> String {
-        let file = path + "/" + name
-        let directory = (file as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try contents.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-}
-
 /// The real kubectl, when installed. Run offline, with a private HOME so the
 /// developer's own ~/.kube/config never leaks into a test.
 enum Kubectl {
-    static let path: String? = {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
-            .split(separator: ":")
-        return directories.map { $0 + "/kubectl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path = executableOnPath("kubectl")
 
     static var isInstalled: Bool { path != nil }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], kubeconfig: String? = nil, stdin: String? = nil, home: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = arguments
+    static func run(_ arguments: [String], kubeconfig: String? = nil, stdin: String? = nil, home: String) throws -> ProcessRun {
         var environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
         if let kubeconfig { environment["KUBECONFIG"] = kubeconfig }
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        return try runProcess(path!, arguments, environment: environment, input: .text(stdin ?? ""))
     }
 }
 

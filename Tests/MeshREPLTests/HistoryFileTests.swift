@@ -1,28 +1,34 @@
 // The history file: round trip (multi-line entries too), size bound, merging with what
 // other sessions saved, atomic replacement, and silent failure.
 import Foundation
+import MeshTestSupport
 import Testing
 @testable import MeshREPL
 
 @Suite struct HistoryFileTests {
+    /// This test's own directory (Swift Testing makes a suite value per test), removed after it.
+    let directory: Scratch
+    var file: String { directory.at("history") }
+
+    init() throws { directory = try Scratch() }
+
+    /// An editor keeping its history in `file` (or `path`), without completion.
+    func newEditor(at path: String? = nil) -> LineEditor {
+        LineEditor(programName: "test", historyFile: path ?? file, completer: nil)
+    }
+
     @Test func savedEntriesAreLoadedByTheNextEditor() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
-        let first = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let first = newEditor()
         first.addHistory("mesh mesh1")
         first.addHistory("cluster c1 <\n  trust from root\n>\n")
         first.addHistory("   ")
         first.saveHistory()
 
-        let second = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let second = newEditor()
         #expect(second.historyEntries == ["mesh mesh1", "cluster c1 <\n  trust from root\n>"])
     }
 
     @Test func theFileKeepsOnlyTheNewestEntries() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
         let editor = LineEditor(programName: "test", historyFile: file, historyLimit: 5, completer: nil)
         for i in 1...12 { editor.addHistory("print \(i)") }
         editor.saveHistory()
@@ -34,46 +40,34 @@ import Testing
     }
 
     @Test func consecutiveDuplicatesAreKeptOnce() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
-        let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let editor = newEditor()
         for entry in ["a", "a", "b", "a"] { editor.addHistory(entry) }
         editor.saveHistory()
-        #expect(LineEditor(programName: "test", historyFile: file, completer: nil).historyEntries == ["a", "b", "a"])
+        #expect(newEditor().historyEntries == ["a", "b", "a"])
     }
 
     @Test func concurrentSessionsDoNotOverwriteEachOther() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
-        let one = LineEditor(programName: "test", historyFile: file, completer: nil)
-        let two = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let one = newEditor()
+        let two = newEditor()
         one.addHistory("from one")
         one.saveHistory()
         two.addHistory("from two")
         two.saveHistory()
         one.addHistory("one again")
         one.saveHistory() // only the entry added since the last save is appended
-        #expect(LineEditor(programName: "test", historyFile: file, completer: nil).historyEntries
+        #expect(newEditor().historyEntries
                 == ["from one", "from two", "one again"])
     }
 
     @Test func unicodeSurvivesTheFile() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
-        let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let editor = newEditor()
         editor.addHistory("print \"π ≈ 3.14 ✓\"")
         editor.saveHistory()
-        #expect(LineEditor(programName: "test", historyFile: file, completer: nil).historyEntries == ["print \"π ≈ 3.14 ✓\""])
+        #expect(newEditor().historyEntries == ["print \"π ≈ 3.14 ✓\""])
     }
 
     @Test func theFileIsReplacedAtomicallyAndPrivately() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/history"
-        let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let editor = newEditor()
         editor.addHistory("print 1")
         editor.saveHistory()
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["history"]) // no temporary left
@@ -82,16 +76,14 @@ import Testing
     }
 
     @Test func anUnwritableLocationIsSilentAndRetried() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         let file = directory.path + "/missing/history"
-        let editor = LineEditor(programName: "test", historyFile: file, completer: nil)
+        let editor = newEditor(at: file)
         editor.addHistory("print 1")
         editor.saveHistory() // the directory does not exist: nothing happens
         #expect(!FileManager.default.fileExists(atPath: file))
         try FileManager.default.createDirectory(atPath: directory.path + "/missing", withIntermediateDirectories: false)
         editor.saveHistory() // the unsaved entry is written now
-        #expect(LineEditor(programName: "test", historyFile: file, completer: nil).historyEntries == ["print 1"])
+        #expect(newEditor(at: file).historyEntries == ["print 1"])
     }
 
     @Test func defaultHistoryFileIsInHome() {

@@ -28,24 +28,9 @@ import Testing
 }
 
 private func runScenario(_ name: String, term: String = "xterm", sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let home = try TemporaryDirectory()
-    defer { home.remove() }
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let script = repository.appendingPathComponent("scripts/pty/lineeditor_scenarios.py").path
     // This binary, asked to run only the echo loop with Swift Testing.
     let child = [CommandLine.arguments[0], "--testing-library", "swift-testing", "--filter", "echoLoop"]
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, name, "--home", home.path, "--term", term, "--"] + child
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let transcript = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "pty scenario \(name) failed:\n\(transcript)", sourceLocation: sourceLocation)
+    try runPTYScenario("lineeditor_scenarios.py", name, program: child, term: term, sourceLocation: sourceLocation)
 }
 
 /// A stand-in REPL: echo lines, keep history in $HOME, complete a few words, and simulate

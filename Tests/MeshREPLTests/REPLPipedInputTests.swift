@@ -2,6 +2,7 @@
 // lines without editing, prints no banner or prompt, evaluates statement by statement
 // and exits 0, or 65 when something failed or the input ended inside an entry.
 import Foundation
+import MeshTestSupport
 import Synchronization
 import Testing
 
@@ -26,8 +27,8 @@ import Testing
             :show c3
             """)
         #expect(run.status == 0)
-        #expect(run.errors == "")
-        #expect(run.output == """
+        #expect(run.stderr == "")
+        #expect(run.stdout == """
             clusters: 2
             ["c1", "c2", "c3"]
             ok: 3 clusters, 4 discovery links
@@ -50,33 +51,33 @@ import Testing
             :show
             """)
         #expect(run.status == 65)
-        #expect(run.output == "1\nno mesh declared\nclusters: none\nvariables: $x\n")
-        #expect(run.errors.contains("<repl:2>:1:20: error: unexpected word 'frm' in 'trust'"))
-        #expect(run.errors.contains("did you mean 'from'?"))
-        #expect(run.errors.contains("'$x' is already defined"))
-        #expect(!run.errors.contains("\u{1B}["), "no colour on a pipe")
+        #expect(run.stdout == "1\nno mesh declared\nclusters: none\nvariables: $x\n")
+        #expect(run.stderr.contains("<repl:2>:1:20: error: unexpected word 'frm' in 'trust'"))
+        #expect(run.stderr.contains("did you mean 'from'?"))
+        #expect(run.stderr.contains("'$x' is already defined"))
+        #expect(!run.stderr.contains("\u{1B}["), "no colour on a pipe")
     }
 
     @Test(arguments: ["cluster c1 <\n  trust from root\n", "let l = [1,\n", "print \"unclosed\n", "print len(\n"])
     func inputEndingInsideAnEntryIs65(script: String) throws {
         let run = try runPiped("print 1\n" + script)
         #expect(run.status == 65)
-        #expect(run.output == "1\n")
-        #expect(run.errors.contains("error: input ended inside an unclosed block, list or string"))
+        #expect(run.stdout == "1\n")
+        #expect(run.stderr.contains("error: input ended inside an unclosed block, list or string"))
     }
 
     @Test(arguments: [":load nosuch.mesh", ":nosuch", ":check"])
     func aFailingCommandIs65(command: String) throws {
         let run = try runPiped("cluster c1 < discover with c2 >\n\(command)\nprint \"after\"\n")
         #expect(run.status == 65)
-        #expect(run.output == "after\n")
-        #expect(run.errors.contains("error: "))
+        #expect(run.stdout == "after\n")
+        #expect(run.stderr.contains("error: "))
     }
 
     @Test func aFileRedirectedToStandardInputWorksToo() throws {
         let good = try runPiped("mesh m\nprint \"ok\"\n", fromFile: true)
         #expect(good.status == 0)
-        #expect(good.output == "ok\n")
+        #expect(good.stdout == "ok\n")
         let bad = try runPiped("mesh m\ncluster c1 < trust frm root >\n", fromFile: true)
         #expect(bad.status == 65)
     }
@@ -98,19 +99,16 @@ import Testing
             if true < print "alone" >
             print "after"
             """)
-        #expect(run.errors == "")
+        #expect(run.stderr == "")
         #expect(run.status == 0)
-        #expect(run.output == "else\nelse if\nalone\nafter\n")
+        #expect(run.stdout == "else\nelse if\nalone\nafter\n")
     }
 
     /// A program driving the REPL through pipes gets each answer before it sends the next
     /// line: the REPL does not read ahead of an entry that cannot continue.
     @Test func eachLineIsAnsweredBeforeTheNextIsRead() throws {
-        guard let binary = MeshScriptBinary.path else {
-            Issue.record("no meshscript binary beside the tests or in .build/debug: run `swift build` first")
-            return
-        }
-        let home = try TemporaryDirectory()
+        let binary = try requireMeshscript()
+        let home = try Scratch()
         defer { home.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -152,70 +150,40 @@ import Testing
     @Test func quitStopsReading() throws {
         let run = try runPiped("print 1\n:quit\nprint 2\ncluster c1 <\n")
         #expect(run.status == 0)
-        #expect(run.output == "1\n")
+        #expect(run.stdout == "1\n")
     }
 
     @Test func emptyInputIs0() throws {
         let run = try runPiped("")
         #expect(run.status == 0)
-        #expect(run.output == "")
-        #expect(run.errors == "")
+        #expect(run.stdout == "")
+        #expect(run.stderr == "")
     }
 
     @Test func saveAndLoadWorkFromAPipe() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try Scratch()
         defer { directory.remove() }
         let first = try runPiped("mesh m\ncluster c1 < trust from root; install >\nnetwork n1\n:save s.mesh\n:plan\n", in: directory.path)
         #expect(first.status == 0)
         let second = try runPiped(":load s.mesh\n:plan\n", in: directory.path)
         #expect(second.status == 0)
-        #expect(first.output.hasPrefix("saved 3 statements to s.mesh\n"))
-        #expect(second.output.hasPrefix("loaded s.mesh: 1 cluster in the session\n"))
+        #expect(first.stdout.hasPrefix("saved 3 statements to s.mesh\n"))
+        #expect(second.stdout.hasPrefix("loaded s.mesh: 1 cluster in the session\n"))
         let plan = { (output: String) in output.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? "" }
-        #expect(plan(first.output).contains("istioctl install --context=c1"))
-        #expect(plan(first.output) == plan(second.output))
+        #expect(plan(first.stdout).contains("istioctl install --context=c1"))
+        #expect(plan(first.stdout) == plan(second.stdout))
     }
 }
 
 /// Runs `meshscript repl` with `script` on standard input: a pipe, or a file (`< script.mesh`).
 private func runPiped(_ script: String, in directory: String? = nil, fromFile: Bool = false,
-                      sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String, errors: String) {
-    guard let binary = MeshScriptBinary.path else {
-        Issue.record("no meshscript binary beside the tests or in .build/debug: run `swift build` first", sourceLocation: sourceLocation)
-        return (-1, "", "")
-    }
-    let scratch = try TemporaryDirectory()
+                      sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessRun {
+    let binary = try requireMeshscript(sourceLocation: sourceLocation)
+    let scratch = try Scratch()
     defer { scratch.remove() }
-    let input = scratch.path + "/script.mesh"
-    try script.write(toFile: input, atomically: true, encoding: .utf8)
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = ["repl"]
-    process.currentDirectoryURL = URL(fileURLWithPath: directory ?? scratch.path)
+    let input = try scratch.write("script.mesh", script)
     var environment = ProcessInfo.processInfo.environment
     environment["HOME"] = scratch.path
-    process.environment = environment
-    let inputPipe = Pipe()
-    process.standardInput = fromFile ? try FileHandle(forReadingFrom: URL(fileURLWithPath: input)) : inputPipe
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    if !fromFile {
-        let writer = inputPipe.fileHandleForWriting
-        DispatchQueue.global().async {
-            try? writer.write(contentsOf: Data(script.utf8))
-            try? writer.close()
-        }
-    }
-    // Read both pipes at once so neither can fill up and block the child.
-    let errorData = Mutex(Data())
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errorData.withLock { $0 = errors.fileHandleForReading.readDataToEndOfFile() } }
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData.withLock { $0 }, as: UTF8.self))
+    return try runProcess(binary, ["repl"], environment: environment, directory: directory ?? scratch.path,
+                          input: fromFile ? .file(input) : .text(script))
 }

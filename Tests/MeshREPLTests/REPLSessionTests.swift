@@ -4,18 +4,19 @@
 // write/writeError closures.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 @testable import MeshREPL
 
 /// A session in a fresh directory (also its HOME), with its output captured.
 final class CapturedSession {
-    let directory: TemporaryDirectory
+    let directory: Scratch
     let session: REPLSession
     private(set) var output = ""
     private(set) var errors = ""
 
-    init(directory: TemporaryDirectory? = nil) throws {
-        let directory = try directory ?? TemporaryDirectory()
+    init(directory: Scratch? = nil) throws {
+        let directory = try directory ?? Scratch()
         self.directory = directory
         var writeOut: (String) -> Void = { _ in }
         var writeErr: (String) -> Void = { _ in }
@@ -357,8 +358,8 @@ final class CapturedSession {
     }
 
     /// A project elsewhere, `main.mesh` importing its sibling `lib.mesh`.
-    private func project() throws -> TemporaryDirectory {
-        let project = try TemporaryDirectory()
+    private func project() throws -> Scratch {
+        let project = try Scratch()
         try "let lib-value = \"from lib\"\nrecipe primary(name) < cluster $name < trust from root > >\n"
             .write(toFile: project.path + "/lib.mesh", atomically: true, encoding: .utf8)
         try "import \"lib.mesh\"\nprimary c1\nprint $lib-value\n".write(toFile: project.path + "/main.mesh", atomically: true, encoding: .utf8)

@@ -3,12 +3,13 @@
 //   kubectl create secret generic cacerts -n istio-system --from-file=... --dry-run=client -o yaml
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 
 @Suite struct CacertsKubectlTests {
     enum Root: String, CaseIterable, Sendable { case istioDefault, ecdsa }
 
-    @Test(.enabled(if: tool("kubectl") != nil, "kubectl is not installed; it is the offline reference for the cacerts manifest"),
+    @Test(.enabled(if: executableOnPath("kubectl") != nil, "kubectl is not installed; it is the offline reference for the cacerts manifest"),
           arguments: Root.allCases)
     func cacertsManifestEqualsKubectlDryRun(root: Root) throws {
         let scratch = try Scratch()
@@ -25,10 +26,10 @@ import Testing
             let directory = prepared.out + "/" + cluster
             let files = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"].map { "--from-file=\(directory)/\($0)" }
             // Offline: an empty HOME and a kubeconfig that does not exist; --dry-run=client never dials.
-            let kubectl = try runProcess(tool("kubectl")!,
+            let kubectl = try runProcess(executableOnPath("kubectl")!,
                                          ["create", "secret", "generic", "cacerts", "-n", "istio-system"] + files + ["--dry-run=client", "-o", "yaml"],
                                          environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": scratch.at("no-kubeconfig")]),
-                                         timeout: 60)
+                                         timeout: .seconds(60))
             try #require(kubectl.status == 0, "kubectl failed: \(kubectl.output)")
             let written = read(directory + "/cacerts-secret.yaml")
             #expect(written == kubectl.stdout, "\(cluster): cacerts-secret.yaml differs from kubectl's output")

@@ -2,6 +2,7 @@
 // each holding the source's credentials under the source's name, never a cluster's own.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 import Yams
 
@@ -62,7 +63,7 @@ import Yams
         let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.clusters.indices.map { index in
             KubeContext(name: "kind-cluster\(index + 1)", server: "https://cluster\(index + 1).api.test:6443", auth: .token("tok-cluster\(index + 1)"))
         }))
-        let path = packageRoot + "/examples/three-primaries.mesh"
+        let path = example("three-primaries.mesh")
         let engine = MeshEngine(environment: [:])
         let check = engine.check(file: path)
         #expect(!check.hasErrors)

@@ -3,6 +3,7 @@
 // and discover commands for each mode.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 import Yams
 

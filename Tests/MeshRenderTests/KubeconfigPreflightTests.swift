@@ -3,6 +3,7 @@
 // written, what the plan does instead, and where each diagnostic points in the script.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 import Yams
 

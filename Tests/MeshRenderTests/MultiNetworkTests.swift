@@ -3,19 +3,20 @@
 // and the same topology is an error in Istio 1.6 mode.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 import Yams
 
 @Suite struct MultiNetworkTests {
-    static let example = packageRoot + "/examples/multi-network.mesh"
+    static let multiNetwork = example("multi-network.mesh")
     static let clusters = [("cluster1", "network1", "kind-cluster1"), ("cluster2", "network2", "kind-cluster2")]
 
     @Test func exampleWritesGatewaysAndLabelsForBothClusters() throws {
         let scratch = try Scratch()
         let engine = MeshEngine(environment: [:])
-        let check = engine.check(file: Self.example)
+        let check = engine.check(file: Self.multiNetwork)
         #expect(!check.hasErrors)
-        let options = RenderOptions(workDirectory: scratch.at("out"), scriptPath: Self.example, environment: [:], home: scratch.home)
+        let options = RenderOptions(workDirectory: scratch.at("out"), scriptPath: Self.multiNetwork, environment: [:], home: scratch.home)
         let credentials = MeshRenderer.preflight(engine.topology, options: options)
         let summary: RenderSummary
         do throws(RenderFailure) {
@@ -144,7 +145,7 @@ import Yams
     }
 
     static let legacyScript: String = {
-        let text = (try? String(contentsOfFile: example, encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: multiNetwork, encoding: .utf8)) ?? ""
         return text.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < istio \"1.6\" >\n")
     }()
 

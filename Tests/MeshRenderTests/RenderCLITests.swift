@@ -3,12 +3,13 @@
 // created or touched).
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 
 @Suite struct RenderCLITests {
-    static let addPrimary = packageRoot + "/examples/add-primary.mesh"
+    static let addPrimary = example("add-primary.mesh")
 
-    @Test(.enabled(if: tool("openssl") != nil, "openssl is not installed"))
+    @Test(.enabled(if: executableOnPath("openssl") != nil, "openssl is not installed"))
     func certificatesVerifyAndASecondRenderChangesNothing() throws {
         let scratch = try Scratch()
         let out = scratch.at("work")
@@ -18,7 +19,7 @@ import Testing
         try #require(first.status == 0, "\(first.output)")
         #expect(first.stdout.contains("created"))
         for cluster in ["cluster1", "cluster2"] {
-            let verify = try runProcess(tool("openssl")!, ["verify", "-CAfile", out + "/root-cert.pem", out + "/\(cluster)/ca-cert.pem"],
+            let verify = try runProcess(executableOnPath("openssl")!, ["verify", "-CAfile", out + "/root-cert.pem", out + "/\(cluster)/ca-cert.pem"],
                                         environment: cliEnvironment(home: scratch.home))
             #expect(verify.status == 0 && verify.stdout == "\(out)/\(cluster)/ca-cert.pem: OK\n", "\(cluster): \(verify.output)")
             #expect(read(out + "/\(cluster)/root-cert.pem") == read(out + "/root-cert.pem"))
@@ -39,9 +40,10 @@ import Testing
 
     @Test func outputUnderARegularFileIsRefusedAndNothingIsCreated() throws {
         let scratch = try Scratch()
+        let environment = cliEnvironment(home: scratch.home)
         try scratch.write("occupied", "a regular file\n")
         let before = TreeSnapshot(scratch.path)
-        let result = try meshscript(["render", Self.addPrimary, "--out", scratch.at("occupied/work")], environment: cliEnvironment(home: scratch.home))
+        let result = try meshscript(["render", Self.addPrimary, "--out", scratch.at("occupied/work")], environment: environment)
         #expect(result.status == 65)
         #expect(result.stderr.contains("is not a directory"), "\(result.stderr)")
         #expect(result.stderr.contains(scratch.at("occupied")))

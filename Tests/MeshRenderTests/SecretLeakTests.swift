@@ -3,6 +3,7 @@
 // neither the token nor any private key.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 
 @Suite struct SecretLeakTests {

@@ -1,38 +1,14 @@
-// Test support for render's end-to-end tests: scratch directories, generated kubeconfig
-// files, running a script through MeshEngine -> MeshRenderer.preflight -> render, reading
-// YAML back with Yams, diagnostic positions, snapshots of a directory tree, and running the
-// real `meshscript` binary and the real tools (openssl, kubectl) with argument arrays.
+// Test support for render's end-to-end tests: generated kubeconfig files, running a script
+// through MeshEngine -> MeshRenderer.preflight -> render, reading YAML back with Yams,
+// diagnostic positions, and snapshots of a directory tree. Scratch directories and running
+// the real `meshscript` binary and tools (openssl, kubectl) come from MeshTestSupport.
 import Foundation
 import MeshScript
+import MeshTestSupport
 import Testing
 import Yams
 
-// MARK: - Scratch directories
-
-/// A directory under /tmp, removed when the value goes away. `home` is an empty HOME, so a
-/// developer's own ~/.kube/config never leaks into a test.
-final class Scratch: @unchecked Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.path + "/meshrender-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path + "/home", withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    var home: String { path + "/home" }
-
-    func at(_ relative: String) -> String { path + "/" + relative }
-
-    @discardableResult
-    func write(_ relative: String, _ contents: String) throws -> String {
-        let file = at(relative)
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-}
+// MARK: - Files
 
 func read(_ path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -297,87 +273,4 @@ extension Node {
 
     /// The YAML 1.1 type a reader resolves a scalar to (a quoted "true" is a string).
     var resolvedTag: Yams.Tag.Name { Resolver.default.resolveTag(of: self) }
-}
-
-// MARK: - Running the real binary and tools
-
-struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var timedOut: Bool
-    var output: String { stdout + stderr }
-}
-
-/// The package's root, found from this file's path (Tests/MeshRenderTests/Support.swift).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
-/// The debug `meshscript` that `swift build --build-tests` builds next to the test bundle.
-let meshscriptBinary = packageRoot + "/.build/debug/meshscript"
-
-/// Runs an executable with an argument array (never a shell) and a private environment;
-/// stdout and stderr go to files so neither pipe can fill up; killed after `timeout` seconds.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
-                timeout: TimeInterval = 120) throws -> Run {
-    let scratch = FileManager.default.temporaryDirectory.path + "/meshrender-run-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    let outPath = scratch + "/out", errPath = scratch + "/err"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    var timedOut = false
-    while process.isRunning {
-        if Date() > deadline {
-            timedOut = true
-            process.terminate()
-            break
-        }
-        usleep(20_000)
-    }
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return Run(status: process.terminationStatus,
-               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
-               timedOut: timedOut)
-}
-
-/// The environment the CLI runs with in tests: no colour, an empty HOME, and only what is given.
-func cliEnvironment(home: String, _ extra: [String: String] = [:]) -> [String: String] {
-    var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8"]
-    environment.merge(extra) { _, new in new }
-    return environment
-}
-
-/// Runs `meshscript ARGS`; a missing binary or a timeout is a test failure.
-func meshscript(_ arguments: [String], environment: [String: String], directory: String? = nil,
-                sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Run {
-    try #require(FileManager.default.isExecutableFile(atPath: meshscriptBinary),
-                 "no \(meshscriptBinary): build it first with `swift build --build-tests`", sourceLocation: sourceLocation)
-    let result = try runProcess(meshscriptBinary, arguments, environment: environment, directory: directory)
-    #expect(!result.timedOut, "meshscript \(arguments.joined(separator: " ")) timed out", sourceLocation: sourceLocation)
-    return result
-}
-
-/// A tool on PATH (openssl, kubectl), or nil.
-func tool(_ name: String) -> String? {
-    let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
-    return directories.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }

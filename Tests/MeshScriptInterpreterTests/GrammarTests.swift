@@ -7,6 +7,7 @@
 //     parser accepts there;
 //   - hundreds of programs generated at random from the grammar parse without a diagnostic.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshScriptInterpreter
@@ -175,18 +176,6 @@ struct EBNFGrammar {
     }
 }
 
-/// A deterministic random source (SplitMix64), so a failure reproduces.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Generates sentences from the grammar, bounded in depth (beyond it, the shortest choices).
 struct SentenceGenerator {
     let grammar: EBNFGrammar
@@ -275,7 +264,7 @@ struct SentenceGenerator {
 
 @Suite struct GrammarInStep {
     static func loadGrammar() throws -> EBNFGrammar {
-        let url = packageRoot().appendingPathComponent("grammar/meshscript.ebnf")
+        let url = packageRoot.appendingPathComponent("grammar/meshscript.ebnf")
         return try EBNFGrammar(text: String(contentsOf: url, encoding: .utf8))
     }
 

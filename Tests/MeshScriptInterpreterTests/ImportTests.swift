@@ -1,11 +1,12 @@
 // `import`: once per file, relative to the importing file, cycles and escapes refused,
 // missing files reported. Run twice: through InMemoryLoader and through real files.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshScriptInterpreter
 
-/// A set of script files under a root, written either in memory or to a temporary directory.
+/// A set of script files under a root, kept either in memory or in a scratch directory.
 struct ScriptTree {
     enum Storage: String, CaseIterable, CustomTestStringConvertible {
         case memory, disk
@@ -14,19 +15,17 @@ struct ScriptTree {
 
     var files: [String: String]
 
-    /// Returns the loader and the absolute path of the project directory (`<root>/proj`).
-    func materialize(_ storage: Storage) throws -> (loader: ScriptLoader, project: String) {
+    /// Runs `proj/main.mesh` of the tree, read from memory or from files in a scratch directory
+    /// (removed after the run); `configure` sets the interpreter up first.
+    func runMain(_ storage: Storage, configure: (Interpreter) -> Void = { _ in }) throws -> Run {
         switch storage {
         case .memory:
-            return (InMemoryLoader(Dictionary(uniqueKeysWithValues: files.map { ("/tree/" + $0.key, $0.value) })), "/tree/proj")
+            let loader = InMemoryLoader(Dictionary(uniqueKeysWithValues: files.map { ("/tree/" + $0.key, $0.value) }))
+            return runFile("/tree/proj/main.mesh", loader: loader, configure: configure)
         case .disk:
-            let root = try makeTemporaryDirectory()
-            for (path, text) in files {
-                let url = root.appendingPathComponent(path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try text.write(to: url, atomically: true, encoding: .utf8)
-            }
-            return (FileSystemLoader(), root.appendingPathComponent("proj").path)
+            let root = try Scratch()
+            for (path, text) in files { try root.write(path, text) }
+            return runFile(root.at("proj/main.mesh"), loader: FileSystemLoader(), configure: configure)
         }
     }
 }
@@ -34,7 +33,7 @@ struct ScriptTree {
 @Suite struct Imports {
     @Test(arguments: ScriptTree.Storage.allCases)
     func importBringsLetsAndRecipesIntoScope(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": """
                 import "lib.mesh"
                 hello $who
@@ -44,15 +43,14 @@ struct ScriptTree {
                 let greeting = "hello"
                 recipe hello(name) < emit "${greeting}, ${name}" >
                 """,
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ]).runMain(storage)
         expectClean(r)
         #expect(r.log == ["hello, world"])
     }
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func aFileIsEvaluatedOnce(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": """
                 import "lib.mesh"
                 import "./lib.mesh"
@@ -62,8 +60,7 @@ struct ScriptTree {
                 """,
             "proj/other.mesh": "import \"lib.mesh\"\n",
             "proj/lib.mesh": "count\nlet shared = \"s\"\n",
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ]).runMain(storage)
         expectClean(r)
         #expect(r.recorder.counted == 1)
         #expect(r.log == ["s"])
@@ -71,63 +68,62 @@ struct ScriptTree {
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func pathsAreRelativeToTheImportingFile(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": "import \"sub/a.mesh\"\nemit $which\n",
             "proj/sub/a.mesh": "import \"b.mesh\"\n",
             "proj/sub/b.mesh": "let which = \"sub/b\"\n",
             "proj/b.mesh": "let which = \"top-level b: wrong\"\n",
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ]).runMain(storage)
         expectClean(r)
         #expect(r.log == ["sub/b"])
     }
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func cycleIsDetectedAndNamesTheChain(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": "import \"a.mesh\"\n",
             "proj/a.mesh": "import \"b.mesh\"\n",
             "proj/b.mesh": "\n\nimport \"a.mesh\"\n",
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ]).runMain(storage)
         let error = expectOneError(r, "import cycle: a.mesh → b.mesh → a.mesh", line: 3)
         #expect(error.flatMap { $0.range.map { r.interpreter.sources.file($0.file).path.hasSuffix("b.mesh") } } == true)
     }
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func cycleBackToTheMainScript(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": "import \"a.mesh\"\n",
             "proj/a.mesh": "import \"main.mesh\"\n",
-        ]).materialize(storage)
-        expectOneError(runFile(project + "/main.mesh", loader: loader), "import cycle: main.mesh → a.mesh → main.mesh")
+        ]).runMain(storage)
+        expectOneError(r, "import cycle: main.mesh → a.mesh → main.mesh")
     }
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func selfImportIsACycle(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: ["proj/main.mesh": "import \"main.mesh\"\n"]).materialize(storage)
-        expectOneError(runFile(project + "/main.mesh", loader: loader), "import cycle: main.mesh → main.mesh")
+        let r = try ScriptTree(files: ["proj/main.mesh": "import \"main.mesh\"\n"]).runMain(storage)
+        expectOneError(r, "import cycle: main.mesh → main.mesh")
     }
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func importLeavingTheTreeIsRefused(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let tree = ScriptTree(files: [
             "proj/main.mesh": "import \"../outside.mesh\"\nimport \"sub/../../outside.mesh\"\n",
             "outside.mesh": "emit outside\n",
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ])
+        let r = try tree.runMain(storage)
         #expect(r.errors.count == 2)
         #expect(r.messages.allSatisfy { $0.contains("is outside the script's directory tree") }, "\(r.messages)")
         #expect(r.log.isEmpty)
 
         // The host may allow it.
-        let allowed = runFile(project + "/main.mesh", loader: loader) { $0.allowImportsOutsideRoot = true }
+        let allowed = try tree.runMain(storage) { $0.allowImportsOutsideRoot = true }
         expectClean(allowed)
         #expect(allowed.log == ["outside"])
     }
 
     @Test func importLeavingTheTreeThroughASymlinkIsRefused() throws {
-        let root = try makeTemporaryDirectory()
+        let scratch = try Scratch()
+        let root = scratch.url
         let project = root.appendingPathComponent("proj")
         try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
         try "emit outside\n".write(to: root.appendingPathComponent("outside.mesh"), atomically: true, encoding: .utf8)
@@ -141,13 +137,13 @@ struct ScriptTree {
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func missingFile(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: ["proj/main.mesh": "let a = 1\nimport \"nope.mesh\"\n"]).materialize(storage)
-        expectOneError(runFile(project + "/main.mesh", loader: loader), "cannot import 'nope.mesh': no such file", line: 2)
+        let r = try ScriptTree(files: ["proj/main.mesh": "let a = 1\nimport \"nope.mesh\"\n"]).runMain(storage)
+        expectOneError(r, "cannot import 'nope.mesh': no such file", line: 2)
     }
 
     @Test func importingADirectoryIsAnError() throws {
-        let (_, project) = try ScriptTree(files: ["proj/main.mesh": "import \"dir\"\n", "proj/dir/x.mesh": ""]).materialize(.disk)
-        expectOneError(runFile(project + "/main.mesh", loader: FileSystemLoader()), "cannot import 'dir': it is a directory")
+        let r = try ScriptTree(files: ["proj/main.mesh": "import \"dir\"\n", "proj/dir/x.mesh": ""]).runMain(.disk)
+        expectOneError(r, "cannot import 'dir': it is a directory")
     }
 
     @Test func missingMainScript() {
@@ -158,11 +154,10 @@ struct ScriptTree {
 
     @Test(arguments: ScriptTree.Storage.allCases)
     func errorsInAnImportedFileAreReportedThere(storage: ScriptTree.Storage) throws {
-        let (loader, project) = try ScriptTree(files: [
+        let r = try ScriptTree(files: [
             "proj/main.mesh": "import \"lib.mesh\"\nemit after\n",
             "proj/lib.mesh": "let x = 1\nlet = 2\n",
-        ]).materialize(storage)
-        let r = runFile(project + "/main.mesh", loader: loader)
+        ]).runMain(storage)
         #expect(r.messages == ["expected a name after 'let', found '='", "'lib.mesh' has errors"])
         let files = r.errors.map { $0.range.map { r.interpreter.sources.file($0.file).path } ?? "" }
         #expect(files[0].hasSuffix("lib.mesh") && files[1].hasSuffix("main.mesh"), "\(files)")

@@ -70,6 +70,10 @@ class ScenarioFailure(Exception):
     pass
 
 
+class Key(str):
+    """A key by its name in KEYS, among typed text: s.type("world", Key("ctrl-a"), "hello ")."""
+
+
 class Session:
     """One program on a fresh pty (24x120 unless told), UTF-8, TERM=xterm unless told."""
 
@@ -124,22 +128,21 @@ class Session:
         text = self.output()[mark:]
         return plain(text) if strip else text
 
-    def expect_exact(self, text, what=None, timeout=-1):
+    def _wait(self, expect, target, what, timeout):
+        """One pexpect wait; a timeout, or the program ending first, fails the scenario."""
         try:
-            self.child.expect_exact(text, timeout=timeout)
+            expect(target, timeout=timeout)
         except pexpect.TIMEOUT:
-            self.fail(f"timed out waiting for {what or repr(text)}")
+            self.fail(f"timed out waiting for {what or repr(target)}")
         except pexpect.EOF:
-            self.fail(f"program ended while waiting for {what or repr(text)}")
+            self.fail(f"program ended while waiting for {what or repr(target)}")
+
+    def expect_exact(self, text, what=None, timeout=-1):
+        self._wait(self.child.expect_exact, text, what, timeout)
         return self.child.before
 
     def expect(self, pattern, what=None, timeout=-1):
-        try:
-            self.child.expect(pattern, timeout=timeout)
-        except pexpect.TIMEOUT:
-            self.fail(f"timed out waiting for {what or repr(pattern)}")
-        except pexpect.EOF:
-            self.fail(f"program ended while waiting for {what or repr(pattern)}")
+        self._wait(self.child.expect, pattern, what, timeout)
         return self.child.match
 
     def send(self, text):
@@ -151,6 +154,14 @@ class Session:
     def key(self, *names):
         for name in names:
             self.child.send(KEYS[name])
+
+    def type(self, *parts):
+        """Types text and presses Keys in order, each part sent on its own."""
+        for part in parts:
+            if isinstance(part, Key):
+                self.key(part)
+            else:
+                self.send(part)
 
     def resize(self, rows, cols):
         self.child.setwinsize(rows, cols)
@@ -180,10 +191,7 @@ class Session:
         self.child.kill(signal.SIGCONT)
 
     def expect_end(self, status=0, timeout=-1):
-        try:
-            self.child.expect(pexpect.EOF, timeout=timeout)
-        except pexpect.TIMEOUT:
-            self.fail("timed out waiting for the program to end")
+        self._wait(self.child.expect, pexpect.EOF, "the program to end", timeout)
         self.child.close()
         if status is not None and self.child.exitstatus != status:
             self.fail(f"program ended with status {self.child.exitstatus} (signal {self.child.signalstatus}), expected {status}")

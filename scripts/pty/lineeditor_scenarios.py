@@ -13,7 +13,10 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from drive import ScenarioFailure, Session, run_scenarios  # noqa: E402
+from drive import Key, ScenarioFailure, Session, run_scenarios  # noqa: E402
+
+LEFT, UP, DOWN, TAB, BACKSPACE = Key("left"), Key("up"), Key("down"), Key("tab"), Key("backspace")
+CTRL_A, CTRL_D, CTRL_E, CTRL_F, CTRL_K, CTRL_W = (Key("ctrl-" + letter) for letter in "adefkw")
 
 
 def start(program, home, term):
@@ -23,10 +26,36 @@ def start(program, home, term):
     return session
 
 
-def enter_and_check(session, expected):
-    session.key("enter")
-    session.expect_exact(f"got: [{expected}]")
+def got(line):
+    """The echo loop's answer to a line it read."""
+    return f"got: [{line}]"
+
+
+def expect_reply(session, reply, what=None):
+    """The loop's reply, then its next prompt."""
+    session.expect_exact(reply, what)
     session.expect_exact("> ", "the next prompt")
+
+
+def enter(session, line, reply=None, what=None):
+    """Enters `line` in one write, as pasted; the loop replies with the line (or, for a special
+    line, with `reply`)."""
+    session.line(line)
+    expect_reply(session, got(line) if reply is None else reply, what)
+
+
+def enter_and_check(session, *typed, expected, what=None):
+    """Types `typed` (text and Keys), presses Enter, and expects the line `expected` back."""
+    session.type(*typed)
+    session.key("enter")
+    expect_reply(session, got(expected), what)
+
+
+def interrupt(session):
+    """Ctrl-C while the editor reads: the loop reports it and prompts again."""
+    session.key("ctrl-c")
+    session.expect_exact("interrupted")
+    session.expect_exact("> ", "a fresh prompt")
 
 
 def finish(session):
@@ -37,66 +66,40 @@ def finish(session):
 
 def type_line(program, home, term):
     with start(program, home, term) as s:
-        s.line("mesh mesh1")
-        s.expect_exact("got: [mesh mesh1]")
-        s.expect_exact("> ")
-        s.line("")
-        s.expect_exact("got: []")
-        s.expect_exact("> ")
+        enter(s, "mesh mesh1")
+        enter(s, "")
         finish(s)
 
 
 def emacs_keys(program, home, term):
     with start(program, home, term) as s:
-        s.send("world")
-        s.key("ctrl-a")
-        s.send("hello ")
-        s.key("ctrl-e")
-        s.send("!")
-        enter_and_check(s, "hello world!")
-        s.send("ac")
-        s.key("left")
-        s.send("b")
-        enter_and_check(s, "abc")
-        s.send("abcdef")
-        s.key("ctrl-a", "ctrl-f", "ctrl-f", "ctrl-k")
-        enter_and_check(s, "ab")
-        s.send("one two")
-        s.key("ctrl-w")
-        enter_and_check(s, "one ")
+        enter_and_check(s, "world", CTRL_A, "hello ", CTRL_E, "!", expected="hello world!")
+        enter_and_check(s, "ac", LEFT, "b", expected="abc")
+        enter_and_check(s, "abcdef", CTRL_A, CTRL_F, CTRL_F, CTRL_K, expected="ab")
+        enter_and_check(s, "one two", CTRL_W, expected="one ")
         finish(s)
 
 
 def complete_one(program, home, term):
     with start(program, home, term) as s:
-        s.send("me")
-        s.key("tab")
+        s.type("me", TAB)
         s.expect_exact("mesh ", "the completed word")
-        s.send("mesh1")
-        enter_and_check(s, "mesh mesh1")
-        # In the middle of a line, and with only spaces before the cursor (indentation).
-        s.send("x = ne y")
-        s.key("left", "left")
-        s.key("tab")
-        s.key("tab")  # a unique completion is never listed
-        s.key("ctrl-a")
-        s.key("tab")
-        enter_and_check(s, "    x = network y")
+        enter_and_check(s, "mesh1", expected="mesh mesh1")
+        # In the middle of a line (a second Tab: a unique completion is never listed), and with
+        # only spaces before the cursor (indentation).
+        enter_and_check(s, "x = ne y", LEFT, LEFT, TAB, TAB, CTRL_A, TAB, expected="    x = network y")
         finish(s)
 
 
 def complete_many(program, home, term):
     with start(program, home, term) as s:
-        s.send("cluster c")
-        s.key("tab")  # cluster1, cluster2, context: nothing in common to add
+        s.type("cluster c", TAB)  # cluster1, cluster2, context: nothing in common to add
         mark = s.mark()
         s.key("tab")  # second Tab: list them
         s.expect(r"cluster1\s+cluster2\s+context", "the listed candidates")
         s.expect_exact("> cluster c", "the prompt and line drawn again below the list")
-        s.send("l")
-        s.key("tab")  # cluster1, cluster2: "cluster" in common
-        s.send("2")
-        enter_and_check(s, "cluster cluster2")
+        # After "cl", Tab completes what cluster1 and cluster2 have in common: "cluster".
+        enter_and_check(s, "l", TAB, "2", expected="cluster cluster2")
         if s.since(mark).count("cluster1") != 1:
             s.fail("the candidates were listed more than once")
         finish(s)
@@ -104,12 +107,8 @@ def complete_many(program, home, term):
 
 def history_across_sessions(program, home, term):
     with start(program, home, term) as s:
-        s.line("let a = 1")
-        s.expect_exact("got: [let a = 1]")
-        s.expect_exact("> ")
-        s.line("print $a")
-        s.expect_exact("got: [print $a]")
-        s.expect_exact("> ")
+        enter(s, "let a = 1")
+        enter(s, "print $a")
         finish(s)
     if not os.path.exists(os.path.join(home, ".meshscript_history")):
         raise ScenarioFailure("no ~/.meshscript_history after the first session")
@@ -118,22 +117,16 @@ def history_across_sessions(program, home, term):
         s.expect_exact("print $a", "the last entry recalled by Up")
         s.key("up")
         s.expect_exact("let a = 1", "the entry before it")
-        enter_and_check(s, "let a = 1")
-        s.key("up", "up", "down")
-        enter_and_check(s, "let a = 1")
+        enter_and_check(s, expected="let a = 1")
+        enter_and_check(s, UP, UP, DOWN, expected="let a = 1")
         finish(s)
 
 
 def multiline_history(program, home, term):
     # The REPL adds whole statements; one spanning lines comes back whole from Up.
     with start(program, home, term) as s:
-        s.line("add-multiline-entry")
-        s.expect_exact("added")
-        s.expect_exact("> ")
-        s.key("up")
-        s.key("enter")
-        s.expect_exact("got: [cluster c1 <\r\n  trust from root\r\n>]", "the entry, newlines included")
-        s.expect_exact("> ")
+        enter(s, "add-multiline-entry", reply="added")
+        enter_and_check(s, UP, expected="cluster c1 <\r\n  trust from root\r\n>", what="the entry, newlines included")
         finish(s)
 
 
@@ -141,41 +134,27 @@ def ctrl_c_cancels_line(program, home, term):
     with start(program, home, term) as s:
         s.send("abc")
         s.expect_exact("abc")
-        s.key("left")
-        s.key("ctrl-c")
+        s.key("left", "ctrl-c")
         s.expect_exact("^C", "^C shown after the line")
         s.expect_exact("interrupted")
         s.expect_exact("> ", "a fresh prompt")
-        s.line("x")
-        s.expect_exact("got: [x]", "a fresh line (not abcx)")
-        s.expect_exact("> ")
-        s.key("ctrl-c")
-        s.expect_exact("interrupted")
-        s.expect_exact("> ")
+        enter(s, "x", what="a fresh line (not abcx)")
+        interrupt(s)
         finish(s)
 
 
 def ctrl_d(program, home, term):
     with start(program, home, term) as s:
-        s.send("xab")
-        s.key("ctrl-d")  # at the end of a non-empty line: nothing (bell)
-        s.key("ctrl-a", "ctrl-d")  # deletes the x
-        enter_and_check(s, "ab")
+        # Ctrl-D at the end of a non-empty line does nothing (bell); at its start it deletes the x.
+        enter_and_check(s, "xab", CTRL_D, CTRL_A, CTRL_D, expected="ab")
         finish(s)
 
 
 def unicode_text(program, home, term):
     with start(program, home, term) as s:
-        s.send('print "π ≈ ü"')
-        enter_and_check(s, 'print "π ≈ ü"')
-        s.send("aπ")
-        s.key("backspace")
-        s.send("b")
-        enter_and_check(s, "ab")
-        s.send("é = cl")
-        s.key("tab")
-        s.send("1")
-        enter_and_check(s, "é = cluster1")
+        enter_and_check(s, 'print "π ≈ ü"', expected='print "π ≈ ü"')
+        enter_and_check(s, "aπ", BACKSPACE, "b", expected="ab")
+        enter_and_check(s, "é = cl", TAB, "1", expected="é = cluster1")
         finish(s)
 
 
@@ -184,8 +163,7 @@ def resize_while_editing(program, home, term):
         s.send("abc")
         s.expect_exact("abc")
         s.resize(24, 50)
-        s.send("def")
-        enter_and_check(s, "abcdef")
+        enter_and_check(s, "def", expected="abcdef")
         finish(s)
 
 
@@ -198,9 +176,7 @@ def suspend_and_resume(program, home, term):
         s.suspend_to_shell_and_resume()
         s.wait_for_modes(lambda lflag: not lflag & (termios.ECHO | termios.ICANON),
                          "raw mode again after being continued")
-        s.key("ctrl-a")
-        s.send("x")
-        enter_and_check(s, "xabc")
+        enter_and_check(s, CTRL_A, "x", expected="xabc")
         finish(s)
 
 
@@ -213,12 +189,8 @@ def interrupt_monitor(program, home, term):
         s.expect_exact("evaluation cancelled")
         s.expect_exact("> ")
         mark = s.mark()
-        s.key("ctrl-c")  # at the prompt the editor, not the monitor, gets it
-        s.expect_exact("interrupted")
-        s.expect_exact("> ")
-        s.line("x")
-        s.expect_exact("got: [x]")
-        s.expect_exact("> ")
+        interrupt(s)  # at the prompt the editor, not the monitor, gets it
+        enter(s, "x")
         if "monitor" in s.since(mark):
             s.fail("Ctrl-C at the prompt reached the monitor")
         finish(s)
@@ -227,16 +199,10 @@ def interrupt_monitor(program, home, term):
 def plain_terminal(program, home, term):
     # TERM dumb or unset: no key editing, but lines, Ctrl-C and Ctrl-D work.
     with start(program, home, term) as s:
-        s.line("mesh mesh1")
-        s.expect_exact("got: [mesh mesh1]")
-        s.expect_exact("> ")
+        enter(s, "mesh mesh1")
         s.send("abc")
-        s.key("ctrl-c")
-        s.expect_exact("interrupted")
-        s.expect_exact("> ")
-        s.line("x")
-        s.expect_exact("got: [x]")
-        s.expect_exact("> ")
+        interrupt(s)
+        enter(s, "x")
         finish(s)
 
 

@@ -53,6 +53,20 @@ def run(session, line, prompt=PROMPT):
     return rest[: len(rest) - len(prompt)] if rest.endswith(prompt) else rest
 
 
+def run_all(session, *lines):
+    """Enters each line as a whole entry, whatever it prints."""
+    for line in lines:
+        run(session, line)
+
+
+def run_entry(session, *lines):
+    """Enters one entry spanning `lines`: every line but the last gets the continuation prompt.
+    Returns what the last line printed."""
+    for line in lines[:-1]:
+        run(session, line, prompt=MORE)
+    return run(session, lines[-1])
+
+
 def expect_in(session, text, needle, what):
     if needle not in text:
         session.fail(f"{what}: expected {needle!r} in:\n{text}")
@@ -103,16 +117,13 @@ def statements_then_show(program, home, term):
 # 2. A multi-line cluster block on `...` prompts.
 def multi_line_block(program, home, term):
     with start(program, home, term) as s:
-        run(s, "cluster c1 <", prompt=MORE)
-        run(s, "trust from root", prompt=MORE)
-        shown = run(s, ">")
+        shown = run_entry(s, "cluster c1 <", "trust from root", ">")
         expect_not_in(s, shown, "error", "the closed block")
         shown = run(s, ":show c1")
         expect_in(s, shown, "cluster c1\n", ":show c1")
         expect_in(s, shown, "trust: from root\n", ":show c1")
         # A list and a string continue too.
-        run(s, "let items = [1,", prompt=MORE)
-        run(s, "2]")
+        run_entry(s, "let items = [1,", "2]")
         expect_in(s, run(s, "print len($items)"), "2\n", "the list entry")
         # Ctrl-C at a `...` prompt drops the whole entry.
         run(s, "cluster c2 <", prompt=MORE)
@@ -127,8 +138,7 @@ def multi_line_block(program, home, term):
 # 3. Tab completion through the real line editor and session.
 def tab_completion(program, home, term):
     with start(program, home, term) as s:
-        run(s, "mesh m")
-        run(s, "cluster cluster1 < trust from root >")
+        run_all(s, "mesh m", "cluster cluster1 < trust from root >")
         # A cluster name after `discover with`.
         s.send("cluster c2 < trust from root; discover with clu")
         s.key("tab")
@@ -170,9 +180,7 @@ def tab_completion(program, home, term):
 # 4. History recalled after a restart, one-line and multi-line entries.
 def history_after_restart(program, home, term):
     with start(program, home, term) as s:
-        run(s, "cluster c1 <", prompt=MORE)
-        run(s, "  trust from root", prompt=MORE)
-        run(s, ">")
+        run_entry(s, "cluster c1 <", "  trust from root", ">")
         run(s, 'let greeting = "hello from history"')
         finish(s)
     history = os.path.join(home, ".meshscript_history")
@@ -195,8 +203,7 @@ def history_after_restart(program, home, term):
 # 5. An error leaves the session as it was.
 def error_keeps_state(program, home, term):
     with start(program, home, term) as s:
-        run(s, "mesh m")
-        run(s, "cluster c1 < trust from root >")
+        run_all(s, "mesh m", "cluster c1 < trust from root >")
         shown = run(s, "cluster c9 < trust frm root >")
         expect_in(s, shown, "error: unexpected word 'frm'", "the diagnostic")
         expect_in(s, shown, "did you mean 'from'?", "the suggestion")
@@ -246,9 +253,8 @@ def plan(program, home, term):
 def save_then_load(program, home, term):
     with start(program, home, term) as s:
         enter_topology(s)
-        run(s, "for i in range(3, 5) <", prompt=MORE)
-        run(s, '  cluster "cluster${i}" < trust from r1; install network network1; discover with cluster1 >', prompt=MORE)
-        run(s, ">")
+        run_entry(s, "for i in range(3, 5) <",
+                  '  cluster "cluster${i}" < trust from r1; install network network1; discover with cluster1 >', ">")
         run(s, "cluster broken < trust frm r1 >")  # not saved
         first = run(s, ":plan")
         expect_in(s, first, "cluster4", "the first plan")
@@ -269,8 +275,7 @@ SPIN = "recipe spin() < for i in range(0, 100000) < for j in range(0, 100000) < 
 # 8. Ctrl-C cancels a running evaluation (the session survives) and a half-typed line.
 def ctrl_c(program, home, term, blocked_signals=()):
     with start(program, home, term, blocked_signals=blocked_signals) as s:
-        run(s, "mesh m")
-        run(s, SPIN)
+        run_all(s, "mesh m", SPIN)
         mark = s.mark()
         s.line("spin")
         s.expect_exact("spin\r\n", "the echo of spin")

@@ -3,58 +3,30 @@
 // certificate fixtures made by openssl the way users and Istio's Makefile make them.
 
 import Foundation
+import MeshTestSupport
 import Testing
 
 @testable import MeshTrust
 
-struct ToolOutput {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 enum ToolError: Error, CustomStringConvertible {
-    case failed(String, ToolOutput)
+    case failed(String, ProcessRun)
+    case unreadable(String, output: String)
     var description: String {
         switch self {
-        case .failed(let command, let output): "\(command) exited \(output.status): \(output.stderr)\(output.stdout)"
+        case .failed(let command, let run): "\(command) exited \(run.status): \(run.stderr)\(run.stdout)"
+        case .unreadable(let command, let output): "\(command): unreadable output: \(output)"
         }
     }
 }
 
 /// Runs `tool` (looked up on PATH by /usr/bin/env) with `arguments`; never through a shell.
-/// Output goes to temporary files rather than pipes so a chatty tool cannot block on a full pipe.
 @discardableResult
-func run(_ tool: String, _ arguments: [String], in directory: String? = nil, allowFailure: Bool = false) throws -> ToolOutput {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrust-tool-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("out")
-    let errURL = scratch.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    let output = ToolOutput(
-        status: process.terminationStatus,
-        stdout: try String(contentsOf: outURL, encoding: .utf8),
-        stderr: try String(contentsOf: errURL, encoding: .utf8)
-    )
-    if output.status != 0, !allowFailure {
-        throw ToolError.failed(([tool] + arguments).joined(separator: " "), output)
+func run(_ tool: String, _ arguments: [String], in directory: String? = nil, allowFailure: Bool = false) throws -> ProcessRun {
+    let run = try runProcess("/usr/bin/env", [tool] + arguments, directory: directory)
+    if run.status != 0, !allowFailure {
+        throw ToolError.failed(([tool] + arguments).joined(separator: " "), run)
     }
-    return output
+    return run
 }
 
 @discardableResult
@@ -62,12 +34,11 @@ func openssl(_ arguments: String..., in directory: String? = nil) throws -> Stri
     try run("openssl", arguments, in: directory).stdout
 }
 
-/// A fresh directory under /tmp, removed after `body`.
+/// A fresh scratch directory's path for `body`; the directory is removed afterwards.
 func withScratch<T>(_ body: (String) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrust-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url.path)
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    return try body(scratch.path)
 }
 
 func join(_ parts: String...) -> String {
@@ -144,7 +115,7 @@ func opensslDates(_ path: String) throws -> (notBefore: Date, notAfter: Date) {
         if parts.count == 2 { values[parts[0]] = parser.date(from: parts[1]) }
     }
     guard let notBefore = values["notBefore"], let notAfter = values["notAfter"] else {
-        throw ToolError.failed("openssl x509 -dates (unparsed: \(text))", ToolOutput(status: 0, stdout: text, stderr: ""))
+        throw ToolError.unreadable("openssl x509 -dates", output: text)
     }
     return (notBefore, notAfter)
 }
