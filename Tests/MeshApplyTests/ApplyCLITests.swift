@@ -87,7 +87,7 @@ import Testing
             StandInRule(match: "kubectl create namespace istio-system --context=kind-cluster1",
                         stderr: #"Error from server (AlreadyExists): namespaces "istio-system" already exists"#),
         ])
-        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(path: standIns.path, home: scratch.home))
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 0, "\(run)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         let shown = try #require(lines.firstIndex(of: "      | " + warning), "\(run.stdout)")
