@@ -10,6 +10,7 @@ import Testing
     @Test func multiLineBlockOnContinuationPrompts() throws { try runREPLScenario("multi-line-block") }
     @Test func tabCompletesNamesCommandsAndColonCommands() throws { try runREPLScenario("tab-completion") }
     @Test func historyIsRecalledAfterARestart() throws { try runREPLScenario("history-after-restart") }
+    @Test func aHeldIfAndTheStatementAfterItAreTwoHistoryEntries() throws { try runREPLScenario("held-if-history") }
     @Test func anErrorLeavesTheSessionUnchanged() throws { try runREPLScenario("error-keeps-state") }
     @Test func planListsTheOrderedSteps() throws { try runREPLScenario("plan") }
     @Test func saveThenLoadGivesTheSamePlan() throws { try runREPLScenario("save-then-load") }

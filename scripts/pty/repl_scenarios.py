@@ -200,6 +200,20 @@ def history_after_restart(program, home, term):
         finish(s)
 
 
+def held_if_history(program, home, term):
+    """An entry ending in `if ... >` waits one line for `else`. When that line is another
+    statement, the held `if` and the statement are two history entries, not one."""
+    with start(program, home, term) as s:
+        shown = run_entry(s, 'if true < print "held" >', 'print "next"')
+        expect_in(s, shown, "held\nnext\n", "the held if, then the next statement")
+        s.key("up")
+        s.expect_exact('print "next"', "the last statement recalled by Up")
+        shown = run(s, "")
+        expect_in(s, shown, "next\n", "the recalled statement ran")
+        expect_not_in(s, shown, "held", "the recalled statement (the if is an entry of its own)")
+        finish(s)
+
+
 # 5. An error leaves the session as it was.
 def error_keeps_state(program, home, term):
     with start(program, home, term) as s:
@@ -386,6 +400,7 @@ SCENARIOS = {
     "multi-line-block": multi_line_block,
     "tab-completion": tab_completion,
     "history-after-restart": history_after_restart,
+    "held-if-history": held_if_history,
     "error-keeps-state": error_keeps_state,
     "plan": plan,
     "save-then-load": save_then_load,
