@@ -252,6 +252,27 @@ func errorLines(_ text: String) -> [(Int, String)] {
         #expect(parse(ten, maxDepth: 5).result.diagnostics.map(\.message) == ["nesting is too deep (the limit is 5 levels)"])
     }
 
+    /// Every kind of nesting costs one level per level written, so the cap means the same for a
+    /// list as for a block: 18 levels of anything fit under a cap of 20 (a statement and its
+    /// expression take the rest), 21 do not.
+    @Test(arguments: [
+        ("let x = ", "(", "1", ")"),
+        ("let x = ", "[", "1", "]"),
+        ("let x = ", "f(", "1", ")"),
+        ("let x = ", "not ", "true", ""),
+        ("", "cluster a < ", "", ">"),
+        ("", "if true < ", "", ">"),
+        ("", "if true < > else ", "< >", ""),
+        ("let x = 1", " + 1", "", ""),
+    ])
+    func eachLevelCostsOne(prefix: String, unit: String, middle: String, closing: String) {
+        func nested(_ levels: Int) -> String {
+            prefix + String(repeating: unit, count: levels) + middle + String(repeating: closing, count: levels)
+        }
+        #expect(parse(nested(18), maxDepth: 20).result.diagnostics.map(\.message) == [])
+        #expect(parse(nested(21), maxDepth: 20).result.diagnostics.map(\.message) == ["nesting is too deep (the limit is 20 levels)"])
+    }
+
     @Test func deepButLegalNestingEvaluates() {
         let depth = 60
         let text = "let x = " + String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth) + "\nprint len($x)"

@@ -320,8 +320,7 @@ public struct Parser {
 
     private mutating func parseIf() throws -> Statement {
         let keyword = advance()
-        try enter()
-        defer { depth -= 1 }
+        // The condition and the blocks count their own levels; an `if` adds none of its own.
         let condition = try parseExpression()
         let then = try parseBlock(after: "the condition")
         var elseBlock: Block?
@@ -331,6 +330,9 @@ public struct Parser {
         if tokens[index].kind == .kwElse {
             _ = advance()
             if current().kind == .kwIf {
+                // `else if` nests the next `if` inside this one: a level per link of the chain.
+                try enter()
+                defer { depth -= 1 }
                 let nested = try parseIf()
                 elseBlock = Block(statements: [nested], range: nested.range)
             } else {
@@ -497,9 +499,8 @@ public struct Parser {
             _ = advance()
             return try decodeString(token)
         case .lBracket:
+            // Each item is an expression, which counts the level (as for `(` and calls).
             _ = advance()
-            try enter()
-            defer { depth -= 1 }
             parenDepth += 1
             var items: [Expression] = []
             while current().kind != .rBracket {
@@ -525,8 +526,6 @@ public struct Parser {
 
     private mutating func parseCall(_ name: Token) throws -> Expression {
         let open = advance()
-        try enter()
-        defer { depth -= 1 }
         parenDepth += 1
         var arguments: [Expression] = []
         while current().kind != .rParen {
