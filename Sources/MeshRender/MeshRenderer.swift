@@ -42,6 +42,21 @@ public struct RenderSummary: Sendable {
     public var trust: TrustReport?
     public var plan: Plan
     public var notes: [String] = []
+
+    /// "3 created, 12 reused, 2 removed": certificates and manifests together, or "nothing to do".
+    public var counts: String {
+        var counts: [String: Int] = [:]
+        for file in trust?.files ?? [] { counts[file.outcome.rawValue, default: 0] += 1 }
+        for file in files { counts[file.outcome.rawValue, default: 0] += 1 }
+        let parts = ["created", "rewritten", "reused", "unchanged", "removed"].compactMap { key in counts[key].map { "\($0) \(key)" } }
+        return parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
+    }
+
+    /// What the user should read after a render, one line each: the notes, then every file
+    /// removed (nothing disappears from the work directory without being named).
+    public var remarks: [String] {
+        notes.map { "note: " + $0 } + files.filter { $0.outcome == .removed }.map { "removed \($0.path): render no longer writes it" }
+    }
 }
 
 /// What stops a render: script-level diagnostics (pre-flight) or a file-system/trust problem.

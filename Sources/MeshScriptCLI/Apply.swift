@@ -80,8 +80,8 @@ struct Apply: ParsableCommand {
         // cluster steps read. Render is idempotent, so it also runs on a resumed apply.
         do {
             let summary = try MeshRenderer.render(topology, options: options, credentials: credentials)
-            for note in summary.notes { print("note: \(note)") }
-            print("rendered \(out): " + renderCounts(summary))
+            for remark in summary.remarks { print(remark) }
+            print("rendered \(out): " + summary.counts)
         } catch {
             printRenderFailure(error)
             print("apply stopped before any cluster step: render failed", to: &stderr)

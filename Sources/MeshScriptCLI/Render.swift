@@ -57,13 +57,13 @@ struct Render: ParsableCommand {
         if let trust = summary.trust {
             print("root CA: \(trust.rootCertificate) (SHA-256 \(trust.rootFingerprint))")
         }
-        for note in summary.notes { print("note: \(note)") }
+        for remark in summary.remarks { print(remark) }
         let offline = credentials.offlineSecrets.count
         let links = summary.plan.links.count
         if links > 0 {
             print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; the plan creates the others with istioctl" : "")")
         }
-        print("wrote \(out): " + renderCounts(summary))
+        print("wrote \(out): " + summary.counts)
         print("next: meshscript plan \(file) --out \(out)")
     }
 }

@@ -86,11 +86,3 @@ func printRenderFailure(_ error: RenderFailure) {
     print(error.description, terminator: "", to: &stderr)
 }
 
-/// "12 created, 5 unchanged": what a render did to the work directory.
-func renderCounts(_ summary: RenderSummary) -> String {
-    var counts: [String: Int] = [:]
-    for file in summary.trust?.files ?? [] { counts[file.outcome.rawValue, default: 0] += 1 }
-    for file in summary.files { counts[file.outcome.rawValue, default: 0] += 1 }
-    let parts = ["created", "rewritten", "reused", "unchanged", "removed"].compactMap { key in counts[key].map { "\($0) \(key)" } }
-    return parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
-}

@@ -137,7 +137,10 @@ import Yams
         let summary = try prepare(mesh("network1"), in: scratch).rendered()
         let removed = Set(summary.files.filter { $0.1 == .removed }.map(\.0))
         #expect(removed == [layout.eastWestGateway("cluster1"), layout.crossNetworkGateway("cluster1"), layout.crossNetworkGateway("cluster2")])
-        for path in removed { #expect(!exists(path)) }
+        for path in removed {
+            #expect(!exists(path))
+            #expect(summary.remarks.contains("removed \(path): render no longer writes it"), "\(summary.remarks)")
+        }
         #expect(read(edited).hasSuffix("# tuned by hand\n"))
         #expect(summary.notes.contains { $0.hasPrefix(edited) && $0.contains("left alone") }, "\(summary.notes)")
         // Nothing else was touched: the installs, namespaces and plan remain.

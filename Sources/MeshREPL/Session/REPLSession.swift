@@ -270,8 +270,8 @@ public final class REPLSession {
         showDiagnostics(credentials.diagnostics)
         do {
             let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
-            let written = (summary.trust?.files.filter { $0.outcome != .reused }.count ?? 0) + summary.files.filter { $0.outcome == .created || $0.outcome == .rewritten }.count
-            write("rendered \(workDirectory): \(written) file\(written == 1 ? "" : "s") written\n")
+            for remark in summary.remarks { write(remark + "\n") }
+            write("rendered \(workDirectory): \(summary.counts)\n")
         } catch {
             if case .diagnostics = error { return } // shown with the pre-flight diagnostics above
             fail(error.description)
