@@ -24,8 +24,8 @@ extension Interpreter {
 
     @inline(__always) func step(_ range: SourceRange, cost: Int = 1) throws {
         steps &+= cost
-        if steps > limits.maxSteps || steps < 0 {
-            throw fatal(.error("the evaluation step limit was reached (\(limits.maxSteps) steps)", at: range,
+        if steps > stepLimit || steps < 0 {
+            throw fatal(.error("the evaluation step limit was reached (\(stepLimit) steps)", at: range,
                                help: "a loop or recursion runs too long; the host can raise the limit"))
         }
         if steps & 1023 == 0 || cost > 1, cancellation.isCancelled {
@@ -64,9 +64,9 @@ extension Interpreter {
             }
             do {
                 let value = try evaluate(valueExpression, scope: scope)
-                scope.variables[name] = (value, nameRange)
+                scope.variables[name] = Variable(value: value, range: nameRange)
             } catch Unwind.statementFailed {
-                scope.variables[name] = (.poison, nameRange)
+                scope.variables[name] = Variable(value: .poison, range: nameRange)
                 throw Unwind.statementFailed
             }
 
@@ -99,7 +99,7 @@ extension Interpreter {
                 } else {
                     iteration = Scope(parent: scope)
                 }
-                iteration.variables[variable] = (item, variableRange)
+                iteration.variables[variable] = Variable(value: item, range: variableRange)
                 try executeStatements(body.statements, scope: iteration, kind: kind, directory: directory)
             }
 
@@ -195,7 +195,7 @@ extension Interpreter {
         }
         let body = Scope(parent: recipe.scope)
         for (parameter, value) in zip(declaration.parameters, values) {
-            body.variables[parameter.name] = (value, parameter.range)
+            body.variables[parameter.name] = Variable(value: value, range: parameter.range)
         }
         try executeStatements(declaration.body.statements, scope: body, kind: kind, directory: directory)
     }

@@ -6,12 +6,26 @@ public struct Recipe: Sendable {
     let scope: Scope
 }
 
+/// A bound variable and where it was bound (for "first defined here" notes).
+struct Variable: Sendable {
+    var value: Value
+    var range: SourceRange
+}
+
 /// Name-to-entry storage tuned for scopes: most hold one to three names (a loop variable, a
 /// recipe's parameters), where comparing short strings beats hashing them. A scope that
 /// grows past `indexThreshold` names (the top level of a big script) gets a hash index.
+///
+/// Entries are concrete structs, not tuples: the compiler specializes every operation on
+/// them, where an optional tuple would go through the runtime's generic value witnesses.
 struct Bindings<Entry>: Sequence, ExpressibleByDictionaryLiteral {
-    // One array (one allocation) of pairs; a hash index only once the scope is large.
-    private var pairs: [(name: String, entry: Entry)] = []
+    struct Binding {
+        let name: String
+        var entry: Entry
+    }
+
+    // One array (one allocation) of bindings; a hash index only once the scope is large.
+    private var bindings: [Binding] = []
     private var index: [String: Int]?
     private static var indexThreshold: Int { 12 }
 
@@ -21,26 +35,27 @@ struct Bindings<Entry>: Sequence, ExpressibleByDictionaryLiteral {
         for (name, entry) in elements { self[name] = entry }
     }
 
-    private func position(of name: String) -> Int? {
+    @inline(__always) private func position(of name: String) -> Int? {
         if let index { return index[name] }
-        return pairs.firstIndex { $0.name == name }
+        for position in bindings.indices where bindings[position].name == name { return position }
+        return nil
     }
 
     subscript(name: String) -> Entry? {
-        get { position(of: name).map { pairs[$0].entry } }
+        get { position(of: name).map { bindings[$0].entry } }
         set {
             if let at = position(of: name) {
                 if let newValue {
-                    pairs[at].entry = newValue
+                    bindings[at].entry = newValue
                 } else {
-                    pairs.remove(at: at)
+                    bindings.remove(at: at)
                     rebuildIndex()
                 }
             } else if let newValue {
-                pairs.append((name, newValue))
+                bindings.append(Binding(name: name, entry: newValue))
                 if index != nil {
-                    index![name] = pairs.count - 1
-                } else if pairs.count > Self.indexThreshold {
+                    index![name] = bindings.count - 1
+                } else if bindings.count > Self.indexThreshold {
                     rebuildIndex()
                 }
             }
@@ -48,41 +63,47 @@ struct Bindings<Entry>: Sequence, ExpressibleByDictionaryLiteral {
     }
 
     private mutating func rebuildIndex() {
-        index = pairs.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: pairs.indices.map { (pairs[$0].name, $0) }) : nil
+        index = bindings.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: bindings.indices.map { (bindings[$0].name, $0) }) : nil
     }
 
     /// Forget every name, keeping the storage for the next use (a loop's next iteration).
     mutating func removeAll() {
-        pairs.removeAll(keepingCapacity: true)
+        bindings.removeAll(keepingCapacity: true)
         index = nil
     }
 
-    var keys: [String] { pairs.map(\.name) }
-    var isEmpty: Bool { pairs.isEmpty }
+    var keys: [String] { bindings.map(\.name) }
+    var isEmpty: Bool { bindings.isEmpty }
 
-    func makeIterator() -> IndexingIterator<[(name: String, entry: Entry)]> { pairs.makeIterator() }
+    func makeIterator() -> some IteratorProtocol<(name: String, entry: Entry)> {
+        bindings.lazy.map { ($0.name, $0.entry) }.makeIterator()
+    }
 }
 
 final class Scope: @unchecked Sendable {
-    var variables: Bindings<(value: Value, range: SourceRange)> = [:]
-    var recipes: Bindings<Recipe> = [:]
+    // Only the evaluating thread touches a scope, and no access to these outlives a single
+    // get or set: the runtime's exclusivity bookkeeping (a thread-local access set, on every
+    // read) costs more here than the lookup itself.
+    @exclusivity(unchecked) var variables: Bindings<Variable> = [:]
+    @exclusivity(unchecked) var recipes: Bindings<Recipe> = [:]
     let parent: Scope?
 
     init(parent: Scope?) { self.parent = parent }
 
-    /// The nearest enclosing scope's entry for `name`.
-    private func lookup<Entry>(_ name: String, in bindings: (Scope) -> Bindings<Entry>) -> Entry? {
-        var scope: Scope? = self
-        while let current = scope {
-            if let entry = bindings(current)[name] { return entry }
-            scope = current.parent
-        }
-        return nil
+    // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and
+    // release per scope, where a local variable holding the current scope would.
+
+    /// The value of the nearest enclosing binding of `name`.
+    func lookupVariable(_ name: String) -> Value? {
+        if let variable = variables[name] { return variable.value }
+        return parent?.lookupVariable(name)
     }
 
-    func lookupVariable(_ name: String) -> Value? { lookup(name) { $0.variables }?.value }
-
-    func lookupRecipe(_ name: String) -> Recipe? { lookup(name) { $0.recipes } }
+    /// The nearest enclosing recipe called `name`.
+    func lookupRecipe(_ name: String) -> Recipe? {
+        if let recipe = recipes[name] { return recipe }
+        return parent?.lookupRecipe(name)
+    }
 
     /// Every name visible from here in one kind of binding (for "did you mean" and completion).
     private func visibleNames<Entry>(_ bindings: (Scope) -> Bindings<Entry>) -> Set<String> {

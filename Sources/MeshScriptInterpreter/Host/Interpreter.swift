@@ -25,11 +25,16 @@ public final class Interpreter {
     var modules: [String: Scope] = [:]
     var importStack: [String] = []
 
-    // Per-run state.
-    var diagnostics: [Diagnostic] = []
-    var steps = 0
-    var callDepth = 0
-    var stackGuard = StackGuard.unknown
+    // Per-run state, read or written at every evaluation step. Only the evaluating thread
+    // touches it and no access outlives one statement of the evaluator, so the runtime's
+    // exclusivity bookkeeping (a thread-local access set, on every read) is skipped: it cost
+    // more than the step itself.
+    @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
+    @exclusivity(unchecked) var steps = 0
+    /// `limits.maxSteps` for the current run.
+    @exclusivity(unchecked) var stepLimit = 0
+    @exclusivity(unchecked) var callDepth = 0
+    @exclusivity(unchecked) var stackGuard = StackGuard.unknown
 
     public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
         self.limits = limits
@@ -95,6 +100,7 @@ public final class Interpreter {
         }
         diagnostics = parsed.diagnostics
         steps = 0
+        stepLimit = limits.maxSteps
         callDepth = 0
         stackGuard = StackGuard.currentThread()
         cancellation.reset()
@@ -114,7 +120,7 @@ public final class Interpreter {
 
     /// Everything a statement can change in the interpreter, so a failed one can be undone.
     public struct Snapshot {
-        fileprivate var variables: Bindings<(value: Value, range: SourceRange)>
+        fileprivate var variables: Bindings<Variable>
         fileprivate var recipes: Bindings<Recipe>
         fileprivate var modules: [String: Scope]
     }
