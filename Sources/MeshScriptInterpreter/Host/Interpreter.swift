@@ -24,6 +24,8 @@ public final class Interpreter {
     /// Files evaluated already (by canonical path), with the names they export.
     var modules: [String: Scope] = [:]
     var importStack: [String] = []
+    /// Every variable and recipe name lowered so far, interned.
+    var symbols = SymbolTable()
 
     // Per-run state, read or written at every evaluation step. Only the evaluating thread
     // touches it and no access outlives one statement of the evaluator, so the runtime's
@@ -137,13 +139,13 @@ public final class Interpreter {
 
     /// Forget every binding and import (the REPL's `:reset`).
     public func reset() {
-        globals.variables = [:]
-        globals.recipes = [:]
+        globals.variables = Bindings()
+        globals.recipes = Bindings()
         modules = [:]
     }
 
-    public var variableNames: [String] { globals.variables.keys.sorted() }
-    public var recipeNames: [String] { globals.recipes.keys.sorted() }
-    public func variable(_ name: String) -> Value? { globals.variables[name]?.value }
-    public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes[name]?.declaration }
+    public var variableNames: [String] { globals.variables.names.sorted() }
+    public var recipeNames: [String] { globals.recipes.names.sorted() }
+    public func variable(_ name: String) -> Value? { globals.variables.entry(named: name)?.value }
+    public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes.entry(named: name)?.declaration }
 }
