@@ -257,6 +257,19 @@ import MeshScriptInterpreter
         #expect(r.printed == ["1", "2", "3", "4"])
     }
 
+    /// A shared iteration scope keeps the previous iteration's storage; its names must still
+    /// be gone before the body binds them again.
+    @Test func anIterationDoesNotSeeThePreviousOnesBindings() {
+        let r = run("""
+            for i in [1, 2] <
+              print $x
+              let x = $i
+            >
+            """)
+        #expect(r.messages == ["undefined variable '$x'", "undefined variable '$x'"])
+        #expect(r.printed.isEmpty)
+    }
+
     @Test func loopVariableIsGoneAfterTheLoop() {
         expectOneError(run("for x in [1] < >\nprint $x"), "undefined variable '$x'", line: 2)
     }

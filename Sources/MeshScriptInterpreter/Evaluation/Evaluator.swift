@@ -306,21 +306,19 @@ extension Interpreter {
             try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
             exports = moduleScope
         }
-        for binding in exports.variables {
-            let entry = binding.entry
-            if let existing = scope.variables[binding.symbol], existing.range != entry.range {
-                throw fail(.error("importing '\(path)' would redefine '$\(binding.name)'", at: pathExpression.range,
+        for (key, entry) in exports.variables {
+            if let existing = scope.variables[key.symbol], existing.range != entry.range {
+                throw fail(.error("importing '\(path)' would redefine '$\(key.name)'", at: pathExpression.range,
                                   notes: [.init("already defined here", at: existing.range), .init("defined in the import here", at: entry.range)]))
             }
-            scope.variables.bind(binding.symbol, binding.name, entry)
+            scope.variables.bind(key.symbol, key.name, entry)
         }
-        for binding in exports.recipes {
-            let recipe = binding.entry
-            if let existing = scope.recipes[binding.symbol], existing.declaration.nameRange != recipe.declaration.nameRange {
-                throw fail(.error("importing '\(path)' would redefine recipe '\(binding.name)'", at: pathExpression.range,
+        for (key, recipe) in exports.recipes {
+            if let existing = scope.recipes[key.symbol], existing.declaration.nameRange != recipe.declaration.nameRange {
+                throw fail(.error("importing '\(path)' would redefine recipe '\(key.name)'", at: pathExpression.range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            scope.recipes.bind(binding.symbol, binding.name, recipe)
+            scope.recipes.bind(key.symbol, key.name, recipe)
         }
     }
 

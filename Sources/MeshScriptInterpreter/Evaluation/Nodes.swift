@@ -351,18 +351,21 @@ final class ForNode: StatementNode {
         let statements = body.statements(interpreter)
         // Only a recipe declared in the body can outlive an iteration (it closes over the
         // scope); without one, every iteration reuses one scope and its storage.
-        let shared = declaresRecipe ? nil : Scope(parent: scope)
-        for item in items {
-            try interpreter.step(body.range)
-            let iteration: Scope
-            if let shared {
-                shared.variables.removeAll()
-                iteration = shared
-            } else {
-                iteration = Scope(parent: scope)
+        if declaresRecipe {
+            for item in items {
+                try interpreter.step(body.range)
+                let iteration = Scope(parent: scope)
+                iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+                try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
-            iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
-            try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
+        } else {
+            let iteration = Scope(parent: scope)
+            for item in items {
+                try interpreter.step(body.range)
+                iteration.variables.removeAll()
+                iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+                try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
+            }
         }
     }
 }

@@ -34,21 +34,27 @@ struct SymbolTable {
     }
 }
 
+/// A bound name: its symbol, and its spelling for diagnostics, completion and the host API.
+struct BindingKey {
+    let symbol: Symbol
+    let name: String
+}
+
 /// Symbol-to-entry storage tuned for scopes: most hold one to three names (a loop variable,
 /// a recipe's parameters), where a linear scan beats hashing. A scope that grows past
-/// `indexThreshold` names (the top level of a big script) gets a hash index. Each binding
-/// keeps its name for diagnostics, completion and the host API.
+/// `indexThreshold` names (the top level of a big script) gets a hash index.
 struct Bindings<Entry>: Sequence {
-    // A struct, not a tuple: the compiler specializes every operation on it, where an
-    // optional tuple goes through the runtime's generic value witnesses.
-    struct Binding {
-        let symbol: Symbol
-        let name: String
-        var entry: Entry
-    }
-
-    // One array (one allocation) of bindings; a hash index only once the scope is large.
-    private var bindings: [Binding] = []
+    // Keys and entries in two arrays rather than one array of (key, entry) pairs: a pair type
+    // would be generic, and copying or destroying a generic element goes through the
+    // runtime's value witnesses even in specialized code.
+    //
+    // Only the first `count` are live: a loop's next iteration forgets its names by resetting
+    // `count`, and the stale entries are overwritten as the body binds names again rather
+    // than destroyed and re-created every iteration. (They keep their values alive until
+    // then: at most one iteration's worth.)
+    private var keys: [BindingKey] = []
+    private var entries: [Entry] = []
+    private var count = 0
     private var index: [Symbol: Int]?
     private static var indexThreshold: Int { 12 }
 
@@ -56,43 +62,55 @@ struct Bindings<Entry>: Sequence {
 
     @inline(__always) private func position(of symbol: Symbol) -> Int? {
         if let index { return index[symbol] }
-        for position in bindings.indices where bindings[position].symbol == symbol { return position }
+        for position in 0..<count where keys[position].symbol == symbol { return position }
         return nil
     }
 
     subscript(symbol: Symbol) -> Entry? {
         guard let position = position(of: symbol) else { return nil }
-        return bindings[position].entry
+        return entries[position]
     }
 
     /// Bind `symbol` (spelled `name`), replacing an existing binding of it.
-    mutating func bind(_ symbol: Symbol, _ name: String, _ entry: Entry) {
+    mutating func bind(_ symbol: Symbol, _ name: String, _ entry: consuming Entry) {
         if let position = position(of: symbol) {
-            bindings[position].entry = entry
+            entries[position] = entry
             return
         }
-        bindings.append(Binding(symbol: symbol, name: name, entry: entry))
+        if count < keys.count {
+            // A loop body binds the same names in the same order every iteration, so the
+            // stale key is usually the one wanted already.
+            if keys[count].symbol != symbol { keys[count] = BindingKey(symbol: symbol, name: name) }
+            entries[count] = entry
+        } else {
+            keys.append(BindingKey(symbol: symbol, name: name))
+            entries.append(entry)
+        }
+        count += 1
         if index != nil {
-            index![symbol] = bindings.count - 1
-        } else if bindings.count > Self.indexThreshold {
-            index = Dictionary(uniqueKeysWithValues: bindings.indices.map { (bindings[$0].symbol, $0) })
+            index![symbol] = count - 1
+        } else if count > Self.indexThreshold {
+            index = Dictionary(uniqueKeysWithValues: (0..<count).map { (keys[$0].symbol, $0) })
         }
     }
 
     /// The entry bound to `name`, for the host API (which has a name, not a symbol).
     func entry(named name: String) -> Entry? {
-        bindings.first { $0.name == name }?.entry
+        keys[..<count].firstIndex { $0.name == name }.map { entries[$0] }
     }
 
     /// Forget every name, keeping the storage for the next use (a loop's next iteration).
     mutating func removeAll() {
-        bindings.removeAll(keepingCapacity: true)
+        count = 0
         index = nil
     }
 
-    var names: [String] { bindings.map(\.name) }
+    var names: [String] { keys[..<count].map(\.name) }
 
-    func makeIterator() -> IndexingIterator<[Binding]> { bindings.makeIterator() }
+    /// The bindings in the order they were made.
+    func makeIterator() -> Zip2Sequence<ArraySlice<BindingKey>, ArraySlice<Entry>>.Iterator {
+        zip(keys[..<count], entries[..<count]).makeIterator()
+    }
 }
 
 final class Scope: @unchecked Sendable {
