@@ -127,7 +127,7 @@ extension Interpreter {
 
         func evaluateBlock() throws {
             guard let block else { return }
-            try interpreter.execute(block.statements(interpreter), scope: Scope(parent: scope), kind: kind, directory: directory)
+            try block.execute(interpreter, under: scope, kind: kind, directory: directory)
         }
 
         func report(_ diagnostic: Diagnostic) { interpreter.diagnostics.append(diagnostic) }

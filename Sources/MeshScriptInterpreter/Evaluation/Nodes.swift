@@ -228,12 +228,20 @@ final class BlockNode: @unchecked Sendable {
     // @unchecked: the cache below is written only by the evaluating thread of the
     // interpreter that lowered this block (a Recipe, which is Sendable, holds one).
     let range: SourceRange
+    /// Whether the block's own statements (not its nested blocks') bind names.
+    let bindsNames: Bool
     private let source: [Statement]
     private var lowered: [StatementNode]?
 
     init(_ block: Block) {
         range = block.range
         source = block.statements
+        bindsNames = block.statements.contains { statement in
+            switch statement.kind {
+            case .let, .recipe, .import: true
+            default: false
+            }
+        }
     }
 
     func statements(_ interpreter: Interpreter) -> [StatementNode] {
@@ -241,6 +249,13 @@ final class BlockNode: @unchecked Sendable {
         let statements = source.map { interpreter.lower($0) }
         lowered = statements
         return statements
+    }
+
+    /// Run the block in a scope of its own under `parent`. A block that binds no names runs in
+    /// `parent` itself: an empty scope would change no lookup, it would only be allocated.
+    func execute(_ interpreter: Interpreter, under parent: Scope, kind: BlockKind, directory: String?) throws {
+        let scope = bindsNames ? Scope(parent: parent) : parent
+        try interpreter.execute(statements(interpreter), scope: scope, kind: kind, directory: directory)
     }
 }
 
@@ -386,7 +401,7 @@ final class IfNode: StatementNode {
         let condition = try self.condition.evaluate(interpreter, in: scope)
         let holds = try interpreter.boolean(condition, self.condition.range, "the condition of 'if'")
         if let block = holds ? then : otherwise {
-            try interpreter.execute(block.statements(interpreter), scope: Scope(parent: scope), kind: kind, directory: directory)
+            try block.execute(interpreter, under: scope, kind: kind, directory: directory)
         }
     }
 }
