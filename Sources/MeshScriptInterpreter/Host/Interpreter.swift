@@ -27,11 +27,11 @@ public final class Interpreter {
     /// Every variable and recipe name lowered so far, interned.
     var symbols = SymbolTable()
 
-    // Per-run state, read or written at every evaluation step. Only the evaluating thread
-    // touches it and no access outlives one statement of the evaluator, so the runtime's
-    // exclusivity bookkeeping (a thread-local access set, on every read) is skipped: it cost
-    // more than the step itself.
-    @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
+    // Per-run state. The counters are read or written at every evaluation step; only the
+    // evaluating thread touches them and no access outlives the statement that makes it, so
+    // the runtime's exclusivity bookkeeping (a thread-local access set, on every read) is
+    // skipped: it cost more than the step itself.
+    var diagnostics: [Diagnostic] = []
     @exclusivity(unchecked) var steps = 0
     /// `limits.maxSteps` for the current run.
     @exclusivity(unchecked) var stepLimit = 0
