@@ -47,6 +47,21 @@ import MeshScriptInterpreter
         #expect(r.log == ["box b <", "box", ">"])
     }
 
+    /// A block that binds nothing runs without a scope of its own; one that declares a recipe
+    /// or imports gets one, and the names stay in it.
+    @Test func recipesAndImportsInABlockStayInIt() {
+        let (interpreter, recorder) = makeInterpreter(loader: InMemoryLoader(["/p/lib.mesh": "let lib = \"from lib\"\n"]))
+        let outcome = interpreter.run(source: """
+            if true < recipe inner() < emit "inner" >; inner >
+            box b < import "lib.mesh"; emit $lib >
+            inner
+            print $lib
+            """, name: "test.mesh", directory: "/p")
+        let r = Run(interpreter: interpreter, recorder: recorder, outcome: outcome)
+        #expect(r.messages == ["unknown command 'inner'", "undefined variable '$lib'"])
+        #expect(r.log == ["inner", "box b <", "from lib", ">"])
+    }
+
     @Test func undefinedVariableSuggestsACloseName() {
         let r = run("""
             let cluster_name = "c1"
@@ -255,6 +270,19 @@ import MeshScriptInterpreter
             """)
         expectClean(r)
         #expect(r.printed == ["1", "2", "3", "4"])
+    }
+
+    /// A shared iteration scope keeps the previous iteration's storage; its names must still
+    /// be gone before the body binds them again.
+    @Test func anIterationDoesNotSeeThePreviousOnesBindings() {
+        let r = run("""
+            for i in [1, 2] <
+              print $x
+              let x = $i
+            >
+            """)
+        #expect(r.messages == ["undefined variable '$x'", "undefined variable '$x'"])
+        #expect(r.printed.isEmpty)
     }
 
     @Test func loopVariableIsGoneAfterTheLoop() {

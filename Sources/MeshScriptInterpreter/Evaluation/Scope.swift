@@ -4,92 +4,146 @@ public struct Recipe: Sendable {
     public var declaration: RecipeDeclaration
     /// The scope the recipe was declared in, so imported recipes see their own file's `let`s.
     let scope: Scope
+    /// The parameters' symbols, in order.
+    let parameters: [Symbol]
+    /// The body, lowered on the first call.
+    let body: BlockNode
 }
 
-/// Name-to-entry storage tuned for scopes: most hold one to three names (a loop variable, a
-/// recipe's parameters), where comparing short strings beats hashing them. A scope that
-/// grows past `indexThreshold` names (the top level of a big script) gets a hash index.
-struct Bindings<Entry>: Sequence, ExpressibleByDictionaryLiteral {
-    // One array (one allocation) of pairs; a hash index only once the scope is large.
-    private var pairs: [(name: String, entry: Entry)] = []
-    private var index: [String: Int]?
+/// A bound variable and where it was bound (for "first defined here" notes).
+struct Variable: Sendable {
+    var value: Value
+    var range: SourceRange
+}
+
+/// An interned name. Lowering turns every variable and recipe name into a symbol once, so
+/// a scope lookup compares integers instead of strings.
+struct Symbol: Hashable, Sendable {
+    let id: Int
+}
+
+/// One interpreter's interned names (not global: interpreters share no state).
+struct SymbolTable {
+    private var ids: [String: Symbol] = [:]
+
+    mutating func intern(_ name: String) -> Symbol {
+        if let symbol = ids[name] { return symbol }
+        let symbol = Symbol(id: ids.count)
+        ids[name] = symbol
+        return symbol
+    }
+}
+
+/// A bound name: its symbol, and its spelling for diagnostics, completion and the host API.
+struct BindingKey {
+    let symbol: Symbol
+    let name: String
+}
+
+/// Symbol-to-entry storage tuned for scopes: most hold one to three names (a loop variable,
+/// a recipe's parameters), where a linear scan beats hashing. A scope that grows past
+/// `indexThreshold` names (the top level of a big script) gets a hash index.
+struct Bindings<Entry>: Sequence {
+    // Keys and entries in two arrays rather than one array of (key, entry) pairs: a pair type
+    // would be generic, and copying or destroying a generic element goes through the
+    // runtime's value witnesses even in specialized code.
+    //
+    // Only the first `count` are live: a loop's next iteration forgets its names by resetting
+    // `count`, and the stale entries are overwritten as the body binds names again rather
+    // than destroyed and re-created every iteration. (They keep their values alive until
+    // then: at most one iteration's worth.)
+    private var keys: [BindingKey] = []
+    private var entries: [Entry] = []
+    private var count = 0
+    private var index: [Symbol: Int]?
     private static var indexThreshold: Int { 12 }
 
     init() {}
 
-    init(dictionaryLiteral elements: (String, Entry)...) {
-        for (name, entry) in elements { self[name] = entry }
+    @inline(__always) private func position(of symbol: Symbol) -> Int? {
+        if let index { return index[symbol] }
+        for position in 0..<count where keys[position].symbol == symbol { return position }
+        return nil
     }
 
-    private func position(of name: String) -> Int? {
-        if let index { return index[name] }
-        return pairs.firstIndex { $0.name == name }
+    subscript(symbol: Symbol) -> Entry? {
+        guard let position = position(of: symbol) else { return nil }
+        return entries[position]
     }
 
-    subscript(name: String) -> Entry? {
-        get { position(of: name).map { pairs[$0].entry } }
-        set {
-            if let at = position(of: name) {
-                if let newValue {
-                    pairs[at].entry = newValue
-                } else {
-                    pairs.remove(at: at)
-                    rebuildIndex()
-                }
-            } else if let newValue {
-                pairs.append((name, newValue))
-                if index != nil {
-                    index![name] = pairs.count - 1
-                } else if pairs.count > Self.indexThreshold {
-                    rebuildIndex()
-                }
-            }
+    /// Bind `symbol` (spelled `name`), replacing an existing binding of it.
+    mutating func bind(_ symbol: Symbol, _ name: String, _ entry: consuming Entry) {
+        if let position = position(of: symbol) {
+            entries[position] = entry
+            return
+        }
+        if count < keys.count {
+            // A loop body binds the same names in the same order every iteration, so the
+            // stale key is usually the one wanted already.
+            if keys[count].symbol != symbol { keys[count] = BindingKey(symbol: symbol, name: name) }
+            entries[count] = entry
+        } else {
+            keys.append(BindingKey(symbol: symbol, name: name))
+            entries.append(entry)
+        }
+        count += 1
+        if index != nil {
+            index![symbol] = count - 1
+        } else if count > Self.indexThreshold {
+            index = Dictionary(uniqueKeysWithValues: (0..<count).map { (keys[$0].symbol, $0) })
         }
     }
 
-    private mutating func rebuildIndex() {
-        index = pairs.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: pairs.indices.map { (pairs[$0].name, $0) }) : nil
+    /// The entry bound to `name`, for the host API (which has a name, not a symbol).
+    func entry(named name: String) -> Entry? {
+        keys[..<count].firstIndex { $0.name == name }.map { entries[$0] }
     }
 
     /// Forget every name, keeping the storage for the next use (a loop's next iteration).
     mutating func removeAll() {
-        pairs.removeAll(keepingCapacity: true)
+        count = 0
         index = nil
     }
 
-    var keys: [String] { pairs.map(\.name) }
-    var isEmpty: Bool { pairs.isEmpty }
+    var names: [String] { keys[..<count].map(\.name) }
 
-    func makeIterator() -> IndexingIterator<[(name: String, entry: Entry)]> { pairs.makeIterator() }
+    /// The bindings in the order they were made.
+    func makeIterator() -> Zip2Sequence<ArraySlice<BindingKey>, ArraySlice<Entry>>.Iterator {
+        zip(keys[..<count], entries[..<count]).makeIterator()
+    }
 }
 
 final class Scope: @unchecked Sendable {
-    var variables: Bindings<(value: Value, range: SourceRange)> = [:]
-    var recipes: Bindings<Recipe> = [:]
+    // Only the evaluating thread touches a scope, and no access to these outlives a single
+    // get or set: the runtime's exclusivity bookkeeping (a thread-local access set, on every
+    // read) costs more here than the lookup itself.
+    @exclusivity(unchecked) var variables = Bindings<Variable>()
+    @exclusivity(unchecked) var recipes = Bindings<Recipe>()
     let parent: Scope?
 
     init(parent: Scope?) { self.parent = parent }
 
-    /// The nearest enclosing scope's entry for `name`.
-    private func lookup<Entry>(_ name: String, in bindings: (Scope) -> Bindings<Entry>) -> Entry? {
-        var scope: Scope? = self
-        while let current = scope {
-            if let entry = bindings(current)[name] { return entry }
-            scope = current.parent
-        }
-        return nil
+    // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and
+    // release per scope, where a local variable holding the current scope would.
+
+    /// The value of the nearest enclosing binding of `symbol`.
+    func lookupVariable(_ symbol: Symbol) -> Value? {
+        if let variable = variables[symbol] { return variable.value }
+        return parent?.lookupVariable(symbol)
     }
 
-    func lookupVariable(_ name: String) -> Value? { lookup(name) { $0.variables }?.value }
-
-    func lookupRecipe(_ name: String) -> Recipe? { lookup(name) { $0.recipes } }
+    /// The nearest enclosing recipe called `symbol`.
+    func lookupRecipe(_ symbol: Symbol) -> Recipe? {
+        if let recipe = recipes[symbol] { return recipe }
+        return parent?.lookupRecipe(symbol)
+    }
 
     /// Every name visible from here in one kind of binding (for "did you mean" and completion).
     private func visibleNames<Entry>(_ bindings: (Scope) -> Bindings<Entry>) -> Set<String> {
         var names = Set<String>()
         var scope: Scope? = self
         while let current = scope {
-            names.formUnion(bindings(current).keys)
+            names.formUnion(bindings(current).names)
             scope = current.parent
         }
         return names

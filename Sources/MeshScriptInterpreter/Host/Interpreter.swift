@@ -24,12 +24,19 @@ public final class Interpreter {
     /// Files evaluated already (by canonical path), with the names they export.
     var modules: [String: Scope] = [:]
     var importStack: [String] = []
+    /// Every variable and recipe name lowered so far, interned.
+    var symbols = SymbolTable()
 
-    // Per-run state.
+    // Per-run state. The counters are read or written at every evaluation step; only the
+    // evaluating thread touches them and no access outlives the statement that makes it, so
+    // the runtime's exclusivity bookkeeping (a thread-local access set, on every read) is
+    // skipped: it cost more than the step itself.
     var diagnostics: [Diagnostic] = []
-    var steps = 0
-    var callDepth = 0
-    var stackGuard = StackGuard.unknown
+    @exclusivity(unchecked) var steps = 0
+    /// `limits.maxSteps` for the current run.
+    @exclusivity(unchecked) var stepLimit = 0
+    @exclusivity(unchecked) var callDepth = 0
+    @exclusivity(unchecked) var stackGuard = StackGuard.unknown
 
     public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
         self.limits = limits
@@ -95,6 +102,7 @@ public final class Interpreter {
         }
         diagnostics = parsed.diagnostics
         steps = 0
+        stepLimit = limits.maxSteps
         callDepth = 0
         stackGuard = StackGuard.currentThread()
         cancellation.reset()
@@ -114,7 +122,7 @@ public final class Interpreter {
 
     /// Everything a statement can change in the interpreter, so a failed one can be undone.
     public struct Snapshot {
-        fileprivate var variables: Bindings<(value: Value, range: SourceRange)>
+        fileprivate var variables: Bindings<Variable>
         fileprivate var recipes: Bindings<Recipe>
         fileprivate var modules: [String: Scope]
     }
@@ -131,13 +139,13 @@ public final class Interpreter {
 
     /// Forget every binding and import (the REPL's `:reset`).
     public func reset() {
-        globals.variables = [:]
-        globals.recipes = [:]
+        globals.variables = Bindings()
+        globals.recipes = Bindings()
         modules = [:]
     }
 
-    public var variableNames: [String] { globals.variables.keys.sorted() }
-    public var recipeNames: [String] { globals.recipes.keys.sorted() }
-    public func variable(_ name: String) -> Value? { globals.variables[name]?.value }
-    public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes[name]?.declaration }
+    public var variableNames: [String] { globals.variables.names.sorted() }
+    public var recipeNames: [String] { globals.recipes.names.sorted() }
+    public func variable(_ name: String) -> Value? { globals.variables.entry(named: name)?.value }
+    public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes.entry(named: name)?.declaration }
 }

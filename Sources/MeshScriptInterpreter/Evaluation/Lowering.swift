@@ -1,0 +1,89 @@
+// From the syntax tree to evaluator nodes (Nodes.swift): one node per syntax node, names
+// interned to symbols, and what the evaluator would otherwise work out at every run of a
+// statement (a word's keyword spelling, whether a loop body declares a recipe) worked out
+// once. Nested blocks are not lowered here: a `BlockNode` lowers its statements when it
+// first runs.
+
+extension Interpreter {
+    func lower(_ statement: Statement) -> StatementNode {
+        let range = statement.range
+        switch statement.kind {
+        case .let(let name, let nameRange, let value):
+            return LetNode(name, symbols.intern(name), nameRange, lower(value), range)
+        case .recipe(let declaration):
+            return RecipeDeclarationNode(declaration, symbols.intern(declaration.name),
+                                         declaration.parameters.map { symbols.intern($0.name) }, range)
+        case .for(let variable, let variableRange, let sequence, let body):
+            return ForNode(variable, symbols.intern(variable), variableRange, lower(sequence), BlockNode(body),
+                           declaresRecipe: Self.declaresRecipe(body.statements), range)
+        case .if(let condition, let then, let otherwise):
+            return IfNode(lower(condition), BlockNode(then), otherwise.map(BlockNode.init), range)
+        case .import(let path):
+            return ImportNode(lower(path), range)
+        case .assert(let condition, let message):
+            return AssertNode(lower(condition), message.map(lower), range)
+        case .print(let value):
+            return PrintNode(lower(value), range)
+        case .command(let name, let nameRange, let words, let block):
+            let words = words.map { word in
+                var spelling: String?
+                if case .name(let text) = word.expression.kind { spelling = text }
+                var elementRanges: [SourceRange] = []
+                if case .list(let items) = word.expression.kind { elementRanges = items.map(\.range) }
+                return WordNode(expression: lower(word.expression), spelling: spelling, elementRanges: elementRanges)
+            }
+            return CommandNode(name, symbols.intern(name), nameRange, words, block.map(BlockNode.init), range)
+        }
+    }
+
+    func lower(_ expression: Expression) -> ExpressionNode {
+        let range = expression.range
+        switch expression.kind {
+        case .name(let text):
+            return NameNode(text, range)
+        case .variable(let name):
+            return VariableNode(name, symbols.intern(name), range)
+        case .string(let parts):
+            var text = ""
+            var interpolates = false
+            for part in parts {
+                if case .literal(let literal) = part { text += literal } else { interpolates = true }
+            }
+            // Without interpolations the string is known now.
+            guard interpolates else { return TextNode(text, range) }
+            return StringNode(parts.map { part in
+                switch part {
+                case .literal(let text): .literal(text)
+                case .interpolation(let inner): .interpolation(lower(inner))
+                }
+            }, range)
+        case .number(let value):
+            return ConstantNode(.integer(value), range)
+        case .boolean(let value):
+            return ConstantNode(.boolean(value), range)
+        case .list(let items):
+            return ListNode(items.map(lower), range)
+        case .call(let function, let functionRange, let arguments):
+            return CallNode(function, functionRange, arguments.map(lower), range)
+        case .binary(let op, let left, let right):
+            return BinaryNode(op, lower(left), lower(right), range)
+        case .not(let operand):
+            return NotNode(lower(operand), range)
+        case .invalid:
+            return InvalidNode(range)
+        }
+    }
+
+    /// Whether any statement in these blocks, at any depth, declares a recipe.
+    static func declaresRecipe(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .recipe: true
+            case .for(_, _, _, let body): declaresRecipe(body.statements)
+            case .if(_, let then, let otherwise): declaresRecipe(then.statements) || declaresRecipe(otherwise?.statements ?? [])
+            case .command(_, _, _, let block): declaresRecipe(block?.statements ?? [])
+            default: false
+            }
+        }
+    }
+}
