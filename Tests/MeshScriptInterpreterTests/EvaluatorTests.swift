@@ -595,7 +595,9 @@ import MeshScriptInterpreter
     }
 
     @Test func cancelStopsARunningEvaluation() throws {
-        let (interpreter, _) = makeInterpreter(limits: Limits(maxSteps: 20_000_000))
+        // A step budget no build runs through in 0.3 s (the loop below takes far longer than any
+        // wait), so "evaluation cancelled" can only come from the cancel, however fast evaluation gets.
+        let (interpreter, _) = makeInterpreter(limits: Limits(maxSteps: 1_000_000_000))
         let flag = interpreter.cancellation
         // A plain thread, not a Task: the evaluation below blocks its cooperative thread, and
         // with the suite running in parallel on two cores a Task might not run until it ends.
