@@ -347,6 +347,12 @@ int meshedit_terminal_columns(MeshEditor *editor) {
     return 80;
 }
 
+int meshedit_terminal_rows(MeshEditor *editor) {
+    struct winsize size;
+    if (ioctl(fileno(editor->out), TIOCGWINSZ, &size) == 0 && size.ws_row > 0) return size.ws_row;
+    return 24;
+}
+
 MeshEditStatus meshedit_read_plain_line(const char *prompt, char **line, size_t *length) {
     *line = NULL;
     *length = 0;

@@ -71,4 +71,13 @@ import Testing
         #expect(TabCompletion.listing(items, width: 3) == "a1\na2\na3\na4\na5\n")
         #expect(TabCompletion.listing(["cluster1", "cluster2"], width: 80) == "cluster1  cluster2\n")
     }
+
+    /// A list taller than the terminal shows what fits and how many more there are.
+    @Test func aLongListingIsCutToTheRowsThatFit() {
+        let items = (1...10).map { "c\($0)" } // width 3 each, columns of 5 ("c10" + 2)
+        // Two columns fit in 10; five rows hold all ten.
+        #expect(TabCompletion.listing(items, width: 10, maxRows: 5) == "c1   c6\nc2   c7\nc3   c8\nc4   c9\nc5   c10\n")
+        // Three rows: two of names, one that counts the rest.
+        #expect(TabCompletion.listing(items, width: 10, maxRows: 3) == "c1   c3\nc2   c4\n… and 6 more: type more of the name\n")
+    }
 }

@@ -71,6 +71,8 @@ int meshedit_replace_before_cursor(MeshEditor *editor, size_t byteCount, const c
 void meshedit_show_below_line(MeshEditor *editor, const char *text);
 /// Width of the output terminal in columns (80 when unknown).
 int meshedit_terminal_columns(MeshEditor *editor);
+/// Height of the output terminal in rows (24 when unknown).
+int meshedit_terminal_rows(MeshEditor *editor);
 
 // --- History ------------------------------------------------------------------------------
 

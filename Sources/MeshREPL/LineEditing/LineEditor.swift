@@ -153,7 +153,9 @@ public final class LineEditor {
             return meshedit_replace_before_cursor(editor, byteCount, text) == 0
                 ? MESHEDIT_COMPLETION_REFRESH : MESHEDIT_COMPLETION_BEEP
         case .list(let candidates):
-            meshedit_show_below_line(editor, TabCompletion.listing(candidates, width: Int(meshedit_terminal_columns(editor))))
+            // Leave two rows for the prompt and the line being edited.
+            meshedit_show_below_line(editor, TabCompletion.listing(candidates, width: Int(meshedit_terminal_columns(editor)),
+                                                                   maxRows: Int(meshedit_terminal_rows(editor)) - 2))
             return MESHEDIT_COMPLETION_REDISPLAY
         case .beep:
             return MESHEDIT_COMPLETION_BEEP

@@ -67,11 +67,15 @@ enum TabCompletion {
 
     /// Candidates in columns, filled top to bottom then left to right (like ls and bash),
     /// in the order given, each row ending with a newline.
-    static func listing(_ items: [String], width: Int) -> String {
-        guard !items.isEmpty else { return "" }
-        let widest = items.map(\.count).max() ?? 0
+    /// At most `maxRows` lines: a longer list shows what fits (keeping the prompt on screen) and
+    /// says how many more there are, rather than scrolling the line being edited away.
+    static func listing(_ all: [String], width: Int, maxRows: Int = .max) -> String {
+        guard !all.isEmpty else { return "" }
+        let widest = all.map(\.count).max() ?? 0
         let columnWidth = widest + 2
-        let columns = max(1, min(items.count, (max(width, 1) + 2) / columnWidth))
+        let columns = max(1, min(all.count, (max(width, 1) + 2) / columnWidth))
+        let fits = (all.count + columns - 1) / columns <= max(maxRows, 2)
+        let items = fits ? all : Array(all.prefix((max(maxRows, 2) - 1) * columns))
         let rows = (items.count + columns - 1) / columns
         var out = ""
         for row in 0..<rows {
@@ -87,6 +91,7 @@ enum TabCompletion {
             }
             out += line + "\n"
         }
+        if !fits { out += "… and \(all.count - items.count) more: type more of the name\n" }
         return out
     }
 
