@@ -36,7 +36,7 @@ meshscript="${MESHSCRIPT:-.build/release/meshscript}"
 # Always (re)build the default binary: a stale release build from an older commit would time old code.
 if ((!openssl_only)) && [[ -z "${MESHSCRIPT:-}" ]]; then
     echo "building meshscript (release)..." >&2
-    swift build -c release --product meshscript >&2
+    swift build -c release --product meshscript --static-swift-stdlib >&2 # as the README builds it
 fi
 if ((!openssl_only)) && [[ ! -x "$meshscript" ]]; then
     echo "bench-trust: no executable meshscript at $meshscript" >&2
@@ -50,29 +50,9 @@ trap 'rm -rf "$scratch"' EXIT
 now() { printf '%s' "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
-# Istio's root-ca.conf and <cluster>/intermediate.conf (tools/certs/common.mk).
-write_root_conf() {
-    cat >"$1" <<'CONF'
-[ req ]
-encrypt_key = no
-prompt = no
-utf8 = yes
-default_md = sha256
-default_bits = 4096
-req_extensions = req_ext
-x509_extensions = req_ext
-distinguished_name = req_dn
-[ req_ext ]
-subjectKeyIdentifier = hash
-basicConstraints = critical, CA:true
-keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, keyCertSign
-[ req_dn ]
-O = Istio
-CN = Root CA
-CONF
-}
-
-write_intermediate_conf() { # file cluster
+# Istio's root-ca.conf and <cluster>/intermediate.conf (tools/certs/common.mk): the same request
+# settings, different constraints and subject.
+write_conf() { # file extensions subject
     cat >"$1" <<CONF
 [ req ]
 encrypt_key = no
@@ -85,16 +65,28 @@ x509_extensions = req_ext
 distinguished_name = req_dn
 [ req_ext ]
 subjectKeyIdentifier = hash
-basicConstraints = critical, CA:true, pathlen:0
-keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, keyCertSign
+$2
+[ req_dn ]
+$3
+CONF
+}
+
+ca_key_usage="keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, keyCertSign"
+
+write_root_conf() { # file
+    write_conf "$1" "basicConstraints = critical, CA:true
+$ca_key_usage" "O = Istio
+CN = Root CA"
+}
+
+write_intermediate_conf() { # file cluster
+    write_conf "$1" "basicConstraints = critical, CA:true, pathlen:0
+$ca_key_usage
 subjectAltName=@san
 [ san ]
-DNS.1 = istiod.istio-system.svc
-[ req_dn ]
-O = Istio
+DNS.1 = istiod.istio-system.svc" "O = Istio
 CN = Intermediate CA
-L = $2
-CONF
+L = $2"
 }
 
 generate_key() { # key-type out-file
