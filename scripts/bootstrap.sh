@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing MeshScript need, only when it is missing.
-# Sourced by scripts/demo.sh and scripts/test.sh; safe to run again.
+# Run by scripts/demo.sh and scripts/test.sh (--test adds what the tests use); safe to run again.
 set -euo pipefail
 
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 need_apt=()
 [ -f /usr/include/editline/readline.h ] || need_apt+=(libedit-dev)
 if [ "${1:-}" = "--test" ]; then
@@ -13,12 +14,16 @@ if [ "${1:-}" = "--test" ]; then
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing ${need_apt[*]}" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 if [ "${1:-}" = "--test" ] && ! python3 -c 'import pexpect' 2>/dev/null; then
   echo "bootstrap: installing pexpect" >&2
-  python3 -m pip install -q pexpect
+  # pip first (a pyenv or venv python); Debian's own python refuses pip installs (PEP 668) or
+  # may have no pip at all, and takes Debian's package instead.
+  python3 -m pip install -q pexpect 2>/dev/null \
+    || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pexpect >/dev/null && python3 -c "import pexpect" 2>/dev/null; } \
+    || python3 -m pip install -q --break-system-packages pexpect
+  python3 -c 'import pexpect' || { echo "bootstrap: could not install pexpect for $(command -v python3)" >&2; exit 1; }
 fi
 command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH (expected Swift 6.x)" >&2; exit 1; }
