@@ -2,9 +2,11 @@
 // MeshScript: an embeddable interpreter for a small DSL that describes Istio multicluster meshes.
 //
 // Layers, dependencies pointing one way:
+//   NameSuggestions ("did you mean": script names and kubeconfig contexts)
 //   MeshScriptInterpreter (generic: syntax, diagnostics, evaluation, host API; knows nothing about Istio)
-//     <- MeshDomain (mesh built-ins, topology, validation, planning)
-//   MeshTrust (certificate authority, cacerts)   MeshKube (kubeconfig, IstioOperator, remote secrets)
+//   MeshKube (kubeconfig, IstioOperator, remote secrets, API server addresses)
+//     <- MeshDomain (mesh built-ins, topology, validation, planning; uses the interpreter and MeshKube)
+//   MeshTrust (certificate authority, cacerts)
 //     <- MeshRender (writes WORK_DIR) <- MeshApply (runs the plan's commands)
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
@@ -27,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
-        // "Did you mean …?", shared by the interpreter and the kubeconfig reader.
         .target(name: "NameSuggestions"),
         .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions"]),
         .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
