@@ -205,7 +205,7 @@ extension Interpreter {
         }
         while index < words.count {
             let word = words[index]
-            guard word.isBareName, let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
+            guard let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
                 let spelled = word.spelling ?? word.argument.value.literal
                 let suggestion = word.spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }
                 throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
