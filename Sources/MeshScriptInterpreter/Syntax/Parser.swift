@@ -103,16 +103,14 @@ public struct Parser {
     /// Report an error at `token` (or just after the previous token when it is a line end)
     /// and unwind to the statement loop.
     private mutating func fail(_ message: String, at token: Token, help: String? = nil, notes: [Diagnostic.Note] = []) -> Failure {
-        if token.kind == .eof || token.error == .unterminatedString { needsMoreInput = true }
-        // An unterminated string runs to the end of input: it already explains every
-        // construct left open, like an unexpected end of input does.
-        if token.error == .unterminatedString { reportedEndOfInput = true }
-        if token.kind == .eof {
+        if token.kind == .eof || token.error == .unterminatedString {
+            needsMoreInput = true
             // One unexpected end of input explains every construct left open: report it once.
-            if reportedEndOfInput { return Failure() }
+            // An unterminated string runs to the end of input, so it explains them too.
+            if token.kind == .eof, reportedEndOfInput { return Failure() }
             reportedEndOfInput = true
+            endOfInputDiagnostics += 1
         }
-        if token.kind == .eof || token.error == .unterminatedString { endOfInputDiagnostics += 1 }
         if token.kind == .error {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()
