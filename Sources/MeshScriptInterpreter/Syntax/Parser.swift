@@ -38,7 +38,7 @@ public struct Parser {
         self.maxDepth = maxDepth
     }
 
-    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = 256) -> ParseResult {
+    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
                 "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",
