@@ -293,9 +293,7 @@ extension Interpreter {
             if callDepth > limits.maxCallDepth {
                 throw fatal(.error("imports are nested too deeply (the limit is \(limits.maxCallDepth))", at: pathExpression.range))
             }
-            let file = SourceFile(path: displayPath(canonical), bytes: bytes)
-            let id = sources.add(file)
-            let parsed = Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth)
+            let (_, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
             diagnostics.append(contentsOf: parsed.diagnostics)
             let moduleScope = Scope(parent: nil)
             modules[canonical] = moduleScope // evaluated once, even if it fails
