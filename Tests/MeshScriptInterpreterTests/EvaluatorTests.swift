@@ -151,6 +151,9 @@ import MeshScriptInterpreter
         // `==` binds tighter than `and`; `+` tighter than `==`.
         ("print 1 + 1 == 2 and \"a\" + \"b\" == \"ab\"", "true"),
         ("print (1 + 2) == 3", "true"),
+        // Equality is left-associative: `(1 == 1) == true`, not `1 == (1 == true)`.
+        ("print 1 == 1 == true", "true"),
+        ("print 1 == 2 != true", "true"),
     ])
     func expressions(source: String, expected: String) {
         let r = run(source)

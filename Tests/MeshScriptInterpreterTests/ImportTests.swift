@@ -198,3 +198,28 @@ struct ScriptTree {
         #expect(r.log == ["lib-x"])
     }
 }
+
+/// The file-system loader on its own: how it joins paths, and the size cap on what it reads.
+@Suite struct FileSystemLoading {
+    @Test func canonicalPathJoinsRelativePathsToTheDirectory() {
+        let loader = FileSystemLoader()
+        #expect(loader.canonicalPath("a.mesh", relativeTo: "/nowhere/p") == "/nowhere/p/a.mesh")
+        #expect(loader.canonicalPath("../b/./a.mesh", relativeTo: "/nowhere/p") == "/nowhere/b/a.mesh")
+        #expect(loader.canonicalPath("/nowhere/q/a.mesh", relativeTo: "/nowhere/p") == "/nowhere/q/a.mesh")
+        // Without a directory, a relative path is taken from the current directory.
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().path
+        #expect(loader.canonicalPath("nowhere-a.mesh", relativeTo: nil) == cwd + "/nowhere-a.mesh")
+    }
+
+    @Test func aFileOverTheSizeLimitIsRefused() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("big.mesh", "let x = 1\n")
+        do {
+            _ = try FileSystemLoader(maxFileSize: 9).read(path)
+            Issue.record("a 10-byte file was read under a 9-byte limit")
+        } catch {
+            #expect(error.message == "the file is 10 bytes; the limit is 9")
+        }
+        #expect(try FileSystemLoader(maxFileSize: 10).read(path) == Array("let x = 1\n".utf8))
+    }
+}

@@ -264,6 +264,10 @@ func errorLines(_ text: String) -> [(Int, String)] {
         ("", "if true < ", "", ">"),
         ("", "if true < > else ", "< >", ""),
         ("let x = 1", " + 1", "", ""),
+        ("let x = true", " and true", "", ""),
+        ("let x = false", " or true", "", ""),
+        ("let x = 1", " == 1", "", ""),
+        ("let x = 1", " != 1", "", ""),
     ])
     func eachLevelCostsOne(prefix: String, unit: String, middle: String, closing: String) {
         func nested(_ levels: Int) -> String {

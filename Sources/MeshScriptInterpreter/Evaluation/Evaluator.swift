@@ -205,7 +205,7 @@ extension Interpreter {
         }
         while index < words.count {
             let word = words[index]
-            guard word.isBareName, let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
+            guard let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
                 let spelled = word.spelling ?? word.argument.value.literal
                 let suggestion = word.spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }
                 throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
@@ -293,9 +293,7 @@ extension Interpreter {
             if callDepth > limits.maxCallDepth {
                 throw fatal(.error("imports are nested too deeply (the limit is \(limits.maxCallDepth))", at: pathExpression.range))
             }
-            let file = SourceFile(path: displayPath(canonical), bytes: bytes)
-            let id = sources.add(file)
-            let parsed = Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth)
+            let (_, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
             diagnostics.append(contentsOf: parsed.diagnostics)
             let moduleScope = Scope(parent: nil)
             modules[canonical] = moduleScope // evaluated once, even if it fails

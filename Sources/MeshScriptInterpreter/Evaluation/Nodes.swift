@@ -464,8 +464,6 @@ struct WordNode {
     let spelling: String?
     /// The range of each item when the word is a list (`discover with c1, c2`).
     let elementRanges: [SourceRange]
-
-    var isBareName: Bool { spelling != nil }
 }
 
 /// A command statement: a recipe call or a registered command.

@@ -60,13 +60,4 @@ public enum Value: Sendable, Hashable {
         }
         return out + "\""
     }
-
-    /// A rough size used to charge evaluation steps for building big values.
-    var weight: Int {
-        switch self {
-        case .string(let s): s.utf8.count / 64
-        case .list(let items): items.count
-        default: 0
-        }
-    }
 }

@@ -90,13 +90,17 @@ public final class Interpreter {
 
     /// Parse only: for the REPL's "needs more input?" question and for tools.
     public func parse(source text: String, name: String) -> ParseResult {
-        let file = SourceFile(path: name, text: text)
-        return Parser.parse(file, file: sources.add(file), maxDepth: limits.maxNestingDepth)
+        addAndParse(SourceFile(path: name, text: text)).parsed
+    }
+
+    /// Add `file` to the source map and parse it under the nesting cap (a run, an import, the REPL).
+    func addAndParse(_ file: SourceFile) -> (id: FileID, parsed: ParseResult) {
+        let id = sources.add(file)
+        return (id, Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth))
     }
 
     private func run(_ file: SourceFile, canonicalPath: String?, directory: String? = nil) -> Outcome {
-        let id = sources.add(file)
-        let parsed = Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth)
+        let (id, parsed) = addAndParse(file)
         if parsed.needsMoreInput || parsed.diagnostics.hasErrors {
             return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
         }

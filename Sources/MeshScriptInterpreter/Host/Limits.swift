@@ -3,11 +3,11 @@ import Synchronization
 
 public struct Limits: Sendable, Hashable {
     /// Syntactic nesting: blocks, lists, parentheses, interpolations.
-    public var maxNestingDepth = 256
+    public var maxNestingDepth: Int
     /// Recipe calls and imports in progress at once.
-    public var maxCallDepth = 128
+    public var maxCallDepth: Int
     /// Statements run, expressions evaluated, plus the size of values built.
-    public var maxSteps = 5_000_000
+    public var maxSteps: Int
 
     public init(maxNestingDepth: Int = 256, maxCallDepth: Int = 128, maxSteps: Int = 5_000_000) {
         self.maxNestingDepth = maxNestingDepth

@@ -26,12 +26,7 @@ public struct FileSystemLoader: ScriptLoader {
     public init(maxFileSize: Int = 64 << 20) { self.maxFileSize = maxFileSize }
 
     public func canonicalPath(_ path: String, relativeTo directory: String?) -> String {
-        let joined: String
-        if path.hasPrefix("/") || directory == nil {
-            joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        } else {
-            joined = directory! + "/" + path
-        }
+        let joined = path.hasPrefix("/") ? path : (directory ?? FileManager.default.currentDirectoryPath) + "/" + path
         let standardized = (joined as NSString).standardizingPath
         return URL(fileURLWithPath: standardized).resolvingSymlinksInPath().path
     }

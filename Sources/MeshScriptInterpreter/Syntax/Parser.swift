@@ -38,7 +38,7 @@ public struct Parser {
         self.maxDepth = maxDepth
     }
 
-    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = 256) -> ParseResult {
+    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
                 "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",
@@ -103,16 +103,14 @@ public struct Parser {
     /// Report an error at `token` (or just after the previous token when it is a line end)
     /// and unwind to the statement loop.
     private mutating func fail(_ message: String, at token: Token, help: String? = nil, notes: [Diagnostic.Note] = []) -> Failure {
-        if token.kind == .eof || token.error == .unterminatedString { needsMoreInput = true }
-        // An unterminated string runs to the end of input: it already explains every
-        // construct left open, like an unexpected end of input does.
-        if token.error == .unterminatedString { reportedEndOfInput = true }
-        if token.kind == .eof {
+        if token.kind == .eof || token.error == .unterminatedString {
+            needsMoreInput = true
             // One unexpected end of input explains every construct left open: report it once.
-            if reportedEndOfInput { return Failure() }
+            // An unterminated string runs to the end of input, so it explains them too.
+            if token.kind == .eof, reportedEndOfInput { return Failure() }
             reportedEndOfInput = true
+            endOfInputDiagnostics += 1
         }
-        if token.kind == .eof || token.error == .unterminatedString { endOfInputDiagnostics += 1 }
         if token.kind == .error {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()
@@ -403,38 +401,31 @@ public struct Parser {
         return try parseOr()
     }
 
-    /// Each operator of a chain such as `a + b + c` nests the tree one level deeper (it is
-    /// left-leaning), and evaluating or freeing that tree recurses once per level, so the chain
-    /// counts towards the nesting cap: a megabyte of `+ 1` must be a diagnostic, not a crash.
-    private mutating func enterOperand(_ chained: inout Int) throws {
-        chained += 1
-        try enter()
+    /// One left-associative level: `operand (op operand)*`, where `op` is a token `binary` maps to
+    /// an operator. Each operator of a chain such as `a + b + c` nests the tree one level deeper
+    /// (it is left-leaning), and evaluating or freeing that tree recurses once per level, so the
+    /// chain counts towards the nesting cap: a megabyte of `+ 1` must be a diagnostic, not a crash.
+    private mutating func parseLeftAssociative(_ binary: (TokenKind) -> BinaryOperator?,
+                                               operand: (inout Parser) throws -> Expression) throws -> Expression {
+        var left = try operand(&self)
+        var chained = 0
+        defer { depth -= chained }
+        while let op = binary(current().kind) {
+            _ = advance()
+            chained += 1
+            try enter()
+            let right = try operand(&self)
+            left = Expression(.binary(op, left, right), left.range.extended(to: right.range))
+        }
+        return left
     }
 
     private mutating func parseOr() throws -> Expression {
-        var left = try parseAnd()
-        var chained = 0
-        defer { depth -= chained }
-        while current().kind == .kwOr {
-            _ = advance()
-            try enterOperand(&chained)
-            let right = try parseAnd()
-            left = Expression(.binary(.or, left, right), left.range.extended(to: right.range))
-        }
-        return left
+        try parseLeftAssociative({ $0 == .kwOr ? .or : nil }, operand: { try $0.parseAnd() })
     }
 
     private mutating func parseAnd() throws -> Expression {
-        var left = try parseNot()
-        var chained = 0
-        defer { depth -= chained }
-        while current().kind == .kwAnd {
-            _ = advance()
-            try enterOperand(&chained)
-            let right = try parseNot()
-            left = Expression(.binary(.and, left, right), left.range.extended(to: right.range))
-        }
-        return left
+        try parseLeftAssociative({ $0 == .kwAnd ? .and : nil }, operand: { try $0.parseNot() })
     }
 
     private mutating func parseNot() throws -> Expression {
@@ -448,30 +439,12 @@ public struct Parser {
     }
 
     private mutating func parseEquality() throws -> Expression {
-        var left = try parseAdditive()
-        var chained = 0
-        defer { depth -= chained }
-        while true {
-            let kind = current().kind
-            guard kind == .equalEqual || kind == .bangEqual else { return left }
-            _ = advance()
-            try enterOperand(&chained)
-            let right = try parseAdditive()
-            left = Expression(.binary(kind == .equalEqual ? .equal : .notEqual, left, right), left.range.extended(to: right.range))
-        }
+        try parseLeftAssociative({ $0 == .equalEqual ? .equal : $0 == .bangEqual ? .notEqual : nil },
+                                 operand: { try $0.parseAdditive() })
     }
 
     private mutating func parseAdditive() throws -> Expression {
-        var left = try parseWord()
-        var chained = 0
-        defer { depth -= chained }
-        while current().kind == .plus {
-            _ = advance()
-            try enterOperand(&chained)
-            let right = try parseWord()
-            left = Expression(.binary(.plus, left, right), left.range.extended(to: right.range))
-        }
-        return left
+        try parseLeftAssociative({ $0 == .plus ? .plus : nil }, operand: { try $0.parseWord() })
     }
 
     /// A word: name, `$var`, string, number, boolean, list, call or parenthesized expression.
