@@ -109,8 +109,7 @@ public enum MeshRenderer {
         if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
             let source: RootSource
             if let from = root.from {
-                let path = from.value.hasPrefix("/") ? from.value : directory(of: options.scriptPath) + "/" + from.value
-                source = .existing(directory: path)
+                source = .existing(directory: resolve(from.value, scriptDirectory: directory(of: options.scriptPath)))
             } else {
                 source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
             }
@@ -229,6 +228,12 @@ public enum MeshRenderer {
         case .rsa(let bits): .rsa(bits: bits)
         case .ecdsa(let curve): curve == "p384" ? .ecdsaP384 : .ecdsaP256
         }
+    }
+
+    /// A path written in the script (`from "DIR"`, `kubeconfig "PATH"`): absolute as it is,
+    /// otherwise relative to the script's directory.
+    static func resolve(_ path: String, scriptDirectory: String) -> String {
+        path.hasPrefix("/") ? path : scriptDirectory + "/" + path
     }
 
     static func directory(of path: String) -> String {
