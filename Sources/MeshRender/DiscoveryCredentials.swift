@@ -27,7 +27,7 @@ public struct DiscoveryCredentials {
 
         var paths: [String]
         if let declared = topology.kubeconfig {
-            let path = declared.value.hasPrefix("/") ? declared.value : scriptDirectory + "/" + declared.value
+            let path = MeshRenderer.resolve(declared.value, scriptDirectory: scriptDirectory)
             guard FileManager.default.fileExists(atPath: path) else {
                 result.diagnostics.append(.error("kubeconfig '\(declared.value)' does not exist", at: declared.range,
                                                  help: "give the path of a kubeconfig file, relative to the script"))

@@ -109,8 +109,7 @@ public enum MeshRenderer {
         if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
             let source: RootSource
             if let from = root.from {
-                let path = from.value.hasPrefix("/") ? from.value : directory(of: options.scriptPath) + "/" + from.value
-                source = .existing(directory: path)
+                source = .existing(directory: resolve(from.value, scriptDirectory: directory(of: options.scriptPath)))
             } else {
                 source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
             }
@@ -157,33 +156,25 @@ public enum MeshRenderer {
         }
 
         for manifest in manifests {
-            let data = Data(manifest.content.utf8)
-            let existing = FileManager.default.contents(atPath: manifest.path)
-            if existing == data {
-                // Right bytes, but a secret left readable by others (by hand, or an older tool): fix the mode.
-                if let current = (try? FileManager.default.attributesOfItem(atPath: manifest.path))?[.posixPermissions] as? NSNumber,
-                   mode_t(current.uint16Value) & ~manifest.mode & 0o077 != 0 {
-                    if chmod(manifest.path, manifest.mode) == 0 {
-                        summary.notes.append("\(manifest.path) was readable by others; its mode is now \(String(manifest.mode, radix: 8))")
-                    } else {
-                        summary.notes.append("\(manifest.path) is readable by others and its mode could not be changed")
-                    }
-                }
-                summary.files.append((manifest.path, .unchanged))
-                continue
-            }
             do {
                 try FileManager.default.createDirectory(atPath: directory(of: manifest.path), withIntermediateDirectories: true)
             } catch {
                 throw .trust(TrustError("cannot create directory '\(directory(of: manifest.path))': \(error.localizedDescription)", path: manifest.path))
             }
+            let update: (outcome: AtomicFile.Outcome, note: String?)
             do throws(TrustError) {
-                try AtomicFile.write(data, to: manifest.path, mode: manifest.mode)
+                update = try AtomicFile.update(Data(manifest.content.utf8), at: manifest.path, mode: manifest.mode)
             } catch {
                 throw .trust(error)
             }
-            summary.files.append((manifest.path, existing == nil ? .created : .rewritten))
-            progress?(.wroteManifest(path: manifest.path))
+            if let note = update.note { summary.notes.append(note) }
+            let outcome: RenderSummary.Outcome = switch update.outcome {
+            case .created: .created
+            case .rewritten: .rewritten
+            case .unchanged: .unchanged
+            }
+            summary.files.append((manifest.path, outcome))
+            if outcome != .unchanged { progress?(.wroteManifest(path: manifest.path)) }
         }
         removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
         return summary
@@ -229,6 +220,12 @@ public enum MeshRenderer {
         case .rsa(let bits): .rsa(bits: bits)
         case .ecdsa(let curve): curve == "p384" ? .ecdsaP384 : .ecdsaP256
         }
+    }
+
+    /// A path written in the script (`from "DIR"`, `kubeconfig "PATH"`): absolute as it is,
+    /// otherwise relative to the script's directory.
+    static func resolve(_ path: String, scriptDirectory: String) -> String {
+        path.hasPrefix("/") ? path : scriptDirectory + "/" + path
     }
 
     static func directory(of path: String) -> String {

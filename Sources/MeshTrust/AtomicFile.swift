@@ -19,6 +19,32 @@ public enum AtomicFile {
         try staged.commit()
         StagedFile.syncDirectory(of: path)
     }
+
+    public enum Outcome: Sendable {
+        case created, rewritten, unchanged
+    }
+
+    /// Writes `data` to `path` (as `write` does) unless the file already holds exactly these bytes;
+    /// such a file keeps its bytes and mtime, but permission bits it grants group or others beyond
+    /// `mode` are removed, and `note` says so.
+    public static func update(_ data: Data, at path: String, mode: mode_t) throws(TrustError) -> (outcome: Outcome, note: String?) {
+        let current = try Disk.readFile(path)
+        if let current, current.data == data {
+            return (.unchanged, tightenMode(of: path, from: current.mode, to: mode))
+        }
+        try write(data, to: path, mode: mode)
+        return (current == nil ? .created : .rewritten, nil)
+    }
+
+    /// A key (or a file embedding one) left group- or world-readable by hand or by an older tool:
+    /// the note for the user, or nil when `current` grants nothing `mode` does not.
+    static func tightenMode(of path: String, from current: mode_t, to mode: mode_t) -> String? {
+        guard current & ~mode & 0o077 != 0 else { return nil }
+        guard chmod(path, mode) == 0 else {
+            return "\(path) is readable by others and its mode could not be changed: \(StagedFile.lastError())"
+        }
+        return "\(path) was readable by others; its mode is now \(String(mode, radix: 8))"
+    }
 }
 
 /// A complete temporary file waiting to be renamed over its target.

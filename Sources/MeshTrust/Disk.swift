@@ -28,20 +28,26 @@ enum Disk {
         }
     }
 
-    /// The file's bytes, or nil when it does not exist. Anything else unreadable is an error.
-    static func read(_ path: String) throws(TrustError) -> Data? {
+    /// The file's bytes and permission bits, or nil when it does not exist. Anything else
+    /// unreadable is an error.
+    static func readFile(_ path: String) throws(TrustError) -> (data: Data, mode: mode_t)? {
         switch entry(path) {
         case .missing:
             return nil
         case .directory, .other:
             throw TrustError("is not a regular file", path: path)
-        case .file:
+        case .file(let mode):
             do {
-                return try Data(contentsOf: URL(fileURLWithPath: path))
+                return (try Data(contentsOf: URL(fileURLWithPath: path)), mode)
             } catch {
                 throw TrustError("cannot be read: \(error.localizedDescription)", path: path)
             }
         }
+    }
+
+    /// The file's bytes, or nil when it does not exist. Anything else unreadable is an error.
+    static func read(_ path: String) throws(TrustError) -> Data? {
+        try readFile(path)?.data
     }
 
     static func readExisting(_ path: String) throws(TrustError) -> Data {

@@ -10,12 +10,13 @@ enum PEMReading {
     /// The private-key block types istiod reads: PKCS#1, SEC1 and PKCS#8.
     private static let keyBlockTypes: Set<String> = ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY"]
 
-    static func documents(_ data: Data, path: String, what: String) throws(TrustError) -> [PEMDocument] {
+    /// - Parameter isSecret: the file holds a key, so errors must not quote its text.
+    static func documents(_ data: Data, path: String, what: String, isSecret: Bool = false) throws(TrustError) -> [PEMDocument] {
         let documents: [PEMDocument]
         do {
             documents = try PEMDocument.parseMultiple(pemString: String(decoding: data, as: UTF8.self))
         } catch {
-            throw TrustError("is not a valid PEM \(what): \(error)", path: path)
+            throw TrustError("is not a valid PEM \(what): \(isSecret ? withoutInput(error) : "\(error)")", path: path)
         }
         guard !documents.isEmpty else {
             throw TrustError("contains no PEM block (expected a \(what))", path: path)
@@ -56,7 +57,7 @@ enum PEMReading {
     }
 
     static func privateKey(_ data: Data, path: String) throws(TrustError) -> Certificate.PrivateKey {
-        let blocks = try documents(data, path: path, what: "private key")
+        let blocks = try documents(data, path: path, what: "private key", isSecret: true)
         if blocks.contains(where: { $0.discriminator == "ENCRYPTED PRIVATE KEY" }) {
             throw TrustError(
                 "is an encrypted private key; istiod and MeshScript need it unencrypted", path: path,
@@ -74,8 +75,16 @@ enum PEMReading {
         do {
             return try Certificate.PrivateKey(pemDocument: keys[0])
         } catch {
-            throw TrustError("holds a private key that cannot be read (RSA keys must be at least 2048 bits): \(error)", path: path)
+            throw TrustError("holds a private key that cannot be read (RSA keys must be at least 2048 bits): \(withoutInput(error))", path: path)
         }
+    }
+
+    /// What went wrong reading a key, without the key: SwiftASN1's error descriptions quote the
+    /// PEM text they failed on (an unterminated block is printed whole), and for a key that text
+    /// is the secret itself.
+    private static func withoutInput(_ error: any Error) -> String {
+        if let error = error as? ASN1Error { return "ASN1Error.\(error.code)" }
+        return "\(type(of: error))"
     }
 
     /// PEM text for a certificate, with the trailing newline openssl writes.

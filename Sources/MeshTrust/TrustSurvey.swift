@@ -129,11 +129,9 @@ struct TrustSurvey {
         /// Reads a layout file, remembering its content so that unchanged files are not rewritten.
         mutating func read(_ path: String) -> Data? {
             do {
-                guard let data = try Disk.read(path) else { return nil }
-                if case .file(let mode) = Disk.entry(path) {
-                    existing[path] = ExistingFile(data: data, mode: mode)
-                }
-                return data
+                guard let file = try Disk.readFile(path) else { return nil }
+                existing[path] = ExistingFile(data: file.data, mode: file.mode)
+                return file.data
             } catch {
                 problems += error.problems
                 return nil

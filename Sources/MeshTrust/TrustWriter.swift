@@ -35,14 +35,14 @@ enum TrustWriter {
     ) throws(TrustError) -> Result {
         var files: [TrustReport.File] = []
         var pending: [PlannedFile] = []
-        var tighten: [PlannedFile] = []
+        var tighten: [(file: PlannedFile, mode: mode_t)] = []
         for file in planned {
             let outcome: TrustReport.Outcome
             if let current = existing[file.path] {
                 if current.data == file.data {
                     outcome = .reused
-                    // A key left group- or world-readable by an earlier tool: fix the mode, keep the bytes.
-                    if current.mode & ~file.mode & 0o077 != 0 { tighten.append(file) }
+                    // Fixed after the writes: keep the bytes, fix the mode.
+                    tighten.append((file, current.mode))
                 } else {
                     outcome = .rewritten
                 }
@@ -84,14 +84,7 @@ enum TrustWriter {
             StagedFile.syncDirectory(directory)
         }
 
-        var notes: [String] = []
-        for file in tighten {
-            if chmod(file.path, file.mode) == 0 {
-                notes.append("\(file.path) was readable by others; its mode is now \(String(file.mode, radix: 8))")
-            } else {
-                notes.append("\(file.path) is readable by others and its mode could not be changed: \(StagedFile.lastError())")
-            }
-        }
+        let notes = tighten.compactMap { AtomicFile.tightenMode(of: $0.file.path, from: $0.mode, to: $0.file.mode) }
         return Result(files: files, notes: notes)
     }
 

@@ -108,6 +108,27 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(!prepared.plan.commandLines.contains { $0.contains("create-remote-secret") })
     }
 
+    /// A remote secret whose bytes are right but which was left readable by others (by hand, or an
+    /// older tool) keeps its bytes and gets mode 0600 back, with a note naming it.
+    @Test func looseRemoteSecretModeIsTightenedNotRewritten() throws {
+        let scratch = try Scratch()
+        let east = KubeContext(name: "ctx-east", server: "https://east.example.test:6443", auth: .token(Self.eastToken))
+        let kubeconfig = try scratch.write("kube/config.yaml", KubeContext.yaml(Self.contexts(east: east)))
+        let prepared = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": kubeconfig])
+        try prepared.rendered()
+        let file = prepared.layout.remoteSecret(source: "east", target: "west")
+        #expect(chmod(file, 0o644) == 0)
+        let bytes = read(file)
+
+        let summary = try prepared.rendered()
+        #expect(mode(of: file) == 0o600, "mode \(String(mode(of: file) ?? 0, radix: 8))")
+        #expect(read(file) == bytes)
+        #expect(summary.files.contains { $0.path == file && $0.outcome == .unchanged })
+        #expect(summary.notes.contains { $0.contains(file) && $0.contains("its mode is now 600") }, "\(summary.notes)")
+        // Nothing else was loosened, so nothing else is named.
+        #expect(summary.notes.filter { $0.contains("readable by others") }.count == 1, "\(summary.notes)")
+    }
+
     @Test func kubeconfigFromHomeWhenKUBECONFIGIsUnset() throws {
         let scratch = try Scratch()
         let east = KubeContext(name: "ctx-east", auth: .token(Self.eastToken))

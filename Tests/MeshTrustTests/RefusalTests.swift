@@ -8,7 +8,7 @@ import Testing
 @Suite("Refusals leave everything untouched")
 struct RefusalTests {
     enum BadRoot: String, CaseIterable, Sendable {
-        case corruptPEM, keyMismatch, notACA, sha1Signed, pathLengthZero, rsaKeyInECDSASlot
+        case corruptPEM, truncatedKey, keyMismatch, notACA, sha1Signed, pathLengthZero, rsaKeyInECDSASlot
     }
 
     /// Makes the bad root in `directory` with openssl; returns the file and message the error must name.
@@ -21,6 +21,13 @@ struct RefusalTests {
             text = text.replacingOccurrences(of: "\n", with: "\n*!", options: [], range: text.range(of: "\n"))
             try write(text, to: path)
             return ("root-cert.pem", "not a valid PEM certificate")
+        case .truncatedKey:
+            // A key cut short (a full disk, an interrupted copy): its END line is gone.
+            try makeOpensslRoot(in: directory)
+            let path = join(directory, "root-key.pem")
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            try write(lines.dropLast(2).joined(separator: "\n") + "\n", to: path)
+            return ("root-key.pem", "is not a valid PEM private key")
         case .keyMismatch:
             try makeOpensslRoot(in: directory)
             try FileManager.default.removeItem(atPath: join(directory, "root-key.pem"))
@@ -201,6 +208,37 @@ struct RefusalTests {
             let before = snapshot(scratch)
             let error = expectTrustError(request(scratch, clusters: ["c1"]))
             Self.expect(error, file: join(scratch, "c1", missing), message: "is missing")
+            #expect(snapshot(scratch) == before)
+        }
+    }
+
+    /// A damaged key's error names the problem but never quotes the key: SwiftASN1 puts the
+    /// whole text of an unterminated PEM block in its error, and render prints errors.
+    @Test func aDamagedKeyIsNotQuotedInTheError() throws {
+        try withScratch { scratch in
+            _ = try Self.make(.truncatedKey, in: scratch)
+            let body = try String(contentsOfFile: join(scratch, "root-key.pem"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.hasPrefix("-----") }
+            #expect(!body.isEmpty)
+            let error = try #require(expectTrustError(request(scratch, clusters: ["c1"])))
+            let printed = "\(error)"
+            #expect(printed.contains("is not a valid PEM private key"), "\(printed)")
+            for line in body {
+                #expect(!printed.contains(line), "the error quotes the key: \(printed)")
+            }
+        }
+    }
+
+    /// A corrupt intermediate key is refused with the rotation hint, never silently replaced.
+    @Test func corruptIntermediateKeyIsRefusedNotReplaced() throws {
+        try withScratch { scratch in
+            _ = try TrustRenderer().render(request(scratch, clusters: ["c1"]))
+            let key = join(scratch, "c1", "ca-key.pem")
+            try write("-----BEGIN EC PRIVATE KEY-----\nbm90IGEga2V5\n-----END EC PRIVATE KEY-----\n", to: key)
+            let before = snapshot(scratch)
+            let error = expectTrustError(request(scratch, clusters: ["c1"]))
+            Self.expect(error, file: key, message: "holds a private key that cannot be read")
+            #expect(error?.problems.first { $0.path == key }?.help?.contains("ask for rotation") == true)
             #expect(snapshot(scratch) == before)
         }
     }
