@@ -42,12 +42,9 @@ struct Apply: ParsableCommand {
         }
         let engine = try loadValidated(file, limits: limitOptions.limits)
         let topology = engine.topology
-        let environment = ProcessInfo.processInfo.environment
-        let options = RenderOptions(workDirectory: out, scriptPath: file, environment: environment,
-                                    home: environment["HOME"] ?? NSHomeDirectory())
-        let credentials = MeshRenderer.preflight(topology, options: options)
-        printDiagnostics(credentials.diagnostics, sources: engine.sources)
-        if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+        let options = renderOptions(file, out: out)
+        let environment = options.environment
+        let credentials = try preflight(engine, options: options)
         let plan = Planner.plan(topology, options: MeshRenderer.planOptions(options, credentials: credentials))
         guard !plan.steps.isEmpty else {
             print("nothing to apply: no cluster has trust, install or discover")

@@ -80,6 +80,20 @@ func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = fals
     return engine
 }
 
+/// The options for rendering, planning or applying `file` into `out`, with this process's environment.
+func renderOptions(_ file: String, out: String, rotate: [String] = []) -> RenderOptions {
+    RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: ProcessInfo.processInfo.environment)
+}
+
+/// The kubeconfig pre-flight every command that reads clusters runs: print its diagnostics;
+/// throw exit 65 when it found errors.
+func preflight(_ engine: MeshEngine, options: RenderOptions) throws -> DiscoveryCredentials {
+    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+    printDiagnostics(credentials.diagnostics, sources: engine.sources)
+    if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+    return credentials
+}
+
 /// A render that stopped: its problems, each with the file involved and a hint.
 func printRenderFailure(_ error: RenderFailure) {
     var stderr = StandardError()

@@ -246,8 +246,7 @@ public final class REPLSession {
     }
 
     private func renderOptions(_ workDirectory: String) -> RenderOptions {
-        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment,
-                      home: environment["HOME"] ?? NSHomeDirectory())
+        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment)
     }
 
     private func plan(workDirectory: String) {
