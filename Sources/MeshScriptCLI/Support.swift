@@ -11,7 +11,6 @@ enum Exit {
 
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
     static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 }
 

@@ -47,9 +47,6 @@ public final class REPLSession {
     public var prompt: String { pending.isEmpty && heldIf == nil ? "mesh> " : "  ... " }
     public var hasPendingInput: Bool { !pending.isEmpty || heldIf != nil }
 
-    /// Stop a running evaluation (from a Ctrl-C handler on another thread).
-    public func cancelEvaluation() { engine.interpreter.cancel() }
-
     /// Drop a half-typed multi-line entry (Ctrl-C at a `...` prompt).
     public func discardPendingInput() {
         pending.removeAll()
