@@ -480,6 +480,22 @@ final class CapturedSession {
         }
     }
 
+    /// A work directory that cannot be created (its parent is a file): an error that counts,
+    /// and nothing written.
+    @Test func renderWhereNoDirectoryCanBeCreatedFails() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        repl.enter("mesh m")
+        repl.enter("network n1")
+        repl.enter("cluster c1 < trust from root; install network n1 >")
+        _ = try repl.directory.write("afile", "")
+        let render = repl.run(":render afile/out")
+        #expect(render.output == "")
+        #expect(render.errors.contains("cannot be created"), "\(render.errors)")
+        #expect(repl.session.errorCount == 1)
+        #expect(!FileManager.default.fileExists(atPath: repl.directory.path + "/root-cert.pem"))
+    }
+
     static let twoClusters = [
         "mesh m",
         "network n1",
