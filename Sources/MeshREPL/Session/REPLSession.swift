@@ -246,12 +246,18 @@ public final class REPLSession {
         RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment)
     }
 
-    private func plan(workDirectory: String) {
-        guard validated() else { return }
+    /// Validation, then the kubeconfig pre-flight, for :plan and :render: their diagnostics
+    /// shown; nil when either found errors.
+    private func preflighted(_ workDirectory: String) -> (options: RenderOptions, credentials: DiscoveryCredentials)? {
+        guard validated() else { return nil }
         let options = renderOptions(workDirectory)
         let credentials = MeshRenderer.preflight(engine.topology, options: options)
         showDiagnostics(credentials.diagnostics)
-        if credentials.diagnostics.hasErrors { return }
+        return credentials.diagnostics.hasErrors ? nil : (options, credentials)
+    }
+
+    private func plan(workDirectory: String) {
+        guard let (options, credentials) = preflighted(workDirectory) else { return }
         var planOptions = MeshRenderer.planOptions(options, credentials: credentials)
         planOptions.workDirectory = workDirectory
         planOptions.scriptPath = "SESSION.mesh"
@@ -260,17 +266,13 @@ public final class REPLSession {
 
     private func render(_ workDirectory: String) {
         guard !workDirectory.isEmpty else { return fail("usage: :render DIR\n") }
-        guard validated() else { return }
-        let options = renderOptions(workDirectory)
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        showDiagnostics(credentials.diagnostics)
+        guard let (options, credentials) = preflighted(workDirectory) else { return }
         do {
             let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
             for remark in summary.remarks { write(remark + "\n") }
             write("rendered \(workDirectory): \(summary.counts)\n")
         } catch {
-            if case .diagnostics = error { return } // shown with the pre-flight diagnostics above
-            fail(error.description)
+            fail(error.description) // not .diagnostics: preflighted() stopped on those
         }
     }
 
