@@ -42,12 +42,9 @@ struct Apply: ParsableCommand {
         }
         let engine = try loadValidated(file, limits: limitOptions.limits)
         let topology = engine.topology
-        let environment = ProcessInfo.processInfo.environment
-        let options = RenderOptions(workDirectory: out, scriptPath: file, environment: environment,
-                                    home: environment["HOME"] ?? NSHomeDirectory())
-        let credentials = MeshRenderer.preflight(topology, options: options)
-        printDiagnostics(credentials.diagnostics, sources: engine.sources)
-        if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+        let options = renderOptions(file, out: out)
+        let environment = options.environment
+        let credentials = try preflight(engine, options: options)
         let plan = Planner.plan(topology, options: MeshRenderer.planOptions(options, credentials: credentials))
         guard !plan.steps.isEmpty else {
             print("nothing to apply: no cluster has trust, install or discover")
@@ -57,10 +54,11 @@ struct Apply: ParsableCommand {
             print("error: --from-step \(fromStep): the plan has steps 1 to \(plan.steps.count)", to: &stderr)
             throw ExitCode(64)
         }
-        let inProcess = ApplyRunner.inProcessSteps(of: plan)
+        // The steps render (below) carries out in-process: shown, but never run as commands.
+        let inProcess = Set(ApplyRunner.inProcessSteps(of: plan).map(\.number))
 
         if dryRun {
-            printDryRun(plan, inProcess: Set(inProcess.map(\.number)), environment: environment)
+            printDryRun(plan, inProcess: inProcess, environment: environment)
             return
         }
         if !yes {
@@ -93,11 +91,11 @@ struct Apply: ParsableCommand {
         defer { interrupts.restore() }
         if fromStep > 1 { print("resuming at step \(fromStep) of \(plan.steps.count); steps 1 to \(fromStep - 1) are taken as done") }
         do {
-            try runner.run(plan, from: fromStep, doneInProcess: Set(inProcess.map(\.number))) { event in
+            try runner.run(plan, from: fromStep, doneInProcess: inProcess) { event in
                 switch event {
                 case .started(let step, let total):
                     print("[\(step.number)/\(total)] \(step.phase.rawValue) \(step.cluster): \(step.title)")
-                    for command in step.commands where !inProcess.contains(where: { $0.number == step.number }) {
+                    for command in step.commands where !inProcess.contains(step.number) {
                         print("      $ \(command.displayString)")
                     }
                 case .finished(let result, _):

@@ -27,12 +27,7 @@ struct Check: ParsableCommand {
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
                 if !noKubeconfig {
-                    let environment = ProcessInfo.processInfo.environment
-                    let options = RenderOptions(workDirectory: "out", scriptPath: file, environment: environment,
-                                                home: environment["HOME"] ?? NSHomeDirectory())
-                    let credentials = MeshRenderer.preflight(engine.topology, options: options)
-                    printDiagnostics(credentials.diagnostics, sources: engine.sources)
-                    if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+                    _ = try preflight(engine, options: renderOptions(file, out: "out"))
                 }
                 if !quiet {
                     let topology = engine.topology

@@ -33,13 +33,9 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let engine = try loadValidated(file, limits: limitOptions.limits)
-        let environment = ProcessInfo.processInfo.environment
-        let options = RenderOptions(workDirectory: out, scriptPath: file, environment: environment,
-                                    home: environment["HOME"] ?? NSHomeDirectory())
+        let options = renderOptions(file, out: out)
         // The kubeconfig decides which remote secrets render can write itself; plan shows the same steps.
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        printDiagnostics(credentials.diagnostics, sources: engine.sources)
-        if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+        let credentials = try preflight(engine, options: options)
         let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
         switch format {
         case .text: print(plan.text, terminator: "")

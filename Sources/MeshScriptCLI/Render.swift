@@ -34,11 +34,9 @@ struct Render: ParsableCommand {
         for name in rotate where topology.cluster(named: name) == nil {
             throw ValidationError("--rotate \(name): no cluster named '\(name)' in \(file)")
         }
-        let environment = ProcessInfo.processInfo.environment
-        let options = RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: environment,
-                                    home: environment["HOME"] ?? NSHomeDirectory())
-        let credentials = MeshRenderer.preflight(topology, options: options)
-        printDiagnostics(credentials.diagnostics, sources: engine.sources)
+        let options = renderOptions(file, out: out, rotate: rotate)
+        // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
+        let credentials = try preflight(engine, options: options)
         let progress = ProgressLine(enabled: Terminal.standardErrorIsTerminal && !quiet)
         let summary: RenderSummary
         do {

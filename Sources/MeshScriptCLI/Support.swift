@@ -11,7 +11,6 @@ enum Exit {
 
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
     static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 }
 
@@ -78,6 +77,20 @@ func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = fals
     if !quiet || result.hasErrors { printDiagnostics(result.diagnostics, sources: engine.sources) }
     if result.hasErrors { throw Exit.scriptErrors }
     return engine
+}
+
+/// The options for rendering, planning or applying `file` into `out`, with this process's environment.
+func renderOptions(_ file: String, out: String, rotate: [String] = []) -> RenderOptions {
+    RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: ProcessInfo.processInfo.environment)
+}
+
+/// The kubeconfig pre-flight every command that reads clusters runs: print its diagnostics;
+/// throw exit 65 when it found errors.
+func preflight(_ engine: MeshEngine, options: RenderOptions) throws -> DiscoveryCredentials {
+    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+    printDiagnostics(credentials.diagnostics, sources: engine.sources)
+    if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
+    return credentials
 }
 
 /// A render that stopped: its problems, each with the file involved and a hint.

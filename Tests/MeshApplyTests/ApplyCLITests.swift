@@ -175,6 +175,11 @@ import Testing
         let range = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes", "--from-step", "13"], environment: environment)
         #expect(range.status == 64, "\(range)")
         #expect(range.stderr.contains("--from-step 13: the plan has steps 1 to 12"))
+        // Below the range too; and a bad --from-step stops before render writes anything.
+        let zero = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes", "--from-step", "0"], environment: environment)
+        #expect(zero.status == 64, "\(zero)")
+        #expect(zero.stderr.contains("--from-step 0: the plan has steps 1 to 12"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.at("out")))
         #expect(standIns.invocations.isEmpty)
     }
 }

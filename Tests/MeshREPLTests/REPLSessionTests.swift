@@ -442,16 +442,26 @@ final class CapturedSession {
     }
 
     /// A piped session exits 65 when anything failed, so every error a command prints counts.
+    /// Each with a fragment of its own message, so a command failing for another reason (or
+    /// printing some other error) does not pass.
     @Test(arguments: [
-        ":nosuch", ":load nosuch.mesh", ":load", ":save", ":save no/such/dir/x.mesh", ":render", ":show nosuch", ":check",
+        ":nosuch": "error: unknown command ':nosuch'",
+        ":load nosuch.mesh": "error: cannot read 'nosuch.mesh'",
+        ":load": "usage: :load FILE",
+        ":save": "usage: :save FILE",
+        ":save no/such/dir/x.mesh": "error: cannot save 'no/such/dir/x.mesh'",
+        ":render": "usage: :render DIR",
+        ":show nosuch": "error: nothing named 'nosuch'",
+        ":check": "c2",
     ])
-    func aFailingCommandCountsAsAnError(command: String) throws {
+    func aFailingCommandCountsAsAnError(command: String, message: String) throws {
         let repl = try CapturedSession()
         defer { repl.remove() }
         repl.enter("cluster c1 < discover with c2 >")
         let result = repl.run(command)
         #expect(result.output == "")
         #expect(result.errors != "")
+        #expect(result.errors.contains(message), "\(result.errors)")
         #expect(repl.session.errorCount == 1)
     }
 
@@ -468,6 +478,22 @@ final class CapturedSession {
         for file in ["out/root-cert.pem", "out/c1/ca-cert.pem", "out/c1/cert-chain.pem"] {
             #expect(FileManager.default.fileExists(atPath: repl.directory.path + "/" + file), "\(file)")
         }
+    }
+
+    /// A work directory that cannot be created (its parent is a file): an error that counts,
+    /// and nothing written.
+    @Test func renderWhereNoDirectoryCanBeCreatedFails() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        repl.enter("mesh m")
+        repl.enter("network n1")
+        repl.enter("cluster c1 < trust from root; install network n1 >")
+        _ = try repl.directory.write("afile", "")
+        let render = repl.run(":render afile/out")
+        #expect(render.output == "")
+        #expect(render.errors.contains("cannot be created"), "\(render.errors)")
+        #expect(repl.session.errorCount == 1)
+        #expect(!FileManager.default.fileExists(atPath: repl.directory.path + "/root-cert.pem"))
     }
 
     static let twoClusters = [

@@ -47,9 +47,6 @@ public final class REPLSession {
     public var prompt: String { pending.isEmpty && heldIf == nil ? "mesh> " : "  ... " }
     public var hasPendingInput: Bool { !pending.isEmpty || heldIf != nil }
 
-    /// Stop a running evaluation (from a Ctrl-C handler on another thread).
-    public func cancelEvaluation() { engine.interpreter.cancel() }
-
     /// Drop a half-typed multi-line entry (Ctrl-C at a `...` prompt).
     public func discardPendingInput() {
         pending.removeAll()
@@ -246,16 +243,21 @@ public final class REPLSession {
     }
 
     private func renderOptions(_ workDirectory: String) -> RenderOptions {
-        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment,
-                      home: environment["HOME"] ?? NSHomeDirectory())
+        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment)
     }
 
-    private func plan(workDirectory: String) {
-        guard validated() else { return }
+    /// Validation, then the kubeconfig pre-flight, for :plan and :render: their diagnostics
+    /// shown; nil when either found errors.
+    private func preflighted(_ workDirectory: String) -> (options: RenderOptions, credentials: DiscoveryCredentials)? {
+        guard validated() else { return nil }
         let options = renderOptions(workDirectory)
         let credentials = MeshRenderer.preflight(engine.topology, options: options)
         showDiagnostics(credentials.diagnostics)
-        if credentials.diagnostics.hasErrors { return }
+        return credentials.diagnostics.hasErrors ? nil : (options, credentials)
+    }
+
+    private func plan(workDirectory: String) {
+        guard let (options, credentials) = preflighted(workDirectory) else { return }
         var planOptions = MeshRenderer.planOptions(options, credentials: credentials)
         planOptions.workDirectory = workDirectory
         planOptions.scriptPath = "SESSION.mesh"
@@ -264,17 +266,13 @@ public final class REPLSession {
 
     private func render(_ workDirectory: String) {
         guard !workDirectory.isEmpty else { return fail("usage: :render DIR\n") }
-        guard validated() else { return }
-        let options = renderOptions(workDirectory)
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        showDiagnostics(credentials.diagnostics)
+        guard let (options, credentials) = preflighted(workDirectory) else { return }
         do {
             let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
             for remark in summary.remarks { write(remark + "\n") }
             write("rendered \(workDirectory): \(summary.counts)\n")
         } catch {
-            if case .diagnostics = error { return } // shown with the pre-flight diagnostics above
-            fail(error.description)
+            fail(error.description) // not .diagnostics: preflighted() stopped on those
         }
     }
 
