@@ -72,7 +72,8 @@ public enum RenderFailure: Error, CustomStringConvertible {
         case .diagnostics: ""
         case .trust(let error):
             error.problems.map { problem in
-                "error: \(problem.message)\n  --> \(problem.path)\n" + (problem.help.map { "  = help: \($0)\n" } ?? "")
+                // Trust's messages are written with the path as their subject ("is not writable, so ...").
+                "error: \(problem.path): \(problem.message)\n" + (problem.help.map { "  = help: \($0)\n" } ?? "")
             }.joined()
         case .unsupported(let message): "error: \(message)\n"
         }

@@ -47,6 +47,8 @@ import Testing
         #expect(result.status == 65)
         #expect(result.stderr.contains("is not a directory"), "\(result.stderr)")
         #expect(result.stderr.contains(scratch.at("occupied")))
+        // The message reads with its path as the subject, as a compiler's `file: error` does.
+        #expect(result.stderr.hasPrefix("error: \(scratch.at("occupied")): is not a directory, so "), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(TreeSnapshot(scratch.path) == before, "changed: \(TreeSnapshot(scratch.path).differences(from: before))")
     }
