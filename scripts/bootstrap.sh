@@ -6,6 +6,8 @@ set -euo pipefail
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 need_apt=()
 [ -f /usr/include/editline/readline.h ] || need_apt+=(libedit-dev)
+# apply, status and `plan --live` run kubectl; Debian ships it as kubernetes-client.
+command -v kubectl >/dev/null || need_apt+=(kubernetes-client)
 if [ "${1:-}" = "--test" ]; then
   command -v openssl >/dev/null || need_apt+=(openssl)
   command -v tmux >/dev/null || need_apt+=(tmux)

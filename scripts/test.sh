@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, then the Swift test suite.
+# Runs every test: installs what is missing, the Kubernetes API emulator's self-test (real kubectl
+# against it), then builds and runs the Swift test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --test
+python3 scripts/testing/test_emulator.py
 swift build --build-tests
 swift test --skip-build "$@"

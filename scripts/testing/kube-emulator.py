@@ -337,6 +337,55 @@ def decode_protobuf(raw):
     return dict(proto_message(unknown.get(2, b""), kind), apiVersion=api_version, kind=kind)
 
 
+# OpenAPI v2 as protobuf (gnostic's openapiv2/OpenAPIv2.proto), for the document openapi_v2 builds.
+OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+
+
+def pb_field(number, value):
+    """A length-delimited protobuf field: a string (UTF-8) or an encoded message."""
+    raw = value.encode() if isinstance(value, str) else value
+    return pb_varint((number << 3) | 2) + pb_varint(len(raw)) + raw
+
+
+def pb_true(number):
+    """A bool field set to true (varint wire type)."""
+    return pb_varint(number << 3) + pb_varint(1)
+
+
+def pb_varint(number):
+    out = bytearray()
+    while number > 0x7F:
+        out.append((number & 0x7F) | 0x80)
+        number >>= 7
+    return bytes(out + bytes([number]))
+
+
+def openapi_v2_protobuf(document):
+    """Document{swagger 1, info 2 {title 1, version 2}, paths 8 {path 2: {name 1, PathItem 2 {patch 8}}}}."""
+    info = pb_field(1, document["info"]["title"]) + pb_field(2, document["info"]["version"])
+    paths = b"".join(pb_field(2, pb_field(1, path) + pb_field(2, pb_field(8, openapi_v2_operation(item["patch"]))))
+                     for path, item in document["paths"].items())
+    return pb_field(1, document["swagger"]) + pb_field(2, info) + pb_field(8, paths)
+
+
+def openapi_v2_operation(operation):
+    """Operation{parameters 8, responses 9, vendor_extension 13}. A query parameter is
+    ParametersItem.parameter(1) > Parameter.non_body_parameter(2) > query_parameter_sub_schema(3)
+    {in 2, name 4, type 6, unique_items 20}; vendor extensions are NamedAny{name 1, Any{yaml 2}}."""
+    out = b""
+    for parameter in operation["parameters"]:
+        query = (pb_field(2, parameter["in"]) + pb_field(4, parameter["name"]) + pb_field(6, parameter["type"])
+                 + pb_true(20))
+        out += pb_field(8, pb_field(1, pb_field(2, pb_field(3, query))))
+    responses = b"".join(pb_field(1, pb_field(1, code) + pb_field(2, pb_field(1, pb_field(1, r["description"]))))
+                         for code, r in operation["responses"].items())
+    out += pb_field(9, responses)
+    for key, value in operation.items():
+        if key.startswith("x-"):
+            out += pb_field(13, pb_field(1, key) + pb_field(2, pb_field(2, json.dumps(value) + "\n")))
+    return out
+
+
 # ---------------------------------------------------------------- one cluster's state
 
 def now():
@@ -677,9 +726,11 @@ class JsonHandler(BaseHTTPRequestHandler):
             raise bad_request(f"the request body is not JSON: {error}")
 
     def send_json(self, code, body):
-        raw = json.dumps(body).encode()
+        self.send_body(code, "application/json", json.dumps(body).encode())
+
+    def send_body(self, code, content_type, raw):
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
@@ -763,7 +814,9 @@ class ApiHandler(JsonHandler):
         state = self.server.cluster.state
         if method == "GET" and path in ("/version", "/version/"):
             return self.send_json(200, KUBE_VERSION)
-        if method == "GET" and path in ("/api", "/apis", "/openapi/v3") or path.startswith("/openapi/v3/"):
+        if method == "GET" and path.rstrip("/") == "/openapi/v2":
+            return self.send_openapi_v2(state)
+        if method == "GET" and (path in ("/api", "/apis", "/openapi/v3") or path.startswith("/openapi/v3/")):
             return self.send_json(200, self.discovery(state, path))
         parsed = parse_api_path(path)
         if parsed is None:
@@ -786,6 +839,15 @@ class ApiHandler(JsonHandler):
                  "preferredVersion": {"groupVersion": f"{group}/{versions[0]}", "version": versions[0]}}
                 for group, versions in sorted(state.groups().items())]}
         return openapi_v3(state, path)
+
+    def send_openapi_v2(self, state):
+        """JSON, or the protobuf kubectl 1.20 asks for (and needs: it has no JSON fallback). Like the
+        API server (http.ServeContent sniffing), protobuf goes out as application/octet-stream:
+        Go's mime parser rejects the '@' of the media type kubectl asks for."""
+        document = openapi_v2(state)
+        if OPENAPI_V2_PROTOBUF in self.headers.get("Accept", ""):
+            return self.send_body(200, "application/octet-stream", openapi_v2_protobuf(document))
+        self.send_json(200, document)
 
     def resource_list(self, state, group, version):
         resources = state.resources_in(group, version)
@@ -892,6 +954,23 @@ def as_version(obj, resource, version):
     obj["apiVersion"] = resource.api_version(version)
     obj["kind"] = resource.kind
     return obj
+
+
+def openapi_v2(state):
+    """Just enough OpenAPI v2 for kubectl 1.20, which downloads it before apply, replace and
+    create --dry-run=server: a PATCH operation per resource declaring the dryRun parameter
+    (what its dry-run check looks for). No definitions, so kubectl validates nothing itself."""
+    paths = {openapi_path(r, v): {"patch": openapi_v2_patch(r, v)} for r in state.resources() for v in r.versions}
+    return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": KUBE_VERSION["gitVersion"]},
+            "paths": paths, "definitions": {}}
+
+
+def openapi_v2_patch(resource, version):
+    gvk = {"group": resource.group, "version": version, "kind": resource.kind}
+    return {"x-kubernetes-action": "patch", "x-kubernetes-group-version-kind": gvk,
+            "parameters": [{"name": name, "in": "query", "type": "string", "uniqueItems": True}
+                           for name in ("dryRun", "fieldManager", "fieldValidation")],
+            "responses": {"200": {"description": "OK"}}}
 
 
 def openapi_v3(state, path):
