@@ -8,6 +8,7 @@
 //     <- MeshDomain (mesh built-ins, topology, validation, planning; uses the interpreter and MeshKube)
 //   MeshTrust (certificate authority, cacerts)
 //     <- MeshRender (writes WORK_DIR) <- MeshApply (runs the plan's commands)
+//     <- MeshLive (reads the clusters; the live plan, status, trust guard, apply journal)
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
@@ -45,7 +46,11 @@ let package = Package(
         .target(name: "MeshKube", dependencies: ["NameSuggestions", .product(name: "Yams", package: "Yams")]),
         .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube"]),
         .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender"]),
-        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply"]),
+        .target(
+            name: "MeshLive",
+            dependencies: ["MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
         .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine"]),
         .executableTarget(
@@ -63,6 +68,7 @@ let package = Package(
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript", "MeshTestSupport"]),
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
         .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "MeshLiveTests", dependencies: ["MeshLive", "MeshScript", "MeshTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["MeshScript", "MeshTestSupport"]),
     ]
 )

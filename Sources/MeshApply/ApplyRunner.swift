@@ -121,7 +121,9 @@ public final class ApplyRunner: Sendable {
     @discardableResult
     public func run(_ plan: Plan, from firstStep: Int = 1, doneInProcess: Set<Int> = [],
                     progress: (ApplyEvent) -> Void = { _ in }) throws(ApplyFailure) -> ApplyReport {
-        let total = plan.steps.count
+        // A plan may hold a selection of steps (those a live plan says change something): the
+        // progress counts against the highest step number.
+        let total = plan.steps.map(\.number).max() ?? 0
         let inProcess = Set(Self.inProcessSteps(of: plan).map(\.number))
         var report = ApplyReport(results: [])
         let pending = plan.steps.filter { $0.number >= firstStep }
@@ -211,13 +213,16 @@ public final class ApplyRunner: Sendable {
         return failed.first { $0.termination != .signaled(SIGPIPE) } ?? failed.first
     }
 
-    /// `kubectl create ...` (a single process) that failed only because the object exists.
+    /// `kubectl create ...` (a single process) that failed only because the object exists. kubectl
+    /// says so in two ways: `Error from server (AlreadyExists): namespaces "istio-system" already
+    /// exists` (create namespace), and `error: failed to create secret secrets "cacerts" already
+    /// exists` (create secret generic, which drops the reason).
     static func isAlreadyExists(_ command: Plan.Command, _ stage: StageResult, stderr: String) -> Bool {
         guard command.pipeline.count == 1, let arguments = command.pipeline.first,
               (arguments.first.map { ($0 as NSString).lastPathComponent }) == "kubectl",
               arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "create",
               stage.termination == .exited(1) else { return false }
-        return stderr.contains("(AlreadyExists)")
+        return stderr.contains("(AlreadyExists)") || stderr.hasPrefix("error: failed to create ") && stderr.contains(" already exists")
     }
 
     static func tail(_ text: String) -> String {

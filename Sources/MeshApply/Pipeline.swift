@@ -109,7 +109,7 @@ enum Pipeline {
     /// Spawns every stage, drains their outputs, waits for all of them.
     /// - Parameter stages: resolved executable path, and the argument list (argv[0] first).
     static func run(_ stages: [(path: String, arguments: [String])], environment: [String: String],
-                    children: ChildRegistry) throws(PipelineError) -> PipelineResult {
+                    children: ChildRegistry, outputLimit: Int = outputLimit) throws(PipelineError) -> PipelineResult {
         precondition(!stages.isEmpty)
         if children.isCancelled { throw .cancelled }
         var toClose: [Int32] = []

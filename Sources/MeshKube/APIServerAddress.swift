@@ -4,7 +4,8 @@
 
 import Foundation
 
-/// Just enough of a URL to judge an API server address: scheme and host.
+/// Just enough of a URL to judge an API server address (scheme and host) and to tell whether
+/// two addresses name the same API server (``normalized``).
 public struct APIServerAddress: Sendable, Hashable {
     /// Why peers cannot dial an address.
     public enum Problem: Sendable, Hashable {
@@ -20,6 +21,10 @@ public struct APIServerAddress: Sendable, Hashable {
 
     public var scheme: String?
     public var host: String
+    /// The port as written; nil when the address gives none (``normalized`` fills in the scheme's).
+    public var port: Int?
+    /// The path after the authority (`/k8s/clusters/c-1` behind a proxy), "" when there is none.
+    public var path: String = ""
     public let text: String
 
     public init(_ text: String) {
@@ -35,12 +40,30 @@ public struct APIServerAddress: Sendable, Hashable {
             return
         }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        path = String(rest[authority.endIndex...].prefix { $0 != "?" && $0 != "#" })
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let portText: Substring
         if authority.hasPrefix("[") {
             host = String(authority.dropFirst().prefix { $0 != "]" }).lowercased()
+            portText = authority.drop { $0 != "]" }.dropFirst()
         } else {
             host = String(authority.prefix { $0 != ":" }).lowercased()
+            portText = authority.drop { $0 != ":" }
         }
+        port = portText.hasPrefix(":") ? Int(portText.dropFirst()) : nil
+    }
+
+    /// The address in one spelling, for telling whether two kubeconfig entries reach the same
+    /// API server: the scheme (https when none is written, as kubectl assumes with TLS), the
+    /// lowercased host, the port (the scheme's default, 443 or 80, filled in) and the path
+    /// without a trailing slash. Nil when there is no host to compare.
+    public var normalized: String? {
+        guard !host.isEmpty else { return nil }
+        let scheme = scheme ?? "https"
+        let port = port ?? (scheme == "http" ? 80 : 443)
+        var path = path
+        while path.hasSuffix("/") { path.removeLast() }
+        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\(path)"
     }
 
     /// The first reason peers cannot use this address, or nil when they can.

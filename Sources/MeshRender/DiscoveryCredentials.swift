@@ -1,6 +1,7 @@
-// Pre-flight for discovery: resolve each link source's kubeconfig context, check what
-// istiod needs, and decide per link whether MeshScript can write the remote secret itself.
-// Diagnostics point at the statement that needed the data (`kubeconfig`, `context`, `server`).
+// Pre-flight of the kubeconfig: resolve each cluster's context, refuse two clusters that
+// reach one API server, check what istiod needs from each link source, and decide per link
+// whether MeshScript can write the remote secret itself. Diagnostics point at the statement
+// that needed the data (`kubeconfig`, `context`, `server`).
 import Foundation
 import MeshDomain
 import MeshKube
@@ -11,88 +12,122 @@ public struct DiscoveryCredentials {
     /// tokens: written with mode 0600, never printed.
     public var offlineSecrets: [DiscoveryLink: String] = [:]
     public var diagnostics: [Diagnostic] = []
-    /// Where contexts were read from (empty when no kubeconfig exists).
+    /// Where contexts were read from (empty when no kubeconfig was read).
     public var kubeconfigPaths: [String] = []
+    /// The kubeconfig of the run; the plan's commands name its ``KubeconfigChoice/flag``.
+    public private(set) var kubeconfig: KubeconfigChoice
 
-    /// - Parameters:
-    ///   - scriptDirectory: anchors a relative `kubeconfig "PATH"`.
-    public static func resolve(_ topology: Topology, scriptDirectory: String, environment: [String: String], home: String) -> DiscoveryCredentials {
-        var result = DiscoveryCredentials()
+    /// Reads the contexts from `choice` (see ``MeshRenderer/kubeconfigChoice(for:options:)``).
+    /// The kubeconfig is read when a link needs a source's credentials, when the file was named
+    /// for this run (it is checked even when nothing needs it yet), or when two clusters can be
+    /// compared by API server.
+    public static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice) -> DiscoveryCredentials {
+        var result = DiscoveryCredentials(kubeconfig: choice)
         let links = topology.links
         let sources = Set(links.map(\.source))
         // A `server` statement's address is judged by validation (MeshDomain), with the same
         // MeshKube model used below for the kubeconfig's address.
-        // A kubeconfig the script names is checked even when no link needs it yet.
-        guard !sources.isEmpty || topology.kubeconfig != nil else { return result }
-
-        var paths: [String]
-        if let declared = topology.kubeconfig {
-            let path = MeshRenderer.resolve(declared.value, scriptDirectory: scriptDirectory)
-            guard FileManager.default.fileExists(atPath: path) else {
-                result.diagnostics.append(.error("kubeconfig '\(declared.value)' does not exist", at: declared.range,
-                                                 help: "give the path of a kubeconfig file, relative to the script"))
-                return result
-            }
-            paths = [path]
-        } else {
-            paths = Kubeconfig.defaultPaths(environment: environment, home: home).filter { FileManager.default.fileExists(atPath: $0) }
-            // No kubeconfig at all: nothing to read offline; the plan keeps istioctl's step.
-            if paths.isEmpty { return result }
-        }
-        let kubeconfig: Kubeconfig
-        do {
-            kubeconfig = try Kubeconfig.load(paths: paths)
-        } catch {
-            result.diagnostics.append(.error(error.description, at: topology.kubeconfig?.range ?? topology.clusters.first { sources.contains($0.name.value) }?.statement,
-                                             help: "fix the kubeconfig, or point the script at another one with: kubeconfig \"PATH\""))
-            return result
-        }
+        let needed = !sources.isEmpty || choice.isNamed
+        guard needed || topology.clusters.count > 1,
+              let kubeconfig = result.load(choice, topology: topology, sources: sources, reportFailures: needed) else { return result }
         result.kubeconfigPaths = kubeconfig.sourcePaths
-        guard !sources.isEmpty else { return result }
-
+        result.checkDistinctServers(topology, kubeconfig)
         for cluster in topology.clusters where sources.contains(cluster.name.value) {
-            let contextRange = cluster.context?.range ?? cluster.name.range
-            let credentials: ClusterCredentials
-            do {
-                credentials = try kubeconfig.credentials(forContext: cluster.contextName)
-            } catch {
-                guard case .missingContext(_, let suggestion) = error.kind else {
-                    // The context is there but its entry is broken (e.g. it names a cluster nobody defines).
-                    result.diagnostics.append(.error(error.description, at: contextRange,
-                                                     help: "fix the context in the kubeconfig, or choose another with: context \"NAME\""))
-                    continue
-                }
-                // A kubeconfig named by the script or $KUBECONFIG was chosen for this mesh: a missing
-                // context is an error. A personal ~/.kube/config without the mesh's contexts must
-                // not stop a plan or a demo: a warning.
-                let chosen = topology.kubeconfig != nil || !(environment["KUBECONFIG"] ?? "").isEmpty
-                let severity: Diagnostic.Severity = chosen ? .error : .warning
-                let fallback = severity == .warning ? "; the plan keeps `istioctl create-remote-secret` for it" : ""
-                result.diagnostics.append(Diagnostic(severity, "context '\(cluster.contextName)' of cluster '\(cluster.name.value)' is not in the kubeconfig (\(kubeconfig.sourcePaths.joined(separator: ":")))\(fallback)",
-                                                 at: contextRange,
-                                                 help: suggestion.map { "did you mean '\($0)'?" } ?? "set it with: context \"NAME\" (contexts: \(kubeconfig.contextNames.joined(separator: ", ")))"))
-                continue
-            }
-            // The address peers dial: an error for the online path too, since istioctl embeds it as well.
-            // MeshKube's check is the one that decides whether the secret can be written, so it is the
-            // one reported (it also knows ::ffff:127.0.0.1, [::], localhost. ...): a server it refuses
-            // must never fall back to istioctl silently.
-            if cluster.server == nil, let server = credentials.server, let problem = RemoteSecretPreflight.serverProblem(
-                server, origin: "cluster '\(cluster.name.value)': the kubeconfig's API server (context '\(cluster.contextName)')", help: "") {
-                result.diagnostics.append(.error(problem.message, at: contextRange,
-                                                 help: "override it for the remote secret with: server \"https://HOST:PORT\""))
-                continue
-            }
-            // Credential problems only rule out writing the secret offline; the manifest is nil then.
-            for problem in RemoteSecretPreflight.credentialProblems(credentials) {
-                let fallback = problem.severity == .error ? "; the plan keeps `istioctl create-remote-secret` for this cluster" : ""
-                result.diagnostics.append(.warning(problem.message + fallback, at: contextRange, help: problem.help))
-            }
+            guard let credentials = result.sourceCredentials(cluster, kubeconfig) else { continue }
             guard let manifest = RemoteSecret.manifest(cluster: cluster.name.value, credentials: credentials, serverOverride: cluster.server?.value) else { continue }
             for link in links where link.source == cluster.name.value {
                 result.offlineSecrets[link] = manifest
             }
         }
         return result
+    }
+
+    /// The merged kubeconfig of `choice`, or nil. A named file that does not exist, and any file
+    /// that cannot be read, is an error when `reportFailures`; no kubeconfig at all is silent
+    /// (nothing to read offline: the plan keeps istioctl's step).
+    private mutating func load(_ choice: KubeconfigChoice, topology: Topology, sources: Set<String>, reportFailures: Bool) -> Kubeconfig? {
+        var declared: Located<String>?
+        if case .script(let statement) = choice.origin { declared = statement }
+        let existing = choice.paths.filter { FileManager.default.fileExists(atPath: $0) }
+        guard !choice.isNamed || !existing.isEmpty else {
+            let (what, help) = declared.map { ("kubeconfig '\($0.value)'", "give the path of a kubeconfig file, relative to the script") }
+                ?? ("kubeconfig '\(choice.paths[0])' (--kubeconfig)", "give the path of a kubeconfig file")
+            diagnostics.append(.error("\(what) does not exist", at: declared?.range, help: help))
+            return nil
+        }
+        if existing.isEmpty { return nil }
+        do {
+            return try Kubeconfig.load(paths: existing)
+        } catch {
+            guard reportFailures else { return nil }
+            let at = declared?.range ?? topology.clusters.first { sources.contains($0.name.value) }?.statement ?? topology.clusters.first?.statement
+            let another = choice.origin == .option ? "give another with --kubeconfig PATH" : "point the script at another one with: kubeconfig \"PATH\""
+            diagnostics.append(.error(error.description, at: at, help: "fix the kubeconfig, or \(another)"))
+            return nil
+        }
+    }
+
+    /// Two clusters whose contexts reach one API server are one cluster: apply would set it up
+    /// twice. Every cluster whose context is in the kubeconfig takes part; a context shared by
+    /// two clusters is validation's error, not repeated here.
+    private mutating func checkDistinctServers(_ topology: Topology, _ kubeconfig: Kubeconfig) {
+        var seenContexts = Set<String>(), seenNames = Set<String>()
+        var first: [String: (cluster: ClusterDeclaration, server: String)] = [:]
+        for cluster in topology.clusters where seenNames.insert(cluster.name.value).inserted && seenContexts.insert(cluster.contextName).inserted {
+            guard let server = try? kubeconfig.credentials(forContext: cluster.contextName).server?.trimmingCharacters(in: .whitespaces),
+                  let address = APIServerAddress(server).normalized else { continue }
+            guard let earlier = first[address] else {
+                first[address] = (cluster, server)
+                continue
+            }
+            let a = earlier.cluster, b = cluster
+            diagnostics.append(.error(
+                "clusters '\(a.name.value)' and '\(b.name.value)' reach the same API server, \(server) (contexts '\(a.contextName)' and '\(b.contextName)')",
+                at: b.context?.range ?? b.name.range,
+                notes: [.init("'\(a.name.value)' reaches \(earlier.server) through context '\(a.contextName)' here", at: a.context?.range ?? a.name.range)],
+                help: "each cluster needs a context that reaches its own API server, or apply would set up one cluster twice"))
+        }
+    }
+
+    /// A link source's credentials, or nil (with the diagnostic) when the remote secret cannot
+    /// be written from them: the context is missing or broken, or its server is refused.
+    private mutating func sourceCredentials(_ cluster: ClusterDeclaration, _ kubeconfig: Kubeconfig) -> ClusterCredentials? {
+        let contextRange = cluster.context?.range ?? cluster.name.range
+        let credentials: ClusterCredentials
+        do {
+            credentials = try kubeconfig.credentials(forContext: cluster.contextName)
+        } catch {
+            guard case .missingContext(_, let suggestion) = error.kind else {
+                // The context is there but its entry is broken (e.g. it names a cluster nobody defines).
+                diagnostics.append(.error(error.description, at: contextRange,
+                                          help: "fix the context in the kubeconfig, or choose another with: context \"NAME\""))
+                return nil
+            }
+            // A kubeconfig named by the script, the option or $KUBECONFIG was chosen for this mesh: a
+            // missing context is an error. A personal ~/.kube/config without the mesh's contexts must
+            // not stop a plan or a demo: a warning.
+            let severity: Diagnostic.Severity = self.kubeconfig.origin == .home ? .warning : .error
+            let fallback = severity == .warning ? "; the plan keeps `istioctl create-remote-secret` for it" : ""
+            diagnostics.append(Diagnostic(severity, "context '\(cluster.contextName)' of cluster '\(cluster.name.value)' is not in the kubeconfig (\(kubeconfig.sourcePaths.joined(separator: ":")))\(fallback)",
+                                          at: contextRange,
+                                          help: suggestion.map { "did you mean '\($0)'?" } ?? "set it with: context \"NAME\" (contexts: \(kubeconfig.contextNames.joined(separator: ", ")))"))
+            return nil
+        }
+        // The address peers dial: an error for the online path too, since istioctl embeds it as well.
+        // MeshKube's check is the one that decides whether the secret can be written, so it is the
+        // one reported (it also knows ::ffff:127.0.0.1, [::], localhost. ...): a server it refuses
+        // must never fall back to istioctl silently.
+        if cluster.server == nil, let server = credentials.server, let problem = RemoteSecretPreflight.serverProblem(
+            server, origin: "cluster '\(cluster.name.value)': the kubeconfig's API server (context '\(cluster.contextName)')", help: "") {
+            diagnostics.append(.error(problem.message, at: contextRange,
+                                      help: "override it for the remote secret with: server \"https://HOST:PORT\""))
+            return nil
+        }
+        // Credential problems only rule out writing the secret offline; the manifest is nil then.
+        for problem in RemoteSecretPreflight.credentialProblems(credentials) {
+            let fallback = problem.severity == .error ? "; the plan keeps `istioctl create-remote-secret` for this cluster" : ""
+            diagnostics.append(.warning(problem.message + fallback, at: contextRange, help: problem.help))
+        }
+        return credentials
     }
 }

@@ -16,9 +16,13 @@ public struct RenderOptions: Sendable {
     public var environment: [String: String]
     public var home: String
     public var now: Date
+    /// The kubeconfig the host was given (the CLI's `--kubeconfig PATH`; relative to the current
+    /// directory). The script's `kubeconfig "PATH"` wins over it; without either, `$KUBECONFIG`.
+    /// See ``MeshRenderer/kubeconfigChoice(for:options:)``.
+    public var kubeconfig: String?
 
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
-                home: String, now: Date = Date()) {
+                home: String, now: Date = Date(), kubeconfig: String? = nil) {
         // `--out DIR/` must not turn into DIR//C/... in every path of the plan.
         var directory = workDirectory
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
@@ -28,6 +32,7 @@ public struct RenderOptions: Sendable {
         self.environment = environment
         self.home = home
         self.now = now
+        self.kubeconfig = kubeconfig
     }
 }
 
@@ -81,15 +86,17 @@ public enum RenderFailure: Error, CustomStringConvertible {
 }
 
 public enum MeshRenderer {
-    /// Pre-flight checks that need the outside world (kubeconfig), as diagnostics.
+    /// Pre-flight checks that need the outside world (the kubeconfig of
+    /// ``kubeconfigChoice(for:options:)``), as diagnostics.
     public static func preflight(_ topology: Topology, options: RenderOptions) -> DiscoveryCredentials {
-        DiscoveryCredentials.resolve(topology, scriptDirectory: directory(of: options.scriptPath),
-                                     environment: options.environment, home: options.home)
+        DiscoveryCredentials.resolve(topology, kubeconfig: kubeconfigChoice(for: topology, options: options))
     }
 
+    /// What the planner needs from a pre-flighted run: the remote secrets render writes itself,
+    /// and the kubeconfig file every command names (the pre-flight's choice).
     public static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
         PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
-                    offlineRemoteSecrets: Set(credentials.offlineSecrets.keys))
+                    offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
     }
 
     public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,

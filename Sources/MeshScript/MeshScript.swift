@@ -5,3 +5,4 @@
 @_exported import MeshKube
 @_exported import MeshRender
 @_exported import MeshApply
+@_exported import MeshLive

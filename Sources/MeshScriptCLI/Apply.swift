@@ -1,19 +1,26 @@
-// `meshscript apply`: render, then run the plan's steps against the clusters, one primary at a time.
+// `meshscript apply`: look at the clusters, plan against what is there, render, then run only
+// the steps that change something, one primary at a time.
 import ArgumentParser
 import Foundation
 import MeshScript
 
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Carry out the plan against the clusters: render the work directory, then run each step's kubectl and istioctl commands.",
+        abstract: "Read the clusters, then carry out only the steps that change them: render the work directory, then run kubectl and istioctl.",
         discussion: """
-            Validates the script (exit 65 on errors), checks the kubeconfig, renders into --out exactly as `render` \
-            does, then runs the plan's steps in order with kubectl and istioctl from PATH, stopping at the first \
-            failure (exit 70; resume with --from-step N). On a terminal apply shows the plan and asks first; \
-            otherwise pass --yes (or --dry-run), or it exits 64. Declining the prompt exits 1 and changes nothing. \
-            Re-running is safe: `kubectl create` answering AlreadyExists (the namespace or cacerts secret from an \
-            earlier run) counts as done and leaves the object as it is; after `render --rotate`, delete the \
-            cluster's cacerts secret first. Ctrl-C stops the running command and exits 130.
+            Validates the script (exit 65 on errors) and the kubeconfig, then reads every cluster (as `status` does). \
+            Nothing is changed unless every cluster could be read and every cluster's live cacerts trusts the work \
+            directory's root; otherwise apply stops before any write (exit 69) and says how to recover. \
+            It then renders into --out and runs the steps the live plan marks create, update, replace or delete, \
+            skipping those with no change: `istioctl install` runs only where istiod is absent or was installed \
+            with another meshID, cluster name or network. Deletes (remote secrets and gateways the script no longer \
+            describes) run only with --prune, or after a second confirmation on a terminal. A cacerts secret holding \
+            another intermediate of the same root is reported and left as it is; --rotate C issues a new \
+            intermediate for C and replaces C's cacerts (restarting istiod where the release reads cacerts only at start). \
+            Every finished step is recorded in WORK_DIR/apply-journal.json: after a failure (exit 70) resume with \
+            --resume, or start at a step with --from-step N. On a terminal apply shows the live plan and asks first; \
+            otherwise pass --yes (or --dry-run), or it exits 64. Declining exits 1 and changes nothing. \
+            Ctrl-C stops the running command and exits 130.
             """)
 
     @ArgumentParser.Argument(help: "The .mesh script.")
@@ -22,16 +29,31 @@ struct Apply: ParsableCommand {
     @Option(name: .long, help: "The work directory to render into and apply from (the seed's WORK_DIR).")
     var out: String
 
-    @Flag(name: .long, help: "Print the commands that would run; write nothing and run nothing.")
+    @Flag(name: .long, help: "Read the clusters and print the live plan; write nothing and change nothing.")
     var dryRun = false
 
-    @Option(name: .long, help: ArgumentHelp("Start at this step (after a failure); earlier steps are taken as done.", valueName: "N"))
-    var fromStep: Int = 1
+    @Option(name: .long, help: ArgumentHelp("Start at this step; earlier steps are taken as done.", valueName: "N"))
+    var fromStep: Int?
+
+    @Flag(name: .long, help: "Continue after the last step the journal records as finished; refused when the plan changed.")
+    var resume = false
+
+    @Flag(name: .long, help: "Also run the deletes: remote secrets and gateways the script no longer describes.")
+    var prune = false
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Issue a new intermediate CA for this cluster and replace its cacerts (repeatable).", valueName: "CLUSTER"))
+    var rotate: [String] = []
 
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation (required when stdin is not a terminal).")
     var yes = false
 
+    @OptionGroup var readOptions: ReadOptions
+    @OptionGroup var kubeconfigOptions: KubeconfigOptions
     @OptionGroup var limitOptions: LimitOptions
+
+    func validate() throws {
+        if resume && fromStep != nil { throw ValidationError("--resume and --from-step are two ways to say where to start: give one") }
+    }
 
     func run() throws {
         var stderr = StandardError()
@@ -41,137 +63,37 @@ struct Apply: ParsableCommand {
             throw ExitCode(64)
         }
         let engine = try loadValidated(file, limits: limitOptions.limits)
-        let topology = engine.topology
-        let options = renderOptions(file, out: out)
-        let environment = options.environment
+        let options = self.options
         let credentials = try preflight(engine, options: options)
-        let plan = Planner.plan(topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+        let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
         guard !plan.steps.isEmpty else {
             print("nothing to apply: no cluster has trust, install or discover")
             return
         }
-        guard (1...plan.steps.count).contains(fromStep) else {
-            print("error: --from-step \(fromStep): the plan has steps 1 to \(plan.steps.count)", to: &stderr)
-            throw ExitCode(64)
-        }
-        // The steps render (below) carries out in-process: shown, but never run as commands.
-        let inProcess = Set(ApplyRunner.inProcessSteps(of: plan).map(\.number))
+        try checkRotate(plan)
+        let firstStep = try startingStep(plan)
 
+        // Look before changing anything: every cluster read, every root the same.
+        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
+        let confirmed = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+        try refuseUnsafe(confirmed)
         if dryRun {
-            printDryRun(plan, inProcess: inProcess, environment: environment)
+            print("dry run: nothing is written and nothing is run")
+            print(confirmed.text, terminator: "")
             return
         }
-        if !yes {
-            print(plan.text)
-            let contexts = topology.clusters.map(\.contextName)
-            let count = plan.steps.count - fromStep + 1
-            print("Apply \(count) step\(count == 1 ? "" : "s") to the kube contexts \(contexts.joined(separator: ", "))? [y/N] ", terminator: "")
-            fflush(nil)
-            let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == "y" || answer == "yes" else {
-                print("nothing applied")
-                throw ExitCode(1)
-            }
+        let chosen = try choose(confirmed, from: firstStep, interactive: interactive)
+        guard !chosen.isEmpty else {
+            print("nothing to apply: the clusters are as the script describes them (\(confirmed.summary))")
+            return
         }
-
-        // Render first, in-process: the trust steps' `meshscript render` and every file the
-        // cluster steps read. Render is idempotent, so it also runs on a resumed apply.
-        do {
-            let summary = try MeshRenderer.render(topology, options: options, credentials: credentials)
-            for remark in summary.remarks { print(remark) }
-            print("rendered \(out): " + summary.counts)
-        } catch {
-            printRenderFailure(error)
-            print("apply stopped before any cluster step: render failed", to: &stderr)
-            throw Exit.scriptErrors
-        }
-
-        let runner = ApplyRunner(environment: environment)
-        let interrupts = InterruptHandler { runner.cancel() }
-        defer { interrupts.restore() }
-        if fromStep > 1 { print("resuming at step \(fromStep) of \(plan.steps.count); steps 1 to \(fromStep - 1) are taken as done") }
-        do {
-            try runner.run(plan, from: fromStep, doneInProcess: inProcess) { event in
-                switch event {
-                case .started(let step, let total):
-                    print("[\(step.number)/\(total)] \(step.phase.rawValue) \(step.cluster): \(step.title)")
-                    for command in step.commands where !inProcess.contains(step.number) {
-                        print("      $ \(command.displayString)")
-                    }
-                case .finished(let result, _):
-                    switch result.outcome {
-                    case .doneInProcess: print("      done: rendered into \(out)")
-                    case .alreadyExisted: print("      already exists (from an earlier run); left as it is")
-                    case .succeeded, .skipped: break
-                    }
-                    for line in result.output.split(separator: "\n") { print("      \(line)") }
-                    // stderr of processes that succeeded: warnings worth seeing (marked as in a failure).
-                    for line in result.standardError.split(separator: "\n") { print("      | \(line)") }
-                }
-                fflush(nil)
-            }
-        } catch {
-            fflush(nil)
-            print("error: \(error.description)", to: &stderr)
-            let resume = Plan.Command(["meshscript", "apply", file, "--out", out, "--from-step", String(error.step.number)] + (yes ? ["--yes"] : [])).displayString
-            if error.reason == .cancelled {
-                print("apply interrupted at step \(error.step.number); the step may be half done. To go on: \(resume)", to: &stderr)
-                throw ExitCode(130)
-            }
-            if error.anythingRan {
-                print("steps before \(error.step.number) are done; fix the cause, then resume with: \(resume)", to: &stderr)
-            } else {
-                print("nothing was run on any cluster; fix the cause, then run apply again", to: &stderr)
-            }
-            throw Exit.stepFailed
-        }
-        print("applied \(plan.steps.count - fromStep + 1) step\(plan.steps.count - fromStep == 0 ? "" : "s"): mesh '\(plan.mesh)' is set up")
-        print("verify: " + topology.clusters.map { "istioctl remote-clusters --context=\($0.contextName)" }.joined(separator: "; "))
-    }
-
-    private func printDryRun(_ plan: Plan, inProcess: Set<Int>, environment: [String: String]) {
-        print("dry run: nothing is written and nothing is run")
-        var missing: [String] = []
-        for step in plan.steps where step.number >= fromStep {
-            print("[\(step.number)/\(plan.steps.count)] \(step.phase.rawValue) \(step.cluster): \(step.title)")
-            if inProcess.contains(step.number) {
-                print("      done by meshscript itself: render into \(out)")
-                continue
-            }
-            for command in step.commands {
-                print("      $ \(command.displayString)")
-                for program in command.pipeline.compactMap(\.first)
-                where !missing.contains(program) && ProgramLocator.locate(program, environment: environment) == nil {
-                    missing.append(program)
-                }
-            }
-        }
-        var stderr = StandardError()
-        for program in missing { print("warning: \(program): not found on PATH", to: &stderr) }
-    }
-}
-
-/// While apply runs commands, Ctrl-C (and SIGTERM) stop them instead of killing meshscript, so
-/// the message can say which step was interrupted. The children get the default dispositions back.
-final class InterruptHandler: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private static let signals = [SIGINT, SIGTERM]
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        for signalNumber in Self.signals {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("\ninterrupted: stopping the running command\n".utf8))
-                handler()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func restore() {
-        for source in sources { source.cancel() }
-        for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
+        try renderWorkDirectory(engine, options: options, credentials: credentials)
+        // The rendered intermediates decide the cacerts marks; run what was confirmed.
+        let rendered = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+        try refuseUnsafe(rendered)
+        let steps = rendered.steps.filter { chosen.contains($0.step.number) || $0.change == .local }
+        try runSteps(steps, plan: plan, firstStep: firstStep, environment: options.environment)
+        print("applied \(steps.filter { $0.change.runs }.count) change\(steps.filter { $0.change.runs }.count == 1 ? "" : "s"): mesh '\(plan.mesh)' is as the script describes it (\(rendered.summary) before this run)")
+        print("check: meshscript status \(Plan.Command([file]).displayString) --out \(Plan.Command([out]).displayString) --verify")
     }
 }

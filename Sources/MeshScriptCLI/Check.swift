@@ -7,7 +7,13 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
-            Exits 0 when every file is valid, 65 when any has errors (all of them are reported). The pre-flight             reads the kubeconfig (`kubeconfig "PATH"` in the script, $KUBECONFIG or ~/.kube/config) for the clusters             whose remote secrets other clusters need: unreachable API servers, credentials istiod cannot use,             missing contexts. --no-kubeconfig skips it.
+            Exits 0 when every file is valid, 65 when any has errors (all of them are reported). Two clusters \
+            with the same context are an error: apply would set up one cluster twice. The pre-flight reads the \
+            kubeconfig (`kubeconfig "PATH"` in the script, else --kubeconfig, else $KUBECONFIG or ~/.kube/config; \
+            the same file plan and apply pass to kubectl and istioctl) for every cluster whose context is in it: \
+            two clusters whose contexts reach one API server, and, for the clusters whose remote secrets other \
+            clusters need, unreachable API servers, credentials istiod cannot use and missing contexts. \
+            --no-kubeconfig skips it.
             """)
 
     @ArgumentParser.Argument(help: "The .mesh scripts to check.")
@@ -19,6 +25,8 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Check the script alone, without reading any kubeconfig.")
     var noKubeconfig = false
 
+    @OptionGroup var kubeconfigOptions: KubeconfigOptions
+
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
@@ -27,7 +35,7 @@ struct Check: ParsableCommand {
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
                 if !noKubeconfig {
-                    _ = try preflight(engine, options: renderOptions(file, out: "out"))
+                    _ = try preflight(engine, options: renderOptions(file, out: "out", kubeconfig: kubeconfigOptions.kubeconfig))
                 }
                 if !quiet {
                     let topology = engine.topology

@@ -13,7 +13,7 @@ struct MeshScriptCommand: ParsableCommand {
             Example:  meshscript plan examples/add-primary.mesh
             """,
         version: MeshScriptVersion.current,
-        subcommands: [Check.self, PlanCommand.self, Render.self, Apply.self, Graph.self, Repl.self]
+        subcommands: [Check.self, PlanCommand.self, Render.self, Apply.self, Status.self, Graph.self, Repl.self]
     )
 
     /// `meshscript` alone opens the REPL on a terminal, and prints help otherwise.

@@ -17,7 +17,10 @@ struct PlanCommand: ParsableCommand {
         abstract: "Print the ordered steps that build the mesh, with the command that carries out each one.",
         discussion: """
             Per cluster, one primary at a time: trust (intermediate CA, namespace, cacerts secret), then install \
-            and readiness; then the discovery links. Nothing is run and no secret is printed.
+            and readiness; then the discovery links. Nothing is run and no secret is printed. Plain `plan` is \
+            offline. --live reads every cluster (read-only, as `status` does) and marks each step create, update, \
+            replace, delete or no change, with the reason, and ends with a summary; it exits 69 when a cluster \
+            could not be read or trust would split (what apply would refuse).
             """)
 
     @ArgumentParser.Argument(help: "The .mesh script.")
@@ -29,19 +32,45 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json, or shell (a bash script of the same commands).")
     var format: PlanFormat = .text
 
+    @Flag(name: .long, help: "Read the clusters and mark each step with what it would change there.")
+    var live = false
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("With --live: plan replacing this cluster's cacerts with a new intermediate (repeatable).", valueName: "CLUSTER"))
+    var rotate: [String] = []
+
+    @OptionGroup var readOptions: ReadOptions
+    @OptionGroup var kubeconfigOptions: KubeconfigOptions
     @OptionGroup var limitOptions: LimitOptions
+
+    func validate() throws {
+        if live && format == .shell { throw ValidationError("--live prints text or json; a shell script is the offline plan's (drop --live)") }
+        if !live && !rotate.isEmpty { throw ValidationError("--rotate needs --live (the offline plan does not depend on it)") }
+    }
 
     func run() throws {
         let engine = try loadValidated(file, limits: limitOptions.limits)
-        let options = renderOptions(file, out: out)
+        let options = renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig)
         // The kubeconfig decides which remote secrets render can write itself; plan shows the same steps.
         let credentials = try preflight(engine, options: options)
         let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+        if live { return try printLive(plan, engine: engine, options: options) }
         switch format {
         case .text: print(plan.text, terminator: "")
         case .json: print(try plan.json(), terminator: "")
         case .shell: print(plan.shellScript, terminator: "")
         }
+    }
+}
+
+extension PlanCommand {
+    private func printLive(_ plan: Plan, engine: MeshEngine, options: RenderOptions) throws {
+        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
+        let live = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+        switch format {
+        case .json: print(try live.json(), terminator: "")
+        case .text, .shell: print(live.text, terminator: "")
+        }
+        if !live.unreachable.isEmpty || !live.conflicts.isEmpty { throw Exit.clustersRefused }
     }
 }
 

@@ -26,6 +26,8 @@ struct Render: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
+    @OptionGroup var kubeconfigOptions: KubeconfigOptions
+
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
@@ -34,7 +36,7 @@ struct Render: ParsableCommand {
         for name in rotate where topology.cluster(named: name) == nil {
             throw ValidationError("--rotate \(name): no cluster named '\(name)' in \(file)")
         }
-        let options = renderOptions(file, out: out, rotate: rotate)
+        let options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
         let credentials = try preflight(engine, options: options)
         let progress = ProgressLine(enabled: Terminal.standardErrorIsTerminal && !quiet)

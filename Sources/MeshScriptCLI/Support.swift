@@ -79,9 +79,20 @@ func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = fals
     return engine
 }
 
-/// The options for rendering, planning or applying `file` into `out`, with this process's environment.
-func renderOptions(_ file: String, out: String, rotate: [String] = []) -> RenderOptions {
-    RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: ProcessInfo.processInfo.environment)
+/// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply).
+struct KubeconfigOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The kubeconfig file every kubectl and istioctl command is given (with --kubeconfig=) and the pre-flight reads. The script's `kubeconfig \"PATH\"` wins over it; without either, $KUBECONFIG when it names one file, else the tools' default ($KUBECONFIG's list, or ~/.kube/config), which the commands then find themselves.",
+        valueName: "path"))
+    var kubeconfig: String?
+}
+
+/// The options for rendering, planning or applying `file` into `out`, with this process's
+/// environment and the `--kubeconfig` given (MeshRender resolves it, relative to the current directory).
+func renderOptions(_ file: String, out: String, rotate: [String] = [], kubeconfig: String?) -> RenderOptions {
+    var options = RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: ProcessInfo.processInfo.environment)
+    options.kubeconfig = kubeconfig
+    return options
 }
 
 /// The kubeconfig pre-flight every command that reads clusters runs: print its diagnostics;

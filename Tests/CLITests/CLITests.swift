@@ -265,6 +265,8 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
         #expect(pipeline.last?.prefix(4) == ["kubectl", "apply", "-f", "-"])
         let links = try #require(json["links"] as? [[String: String]])
         #expect(Set(links.map { "\($0["source"]!)->\($0["target"]!)" }) == ["cluster1->cluster2", "cluster2->cluster1"])
+        // How the tools reach each cluster: no kubeconfig is set here, so the context alone.
+        #expect(json["access"] as? [String: [String: String]] == ["cluster1": ["context": "kind-cluster1"], "cluster2": ["context": "kind-cluster2"]])
     }
 
     @Test func planTextAndGraph() throws {

@@ -31,7 +31,8 @@ struct StandInRule: Encodable {
 }
 
 /// A directory of executable stand-ins for kubectl and istioctl. Every invocation appends a
-/// JSON line to `log`. `istioctl create-remote-secret` prints a fake Secret holding `token`.
+/// JSON line to `log`; `kubectl get` answers as an empty cluster does and is not listed in
+/// `invocations` (apply reads every cluster before it changes one). `istioctl create-remote-secret` prints a fake Secret holding `token`.
 /// Like the real kubectl, `kubectl apply -f -` with nothing on stdin fails.
 final class StandIns: @unchecked Sendable {
     static let token = "stand-in-bearer-token-9f41c7d2e8"
@@ -79,6 +80,7 @@ final class StandIns: @unchecked Sendable {
                 Issue.record("unreadable log line: \(line)")
                 continue
             }
+            if object["read"] as? Bool == true { continue } // `kubectl get`: apply reading the cluster
             if object["event"] as? String == "finished" {
                 if let index = result.lastIndex(where: { $0.argv == [program] + arguments }) { result[index].finished = true }
                 continue
@@ -103,6 +105,14 @@ final class StandIns: @unchecked Sendable {
         with open(os.path.join(here, "rules.json")) as f:
             rules = json.load(f)
         entry = {"program": name, "args": args}
+        # A read (apply looks at every cluster first): this stand-in's clusters are empty.
+        if name == "kubectl" and [a for a in args if not a.startswith("-")][:1] == ["get"]:
+            entry["read"] = True
+            with open(os.path.join(here, "invocations.jsonl"), "a") as f:
+                f.write(json.dumps(entry) + "\n")
+            if "--ignore-not-found" not in args:
+                sys.stdout.write('{"apiVersion": "v1", "kind": "List", "items": []}\n')
+            sys.exit(0)
         reads_stdin = name == "kubectl" and "-f" in args and args.index("-f") + 1 < len(args) and args[args.index("-f") + 1] == "-"
         if reads_stdin:
             entry["stdin"] = sys.stdin.read()

@@ -142,3 +142,41 @@ import Testing
         #expect(messages.contains { $0.contains("exec plugin 'aws'") })
     }
 }
+
+/// One spelling per API server, so two kubeconfig entries that reach the same server are told
+/// apart from two that do not.
+@Suite struct APIServerAddressNormalizationTests {
+    @Test(arguments: [
+        ("https://api.example.test", "https://api.example.test:443"),
+        ("https://API.Example.TEST:443/", "https://api.example.test:443"),
+        ("HTTPS://api.example.test:6443", "https://api.example.test:6443"),
+        ("http://api.example.test", "http://api.example.test:80"),
+        ("api.example.test:6443", "https://api.example.test:6443"),
+        ("https://[FD00::1]:6443/", "https://[fd00::1]:6443"),
+        ("https://[fd00::1]", "https://[fd00::1]:443"),
+        ("https://user@api.example.test:6443", "https://api.example.test:6443"),
+        ("https://rancher.test/k8s/clusters/c-1/", "https://rancher.test:443/k8s/clusters/c-1"),
+        ("https://rancher.test/k8s/clusters/c-1?x=1", "https://rancher.test:443/k8s/clusters/c-1"),
+    ])
+    func normalized(_ text: String, _ expected: String) {
+        #expect(APIServerAddress(text).normalized == expected)
+    }
+
+    @Test func differentPortsPathsAndHostsStayDifferent() {
+        let spellings = ["https://a.test:6443", "https://a.test:443", "https://b.test:6443", "https://a.test:6443/k8s/clusters/c-1",
+                         "http://a.test:6443"]
+        #expect(Set(spellings.compactMap { APIServerAddress($0).normalized }).count == spellings.count)
+    }
+
+    @Test func noHostHasNoNormalForm() {
+        #expect(APIServerAddress("").normalized == nil)
+        #expect(APIServerAddress("https://:6443").normalized == nil)
+    }
+
+    @Test func portIsParsed() {
+        #expect(APIServerAddress("https://a.test:6443/x").port == 6443)
+        #expect(APIServerAddress("https://[::2]:8443").port == 8443)
+        #expect(APIServerAddress("https://a.test").port == nil)
+        #expect(APIServerAddress("https://a.test/x/").path == "/x/")
+    }
+}

@@ -52,7 +52,8 @@ import Yams
                 // The source's credentials, not the target's.
                 expectRemoteSecret(read(file), source: source, server: Self.server(source), token: Self.token(source))
                 let step = try #require(plan.discoverStep(source: source, target: target))
-                #expect(step.commands.map(\.pipeline) == [[["kubectl", "apply", "-f", file, "--context=ctx-\(target)"]]])
+                // A single-file $KUBECONFIG is named on the command line, so the step works without it.
+                #expect(step.commands.map(\.pipeline) == [[["kubectl", "apply", "-f", file, "--kubeconfig=\(kubeconfig)", "--context=ctx-\(target)"]]])
             }
         }
     }

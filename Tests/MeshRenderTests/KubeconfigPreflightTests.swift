@@ -103,7 +103,7 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(!exists(prepared.out + "/west/remote-secret-west.yaml"))
 
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
-        #expect(step.commands.map(\.pipeline) == [[["kubectl", "apply", "-f", file, "--context=ctx-west"]]])
+        #expect(step.commands.map(\.pipeline) == [[["kubectl", "apply", "-f", file, "--kubeconfig=\(kubeconfig)", "--context=ctx-west"]]])
         #expect(step.files == [file])
         #expect(!prepared.plan.commandLines.contains { $0.contains("create-remote-secret") })
     }
@@ -161,8 +161,8 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
 
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
         #expect(step.commands.map(\.pipeline) == [[
-            ["istioctl", "create-remote-secret", "--context=ctx-east", "--name=east"],
-            ["kubectl", "apply", "-f", "-", "--context=ctx-west"],
+            ["istioctl", "create-remote-secret", "--kubeconfig=\(kubeconfig)", "--context=ctx-east", "--name=east"],
+            ["kubectl", "apply", "-f", "-", "--kubeconfig=\(kubeconfig)", "--context=ctx-west"],
         ]])
         try prepared.rendered()
         #expect(!exists(prepared.layout.remoteSecret(source: "east", target: "west")))
@@ -178,7 +178,7 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         prepared.expectDiagnostic(.warning, containing: "no CA data", line: at.line, column: at.column)
         #expect(prepared.credentials.offlineSecrets.isEmpty)
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
-        #expect(step.commands.first?.pipeline.first == ["istioctl", "create-remote-secret", "--context=ctx-east", "--name=east"])
+        #expect(step.commands.first?.pipeline.first == ["istioctl", "create-remote-secret", "--kubeconfig=\(kubeconfig)", "--context=ctx-east", "--name=east"])
         try prepared.rendered()
         #expect(!exists(prepared.layout.remoteSecret(source: "east", target: "west")))
     }

@@ -1175,6 +1175,9 @@ def parse_args(argv):
 def main(argv):
     names, contexts, kubeconfig = parse_args(argv)
     stop = threading.Event()
+    # A parent may spawn us from a thread that blocks signals (Dispatch's workers do), and the
+    # mask is inherited: unblock the two that stop us, or SIGTERM would stay pending forever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     clusters = {n: ClusterServer(n, contexts.get(n, n)) for n in names}

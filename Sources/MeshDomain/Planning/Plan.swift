@@ -36,12 +36,84 @@ public struct Plan: Sendable, Hashable, Codable {
         /// Files the step reads or writes, under the work directory.
         public var files: [String]
         public var note: String?
+        /// What the step makes true in its cluster, as data: the live plan compares it with
+        /// what the cluster holds.
+        public var kind: Kind
+
+        public init(number: Int, phase: Phase, cluster: String, title: String, commands: [Command], files: [String], note: String?, kind: Kind) {
+            self.number = number
+            self.phase = phase
+            self.cluster = cluster
+            self.title = title
+            self.commands = commands
+            self.files = files
+            self.note = note
+            self.kind = kind
+        }
+
+        public enum Kind: Sendable, Hashable, Codable {
+            /// `meshscript render`: the cluster's intermediate CA, on this machine.
+            case intermediateCA
+            case namespace
+            /// The `topology.istio.io/network` label on istio-system.
+            case networkLabel(network: String)
+            case cacerts
+            case controlPlane(ControlPlaneSpec)
+            case waitReady
+            case eastWestGateway(network: String)
+            case crossNetworkGateway
+            /// The remote secret of `source`, held by the step's cluster; `server` when the script
+            /// names the address peers dial (`server "https://..."`).
+            case remoteSecret(source: String, server: String?)
+            /// Live plans only: what a cluster holds that the script no longer describes.
+            case deleteRemoteSecret(name: String)
+            case deleteEastWestGateway
+        }
+    }
+
+    /// What a control plane is installed with, as install.yaml says it.
+    public struct ControlPlaneSpec: Sendable, Hashable, Codable {
+        public var meshID: String?
+        public var clusterName: String?
+        public var network: String?
+        /// nil: the default revision.
+        public var revision: String?
+
+        public init(meshID: String?, clusterName: String?, network: String?, revision: String?) {
+            self.meshID = meshID
+            self.clusterName = clusterName
+            self.network = network
+            self.revision = revision
+        }
     }
 
     public var mesh: String
     public var istio: String
     public var workDirectory: String
     public var clusters: [String]
+    /// How the tools reach each cluster of the topology, by cluster name: every kubectl and
+    /// istioctl command of a step for that cluster carries its ``ClusterAccess/flags``.
+    public var access: [String: ClusterAccess]
     public var links: [DiscoveryLink]
     public var steps: [Step]
+}
+
+/// How a tool reaches one cluster: the kubeconfig file (nil: the tool's own default,
+/// $KUBECONFIG or ~/.kube/config) and the context. Every kubectl and istioctl argument list
+/// carries `flags`.
+public struct ClusterAccess: Sendable, Hashable, Codable {
+    /// An absolute path, so the commands work from any directory; nil leaves the choice to the
+    /// tool (which then reads $KUBECONFIG, possibly a list, or ~/.kube/config).
+    public var kubeconfig: String?
+    public var context: String
+
+    public init(kubeconfig: String?, context: String) {
+        self.kubeconfig = kubeconfig
+        self.context = context
+    }
+
+    /// `--kubeconfig=PATH` (when set) then `--context=NAME`.
+    public var flags: [String] {
+        (kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []) + ["--context=\(context)"]
+    }
 }

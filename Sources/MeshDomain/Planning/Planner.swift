@@ -11,10 +11,15 @@ public struct PlanOptions: Sendable {
     /// others keep the seed's `istioctl create-remote-secret | kubectl apply` step.
     public var offlineRemoteSecrets: Set<DiscoveryLink>
 
-    public init(workDirectory: String, scriptPath: String, offlineRemoteSecrets: Set<DiscoveryLink> = []) {
+    /// The kubeconfig file every kubectl and istioctl command names (`--kubeconfig=`), as
+    /// MeshRender resolved it; nil: none, the tools read their own default.
+    public var kubeconfig: String?
+
+    public init(workDirectory: String, scriptPath: String, offlineRemoteSecrets: Set<DiscoveryLink> = [], kubeconfig: String? = nil) {
         self.workDirectory = workDirectory
         self.scriptPath = scriptPath
         self.offlineRemoteSecrets = offlineRemoteSecrets
+        self.kubeconfig = kubeconfig
     }
 }
 
@@ -41,77 +46,18 @@ public struct WorkLayout: Sendable {
 }
 
 public enum Planner {
+    /// The steps for a valid topology, each kubectl and istioctl command carrying the
+    /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
     public static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
-        let layout = WorkLayout(options.workDirectory)
-        let istio = topology.istio
-        let links = topology.links
-        let byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
-        let multiNetwork = crossNetworkClusters(topology, links)
-        var steps: [Plan.Step] = []
-        func add(_ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command], files: [String] = [], note: String? = nil) {
-            steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title, commands: commands, files: files, note: note))
-        }
-
+        var builder = StepList(topology: topology, options: options)
         for cluster in topology.clusters {
-            let name = cluster.name.value
-            let context = "--context=\(cluster.contextName)"
-            let network = topology.network(of: cluster)
-            if let trust = cluster.trust {
-                let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
-                add(.trust, name, "generate the intermediate CA for \(name), signed by root '\(trust.root.value)'",
-                    [Plan.Command(["meshscript", "render", options.scriptPath, "--out", options.workDirectory])],
-                    files: [layout.rootCertificate] + certificateFiles,
-                    note: "equivalent to Istio's `make -f tools/certs/Makefile \(name)-cacerts`")
-                add(.trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system", context])])
-                if let network, multiNetwork.contains(name) {
-                    add(.trust, name, "label istio-system with network \(network)",
-                        [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", context])],
-                        files: [layout.namespace(name)])
-                }
-                add(.trust, name, "create the cacerts secret",
-                    [Plan.Command(["kubectl", "create", "secret", "generic", "cacerts", context, "-n", "istio-system"]
-                        + certificateFiles.map { "--from-file=\($0)" })],
-                    files: certificateFiles)
-            }
-            if cluster.install != nil {
-                let installCommand: [String] = istio == .legacy16
-                    ? ["istioctl", context, "manifest", "apply", "-f", layout.install(name)]
-                    : ["istioctl", "install", context, "-f", layout.install(name), "-y"]
-                add(.install, name, "install the control plane (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
-                    [Plan.Command(installCommand)], files: [layout.install(name)],
-                    note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil)
-                add(.install, name, "wait until the control plane is ready",
-                    [Plan.Command(["kubectl", context, "-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
-                    note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
-                if multiNetwork.contains(name), let network {
-                    add(.install, name, "install the east-west gateway for network \(network)",
-                        [Plan.Command(["istioctl", "install", context, "-f", layout.eastWestGateway(name), "-y"])],
-                        files: [layout.eastWestGateway(name)])
-                    add(.install, name, "expose services through the east-west gateway",
-                        [Plan.Command(["kubectl", "apply", context, "-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
-                        files: [layout.crossNetworkGateway(name)])
-                }
-            }
+            builder.addClusterSteps(cluster)
         }
-
-        for link in links {
-            guard let source = byName[link.source], let target = byName[link.target] else { continue }
-            let title = "give \(link.target) the remote secret of \(link.source)"
-            if options.offlineRemoteSecrets.contains(link) {
-                let file = layout.remoteSecret(source: link.source, target: link.target)
-                add(.discover, link.target, title,
-                    [Plan.Command(["kubectl", "apply", "-f", file, "--context=\(target.contextName)"])], files: [file],
-                    note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
-            } else {
-                var create = ["istioctl"]
-                if istio == .legacy16 { create.append("x") }
-                create += ["create-remote-secret", "--context=\(source.contextName)", "--name=\(link.source)"]
-                add(.discover, link.target, title,
-                    [Plan.Command(pipeline: [create, ["kubectl", "apply", "-f", "-", "--context=\(target.contextName)"]])])
-            }
+        for link in builder.links {
+            builder.addDiscoveryStep(link)
         }
-        return Plan(mesh: topology.mesh?.name.value ?? "", istio: istio.label, workDirectory: options.workDirectory,
-                    clusters: topology.clusters.map(\.name.value), links: links, steps: steps)
+        return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.label, workDirectory: options.workDirectory,
+                    clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
     }
 
     /// Clusters linked to a cluster on another network (current Istio): they need the
@@ -127,5 +73,112 @@ public enum Planner {
             result.insert(link.target)
         }
         return result
+    }
+}
+
+/// The plan's steps as they are added, numbered in order, with what every step needs to know:
+/// the layout, the links, the clusters by name and how the tools reach each cluster.
+private struct StepList {
+    let topology: Topology
+    let options: PlanOptions
+    let layout: WorkLayout
+    let links: [DiscoveryLink]
+    let byName: [String: ClusterDeclaration]
+    let multiNetwork: Set<String>
+    /// By cluster name; the first declaration of a name wins, as in `byName`.
+    let access: [String: ClusterAccess]
+    var steps: [Plan.Step] = []
+
+    init(topology: Topology, options: PlanOptions) {
+        self.topology = topology
+        self.options = options
+        layout = WorkLayout(options.workDirectory)
+        links = topology.links
+        byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        multiNetwork = Planner.crossNetworkClusters(topology, links)
+        access = byName.mapValues { ClusterAccess(kubeconfig: options.kubeconfig, context: $0.contextName) }
+    }
+
+    mutating func add(_ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command],
+                      files: [String] = [], note: String? = nil) {
+        steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
+                               note: note, kind: kind))
+    }
+
+    /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
+    func flags(_ name: String) -> [String] { access[name]?.flags ?? [] }
+
+    mutating func addClusterSteps(_ cluster: ClusterDeclaration) {
+        if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value) }
+        if cluster.install != nil { addInstallSteps(cluster) }
+    }
+
+    mutating func addTrustSteps(_ cluster: ClusterDeclaration, root: String) {
+        let name = cluster.name.value
+        let access = flags(name)
+        let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
+        // render reads the same kubeconfig for the remote secrets it writes; the script's own
+        // `kubeconfig` statement still wins over the option, so passing it is always right.
+        let render = ["meshscript", "render", options.scriptPath, "--out", options.workDirectory]
+            + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
+        add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [Plan.Command(render)],
+            files: [layout.rootCertificate] + certificateFiles,
+            note: "equivalent to Istio's `make -f tools/certs/Makefile \(name)-cacerts`")
+        add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
+        if let network = topology.network(of: cluster), multiNetwork.contains(name) {
+            add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
+                [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
+                files: [layout.namespace(name)])
+        }
+        add(.cacerts, .trust, name, "create the cacerts secret",
+            [Plan.Command(["kubectl", "create", "secret", "generic", "cacerts"] + access + ["-n", "istio-system"]
+                + certificateFiles.map { "--from-file=\($0)" })],
+            files: certificateFiles)
+    }
+
+    mutating func addInstallSteps(_ cluster: ClusterDeclaration) {
+        let name = cluster.name.value
+        let access = flags(name)
+        let network = topology.network(of: cluster)
+        let installCommand: [String] = topology.istio == .legacy16
+            ? ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
+            : ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+        let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network,
+                                         revision: cluster.install?.revision?.value)
+        add(.controlPlane(spec), .install, name, "install the control plane (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
+            [Plan.Command(installCommand)], files: [layout.install(name)],
+            note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil)
+        add(.waitReady, .install, name, "wait until the control plane is ready",
+            [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
+            note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
+        if multiNetwork.contains(name), let network {
+            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
+                [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
+                files: [layout.eastWestGateway(name)])
+            add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
+                [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
+                files: [layout.crossNetworkGateway(name)])
+        }
+    }
+
+    /// The target applies the source's remote secret: the file render wrote, or what
+    /// `istioctl create-remote-secret` prints from the source (source's access for istioctl,
+    /// target's for kubectl).
+    mutating func addDiscoveryStep(_ link: DiscoveryLink) {
+        guard let source = byName[link.source], byName[link.target] != nil else { return }
+        let title = "give \(link.target) the remote secret of \(link.source)"
+        if options.offlineRemoteSecrets.contains(link) {
+            let file = layout.remoteSecret(source: link.source, target: link.target)
+            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
+                [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
+                note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
+        } else {
+            var create = ["istioctl"]
+            if topology.istio == .legacy16 { create.append("x") }
+            // istioctl embeds the kubeconfig's address unless told the one the script names.
+            create += ["create-remote-secret"] + flags(link.source) + ["--name=\(link.source)"] + (source.server.map { ["--server=\($0.value)"] } ?? [])
+            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
+                [Plan.Command(pipeline: [create, ["kubectl", "apply", "-f", "-"] + flags(link.target)])])
+        }
     }
 }

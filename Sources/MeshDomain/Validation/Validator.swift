@@ -34,6 +34,7 @@ public enum Validator {
             }
         }
         checkDuplicates("cluster", topology.clusters.map(\.name))
+        checkSharedContexts(topology.clusters, &diagnostics)
         checkDuplicates("network", topology.networks.map(\.name))
         checkDuplicates("root", topology.roots.map(\.name))
         if topology.meshes.count > 1 {
@@ -91,6 +92,26 @@ public enum Validator {
             }
         }
         return diagnostics
+    }
+
+    /// Two clusters with one kubeconfig context are one cluster to kubectl and istioctl: apply
+    /// would set it up twice. Reported at the second cluster's context (or its name, when the
+    /// context is the name), with a note at the first; a cluster declared twice is reported as
+    /// such, not again here.
+    private static func checkSharedContexts(_ clusters: [ClusterDeclaration], _ diagnostics: inout [Diagnostic]) {
+        var names = Set<String>()
+        var first: [String: ClusterDeclaration] = [:]
+        for cluster in clusters where names.insert(cluster.name.value).inserted {
+            let context = cluster.contextName
+            guard let earlier = first[context] else {
+                first[context] = cluster
+                continue
+            }
+            diagnostics.append(.error("clusters '\(earlier.name.value)' and '\(cluster.name.value)' use the same context '\(context)'",
+                                      at: cluster.context?.range ?? cluster.name.range,
+                                      notes: [.init("'\(earlier.name.value)' uses context '\(context)' here", at: earlier.context?.range ?? earlier.name.range)],
+                                      help: "each cluster needs its own context, or apply would set up one cluster twice"))
+        }
     }
 
     /// Rules for two clusters linked by discovery: shared trust, and one network in 1.6 mode.

@@ -1,0 +1,57 @@
+// One read-only tool call with a deadline: how the observer runs `kubectl get ... -o json`.
+// The process is spawned from an argument list like every step of a plan; past the deadline
+// it is stopped (SIGTERM, then SIGKILL), so one hung API server cannot hang a whole run.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a tool call ended.
+public struct ToolCallResult: Sendable {
+    public var termination: Termination
+    /// Everything the process wrote on stdout (up to `ToolCall.outputLimit`).
+    public var output: Data
+    /// The last lines it wrote on stderr.
+    public var standardError: String
+    /// The deadline passed and the process was stopped.
+    public var timedOut: Bool
+    /// stdout was longer than `ToolCall.outputLimit` and was cut: it cannot be parsed.
+    public var truncated: Bool
+
+    public var succeeded: Bool { termination.succeeded && !timedOut && !truncated }
+}
+
+public enum ToolCall {
+    /// The most stdout a call may produce (a list of every secret of a namespace).
+    public static let outputLimit = 64 << 20
+
+    public enum Failure: Error, Sendable {
+        case notFound(program: String)
+        case launchFailed(program: String, message: String)
+    }
+
+    /// Runs `arguments` (argv[0] looked up on the environment's PATH) with stdin from /dev/null.
+    /// - Parameter timeout: seconds before the process is stopped.
+    public static func run(_ arguments: [String], environment: [String: String], timeout: Double) throws(Failure) -> ToolCallResult {
+        guard let program = arguments.first, let path = ProgramLocator.locate(program, environment: environment) else {
+            throw .notFound(program: arguments.first ?? "")
+        }
+        let children = ChildRegistry()
+        let deadline = DispatchWorkItem { children.cancel(grace: 1) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+        defer { deadline.cancel() }
+        let result: PipelineResult
+        do throws(PipelineError) {
+            result = try Pipeline.run([(path, arguments)], environment: environment, children: children, outputLimit: outputLimit + 1)
+        } catch {
+            switch error {
+            case .launchFailed(let program, let code): throw .launchFailed(program: program, message: String(cString: strerror(code)))
+            case .cancelled: return ToolCallResult(termination: .signaled(SIGTERM), output: Data(), standardError: "", timedOut: true, truncated: false)
+            }
+        }
+        let stage = result.stages[0]
+        return ToolCallResult(termination: stage.termination, output: result.output,
+                              standardError: ApplyRunner.tail(String(decoding: stage.standardError, as: UTF8.self)),
+                              timedOut: children.isCancelled, truncated: result.output.count > outputLimit)
+    }
+}

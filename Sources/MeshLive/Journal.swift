@@ -1,0 +1,56 @@
+// The apply journal: `WORK_DIR/apply-journal.json` records every finished step with a hash
+// of the plan, so `apply --resume` continues after the last finished step and refuses a plan
+// that is not the one the journal was written for. It names steps; it holds no secret.
+import Crypto
+import Foundation
+import MeshDomain
+import MeshTrust
+
+public struct ApplyJournal: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable, Codable {
+        public var step: Int
+        public var cluster: String
+        public var title: String
+        public var change: String
+        public var finished: Date
+    }
+
+    public static let fileName = "apply-journal.json"
+    /// SHA-256 of the plan's JSON (the offline plan: what the script and options describe).
+    public var planHash: String
+    public var entries: [Entry] = []
+
+    public init(plan: Plan) throws {
+        planHash = try Self.hash(plan)
+    }
+
+    public static func hash(_ plan: Plan) throws -> String {
+        SHA256.hash(data: Data(try plan.json().utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func path(in workDirectory: String) -> String { workDirectory + "/" + fileName }
+
+    /// The journal in the work directory, or nil when there is none.
+    public static func load(from workDirectory: String) throws -> ApplyJournal? {
+        guard let data = FileManager.default.contents(atPath: path(in: workDirectory)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ApplyJournal.self, from: data)
+    }
+
+    /// The step after the last finished one.
+    public var resumeStep: Int { (entries.map(\.step).max() ?? 0) + 1 }
+
+    /// Records a finished step and writes the journal atomically.
+    public mutating func record(_ step: Plan.Step, change: Change, in workDirectory: String, at date: Date = Date()) throws {
+        entries.append(Entry(step: step.number, cluster: step.cluster, title: step.title, change: change.rawValue, finished: date))
+        try save(in: workDirectory)
+    }
+
+    public func save(in workDirectory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        _ = try AtomicFile.update(try encoder.encode(self), at: Self.path(in: workDirectory), mode: 0o644)
+    }
+}

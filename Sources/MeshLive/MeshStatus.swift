@@ -1,0 +1,86 @@
+// `meshscript status`: for each cluster and each link, what the script wants next to what is
+// there, with a verdict. It is the live plan read the other way round: a step with nothing
+// to do is in sync, a create is missing, an update/replace/delete differs.
+import Foundation
+import MeshDomain
+
+public struct MeshStatus: Sendable, Hashable, Codable {
+    public enum Verdict: String, Sendable, Hashable, Codable {
+        case inSync = "in sync", missing, differs, unreachable
+    }
+
+    public struct Row: Sendable, Hashable, Codable {
+        /// The cluster the object lives in.
+        public var cluster: String
+        /// For a discovery link: the cluster whose API server the secret opens.
+        public var linkSource: String?
+        public var object: String
+        public var want: String
+        public var have: String
+        public var verdict: Verdict
+        /// `istioctl remote-clusters` on the target (with --verify): synced, or what it said.
+        public var verified: String?
+    }
+
+    public var mesh: String
+    public var rows: [Row]
+    public var conflicts: [TrustConflict]
+    public var clusters: [ClusterState]
+
+    /// The mesh is as the script describes it.
+    public var inSync: Bool { conflicts.isEmpty && rows.allSatisfy { $0.verdict == .inSync && ($0.verified == nil || $0.verified == "synced") } }
+
+    public init(_ plan: LivePlan) {
+        mesh = plan.mesh
+        conflicts = plan.conflicts
+        clusters = plan.clusters
+        rows = plan.steps.compactMap(Self.row)
+    }
+
+    static func row(_ live: LiveStep) -> Row? {
+        let verdict: Verdict
+        switch live.change {
+        case .local: return nil
+        case .unknown: verdict = .unreachable
+        case .create: verdict = .missing
+        case .update, .replace, .delete, .wait: verdict = .differs
+        case .unchanged: verdict = live.warning == nil ? .inSync : .differs
+        }
+        let step = live.step
+        var source: String?
+        if case .remoteSecret(let from, _) = step.kind { source = from }
+        return Row(cluster: step.cluster, linkSource: source, object: Self.object(step.kind), want: Self.want(step.kind),
+                   have: live.reason, verdict: verdict)
+    }
+
+    static func object(_ kind: Plan.Step.Kind) -> String {
+        switch kind {
+        case .intermediateCA: "intermediate CA"
+        case .namespace: "namespace"
+        case .networkLabel: "network label"
+        case .cacerts: "cacerts"
+        case .controlPlane: "control plane"
+        case .waitReady: "readiness"
+        case .eastWestGateway: "east-west gateway"
+        case .crossNetworkGateway: "cross-network Gateway"
+        case .remoteSecret: "remote secret"
+        case .deleteRemoteSecret(let name): "remote secret \(name)"
+        case .deleteEastWestGateway: "east-west gateway"
+        }
+    }
+
+    static func want(_ kind: Plan.Step.Kind) -> String {
+        switch kind {
+        case .intermediateCA: "rendered"
+        case .namespace: "istio-system"
+        case .networkLabel(let network): "network \(network)"
+        case .cacerts: "the work directory's intermediate"
+        case .controlPlane(let spec): "istiod revision \(spec.revision ?? "default"): meshID \(spec.meshID ?? "-"), cluster \(spec.clusterName ?? "-"), network \(spec.network ?? "-")"
+        case .waitReady: "istiod ready"
+        case .eastWestGateway(let network): "istio-eastwestgateway for network \(network)"
+        case .crossNetworkGateway: "cross-network-gateway"
+        case .remoteSecret(let source, let server): "the remote secret of \(source)" + (server.map { " opening \($0)" } ?? "")
+        case .deleteRemoteSecret, .deleteEastWestGateway: "none"
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// apply's parts: where to start, what refuses a run, what the user chose, render, and running
+// the chosen steps with the journal.
+import ArgumentParser
+import Foundation
+import MeshScript
+
+extension Exit {
+    /// The clusters are not in a state apply may change: unreachable, or on another root.
+    static let clustersRefused = ExitCode(69)
+}
+
+extension Apply {
+    func checkRotate(_ plan: Plan) throws {
+        let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
+        for name in rotate where !trusted.contains(name) {
+            let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
+            throw ValidationError("--rotate \(name): no cluster of \(file) named '\(name)' has a cacerts secret\(suggestion)")
+        }
+    }
+
+    /// The first step to run: from the journal (--resume), --from-step, else 1.
+    func startingStep(_ plan: Plan) throws -> Int {
+        var stderr = StandardError()
+        if let fromStep {
+            guard (1...plan.steps.count).contains(fromStep) else {
+                print("error: --from-step \(fromStep): the plan has steps 1 to \(plan.steps.count)", to: &stderr)
+                throw ExitCode(64)
+            }
+            return fromStep
+        }
+        guard resume else { return 1 }
+        let journal: ApplyJournal?
+        do {
+            journal = try ApplyJournal.load(from: options.workDirectory)
+        } catch {
+            print("error: \(ApplyJournal.path(in: out)) cannot be read: \(error); run apply without --resume", to: &stderr)
+            throw ExitCode(64)
+        }
+        guard let journal else {
+            print("error: --resume: \(ApplyJournal.path(in: out)) does not exist, so there is nothing to resume; run apply without --resume", to: &stderr)
+            throw ExitCode(64)
+        }
+        guard journal.planHash == (try ApplyJournal.hash(plan)) else {
+            print("error: --resume: the plan is not the one \(ApplyJournal.path(in: out)) was written for (the script, the kubeconfig or the options changed); run apply without --resume", to: &stderr)
+            throw ExitCode(64)
+        }
+        print("resuming after step \(journal.resumeStep - 1), the last one the journal records as finished")
+        return journal.resumeStep
+    }
+
+    var options: RenderOptions { renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig) }
+
+    /// Stops before any write when a cluster could not be read or trust would split.
+    func refuseUnsafe(_ live: LivePlan) throws {
+        var stderr = StandardError()
+        for state in live.unreachable {
+            print("error: cluster \(state.cluster) (context \(state.context)) could not be read: \(state.unreachable ?? "")", to: &stderr)
+        }
+        if !live.unreachable.isEmpty {
+            print("apply changes no cluster it has not looked at: nothing was changed. Fix the access (or raise --timeout), then run apply again", to: &stderr)
+            throw Exit.clustersRefused
+        }
+        guard !live.conflicts.isEmpty else { return }
+        for conflict in live.conflicts { print("error: trust would split: \(conflict)", to: &stderr) }
+        print("  = help: " + TrustGuard.recovery, to: &stderr)
+        throw Exit.clustersRefused
+    }
+
+    /// The numbers of the steps to run: the live plan's changes from `firstStep` on, the deletes
+    /// only with --prune or a second yes on a terminal.
+    func choose(_ live: LivePlan, from firstStep: Int, interactive: Bool) throws -> Set<Int> {
+        for warning in live.steps.compactMap(\.warning) { print("warning: \(warning)") }
+        let pending = live.pending.filter { $0.step.number >= firstStep }
+        let deletes = pending.filter { $0.change == .delete }
+        var chosen = Set(pending.filter { $0.change != .delete }.map(\.step.number))
+        if !yes && !pending.isEmpty {
+            print(live.text, terminator: "")
+            guard ask("Apply \(chosen.count) change\(chosen.count == 1 ? "" : "s") to the kube contexts \(live.clusters.map(\.context).joined(separator: ", "))?") else {
+                print("nothing applied")
+                throw ExitCode(1)
+            }
+        }
+        if !deletes.isEmpty {
+            if prune || (!yes && ask("Also delete what the script no longer describes (\(deletes.map(\.step.title).joined(separator: "; ")))?")) {
+                chosen.formUnion(deletes.map(\.step.number))
+            } else {
+                print("note: \(deletes.count) delete\(deletes.count == 1 ? "" : "s") not run (pass --prune to run them): " + deletes.map { "\($0.step.cluster): \($0.step.title)" }.joined(separator: "; "))
+            }
+        }
+        return chosen
+    }
+
+    private func ask(_ question: String) -> Bool {
+        print(question + " [y/N] ", terminator: "")
+        fflush(nil)
+        let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        return answer == "y" || answer == "yes"
+    }
+
+    /// Render first, in-process: the trust steps' `meshscript render` and every file the cluster
+    /// steps read. Render is idempotent, so it also runs on a resumed apply.
+    func renderWorkDirectory(_ engine: MeshEngine, options: RenderOptions, credentials: DiscoveryCredentials) throws {
+        do {
+            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+            for remark in summary.remarks { print(remark) }
+            print("rendered \(out): " + summary.counts)
+        } catch {
+            printRenderFailure(error)
+            var stderr = StandardError()
+            print("apply stopped before any cluster step: render failed", to: &stderr)
+            throw Exit.scriptErrors
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// `meshscript status`: what state is the mesh in? Reads every cluster (read-only) and prints,
+// for each cluster and each link, what the script wants next to what is there.
+import ArgumentParser
+import Foundation
+import MeshScript
+
+enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read every cluster and compare it with the script: one line per object and link, with a verdict.",
+        discussion: """
+            Verdicts: in sync, missing, differs, unreachable. The clusters are read with `kubectl get -o json` \
+            (read-only, concurrently, each within --timeout). The cacerts secret is compared with the work \
+            directory (--out): its root must be the work directory's root, its intermediate the one rendered there. \
+            --verify also asks each primary's istiod, with `istioctl remote-clusters`, whether it synced each link. \
+            Exit codes: 0 the mesh is as the script describes it, 1 it is not (or a cluster is unreachable), \
+            64 usage, 65 the script has errors. No key or token is ever printed.
+            """)
+
+    @ArgumentParser.Argument(help: "The .mesh script.")
+    var file: String
+
+    @Option(name: .long, help: "The work directory holding the mesh's root and intermediates (the seed's WORK_DIR).")
+    var out: String = "out"
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: StatusFormat = .text
+
+    @Flag(name: .long, help: "Also run `istioctl remote-clusters` on each primary and report whether each link is synced.")
+    var verify = false
+
+    @OptionGroup var readOptions: ReadOptions
+    @OptionGroup var kubeconfigOptions: KubeconfigOptions
+    @OptionGroup var limitOptions: LimitOptions
+
+    func run() throws {
+        let engine = try loadValidated(file, limits: limitOptions.limits)
+        let options = renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig)
+        let credentials = try preflight(engine, options: options)
+        let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
+        var status = MeshStatus(livePlan(plan, states: states, engine: engine, options: options, rotate: []))
+        if verify {
+            RemoteClusters.verify(&status, plan: plan, environment: options.environment, timeout: readOptions.timeout)
+        }
+        switch format {
+        case .text: print(status.text, terminator: "")
+        case .json: print(try status.json(), terminator: "")
+        }
+        if !status.inSync { throw ExitCode(1) }
+    }
+}
