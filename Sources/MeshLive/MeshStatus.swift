@@ -34,16 +34,18 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         mesh = plan.mesh
         conflicts = plan.conflicts
         clusters = plan.clusters
-        rows = plan.steps.compactMap(Self.row)
+        let withoutIstiod = Set(plan.clusters.filter { $0.isReachable && $0.controlPlanes.isEmpty }.map(\.cluster))
+        rows = plan.steps.compactMap { Self.row($0, istiodMissing: withoutIstiod.contains($0.step.cluster)) }
     }
 
-    static func row(_ live: LiveStep) -> Row? {
+    static func row(_ live: LiveStep, istiodMissing: Bool) -> Row? {
         let verdict: Verdict
         switch live.change {
         case .local: return nil
         case .unknown: verdict = .unreachable
         case .create: verdict = .missing
-        case .update, .replace, .delete, .wait: verdict = .differs
+        case .wait: verdict = istiodMissing ? .missing : .differs
+        case .update, .replace, .delete: verdict = .differs
         case .unchanged: verdict = live.warning == nil ? .inSync : .differs
         }
         let step = live.step

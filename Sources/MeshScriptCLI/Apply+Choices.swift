@@ -100,11 +100,14 @@ extension Apply {
     /// Render first, in-process: the trust steps' `meshscript render` and every file the cluster
     /// steps read. Render is idempotent, so it also runs on a resumed apply.
     func renderWorkDirectory(_ engine: MeshEngine, options: RenderOptions, credentials: DiscoveryCredentials) throws {
+        let progress = Progress()
         do {
-            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials) { progress.begin($0.progressText) }
+            progress.clear()
             for remark in summary.remarks { print(remark) }
             print("rendered \(out): " + summary.counts)
         } catch {
+            progress.clear()
             printRenderFailure(error)
             var stderr = StandardError()
             print("apply stopped before any cluster step: render failed", to: &stderr)

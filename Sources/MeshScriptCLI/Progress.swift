@@ -10,9 +10,10 @@ final class Progress: @unchecked Sendable {
     private var started = Date()
     private var timer: DispatchSourceTimer?
 
-    /// - Parameter descriptor: where progress goes (stderr, so stdout stays the command's output).
-    init(descriptor: Int32 = 2) {
-        onTerminal = isatty(descriptor) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    /// Progress goes to stderr, so stdout stays the command's output.
+    /// - Parameter quiet: show nothing while working (finished lines still print).
+    init(quiet: Bool = false) {
+        onTerminal = !quiet && isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         guard onTerminal else { return }
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + 0.2, repeating: 0.2)

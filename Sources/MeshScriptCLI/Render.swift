@@ -39,12 +39,12 @@ struct Render: ParsableCommand {
         let options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
         let credentials = try preflight(engine, options: options)
-        let progress = ProgressLine(enabled: Terminal.standardErrorIsTerminal && !quiet)
+        let progress = Progress(quiet: quiet)
         let summary: RenderSummary
         do {
-            summary = try MeshRenderer.render(topology, options: options, credentials: credentials) { event in progress.show(event) }
+            summary = try MeshRenderer.render(topology, options: options, credentials: credentials) { event in progress.begin(event.progressText) }
         } catch {
-            progress.finish()
+            progress.clear()
             printRenderFailure(error)
             if case .trust = error {
                 var stderr = StandardError()
@@ -52,7 +52,7 @@ struct Render: ParsableCommand {
             }
             throw Exit.scriptErrors
         }
-        progress.finish()
+        progress.clear()
         guard !quiet else { return }
         if let trust = summary.trust {
             print("root CA: \(trust.rootCertificate) (SHA-256 \(trust.rootFingerprint))")
@@ -68,34 +68,15 @@ struct Render: ParsableCommand {
     }
 }
 
-/// One self-overwriting status line on a terminal (stderr); silent otherwise.
-final class ProgressLine: @unchecked Sendable {
-    private let enabled: Bool
-    private let lock = NSLock()
-    private var shown = false
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func show(_ event: RenderEvent) {
-        guard enabled else { return }
-        let text: String
-        switch event {
-        case .trust(.generatingRoot(let key)): text = "generating the root CA key (\(key))"
-        case .trust(.issuingIntermediates(let total)): text = "issuing \(total) intermediate CA\(total == 1 ? "" : "s")"
-        case .trust(.issuedIntermediate(let cluster, let completed, let total)): text = "intermediate CAs \(completed)/\(total) (\(cluster))"
-        case .trust(.wroteFile(_, let completed, let total)): text = "writing certificates \(completed)/\(total)"
-        case .wroteManifest(let path): text = "wrote \(path)"
-        }
-        lock.withLock {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
-            shown = true
-        }
-    }
-
-    func finish() {
-        lock.withLock {
-            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            shown = false
+extension RenderEvent {
+    /// What render is doing, for the progress line.
+    var progressText: String {
+        switch self {
+        case .trust(.generatingRoot(let key)): "generating the root CA key (\(key))"
+        case .trust(.issuingIntermediates(let total)): "issuing \(total) intermediate CA\(total == 1 ? "" : "s")"
+        case .trust(.issuedIntermediate(let cluster, let completed, let total)): "intermediate CAs \(completed)/\(total) (\(cluster))"
+        case .trust(.wroteFile(_, let completed, let total)): "writing certificates \(completed)/\(total)"
+        case .wroteManifest(let path): "wrote \(path)"
         }
     }
 }

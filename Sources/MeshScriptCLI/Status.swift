@@ -50,6 +50,10 @@ struct Status: ParsableCommand {
         case .text: print(status.text, terminator: "")
         case .json: print(try status.json(), terminator: "")
         }
+        if status.conflicts.contains(where: { $0.expectedRoot == nil }) {
+            var stderr = StandardError()
+            print("note: \(out) holds no root-cert.pem; if apply used another work directory, pass it with --out", to: &stderr)
+        }
         if !status.inSync { throw ExitCode(1) }
     }
 }

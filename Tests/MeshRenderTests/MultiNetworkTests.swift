@@ -78,7 +78,7 @@ import Yams
 
             // The plan: label before cacerts, gateway after the control plane is ready, then expose.
             let commands = plan.steps.filter { $0.cluster == cluster }.flatMap { $0.commands.flatMap(\.pipeline) }
-            let labelIndex = commands.firstIndex(of: ["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--context=\(context)"])
+            let labelIndex = commands.firstIndex(of: ["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite", "--context=\(context)"])
             let cacertsIndex = commands.firstIndex { $0.starts(with: ["kubectl", "create", "secret", "generic", "cacerts"]) }
             let installIndex = commands.firstIndex(of: ["istioctl", "install", "--context=\(context)", "-f", layout.install(cluster), "-y"])
             let waitIndex = commands.firstIndex { $0.contains("wait") }
