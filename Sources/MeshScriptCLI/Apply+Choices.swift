@@ -99,10 +99,12 @@ extension Apply {
 
     /// Render first, in-process: the trust steps' `meshscript render` and every file the cluster
     /// steps read. Render is idempotent, so it also runs on a resumed apply.
-    func renderWorkDirectory(_ engine: MeshEngine, options: RenderOptions, credentials: DiscoveryCredentials) throws {
+    func renderWorkDirectory(_ script: PlannedScript) throws {
         let progress = Progress()
         do {
-            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials) { progress.begin($0.progressText) }
+            let summary = try MeshRenderer.render(script.engine.topology, options: script.options, credentials: script.credentials) {
+                progress.begin($0.progressText)
+            }
             progress.clear()
             for remark in summary.remarks { print(remark) }
             print("rendered \(out): " + summary.counts)

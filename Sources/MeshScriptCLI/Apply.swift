@@ -62,10 +62,8 @@ struct Apply: ParsableCommand {
             print("error: apply changes clusters and stdin is not a terminal to confirm it; pass --yes to apply, or --dry-run to see what would run", to: &stderr)
             throw ExitCode(64)
         }
-        let engine = try loadValidated(file, limits: limitOptions.limits)
-        let options = self.options
-        let credentials = try preflight(engine, options: options)
-        let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+        let script = try PlannedScript(file, options: options, limits: limitOptions.limits)
+        let plan = script.plan
         guard !plan.steps.isEmpty else {
             print("nothing to apply: no cluster has trust, install or discover")
             return
@@ -74,8 +72,8 @@ struct Apply: ParsableCommand {
         let firstStep = try startingStep(plan)
 
         // Look before changing anything: every cluster read, every root the same.
-        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
-        let confirmed = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+        let states = try script.observe(timeout: readOptions.timeout)
+        let confirmed = script.live(states, rotate: Set(rotate))
         try refuseUnsafe(confirmed)
         if dryRun {
             print("dry run: nothing is written and nothing is run")
@@ -87,12 +85,12 @@ struct Apply: ParsableCommand {
             print("nothing to apply: the clusters are as the script describes them (\(confirmed.summary))")
             return
         }
-        try renderWorkDirectory(engine, options: options, credentials: credentials)
+        try renderWorkDirectory(script)
         // The rendered intermediates decide the cacerts marks; run what was confirmed.
-        let rendered = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+        let rendered = script.live(states, rotate: Set(rotate))
         try refuseUnsafe(rendered)
         let steps = rendered.steps.filter { chosen.contains($0.step.number) || $0.change == .local }
-        try runSteps(steps, plan: plan, firstStep: firstStep, environment: options.environment)
+        try runSteps(steps, plan: plan, firstStep: firstStep, environment: script.options.environment)
         print("applied \(steps.filter { $0.change.runs }.count) change\(steps.filter { $0.change.runs }.count == 1 ? "" : "s"): mesh '\(plan.mesh)' is as the script describes it (\(rendered.summary) before this run)")
         print("check: meshscript status \(Plan.Command([file]).displayString) --out \(Plan.Command([out]).displayString) --verify")
     }

@@ -65,9 +65,30 @@ private final class InFlight: @unchecked Sendable {
     private func label(_ total: Int) -> String { "reading \(names.joined(separator: ", ")) (\(done) of \(total) read)" }
 }
 
-/// The live plan: the clusters as read, against the work directory as it is now.
-func livePlan(_ plan: Plan, states: [ClusterState], engine: MeshEngine, options: RenderOptions, rotate: Set<String>) -> LivePlan {
-    let local = LocalTrust.read(workDirectory: options.workDirectory, clusters: plan.clusters,
-                                rootFrom: MeshRenderer.rootSource(engine.topology, options: options))
-    return LivePlanner.plan(plan, states: states, local: local, options: LivePlanOptions(rotate: rotate))
+/// A checked script with its pre-flight and its offline plan: what plan, status and apply
+/// start from (exit 65 when the script or the pre-flight has errors).
+struct PlannedScript {
+    let engine: MeshEngine
+    let options: RenderOptions
+    let credentials: DiscoveryCredentials
+    let plan: Plan
+
+    init(_ file: String, options: RenderOptions, limits: Limits) throws {
+        engine = try loadValidated(file, limits: limits)
+        self.options = options
+        credentials = try preflight(engine, options: options)
+        plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
+    }
+
+    /// Every cluster as read now (see `observeClusters`).
+    func observe(timeout: Double) throws -> [ClusterState] {
+        try observeClusters(plan, environment: options.environment, timeout: timeout)
+    }
+
+    /// The live plan: the clusters as read, against the work directory as it is now.
+    func live(_ states: [ClusterState], rotate: Set<String> = []) -> LivePlan {
+        let local = LocalTrust.read(workDirectory: options.workDirectory, clusters: plan.clusters,
+                                    rootFrom: MeshRenderer.rootSource(engine.topology, options: options))
+        return LivePlanner.plan(plan, states: states, local: local, options: LivePlanOptions(rotate: rotate))
+    }
 }

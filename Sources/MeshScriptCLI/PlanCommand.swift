@@ -48,12 +48,11 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try loadValidated(file, limits: limitOptions.limits)
-        let options = renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig)
         // The kubeconfig decides which remote secrets render can write itself; plan shows the same steps.
-        let credentials = try preflight(engine, options: options)
-        let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
-        if live { return try printLive(plan, engine: engine, options: options) }
+        let script = try PlannedScript(file, options: renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig),
+                                       limits: limitOptions.limits)
+        let plan = script.plan
+        if live { return try printLive(script) }
         switch format {
         case .text: print(plan.text, terminator: "")
         case .json: print(try plan.json(), terminator: "")
@@ -63,9 +62,8 @@ struct PlanCommand: ParsableCommand {
 }
 
 extension PlanCommand {
-    private func printLive(_ plan: Plan, engine: MeshEngine, options: RenderOptions) throws {
-        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
-        let live = livePlan(plan, states: states, engine: engine, options: options, rotate: Set(rotate))
+    private func printLive(_ script: PlannedScript) throws {
+        let live = script.live(try script.observe(timeout: readOptions.timeout), rotate: Set(rotate))
         switch format {
         case .json: print(try live.json(), terminator: "")
         case .text, .shell: print(live.text, terminator: "")

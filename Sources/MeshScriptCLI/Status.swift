@@ -37,14 +37,11 @@ struct Status: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
-        let engine = try loadValidated(file, limits: limitOptions.limits)
-        let options = renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig)
-        let credentials = try preflight(engine, options: options)
-        let plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
-        let states = try observeClusters(plan, environment: options.environment, timeout: readOptions.timeout)
-        var status = MeshStatus(livePlan(plan, states: states, engine: engine, options: options, rotate: []))
+        let script = try PlannedScript(file, options: renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig),
+                                       limits: limitOptions.limits)
+        var status = MeshStatus(script.live(try script.observe(timeout: readOptions.timeout)))
         if verify {
-            RemoteClusters.verify(&status, plan: plan, environment: options.environment, timeout: readOptions.timeout)
+            RemoteClusters.verify(&status, plan: script.plan, environment: script.options.environment, timeout: readOptions.timeout)
         }
         switch format {
         case .text: print(status.text, terminator: "")
