@@ -14,7 +14,9 @@ extension Apply {
         let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
         for name in rotate where !trusted.contains(name) {
             let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
-            throw ValidationError("--rotate \(name): no cluster of \(file) named '\(name)' has a cacerts secret\(suggestion)")
+            var stderr = StandardError()
+            print("error: --rotate \(name): no cluster of \(file) named '\(name)' has a cacerts secret\(suggestion)", to: &stderr)
+            throw ExitCode(64)
         }
     }
 
@@ -67,24 +69,25 @@ extension Apply {
     }
 
     /// The numbers of the steps to run: the live plan's changes from `firstStep` on, the deletes
-    /// only with --prune or a second yes on a terminal.
-    func choose(_ live: LivePlan, from firstStep: Int, interactive: Bool) throws -> Set<Int> {
+    /// only with --prune or a yes on a terminal.
+    func choose(_ live: LivePlan, from firstStep: Int) throws -> Set<Int> {
         for warning in live.steps.compactMap(\.warning) { print("warning: \(warning)") }
         let pending = live.pending.filter { $0.step.number >= firstStep }
         let deletes = pending.filter { $0.change == .delete }
         var chosen = Set(pending.filter { $0.change != .delete }.map(\.step.number))
-        if !yes && !pending.isEmpty {
-            print(live.text, terminator: "")
+        if !yes && !pending.isEmpty { print(live.text, terminator: "") }
+        if !yes && !chosen.isEmpty {
             guard ask("Apply \(chosen.count) change\(chosen.count == 1 ? "" : "s") to the kube contexts \(live.clusters.map(\.context).joined(separator: ", "))?") else {
                 print("nothing applied")
                 throw ExitCode(1)
             }
         }
         if !deletes.isEmpty {
-            if prune || (!yes && ask("Also delete what the script no longer describes (\(deletes.map(\.step.title).joined(separator: "; ")))?")) {
+            let listed = deletes.map { "\($0.step.cluster): \($0.step.title)" }.joined(separator: "; ")
+            if prune || (!yes && ask("\(chosen.isEmpty ? "Delete" : "Also delete") what the script no longer describes (\(listed))?")) {
                 chosen.formUnion(deletes.map(\.step.number))
             } else {
-                print("note: \(deletes.count) delete\(deletes.count == 1 ? "" : "s") not run (pass --prune to run them): " + deletes.map { "\($0.step.cluster): \($0.step.title)" }.joined(separator: "; "))
+                print("note: \(deletes.count) delete\(deletes.count == 1 ? "" : "s") not run (pass --prune to run them): " + listed)
             }
         }
         return chosen

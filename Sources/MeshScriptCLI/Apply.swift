@@ -80,7 +80,7 @@ struct Apply: ParsableCommand {
             print(confirmed.text, terminator: "")
             return
         }
-        let chosen = try choose(confirmed, from: firstStep, interactive: interactive)
+        let chosen = try choose(confirmed, from: firstStep)
         guard !chosen.isEmpty else {
             print("nothing to apply: the clusters are as the script describes them (\(confirmed.summary))")
             return
