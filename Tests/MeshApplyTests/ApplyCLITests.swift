@@ -192,34 +192,9 @@ import Testing
 /// On a terminal, apply shows the plan and asks first. The terminal is util-linux `script`'s
 /// pseudo-terminal; the answer is written to its stdin.
 @Suite struct ApplyConfirmationTests {
-    static let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
     func applyOnATerminal(answer: String, scratch: Scratch, standIns: StandIns) throws -> (status: Int32, output: String) {
-        let script = try #require(Self.script, "util-linux script is needed for a pseudo-terminal")
-        let quote = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = [meshscriptBinary, "apply", example("add-primary.mesh"), "--out", scratch.at("out")].map(quote).joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-qec", command, "/dev/null"]
-        process.environment = cliEnvironment(home: scratch.home, path: standIns.path)
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Answer only once the question is on the terminal.
-        var text = Data()
-        let reader = output.fileHandleForReading
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: text, as: UTF8.self).contains("[y/N]") && Date() < deadline {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            text += chunk
-        }
-        input.fileHandleForWriting.write(Data((answer + "\n").utf8))
-        text += reader.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+        try onATerminal([meshscriptBinary, "apply", example("add-primary.mesh"), "--out", scratch.at("out")],
+                        environment: cliEnvironment(home: scratch.home, path: standIns.path), answers: [answer])
     }
 
     @Test func declining() throws {

@@ -128,6 +128,19 @@ struct Fleet {
         ])
     }
 
+    /// On a terminal the deletes are a question of their own: no deletes them, yes runs them.
+    @Test(arguments: ["n", "y"]) func onATerminalDeletesAreAskedFor(answer: String) throws {
+        var fleet = try Fleet(clusters: 3)
+        #expect(try fleet.apply().status == 0)
+        try fleet.write(clusters: 2)
+        try fleet.emulator.clearRequests()
+        let run = try onATerminal([meshscriptBinary, "apply", fleet.script, "--out", fleet.out], environment: fleet.environment, answers: [answer])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("Delete what the script no longer describes (cluster1: delete the remote secret istio-remote-secret-cluster3; cluster2: delete the remote secret istio-remote-secret-cluster3)? [y/N]"), "\(run.output)")
+        #expect(!run.output.contains("Apply 0 changes"))
+        #expect(try fleet.emulator.writes().count == (answer == "y" ? 2 : 0))
+    }
+
     @Test func aLostWorkDirectoryIsRefusedAndNoClusterChanges() throws {
         let fleet = try Fleet()
         #expect(try fleet.apply().status == 0)
@@ -215,5 +228,10 @@ struct Fleet {
         let refused = try fleet.apply(["--resume"])
         #expect(refused.status == 64, "\(refused)")
         #expect(refused.stderr.contains("the plan is not the one"), "\(refused.stderr)")
+
+        try "{ not a journal".write(toFile: fleet.out + "/apply-journal.json", atomically: true, encoding: .utf8)
+        let unreadable = try fleet.apply(["--resume"])
+        #expect(unreadable.status == 64, "\(unreadable)")
+        #expect(unreadable.stderr.contains("apply-journal.json cannot be read"), "\(unreadable.stderr)")
     }
 }
