@@ -11,7 +11,7 @@ extension LivePlan {
         for live in steps {
             let step = live.step
             out += "  \(step.number). \(live.change.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.phase.rawValue) \(step.cluster): \(step.title)"
-            out += live.reason.isEmpty ? "\n" : " (\(live.reason))\n"
+            out += live.reason.isEmpty ? "\n" : " — \(live.reason)\n"
             if live.change.runs, step.commands.first?.pipeline.first?.first != "meshscript" {
                 for command in step.commands { out += "       $ \(command.displayString)\n" }
             }
