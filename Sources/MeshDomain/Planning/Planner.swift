@@ -105,6 +105,9 @@ private struct StepList {
                                note: note, kind: kind))
     }
 
+    /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
+    static func operand(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
+
     /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
     func flags(_ name: String) -> [String] { access[name]?.flags ?? [] }
 
@@ -119,7 +122,8 @@ private struct StepList {
         let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
         // render reads the same kubeconfig for the remote secrets it writes; the script's own
         // `kubeconfig` statement still wins over the option, so passing it is always right.
-        let render = ["meshscript", "render", options.scriptPath, "--out", options.workDirectory]
+        // A path that starts with '-' would be read as an option: ./ keeps it a path.
+        let render = ["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
             + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
         add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [Plan.Command(render)],
             files: [layout.rootCertificate] + certificateFiles,
