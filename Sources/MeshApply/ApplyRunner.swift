@@ -194,7 +194,9 @@ public final class ApplyRunner: Sendable {
                 } else {
                     switch failed.termination {
                     case .exited(let status): reason = .exited(program: failed.program, status: status)
-                    case .signaled(let signal): reason = .signaled(program: failed.program, signal: signal)
+                    // Ctrl-C on a terminal (or `timeout -s INT`) reaches the whole process group:
+                    // a tool killed by SIGINT was interrupted, whether or not cancel() ran first.
+                    case .signaled(let signal): reason = signal == SIGINT ? .cancelled : .signaled(program: failed.program, signal: signal)
                     }
                 }
                 throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason,

@@ -169,6 +169,17 @@ import Testing
         #expect(standIns.invocations.last?.finished == false)
     }
 
+    /// `timeout -s INT` and a terminal's Ctrl-C signal the whole process group: the tool may die
+    /// of SIGINT before apply's own handler runs. That is an interruption (130), not a failed step.
+    @Test func aToolKilledBySIGINTIsAnInterruptionNotAFailure() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", signal: SIGINT)])
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
+        #expect(run.status == 130, "\(run)")
+        #expect(run.stderr.contains("apply interrupted at step 4"), "\(run.stderr)")
+        #expect(!run.stderr.contains("killed by signal"))
+    }
+
     @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)

@@ -28,6 +28,8 @@ struct StandInRule: Encodable {
     var status: Int = 1
     var stderr: String = ""
     var sleep: Double?
+    /// Kill the stand-in with this signal instead (as a terminal's Ctrl-C reaching its process group).
+    var signal: Int32?
 }
 
 /// A directory of executable stand-ins for kubectl and istioctl. Every invocation appends a
@@ -129,6 +131,11 @@ final class StandIns: @unchecked Sendable {
         line = " ".join([name] + args)
         for rule in rules:
             if rule["match"] in line:
+                if rule.get("signal") is not None:
+                    import signal
+                    signal.signal(rule["signal"], signal.SIG_DFL)
+                    os.kill(os.getpid(), rule["signal"])
+                    time.sleep(5)
                 if rule.get("sleep") is not None:
                     time.sleep(rule["sleep"])
                     with open(os.path.join(here, "invocations.jsonl"), "a") as f:
