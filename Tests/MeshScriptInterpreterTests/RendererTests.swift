@@ -22,6 +22,20 @@ import MeshScriptInterpreter
             """)
     }
 
+    /// A script's strings reach messages ("undefined variable" quotes the name): ESC and BEL
+    /// must not reach the terminal, and a huge name is cut.
+    @Test func messagesShowNoControlCharactersAndCutHugeWords() {
+        let hostile = Diagnostic.error("unknown cluster 'a\u{1B}[2Jb\u{07}c\u{9B}d'", at: nil, help: "did you mean '\u{1B}]0;x\u{07}'?")
+        let rendered = DiagnosticRenderer(sources: SourceMap(), color: false).render(hostile)
+        #expect(!rendered.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(rendered.debugDescription)")
+        #expect(rendered.contains("unknown cluster 'a\u{FFFD}[2Jb\u{FFFD}c\u{FFFD}d'"))
+
+        let name = String(repeating: "x", count: 1_000_000)
+        let long = DiagnosticRenderer(sources: SourceMap(), color: false).render(Diagnostic.error("unknown cluster '\(name)'", at: nil))
+        #expect(long.count < 300, "\(long.count) characters")
+        #expect(long.contains("…(1000002 characters)…"))
+    }
+
     @Test func columnsCountCharactersNotBytes() {
         let r = run("print \"héllo ☃ ${$nope}\"\n")
         #expect(r.rendered == """

@@ -43,18 +43,18 @@ public struct DiagnosticRenderer: Sendable {
         if let range = diagnostic.range {
             out += paint(position(range) + ":", .bold) + " "
         }
-        out += paint(diagnostic.severity.rawValue + ":", severityStyle) + " " + paint(diagnostic.message, .bold) + "\n"
+        out += paint(diagnostic.severity.rawValue + ":", severityStyle) + " " + paint(readable(diagnostic.message), .bold) + "\n"
         if let range = diagnostic.range { out += snippet(range, markerStyle: severityStyle) }
         for note in diagnostic.notes {
             if let range = note.range {
-                out += paint(position(range) + ":", .bold) + " " + paint("note:", .cyan) + " " + note.message + "\n"
+                out += paint(position(range) + ":", .bold) + " " + paint("note:", .cyan) + " " + readable(note.message) + "\n"
                 out += snippet(range, markerStyle: .cyan)
             } else {
-                out += "  " + paint("= note:", .cyan) + " " + note.message + "\n"
+                out += "  " + paint("= note:", .cyan) + " " + readable(note.message) + "\n"
             }
         }
         if let help = diagnostic.help {
-            out += "  " + paint("= help:", .green) + " " + help + "\n"
+            out += "  " + paint("= help:", .green) + " " + readable(help) + "\n"
         }
         return out
     }
@@ -98,10 +98,28 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
-    /// Control characters in a source line would garble a terminal: show them as U+FFFD.
+    /// Control characters in a source line would garble a terminal (ESC starts a sequence, BEL
+    /// rings): show them as U+FFFD. C1 controls (U+0080...U+009F) count too.
     private func sanitize(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F ? "\u{FFFD}" : scalar
+            (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) ? "\u{FFFD}" : scalar
         }))
+    }
+
+    /// The longest word a message shows whole; a longer one (a 10 MB identifier quoted back) is cut
+    /// in its middle, saying how long it was.
+    static let maxWordLength = 120
+
+    /// A message, note or help as shown: control characters replaced (names and strings in it come
+    /// from the script), and very long words cut.
+    private func readable(_ text: String) -> String {
+        let words = sanitize(text).split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            let scalars = Array(word.unicodeScalars)
+            guard scalars.count > Self.maxWordLength else { return String(word) }
+            let head = String(String.UnicodeScalarView(scalars.prefix(Self.maxWordLength / 2)))
+            let tail = String(String.UnicodeScalarView(scalars.suffix(16)))
+            return head + "…(\(scalars.count) characters)…" + tail
+        }
+        return words.joined(separator: " ")
     }
 }
