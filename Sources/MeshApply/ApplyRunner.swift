@@ -23,7 +23,7 @@ public struct StepResult: Sendable {
     public var step: Plan.Step
     public var outcome: StepOutcome
     /// What the last process of each command printed on stdout (kubectl's `secret/cacerts
-    /// created`). A pipeline's intermediate output never appears here.
+    /// created`), with tokens and keys redacted. A pipeline's intermediate output never appears here.
     public var output: String
     /// What the step's processes wrote on stderr although every one succeeded (istioctl's and
     /// kubectl's warnings, such as a deprecated field), the last lines of each process in order.
@@ -176,10 +176,10 @@ public final class ApplyRunner: Sendable {
                     }
                     throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason, standardErrorTail: "", anythingRan: anythingRan)
                 }
-                result.output += String(decoding: outcome.output, as: UTF8.self)
+                result.output += Redaction.redact(String(decoding: outcome.output, as: UTF8.self))
                 guard let failed = Self.failedStage(outcome) else {
                     for stage in outcome.stages where !stage.standardError.isEmpty {
-                        result.standardError += Self.tail(String(decoding: stage.standardError, as: UTF8.self)) + "\n"
+                        result.standardError += Redaction.redact(Self.tail(String(decoding: stage.standardError, as: UTF8.self))) + "\n"
                     }
                     continue
                 }
@@ -200,7 +200,7 @@ public final class ApplyRunner: Sendable {
                     }
                 }
                 throw ApplyFailure(step: step, totalSteps: total, command: command, reason: reason,
-                                   standardErrorTail: Self.tail(stderr), anythingRan: anythingRan)
+                                   standardErrorTail: Redaction.redact(Self.tail(stderr)), anythingRan: anythingRan)
             }
             report.results.append(result)
             progress(.finished(result, total: total))

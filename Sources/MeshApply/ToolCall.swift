@@ -11,7 +11,7 @@ public struct ToolCallResult: Sendable {
     public var termination: Termination
     /// Everything the process wrote on stdout (up to `ToolCall.outputLimit`).
     public var output: Data
-    /// The last lines it wrote on stderr.
+    /// The last lines it wrote on stderr, with tokens and keys redacted.
     public var standardError: String
     /// The deadline passed and the process was stopped.
     public var timedOut: Bool
@@ -51,7 +51,7 @@ public enum ToolCall {
         }
         let stage = result.stages[0]
         return ToolCallResult(termination: stage.termination, output: result.output,
-                              standardError: ApplyRunner.tail(String(decoding: stage.standardError, as: UTF8.self)),
+                              standardError: Redaction.redact(ApplyRunner.tail(String(decoding: stage.standardError, as: UTF8.self))),
                               timedOut: children.isCancelled, truncated: result.output.count > outputLimit)
     }
 }

@@ -180,6 +180,21 @@ import Testing
         #expect(!run.stderr.contains("killed by signal"))
     }
 
+    /// A tool that echoes what it was given (here on stderr and stdout of a failing and a
+    /// succeeding step) must not put a token or a key on the terminal or in a CI log.
+    @Test(arguments: [0, 1]) func whatToolsPrintIsShownWithTokensAndKeysRedacted(status: Int) throws {
+        let scratch = try Scratch()
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFkZXIifQ.c2lnbmF0dXJl"
+        let echoed = "error: the server rejected: users:\n- name: c1\n  user:\n    token: \(StandIns.token)\nAuthorization: Bearer \(jwt)\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", status: status, stderr: echoed)])
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
+        #expect(run.status == (status == 0 ? 0 : 70), "\(run)")
+        #expect(run.output.contains("token: [redacted]"), "\(run.output)")
+        for secret in [StandIns.token, jwt, "MIIEowIBAAKCAQEA"] {
+            #expect(!run.output.contains(secret), "\(secret) reached the terminal")
+        }
+    }
+
     @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)
