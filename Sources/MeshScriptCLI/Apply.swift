@@ -20,6 +20,7 @@ struct Apply: ParsableCommand {
             Every finished step is recorded in WORK_DIR/apply-journal.json: after a failure (exit 70) resume with \
             --resume, or start at a step with --from-step N. On a terminal apply shows the live plan and asks first; \
             otherwise pass --yes (or --dry-run), or it exits 64. Declining exits 1 and changes nothing. \
+            Another render or apply into the same work directory stops it with exit 75 (--wait-lock waits). \
             Ctrl-C stops the running command and exits 130.
             """)
 
@@ -47,6 +48,7 @@ struct Apply: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation (required when stdin is not a terminal).")
     var yes = false
 
+    @OptionGroup var lockOptions: LockOptions
     @OptionGroup var readOptions: ReadOptions
     @OptionGroup var kubeconfigOptions: KubeconfigOptions
     @OptionGroup var limitOptions: LimitOptions
@@ -71,6 +73,10 @@ struct Apply: ParsableCommand {
         try checkRotate(plan)
         let firstStep = try startingStep(plan)
 
+        // One apply (or render) at a time into this work directory, from the reading of the
+        // clusters to the last step.
+        let lock = dryRun ? nil : try lockWorkDirectory(out, options: lockOptions)
+        defer { withExtendedLifetime(lock) {} }
         // Look before changing anything: every cluster read, every root the same.
         let states = try script.observe(timeout: readOptions.timeout)
         let confirmed = script.live(states, rotate: Set(rotate))

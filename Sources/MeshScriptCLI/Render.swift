@@ -28,6 +28,7 @@ struct Render: ParsableCommand {
 
     @OptionGroup var kubeconfigOptions: KubeconfigOptions
 
+    @OptionGroup var lockOptions: LockOptions
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
@@ -39,6 +40,8 @@ struct Render: ParsableCommand {
         let options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
         let credentials = try preflight(engine, options: options)
+        let lock = try lockWorkDirectory(out, options: lockOptions)
+        defer { withExtendedLifetime(lock) {} }
         let progress = Progress(quiet: quiet)
         let summary: RenderSummary
         do {

@@ -38,6 +38,30 @@ import Testing
         #expect(after == before, "changed by the second render: \(after.differences(from: before))")
     }
 
+    /// Two runs into one work directory would write two roots: the second stops (75) while the
+    /// first holds the directory, or waits for it with --wait-lock.
+    @Test func aSecondRunIntoABusyWorkDirectoryStopsOrWaits() throws {
+        let scratch = try Scratch()
+        let environment = cliEnvironment(home: scratch.home)
+        let out = scratch.at("work")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let held = Held(try #require(try WorkDirectoryLock.acquire(out, wait: false)))
+        let busy = try meshscript(["render", Self.addPrimary, "--out", out], environment: environment)
+        #expect(busy.status == 75, "\(busy.output)")
+        #expect(busy.stderr.contains("is in use by another meshscript render or apply"), "\(busy.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { held.release() }
+        let waited = try meshscript(["render", Self.addPrimary, "--out", out, "--wait-lock"], environment: environment)
+        #expect(waited.status == 0, "\(waited.output)")
+        #expect(exists(out + "/root-key.pem"))
+        // A directory that does not exist yet is held through its parent.
+        let parentHeld = try #require(try WorkDirectoryLock.acquire(scratch.at("new/deeper"), wait: false))
+        let fresh = try meshscript(["render", Self.addPrimary, "--out", scratch.at("new/deeper")], environment: environment)
+        #expect(fresh.status == 75, "\(fresh.output)")
+        withExtendedLifetime(parentHeld) {}
+    }
+
     @Test func outputUnderARegularFileIsRefusedAndNothingIsCreated() throws {
         let scratch = try Scratch()
         let environment = cliEnvironment(home: scratch.home)
@@ -175,4 +199,12 @@ import Testing
         #expect(result.stderr.contains("their own --out directory"))
         #expect(!exists(scratch.at("work")))
     }
+}
+
+/// A lock another thread releases.
+final class Held: @unchecked Sendable {
+    private let guardLock = NSLock()
+    private var lock: WorkDirectoryLock?
+    init(_ lock: WorkDirectoryLock) { self.lock = lock }
+    func release() { guardLock.withLock { lock = nil } }
 }
