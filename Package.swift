@@ -2,6 +2,7 @@
 // MeshScript: an embeddable interpreter for a small DSL that describes Istio multicluster meshes.
 //
 // Layers, dependencies pointing one way:
+//   LocalFiles (paths split on "/", bounded reads of regular files; under every module that names files)
 //   NameSuggestions ("did you mean": script names and kubeconfig contexts)
 //   MeshScriptInterpreter (generic: syntax, diagnostics, evaluation, host API; knows nothing about Istio)
 //   MeshKube (kubeconfig, IstioOperator, remote secrets, API server addresses)
@@ -30,12 +31,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
     ],
     targets: [
+        .target(name: "LocalFiles"),
         .target(name: "NameSuggestions"),
-        .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions"]),
+        .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions", "LocalFiles"]),
         .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
         .target(
             name: "MeshTrust",
             dependencies: [
+                "LocalFiles",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -43,16 +46,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "MeshKube", dependencies: ["NameSuggestions", .product(name: "Yams", package: "Yams")]),
-        .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube"]),
-        .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender"]),
+        .target(name: "MeshKube", dependencies: ["NameSuggestions", "LocalFiles", .product(name: "Yams", package: "Yams")]),
+        .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube", "LocalFiles"]),
+        .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender", "LocalFiles"]),
         .target(
             name: "MeshLive",
             dependencies: ["MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
-        .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine"]),
+        .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine", "LocalFiles"]),
         .executableTarget(
             name: "MeshScriptCLI",
             dependencies: [
@@ -61,7 +64,7 @@ let package = Package(
             ]
         ),
         .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport"),
-        .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "MeshTestSupport"]),
+        .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "LocalFiles", "MeshTestSupport"]),
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust", "MeshTestSupport"]),
         .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube", "MeshTestSupport"]),

@@ -3,6 +3,7 @@
 // step, which command, how it ended and what it printed on stderr, so the run can be resumed
 // from that step. Steps the host does in-process (`meshscript render`) are never spawned.
 import Foundation
+import LocalFiles
 import MeshDomain
 
 /// What happened to one step.
@@ -221,7 +222,7 @@ public final class ApplyRunner: Sendable {
     /// exists` (create secret generic, which drops the reason).
     static func isAlreadyExists(_ command: Plan.Command, _ stage: StageResult, stderr: String) -> Bool {
         guard command.pipeline.count == 1, let arguments = command.pipeline.first,
-              (arguments.first.map { ($0 as NSString).lastPathComponent }) == "kubectl",
+              (arguments.first.map { FilePath.lastComponent(of: $0) }) == "kubectl",
               arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "create",
               stage.termination == .exited(1) else { return false }
         return stderr.contains("(AlreadyExists)") || stderr.hasPrefix("error: failed to create ") && stderr.contains(" already exists")

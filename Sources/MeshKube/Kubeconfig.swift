@@ -9,6 +9,7 @@
 // paths in an entry (`certificate-authority`, `tokenFile`, client certificate and
 // key) are resolved against the directory of the file that defined that entry.
 import Foundation
+import LocalFiles
 import NameSuggestions
 import Yams
 
@@ -70,6 +71,9 @@ public struct Kubeconfig: Sendable {
         return [base + "/.kube/config"]
     }
 
+    /// The largest kubeconfig, certificate or token file read; anything larger is refused.
+    public static let maxFileSize = 64 << 20
+
     /// Reads and merges `paths` in order.
     ///
     /// Missing files are skipped like kubectl skips missing `$KUBECONFIG` entries
@@ -77,20 +81,22 @@ public struct Kubeconfig: Sendable {
     /// particular a single explicit path (`--kubeconfig`) — this throws
     /// `.missingFile`: kubectl would go on with an empty configuration, which only
     /// ever leads to a less precise error later. Any other read error, malformed
-    /// YAML or invalid content in any file throws, as kubectl does.
+    /// YAML or invalid content in any file throws, as kubectl does. Only regular files
+    /// are read (a FIFO or a device is refused), and at most ``maxFileSize`` bytes of each.
     public static func load(paths: [String]) throws(KubeconfigError) -> Kubeconfig {
         var merged = Kubeconfig()
         var loadedAny = false
         for path in paths where !path.isEmpty {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            let bytes: [UInt8]
+            do {
+                bytes = try RegularFile.read(path, limit: maxFileSize)
+            } catch where error.kind == .missing {
                 merged.missingPaths.append(path)
                 continue
+            } catch {
+                throw KubeconfigError(kind: .unreadableFile, message: "kubeconfig file \(error.message)", path: path)
             }
-            guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-                throw KubeconfigError(kind: .unreadableFile, message: "cannot read kubeconfig file", path: path)
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw KubeconfigError(kind: .unreadableFile, message: "kubeconfig file is not UTF-8 text", path: path)
             }
             merged.merge(try parse(yaml: text, path: path))
@@ -221,8 +227,8 @@ public struct Kubeconfig: Sendable {
         if caData == nil, let file = cluster.certificateAuthority, !file.isEmpty {
             let resolved = Self.resolve(file, relativeTo: cluster.origin)
             caPath = resolved
-            if let bytes = FileManager.default.contents(atPath: resolved) {
-                caData = bytes.base64EncodedString()
+            if let bytes = try? RegularFile.read(resolved, limit: Self.maxFileSize) {
+                caData = Data(bytes).base64EncodedString()
             } else {
                 unreadable.append(resolved)
             }
@@ -235,7 +241,7 @@ public struct Kubeconfig: Sendable {
             if let token = user.token, !token.isEmpty {
                 bearerToken = token
             } else if case .tokenFile(let file) = auth {
-                if let bytes = FileManager.default.contents(atPath: file), let text = String(data: bytes, encoding: .utf8) {
+                if let bytes = try? RegularFile.read(file, limit: Self.maxFileSize), let text = String(validating: bytes, as: UTF8.self) {
                     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
                     bearerToken = trimmed.isEmpty ? nil : trimmed
                 } else {
@@ -271,12 +277,8 @@ public struct Kubeconfig: Sendable {
     /// file that defined the entry.
     static func resolve(_ path: String, relativeTo origin: String) -> String {
         if path.hasPrefix("/") { return path }
-        var directory = (origin as NSString).deletingLastPathComponent
-        if !directory.hasPrefix("/") {
-            let cwd = FileManager.default.currentDirectoryPath
-            directory = directory.isEmpty ? cwd : (cwd as NSString).appendingPathComponent(directory)
-        }
-        return ((directory as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        let directory = FilePath.join(FileManager.default.currentDirectoryPath, FilePath.parent(of: origin))
+        return FilePath.normalized(FilePath.join(directory, path))
     }
 }
 

@@ -11,8 +11,7 @@ public enum REPL {
         let interactive = Terminal.standardInputIsTerminal
         let color = interactive && Terminal.standardOutputIsTerminal && environment["NO_COLOR"] == nil
         let session = REPLSession(environment: environment, color: color,
-                                  write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                                  writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+                                  write: StandardStreams.write, writeError: StandardStreams.writeError)
         return interactive ? runInteractive(session, version: version) : runPiped(session)
     }
 
@@ -69,7 +68,7 @@ public enum REPL {
             if session.feed(entry) == .quit { break }
         }
         if session.hasPendingInput {
-            FileHandle.standardError.write(Data("error: input ended inside an unclosed block, list or string\n".utf8))
+            StandardStreams.writeError("error: input ended inside an unclosed block, list or string\n")
             return 65
         }
         return session.errorCount > 0 ? 65 : 0

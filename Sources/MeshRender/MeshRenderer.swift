@@ -4,6 +4,7 @@
 // can write offline, and plan.json. Every file is generated in memory first and written
 // atomically; a file whose bytes are already right is left alone.
 import Foundation
+import LocalFiles
 import MeshDomain
 import MeshKube
 import MeshScriptInterpreter
@@ -237,7 +238,7 @@ public enum MeshRenderer {
     }
 
     static func directory(of path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FilePath.parent(of: path)
         return parent.isEmpty ? "." : parent
     }
 }

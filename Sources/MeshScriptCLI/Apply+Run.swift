@@ -95,7 +95,7 @@ final class InterruptHandler: @unchecked Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                FileHandle.standardError.write(Data("\ninterrupted: stopping the running command\n".utf8))
+                StandardStreams.writeError("\ninterrupted: stopping the running command\n")
                 handler()
             }
             source.resume()

@@ -16,6 +16,12 @@ struct MeshScriptCommand: ParsableCommand {
         subcommands: [Check.self, PlanCommand.self, Render.self, Apply.self, Status.self, Graph.self, Repl.self]
     )
 
+    /// Runs the command line; a failed write to stdout or stderr ends it with exit code 74.
+    static func main() {
+        StandardStreams.checkWritesAtExit()
+        main(nil)
+    }
+
     /// `meshscript` alone opens the REPL on a terminal, and prints help otherwise.
     func run() throws {
         if isatty(0) == 1 {

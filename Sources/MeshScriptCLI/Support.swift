@@ -14,10 +14,6 @@ enum Terminal {
     static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 }
 
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
-}
-
 func printDiagnostics(_ diagnostics: [Diagnostic], sources: SourceMap) {
     guard !diagnostics.isEmpty else { return }
     var stderr = StandardError()

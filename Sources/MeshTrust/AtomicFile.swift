@@ -4,6 +4,7 @@
 // while staging leaves WORK_DIR exactly as it was.
 
 import Foundation
+import LocalFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -53,8 +54,8 @@ struct StagedFile: Sendable {
     let temporary: String
 
     init(_ data: Data, for target: String, mode: mode_t) throws(TrustError) {
-        let directory = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let directory = FilePath.parent(of: target)
+        let name = FilePath.lastComponent(of: target)
         var template = Array(TrustLayout.join(directory.isEmpty ? "." : directory, ".\(name).tmp-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
@@ -93,7 +94,7 @@ struct StagedFile: Sendable {
 
     /// Makes the renames themselves durable. Best effort: some file systems refuse fsync on a directory.
     static func syncDirectory(of path: String) {
-        syncDirectory((path as NSString).deletingLastPathComponent)
+        syncDirectory(FilePath.parent(of: path))
     }
 
     static func syncDirectory(_ directory: String) {

@@ -50,7 +50,7 @@ public enum CertificateFacts {
 
     /// The facts of a work directory's cacerts files for one cluster, or nil when they are not there.
     public static func cacerts(directory: String) -> CacertsFacts? {
-        func read(_ name: String) -> Data? { FileManager.default.contents(atPath: TrustLayout.join(directory, name)) }
+        func read(_ name: String) -> Data? { try? Disk.read(TrustLayout.join(directory, name)) }
         guard let caCert = read("ca-cert.pem"), let root = read("root-cert.pem") else { return nil }
         return try? cacerts(caCertificate: caCert, rootCertificate: root, chain: read("cert-chain.pem"), origin: directory)
     }

@@ -2,6 +2,7 @@
 // created and written. Used by the survey that runs before anything is written.
 
 import Foundation
+import LocalFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,8 +29,11 @@ enum Disk {
         }
     }
 
+    /// The largest certificate or key file read; a PEM file is a few kilobytes.
+    static let maxFileSize = 64 << 20
+
     /// The file's bytes and permission bits, or nil when it does not exist. Anything else
-    /// unreadable is an error.
+    /// unreadable is an error; a FIFO or a device is refused without being opened.
     static func readFile(_ path: String) throws(TrustError) -> (data: Data, mode: mode_t)? {
         switch entry(path) {
         case .missing:
@@ -38,9 +42,9 @@ enum Disk {
             throw TrustError("is not a regular file", path: path)
         case .file(let mode):
             do {
-                return (try Data(contentsOf: URL(fileURLWithPath: path)), mode)
+                return (Data(try RegularFile.read(path, limit: maxFileSize)), mode)
             } catch {
-                throw TrustError("cannot be read: \(error.localizedDescription)", path: path)
+                throw TrustError(error.message, path: path)
             }
         }
     }
@@ -75,7 +79,7 @@ enum Disk {
                 )
             case .missing:
                 missing.append(current)
-                let parent = (current as NSString).deletingLastPathComponent
+                let parent = FilePath.parent(of: current)
                 if parent.isEmpty || parent == current {
                     // A relative path whose first component is missing: it goes in the current directory.
                     guard access(".", W_OK | X_OK) == 0 else {

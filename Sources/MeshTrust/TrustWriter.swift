@@ -3,6 +3,7 @@
 // once all of them are staged. Files that are already right are not touched (same bytes, same mtime).
 
 import Foundation
+import LocalFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -80,7 +81,7 @@ enum TrustWriter {
             }
             progress?(.wroteFile(path: file.target, completed: index + 1, total: staged.count))
         }
-        for directory in Set(staged.map { ($0.target as NSString).deletingLastPathComponent }).sorted() {
+        for directory in Set(staged.map { FilePath.parent(of: $0.target) }).sorted() {
             StagedFile.syncDirectory(directory)
         }
 

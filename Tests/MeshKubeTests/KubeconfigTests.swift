@@ -420,3 +420,24 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
         }
     }
 }
+
+/// Issue 9: a one-character relative kubeconfig path trapped in NSString's path methods, and a
+/// FIFO or a device as the kubeconfig blocked or grew without end.
+@Suite struct KubeconfigFileRobustnessTests {
+    @Test func aOneCharacterRelativePathResolvesATokenFileBesideIt() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(Kubeconfig.resolve("token", relativeTo: "k") == cwd + "/token")
+        #expect(Kubeconfig.resolve("t", relativeTo: "d/k") == cwd + "/d/t")
+        #expect(Kubeconfig.resolve("../t", relativeTo: "/a/b/k") == "/a/t")
+    }
+
+    @Test func aFIFOOrADeviceIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(mkfifo(scratch.at("fifo"), 0o600) == 0)
+        let fifo = try #require(throws: KubeconfigError.self) { try Kubeconfig.load(paths: [scratch.at("fifo")]) }
+        #expect(fifo.kind == .unreadableFile && fifo.message == "kubeconfig file is a FIFO, not a regular file")
+        let device = try #require(throws: KubeconfigError.self) { try Kubeconfig.load(paths: ["/dev/zero"]) }
+        #expect(device.message == "kubeconfig file is a device, not a regular file")
+    }
+}

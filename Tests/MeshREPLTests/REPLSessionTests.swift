@@ -503,3 +503,17 @@ final class CapturedSession {
         "cluster c2 < trust from root; install network n1; discover with c1 >",
     ]
 }
+
+/// Issue 9: `:load` of a device read it without end, and of a FIFO blocked in open().
+@Suite struct REPLLoadSpecialFileTests {
+    @Test func loadingADeviceOrAFIFOIsRefused() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        #expect(mkfifo(repl.directory.at("pipe.mesh"), 0o600) == 0)
+        let device = repl.run(":load /dev/urandom")
+        #expect(device.errors.contains("is a device, not a regular file"), "\(device)")
+        let fifo = repl.run(":load pipe.mesh")
+        #expect(fifo.errors.contains("is a FIFO, not a regular file"), "\(fifo)")
+        #expect(repl.clusterNames.isEmpty)
+    }
+}

@@ -3,6 +3,7 @@
 // exactly as it was before that statement. Input that the parser says is incomplete (an
 // unclosed `<`, `[`, `(` or string) continues on a `...` prompt.
 import Foundation
+import LocalFiles
 import MeshScript
 
 public final class REPLSession {
@@ -286,7 +287,7 @@ public final class REPLSession {
         guard FileManager.default.isReadableFile(atPath: file) else {
             return fail("error: cannot read '\(path)'\n")
         }
-        let statement = "import " + Value.quote((file as NSString).standardizingPath)
+        let statement = "import " + Value.quote(FilePath.normalized(file))
         let before = engine.snapshot()
         entryNumber += 1
         let result = engine.evaluate(source: statement, name: "<repl:\(entryNumber)>", directory: directory)

@@ -4,6 +4,7 @@
 // skipped (its `let` binds poison so one typo gives one message); passing a limit or being
 // cancelled stops the whole run with one diagnostic.
 import Foundation
+import LocalFiles
 import NameSuggestions
 
 /// How evaluation unwinds: past one statement, or out of the whole run.
@@ -274,7 +275,7 @@ extension Interpreter {
                               help: "move the file under \(root), or let the host allow imports from elsewhere"))
         }
         if let cycleStart = importStack.firstIndex(of: canonical) {
-            let chain = (importStack[cycleStart...] + [canonical]).map { ($0 as NSString).lastPathComponent }
+            let chain = (importStack[cycleStart...] + [canonical]).map { FilePath.lastComponent(of: $0) }
             throw fail(.error("import cycle: \(chain.joined(separator: " → "))", at: pathExpression.range,
                               help: "move what both files need into a third file that neither imports"))
         }

@@ -1,6 +1,7 @@
 // How `import` and the host read scripts. The evaluator itself never touches the file
 // system: the host passes a loader in (tests pass an in-memory one).
 import Foundation
+import LocalFiles
 
 public struct LoaderError: Error, Sendable {
     public var message: String
@@ -14,8 +15,9 @@ public protocol ScriptLoader: Sendable {
 }
 
 extension ScriptLoader {
+    /// The directory holding `path`: its base for relative imports.
     public func directory(of path: String) -> String {
-        (path as NSString).deletingLastPathComponent
+        FilePath.parent(of: path)
     }
 }
 
@@ -25,29 +27,21 @@ public struct FileSystemLoader: ScriptLoader {
 
     public init(maxFileSize: Int = 64 << 20) { self.maxFileSize = maxFileSize }
 
+    /// `path` made absolute and normalized, then with symlinks resolved when it exists.
     public func canonicalPath(_ path: String, relativeTo directory: String?) -> String {
-        let joined = path.hasPrefix("/") ? path : (directory ?? FileManager.default.currentDirectoryPath) + "/" + path
-        let standardized = (joined as NSString).standardizingPath
-        return URL(fileURLWithPath: standardized).resolvingSymlinksInPath().path
+        let joined = FilePath.normalized(FilePath.join(directory ?? FileManager.default.currentDirectoryPath, path))
+        guard let resolved = realpath(joined, nil) else { return joined }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
+    /// The script's bytes: only a regular file is opened (a FIFO or a device is refused),
+    /// and at most ``maxFileSize`` bytes are read.
     public func read(_ path: String) throws(LoaderError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw LoaderError("no such file")
-        }
-        if isDirectory.boolValue { throw LoaderError("it is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw LoaderError("permission denied") }
-        defer { try? handle.close() }
         do {
-            let size = try handle.seekToEnd()
-            if size > UInt64(maxFileSize) { throw LoaderError("the file is \(size) bytes; the limit is \(maxFileSize)") }
-            try handle.seek(toOffset: 0)
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch let error as LoaderError {
-            throw error
+            return try RegularFile.read(path, limit: maxFileSize)
         } catch {
-            throw LoaderError(error.localizedDescription)
+            throw LoaderError(error.kind == .missing ? "no such file" : "it " + error.message)
         }
     }
 }
@@ -58,8 +52,7 @@ public struct InMemoryLoader: ScriptLoader {
     public init(_ files: [String: String]) { self.files = files }
 
     public func canonicalPath(_ path: String, relativeTo directory: String?) -> String {
-        let joined = path.hasPrefix("/") ? path : (directory ?? "") + "/" + path
-        return (joined as NSString).standardizingPath
+        FilePath.normalized(path.hasPrefix("/") ? path : (directory ?? "") + "/" + path)
     }
 
     public func read(_ path: String) throws(LoaderError) -> [UInt8] {

@@ -1,0 +1,81 @@
+// Inputs and outputs a hostile review used to crash or hang the binary (issue 9): one-character
+// paths (swift-corelibs-foundation's NSString path methods trap on them), FIFOs and devices
+// given as scripts, and standard streams that cannot be written.
+import Foundation
+import MeshTestSupport
+import Testing
+
+@Suite struct OneCharacterPaths {
+    @Test func renderIntoAOneCharacterOutputDirectory() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try meshscript(["render", example("add-primary.mesh"), "--out", "o"], environment: CLI.environment,
+                                 directory: scratch.path)
+        #expect(!run.signaled && run.status == 0, "\(run)")
+        #expect(FileManager.default.fileExists(atPath: scratch.at("o/root-cert.pem")))
+    }
+
+    @Test func checkAOneCharacterScriptName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try scratch.write("m", try String(contentsOfFile: example("add-primary.mesh"), encoding: .utf8))
+        let run = try meshscript(["check", "--no-kubeconfig", "m"], environment: CLI.environment, directory: scratch.path)
+        #expect(!run.signaled && run.status == 0, "\(run)")
+    }
+}
+
+@Suite struct SpecialFilesAsScripts {
+    @Test func aDeviceIsRefusedNotReadForever() throws {
+        let run = try CLI.run(["check", "--no-kubeconfig", "/dev/zero"], timeout: .seconds(20))
+        #expect(!run.signaled && run.status == 65, "\(run)")
+        #expect(run.stderr.contains("is a device, not a regular file"), "\(run)")
+    }
+
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(mkfifo(scratch.at("pipe.mesh"), 0o600) == 0)
+        let run = try meshscript(["check", "--no-kubeconfig", "pipe.mesh"], environment: CLI.environment,
+                                 directory: scratch.path, timeout: .seconds(20))
+        #expect(!run.signaled && run.status == 65, "\(run)")
+        #expect(run.stderr.contains("is a FIFO, not a regular file"), "\(run)")
+    }
+}
+
+@Suite struct UnwritableStandardStreams {
+    /// Runs meshscript through sh with `redirection` applied, in the package root.
+    static func run(_ arguments: [String], _ redirection: String) throws -> ProcessRun {
+        let binary = try requireMeshscript()
+        return try runProcess("/bin/sh", ["-c", "exec \"$0\" \"$@\" " + redirection, binary] + arguments,
+                              environment: CLI.environment, directory: packageRoot.path, timeout: .seconds(60))
+    }
+
+    @Test func diagnosticsToAFullStandardError() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bad = try scratch.write("bad.mesh", "mesh m\ncluster c < nonsense >\n")
+        let run = try Self.run(["check", "--no-kubeconfig", bad], "2>/dev/full")
+        #expect(!run.signaled && run.status == 74, "\(run)")
+    }
+
+    @Test func aShellPlanToAFullStandardOutput() throws {
+        let run = try Self.run(["plan", "--format", "shell", "examples/add-primary.mesh"], ">/dev/full")
+        #expect(!run.signaled && run.status == 74, "\(run)")
+    }
+
+    @Test func helpToAFullStandardOutput() throws {
+        let run = try Self.run(["plan", "--help"], ">/dev/full")
+        #expect(!run.signaled && run.status == 74, "\(run)")
+    }
+
+    /// A reader that goes away ends meshscript by SIGPIPE (status 141 in a shell), like any Unix
+    /// filter, or with 74 when SIGPIPE is ignored; never by a trap.
+    @Test func aPlanIntoAClosedPipe() throws {
+        let binary = try requireMeshscript()
+        let script = "(\"$0\" \"$@\"; echo \"status $?\" >&2) | head -c1 >/dev/null"
+        let run = try runProcess("/bin/sh", ["-c", script, binary, "plan", "--format", "shell", "examples/add-primary.mesh"],
+                                 environment: CLI.environment, directory: packageRoot.path, timeout: .seconds(60))
+        let status = run.stderr.components(separatedBy: "status ").last?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(["0", "141", "74"].contains(status ?? ""), "\(run)")
+    }
+}
