@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender", "LocalFiles"]),
         .target(
             name: "MeshLive",
-            dependencies: ["MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LocalFiles", "MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),

@@ -3,6 +3,7 @@
 // that is not the one the journal was written for. It names steps; it holds no secret.
 import Crypto
 import Foundation
+import LocalFiles
 import MeshDomain
 import MeshTrust
 
@@ -30,9 +31,14 @@ public struct ApplyJournal: Sendable, Hashable, Codable {
 
     public static func path(in workDirectory: String) -> String { workDirectory + "/" + fileName }
 
+    /// A journal names steps; a larger file is not one.
+    static let maxSize = 16 << 20
+
     /// The journal in the work directory, or nil when there is none.
     public static func load(from workDirectory: String) throws -> ApplyJournal? {
-        guard let data = FileManager.default.contents(atPath: path(in: workDirectory)) else { return nil }
+        let path = path(in: workDirectory)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let data = Data(try RegularFile.read(path, limit: maxSize))
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(ApplyJournal.self, from: data)

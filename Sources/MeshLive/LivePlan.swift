@@ -3,6 +3,7 @@
 // what a cluster holds and the script no longer describes. Pure: it compares a Plan, the
 // observed ClusterStates and the work directory's certificate facts.
 import Foundation
+import LocalFiles
 import MeshDomain
 import MeshTrust
 
@@ -81,7 +82,7 @@ extension LocalTrust {
     /// and each cluster's intermediate as rendered.
     public static func read(workDirectory: String, clusters: [String], rootFrom: String? = nil) -> LocalTrust {
         let roots = [workDirectory] + (rootFrom.map { [$0] } ?? [])
-        let root = roots.lazy.compactMap { FileManager.default.contents(atPath: $0 + "/root-cert.pem") }.first
+        let root = roots.lazy.compactMap { try? Data(RegularFile.read($0 + "/root-cert.pem", limit: 1 << 20)) }.first
         let fingerprint = root.flatMap { try? RootInspection.fingerprint(certificatePEM: $0, path: "root-cert.pem") }
         var intermediates: [String: CacertsFacts] = [:]
         for cluster in clusters {

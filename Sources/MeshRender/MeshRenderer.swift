@@ -210,7 +210,9 @@ public enum MeshRenderer {
             candidates.append((layout.crossNetworkGateway(name), "a cross-network Gateway",
                                { $0 == Data(CrossNetworkGateway.manifest().utf8) }))
             for candidate in candidates where !wanted.contains(candidate.path) {
-                guard let data = FileManager.default.contents(atPath: candidate.path) else { continue }
+                // A generated file is small; anything that is not a regular file is not render's.
+                guard let bytes = try? RegularFile.read(candidate.path, limit: 1 << 20) else { continue }
+                let data = Data(bytes)
                 guard candidate.isGenerated(data) else {
                     summary.notes.append("\(candidate.path) looks like \(candidate.what) this render no longer writes, but it is not as render wrote it: left alone")
                     continue

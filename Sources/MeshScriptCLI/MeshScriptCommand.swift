@@ -9,7 +9,9 @@ struct MeshScriptCommand: ParsableCommand {
         commandName: "meshscript",
         abstract: "Describe an Istio multicluster mesh in a small language; check it, plan it, render its artifacts.",
         discussion: """
-            Exit codes: 0 success, 64 usage error, 65 the script has errors, 70 a step failed.
+            Exit codes: 0 success, 1 status: not in sync, 64 usage error, 65 the script has errors,
+            69 a cluster could not be read or trust would split (nothing changed), 70 a step failed,
+            74 output could not be written, 75 the work directory is busy, 130 interrupted.
             Example:  meshscript plan examples/add-primary.mesh
             """,
         version: MeshScriptVersion.current,

@@ -29,7 +29,8 @@ struct RenderedMesh {
     func applied(_ cluster: String, network: String = "network1", sources: [String] = [], version: String = "1.24.2") throws -> ClusterState {
         var state = ClusterState(cluster: cluster, context: plan.access[cluster]?.context ?? cluster)
         state.namespace = NamespaceState(network: nil)
-        state.cacerts = CacertsState(facts: try #require(local.intermediates[cluster]), problem: nil)
+        let facts: CacertsFacts = try #require(local.intermediates[cluster])
+        state.cacerts = CacertsState(facts: facts, problem: nil)
         state.controlPlanes = [ControlPlaneState(deployment: "istiod", revision: "default", version: version, ready: true,
                                                  meshID: plan.mesh, clusterName: cluster, network: network)]
         state.remoteSecrets = sources.map { RemoteSecretState(name: "istio-remote-secret-" + $0, source: $0, server: "https://\($0).example:6443") }
