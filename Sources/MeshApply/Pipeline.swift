@@ -87,11 +87,12 @@ final class ChildRegistry: @unchecked Sendable {
             cancelled = true
             return running
         }
-        for pid in pids { kill(pid, SIGTERM) }
+        // Each command runs in a process group of its own: the tool and whatever it started.
+        for pid in pids { kill(pid, SIGTERM); kill(-pid, SIGTERM) }
         guard !pids.isEmpty else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
             lock.withLock {
-                for pid in running.intersection(pids) { kill(pid, SIGKILL) }
+                for pid in running.intersection(pids) { kill(pid, SIGKILL); kill(-pid, SIGKILL) }
             }
         }
     }
@@ -128,7 +129,7 @@ enum Pipeline {
         for (index, stage) in stages.enumerated() {
             let input: Int32? = index == 0 ? nil : links[index - 1].read
             let stdout = index == stages.count - 1 ? output.write : links[index].write
-            let spawned = spawnRetryingBusyText(stage.path, stage.arguments, environmentList,
+            let spawned = spawnRetryingBusyText(stage.path, stage.arguments, environmentList, group: pids.first ?? 0,
                                                 input: input, output: stdout, error: errors[index].write)
             guard spawned.error == 0 else {
                 launchError = .launchFailed(program: stage.arguments.first ?? stage.path, errno: spawned.error)
@@ -146,7 +147,7 @@ enum Pipeline {
 
         var outputBuffer = TailBuffer(limit: outputLimit)
         var errorBuffers = Array(repeating: TailBuffer(limit: errorLimit), count: stages.count)
-        drain([output.read] + errors.map(\.read)) { index, bytes in
+        drain([output.read] + errors.map(\.read), until: pids) { index, bytes in
             if index == 0 { outputBuffer.append(bytes) } else { errorBuffers[index - 1].append(bytes) }
         }
 
@@ -175,11 +176,11 @@ enum Pipeline {
     /// written: a process spawned concurrently (by this host or another) can inherit the writer's
     /// descriptor — until it execs, or, when the writer did not set close-on-exec (mkstemp, used
     /// by atomic writes), until it exits. About 1.3 s of back-off in all, then the error stands.
-    private static func spawnRetryingBusyText(_ path: String, _ arguments: [String], _ environment: [String],
+    private static func spawnRetryingBusyText(_ path: String, _ arguments: [String], _ environment: [String], group: pid_t,
                                               input: Int32?, output: Int32, error: Int32) -> (pid: pid_t, error: Int32) {
         var delay: useconds_t = 10_000
         while true {
-            let spawned = spawn(path, arguments, environment, input: input, output: output, error: error)
+            let spawned = spawn(path, arguments, environment, group: group, input: input, output: output, error: error)
             guard spawned.error == ETXTBSY, delay <= 640_000 else { return spawned }
             usleep(delay)
             delay *= 2
@@ -189,7 +190,8 @@ enum Pipeline {
     /// posix_spawn with the standard descriptors replaced (everything else is close-on-exec),
     /// the signals a terminal sends reset to their defaults (the host may ignore SIGINT while it
     /// waits, and ignored signals are inherited), and an empty signal mask.
-    private static func spawn(_ path: String, _ arguments: [String], _ environment: [String],
+    /// - Parameter group: the process group to join; 0 starts a new one led by this process.
+    private static func spawn(_ path: String, _ arguments: [String], _ environment: [String], group: pid_t,
                               input: Int32?, output: Int32, error: Int32) -> (pid: pid_t, error: Int32) {
         #if os(Linux)
         var actions = posix_spawn_file_actions_t()
@@ -219,7 +221,10 @@ enum Pipeline {
         var mask = sigset_t()
         sigemptyset(&mask)
         posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        // A process group of its own (the pipeline's first stage leads it), so cancel reaches
+        // whatever the tool started too.
+        posix_spawnattr_setpgroup(&attributes, group)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
@@ -232,13 +237,21 @@ enum Pipeline {
         return (status == 0 ? pid : 0, status)
     }
 
-    /// Reads every descriptor until EOF on all of them, handing each chunk to `sink`.
-    private static func drain(_ descriptors: [Int32], _ sink: (Int, UnsafeRawBufferPointer) -> Void) {
+    /// How long the pipes are still read after every stage has exited: a process a tool left
+    /// behind (`sleep 100000 &`) holds them open, and must not hang the run.
+    static let drainGrace: Double = 0.5
+
+    /// Reads every descriptor until EOF on all of them, or until `processes` have all exited and
+    /// `drainGrace` has passed, handing each chunk to `sink`.
+    private static func drain(_ descriptors: [Int32], until processes: [pid_t], _ sink: (Int, UnsafeRawBufferPointer) -> Void) {
         var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         var open = descriptors.count
         var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        var allExited: Date?
         while open > 0 {
-            let ready = poll(&polled, nfds_t(polled.count), -1)
+            if let allExited, Date().timeIntervalSince(allExited) > drainGrace { return }
+            if allExited == nil, processes.allSatisfy(hasExited) { allExited = Date() }
+            let ready = poll(&polled, nfds_t(polled.count), 100)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return
@@ -253,6 +266,18 @@ enum Pipeline {
                 }
             }
         }
+    }
+
+    /// Whether `pid` has exited (it is not reaped: `wait` does that).
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        // With WNOHANG and nothing to report, waitid succeeds and leaves the pid zero.
+        #if os(Linux)
+        return info._sifields._sigchld.si_pid == pid
+        #else
+        return info.si_pid == pid
+        #endif
     }
 
     /// Waits for `pid` to exit without reaping it, unregisters it, then reaps it.

@@ -195,6 +195,22 @@ import Testing
         }
     }
 
+    /// A tool that leaves a process behind holding its pipes (`sleep 100000 &`) must not hang
+    /// apply; and Ctrl-C stops what the tool started too, not only the tool.
+    @Test func aProcessLeftBehindByAToolDoesNotHangApply() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", status: 0, background: true)])
+        let started = Date()
+        let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path),
+                                 timeout: .seconds(60))
+        #expect(run.status == 0, "\(run)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(run.stdout.contains("applied 10 changes"), "\(run.stdout)")
+        let leftovers = String(decoding: FileManager.default.contents(atPath: standIns.directory + "/background.pid") ?? Data(), as: UTF8.self)
+        for pid in leftovers.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+        #expect(leftovers.split(separator: "\n").count == 2)
+    }
+
     @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch)

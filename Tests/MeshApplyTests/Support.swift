@@ -30,6 +30,8 @@ struct StandInRule: Encodable {
     var sleep: Double?
     /// Kill the stand-in with this signal instead (as a terminal's Ctrl-C reaching its process group).
     var signal: Int32?
+    /// Leave a `sleep` running in the background, holding stdout and stderr, then go on.
+    var background: Bool?
 }
 
 /// A directory of executable stand-ins for kubectl and istioctl. Every invocation appends a
@@ -131,6 +133,12 @@ final class StandIns: @unchecked Sendable {
         line = " ".join([name] + args)
         for rule in rules:
             if rule["match"] in line:
+                if rule.get("background"):
+                    import subprocess
+                    sleeper = subprocess.Popen(["sleep", "100000"])
+                    with open(os.path.join(here, "background.pid"), "a") as f:
+                        f.write("%d\n" % sleeper.pid)
+                    continue
                 if rule.get("signal") is not None:
                     import signal
                     signal.signal(rule["signal"], signal.SIG_DFL)
