@@ -165,10 +165,9 @@ public enum MeshRenderer {
         }
 
         for manifest in manifests {
-            do {
-                try FileManager.default.createDirectory(atPath: directory(of: manifest.path), withIntermediateDirectories: true)
-            } catch {
-                throw .trust(TrustError("cannot create directory '\(directory(of: manifest.path))': \(error.localizedDescription)", path: manifest.path))
+            // 0755 whatever the umask: a cluster directory holds keys.
+            if let failure = Directory.create(directory(of: manifest.path)) {
+                throw .trust(TrustError("cannot create directory '\(failure.path)': \(String(cString: strerror(failure.errno)))", path: manifest.path))
             }
             let update: (outcome: AtomicFile.Outcome, note: String?)
             do throws(TrustError) {

@@ -93,6 +93,7 @@ enum TrustWriter {
         var created: [String] = []
         for directory in directories {
             if mkdir(directory, directoryMode) == 0 {
+                chmod(directory, directoryMode) // mkdir applied the umask (0777 under umask 000)
                 created.append(directory)
             } else if errno != EEXIST {
                 let failure = StagedFile.lastError()

@@ -62,6 +62,28 @@ import Testing
         withExtendedLifetime(parentHeld) {}
     }
 
+    /// mkdir applies the umask: under `umask 000` every directory used to be 0777, one holding
+    /// keys among them (a cluster without trust, and the work directory's parents).
+    @Test func underUmask000DirectoriesAre0755AndKeys0600() throws {
+        let scratch = try Scratch()
+        let script = try scratch.write("mesh.mesh", """
+            mesh m1
+            network n1
+            root root < key ecdsa p256 >
+            cluster c1 < trust from root; install network n1 >
+            cluster c2 < install network n1 >
+            """)
+        let out = scratch.at("deep/work")
+        let run = try runProcess("/bin/sh", ["-c", "umask 000; exec \"$@\"", "sh", try requireMeshscript(), "render", script, "--out", out],
+                                 environment: cliEnvironment(home: scratch.home))
+        #expect(run.status == 0, "\(run)")
+        for directory in [scratch.at("deep"), out, out + "/c1", out + "/c2"] {
+            #expect(mode(of: directory) == 0o755, "\(directory): \(String(mode(of: directory) ?? 0, radix: 8))")
+        }
+        #expect(mode(of: out + "/root-key.pem") == 0o600)
+        #expect(mode(of: out + "/c1/ca-key.pem") == 0o600)
+    }
+
     @Test func outputUnderARegularFileIsRefusedAndNothingIsCreated() throws {
         let scratch = try Scratch()
         let environment = cliEnvironment(home: scratch.home)
