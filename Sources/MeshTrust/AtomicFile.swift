@@ -41,6 +41,11 @@ public enum AtomicFile {
     /// the note for the user, or nil when `current` grants nothing `mode` does not.
     static func tightenMode(of path: String, from current: mode_t, to mode: mode_t) -> String? {
         guard current & ~mode & 0o077 != 0 else { return nil }
+        // chmod follows a symbolic link: its target may be anywhere, so it is only reported.
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            return "\(path) is a symbolic link to a file readable by others; its target's mode was left as it is (make it \(String(mode, radix: 8)) yourself)"
+        }
         guard chmod(path, mode) == 0 else {
             return "\(path) is readable by others and its mode could not be changed: \(StagedFile.lastError())"
         }

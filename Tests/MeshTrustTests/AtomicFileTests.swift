@@ -7,6 +7,22 @@ import Testing
 
 @Suite("Atomic writes")
 struct AtomicFileTests {
+    /// A root-key.pem that is a symbolic link to a file elsewhere: its target is never re-moded.
+    @Test func aSymbolicLinkIsReportedNotReModed() throws {
+        try withScratch { scratch in
+            let target = join(scratch, "elsewhere.pem")
+            try AtomicFile.write(Data("key".utf8), to: target, mode: 0o644)
+            let link = join(scratch, "root-key.pem")
+            #expect(symlink(target, link) == 0)
+            let note = AtomicFile.tightenMode(of: link, from: 0o644, to: 0o600)
+            #expect(note?.contains("symbolic link") == true, "\(note ?? "no note")")
+            #expect(try permissions(target) == 0o644)
+            // A regular file is still tightened.
+            #expect(AtomicFile.tightenMode(of: target, from: 0o644, to: 0o600) != nil)
+            #expect(try permissions(target) == 0o600)
+        }
+    }
+
     @Test func writesWithModeAndLeavesNoTemporaries() throws {
         try withScratch { scratch in
             let path = join(scratch, "key.pem")
