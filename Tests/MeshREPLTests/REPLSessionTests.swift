@@ -441,6 +441,36 @@ final class CapturedSession {
         #expect(help.contains("env()"))
     }
 
+    /// `:save` replaces only a regular file, and one this session did not write only with
+    /// `:save!`: before, `:save /dev/full` turned the device node into a file (a FIFO stands
+    /// for it here), and a symbolic
+    /// link or someone's script was replaced without a word.
+    @Test func saveNeverReplacesADeviceALinkOrAnotherFile() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        repl.enter("mesh m1")
+        // A FIFO of our own stands for the device: a regression must not clobber /dev/full.
+        let directory = repl.directory.path
+        #expect(mkfifo(directory + "/pipe", 0o600) == 0)
+        let special = repl.run(":save pipe")
+        #expect(special.errors.contains("it is not a regular file"), "\(special)")
+        var info = stat()
+        #expect(lstat(directory + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+
+        let theirs = directory + "/theirs.mesh"
+        try "# someone else's script\n".write(toFile: theirs, atomically: true, encoding: .utf8)
+        #expect(symlink(theirs, directory + "/link.mesh") == 0)
+        #expect(repl.run(":save link.mesh").errors.contains("not a regular file"))
+        #expect(repl.run(":save theirs.mesh").errors == "error: 'theirs.mesh' exists; :save! theirs.mesh replaces it\n")
+        #expect(try String(contentsOfFile: theirs, encoding: .utf8) == "# someone else's script\n")
+        #expect(repl.run(":save! theirs.mesh").errors == "")
+        #expect(try String(contentsOfFile: theirs, encoding: .utf8).contains("mesh m1"))
+        // A file this session saved is saved again without a question.
+        #expect(repl.run(":save mine.mesh").errors == "")
+        repl.enter("network n1")
+        #expect(repl.run(":save mine.mesh") == (output: "saved 2 statements to mine.mesh\n", errors: ""))
+    }
+
     /// A piped session exits 65 when anything failed, so every error a command prints counts.
     /// Each with a fragment of its own message, so a command failing for another reason (or
     /// printing some other error) does not pass.

@@ -10,6 +10,8 @@ public final class REPLSession {
     public let engine: MeshEngine
     /// The statements accepted so far, in order: `:save` writes them back as a script.
     public private(set) var accepted: [String] = []
+    /// The files `:save` wrote in this session: saving to one again needs no `:save!`.
+    private var savedPaths: Set<String> = []
     /// Lines of an entry that is not complete yet.
     private(set) var pending: [String] = []
     private var entryNumber = 0
@@ -181,7 +183,7 @@ public final class REPLSession {
         (":graph", "[mermaid]", "the mesh as a graphviz DOT graph, or as a Mermaid flowchart"),
         (":show", "[NAME]", "the topology, or one cluster, network, root, variable or recipe"),
         (":load", "FILE", "evaluate a script into this session"),
-        (":save", "FILE", "write the accepted statements as a script that re-creates the session"),
+        (":save", "FILE", "write the accepted statements as a script that re-creates the session (:save! replaces a file)"),
         (":render", "DIR", "write certificates and manifests into DIR"),
         (":reset", "", "forget everything"),
         (":quit", "", "leave (Ctrl-D does too)"),
@@ -203,7 +205,8 @@ public final class REPLSession {
             }
         case ":show": show(argument)
         case ":load": load(argument)
-        case ":save": save(argument)
+        case ":save": save(argument, replacing: false)
+        case ":save!": save(argument, replacing: true)
         case ":render": render(argument)
         case ":reset":
             engine.reset()
@@ -303,11 +306,25 @@ public final class REPLSession {
         write("loaded \(path): \(count) cluster\(count == 1 ? "" : "s") in the session\n")
     }
 
-    private func save(_ path: String) {
+    /// Writes the session as a script. Only a regular file is ever replaced (an atomic write
+    /// would turn a device or a symbolic link into a file), and one this session did not write
+    /// only with `:save!`.
+    private func save(_ path: String, replacing: Bool) {
         guard !path.isEmpty else { return fail("usage: :save FILE\n") }
+        let target = absolute(path)
+        var info = stat()
+        if lstat(target, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                return fail("error: cannot save '\(path)': it is not a regular file (a device, a FIFO, a directory or a symbolic link); nothing was written\n")
+            }
+            guard replacing || savedPaths.contains(target) else {
+                return fail("error: '\(path)' exists; :save! \(path) replaces it\n")
+            }
+        }
         let text = "# Saved from a meshscript REPL session.\n" + accepted.joined(separator: "\n") + "\n"
         do {
-            try AtomicFile.write(Data(text.utf8), to: absolute(path), mode: 0o644)
+            try AtomicFile.write(Data(text.utf8), to: target, mode: 0o644)
+            savedPaths.insert(target)
             write("saved \(accepted.count) statement\(accepted.count == 1 ? "" : "s") to \(path)\n")
         } catch {
             fail("error: cannot save '\(path)': \(error.description)\n")
