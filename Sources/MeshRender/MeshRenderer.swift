@@ -185,6 +185,7 @@ public enum MeshRenderer {
             if outcome != .unchanged { progress?(.wroteManifest(path: manifest.path)) }
         }
         removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
+        removeStaleTemporaries(in: [layout.root] + topology.clusters.map { layout.path($0.name.value) }, now: Date(), summary: &summary)
         return summary
     }
 

@@ -84,6 +84,27 @@ import Testing
         #expect(mode(of: out + "/c1/ca-key.pem") == 0o600)
     }
 
+    /// A render killed between staging and renaming leaves `.ca-key.pem.tmp-XXXXXX` behind,
+    /// a private key nobody cleans: the next render removes it (once it is a minute old).
+    @Test func staleTemporaryFilesAreRemovedAndNamed() throws {
+        let scratch = try Scratch()
+        let environment = cliEnvironment(home: scratch.home)
+        let out = scratch.at("work")
+        #expect(try meshscript(["render", Self.addPrimary, "--out", out], environment: environment).status == 0)
+        let stale = out + "/cluster1/.ca-key.pem.tmp-Ab3dE9"
+        let fresh = out + "/cluster1/.ca-key.pem.tmp-Zy8xW7"
+        let other = out + "/cluster1/.notes.tmp-x"
+        for path in [stale, fresh, other] { try "-----BEGIN PRIVATE KEY-----\n".write(toFile: path, atomically: false, encoding: .utf8) }
+        var old = [timeval(tv_sec: time(nil) - 7200, tv_usec: 0), timeval(tv_sec: time(nil) - 7200, tv_usec: 0)]
+        #expect(utimes(stale, &old) == 0 && utimes(other, &old) == 0)
+        let second = try meshscript(["render", Self.addPrimary, "--out", out], environment: environment)
+        #expect(second.status == 0, "\(second.output)")
+        #expect(!exists(stale))
+        #expect(exists(fresh), "a running render's temporary file is left alone")
+        #expect(exists(other), "only mkstemp's names are touched")
+        #expect(second.stdout.contains("removed \(stale): a temporary file an interrupted render left behind"), "\(second.stdout)")
+    }
+
     @Test func outputUnderARegularFileIsRefusedAndNothingIsCreated() throws {
         let scratch = try Scratch()
         let environment = cliEnvironment(home: scratch.home)
