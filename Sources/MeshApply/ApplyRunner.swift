@@ -42,7 +42,8 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     public enum Reason: Sendable, Hashable {
         case exited(program: String, status: Int32)
         case signaled(program: String, signal: Int32)
-        case notFound(program: String)
+        /// `why`: not on PATH, or on PATH but not executable (see `ProgramLocator.whyNotFound`).
+        case notFound(program: String, why: String)
         case launchFailed(program: String, message: String)
         /// `cancel()` was called (Ctrl-C) while this step ran or before it started.
         case cancelled
@@ -65,7 +66,7 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         switch reason {
         case .exited(let program, let status): "\(program) exited with status \(status)"
         case .signaled(let program, let signal): "\(program) was killed by signal \(signal)"
-        case .notFound(let program): "\(program): not found on PATH"
+        case .notFound(let program, let why): "\(program): \(why)"
         case .launchFailed(let program, let message): "\(program) could not be started: \(message)"
         case .cancelled: "interrupted"
         case .notDoneInProcess: "this step is done by meshscript itself, and it was not done before the cluster steps"
@@ -139,7 +140,8 @@ public final class ApplyRunner: Sendable {
             for command in step.commands {
                 for program in command.pipeline.compactMap(\.first) where locations[program] == nil {
                     guard let path = ProgramLocator.locate(program, environment: environment) else {
-                        throw ApplyFailure(step: step, totalSteps: total, command: command, reason: .notFound(program: program),
+                        throw ApplyFailure(step: step, totalSteps: total, command: command,
+                                           reason: .notFound(program: program, why: ProgramLocator.whyNotFound(program, environment: environment)),
                                            standardErrorTail: "", anythingRan: false)
                     }
                     locations[program] = path

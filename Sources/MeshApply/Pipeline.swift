@@ -30,6 +30,20 @@ public enum ProgramLocator {
         return nil
     }
 
+    /// Why `program` is not found: "not found on PATH", or, for a file on PATH that cannot be
+    /// executed (a tool downloaded without `chmod +x`), which file that is.
+    public static func whyNotFound(_ program: String, environment: [String: String]) -> String {
+        let directories = program.contains("/") ? [""] : (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for directory in directories {
+            let candidate = directory.isEmpty ? program : (directory.hasSuffix("/") ? directory : directory + "/") + program
+            var info = stat()
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+                return "\(candidate) is on PATH but cannot be executed (chmod +x \(candidate))"
+            }
+        }
+        return "not found on PATH"
+    }
+
     static func isExecutableFile(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }

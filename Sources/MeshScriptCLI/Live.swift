@@ -19,7 +19,7 @@ struct ReadOptions: ParsableArguments {
 func observeClusters(_ plan: Plan, environment: [String: String], timeout: Double) throws -> [ClusterState] {
     guard ProgramLocator.locate("kubectl", environment: environment) != nil else {
         var stderr = StandardError()
-        print("error: kubectl: not found on PATH; the clusters are read with it, so nothing was run on any cluster (scripts/bootstrap.sh installs it)", to: &stderr)
+        print("error: kubectl: \(ProgramLocator.whyNotFound("kubectl", environment: environment)); the clusters are read with it, so nothing was run on any cluster (scripts/bootstrap.sh installs it)", to: &stderr)
         throw Exit.clustersRefused
     }
     let progress = Progress()

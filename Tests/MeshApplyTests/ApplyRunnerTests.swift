@@ -162,11 +162,26 @@ import Testing
         // Only the stand-ins' directory: /usr/bin may hold a real kubectl.
         let runner = ApplyRunner(environment: ["PATH": standIns.directory])
         let failure = try #require(apply(plan, with: standIns, runner: runner).failure)
-        #expect(failure.reason == .notFound(program: "kubectl"))
+        #expect(failure.reason == .notFound(program: "kubectl", why: "not found on PATH"))
         #expect(failure.description.contains("kubectl: not found on PATH"))
         #expect(failure.step.number == 2) // the first kubectl step, after render
         #expect(!failure.anythingRan)
         #expect(standIns.invocations.isEmpty)
+    }
+
+    /// A tool downloaded without `chmod +x` is on PATH: "not found" would send the user looking
+    /// in the wrong place.
+    @Test func aToolThatIsNotExecutableIsNamedAsSuch() throws {
+        let scratch = try Scratch()
+        let standIns = try StandIns(in: scratch, programs: ["istioctl"])
+        let kubectl = standIns.directory + "/kubectl"
+        try "#!/bin/sh\n".write(toFile: kubectl, atomically: true, encoding: .utf8)
+        #expect(chmod(kubectl, 0o644) == 0)
+        let plan = try plan(example("add-primary.mesh"), out: scratch.at("out"), home: scratch.home)
+        let runner = ApplyRunner(environment: ["PATH": standIns.directory])
+        let failure = try #require(apply(plan, with: standIns, runner: runner).failure)
+        #expect(failure.description.contains("kubectl: \(kubectl) is on PATH but cannot be executed (chmod +x \(kubectl))"), "\(failure.description)")
+        #expect(!failure.anythingRan)
     }
 
     /// Linux will not execute a file some process holds open for writing (ETXTBSY). A writer's
