@@ -23,28 +23,35 @@ extension Marker {
         }
         guard let facts = live.facts else { return LiveStep(step: step, change: .unchanged, reason: "cacerts cannot be read: \(live.problem ?? "")") }
         let held = "serial \(facts.intermediateSerial.prefix(23)), \(facts.intermediateSubject)"
-        guard let wanted = local.intermediates[step.cluster] else {
-            return LiveStep(step: step, change: .unchanged, reason: "cacerts holds \(held); the work directory has no intermediate for \(step.cluster) yet")
-        }
-        if facts.rootFingerprint != wanted.rootFingerprint {
+        let wanted = local.intermediates[step.cluster]
+        if let wanted, facts.rootFingerprint != wanted.rootFingerprint {
             return LiveStep(step: step, change: .unchanged, reason: "cacerts holds another root (\(facts.rootFingerprint.prefix(23))…): see the trust conflict")
         }
         // Rotation replaces whatever intermediate is there: render issues a new one.
-        let rotating = options.rotate.contains(step.cluster)
-        if facts.intermediateFingerprint == wanted.intermediateFingerprint && !rotating {
+        if options.rotate.contains(step.cluster) {
+            let next = wanted.flatMap { $0.intermediateFingerprint == facts.intermediateFingerprint ? nil : $0 }
+            return replace(step, state, reason: "rotate: \(held) -> " + (next.map { "serial \($0.intermediateSerial.prefix(23))" } ?? "a new intermediate"))
+        }
+        guard let wanted else {
+            // Render will issue a new intermediate, which this cluster will not get without --rotate.
+            return LiveStep(step: step, change: .unchanged, reason: "cacerts holds \(held); the work directory has no intermediate for \(step.cluster)",
+                            warning: "\(step.cluster)'s cacerts holds an intermediate of the mesh's root that the work directory does not have (\(held)); it is left as it is. To replace it with a new one, apply with --rotate \(step.cluster)")
+        }
+        if facts.intermediateFingerprint == wanted.intermediateFingerprint {
             return LiveStep(step: step, change: .unchanged, reason: "cacerts holds the work directory's intermediate (\(held))")
         }
-        guard rotating else {
-            return LiveStep(step: step, change: .unchanged, reason: "cacerts holds another intermediate of the same root (\(held))",
-                            warning: "\(step.cluster)'s cacerts holds another intermediate of the mesh's root (\(held)); it is left as it is. To replace it with the work directory's, apply with --rotate \(step.cluster)")
-        }
+        return LiveStep(step: step, change: .unchanged, reason: "cacerts holds another intermediate of the same root (\(held))",
+                        warning: "\(step.cluster)'s cacerts holds another intermediate of the mesh's root (\(held)); it is left as it is. To replace it with the work directory's, apply with --rotate \(step.cluster)")
+    }
+
+    /// The cacerts step as a replace (`create --dry-run=client -o yaml | kubectl replace -f -`),
+    /// with istiod restarted where its release reads cacerts only at start.
+    private mutating func replace(_ step: Plan.Step, _ state: ClusterState, reason: String) -> LiveStep {
         var replaced = step
         let create = step.commands.first?.pipeline.first ?? []
         let flags = plan.access[step.cluster]?.flags ?? ["--context=\(state.context)"]
         replaced.commands = [Plan.Command(pipeline: [create + ["--dry-run=client", "-o", "yaml"], ["kubectl", "replace"] + flags + ["-f", "-"]])]
         replaced.title = "replace the cacerts secret with the new intermediate"
-        let reason = facts.intermediateFingerprint == wanted.intermediateFingerprint
-            ? "rotate: \(held) -> a new intermediate" : "rotate: \(held) -> serial \(wanted.intermediateSerial.prefix(23))"
         let reloads = state.controlPlanes.allSatisfy { Self.reloadsIntermediateByItself(version: $0.version, istio: plan.istio) }
         return reloads ? LiveStep(step: replaced, change: .replace, reason: reason + "; istiod reloads it by itself (Istio 1.18 and later)")
                        : withRestart(replaced, state, .replace, reason + "; this istiod reads cacerts only at start, so it restarts")

@@ -4,22 +4,7 @@ import ArgumentParser
 import Foundation
 import MeshScript
 
-extension Exit {
-    /// The clusters are not in a state apply may change: unreachable, or on another root.
-    static let clustersRefused = ExitCode(69)
-}
-
 extension Apply {
-    func checkRotate(_ plan: Plan) throws {
-        let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
-        for name in rotate where !trusted.contains(name) {
-            let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
-            var stderr = StandardError()
-            print("error: --rotate \(name): no cluster of \(file) named '\(name)' has a cacerts secret\(suggestion)", to: &stderr)
-            throw ExitCode(64)
-        }
-    }
-
     /// The first step to run: from the journal (--resume), --from-step, else 1.
     func startingStep(_ plan: Plan) throws -> Int {
         var stderr = StandardError()

@@ -70,7 +70,7 @@ struct Apply: ParsableCommand {
             print("nothing to apply: no cluster has trust, install or discover")
             return
         }
-        try checkRotate(plan)
+        try script.checkRotate(rotate, file: file)
         let firstStep = try startingStep(plan)
 
         // One apply (or render) at a time into this work directory, from the reading of the

@@ -80,6 +80,18 @@ struct PlannedScript {
         plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
     }
 
+    /// Every `--rotate` name must be a cluster with a cacerts secret; otherwise exit 64, with
+    /// a did-you-mean.
+    func checkRotate(_ rotate: [String], file: String) throws {
+        let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
+        for name in rotate where !trusted.contains(name) {
+            let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
+            var stderr = StandardError()
+            print("error: --rotate \(name): no cluster named '\(name)' with a cacerts secret in \(file)\(suggestion)", to: &stderr)
+            throw ExitCode(64)
+        }
+    }
+
     /// Every cluster as read now (see `observeClusters`).
     func observe(timeout: Double) throws -> [ClusterState] {
         try observeClusters(plan, environment: options.environment, timeout: timeout)

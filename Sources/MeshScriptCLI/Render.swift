@@ -32,20 +32,17 @@ struct Render: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
-        let engine = try loadValidated(file, limits: limitOptions.limits)
-        let topology = engine.topology
-        for name in rotate where topology.cluster(named: name) == nil {
-            throw ValidationError("--rotate \(name): no cluster named '\(name)' in \(file)")
-        }
-        let options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
-        let credentials = try preflight(engine, options: options)
+        let script = try PlannedScript(file, options: renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig),
+                                       limits: limitOptions.limits)
+        try script.checkRotate(rotate, file: file)
+        let credentials = script.credentials
         let lock = try lockWorkDirectory(out, options: lockOptions)
         defer { withExtendedLifetime(lock) {} }
         let progress = Progress(quiet: quiet)
         let summary: RenderSummary
         do {
-            summary = try MeshRenderer.render(topology, options: options, credentials: credentials) { event in progress.begin(event.progressText) }
+            summary = try MeshRenderer.render(script.engine.topology, options: script.options, credentials: credentials) { event in progress.begin(event.progressText) }
         } catch {
             progress.clear()
             printRenderFailure(error)

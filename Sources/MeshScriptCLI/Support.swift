@@ -7,6 +7,10 @@ import MeshScript
 enum Exit {
     static let scriptErrors = ExitCode(65)
     static let stepFailed = ExitCode(70)
+    /// A cluster could not be read, or trust would split: nothing was changed.
+    static let clustersRefused = ExitCode(69)
+    /// Another meshscript holds the work directory (EX_TEMPFAIL: try again later).
+    static let workDirectoryBusy = ExitCode(75)
 }
 
 enum Terminal {

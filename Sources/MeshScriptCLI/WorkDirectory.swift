@@ -3,11 +3,6 @@ import ArgumentParser
 import Foundation
 import MeshScript
 
-extension Exit {
-    /// Another meshscript holds the work directory (EX_TEMPFAIL: try again later).
-    static let workDirectoryBusy = ExitCode(75)
-}
-
 /// `--wait-lock`, on the commands that write a work directory.
 struct LockOptions: ParsableArguments {
     @Flag(name: .long, help: "When another meshscript is rendering or applying into the same work directory, wait for it instead of stopping (exit 75).")

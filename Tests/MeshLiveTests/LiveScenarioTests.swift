@@ -21,8 +21,8 @@ struct Fleet {
     }
 
     /// A multi-primary mesh on one network: every cluster discovers every earlier one.
-    mutating func write(clusters: Int, extra: String = "") throws {
-        var text = "mesh mesh1\nnetwork network1\nroot root < key ecdsa p256 >\nkubeconfig \"emulator.kubeconfig\"\n"
+    mutating func write(clusters: Int, extra: String = "", root: String = "root root < key ecdsa p256 >") throws {
+        var text = "mesh mesh1\nnetwork network1\n\(root)\nkubeconfig \"emulator.kubeconfig\"\n"
         for index in 1...clusters {
             let peers = (1..<index).map { "discover with cluster\($0); " }.joined()
             text += "cluster cluster\(index) < context \"kind-cluster\(index)\"; server \"https://cluster\(index).example:6443\"; trust from root; install network network1; \(peers)>\n"
@@ -152,6 +152,30 @@ struct Fleet {
         #expect(run.stderr.contains("root root < from \"DIR\" >"))
         #expect(try fleet.emulator.writes() == [])
         #expect(!FileManager.default.fileExists(atPath: fleet.out + "/root-key.pem"))
+    }
+
+    /// The recovery the refusal names: the mesh's root brought back with `from "DIR"` is the
+    /// root the clusters hold, so apply goes on, changing nothing; the clusters' intermediates
+    /// (lost with the work directory) are reported, and --rotate is the way to converge.
+    @Test func aLostWorkDirectoryRecoversWithTheRootBroughtBack() throws {
+        var fleet = try Fleet()
+        #expect(try fleet.apply().status == 0)
+        let backup = fleet.scratch.at("backup")
+        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
+        for name in ["root-cert.pem", "root-key.pem"] {
+            try FileManager.default.copyItem(atPath: fleet.out + "/" + name, toPath: backup + "/" + name)
+        }
+        try FileManager.default.removeItem(atPath: fleet.out)
+        try fleet.write(clusters: 2, root: "root root < from \"backup\" >")
+        try fleet.emulator.clearRequests()
+        let run = try fleet.apply()
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("cacerts holds an intermediate of the mesh's root that the work directory does not have"), "\(run.stdout)")
+        #expect(run.stdout.contains("--rotate cluster1"), "\(run.stdout)")
+        #expect(try fleet.emulator.writes() == [])
+        let rotated = try fleet.apply(["--rotate", "cluster1", "--rotate", "cluster2"])
+        #expect(rotated.status == 0, "\(rotated)")
+        #expect(try fleet.status().status == 0)
     }
 
     @Test func rotationReplacesTheIntermediateInTheCluster() throws {
