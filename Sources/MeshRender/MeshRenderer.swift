@@ -117,8 +117,8 @@ public enum MeshRenderer {
         }
         if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
             let source: RootSource
-            if let from = root.from {
-                source = .existing(directory: resolve(from.value, scriptDirectory: directory(of: options.scriptPath)))
+            if let directory = rootSource(topology, options: options) {
+                source = .existing(directory: directory)
             } else {
                 source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
             }
