@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 
+/// Makes directories with exactly the mode asked for, whatever the umask.
 public enum Directory {
     /// Creates `path` and every missing parent with exactly `mode`, whatever the umask;
     /// directories that exist are left as they are.

@@ -20,10 +20,12 @@ public struct RegularFileError: Error, Sendable, Equatable {
         case unreadable
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// Lower case, without the path: "is a FIFO, not a regular file".
     public var message: String
 
+    /// An error of `kind` with `message` (lower case, without the path).
     public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message

@@ -20,8 +20,11 @@ public enum StepOutcome: Sendable, Hashable {
     case skipped
 }
 
+/// One step of a run and how it ended.
 public struct StepResult: Sendable {
+    /// The plan's step.
     public var step: Plan.Step
+    /// How it ended.
     public var outcome: StepOutcome
     /// What the last process of each command printed on stdout (kubectl's `secret/cacerts
     /// created`), with tokens and keys redacted. A pipeline's intermediate output never appears here.
@@ -32,6 +35,7 @@ public struct StepResult: Sendable {
     public var standardError: String = ""
 }
 
+/// What the runner reports as a run goes, for progress output.
 public enum ApplyEvent: Sendable {
     case started(Plan.Step, total: Int)
     case finished(StepResult, total: Int)
@@ -39,6 +43,7 @@ public enum ApplyEvent: Sendable {
 
 /// Why a run stopped.
 public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
+    /// How the failing command ended, or why the run stopped without one.
     public enum Reason: Sendable, Hashable {
         case exited(program: String, status: Int32)
         case signaled(program: String, signal: Int32)
@@ -51,10 +56,13 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         case notDoneInProcess
     }
 
+    /// The step that failed.
     public var step: Plan.Step
+    /// How many steps the plan has, for "step N/M".
     public var totalSteps: Int
     /// The command that failed (for display: `command.displayString`).
     public var command: Plan.Command?
+    /// Why it failed.
     public var reason: Reason
     /// The last lines the failing process wrote on stderr.
     public var standardErrorTail: String
@@ -62,6 +70,7 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     /// untouched (a missing program is found before the first step).
     public var anythingRan: Bool
 
+    /// The reason in words, e.g. "kubectl exited with status 1".
     public var reasonDescription: String {
         switch reason {
         case .exited(let program, let status): "\(program) exited with status \(status)"
@@ -73,6 +82,7 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The failed step, its command, the reason and the stderr tail, as printed to the user.
     public var description: String {
         var text = "step \(step.number)/\(totalSteps) (\(step.phase.rawValue) \(step.cluster): \(step.title)) failed: \(reasonDescription)"
         if let command { text += "\n  $ \(command.displayString)" }
@@ -81,7 +91,9 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What a run that got through every step did.
 public struct ApplyReport: Sendable {
+    /// Each step's result, in plan order.
     public var results: [StepResult]
 }
 
@@ -93,11 +105,13 @@ public final class ApplyRunner: Sendable {
     /// How many lines of a failing process's stderr the failure keeps.
     public static let standardErrorTailLines = 20
 
+    /// The environment every process runs with (PATH decides which kubectl and istioctl).
     public let environment: [String: String]
     /// Seconds between SIGTERM and SIGKILL when cancelled.
     public let terminationGrace: Double
     private let children = ChildRegistry()
 
+    /// A runner spawning processes with `environment`; `terminationGrace` is seconds from SIGTERM to SIGKILL on cancel.
     public init(environment: [String: String], terminationGrace: Double = 3) {
         self.environment = environment
         self.terminationGrace = terminationGrace

@@ -15,12 +15,14 @@ public enum Termination: Sendable, Hashable {
     case exited(Int32)
     case signaled(Int32)
 
+    /// Whether the process exited with status 0.
     public var succeeded: Bool { self == .exited(0) }
 }
 
 /// A program found on PATH, the way a shell finds it (POSIX `execvp`), but from an environment
 /// dictionary the host passes in, not from this process's own.
 public enum ProgramLocator {
+    /// Where `program` runs from: itself when it contains a slash, else the first executable file of that name on PATH; nil when none.
     public static func locate(_ program: String, environment: [String: String]) -> String? {
         if program.contains("/") { return isExecutableFile(program) ? program : nil }
         for directory in (environment["PATH"] ?? "").split(separator: ":", omittingEmptySubsequences: true) {
@@ -276,6 +278,7 @@ enum Pipeline {
                     buffer.withUnsafeBytes { sink(index, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     polled[index].fd = -1 // poll ignores negative descriptors
+                    // That stream reached EOF or failed: one fewer left to drain.
                     open -= 1
                 }
             }

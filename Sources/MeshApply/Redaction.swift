@@ -3,6 +3,7 @@
 // a key: everything apply shows of a tool's output goes through `Redaction.redact` first.
 import Foundation
 
+/// Strips tokens, passwords and private keys from tool output before apply shows it.
 public enum Redaction {
     /// What a redacted value is replaced with.
     public static let marker = "[redacted]"

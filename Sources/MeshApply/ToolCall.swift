@@ -8,6 +8,7 @@ import Glibc
 
 /// How a tool call ended.
 public struct ToolCallResult: Sendable {
+    /// How the process ended.
     public var termination: Termination
     /// Everything the process wrote on stdout (up to `ToolCall.outputLimit`).
     public var output: Data
@@ -18,13 +19,16 @@ public struct ToolCallResult: Sendable {
     /// stdout was longer than `ToolCall.outputLimit` and was cut: it cannot be parsed.
     public var truncated: Bool
 
+    /// Exited 0, within the deadline, with its whole stdout.
     public var succeeded: Bool { termination.succeeded && !timedOut && !truncated }
 }
 
+/// Runs one read-only tool call (`kubectl get`, `istioctl remote-clusters`) with a deadline.
 public enum ToolCall {
     /// The most stdout a call may produce (a list of every secret of a namespace).
     public static let outputLimit = 64 << 20
 
+    /// Why the process could not be started at all.
     public enum Failure: Error, Sendable {
         case notFound(program: String)
         case launchFailed(program: String, message: String)

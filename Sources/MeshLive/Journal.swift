@@ -7,28 +7,40 @@ import LocalFiles
 import MeshDomain
 import MeshTrust
 
+/// The record of an apply run's finished steps, tied to the plan it ran, for `apply --resume`.
 public struct ApplyJournal: Sendable, Hashable, Codable {
+    /// One finished step.
     public struct Entry: Sendable, Hashable, Codable {
+        /// The step's number in the plan.
         public var step: Int
+        /// The cluster the step ran against.
         public var cluster: String
+        /// The step's title, as the plan prints it.
         public var title: String
+        /// What the step did to its cluster: a `Change` raw value ("create", "no change", ...).
         public var change: String
+        /// When the step finished.
         public var finished: Date
     }
 
+    /// The journal's file name in the work directory.
     public static let fileName = "apply-journal.json"
     /// SHA-256 of the plan's JSON (the offline plan: what the script and options describe).
     public var planHash: String
+    /// The finished steps, in the order they finished.
     public var entries: [Entry] = []
 
+    /// An empty journal for `plan`.
     public init(plan: Plan) throws {
         planHash = try Self.hash(plan)
     }
 
+    /// The hex SHA-256 of `plan`'s JSON, which the plan must match for the journal to be resumed.
     public static func hash(_ plan: Plan) throws -> String {
         SHA256.hash(data: Data(try plan.json().utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Where the journal lives in `workDirectory`.
     public static func path(in workDirectory: String) -> String { workDirectory + "/" + fileName }
 
     /// A journal names steps; a larger file is not one.
@@ -53,6 +65,7 @@ public struct ApplyJournal: Sendable, Hashable, Codable {
         try save(in: workDirectory)
     }
 
+    /// Writes the journal (pretty JSON, ISO 8601 dates) atomically, mode 0644.
     public func save(in workDirectory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

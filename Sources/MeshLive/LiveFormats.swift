@@ -24,6 +24,7 @@ extension LivePlan {
 }
 
 extension LivePlan {
+    /// The live plan as pretty-printed JSON (sorted keys, ISO 8601 dates), newline-terminated.
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -60,6 +61,7 @@ extension MeshStatus {
         return out
     }
 
+    /// The status as pretty-printed JSON, with `inSync` as a top-level field.
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

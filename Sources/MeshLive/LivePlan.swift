@@ -22,8 +22,11 @@ public enum Change: String, Sendable, Hashable, Codable {
     public var runs: Bool { self == .create || self == .update || self == .replace || self == .delete || self == .wait }
 }
 
+/// A plan step marked with what it would change in its cluster as read.
 public struct LiveStep: Sendable, Hashable, Codable {
+    /// The offline plan's step (for a delete, one the live plan adds).
     public var step: Plan.Step
+    /// What running it would change.
     public var change: Change
     /// Why, in the words `plan --live` and `status` print: what is there next to what is wanted.
     public var reason: String
@@ -39,25 +42,33 @@ public struct LocalTrust: Sendable, Hashable {
     /// Each cluster's intermediate in the work directory, when rendered.
     public var intermediates: [String: CacertsFacts]
 
+    /// The given root fingerprint and intermediates, by cluster.
     public init(rootFingerprint: String?, intermediates: [String: CacertsFacts]) {
         self.rootFingerprint = rootFingerprint
         self.intermediates = intermediates
     }
 }
 
+/// Choices that change how steps are marked (`apply --rotate`).
 public struct LivePlanOptions: Sendable, Hashable {
     /// Clusters whose cacerts are replaced by the work directory's (new) intermediate.
     public var rotate: Set<String>
+    /// Options rotating the intermediates of the clusters in `rotate` (none by default).
     public init(rotate: Set<String> = []) { self.rotate = rotate }
 }
 
+/// The offline plan marked against the clusters as read, with the deletes and any trust conflicts.
 public struct LivePlan: Sendable, Hashable, Codable {
+    /// The mesh's name in the script.
     public var mesh: String
+    /// The plan's steps in order, then the deletes.
     public var steps: [LiveStep]
     /// Clusters whose trust would split the mesh: when not empty, nothing may be applied.
     public var conflicts: [TrustConflict]
+    /// Every cluster as it was read, reachable or not.
     public var clusters: [ClusterState]
 
+    /// The clusters that could not be read.
     public var unreachable: [ClusterState] { clusters.filter { !$0.isReachable } }
 
     /// The steps apply runs.

@@ -7,7 +7,9 @@ import Foundation
 import MeshDomain
 import MeshTrust
 
+/// Builds the live plan from an offline plan and the clusters as read.
 public enum LivePlanner {
+    /// Marks every step (unknown where its cluster is unreachable), appends the deletes, and finds the trust conflicts.
     public static func plan(_ plan: Plan, states: [ClusterState], local: LocalTrust, options: LivePlanOptions = LivePlanOptions()) -> LivePlan {
         let byName = Dictionary(states.map { ($0.cluster, $0) }, uniquingKeysWith: { first, _ in first })
         var marker = Marker(plan: plan, local: local, options: options)

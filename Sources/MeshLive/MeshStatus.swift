@@ -4,32 +4,44 @@
 import Foundation
 import MeshDomain
 
+/// What `meshscript status` reports: per cluster and link, what the script wants next to what is there.
 public struct MeshStatus: Sendable, Hashable, Codable {
+    /// How an object compares with what the script wants.
     public enum Verdict: String, Sendable, Hashable, Codable {
         case inSync = "in sync", missing, differs, unreachable
     }
 
+    /// One object in one cluster, or one discovery link.
     public struct Row: Sendable, Hashable, Codable {
         /// The cluster the object lives in.
         public var cluster: String
         /// For a discovery link: the cluster whose API server the secret opens.
         public var linkSource: String?
+        /// What the object is: "cacerts", "control plane", "remote secret", ...
         public var object: String
+        /// What the script wants of it.
         public var want: String
+        /// What the cluster holds (the live step's reason).
         public var have: String
+        /// How the two compare.
         public var verdict: Verdict
         /// `istioctl remote-clusters` on the target (with --verify): synced, or what it said.
         public var verified: String?
     }
 
+    /// The mesh's name in the script.
     public var mesh: String
+    /// One row per step that touches a cluster, in plan order.
     public var rows: [Row]
+    /// Clusters whose cacerts root is not the mesh's: trust would split.
     public var conflicts: [TrustConflict]
+    /// Every cluster as it was read.
     public var clusters: [ClusterState]
 
     /// The mesh is as the script describes it.
     public var inSync: Bool { conflicts.isEmpty && rows.allSatisfy { $0.verdict == .inSync && ($0.verified == nil || $0.verified == "synced") } }
 
+    /// The status read off a live plan: each cluster step becomes a row with a verdict.
     public init(_ plan: LivePlan) {
         mesh = plan.mesh
         conflicts = plan.conflicts

@@ -11,6 +11,7 @@ public enum ObserveEvent: Sendable {
     case read(ClusterState)
 }
 
+/// Reads a plan's clusters with `kubectl get -o json`, concurrently and read-only.
 public struct Observer: Sendable {
     /// The environment kubectl runs with (PATH decides which kubectl).
     public var environment: [String: String]
@@ -19,6 +20,7 @@ public struct Observer: Sendable {
     /// How many clusters are read at once.
     public var concurrency: Int
 
+    /// An observer running kubectl with `environment`; `concurrency` is at least 1.
     public init(environment: [String: String], timeout: Double = 20, concurrency: Int = 8) {
         self.environment = environment
         self.timeout = timeout

@@ -4,6 +4,7 @@ import Foundation
 import MeshApply
 import MeshDomain
 
+/// `status --verify`: asks each link target's istiod, via `istioctl remote-clusters`, which remote clusters it has synced.
 public enum RemoteClusters {
     /// Fills in `verified` on every link row whose target could be asked.
     public static func verify(_ status: inout MeshStatus, plan: Plan, environment: [String: String], timeout: Double) {

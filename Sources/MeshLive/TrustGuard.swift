@@ -6,14 +6,18 @@ import MeshDomain
 
 /// A cluster whose live cacerts does not chain to the mesh's root.
 public struct TrustConflict: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The cluster's name in the script.
     public var cluster: String
+    /// The kubeconfig context it was read through.
     public var context: String
     /// The root fingerprint in the cluster's cacerts (nil: the secret could not be read as certificates).
     public var clusterRoot: String?
     /// The work directory's root; nil when there is none and render would make a new one.
     public var expectedRoot: String?
+    /// What is wrong with the cacerts secret (unreadable or a file missing), if anything.
     public var detail: String?
 
+    /// The conflict in one sentence: the cluster's root next to the work directory's.
     public var description: String {
         let found = clusterRoot.map { "holds root \($0)" } ?? "holds a cacerts secret that cannot be read (\(detail ?? "unreadable"))"
         let wanted = expectedRoot.map { "the work directory's root is \($0)" } ?? "the work directory has no root, so a new one would be made"
@@ -21,6 +25,7 @@ public struct TrustConflict: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 }
 
+/// Finds the clusters whose live cacerts would split the mesh's trust, before anything is applied.
 public enum TrustGuard {
     /// The clusters that would end up on another root than `local`'s. Only clusters the plan
     /// gives a cacerts secret are compared; unreachable ones are reported by the caller.

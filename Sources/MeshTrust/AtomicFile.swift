@@ -13,6 +13,7 @@ import Musl
 import Darwin
 #endif
 
+/// Whole-file writes by temporary file, fsync and rename, so no one sees half a file.
 public enum AtomicFile {
     /// Replaces (or creates) `path` with `data` and permission bits `mode`, atomically.
     public static func write(_ data: Data, to path: String, mode: mode_t) throws(TrustError) {
@@ -21,6 +22,7 @@ public enum AtomicFile {
         StagedFile.syncDirectory(of: path)
     }
 
+    /// What `update` did to the file.
     public enum Outcome: Sendable {
         case created, rewritten, unchanged
     }

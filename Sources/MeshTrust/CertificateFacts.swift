@@ -15,13 +15,16 @@ public struct CacertsFacts: Sendable, Hashable, Codable {
     public var intermediateSubject: String
     /// The intermediate's serial number, hex pairs joined by colons.
     public var intermediateSerial: String
+    /// When the intermediate expires (its notAfter).
     public var intermediateNotValidAfter: Date
     /// Whether ca-cert.pem is signed by root-cert.pem, and cert-chain.pem runs from the one
     /// to the other; when not, `problems` says why.
     public var chainVerifies: Bool
+    /// Why the chain does not verify; empty when it does.
     public var problems: [String]
 }
 
+/// Reads `CacertsFacts` from a cacerts set's public files, in memory or in a work directory.
 public enum CertificateFacts {
     /// The facts of a cacerts set from the bytes of its public files.
     /// - Parameter chain: cert-chain.pem; nil when the set has none (then the chain does not verify).
