@@ -261,10 +261,10 @@ enum Pipeline {
     /// `drainGrace` has passed, handing each chunk to `sink`.
     private static func drain(_ descriptors: [Int32], until processes: [pid_t], _ sink: (Int, UnsafeRawBufferPointer) -> Void) {
         var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        var open = descriptors.count
+        var remaining = descriptors.count
         var buffer = [UInt8](repeating: 0, count: 16 << 10)
         var allExited: Date?
-        while open > 0 {
+        while remaining > 0 {
             if let allExited, Date().timeIntervalSince(allExited) > drainGrace { return }
             if allExited == nil, processes.allSatisfy(hasExited) { allExited = Date() }
             let ready = poll(&polled, nfds_t(polled.count), 100)
@@ -279,7 +279,7 @@ enum Pipeline {
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     polled[index].fd = -1 // poll ignores negative descriptors
                     // That stream reached EOF or failed: one fewer left to drain.
-                    open -= 1
+                    remaining -= 1
                 }
             }
         }

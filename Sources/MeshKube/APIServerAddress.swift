@@ -19,14 +19,18 @@ public struct APIServerAddress: Sendable, Hashable {
         case notHTTPS
     }
 
+    /// Lowercased; nil when the address has no `scheme://`.
     public var scheme: String?
+    /// Lowercased, without IPv6 brackets; empty when there is none.
     public var host: String
     /// The port as written; nil when the address gives none (``normalized`` fills in the scheme's).
     public var port: Int?
     /// The path after the authority (`/k8s/clusters/c-1` behind a proxy), "" when there is none.
     public var path: String = ""
+    /// The address exactly as written.
     public let text: String
 
+    /// Parses `text`; never fails (``problem`` says what is wrong with it).
     public init(_ text: String) {
         self.text = text
         var rest = Substring(text)
@@ -75,6 +79,7 @@ public struct APIServerAddress: Sendable, Hashable {
         return nil
     }
 
+    /// True for a host only this machine can reach: loopback, `localhost` or the unspecified address.
     public var isLoopback: Bool {
         if host == "localhost" || host.hasSuffix(".localhost") || host == "localhost." { return true }
         var ipv4 = host

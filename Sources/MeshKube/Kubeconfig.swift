@@ -13,6 +13,7 @@ import LocalFiles
 import NameSuggestions
 import Yams
 
+/// Kubeconfig files merged as kubectl merges them: clusters, contexts and users by name.
 public struct Kubeconfig: Sendable {
     struct Cluster: Sendable, Hashable {
         var server: String?

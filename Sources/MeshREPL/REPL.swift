@@ -4,6 +4,7 @@
 import Foundation
 import MeshScript
 
+/// `meshscript repl`: the interactive loop around a ``REPLSession``.
 public enum REPL {
     /// Runs until `:quit` or end of input. Returns the process exit code: 0, or 65 when
     /// reading a non-terminal input in which some statement had errors.

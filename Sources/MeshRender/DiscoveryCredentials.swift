@@ -7,10 +7,12 @@ import MeshDomain
 import MeshKube
 import MeshScriptInterpreter
 
+/// The kubeconfig pre-flight's result: remote secrets render can write offline, and its diagnostics.
 public struct DiscoveryCredentials {
     /// Remote secret manifests MeshScript can write offline, by link. They hold bearer
     /// tokens: written with mode 0600, never printed.
     public var offlineSecrets: [DiscoveryLink: String] = [:]
+    /// Problems with contexts, API servers or credentials; errors stop render.
     public var diagnostics: [Diagnostic] = []
     /// Where contexts were read from (empty when no kubeconfig was read).
     public var kubeconfigPaths: [String] = []

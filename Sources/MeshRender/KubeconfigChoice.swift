@@ -8,6 +8,7 @@ import MeshKube
 /// The kubeconfig of a run: where the choice came from, the files the pre-flight reads, and
 /// the one file every kubectl and istioctl command names with `--kubeconfig=`.
 public struct KubeconfigChoice: Sendable, Hashable {
+    /// Where the kubeconfig choice came from, by precedence.
     public enum Origin: Sendable, Hashable {
         /// The script's `kubeconfig "PATH"` statement (its path and range, for diagnostics).
         case script(Located<String>)
@@ -19,6 +20,7 @@ public struct KubeconfigChoice: Sendable, Hashable {
         case home
     }
 
+    /// The script, the option, `$KUBECONFIG` or the home default.
     public var origin: Origin
     /// The files the pre-flight reads, in merge order.
     public var paths: [String]

@@ -10,18 +10,26 @@ import MeshKube
 import MeshScriptInterpreter
 import MeshTrust
 
+/// What a render needs besides the topology: the work directory and the host's environment.
 public struct RenderOptions: Sendable {
+    /// The seed's WORK_DIR (the CLI's `--out`), without a trailing slash.
     public var workDirectory: String
+    /// The script rendered; relative paths it names are resolved against its directory.
     public var scriptPath: String
+    /// Clusters whose intermediate CA is re-issued even though one exists.
     public var rotate: Set<String>
+    /// The process environment (`$KUBECONFIG`).
     public var environment: [String: String]
+    /// The home directory, for `~/.kube/config`.
     public var home: String
+    /// The time certificates are issued at.
     public var now: Date
     /// The kubeconfig the host was given (the CLI's `--kubeconfig PATH`; relative to the current
     /// directory). The script's `kubeconfig "PATH"` wins over it; without either, `$KUBECONFIG`.
     /// See ``MeshRenderer/kubeconfigChoice(for:options:)``.
     public var kubeconfig: String?
 
+    /// Options for rendering into `workDirectory`, with trailing slashes dropped.
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
                 home: String, now: Date = Date(), kubeconfig: String? = nil) {
         // `--out DIR/` must not turn into DIR//C/... in every path of the plan.
@@ -37,16 +45,23 @@ public struct RenderOptions: Sendable {
     }
 }
 
+/// Progress reported while render writes the work directory.
 public enum RenderEvent: Sendable {
     case trust(TrustProgress)
     case wroteManifest(path: String)
 }
 
+/// What a render did: each file's outcome, the trust report, the plan and notes.
 public struct RenderSummary: Sendable {
+    /// What happened to one manifest file in the work directory.
     public enum Outcome: String, Sendable { case created, rewritten, unchanged, removed }
+    /// Manifests and plan.json (certificates are in ``trust``).
     public var files: [(path: String, outcome: Outcome)] = []
+    /// The certificates and cacerts secrets; nil when no cluster has trust.
     public var trust: TrustReport?
+    /// The plan written to plan.json.
     public var plan: Plan
+    /// Remarks for the user (files left alone or removed, trust notes).
     public var notes: [String] = []
 
     /// "3 created, 12 reused, 2 removed": certificates and manifests together, or "nothing to do".
@@ -86,6 +101,7 @@ public enum RenderFailure: Error, CustomStringConvertible {
     }
 }
 
+/// `render`: writes the work directory for a valid, pre-flighted topology.
 public enum MeshRenderer {
     /// Pre-flight checks that need the outside world (the kubeconfig of
     /// ``kubeconfigChoice(for:options:)``), as diagnostics.
@@ -100,6 +116,8 @@ public enum MeshRenderer {
                     offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
     }
 
+    /// Writes certificates and cacerts secrets, manifests, offline remote secrets and plan.json
+    /// into the work directory; throws, writing nothing, when the pre-flight has errors.
     public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
                               progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }

@@ -8,12 +8,15 @@ import Foundation
 import Glibc
 #endif
 
+/// An exclusive flock(2) on a work directory, released when the object is freed.
 public final class WorkDirectoryLock: Sendable {
+    /// Why the lock could not be taken.
     public enum Failure: Error, Sendable, CustomStringConvertible {
         /// Another process holds the lock.
         case held(directory: String)
         case unusable(directory: String, reason: String)
 
+        /// The failure as a one-line message for the user.
         public var description: String {
             switch self {
             case .held(let directory):

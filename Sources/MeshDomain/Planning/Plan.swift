@@ -2,13 +2,18 @@
 // of them decides what to do. No secret ever appears in a plan: steps name files.
 import Foundation
 
+/// The ordered steps that build one mesh: trust, install and discovery, per cluster, as data.
 public struct Plan: Sendable, Hashable, Codable {
+    /// The part of the procedure a step belongs to: trust (CA, namespace, cacerts), install, or discover (remote secrets).
     public enum Phase: String, Sendable, Hashable, Codable { case trust, install, discover }
 
     /// One process invocation as an argument list; a pipeline is several of them.
     public struct Command: Sendable, Hashable, Codable {
+        /// Argument lists, each piped into the next (`istioctl create-remote-secret | kubectl apply`).
         public var pipeline: [[String]]
+        /// A single invocation, no pipe.
         public init(_ arguments: [String]) { pipeline = [arguments] }
+        /// Invocations piped one into the next, in order.
         public init(pipeline: [[String]]) { self.pipeline = pipeline }
 
         /// For display only (nothing is ever run through a shell): each argument quoted when needed.
@@ -26,20 +31,27 @@ public struct Plan: Sendable, Hashable, Codable {
         }
     }
 
+    /// One numbered step of the plan: the commands for one thing in one cluster.
     public struct Step: Sendable, Hashable, Codable {
+        /// Position in the plan, from 1.
         public var number: Int
+        /// Trust, install or discover.
         public var phase: Phase
         /// The cluster the step acts on (for discovery: the cluster that receives the secret).
         public var cluster: String
+        /// One line saying what the step does.
         public var title: String
+        /// Run in order; each kubectl and istioctl one names the cluster's context.
         public var commands: [Command]
         /// Files the step reads or writes, under the work directory.
         public var files: [String]
+        /// A remark shown with the step (why it waits, where a file came from).
         public var note: String?
         /// What the step makes true in its cluster, as data: the live plan compares it with
         /// what the cluster holds.
         public var kind: Kind
 
+        /// A step with every field given.
         public init(number: Int, phase: Phase, cluster: String, title: String, commands: [Command], files: [String], note: String?, kind: Kind) {
             self.number = number
             self.phase = phase
@@ -51,6 +63,7 @@ public struct Plan: Sendable, Hashable, Codable {
             self.kind = kind
         }
 
+        /// The state a step establishes, one case per kind of object it creates or removes.
         public enum Kind: Sendable, Hashable, Codable {
             /// `meshscript render`: the cluster's intermediate CA, on this machine.
             case intermediateCA
@@ -73,12 +86,16 @@ public struct Plan: Sendable, Hashable, Codable {
 
     /// What a control plane is installed with, as install.yaml says it.
     public struct ControlPlaneSpec: Sendable, Hashable, Codable {
+        /// `values.global.meshID`.
         public var meshID: String?
+        /// `values.global.multiCluster.clusterName`.
         public var clusterName: String?
+        /// `values.global.network`.
         public var network: String?
         /// nil: the default revision.
         public var revision: String?
 
+        /// A spec with the install.yaml values given.
         public init(meshID: String?, clusterName: String?, network: String?, revision: String?) {
             self.meshID = meshID
             self.clusterName = clusterName
@@ -87,14 +104,20 @@ public struct Plan: Sendable, Hashable, Codable {
         }
     }
 
+    /// The mesh's name (empty when the script declares none).
     public var mesh: String
+    /// The targeted Istio release: `current` or `1.6`.
     public var istio: String
+    /// The seed's WORK_DIR, where every file the steps name lives.
     public var workDirectory: String
+    /// The topology's cluster names, in declaration order.
     public var clusters: [String]
     /// How the tools reach each cluster of the topology, by cluster name: every kubectl and
     /// istioctl command of a step for that cluster carries its ``ClusterAccess/flags``.
     public var access: [String: ClusterAccess]
+    /// Who reads whose API server: one remote secret per link.
     public var links: [DiscoveryLink]
+    /// In the order they must run.
     public var steps: [Step]
 }
 
@@ -105,8 +128,10 @@ public struct ClusterAccess: Sendable, Hashable, Codable {
     /// An absolute path, so the commands work from any directory; nil leaves the choice to the
     /// tool (which then reads $KUBECONFIG, possibly a list, or ~/.kube/config).
     public var kubeconfig: String?
+    /// The kubeconfig context naming the cluster (`--context=`).
     public var context: String
 
+    /// Access through `context` of `kubeconfig` (nil: the tool's default file).
     public init(kubeconfig: String?, context: String) {
         self.kubeconfig = kubeconfig
         self.context = context

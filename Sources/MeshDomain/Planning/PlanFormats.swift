@@ -3,6 +3,7 @@
 import Foundation
 
 extension Plan {
+    /// The plan as a human-readable listing, grouped by cluster then discovery, with each command.
     public var text: String {
         var out = "Plan for mesh '\(mesh)' (Istio \(istio)): \(clusters.count) cluster\(clusters.count == 1 ? "" : "s"), \(links.count) discovery link\(links.count == 1 ? "" : "s"), work directory \(workDirectory)\n"
         var heading = ""
@@ -55,6 +56,7 @@ extension Plan {
         return out
     }
 
+    /// The plan as pretty-printed JSON with sorted keys (the work directory's plan.json).
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -2,6 +2,7 @@
 // (intermediate CA, namespace, cacerts) then install and readiness; then discovery links.
 // The commands are the seed document's and istio-artifacts.md's, for the targeted release.
 
+/// What the planner needs beyond the topology: the work directory, the script and the kubeconfig.
 public struct PlanOptions: Sendable {
     /// The seed's ${WORK_DIR}.
     public var workDirectory: String
@@ -15,6 +16,7 @@ public struct PlanOptions: Sendable {
     /// MeshRender resolved it; nil: none, the tools read their own default.
     public var kubeconfig: String?
 
+    /// Options for planning into `workDirectory`; by default every remote secret comes from istioctl.
     public init(workDirectory: String, scriptPath: String, offlineRemoteSecrets: Set<DiscoveryLink> = [], kubeconfig: String? = nil) {
         self.workDirectory = workDirectory
         self.scriptPath = scriptPath
@@ -25,26 +27,42 @@ public struct PlanOptions: Sendable {
 
 /// Where `render` puts each file; the planner and the renderer share these names.
 public struct WorkLayout: Sendable {
+    /// The work directory (WORK_DIR) every path is under.
     public var root: String
+    /// The layout of the work directory `root`.
     public init(_ root: String) { self.root = root }
 
+    /// `parts` joined under the work directory.
     public func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
+    /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
+    /// The root CA's private key.
     public var rootKey: String { path("root-key.pem") }
+    /// Cluster `c`'s intermediate CA certificate.
     public func caCertificate(_ c: String) -> String { path(c, "ca-cert.pem") }
+    /// Cluster `c`'s intermediate CA private key.
     public func caKey(_ c: String) -> String { path(c, "ca-key.pem") }
+    /// The root certificate as cluster `c`'s cacerts carries it.
     public func rootCertificateCopy(_ c: String) -> String { path(c, "root-cert.pem") }
+    /// Cluster `c`'s chain: its intermediate, then the root.
     public func certificateChain(_ c: String) -> String { path(c, "cert-chain.pem") }
+    /// The `cacerts` Secret manifest for cluster `c`'s istio-system.
     public func cacertsSecret(_ c: String) -> String { path(c, "cacerts-secret.yaml") }
+    /// The istio-system Namespace manifest for cluster `c` (with its network label when needed).
     public func namespace(_ c: String) -> String { path(c, "istio-system-namespace.yaml") }
+    /// The IstioOperator that `istioctl install` applies to cluster `c`.
     public func install(_ c: String) -> String { path(c, "install.yaml") }
+    /// The IstioOperator for cluster `c`'s east-west gateway.
     public func eastWestGateway(_ c: String) -> String { path(c, "eastwest-gateway.yaml") }
+    /// The Gateway exposing cluster `c`'s services on the east-west gateway.
     public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
+    /// The plan as JSON, written by render.
     public var planJSON: String { path("plan.json") }
 }
 
+/// Turns a valid topology into a ``Plan``; pure, it touches neither files nor clusters.
 public enum Planner {
     /// The steps for a valid topology, each kubectl and istioctl command carrying the
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).

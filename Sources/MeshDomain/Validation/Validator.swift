@@ -3,7 +3,9 @@
 import MeshKube
 import MeshScriptInterpreter
 
+/// The whole-topology rules checked after evaluation, before plan or render.
 public enum Validator {
+    /// Every rule's diagnostics for `topology`; no error means it can be planned.
     public static func validate(_ topology: Topology) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func error(_ message: String, _ range: SourceRange, help: String? = nil, notes: [Diagnostic.Note] = []) {

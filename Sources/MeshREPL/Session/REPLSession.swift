@@ -6,7 +6,9 @@ import Foundation
 import LocalFiles
 import MeshScript
 
+/// The REPL's state: the topology built so far, pending input, and the colon commands.
 public final class REPLSession {
+    /// The interpreter holding the session's topology.
     public let engine: MeshEngine
     /// The statements accepted so far, in order: `:save` writes them back as a script.
     public private(set) var accepted: [String] = []
@@ -24,12 +26,14 @@ public final class REPLSession {
     private let directory: String
     private let environment: [String: String]
 
+    /// What the loop does after a line.
     public enum Status: Equatable {
         case ready
         case needsMoreInput
         case quit
     }
 
+    /// An empty session; `write` and `writeError` receive its output and diagnostics.
     public init(environment: [String: String], directory: String = FileManager.default.currentDirectoryPath, color: Bool,
                 write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
         engine = MeshEngine(environment: environment)
@@ -47,7 +51,9 @@ public final class REPLSession {
         engine.interpreter.allowImportsOutsideRoot = true
     }
 
+    /// `mesh> `, or `  ... ` while an entry continues.
     public var prompt: String { pending.isEmpty && heldIf == nil ? "mesh> " : "  ... " }
+    /// True while an entry is incomplete or held for a possible `else`.
     public var hasPendingInput: Bool { !pending.isEmpty || heldIf != nil }
 
     /// Drop a half-typed multi-line entry (Ctrl-C at a `...` prompt).
@@ -176,6 +182,7 @@ public final class REPLSession {
 
     // MARK: - Colon commands
 
+    /// The colon commands, as `:help` lists them.
     public static let commands: [(name: String, arguments: String, summary: String)] = [
         (":help", "", "this help"),
         (":check", "", "validate the whole topology"),

@@ -1,8 +1,11 @@
 // Renders diagnostics as `file:line:col: error: message`, the numbered source line with a
 // `^~~~` marker under the range, then notes and help. Colour only when asked (on a terminal).
 
+/// Formats diagnostics against their script sources, compiler-style.
 public struct DiagnosticRenderer: Sendable {
+    /// The scripts the diagnostics' ranges point into.
     public var sources: SourceMap
+    /// Whether to emit ANSI colours.
     public var color: Bool
     /// At most this many diagnostics are printed; the rest are counted.
     public var limit: Int
@@ -10,6 +13,7 @@ public struct DiagnosticRenderer: Sendable {
     /// Source lines longer than this many characters are cut to a window around the marker.
     static let maxLineWidth = 160
 
+    /// A renderer over `sources`, printing at most `limit` diagnostics.
     public init(sources: SourceMap, color: Bool, limit: Int = 200) {
         self.sources = sources
         self.color = color
@@ -24,6 +28,7 @@ public struct DiagnosticRenderer: Sendable {
         color ? style.rawValue + text + Style.reset.rawValue : text
     }
 
+    /// Up to ``limit`` diagnostics, then a count of those not shown.
     public func render(_ diagnostics: [Diagnostic]) -> String {
         var out = ""
         for diagnostic in diagnostics.prefix(limit) { out += render(diagnostic) }
@@ -33,6 +38,7 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
+    /// One diagnostic with its source snippet, notes and help.
     public func render(_ diagnostic: Diagnostic) -> String {
         let severityStyle: Style = switch diagnostic.severity {
         case .error: .red
@@ -59,6 +65,7 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
+    /// `file:line:column` of the start of `range`.
     public func position(_ range: SourceRange) -> String {
         let file = sources.file(range.file)
         let location = file.location(of: range.start)

@@ -3,11 +3,15 @@
 import Foundation
 import LocalFiles
 
+/// Why a script could not be read.
 public struct LoaderError: Error, Sendable {
+    /// The reason, shown after `cannot read 'PATH': ` or `cannot import 'PATH': `.
     public var message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
 }
 
+/// Resolves and reads script files for the host and for `import`.
 public protocol ScriptLoader: Sendable {
     /// A canonical absolute path (symlinks resolved where possible), used for caching and confinement.
     func canonicalPath(_ path: String, relativeTo directory: String?) -> String
@@ -21,10 +25,12 @@ extension ScriptLoader {
     }
 }
 
+/// Reads scripts from the local file system.
 public struct FileSystemLoader: ScriptLoader {
     /// Scripts larger than this are refused rather than read into memory.
     public var maxFileSize: Int
 
+    /// A loader refusing files over `maxFileSize` bytes (64 MiB by default).
     public init(maxFileSize: Int = 64 << 20) { self.maxFileSize = maxFileSize }
 
     /// `path` made absolute and normalized, then with symlinks resolved when it exists.
@@ -48,13 +54,17 @@ public struct FileSystemLoader: ScriptLoader {
 
 /// Scripts held in memory by path: for tests and hosts that keep scripts elsewhere.
 public struct InMemoryLoader: ScriptLoader {
+    /// Script text by canonical (absolute, normalized) path.
     public var files: [String: String]
+    /// A loader serving `files`.
     public init(_ files: [String: String]) { self.files = files }
 
+    /// `path` joined to `directory` when relative, then normalized; no symlinks here.
     public func canonicalPath(_ path: String, relativeTo directory: String?) -> String {
         FilePath.normalized(path.hasPrefix("/") ? path : (directory ?? "") + "/" + path)
     }
 
+    /// The UTF-8 bytes of the script at `path`.
     public func read(_ path: String) throws(LoaderError) -> [UInt8] {
         guard let text = files[path] else { throw LoaderError("no such file") }
         return Array(text.utf8)
