@@ -195,7 +195,7 @@ import Testing
 
     /// Byte-identical to `kubectl create namespace istio-system --dry-run=client -o yaml`,
     /// piped through `kubectl label --local ... topology.istio.io/network=NET`.
-    @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"), arguments: [nil, "network1"] as [String?])
+    @Test(.enabled(if: Kubectl.isInstalled, Comment(rawValue: Kubectl.absence)), arguments: [nil, "network1"] as [String?])
     func namespaceMatchesKubectl(network: String?) throws {
         let home = try Scratch()
         let created = try Kubectl.run(

@@ -374,7 +374,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     /// The reference: `KUBECONFIG=a:b:c kubectl config view --flatten -o json`
     /// (`--flatten` reads each `certificate-authority` file relative to the file
     /// that named it and inlines it as data).
-    @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"))
+    @Test(.enabled(if: Kubectl.isInstalled, Comment(rawValue: Kubectl.absence)))
     func mergeAgreesWithKubectl() throws {
         let files = try Files()
         let result = try Kubectl.run(
@@ -408,7 +408,7 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
     }
 
     /// kubectl also refuses what MeshKube refuses.
-    @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"))
+    @Test(.enabled(if: Kubectl.isInstalled, Comment(rawValue: Kubectl.absence)))
     func kubectlAlsoRefusesMalformedAndDuplicateFiles() throws {
         let dir = try Scratch()
         let bad = try dir.write("bad", "clusters:\n- name: a\n  cluster: [unclosed\n")

@@ -120,7 +120,7 @@ import Testing
 
     /// The embedded kubeconfig is exactly what kubectl (client-go's encoder, which
     /// istioctl uses too) prints for it.
-    @Test(.enabled(if: Kubectl.isInstalled, "kubectl not installed"))
+    @Test(.enabled(if: Kubectl.isInstalled, Comment(rawValue: Kubectl.absence)))
     func embeddedKubeconfigIsWhatKubectlPrints() throws {
         let dir = try Scratch()
         let ca = Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).base64EncodedString()

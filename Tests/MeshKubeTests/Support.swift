@@ -99,12 +99,15 @@ private func differingPaths(_ a: YAMLValue?, _ e: YAMLValue?, path: String) -> [
     }
 }
 
-/// The real kubectl, when installed. Run offline, with a private HOME so the
-/// developer's own ~/.kube/config never leaks into a test.
+/// The real kubectl (never a stand-in on PATH), when installed. Run offline, with a private
+/// HOME so the developer's own ~/.kube/config never leaks into a test.
 enum Kubectl {
-    static let path = executableOnPath("kubectl")
+    static var path: String? { RealKubectl.path }
 
-    static var isInstalled: Bool { path != nil }
+    static var isInstalled: Bool { RealKubectl.isInstalled }
+
+    /// Why the comparisons with kubectl are skipped.
+    static var absence: String { RealKubectl.absence ?? "" }
 
     static func run(_ arguments: [String], kubeconfig: String? = nil, stdin: String? = nil, home: String) throws -> ProcessRun {
         var environment = ["HOME": home, "PATH": "/usr/bin:/bin"]

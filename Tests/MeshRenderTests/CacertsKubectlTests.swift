@@ -9,7 +9,7 @@ import Testing
 @Suite struct CacertsKubectlTests {
     enum Root: String, CaseIterable, Sendable { case istioDefault, ecdsa }
 
-    @Test(.enabled(if: executableOnPath("kubectl") != nil, "kubectl is not installed; it is the offline reference for the cacerts manifest"),
+    @Test(.enabled(if: RealKubectl.isInstalled, Comment(rawValue: "the offline reference for the cacerts manifest is missing: " + (RealKubectl.absence ?? ""))),
           arguments: Root.allCases)
     func cacertsManifestEqualsKubectlDryRun(root: Root) throws {
         let scratch = try Scratch()
@@ -26,7 +26,7 @@ import Testing
             let directory = prepared.out + "/" + cluster
             let files = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"].map { "--from-file=\(directory)/\($0)" }
             // Offline: an empty HOME and a kubeconfig that does not exist; --dry-run=client never dials.
-            let kubectl = try runProcess(executableOnPath("kubectl")!,
+            let kubectl = try runProcess(try #require(RealKubectl.path),
                                          ["create", "secret", "generic", "cacerts", "-n", "istio-system"] + files + ["--dry-run=client", "-o", "yaml"],
                                          environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": scratch.at("no-kubeconfig")]),
                                          timeout: .seconds(60))

@@ -23,7 +23,7 @@ public final class KubeEmulator: @unchecked Sendable {
     /// Starts an emulator for `clusters` (name -> context); the kubeconfig is written in `scratch`.
     public init(clusters: [(name: String, context: String)], in scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let python = try #require(executableOnPath("python3"), "python3 is needed for the Kubernetes API emulator", sourceLocation: sourceLocation)
-        _ = try #require(executableOnPath("kubectl"), "kubectl is needed (scripts/bootstrap.sh --test installs it)", sourceLocation: sourceLocation)
+        _ = try #require(RealKubectl.path, Comment(rawValue: "the emulator is driven by a real kubectl: " + (RealKubectl.absence ?? "")), sourceLocation: sourceLocation)
         kubeconfig = scratch.at("emulator.kubeconfig")
         istioctlLog = scratch.at("istioctl.jsonl")
         process = Process()
@@ -57,9 +57,10 @@ public final class KubeEmulator: @unchecked Sendable {
     }
 
     /// The environment meshscript runs with: the istioctl stand-in first on PATH, then the real
-    /// kubectl; a fresh HOME (so kubectl's discovery cache is this run's), no $KUBECONFIG.
+    /// kubectl's directory; a fresh HOME (so kubectl's discovery cache is this run's), no $KUBECONFIG.
     public func environment(home: String, _ extra: [String: String] = [:]) -> [String: String] {
-        ["PATH": Self.tools + ":/usr/local/bin:/usr/bin:/bin", "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8",
+        let kubectlDirectory = RealKubectl.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path + ":" } ?? ""
+        return ["PATH": Self.tools + ":" + kubectlDirectory + "/usr/local/bin:/usr/bin:/bin", "HOME": home, "NO_COLOR": "1", "LANG": "C.UTF-8",
          "ISTIOCTL_STANDIN_LOG": istioctlLog, "KUBE_EMULATOR_CONTROL": control.absoluteString].merging(extra) { _, new in new }
     }
 
