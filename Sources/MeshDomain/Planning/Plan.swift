@@ -21,13 +21,40 @@ public struct Plan: Sendable, Hashable, Codable {
             pipeline.map { $0.map(Plan.Command.shellQuote).joined(separator: " ") }.joined(separator: " | ")
         }
 
+        /// `argument` as one bash word: bare when it is plain, in single quotes otherwise, and
+        /// ANSI-C quoted (`$'a\nb'`) when it holds a control character, so that no raw newline,
+        /// escape or other control byte ever reaches the script's text.
         static func shellQuote(_ argument: String) -> String {
             let safe = argument.utf8.allSatisfy { byte in
                 (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
                     || "-_./=:,@%+".utf8.contains(byte)
             }
             if safe && !argument.isEmpty { return argument }
+            if argument.unicodeScalars.contains(where: isControl) { return ansiCQuote(argument) }
             return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+
+        /// C0, DEL and C1 control characters.
+        static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        }
+
+        /// bash's `$'...'`: backslash, quote and every control character escaped, other text as is.
+        private static func ansiCQuote(_ argument: String) -> String {
+            var out = "$'"
+            for scalar in argument.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "'": out += "\\'"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                case _ where isControl(scalar):
+                    // \xHH takes at most two hex digits, so what follows cannot extend it.
+                    for byte in String(scalar).utf8 { out += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16) }
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "'"
         }
     }
 
