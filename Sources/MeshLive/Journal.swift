@@ -32,12 +32,12 @@ public struct ApplyJournal: Sendable, Hashable, Codable {
 
     /// An empty journal for `plan`.
     public init(plan: Plan) throws {
-        planHash = try Self.hash(plan)
+        planHash = Self.hash(plan)
     }
 
     /// The hex SHA-256 of `plan`'s JSON, which the plan must match for the journal to be resumed.
-    public static func hash(_ plan: Plan) throws -> String {
-        SHA256.hash(data: Data(try plan.json().utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func hash(_ plan: Plan) -> String {
+        SHA256.hash(data: Data(plan.json().utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Where the journal lives in `workDirectory`.

@@ -176,11 +176,7 @@ public enum MeshRenderer {
         for (link, secret) in credentials.offlineSecrets.sorted(by: { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }) {
             manifests.append((layout.remoteSecret(source: link.source, target: link.target), secret, 0o600))
         }
-        do {
-            manifests.append((layout.planJSON, try plan.json(), 0o644))
-        } catch {
-            throw .unsupported("cannot encode the plan: \(error)")
-        }
+        manifests.append((layout.planJSON, plan.json(), 0o644))
 
         for manifest in manifests {
             // 0755 whatever the umask: a cluster directory holds keys.

@@ -27,7 +27,7 @@ extension Apply {
             print("error: --resume: \(ApplyJournal.path(in: out)) does not exist, so there is nothing to resume; run apply without --resume", to: &stderr)
             throw ExitCode(64)
         }
-        guard journal.planHash == (try ApplyJournal.hash(plan)) else {
+        guard journal.planHash == ApplyJournal.hash(plan) else {
             print("error: --resume: the plan is not the one \(ApplyJournal.path(in: out)) was written for (the script, the kubeconfig or the options changed); run apply without --resume", to: &stderr)
             throw ExitCode(64)
         }

@@ -120,7 +120,7 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
 
     @Test func planJSONCarriesTheAccessOfEveryCluster() throws {
         let plan = try accessPlan(everyKindOfStep, kubeconfig: "/k/config.yaml")
-        let text = try plan.json()
+        let text = plan.json()
         let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let access = try #require(json["access"] as? [String: [String: String]], "\(text)")
         #expect(access == [
@@ -138,7 +138,7 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
             """), "\(text)")
         #expect(try JSONDecoder().decode(Plan.self, from: Data(text.utf8)) == plan)
         // Without a kubeconfig an entry is the context alone.
-        let bare = try JSONSerialization.jsonObject(with: Data(try accessPlan(everyKindOfStep, kubeconfig: nil).json().utf8)) as? [String: Any]
+        let bare = try JSONSerialization.jsonObject(with: Data(accessPlan(everyKindOfStep, kubeconfig: nil).json().utf8)) as? [String: Any]
         #expect((bare?["access"] as? [String: [String: String]])?["c1"] == ["context": "ctx-one"])
     }
 

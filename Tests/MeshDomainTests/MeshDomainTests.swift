@@ -304,7 +304,7 @@ import MeshScriptInterpreter
 
     @Test func planJSONRoundTrips() throws {
         let plan = try #require(makePlan("mesh m\nnetwork n\ncluster a < trust from root; install >"))
-        let decoded = try JSONDecoder().decode(Plan.self, from: Data(try plan.json().utf8))
+        let decoded = try JSONDecoder().decode(Plan.self, from: Data(plan.json().utf8))
         #expect(decoded == plan)
     }
 

@@ -56,11 +56,13 @@ extension Plan {
         return out
     }
 
-    /// The plan as pretty-printed JSON with sorted keys (the work directory's plan.json).
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    /// The plan as pretty-printed JSON with sorted keys (the work directory's plan.json): the
+    /// plan's Codable form, as JSONEncoder writes it with `[.prettyPrinted, .sortedKeys,
+    /// .withoutEscapingSlashes]`, then a newline. Written in one pass, linear in the plan.
+    public func json() -> String {
+        var json = PrettyJSON()
+        write(to: &json)
+        return String(decoding: json.bytes, as: UTF8.self) + "\n"
     }
 }
 

@@ -1,0 +1,98 @@
+// plan.json is written directly (PlanJSON.swift) instead of through JSONEncoder: its bytes must
+// stay exactly what the encoder gives for the plan's Codable form, on every example, every golden
+// script that checks clean, every kind of step, hostile strings, and generated meshes.
+import Foundation
+import MeshTestSupport
+import Testing
+
+import MeshDomain
+import MeshScriptInterpreter
+
+/// What plan.json held before the direct writer: the Codable form through Foundation's encoder.
+func encoderJSON(_ plan: Plan) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n"
+}
+
+func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let expected = try encoderJSON(plan), written = plan.json()
+    guard written != expected else { return }
+    let index = zip(written.utf8, expected.utf8).prefix { $0 == $1 }.count
+    func around(_ text: String) -> String {
+        String(decoding: text.utf8.dropFirst(max(0, index - 60)).prefix(120), as: UTF8.self).debugDescription
+    }
+    Issue.record("\(what): plan.json differs from JSONEncoder's at byte \(index):\nwritten:  \(around(written))\nexpected: \(around(expected))",
+                 sourceLocation: sourceLocation)
+}
+
+@Suite struct PlanJSONTests {
+    static let options = [
+        PlanOptions(workDirectory: "out", scriptPath: "s.mesh"),
+        PlanOptions(workDirectory: "/w d/\"q\"", scriptPath: "-x.mesh", offlineRemoteSecrets: [DiscoveryLink(source: "c1", target: "c2")],
+                    kubeconfig: "/k/kube config.yaml"),
+    ]
+
+    @Test func examplesAndGoldenScriptsGiveTheEncodersBytes() throws {
+        var compared = 0
+        for directory in ["examples", "Tests/MeshDomainTests/Golden"] {
+            let root = packageRoot.appendingPathComponent(directory).path
+            for name in try FileManager.default.contentsOfDirectory(atPath: root).sorted() where name.hasSuffix(".mesh") {
+                let engine = MeshEngine(environment: ["HOME": "/nonexistent"])
+                engine.interpreter.output = { _ in }
+                let result = engine.check(file: root + "/" + name)
+                guard !result.hasErrors else { continue }
+                for options in Self.options {
+                    try expectEncoderBytes(Planner.plan(result.topology, options: options), "\(directory)/\(name)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared >= 12, "too few scripts compared: \(compared)")
+    }
+
+    @Test func everyKindOfStepAndHostileStrings() throws {
+        var plan = try accessPlan(everyKindOfStep, kubeconfig: "/k.yaml", offline: [DiscoveryLink(source: "c1", target: "c3")])
+        let odd = "q\"uo\\te/sl\u{1}\u{8}\u{C}\r\t\n\u{1F}\u{7F}\u{85}\u{2028}é😀"
+        let kinds: [Plan.Step.Kind] = [
+            .intermediateCA, .namespace, .networkLabel(network: odd), .cacerts,
+            .controlPlane(.init(meshID: odd, clusterName: nil, network: "n", revision: nil)),
+            .controlPlane(.init(meshID: nil, clusterName: nil, network: nil, revision: "1-24")),
+            .waitReady, .eastWestGateway(network: ""), .crossNetworkGateway,
+            .remoteSecret(source: "c1", server: nil), .remoteSecret(source: odd, server: "https://[::1]:6443/"),
+            .deleteRemoteSecret(name: odd), .deleteEastWestGateway,
+        ]
+        plan.steps += kinds.enumerated().map { index, kind in
+            Plan.Step(number: 100 + index, phase: .discover, cluster: odd, title: odd, commands: index % 2 == 0 ? [] : [Plan.Command([odd, ""])],
+                      files: index % 3 == 0 ? [] : [odd], note: index % 2 == 0 ? nil : odd, kind: kind)
+        }
+        plan.access[odd] = ClusterAccess(kubeconfig: nil, context: odd)
+        plan.access["C10"] = ClusterAccess(kubeconfig: "", context: "")
+        plan.mesh = odd
+        try expectEncoderBytes(plan, "every kind of step")
+        plan.steps = []
+        plan.links = []
+        plan.access = [:]
+        plan.clusters = []
+        try expectEncoderBytes(plan, "an empty plan")
+    }
+
+    /// Rings and partial meshes over several networks, contexts and kubeconfigs, from a seed.
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func generatedMeshesGiveTheEncodersBytes(seed: UInt64) throws {
+        var random = SplitMix(state: seed)
+        let count = Int.random(in: 2...40, using: &random)
+        var source = "mesh gen\(seed)\nnetwork n0\nnetwork n1\nnetwork n2\n"
+        for index in 0..<count {
+            let peers = (0..<index).filter { _ in Bool.random(using: &random) }.prefix(4).map { "c\($0)" }
+            let discover = peers.isEmpty ? "" : "; discover with \(peers.joined(separator: ", "))"
+            let install = "install network n\(Int.random(in: 0...2, using: &random))"
+            source += "cluster c\(index) < context \"ctx-\(count - index)\"; trust from root; \(install)\(discover) >\n"
+        }
+        let checked = check(source)
+        try #require(checked.errors.isEmpty, "generated script has errors:\n\(checked.rendered)\n\(source)")
+        for options in Self.options {
+            try expectEncoderBytes(Planner.plan(checked.topology, options: options), "seed \(seed)")
+        }
+    }
+}
