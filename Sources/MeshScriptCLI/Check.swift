@@ -25,6 +25,9 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Check the script alone, without reading any kubeconfig.")
     var noKubeconfig = false
 
+    @Flag(name: .long, help: "Lex and parse only (like luac -p): report syntax errors; imports are not read and nothing runs.")
+    var syntaxOnly = false
+
     @OptionGroup var kubeconfigOptions: KubeconfigOptions
 
     @OptionGroup var limitOptions: LimitOptions
@@ -32,6 +35,10 @@ struct Check: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
+            if syntaxOnly {
+                failed = !checkSyntax(file) || failed
+                continue
+            }
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
                 if !noKubeconfig {
@@ -46,5 +53,16 @@ struct Check: ParsableCommand {
             }
         }
         if failed { throw Exit.scriptErrors }
+    }
+
+    /// `--syntax-only`: parse `file` and report; true when it has no syntax error.
+    private func checkSyntax(_ file: String) -> Bool {
+        let interpreter = Interpreter(limits: limitOptions.limits)
+        _ = Unmanaged.passRetained(interpreter) // as loadValidated: the process ends right after
+        let outcome = onLargeStack { interpreter.parseFile(file) }
+        let failed = outcome.diagnostics.hasErrors
+        if !quiet || failed { printDiagnostics(outcome.diagnostics, sources: interpreter.sources) }
+        if !failed && !quiet { print("\(file): syntax ok") }
+        return !failed
     }
 }

@@ -314,3 +314,36 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
         #expect(!run.stderr.isEmpty, "\(run)")
     }
 }
+
+// MARK: - check --syntax-only
+
+@Suite struct SyntaxOnlyCheck {
+    @Test func aScriptThatParsesIsSyntaxOkEvenWhenItWouldFailToRun() throws {
+        let scratch = try Scratch()
+        // An undefined variable, an unknown command and a missing import: all found only by running.
+        let path = try scratch.write("runs-badly.mesh", "import \"missing.mesh\"\nprint $nope\nfrobnicate c1\n")
+        let run = try CLI.run(["check", "--syntax-only", path])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout == "\(path): syntax ok\n")
+        let full = try CLI.run(["check", "--no-kubeconfig", path])
+        #expect(full.status == 65, "the full check runs it: \(full)")
+    }
+
+    @Test func aSyntaxErrorIsReportedWithExit65() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("open.mesh", "cluster c1 < install\n")
+        CLI.expectScriptError(try CLI.run(["check", "--syntax-only", path]), "expected '>' to close the block")
+    }
+
+    @Test func everyExampleIsSyntaxOkQuietly() throws {
+        let examples = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".mesh") }.map { "examples/" + $0 }
+        try #require(!examples.isEmpty)
+        let run = try CLI.run(["check", "--syntax-only", "--quiet"] + examples)
+        #expect(run.status == 0 && run.stdout.isEmpty && run.stderr.isEmpty, "\(run)")
+    }
+
+    @Test func anUnreadableFileIsAnError() throws {
+        CLI.expectScriptError(try CLI.run(["check", "--syntax-only", "no-such-file.mesh"]), "cannot read 'no-such-file.mesh': no such file")
+    }
+}

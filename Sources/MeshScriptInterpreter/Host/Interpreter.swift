@@ -88,6 +88,19 @@ public final class Interpreter {
         return run(SourceFile(path: name, text: text), canonicalPath: nil, directory: directory)
     }
 
+    /// Read and parse a script file without running it (`check --syntax-only`, editors): the
+    /// syntax diagnostics only. Imports are not followed; nothing is evaluated.
+    public func parseFile(_ path: String) -> Outcome {
+        let bytes: [UInt8]
+        do {
+            bytes = try loader.read(loader.canonicalPath(path, relativeTo: nil))
+        } catch {
+            return Outcome(diagnostics: [.error("cannot read '\(path)': \(error.message)", at: nil)], needsMoreInput: false, file: nil)
+        }
+        let (id, parsed) = addAndParse(SourceFile(path: path, bytes: bytes))
+        return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
+    }
+
     /// Parse only: for the REPL's "needs more input?" question and for tools.
     public func parse(source text: String, name: String) -> ParseResult {
         addAndParse(SourceFile(path: name, text: text)).parsed
