@@ -6,6 +6,7 @@ import MeshScript
 
 struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Read the clusters, then carry out only the steps that change them: render the work directory, then run kubectl and istioctl.",
         discussion: """
             Validates the script (exit 65 on errors) and the kubeconfig, then reads every cluster (as `status` does). \

@@ -5,6 +5,7 @@ import MeshScript
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
             Exits 0 when every file is valid, 65 when any has errors (all of them are reported). Two clusters \

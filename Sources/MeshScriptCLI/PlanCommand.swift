@@ -74,6 +74,7 @@ extension PlanCommand {
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Print the mesh as a graph: clusters grouped by network, discovery links as edges.",
         discussion: """
             An edge A -> B means B's control plane reads A's API server (B holds A's remote secret).

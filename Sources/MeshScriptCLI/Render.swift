@@ -5,6 +5,7 @@ import MeshScript
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Write the mesh's artifacts into a work directory: CA certificates, cacerts secrets, IstioOperator files, remote secrets, plan.json.",
         discussion: """
             The layout is the seed's ${WORK_DIR}: root-cert.pem and root-key.pem at the top, and per cluster \

@@ -5,6 +5,7 @@ import MeshREPL
 
 struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repl",
         abstract: "Experiment with a mesh one statement at a time (line editing, history, Tab completion).",
         discussion: """
             Every statement is evaluated as you enter it; an error leaves the session as it was. An unclosed <, [, ( \

@@ -10,6 +10,7 @@ enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Read every cluster and compare it with the script: one line per object and link, with a verdict.",
         discussion: """
             Verdicts: in sync, missing, differs, unreachable. The clusters are read with `kubectl get -o json` \
