@@ -37,7 +37,7 @@ struct Render: ParsableCommand {
                                        limits: limitOptions.limits)
         try script.checkRotate(rotate, file: file)
         let credentials = script.credentials
-        let lock = try lockWorkDirectory(out, options: lockOptions)
+        let lock = try lockWorkDirectory(out, options: lockOptions, quiet: quiet)
         defer { withExtendedLifetime(lock) {} }
         let progress = Progress(quiet: quiet)
         let summary: RenderSummary
