@@ -13,7 +13,7 @@ struct LockOptions: ParsableArguments {
 /// Locks `out` for this process until the returned lock is released; exit 75 when another
 /// render or apply holds it (unless waiting), with a line saying so. Then finishes what an
 /// interrupted run left there (its commit journal, its temporary files), with a note for each
-/// on stderr unless `quiet`; exit 65 when that cannot be done.
+/// on stdout (with render's other remarks) unless `quiet`; exit 65 when that cannot be done.
 func lockWorkDirectory(_ out: String, options: LockOptions, quiet: Bool = false) throws -> WorkDirectoryLock? {
     let lock: WorkDirectoryLock?
     do {
@@ -56,7 +56,7 @@ private func recoverInterruptedWork(_ lock: WorkDirectoryLock, quiet: Bool) thro
     var stderr = StandardError()
     do {
         let notes = try lock.recoverInterruptedWork()
-        if !quiet { for note in notes { print("note: " + note, to: &stderr) } }
+        if !quiet { for note in notes { print("note: " + note) } }
     } catch {
         print(RenderFailure.trust(error).description, terminator: "", to: &stderr)
         print("stopped before reading or writing \(lock.directory): an interrupted commit is not complete", to: &stderr)

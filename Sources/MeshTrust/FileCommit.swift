@@ -112,16 +112,19 @@ public struct FileCommit: Sendable {
             while directories.contains(parent) { parent = Self.directory(of: parent) }
             byDirectory[parent, default: []].append(file.path)
         }
-        if files.count > 1 { byDirectory[directory.isEmpty ? "." : directory, default: []] += [] }
         var problems: [TrustError.Problem] = []
-        for (parent, paths) in byDirectory.sorted(by: { $0.key < $1.key }) where !Disk.isMissing(parent) {
-            guard access(parent, W_OK | X_OK) != 0 else { continue }
-            let reason = StagedFile.lastError()
-            let what = paths.isEmpty ? "the commit journal \(CommitJournal.path(in: directory))" : "these files that would change: \(paths.joined(separator: ", "))"
-            problems.append(.init(message: "is not writable (\(reason)), so render cannot write \(what)", path: parent,
-                                  help: "nothing was written; make the directory writable, or render into another --out directory"))
+        for (parent, paths) in byDirectory.sorted(by: { $0.key < $1.key }) where !Disk.isMissing(parent) && access(parent, W_OK | X_OK) != 0 {
+            problems.append(.init(message: "is not writable (\(StagedFile.lastError())), so render cannot write these files that would change: \(paths.joined(separator: ", "))",
+                                  path: parent))
         }
-        if !problems.isEmpty { throw TrustError(problems) }
+        let journalDirectory = directory.isEmpty ? "." : directory
+        if problems.isEmpty, files.count > 1, !Disk.isMissing(journalDirectory), access(journalDirectory, W_OK | X_OK) != 0 {
+            problems.append(.init(message: "is not writable (\(StagedFile.lastError())), so render cannot write its commit journal to change \(paths.joined(separator: ", "))",
+                                  path: journalDirectory))
+        }
+        guard !problems.isEmpty else { return }
+        problems[problems.count - 1].help = "nothing was written; make the directory writable, or render into another --out directory"
+        throw TrustError(problems)
     }
 
     private func createDirectories() throws(TrustError) -> [String] {
