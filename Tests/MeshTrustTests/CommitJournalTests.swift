@@ -81,7 +81,7 @@ struct CommitJournalTests {
     }
 
     /// A commit of several files leaves its files and nothing else: no journal, no temporary file;
-    /// the journal it wrote while renaming named paths only.
+    /// the journal it wrote while renaming was 0600 and named paths only.
     @Test func aCompletedCommitLeavesNoJournal() throws {
         try withScratch { scratch in
             var commit = FileCommit(directory: scratch)
@@ -89,10 +89,13 @@ struct CommitJournalTests {
             commit.add(Data("SECRET-KEY-BYTES".utf8), at: join(scratch, "c1", "ca-key.pem"), mode: 0o600)
             commit.add(Data("cert".utf8), at: join(scratch, "root-cert.pem"), mode: 0o644)
             var seen: [String] = []
+            var journalModes: Set<Int> = []
             try commit.commit { path, _, _ in
                 if let journal = try? contents(CommitJournal.path(in: scratch)) { seen.append(String(decoding: journal, as: UTF8.self)) }
+                if let mode = try? permissions(CommitJournal.path(in: scratch)) { journalModes.insert(mode) }
                 seen.append(path)
             }
+            #expect(journalModes == [0o600], "the journal is owner-only while the files are renamed")
             #expect(snapshot(scratch).keys.sorted() == ["c1", "c1/ca-key.pem", "root-cert.pem"])
             #expect(try permissions(join(scratch, "c1", "ca-key.pem")) == 0o600)
             let journal = try #require(seen.first)
