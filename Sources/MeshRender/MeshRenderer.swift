@@ -117,15 +117,59 @@ public enum MeshRenderer {
     }
 
     /// Writes certificates and cacerts secrets, manifests, offline remote secrets and plan.json
-    /// into the work directory; throws, writing nothing, when the pre-flight has errors.
+    /// into the work directory, all in one ``FileCommit`` (so a run killed while renaming is
+    /// completed by the next one, see ``WorkDirectoryLock/recoverInterruptedWork()``); throws,
+    /// writing nothing, when the pre-flight has errors. A work directory whose files are all
+    /// right is not written at all (it may be read-only). Call it holding the work directory.
     public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
                               progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }
         let plan = Planner.plan(topology, options: planOptions(options, credentials: credentials))
         var summary = RenderSummary(plan: plan)
         let layout = WorkLayout(options.workDirectory)
+        var commit = FileCommit(directory: options.workDirectory)
 
-        // Trust first: it validates everything it will touch before writing anything.
+        // Trust first: it validates everything it will touch before anything is written.
+        let trust = try prepareTrust(topology, options: options, into: &commit, progress: progress)
+        let trustPaths = Set(commit.paths)
+        // Then the manifests, generated in memory.
+        let manifests = try manifests(topology, plan: plan, credentials: credentials, layout: layout)
+        for manifest in manifests {
+            // 0755 whatever the umask: a cluster directory holds keys.
+            commit.createDirectory(directory(of: manifest.path))
+            let update: (outcome: AtomicFile.Outcome, note: String?)
+            do throws(TrustError) {
+                update = try commit.update(Data(manifest.content.utf8), at: manifest.path, mode: manifest.mode)
+            } catch {
+                throw .trust(error)
+            }
+            if let note = update.note { summary.notes.append(note) }
+            let outcome: RenderSummary.Outcome = switch update.outcome {
+            case .created: .created
+            case .rewritten: .rewritten
+            case .unchanged: .unchanged
+            }
+            summary.files.append((manifest.path, outcome))
+        }
+        do throws(TrustError) {
+            try commit.commit { path, completed, total in
+                progress?(trustPaths.contains(path) ? .trust(.wroteFile(path: path, completed: completed, total: total)) : .wroteManifest(path: path))
+            }
+        } catch {
+            throw .trust(error)
+        }
+        if let trust {
+            summary.trust = trust.finish()
+            summary.notes += summary.trust!.notes
+        }
+        removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
+        removeStaleTemporaries(in: [layout.root] + topology.clusters.map { layout.path($0.name.value) }, now: Date(), summary: &summary)
+        return summary
+    }
+
+    /// The trust files of the clusters with trust, added to `commit`; nil when no cluster has trust.
+    static func prepareTrust(_ topology: Topology, options: RenderOptions, into commit: inout FileCommit,
+                             progress: (@Sendable (RenderEvent) -> Void)?) throws(RenderFailure) -> PreparedTrust? {
         let trusted = topology.clusters.filter { $0.trust != nil }
         // Roots are told apart by what they are, not their names (as validation does).
         let rootIdentities = Set(trusted.map { topology.rootIdentity(named: $0.trust!.root.value) })
@@ -133,26 +177,28 @@ public enum MeshRenderer {
             let detail = trusted.map { "\($0.name.value) trusts '\($0.trust!.root.value)'" }.joined(separator: ", ")
             throw .unsupported("one work directory holds one root, but \(detail); render each root's clusters into their own --out directory")
         }
-        if let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) {
-            let source: RootSource
-            if let directory = rootSource(topology, options: options) {
-                source = .existing(directory: directory)
-            } else {
-                source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
-            }
-            let request = TrustRequest(workDirectory: options.workDirectory, root: source, clusters: trusted.map(\.name.value),
-                                       rotate: options.rotate, now: options.now)
-            var trustProgress: (@Sendable (TrustProgress) -> Void)?
-            if let progress { trustProgress = { progress(.trust($0)) } }
-            do throws(TrustError) {
-                summary.trust = try TrustRenderer().render(request, progress: trustProgress)
-            } catch {
-                throw .trust(error)
-            }
-            summary.notes += summary.trust!.notes
+        guard let rootName = trusted.first?.trust?.root.value, let root = topology.root(named: rootName) else { return nil }
+        let source: RootSource
+        if let directory = rootSource(topology, options: options) {
+            source = .existing(directory: directory)
+        } else {
+            source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
         }
+        let request = TrustRequest(workDirectory: options.workDirectory, root: source, clusters: trusted.map(\.name.value),
+                                   rotate: options.rotate, now: options.now)
+        var trustProgress: (@Sendable (TrustProgress) -> Void)?
+        if let progress { trustProgress = { progress(.trust($0)) } }
+        do throws(TrustError) {
+            return try TrustRenderer().prepare(request, into: &commit, progress: trustProgress)
+        } catch {
+            throw .trust(error)
+        }
+    }
 
-        // Then the manifests, generated in memory first.
+    /// Every manifest of the work directory with its content and mode: namespaces, IstioOperators,
+    /// gateways, the offline remote secrets (0600) and plan.json.
+    static func manifests(_ topology: Topology, plan: Plan, credentials: DiscoveryCredentials,
+                          layout: WorkLayout) throws(RenderFailure) -> [(path: String, content: String, mode: mode_t)] {
         var manifests: [(path: String, content: String, mode: mode_t)] = []
         let release: IstioRelease = topology.istio == .legacy16 ? .v1_6 : .current
         let crossNetwork = Planner.crossNetworkClusters(topology, plan.links)
@@ -177,30 +223,7 @@ public enum MeshRenderer {
             manifests.append((layout.remoteSecret(source: link.source, target: link.target), secret, 0o600))
         }
         manifests.append((layout.planJSON, plan.json(), 0o644))
-
-        for manifest in manifests {
-            // 0755 whatever the umask: a cluster directory holds keys.
-            if let failure = Directory.create(directory(of: manifest.path)) {
-                throw .trust(TrustError("cannot create directory '\(failure.path)': \(String(cString: strerror(failure.errno)))", path: manifest.path))
-            }
-            let update: (outcome: AtomicFile.Outcome, note: String?)
-            do throws(TrustError) {
-                update = try AtomicFile.update(Data(manifest.content.utf8), at: manifest.path, mode: manifest.mode)
-            } catch {
-                throw .trust(error)
-            }
-            if let note = update.note { summary.notes.append(note) }
-            let outcome: RenderSummary.Outcome = switch update.outcome {
-            case .created: .created
-            case .rewritten: .rewritten
-            case .unchanged: .unchanged
-            }
-            summary.files.append((manifest.path, outcome))
-            if outcome != .unchanged { progress?(.wroteManifest(path: manifest.path)) }
-        }
-        removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
-        removeStaleTemporaries(in: [layout.root] + topology.clusters.map { layout.path($0.name.value) }, now: Date(), summary: &summary)
-        return summary
+        return manifests
     }
 
     /// Files an earlier render wrote for a cluster and this one does not are removed, because

@@ -2,8 +2,14 @@
 // the work directory itself while they write it (and, for apply, while they change the
 // clusters), so two runs can never write two roots or mix their files. The lock writes nothing
 // and ends with the process, so a killed run never leaves a stale lock. A work directory that
-// does not exist yet is locked through its nearest existing parent until it does.
+// does not exist yet is locked through its nearest existing parent until it does. The lock is
+// taken on a descriptor opened O_RDONLY, so a read-only work directory is locked without a write.
+//
+// The run that holds the lock first finishes what a killed run left: the commit journal (rolled
+// forward) and the temporary files nobody will rename any more.
 import Foundation
+import LocalFiles
+import MeshTrust
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,8 +34,13 @@ public final class WorkDirectoryLock: Sendable {
     }
 
     private let descriptor: Int32
+    /// The work directory asked for (which may not exist yet).
+    public let directory: String
 
-    private init(descriptor: Int32) { self.descriptor = descriptor }
+    private init(descriptor: Int32, directory: String) {
+        self.descriptor = descriptor
+        self.directory = directory
+    }
 
     deinit {
         flock(descriptor, LOCK_UN)
@@ -50,7 +61,31 @@ public final class WorkDirectoryLock: Sendable {
             if code == EWOULDBLOCK { throw .held(directory: directory) }
             throw .unusable(directory: existing, reason: String(cString: strerror(code)))
         }
-        return WorkDirectoryLock(descriptor: descriptor)
+        return WorkDirectoryLock(descriptor: descriptor, directory: directory)
+    }
+
+    /// Finishes what an interrupted render or apply left in the work directory: completes its
+    /// commit journal (``CommitJournal/recover(in:)``), then removes every `.NAME.tmp-XXXXXX`
+    /// file in it and in its cluster directories, whatever its age, since no other run can be
+    /// writing while this one holds the lock. Writes nothing when nothing was left.
+    /// - Returns: one line for each thing done, for the user.
+    /// - Throws: when the journal cannot be read or completed (nothing is removed then).
+    public func recoverInterruptedWork() throws(TrustError) -> [String] {
+        guard Self.isDirectory(directory, following: true) else { return [] }
+        var notes: [String] = []
+        if let recovery = try CommitJournal.recover(in: directory) { notes.append(recovery.note) }
+        let subdirectories = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+            .map { FilePath.join(directory, $0) }
+            .filter { Self.isDirectory($0, following: false) }
+        let removed = MeshRenderer.removeTemporaries(in: [directory] + subdirectories, journalDirectory: directory, olderThan: nil)
+        return notes + removed.map(MeshRenderer.temporaryRemovalNote)
+    }
+
+    /// Whether `path` is a directory; without `following`, a symbolic link to one is not.
+    private static func isDirectory(_ path: String, following: Bool) -> Bool {
+        var info = stat()
+        let found = following ? stat(path, &info) : lstat(path, &info)
+        return found == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// `path` itself when it is a directory, else its nearest ancestor that is one.

@@ -12,7 +12,9 @@ struct Render: ParsableCommand {
             ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem, cacerts-secret.yaml and install.yaml. \
             Keys are written with mode 0600, atomically. An existing root is reused and never replaced; an existing \
             intermediate is reused when it still verifies against the root, otherwise render stops unless you pass \
-            --rotate for that cluster. Running render again changes nothing that is already right.
+            --rotate for that cluster. Running render again changes nothing that is already right (and needs no write \
+            access then). The changed files are put in place together: a render killed while doing so is completed \
+            by the next render, apply or status, from the journal DIR/.meshscript-commit.json.
             """)
 
     @ArgumentParser.Argument(help: "The .mesh script.")
@@ -38,7 +40,7 @@ struct Render: ParsableCommand {
                                        limits: limitOptions.limits)
         try script.checkRotate(rotate, file: file)
         let credentials = script.credentials
-        let lock = try lockWorkDirectory(out, options: lockOptions)
+        let lock = try lockWorkDirectory(out, options: lockOptions, quiet: quiet)
         defer { withExtendedLifetime(lock) {} }
         let progress = Progress(quiet: quiet)
         let summary: RenderSummary

@@ -40,6 +40,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let script = try PlannedScript(file, options: renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig),
                                        limits: limitOptions.limits)
+        completeInterruptedCommit(out)
         var status = MeshStatus(script.live(try script.observe(timeout: readOptions.timeout)))
         if verify {
             RemoteClusters.verify(&status, plan: script.plan, environment: script.options.environment, timeout: readOptions.timeout)

@@ -1,4 +1,5 @@
-// Holding the work directory for the whole of a render or an apply.
+// Holding the work directory for the whole of a render or an apply, and finishing what an
+// interrupted run left in it.
 import ArgumentParser
 import Foundation
 import MeshScript
@@ -10,18 +11,55 @@ struct LockOptions: ParsableArguments {
 }
 
 /// Locks `out` for this process until the returned lock is released; exit 75 when another
-/// render or apply holds it (unless waiting), with a line saying so.
-func lockWorkDirectory(_ out: String, options: LockOptions) throws -> WorkDirectoryLock? {
+/// render or apply holds it (unless waiting), with a line saying so. Then finishes what an
+/// interrupted run left there (its commit journal, its temporary files), with a note for each
+/// on stdout (with render's other remarks) unless `quiet`; exit 65 when that cannot be done.
+func lockWorkDirectory(_ out: String, options: LockOptions, quiet: Bool = false) throws -> WorkDirectoryLock? {
+    let lock: WorkDirectoryLock?
     do {
-        if !options.waitLock { return try WorkDirectoryLock.acquire(out, wait: false) }
-        if let lock = try? WorkDirectoryLock.acquire(out, wait: false) { return lock }
-        let progress = Progress()
-        progress.begin("waiting for \(out): another meshscript is rendering or applying into it")
-        defer { progress.clear() }
-        return try WorkDirectoryLock.acquire(out, wait: true)
+        if !options.waitLock {
+            lock = try WorkDirectoryLock.acquire(out, wait: false)
+        } else if let held = try? WorkDirectoryLock.acquire(out, wait: false) {
+            lock = held
+        } else {
+            let progress = Progress()
+            progress.begin("waiting for \(out): another meshscript is rendering or applying into it")
+            defer { progress.clear() }
+            lock = try WorkDirectoryLock.acquire(out, wait: true)
+        }
     } catch {
         var stderr = StandardError()
         print("error: \(error.description)", to: &stderr)
         throw Exit.workDirectoryBusy
+    }
+    if let lock { try recoverInterruptedWork(lock, quiet: quiet) }
+    return lock
+}
+
+/// `status` reads the work directory without holding it; but when a killed run left a commit
+/// journal there, the root and intermediates on disk may be half replaced, so the journal is
+/// completed first (holding the directory just for that). When another run holds the directory,
+/// that run completes it, and status reads what is there.
+func completeInterruptedCommit(_ out: String) {
+    guard CommitJournal.exists(in: out) else { return }
+    guard let lock = try? WorkDirectoryLock.acquire(out, wait: false) else { return }
+    var stderr = StandardError()
+    do {
+        if let recovery = try CommitJournal.recover(in: lock.directory) { print("note: " + recovery.note, to: &stderr) }
+    } catch {
+        print(RenderFailure.trust(error).description, terminator: "", to: &stderr)
+        print("status reads the work directory as it is", to: &stderr)
+    }
+}
+
+private func recoverInterruptedWork(_ lock: WorkDirectoryLock, quiet: Bool) throws {
+    var stderr = StandardError()
+    do {
+        let notes = try lock.recoverInterruptedWork()
+        if !quiet { for note in notes { print("note: " + note) } }
+    } catch {
+        print(RenderFailure.trust(error).description, terminator: "", to: &stderr)
+        print("stopped before reading or writing \(lock.directory): an interrupted commit is not complete", to: &stderr)
+        throw Exit.scriptErrors
     }
 }

@@ -1,7 +1,7 @@
 // Writing files so that a reader (or a crash) never sees half of one: the bytes go to a temporary
 // file in the same directory, are fsynced and given their final mode, and only then renamed over
-// the target. Rendering stages every file first and renames them all at the end, so a failure
-// while staging leaves WORK_DIR exactly as it was.
+// the target. Rendering stages every file first and renames them all at the end (FileCommit, with
+// its journal), so a failure while staging leaves WORK_DIR exactly as it was.
 
 import Foundation
 import LocalFiles
@@ -16,10 +16,11 @@ import Darwin
 /// Whole-file writes by temporary file, fsync and rename, so no one sees half a file.
 public enum AtomicFile {
     /// Replaces (or creates) `path` with `data` and permission bits `mode`, atomically.
+    /// A commit of one file (``FileCommit``), which needs no journal: one rename is atomic.
     public static func write(_ data: Data, to path: String, mode: mode_t) throws(TrustError) {
-        let staged = try StagedFile(data, for: path, mode: mode)
-        try staged.commit()
-        StagedFile.syncDirectory(of: path)
+        var commit = FileCommit(directory: FilePath.parent(of: path))
+        commit.add(data, at: path, mode: mode)
+        try commit.commit()
     }
 
     /// What `update` did to the file.
@@ -31,12 +32,10 @@ public enum AtomicFile {
     /// such a file keeps its bytes and mtime, but permission bits it grants group or others beyond
     /// `mode` are removed, and `note` says so.
     public static func update(_ data: Data, at path: String, mode: mode_t) throws(TrustError) -> (outcome: Outcome, note: String?) {
-        let current = try Disk.readFile(path)
-        if let current, current.data == data {
-            return (.unchanged, tightenMode(of: path, from: current.mode, to: mode))
-        }
-        try write(data, to: path, mode: mode)
-        return (current == nil ? .created : .rewritten, nil)
+        var commit = FileCommit(directory: FilePath.parent(of: path))
+        let result = try commit.update(data, at: path, mode: mode)
+        try commit.commit()
+        return result
     }
 
     /// A key (or a file embedding one) left group- or world-readable by hand or by an older tool:
@@ -100,10 +99,6 @@ struct StagedFile: Sendable {
     }
 
     /// Makes the renames themselves durable. Best effort: some file systems refuse fsync on a directory.
-    static func syncDirectory(of path: String) {
-        syncDirectory(FilePath.parent(of: path))
-    }
-
     static func syncDirectory(_ directory: String) {
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else { return }

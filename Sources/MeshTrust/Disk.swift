@@ -29,6 +29,12 @@ enum Disk {
         }
     }
 
+    /// Whether nothing at all (not even a dangling symbolic link) is at `path`.
+    static func isMissing(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) != 0 && errno == ENOENT
+    }
+
     /// The largest certificate or key file read; a PEM file is a few kilobytes.
     static let maxFileSize = 64 << 20
 
@@ -60,16 +66,18 @@ enum Disk {
     }
 
     /// The directories to create so that `path` exists, outermost first; or a problem when it
-    /// cannot exist as a writable directory (a component is a file, or the nearest existing
-    /// ancestor is not writable). Checked up front so that an unusable WORK_DIR fails before any work.
+    /// cannot exist as a directory (a component is a file, or the work directory must be created
+    /// in a directory that is not writable). Checked up front so that an unusable WORK_DIR fails
+    /// before any work. An existing directory need not be writable: a render that finds every
+    /// file right writes nothing, and the commit names what it would change otherwise.
     static func directoriesToCreate(_ path: String) throws(TrustError) -> [String] {
         var missing: [String] = []
         var current = path
         while true {
             switch entry(current) {
             case .directory:
-                guard access(current, W_OK | X_OK) == 0 else {
-                    throw TrustError("is not writable, so \(path) cannot be written", path: current)
+                guard missing.isEmpty || access(current, W_OK | X_OK) == 0 else {
+                    throw TrustError("is not writable, so \(path) cannot be created", path: current)
                 }
                 return missing.reversed()
             case .file, .other:

@@ -9,10 +9,24 @@
 
 import Foundation
 
+/// Renders the trust files of a work directory (see the file's header for the phases).
 public struct TrustRenderer: Sendable {
+    /// A renderer; it holds no state.
     public init() {}
 
+    /// Surveys, issues and writes the trust files of `request` in one commit of their own.
     public func render(_ request: TrustRequest, progress: (@Sendable (TrustProgress) -> Void)? = nil) throws(TrustError) -> TrustReport {
+        var commit = FileCommit(directory: request.workDirectory)
+        let prepared = try prepare(request, into: &commit, progress: progress)
+        try commit.commit { path, completed, total in progress?(.wroteFile(path: path, completed: completed, total: total)) }
+        return prepared.finish()
+    }
+
+    /// The first two phases, and the third up to the commit: surveys the work directory, issues
+    /// what must be issued, and adds every file that changes to `commit` (which the caller
+    /// commits, possibly with files of its own). Call ``PreparedTrust/finish()`` after the commit.
+    public func prepare(_ request: TrustRequest, into commit: inout FileCommit,
+                        progress: (@Sendable (TrustProgress) -> Void)? = nil) throws(TrustError) -> PreparedTrust {
         let survey = try TrustSurvey.take(request)
         let root = try Issuance.root(survey.root, now: request.now, keyPath: survey.rootKeyPath, progress: progress)
 
@@ -30,18 +44,17 @@ public struct TrustRenderer: Sendable {
         intermediates.merge(issued) { _, new in new }
 
         let planned = Self.files(workDirectory: request.workDirectory, root: root, intermediates: request.clusters.map { intermediates[$0]! })
-        let written = try TrustWriter.write(
-            planned, existing: survey.existing, directories: survey.directoriesToCreate, progress: progress
-        )
-        return TrustReport(
-            files: written.files,
+        let changes = TrustWriter.stage(planned, existing: survey.existing, directories: survey.directoriesToCreate, into: &commit)
+        let report = TrustReport(
+            files: changes.files,
             rootCertificate: survey.rootCertificatePath,
             rootKey: survey.rootKeyPath,
             rootFingerprint: root.fingerprint,
             rootKeyAlgorithm: root.keyAlgorithm,
             clusters: Dictionary(uniqueKeysWithValues: request.clusters.map { ($0, TrustReport.ClusterFiles(workDirectory: request.workDirectory, cluster: $0)) }),
-            notes: survey.notes + written.notes
+            notes: survey.notes
         )
+        return PreparedTrust(report: report, changes: changes)
     }
 
     /// Every file of the layout with its exact bytes and mode, root first. Pure.
@@ -76,5 +89,20 @@ public struct TrustRenderer: Sendable {
 
     private static func endingWithNewline(_ data: Data) -> Data {
         data.last == UInt8(ascii: "\n") ? data : data + Data("\n".utf8)
+    }
+}
+
+/// Trust files decided and added to a commit, waiting for it.
+public struct PreparedTrust: Sendable {
+    /// The report as it will be once the commit is done (its notes lack the mode fixes until then).
+    public let report: TrustReport
+    let changes: TrustWriter.Changes
+
+    /// After the commit: fixes the modes of reused files that were too open, and returns the
+    /// report with the notes saying so.
+    public func finish() -> TrustReport {
+        var report = report
+        report.notes += TrustWriter.tightenModes(changes)
+        return report
     }
 }

@@ -113,7 +113,7 @@ struct AtomicFileTests {
             ]
             let existing = [join(scratch, "existing.pem"): TrustSurvey.ExistingFile(data: Data("old".utf8), mode: 0o644)]
             #expect(throws: TrustError.self) {
-                _ = try TrustWriter.write(planned, existing: existing, directories: [join(scratch, "new")], progress: nil)
+                _ = try TrustWriter.write(planned, existing: existing, directories: [join(scratch, "new")], workDirectory: scratch, progress: nil)
             }
             #expect(snapshot(scratch) == before)
         }

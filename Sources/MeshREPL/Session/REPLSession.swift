@@ -278,6 +278,17 @@ public final class REPLSession {
     private func render(_ workDirectory: String) {
         guard !workDirectory.isEmpty else { return fail("usage: :render DIR\n") }
         guard let (options, credentials) = preflighted(workDirectory) else { return }
+        // Held as the CLI's render holds it, and what an interrupted run left is finished first.
+        let lock: WorkDirectoryLock?
+        do {
+            lock = try WorkDirectoryLock.acquire(options.workDirectory, wait: false)
+            for note in try lock?.recoverInterruptedWork() ?? [] { write("note: " + note + "\n") }
+        } catch let error as TrustError {
+            return fail(RenderFailure.trust(error).description)
+        } catch {
+            return fail("error: \(error)\n")
+        }
+        defer { withExtendedLifetime(lock) {} }
         do {
             let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
             for remark in summary.remarks { write(remark + "\n") }
