@@ -35,6 +35,16 @@ enum Disk {
         return lstat(path, &info) != 0 && errno == ENOENT
     }
 
+    /// Where the symbolic link at `path` points when that does not exist; nil for anything else.
+    static func danglingLinkTarget(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0, errno == ENOENT else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return "?" }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The largest certificate or key file read; a PEM file is a few kilobytes.
     static let maxFileSize = 64 << 20
 
@@ -43,6 +53,12 @@ enum Disk {
     static func readFile(_ path: String) throws(TrustError) -> (data: Data, mode: mode_t)? {
         switch entry(path) {
         case .missing:
+            if let target = danglingLinkTarget(path) {
+                // Perhaps a key kept on a volume that is not mounted: writing a new one through
+                // (or over) the link could give the mesh a second root.
+                throw TrustError("is a symbolic link to '\(target)', which does not exist", path: path,
+                                 help: "mount or restore what it points to, or remove the link to start afresh")
+            }
             return nil
         case .directory, .other:
             throw TrustError("is not a regular file", path: path)

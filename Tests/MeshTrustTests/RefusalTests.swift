@@ -106,6 +106,21 @@ struct RefusalTests {
         }
     }
 
+    /// A root key kept elsewhere through a link (a volume, a secrets mount) that is not there
+    /// today: before, the survey saw no root and wrote a new one over the link, a second root.
+    @Test(arguments: ["root-key.pem", "root-cert.pem"])
+    func aDanglingLinkIsRefusedNotReplaced(link: String) throws {
+        try withScratch { scratch in
+            let target = join(scratch, "unmounted/" + link)
+            #expect(symlink(target, join(scratch, link)) == 0)
+            let error = expectTrustError(request(scratch, clusters: ["c1"]))
+            Self.expect(error, file: join(scratch, link), message: "is a symbolic link to '\(target)', which does not exist")
+            var info = stat()
+            #expect(lstat(join(scratch, link), &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "the link was replaced")
+            #expect(snapshot(scratch).keys.sorted() == [link], "something was written")
+        }
+    }
+
     @Test func aDifferentRootFromElsewhereIsRefused() throws {
         try withScratch { scratch in
             let work = join(scratch, "work")
