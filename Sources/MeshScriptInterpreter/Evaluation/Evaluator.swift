@@ -78,7 +78,8 @@ extension Interpreter {
 
     // MARK: - Recipes
 
-    func call(_ recipe: Recipe, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
+    /// Call `recipe`, which closes over `home`, with the words of `statement`.
+    func call(_ recipe: Recipe, home: Scope, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
         let declaration = recipe.declaration
         let words = statement.words
         if let block = statement.block {
@@ -103,7 +104,7 @@ extension Interpreter {
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
-        let body = Scope(parent: recipe.scope)
+        let body = Scope(parent: home)
         for ((parameter, symbol), value) in zip(zip(declaration.parameters, recipe.parameters), values) {
             body.variables.bind(symbol, parameter.name, Variable(value: value, range: parameter.range))
         }
@@ -298,6 +299,7 @@ extension Interpreter {
             diagnostics.append(contentsOf: parsed.diagnostics)
             let moduleScope = Scope(parent: nil)
             modules[canonical] = moduleScope // evaluated once, even if it fails
+            fileScopes.append(moduleScope)
             if parsed.diagnostics.hasErrors {
                 throw fail(.error("'\(path)' has errors", at: pathExpression.range))
             }
@@ -318,7 +320,10 @@ extension Interpreter {
                 throw fail(.error("importing '\(path)' would redefine recipe '\(key.name)'", at: pathExpression.range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            scope.recipes.bind(key.symbol, key.name, recipe)
+            // The copy closes over the imported file's scope.
+            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
+                                                           parameters: recipe.parameters, body: recipe.body)
+            scope.recipes.bind(key.symbol, key.name, copy)
         }
     }
 

@@ -332,7 +332,7 @@ final class RecipeDeclarationNode: StatementNode {
                                           notes: [.init("first defined here", at: previous.declaration.nameRange)]))
         }
         scope.recipes.bind(symbol, declaration.name,
-                           Recipe(declaration: declaration, scope: scope, parameters: parameters, body: body))
+                           Recipe(declaration: declaration, home: nil, parameters: parameters, body: body))
     }
 }
 
@@ -484,8 +484,8 @@ final class CommandNode: StatementNode {
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if let recipe = scope.lookupRecipe(symbol) {
-            try interpreter.call(recipe, self, scope: scope, kind: kind, directory: directory)
+        if let (recipe, home) = scope.lookupRecipe(symbol) {
+            try interpreter.call(recipe, home: home, self, scope: scope, kind: kind, directory: directory)
         } else if let command = interpreter.commands[name] {
             try interpreter.run(command, self, scope: scope, kind: kind, directory: directory)
         } else {

@@ -23,6 +23,9 @@ public final class Interpreter {
     var rootDirectory: String?
     /// Files evaluated already (by canonical path), with the names they export.
     var modules: [String: Scope] = [:]
+    /// Every imported file's scope, kept while the interpreter lives (even once `modules` or
+    /// `reset()` forgets it): the recipes an import copied elsewhere close over it unowned.
+    var fileScopes: [Scope] = []
     var importStack: [String] = []
     /// Every variable and recipe name lowered so far, interned.
     var symbols = SymbolTable()
