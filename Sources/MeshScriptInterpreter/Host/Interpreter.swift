@@ -38,6 +38,8 @@ public final class Interpreter {
     @exclusivity(unchecked) var steps = 0
     /// `limits.maxSteps` for the current run.
     @exclusivity(unchecked) var stepLimit = 0
+    /// `limits.maxNestingDepth` for the current run: how deeply a value built may nest.
+    @exclusivity(unchecked) var valueDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
 
@@ -110,6 +112,7 @@ public final class Interpreter {
         diagnostics = parsed.diagnostics
         steps = 0
         stepLimit = limits.maxSteps
+        valueDepthLimit = limits.maxNestingDepth
         callDepth = 0
         stackGuard = StackGuard.currentThread()
         cancellation.reset()
