@@ -277,6 +277,20 @@ func errorLines(_ text: String) -> [(Int, String)] {
         #expect(parse(nested(21), maxDepth: 20).result.diagnostics.map(\.message) == ["nesting is too deep (the limit is 20 levels)"])
     }
 
+    /// The lexer counts each `${` and each string in it as a level (the parser counts the
+    /// `${` and the expression in it), so `${...}` nests half the cap deep: its message says
+    /// so, where it gave the whole cap, twice what a script could nest.
+    @Test func nestedInterpolationsStateTheLimitThatApplies() {
+        func nested(_ levels: Int) -> String {
+            "print " + String(repeating: "\"${", count: levels) + "x" + String(repeating: "}\"", count: levels)
+        }
+        #expect(parse(nested(4), maxDepth: 8).result.diagnostics.map(\.message) == [])
+        #expect(parse(nested(5), maxDepth: 8).result.diagnostics.map(\.message)
+                == ["interpolations are nested too deeply (the limit is 4 levels of '${...}')"])
+        #expect(parse(nested(129), maxDepth: 256).result.diagnostics.map(\.message)
+                == ["interpolations are nested too deeply (the limit is 128 levels of '${...}')"])
+    }
+
     @Test func deepButLegalNestingEvaluates() {
         let depth = 60
         let text = "let x = " + String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth) + "\nprint len($x)"

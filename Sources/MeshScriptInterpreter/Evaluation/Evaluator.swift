@@ -41,6 +41,34 @@ extension Interpreter {
         }
     }
 
+    // MARK: - Walking values
+
+    /// Append `value`'s text (as `str` gives it) to `out`, charging what the walk visits at `range`.
+    func append(_ value: Value, to out: inout String, at range: SourceRange) throws {
+        try value.write(to: &out, quoted: false) { try step(range, cost: $0) }
+    }
+
+    /// `value`'s text (as `str` gives it), charging what the walk visits at `range`.
+    func text(of value: Value, at range: SourceRange) throws -> String {
+        if case .string(let s) = value { return s }
+        var out = ""
+        try append(value, to: &out, at: range)
+        return out
+    }
+
+    /// Whether `a == b`, charging what the comparison visits at `range`.
+    func equal(_ a: Value, _ b: Value, at range: SourceRange) throws -> Bool {
+        try Value.equal(a, b) { try step(range, cost: $0) }
+    }
+
+    /// Refuse a value nested deeper than the nesting limit (built by `[...]` around a value
+    /// that is nested already, or returned by a host function).
+    func checkNesting(_ list: ValueList, at range: SourceRange) throws {
+        guard list.depth > valueDepthLimit else { return }
+        throw fail(.error("the list is nested too deeply (the limit is \(valueDepthLimit) levels)", at: range,
+                          help: "each list inside a list is a level; flatten the value, or let the host raise the limit"))
+    }
+
     // MARK: - Statements
 
     /// Run a file's top-level statements. They run once, so each is lowered just before it
@@ -71,14 +99,15 @@ extension Interpreter {
         case .boolean(let b): return b
         case .poison: throw Unwind.statementFailed
         default:
-            throw fail(.error("\(context) needs true or false, got \(value.typeName) \(value.literal)", at: range,
+            throw fail(.error("\(context) needs true or false, got \(value.typeName) \(value.preview())", at: range,
                               help: "compare with == or != to get a boolean"))
         }
     }
 
     // MARK: - Recipes
 
-    func call(_ recipe: Recipe, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
+    /// Call `recipe`, which closes over `home`, with the words of `statement`.
+    func call(_ recipe: Recipe, home: Scope, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
         let declaration = recipe.declaration
         let words = statement.words
         if let block = statement.block {
@@ -93,7 +122,7 @@ extension Interpreter {
         var values: [Value] = []
         for word in words {
             let value = try word.expression.evaluate(self, in: scope)
-            if value.isPoison { throw Unwind.statementFailed }
+            if case .poison = value { throw Unwind.statementFailed }
             values.append(value)
         }
         callDepth += 1
@@ -103,7 +132,7 @@ extension Interpreter {
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
-        let body = Scope(parent: recipe.scope)
+        let body = Scope(parent: home)
         for ((parameter, symbol), value) in zip(zip(declaration.parameters, recipe.parameters), values) {
             body.variables.bind(symbol, parameter.name, Variable(value: value, range: parameter.range))
         }
@@ -159,7 +188,7 @@ extension Interpreter {
         arguments.reserveCapacity(statement.words.count)
         for word in statement.words {
             let value = try word.expression.evaluate(self, in: scope)
-            if value.isPoison { throw Unwind.statementFailed }
+            if case .poison = value { throw Unwind.statementFailed }
             arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: word.expression.range, elementRanges: word.elementRanges),
                                            spelling: word.spelling))
         }
@@ -207,7 +236,7 @@ extension Interpreter {
         while index < words.count {
             let word = words[index]
             guard let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
-                let spelled = word.spelling ?? word.argument.value.literal
+                let spelled = word.spelling ?? word.argument.value.preview()
                 let suggestion = word.spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }
                 throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
                                   help: suggestion.map { "did you mean '\($0)'? \(usage)" } ?? usage))
@@ -256,7 +285,7 @@ extension Interpreter {
             case .names: "one or more names"
             case .any: "a value"
             }
-            throw fail(.error("\(parameter.placeholder) of '\(signature.name)' must be \(wanted), got \(argument.value.typeName) \(argument.value.literal)",
+            throw fail(.error("\(parameter.placeholder) of '\(signature.name)' must be \(wanted), got \(argument.value.typeName) \(argument.value.preview())",
                               at: argument.range, help: "usage: \(signature.usage)"))
         }
     }
@@ -298,6 +327,7 @@ extension Interpreter {
             diagnostics.append(contentsOf: parsed.diagnostics)
             let moduleScope = Scope(parent: nil)
             modules[canonical] = moduleScope // evaluated once, even if it fails
+            fileScopes.append(moduleScope)
             if parsed.diagnostics.hasErrors {
                 throw fail(.error("'\(path)' has errors", at: pathExpression.range))
             }
@@ -318,7 +348,10 @@ extension Interpreter {
                 throw fail(.error("importing '\(path)' would redefine recipe '\(key.name)'", at: pathExpression.range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            scope.recipes.bind(key.symbol, key.name, recipe)
+            // The copy closes over the imported file's scope.
+            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
+                                                           parameters: recipe.parameters, body: recipe.body)
+            scope.recipes.bind(key.symbol, key.name, copy)
         }
     }
 
@@ -345,16 +378,19 @@ extension Interpreter {
         var arguments: [CommandArgument] = []
         for expression in argumentExpressions {
             let value = try expression.evaluate(self, in: scope)
-            if value.isPoison { return .poison }
+            if case .poison = value { return .poison }
             arguments.append(CommandArgument(value: value, range: expression.range, elementRanges: []))
         }
         let call = FunctionCall(name: name, range: range, arguments: arguments) { [unowned self] count in
             try self.step(range, cost: max(1, count))
         }
+        let result: Value
         do {
-            return try function.handler(call)
+            result = try function.handler(call)
         } catch let error as CommandError {
             throw fail(error.diagnostic)
         }
+        if case .list(let list) = result { try checkNesting(list, at: range) }
+        return result
     }
 }

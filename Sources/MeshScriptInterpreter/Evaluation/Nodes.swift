@@ -110,7 +110,7 @@ final class StringNode: ExpressionNode {
             case .interpolation(let inner):
                 let value = try inner.evaluate(interpreter, in: scope)
                 if value.isPoison { return .poison }
-                result += value.text
+                try interpreter.append(value, to: &result, at: inner.range)
             }
         }
         try interpreter.step(range, cost: 1 + result.utf8.count / 64)
@@ -126,11 +126,26 @@ final class ListNode: ExpressionNode {
         super.init(range)
     }
 
+    /// The items' values in a list one level deeper than the deepest of them, or poison when
+    /// one of them is poison (every item is still evaluated, for its diagnostics).
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         var values: [Value] = []
         values.reserveCapacity(items.count)
-        for item in items { values.append(try item.evaluate(interpreter, in: scope)) }
-        return .list(values)
+        var depth = 0
+        var poisoned = false
+        for item in items {
+            let value = try item.evaluate(interpreter, in: scope)
+            switch value {
+            case .poison: poisoned = true
+            case .list(let inner): depth = max(depth, inner.depth)
+            default: break
+            }
+            values.append(value)
+        }
+        if poisoned { return .poison }
+        let list = ValueList(values, depth: depth + 1)
+        try interpreter.checkNesting(list, at: range)
+        return .list(list)
     }
 }
 
@@ -176,10 +191,10 @@ final class BinaryNode: ExpressionNode {
         case .equal, .notEqual:
             let right = try self.right.evaluate(interpreter, in: scope)
             if left.isPoison || right.isPoison { return .poison }
-            return .boolean((left == right) == (op == .equal))
+            return .boolean(try interpreter.equal(left, right, at: range) == (op == .equal))
         case .plus:
             let right = try self.right.evaluate(interpreter, in: scope)
-            // Integers first: the common case skips the (recursive) poison checks.
+            // Integers first: the common case skips the poison checks.
             if case .integer(let a) = left, case .integer(let b) = right {
                 let (sum, overflow) = a.addingReportingOverflow(b)
                 if overflow { throw interpreter.fail(.error("integer overflow in '+'", at: range)) }
@@ -192,7 +207,7 @@ final class BinaryNode: ExpressionNode {
                 return .string(a + b)
             case (.list(let a), .list(let b)):
                 try interpreter.step(range, cost: 1 + a.count + b.count)
-                return .list(a + b)
+                return .list(ValueList(a.items + b.items, depth: max(a.depth, b.depth)))
             default:
                 let help = (left.typeName == "string" || right.typeName == "string") ? "convert with str(): \"c\" + str(1)" : nil
                 throw interpreter.fail(.error("cannot add \(left.typeName) and \(right.typeName)", at: range, help: help))
@@ -332,7 +347,7 @@ final class RecipeDeclarationNode: StatementNode {
                                           notes: [.init("first defined here", at: previous.declaration.nameRange)]))
         }
         scope.recipes.bind(symbol, declaration.name,
-                           Recipe(declaration: declaration, scope: scope, parameters: parameters, body: body))
+                           Recipe(declaration: declaration, home: nil, parameters: parameters, body: body))
     }
 }
 
@@ -436,7 +451,7 @@ final class AssertNode: StatementNode {
         if let message {
             let value = try message.evaluate(interpreter, in: scope)
             if value.isPoison { throw Unwind.statementFailed }
-            text = value.text
+            text = try interpreter.text(of: value, at: message.range)
         }
         throw interpreter.fail(.error(text, at: range))
     }
@@ -453,7 +468,7 @@ final class PrintNode: StatementNode {
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let value = try self.value.evaluate(interpreter, in: scope)
         if value.isPoison { throw Unwind.statementFailed }
-        interpreter.output(value.text)
+        interpreter.output(try interpreter.text(of: value, at: self.value.range))
     }
 }
 
@@ -484,8 +499,8 @@ final class CommandNode: StatementNode {
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if let recipe = scope.lookupRecipe(symbol) {
-            try interpreter.call(recipe, self, scope: scope, kind: kind, directory: directory)
+        if let (recipe, home) = scope.lookupRecipe(symbol) {
+            try interpreter.call(recipe, home: home, self, scope: scope, kind: kind, directory: directory)
         } else if let command = interpreter.commands[name] {
             try interpreter.run(command, self, scope: scope, kind: kind, directory: directory)
         } else {

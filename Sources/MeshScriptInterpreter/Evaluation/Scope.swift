@@ -1,9 +1,20 @@
 // Lexical scopes: variables and recipes. A recipe closes over the scope it was declared in.
+//
+// A scope owns the recipes declared in it, so a recipe does not hold that scope (the two
+// would keep each other alive: every interpreter that declared a recipe would leak): the
+// scope a lookup finds a recipe in is the one it closes over. Only a recipe an import binds
+// into another scope refers to its home, the imported file's scope, and not as an owner
+// either (two files' scopes could then own each other through their recipes): the
+// interpreter keeps every file's scope for as long as it lives.
 
+/// A declared recipe, as a scope binds it.
 public struct Recipe: Sendable {
+    /// The recipe as the script spells it.
     public var declaration: RecipeDeclaration
-    /// The scope the recipe was declared in, so imported recipes see their own file's `let`s.
-    let scope: Scope
+    /// The scope the recipe closes over when it is bound somewhere else (an import's copy):
+    /// its file's scope, so imported recipes see their own file's `let`s. Nil in the scope
+    /// it was declared in, which is its home. Unowned: `Interpreter.fileScopes` owns it.
+    unowned let home: Scope?
     /// The parameters' symbols, in order.
     let parameters: [Symbol]
     /// The body, lowered on the first call.
@@ -132,9 +143,9 @@ final class Scope: @unchecked Sendable {
         return parent?.lookupVariable(symbol)
     }
 
-    /// The nearest enclosing recipe called `symbol`.
-    func lookupRecipe(_ symbol: Symbol) -> Recipe? {
-        if let recipe = recipes[symbol] { return recipe }
+    /// The nearest enclosing recipe called `symbol`, with the scope it closes over.
+    func lookupRecipe(_ symbol: Symbol) -> (recipe: Recipe, home: Scope)? {
+        if let recipe = recipes[symbol] { return (recipe, recipe.home ?? self) }
         return parent?.lookupRecipe(symbol)
     }
 

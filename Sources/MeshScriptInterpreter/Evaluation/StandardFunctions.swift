@@ -14,7 +14,10 @@ extension Interpreter {
         register(FunctionSignature("len", summary: "len(x): the number of items in a list or characters in a string", arity: 1...1)) { call in
             switch call.arguments[0].value {
             case .list(let items): return .integer(items.count)
-            case .string(let s): return .integer(s.count)
+            case .string(let s):
+                // Counting characters walks the string: charge a long one as building it was.
+                if s.utf8.count >= 64 { try call.charge(s.utf8.count / 64) }
+                return .integer(s.count)
             case let other: throw CommandError("len() takes a list or a string, not \(other.typeName)", at: call.arguments[0].range)
             }
         }
@@ -31,10 +34,12 @@ extension Interpreter {
             let (count, overflow) = high.subtractingReportingOverflow(low)
             // Building the list is work: charge for it before allocating anything.
             try call.charge(overflow ? Int.max : count)
-            return .list((low..<high).map(Value.integer))
+            return .list(ValueList((low..<high).map(Value.integer), depth: 1))
         }
         register(FunctionSignature("str", summary: "str(x): x as a string", arity: 1...1)) { call in
-            .string(call.arguments[0].value.text)
+            var text = ""
+            try call.arguments[0].value.write(to: &text, quoted: false, charge: call.charge)
+            return .string(text)
         }
     }
 }

@@ -1,13 +1,34 @@
 // Runtime values. A bare name evaluates to a string, so `c1 == "c1"` holds.
+//
+// A list shares its items' storage (building `[$a, $a]` copies nothing), so a value a few
+// statements build can stand for 2^40 elements. Whatever walks a value (printing, `str`,
+// `==`) therefore charges the elements it visits as it goes (ValueWalks.swift), and a list
+// knows its nesting depth, so a value nested too deeply is refused where it is built.
 
 public enum Value: Sendable, Hashable {
     case string(String)
     case integer(Int)
     case boolean(Bool)
-    case list([Value])
+    /// A list. Build one with `Value.list(_:)` (an array of items).
+    case list(ValueList)
     /// The result of an expression that already failed: it silences follow-on errors.
     case poison
 
+    /// A list of `items`; poison when one of them is poison (an invalid item spoils the list,
+    /// so no list ever holds poison and `isPoison` need not look inside).
+    public static func list(_ items: [Value]) -> Value {
+        var depth = 0
+        for item in items {
+            switch item {
+            case .poison: return .poison
+            case .list(let inner): depth = max(depth, inner.depth)
+            default: break
+            }
+        }
+        return .list(ValueList(items, depth: depth + 1))
+    }
+
+    /// The kind of value, as diagnostics name it.
     public var typeName: String {
         switch self {
         case .string: "string"
@@ -20,34 +41,35 @@ public enum Value: Sendable, Hashable {
 
     /// The text `str(x)` and interpolation produce.
     public var text: String {
-        switch self {
-        case .string(let s): s
-        case .integer(let i): String(i)
-        case .boolean(let b): b ? "true" : "false"
-        case .list(let items): "[" + items.map(\.literal).joined(separator: ", ") + "]"
-        case .poison: "<invalid>"
-        }
+        if case .string(let s) = self { return s }
+        var out = ""
+        write(to: &out, quoted: false) { _ in }
+        return out
     }
 
     /// The value written back as MeshScript source (strings quoted and escaped).
     public var literal: String {
-        switch self {
-        case .string(let s): Value.quote(s)
-        case .list(let items): "[" + items.map(\.literal).joined(separator: ", ") + "]"
-        default: text
-        }
+        var out = ""
+        write(to: &out, quoted: true) { _ in }
+        return out
     }
 
+    /// Whether this is the invalid value of an expression that failed. A list is never poison
+    /// (`Value.list(_:)` gives poison instead of a list holding it).
     public var isPoison: Bool {
-        switch self {
-        case .poison: true
-        case .list(let items): items.contains(where: \.isPoison)
-        default: false
-        }
+        if case .poison = self { return true }
+        return false
     }
 
+    /// `s` as a MeshScript string literal: quoted, with `"`, `\`, `$`, newlines and tabs escaped.
     public static func quote(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -58,6 +80,34 @@ public enum Value: Sendable, Hashable {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        out += "\""
     }
+}
+
+/// The items of a list value, with how deeply lists nest in it (so checking the nesting of a
+/// list built from it costs nothing). Read it as a collection of values.
+public struct ValueList: RandomAccessCollection, Hashable, Sendable {
+    /// The items, in order.
+    public let items: [Value]
+    /// How many lists deep the value goes: 1 for a list of strings, integers or booleans (or
+    /// an empty list), 2 for a list holding such a list, and so on.
+    public let depth: Int
+
+    init(_ items: [Value], depth: Int) {
+        self.items = items
+        self.depth = depth
+    }
+
+    /// The position of the first item (0).
+    public var startIndex: Int { 0 }
+    /// One past the position of the last item (the number of items).
+    public var endIndex: Int { items.count }
+    /// The item at `position`.
+    public subscript(position: Int) -> Value { items[position] }
+
+    /// Equal lists have equal items (the depth follows from them).
+    public static func == (a: ValueList, b: ValueList) -> Bool { a.items == b.items }
+
+    /// Hashes the items, consistently with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(items) }
 }

@@ -23,6 +23,9 @@ public final class Interpreter {
     var rootDirectory: String?
     /// Files evaluated already (by canonical path), with the names they export.
     var modules: [String: Scope] = [:]
+    /// Every imported file's scope, kept while the interpreter lives (even once `modules` or
+    /// `reset()` forgets it): the recipes an import copied elsewhere close over it unowned.
+    var fileScopes: [Scope] = []
     var importStack: [String] = []
     /// Every variable and recipe name lowered so far, interned.
     var symbols = SymbolTable()
@@ -35,6 +38,8 @@ public final class Interpreter {
     @exclusivity(unchecked) var steps = 0
     /// `limits.maxSteps` for the current run.
     @exclusivity(unchecked) var stepLimit = 0
+    /// `limits.maxNestingDepth` for the current run: how deeply a value built may nest.
+    @exclusivity(unchecked) var valueDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
 
@@ -120,6 +125,7 @@ public final class Interpreter {
         diagnostics = parsed.diagnostics
         steps = 0
         stepLimit = limits.maxSteps
+        valueDepthLimit = limits.maxNestingDepth
         callDepth = 0
         stackGuard = StackGuard.currentThread()
         cancellation.reset()

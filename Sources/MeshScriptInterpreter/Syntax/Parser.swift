@@ -131,7 +131,11 @@ public struct Parser {
         case .numberTooLarge:
             return .error("number '\(spelled)' is too large", at: range(token))
         case .nestingTooDeep:
-            return .error("strings are nested too deeply (the limit is \(maxDepth) levels)", at: SourceRange(file: file, start: Int(token.start), end: Int(token.start) + 1),
+            // The lexer counts every string and every `${` open at once against the cap (as
+            // the parser counts an interpolation and the expression in it): `${}` nests at
+            // most half the cap deep.
+            return .error("interpolations are nested too deeply (the limit is \(maxDepth / 2) levels of '${...}')",
+                          at: SourceRange(file: file, start: Int(token.start), end: Int(token.start) + 1),
                           help: "build the string in steps with 'let'")
         case .strayDollar:
             return .error("'$' must be followed by a variable name", at: range(token), help: "write a variable as $name")
