@@ -50,17 +50,21 @@ public final class MeshEngine {
 
     public func validate() -> [Diagnostic] { Validator.validate(topology) }
 
-    /// Everything a statement can change, for the REPL's "an error leaves the session as it was".
+    /// A mark in everything a statement can add, for the REPL's "an error leaves the session as
+    /// it was". An undo log, not a copy: taking one is constant time, and rolling back costs
+    /// what the failed statement added.
     public struct Snapshot {
         var interpreter: Interpreter.Snapshot
-        var topology: Topology
+        var topology: TopologyBuilder.Mark
     }
 
-    public func snapshot() -> Snapshot { Snapshot(interpreter: interpreter.snapshot(), topology: builder.topology) }
+    /// A mark to ``restore(_:)`` to.
+    public func snapshot() -> Snapshot { Snapshot(interpreter: interpreter.snapshot(), topology: builder.mark()) }
 
+    /// Undo everything evaluated since `snapshot`: bindings, imports and declarations.
     public func restore(_ snapshot: Snapshot) {
         interpreter.restore(snapshot.interpreter)
-        builder.topology = snapshot.topology
+        builder.rollBack(to: snapshot.topology)
     }
 
     public func reset() {

@@ -230,6 +230,42 @@ final class CapturedSession {
         #expect(repl.session.errorCount == 3)
     }
 
+    /// The undo log (marks, not copies) against a session that never saw the failures: many
+    /// globals (past the bindings' index threshold), a kubeconfig, a mesh, roots and imports
+    /// in failing entries; afterwards :show and :plan are those of the good entries alone.
+    @Test func failedEntriesUndoneByTheLogLeaveWhatTheGoodEntriesAloneGive() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("lib.mesh", "let imported = 1\nrecipe libr() < >\n")
+        let good = ["network n1"] + (0..<20).map { "let v\($0) = \($0)" } + [
+            "cluster c1 < trust from root; install network n1 >",
+            "recipe primary(name) < cluster $name < trust from root; install network n1; discover with c1 > >",
+            "primary c2",
+        ]
+        let failing = [
+            "let w1 = 1; let w2 = 2; kubeconfig \"k.yaml\"; assert false, \"one\"",
+            "mesh other; root r2 < days 10 >; network n9; let v99 = 1; print $nope",
+            "import \"lib.mesh\"; cluster c7 < trust from root >; assert false, \"three\"",
+            "primary c8; let v0 = 5",
+        ]
+        let undone = try CapturedSession(directory: scratch)
+        for (index, line) in good.enumerated() {
+            undone.enter(line)
+            if index % 5 == 4 { for bad in failing { #expect(undone.run(bad).errors.contains("error:"), "\(bad) should fail") } }
+        }
+        #expect(undone.session.errorCount == 4 * failing.count)
+        let clean = try CapturedSession(directory: scratch)
+        for line in good { clean.enter(line) }
+        #expect(undone.run(":show").output == clean.run(":show").output)
+        #expect(undone.run(":plan out").output == clean.run(":plan out").output)
+        #expect(undone.session.engine.interpreter.variableNames == clean.session.engine.interpreter.variableNames)
+        // Names the failures bound are free again, past the index threshold too.
+        #expect(undone.run("print $w1").errors.contains("undefined"))
+        #expect(undone.run("let w1 = 7; print $w1").output == "7\n")
+        #expect(undone.run("print $v19").output == "19\n")
+        #expect(undone.session.engine.topology.kubeconfig == nil)
+    }
+
     // MARK: - Colon commands
 
     @Test func showListsTheTopologyAndOneName() throws {

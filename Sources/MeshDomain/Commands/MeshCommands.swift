@@ -17,6 +17,31 @@ public final class TopologyBuilder {
     var currentMesh: Int?
 
     public init() {}
+
+    /// How much of the topology exists: what a statement can add to. A statement appends
+    /// declarations and changes only the ones it appended (through the current mesh, root or
+    /// cluster of its own block), and sets the kubeconfig; so counts and that one value say
+    /// everything needed to undo it.
+    public struct Mark: Sendable {
+        var meshes: Int, networks: Int, roots: Int, clusters: Int
+        var kubeconfig: Located<String>?
+    }
+
+    /// Where the topology is now, to ``rollBack(to:)`` later.
+    public func mark() -> Mark {
+        Mark(meshes: topology.meshes.count, networks: topology.networks.count, roots: topology.roots.count,
+             clusters: topology.clusters.count, kubeconfig: topology.kubeconfig)
+    }
+
+    /// Remove what was declared since `mark`, in time proportional to it.
+    public func rollBack(to mark: Mark) {
+        topology.meshes.removeLast(max(0, topology.meshes.count - mark.meshes))
+        topology.networks.removeLast(max(0, topology.networks.count - mark.networks))
+        topology.roots.removeLast(max(0, topology.roots.count - mark.roots))
+        topology.clusters.removeLast(max(0, topology.clusters.count - mark.clusters))
+        topology.kubeconfig = mark.kubeconfig
+        (currentMesh, currentRoot, currentCluster) = (nil, nil, nil)
+    }
 }
 
 public enum MeshCommands {

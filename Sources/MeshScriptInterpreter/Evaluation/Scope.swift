@@ -118,6 +118,21 @@ struct Bindings<Entry>: Sequence {
 
     var names: [String] { keys[..<count].map(\.name) }
 
+    /// How many names are bound: a mark to roll back to (the REPL's undo of a failed entry).
+    var mark: Int { count }
+
+    /// Forget the names bound since `mark`, in time proportional to their number. A name bound
+    /// before the mark and bound again since keeps its new entry: only an import re-binds a
+    /// name, and with the same entry it had.
+    mutating func rollBack(to mark: Int) {
+        guard mark < count else { return }
+        if index != nil {
+            for position in mark..<count { index![keys[position].symbol] = nil }
+            if mark <= Self.indexThreshold { index = nil }
+        }
+        count = mark
+    }
+
     /// The bindings in the order they were made.
     func makeIterator() -> Zip2Sequence<ArraySlice<BindingKey>, ArraySlice<Entry>>.Iterator {
         zip(keys[..<count], entries[..<count]).makeIterator()

@@ -143,20 +143,24 @@ public final class Interpreter {
 
     // MARK: - Sessions (the REPL)
 
-    /// Everything a statement can change in the interpreter, so a failed one can be undone.
+    /// A mark in what statements add to the interpreter (global names, imported files), so a
+    /// failed one can be undone. Taking one and rolling back cost what the statement added,
+    /// not what the session holds: statements only add globals, they never change one.
     public struct Snapshot {
-        fileprivate var variables: Bindings<Variable>
-        fileprivate var recipes: Bindings<Recipe>
+        fileprivate var variables: Int
+        fileprivate var recipes: Int
         fileprivate var modules: [String: Scope]
     }
 
+    /// A mark to ``restore(_:)`` to.
     public func snapshot() -> Snapshot {
-        Snapshot(variables: globals.variables, recipes: globals.recipes, modules: modules)
+        Snapshot(variables: globals.variables.mark, recipes: globals.recipes.mark, modules: modules)
     }
 
+    /// Forget the globals bound and the files imported since `snapshot` was taken.
     public func restore(_ snapshot: Snapshot) {
-        globals.variables = snapshot.variables
-        globals.recipes = snapshot.recipes
+        globals.variables.rollBack(to: snapshot.variables)
+        globals.recipes.rollBack(to: snapshot.recipes)
         modules = snapshot.modules
     }
 
