@@ -7,6 +7,7 @@
 //   MeshScriptInterpreter (generic: syntax, diagnostics, evaluation, host API; knows nothing about Istio)
 //   MeshKube (kubeconfig, IstioOperator, remote secrets, API server addresses)
 //     <- MeshDomain (mesh built-ins, topology, validation, planning; uses the interpreter and MeshKube)
+//   CFileSystem (syncfs(2), which Swift's Glibc module leaves out) <- MeshTrust
 //   MeshTrust (certificate authority, cacerts)
 //     <- MeshRender (writes WORK_DIR) <- MeshApply (runs the plan's commands)
 //     <- MeshLive (reads the clusters; the live plan, status, trust guard, apply journal)
@@ -35,10 +36,12 @@ let package = Package(
         .target(name: "NameSuggestions"),
         .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions", "LocalFiles"]),
         .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
+        .target(name: "CFileSystem"),
         .target(
             name: "MeshTrust",
             dependencies: [
                 "LocalFiles",
+                "CFileSystem",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

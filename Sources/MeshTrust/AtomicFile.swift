@@ -3,6 +3,7 @@
 // the target. Rendering stages every file first and renames them all at the end (FileCommit, with
 // its journal), so a failure while staging leaves WORK_DIR exactly as it was.
 
+import CFileSystem
 import Foundation
 import LocalFiles
 #if canImport(Glibc)
@@ -59,7 +60,9 @@ struct StagedFile: Sendable {
     let target: String
     let temporary: String
 
-    init(_ data: Data, for target: String, mode: mode_t) throws(TrustError) {
+    /// Writes `data` to a new temporary file beside `target`, with `mode`; fsynced unless `sync`
+    /// is false (a commit of many files flushes them all at once, with ``syncFileSystem(of:_:)``).
+    init(_ data: Data, for target: String, mode: mode_t, sync: Bool = true) throws(TrustError) {
         let directory = FilePath.parent(of: target)
         let name = FilePath.lastComponent(of: target)
         var template = Array(TrustLayout.join(directory.isEmpty ? "." : directory, ".\(name).tmp-XXXXXX").utf8CString)
@@ -72,7 +75,7 @@ struct StagedFile: Sendable {
         var failure: String?
         if !Self.writeAll(data, to: descriptor) {
             failure = Self.lastError()
-        } else if fchmod(descriptor, mode) != 0 || fsync(descriptor) != 0 {
+        } else if fchmod(descriptor, mode) != 0 || (sync && fsync(descriptor) != 0) {
             failure = Self.lastError()
         }
         if close(descriptor) != 0, failure == nil {
@@ -96,6 +99,25 @@ struct StagedFile: Sendable {
 
     func discard() {
         unlink(temporary)
+    }
+
+    /// Makes `staged` durable, contents and directory entries, with one syncfs(2) of the file
+    /// system holding `directory`; where that is unavailable or fails, with an fsync per file
+    /// and per directory. Throws when a file cannot be flushed.
+    static func syncFileSystem(of directory: String, _ staged: [StagedFile]) throws(TrustError) {
+        let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            defer { close(descriptor) }
+            if meshscript_syncfs(descriptor) == 0 { return }
+        }
+        for file in staged {
+            let fileDescriptor = open(file.temporary, O_RDONLY | O_CLOEXEC)
+            let synced = fileDescriptor >= 0 && fsync(fileDescriptor) == 0
+            let failure = lastError()
+            if fileDescriptor >= 0 { close(fileDescriptor) }
+            guard synced else { throw TrustError("cannot be written: \(failure)", path: file.target) }
+        }
+        for parent in Set(staged.map { FilePath.parent(of: $0.temporary) }).sorted() { syncDirectory(parent) }
     }
 
     /// Makes the renames themselves durable. Best effort: some file systems refuse fsync on a directory.

@@ -2,8 +2,9 @@
 // change (in memory), then:
 //   1. checks that every directory it writes into is writable, naming the files otherwise;
 //   2. creates the directories it was asked to (0755 whatever the umask);
-//   3. stages each file as a complete, fsynced temporary file with its final mode, and fsyncs the
-//      directories holding them (a failure here removes everything it made: nothing changed);
+//   3. stages each file as a complete temporary file with its final mode, then makes them all
+//      durable with one syncfs (an fsync per file and directory where that is unavailable); a
+//      failure here removes everything it made: nothing changed;
 //   4. with more than one file, writes the commit journal (CommitJournal) atomically;
 //   5. renames every temporary file over its target, fsyncs their directories;
 //   6. removes the journal.
@@ -27,6 +28,8 @@ public struct FileCommit: Sendable {
     /// The work directory: the journal's home, and where every file of the commit lives.
     public let directory: String
     private var files: [PlannedFile] = []
+    /// Where each path is in `files`: adding many files stays linear.
+    private var positions: [String: Int] = [:]
     private var directories: [String] = []
 
     /// An empty commit into `directory`.
@@ -43,8 +46,13 @@ public struct FileCommit: Sendable {
     /// Adds `data` as the new content of `path`, with permission bits `mode`; a path added
     /// twice keeps its last content.
     public mutating func add(_ data: Data, at path: String, mode: mode_t) {
-        files.removeAll { $0.path == path }
-        files.append(PlannedFile(path: path, data: data, mode: mode))
+        let file = PlannedFile(path: path, data: data, mode: mode)
+        if let position = positions[path] {
+            files[position] = file
+        } else {
+            positions[path] = files.count
+            files.append(file)
+        }
     }
 
     /// Adds `data` for `path` unless the file already holds exactly these bytes; such a file
@@ -87,8 +95,8 @@ public struct FileCommit: Sendable {
         let created = try createDirectories()
         let staged = try stage(removingOnFailure: created)
         if journaled {
-            for parent in Set(staged.map { FilePath.parent(of: $0.temporary) }).sorted() { StagedFile.syncDirectory(parent) }
             do {
+                try StagedFile.syncFileSystem(of: directory, staged)
                 try CommitJournal.write(staged.map { ($0.temporary, $0.target) }, in: directory)
             } catch {
                 staged.forEach { $0.discard() }
@@ -146,7 +154,8 @@ public struct FileCommit: Sendable {
         var staged: [StagedFile] = []
         do {
             for file in files {
-                staged.append(try StagedFile(file.data, for: file.path, mode: file.mode))
+                // One file is fsynced as it is written; many are flushed together before the journal.
+                staged.append(try StagedFile(file.data, for: file.path, mode: file.mode, sync: files.count == 1))
             }
         } catch {
             staged.forEach { $0.discard() }

@@ -68,6 +68,28 @@ let readOnlyMountsWork: Bool = {
         }
     }
 
+    /// A render of ten clusters (about 80 files in 11 directories) flushes the staged files with
+    /// one syncfs, then each directory once after the renames, plus the journal: not an fsync
+    /// per file (before: one per file and two per directory).
+    @Test(.enabled(if: usableStrace != nil, "strace is not installed, or ptrace is not permitted here (`strace -o /dev/null true` failed)"))
+    func aRenderFlushesOncePerDirectoryNotPerFile() throws {
+        let scratch = try Scratch()
+        let clusters = (1...10).map { "cluster c\($0) < trust from root; install network n1 >" }
+        let script = try scratch.write("mesh.mesh", (["mesh m1", "network n1", "root root < key ecdsa p256 >"] + clusters).joined(separator: "\n"))
+        let out = scratch.at("work"), log = scratch.at("strace.log")
+        let traced = try runProcess(usableStrace!, ["-f", "-o", log, "-e", "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+                                                    try requireMeshscript(), "render", script, "--out", out],
+                                    environment: cliEnvironment(home: scratch.home), timeout: .seconds(120))
+        try #require(traced.status == 0, "\(traced)")
+        // "1234  fsync(7) = 0": the name after the process ID.
+        let calls = read(log).split(separator: "\n").map { String($0.drop { $0.isNumber }.drop { $0 == " " }.prefix { $0 != "(" }) }
+        let fsyncs = calls.filter { $0 == "fsync" || $0 == "fdatasync" }.count
+        let renames = calls.filter { $0.hasPrefix("rename") }.count
+        #expect(renames >= 70, "\(renames) files renamed into place")
+        #expect(calls.filter { $0 == "syncfs" }.count == 1)
+        #expect(fsyncs <= 11 + 4, "\(fsyncs) fsyncs for 11 directories")
+    }
+
     /// A first render killed after root-key.pem is renamed into place and before root-cert.pem
     /// is: without the journal every later render refused ("restore it from a backup") while the
     /// certificate sat complete in `.root-cert.pem.tmp-XXXXXX`. The next render completes the
