@@ -55,7 +55,7 @@ struct PlanCommand: ParsableCommand {
         if live { return try printLive(script) }
         switch format {
         case .text: print(plan.text, terminator: "")
-        case .json: print(plan.json(), terminator: "")
+        case .json: plan.writeJSON(StandardStreams.writeOutput)
         case .shell: print(plan.shellScript, terminator: "")
         }
     }

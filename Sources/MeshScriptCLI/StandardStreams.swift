@@ -30,6 +30,11 @@ enum StandardStreams {
         return flushFailed || ferror(stdout) != 0 || ferror(stderr) != 0
     }
 
+    /// Writes `bytes` to stdout (buffered); a failure is left for the exit check.
+    static func writeOutput(_ bytes: UnsafeRawBufferPointer) {
+        _ = fwrite(bytes.baseAddress, 1, bytes.count, stdout)
+    }
+
     /// Writes `text` to stderr (unbuffered); a failure is left for the exit check.
     static func writeError(_ text: String) {
         var text = text

@@ -63,6 +63,22 @@ import Testing
         #expect(!run.signaled && run.status == 74, "\(run)")
     }
 
+    /// plan.json is streamed in 64 KiB pieces: a failed piece still ends in 74, and the pieces
+    /// joined are the whole document.
+    @Test func aStreamedJSONPlanToAFullStandardOutputAndWhole() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let clusters = (0..<60).map { "cluster c\($0) < trust from root; install network n; discover with c\(($0 + 59) % 60) >" }
+        let ring = try scratch.write("ring.mesh", (["mesh m", "network n"] + clusters).joined(separator: "\n") + "\n")
+        let full = try Self.run(["plan", "--format", "json", ring], ">/dev/full")
+        #expect(!full.signaled && full.status == 74, "\(full)")
+        let whole = try Self.run(["plan", "--format", "json", ring], "")
+        #expect(whole.status == 0 && whole.stdout.utf8.count > 4 << 16, "\(whole.stdout.utf8.count) bytes")
+        let object = try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any]
+        #expect((object?["steps"] as? [Any])?.count ?? 0 > 60 * 5)
+        #expect(whole.stdout.hasSuffix("}\n"))
+    }
+
     @Test func helpToAFullStandardOutput() throws {
         let run = try Self.run(["plan", "--help"], ">/dev/full")
         #expect(!run.signaled && run.status == 74, "\(run)")

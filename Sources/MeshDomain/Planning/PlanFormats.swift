@@ -60,9 +60,20 @@ extension Plan {
     /// plan's Codable form, as JSONEncoder writes it with `[.prettyPrinted, .sortedKeys,
     /// .withoutEscapingSlashes]`, then a newline. Written in one pass, linear in the plan.
     public func json() -> String {
-        var json = PrettyJSON()
-        write(to: &json)
-        return String(decoding: json.bytes, as: UTF8.self) + "\n"
+        var text: [UInt8] = []
+        writeJSON { text.append(contentsOf: $0) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The bytes of ``json()``, handed to `write` in pieces of about 64 KiB as they are
+    /// produced: a plan of 100,000 clusters is 500 MB of JSON, which need not be in memory at once.
+    public func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void) {
+        withoutActuallyEscaping(write) { write in
+            var json = PrettyJSON(drain: write)
+            self.write(to: &json)
+            json.finish()
+            [UInt8(ascii: "\n")].withUnsafeBytes(write)
+        }
     }
 }
 

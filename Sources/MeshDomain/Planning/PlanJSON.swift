@@ -10,6 +10,21 @@ struct PrettyJSON {
     private(set) var bytes: [UInt8] = []
     /// Per open container: whether nothing has been written in it yet.
     private var empty: [Bool] = []
+    /// Takes the text so far whenever it passes ``chunkSize`` (at an element's start), so that
+    /// a large plan never holds its whole JSON in memory.
+    private let drain: (UnsafeRawBufferPointer) -> Void
+    static let chunkSize = 1 << 16
+
+    init(drain: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.drain = drain
+        bytes.reserveCapacity(Self.chunkSize + 4096)
+    }
+
+    /// Hands what is left to the drain.
+    mutating func finish() {
+        bytes.withUnsafeBytes(drain)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     mutating func object(_ body: (inout PrettyJSON) -> Void) { container(0x7B, 0x7D, body) }
     mutating func array(_ body: (inout PrettyJSON) -> Void) { container(0x5B, 0x5D, body) }
@@ -23,6 +38,7 @@ struct PrettyJSON {
 
     /// Starts the next element of the innermost array (or the member after a key).
     mutating func element() {
+        if bytes.count >= Self.chunkSize { finish() }
         bytes += empty[empty.count - 1] ? [0x0A] : [0x2C, 0x0A]
         empty[empty.count - 1] = false
         indent(empty.count)
