@@ -46,6 +46,16 @@ struct PrettyJSON {
 
     mutating func string(_ text: String) {
         bytes.append(0x22)
+        // Most strings need no escape: copy those whole.
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain == true {
+            bytes.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: bytes += [0x5C, 0x22]
@@ -95,8 +105,15 @@ struct PrettyJSON {
     }
 
     private mutating func indent(_ level: Int) {
-        bytes += repeatElement(0x20, count: 2 * level)
+        let width = 2 * level
+        if width <= Self.spaces.count {
+            bytes.append(contentsOf: Self.spaces[..<width])
+        } else {
+            bytes += repeatElement(0x20, count: width)
+        }
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 }
 
 extension Plan {
