@@ -1,5 +1,5 @@
 // Two builds of one target. With `-D FUZZING` and `-sanitize=fuzzer` (scripts/fuzz) it is a
-// libFuzzer target: libFuzzer owns `main` and calls LLVMFuzzerTestOneInput. In a plain build it
+// libFuzzer target: `main` runs libFuzzer's driver, which calls LLVMFuzzerTestOneInput. In a plain build it
 // is the replay driver the test suite runs: every file named, or in a directory named, goes
 // through the same `fuzzOne`; a crash ends the process as it would end the fuzzer.
 import Foundation
@@ -10,6 +10,23 @@ import Foundation
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// libFuzzer's driver, for a host that has its own `main`.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                             _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                             _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's `main` to this module's entry point, so libFuzzer's own `main`
+/// is never used: the entry point hands the command line to libFuzzer's driver instead.
+@main
+enum FuzzerMain {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzerTestOneInput(data, size) })
+    }
 }
 #else
 /// `MeshFuzz PATH...`: replays fuzz inputs (files, or the regular files of directories).
