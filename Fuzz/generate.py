@@ -256,6 +256,12 @@ class Program:
         for index in range(self.rng.randint(0, 2)):
             path = self.rng.choice(["lib/", "", "lib/deep/"]) + f"part{index}.mesh"
             text, recipe = self.library(path)
+            if files and self.rng.random() < 0.5:
+                # This file imports the previous one (relative to itself) and main imports only
+                # this one: the previous file's names come along.
+                previous = files[-1][0]
+                text = f"import {self.string_literal(os.path.relpath(previous, os.path.dirname(path) or '.'))}\n" + text
+                lines = [line for line in lines if line != f"import {self.string_literal(previous)}"]
             files.append((path, text))
             lines.insert(self.rng.randint(0, len(lines)), f"import {self.string_literal(path)}")
             lines.append(self.control(recipe))
