@@ -14,6 +14,7 @@
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
+//   MeshFuzz (the libFuzzer target over the public API, and its replay driver; Fuzz/)
 //   MeshTestSupport (for the test targets only: scratch directories, processes, the built binary)
 import PackageDescription
 
@@ -66,6 +67,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz target: scripts/fuzz builds it with libFuzzer; a plain build is the replay driver the tests run.
+        .executableTarget(name: "MeshFuzz", dependencies: ["MeshScript"], path: "Fuzz/MeshFuzz"),
         .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport"),
         .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "LocalFiles", "MeshTestSupport"]),
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),
