@@ -79,7 +79,7 @@ private func checkPlan(_ plan: Plan) {
         invariant(step.number == index + 1, "step \(index + 1) is numbered \(step.number)")
     }
     do {
-        let json = try plan.json()
+        let json = plan.json()
         let decoded = try JSONDecoder().decode(Plan.self, from: Data(json.utf8))
         invariant(decoded == plan, "the plan's JSON does not decode to the same plan")
     } catch {
