@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <histedit.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,21 @@ static int plain_terminal(void) {
     return term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0;
 }
 
+// libedit's set-up and tear-down read the terminal database into global buffers (termcap's
+// tgetent): two editors made at once on two threads corrupted each other (a crash in strncmp
+// under el_init). Every editor is made and ended under this lock.
+static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static MeshEditor *open_locked(const char *programName, int historyLimit);
+
 MeshEditor *meshedit_open(const char *programName, int historyLimit) {
+    pthread_mutex_lock(&setup_lock);
+    MeshEditor *editor = open_locked(programName, historyLimit);
+    pthread_mutex_unlock(&setup_lock);
+    return editor;
+}
+
+static MeshEditor *open_locked(const char *programName, int historyLimit) {
     MeshEditor *editor = calloc(1, sizeof *editor);
     if (editor == NULL) return NULL;
     editor->out = stdout;
@@ -218,10 +233,12 @@ MeshEditor *meshedit_open(const char *programName, int historyLimit) {
 
 void meshedit_close(MeshEditor *editor) {
     if (editor == NULL) return;
+    pthread_mutex_lock(&setup_lock);
     locale_t previous = meshedit_enter_utf8();
     el_end(editor->el);
     history_end(editor->history);
     meshedit_leave_utf8(previous);
+    pthread_mutex_unlock(&setup_lock);
     free(editor->prompt);
     free(editor);
 }
