@@ -31,6 +31,25 @@ import Testing
         #expect(run.stderr.contains("is a device, not a regular file"), "\(run)")
     }
 
+    /// A /proc file reports size 0 and is read to its end (it was NSCocoaErrorDomain 256); its
+    /// text is then just a script with syntax errors.
+    @Test func aProcFileIsReadAsAScript() throws {
+        let run = try CLI.run(["check", "--no-kubeconfig", "/proc/self/status"], timeout: .seconds(20))
+        #expect(!run.signaled && run.status == 65, "\(run)")
+        #expect(run.stderr.contains("/proc/self/status:1:"), "\(run)")
+        #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains("cannot read"), "\(run)")
+    }
+
+    /// A symbolic link loop was reported as "no such file".
+    @Test func aSymbolicLinkLoopIsNamed() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(symlink("b.mesh", scratch.at("a.mesh")) == 0 && symlink("a.mesh", scratch.at("b.mesh")) == 0)
+        let run = try meshscript(["check", "--no-kubeconfig", "a.mesh"], environment: CLI.environment, directory: scratch.path)
+        #expect(!run.signaled && run.status == 65, "\(run)")
+        #expect(run.stderr.contains("cannot read 'a.mesh': it cannot be read: a symbolic link loop"), "\(run)")
+    }
+
     @Test func aFIFOIsRefusedWithoutBlocking() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
