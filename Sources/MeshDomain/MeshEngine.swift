@@ -2,23 +2,35 @@
 // the topology it builds, and validation. Pure apart from reading scripts through the loader.
 import MeshScriptInterpreter
 
+/// The mesh language for a host: an interpreter with the mesh built-ins, the topology
+/// the scripts build, and validation.
 public final class MeshEngine {
+    /// The interpreter the mesh built-ins are registered on.
     public let interpreter: Interpreter
+    /// The topology under construction.
     public let builder = TopologyBuilder()
 
+    /// What checking or evaluating a script gave.
     public struct Result {
+        /// Errors and warnings, in order.
         public var diagnostics: [Diagnostic]
+        /// The topology after the run.
         public var topology: Topology
+        /// The text ended inside an unclosed construct (the REPL asks for another line).
         public var needsMoreInput: Bool
+        /// Whether any diagnostic is an error.
         public var hasErrors: Bool { diagnostics.hasErrors }
     }
 
+    /// An engine reading scripts through `loader`, with `environment` for `env()` and `limits` on every run.
     public init(environment: [String: String] = [:], loader: ScriptLoader = FileSystemLoader(), limits: Limits = Limits()) {
         interpreter = Interpreter(limits: limits, loader: loader, environment: environment)
         MeshCommands.register(on: interpreter, builder: builder)
     }
 
+    /// What the scripts run so far have declared.
     public var topology: Topology { builder.topology }
+    /// Every source read, for rendering diagnostics.
     public var sources: SourceMap { interpreter.sources }
 
     /// Evaluate a script file, then validate the topology it built. An engine accumulates:
@@ -48,6 +60,7 @@ public final class MeshEngine {
         return Result(diagnostics: outcome.diagnostics, topology: topology, needsMoreInput: outcome.needsMoreInput)
     }
 
+    /// The whole-topology checks (unknown names, links, contexts) on what has been declared.
     public func validate() -> [Diagnostic] { Validator.validate(topology) }
 
     /// A mark in everything a statement can add, for the REPL's "an error leaves the session as
@@ -67,6 +80,7 @@ public final class MeshEngine {
         builder.rollBack(to: snapshot.topology)
     }
 
+    /// Forget every declaration, binding and import (the REPL's `:reset`).
     public func reset() {
         interpreter.reset()
         builder.topology = Topology()

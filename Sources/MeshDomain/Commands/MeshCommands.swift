@@ -4,18 +4,23 @@
 import MeshScriptInterpreter
 
 extension BlockKind {
+    /// The body of `mesh NAME < ... >`.
     public static let mesh = BlockKind("mesh")
+    /// The body of `root NAME < ... >`.
     public static let root = BlockKind("root")
+    /// The body of `cluster NAME < ... >`.
     public static let cluster = BlockKind("cluster")
 }
 
 /// The topology under construction, plus which declaration a block is filling in.
 public final class TopologyBuilder {
+    /// What the script has declared so far.
     public var topology = Topology()
     var currentCluster: Int?
     var currentRoot: Int?
     var currentMesh: Int?
 
+    /// A builder with an empty topology.
     public init() {}
 
     /// How much of the topology exists: what a statement can add to. A statement appends
@@ -44,7 +49,9 @@ public final class TopologyBuilder {
     }
 }
 
+/// The mesh built-ins: their signatures, and their registration on an interpreter.
 public enum MeshCommands {
+    /// Every mesh command, with where it may appear and what it takes (for help and completion too).
     public static let signatures: [CommandSignature] = [
         CommandSignature("mesh", summary: "the mesh ID; `istio \"1.6\"` in its block selects the seed's Istio 1.6 forms",
                          allowedIn: [.topLevel], parameters: [.init("NAME", .name)], body: .optional(.mesh)),

@@ -5,6 +5,7 @@
 // `==`) therefore charges the elements it visits as it goes (ValueWalks.swift), and a list
 // knows its nesting depth, so a value nested too deeply is refused where it is built.
 
+/// A runtime value: a string, an integer, a boolean or a list.
 public enum Value: Sendable, Hashable {
     case string(String)
     case integer(Int)

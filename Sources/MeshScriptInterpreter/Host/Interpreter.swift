@@ -3,9 +3,14 @@
 // environment, the limits and a thread-safe cancel(). No global state, no exit().
 import Foundation
 
+/// Runs MeshScript: parses, evaluates against the registered commands and functions,
+/// and reports diagnostics. One per script or session; two share nothing.
 public final class Interpreter {
+    /// The bounds every run is held to.
     public var limits: Limits
+    /// Every source parsed, for rendering diagnostics.
     public let sources = SourceMap()
+    /// How scripts and their imports are read.
     public var loader: ScriptLoader
     /// What `env()` reads. The CLI passes the process environment; tests pass their own.
     public var environment: [String: String]
@@ -13,9 +18,12 @@ public final class Interpreter {
     public var allowImportsOutsideRoot = false
     /// Where `print` writes.
     public var output: (String) -> Void = { Swift.print($0) }
+    /// Set from any thread to stop the running evaluation at its next step.
     public let cancellation = CancellationFlag()
 
+    /// The commands scripts may call, by name.
     public private(set) var commands: [String: RegisteredCommand] = [:]
+    /// The functions expressions may call, by name.
     public private(set) var functions: [String: RegisteredFunction] = [:]
 
     let globals = Scope(parent: nil)
@@ -43,6 +51,7 @@ public final class Interpreter {
     @exclusivity(unchecked) var callDepth = 0
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
 
+    /// An interpreter with the standard functions, reading scripts through `loader`.
     public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
         self.limits = limits
         self.loader = loader
@@ -52,10 +61,12 @@ public final class Interpreter {
 
     // MARK: - Registration
 
+    /// Makes a command available to scripts (replacing one of the same name).
     public func register(_ signature: CommandSignature, handler: @escaping CommandHandler) {
         commands[signature.name] = RegisteredCommand(signature: signature, handler: handler)
     }
 
+    /// Makes a function available to expressions (replacing one of the same name).
     public func register(_ signature: FunctionSignature, handler: @escaping FunctionHandler) {
         functions[signature.name] = RegisteredFunction(signature: signature, handler: handler)
     }
@@ -65,10 +76,13 @@ public final class Interpreter {
 
     // MARK: - Running
 
+    /// How a run ended.
     public struct Outcome {
+        /// Errors and warnings, in order.
         public var diagnostics: [Diagnostic]
         /// The input ended inside an unclosed construct (nothing was evaluated).
         public var needsMoreInput: Bool
+        /// The source the run parsed, when it could be read.
         public var file: FileID?
         /// False when the file could not be read or did not parse: nothing ran.
         public var evaluated = false
@@ -171,8 +185,12 @@ public final class Interpreter {
         modules = [:]
     }
 
+    /// The global variables, sorted.
     public var variableNames: [String] { globals.variables.names.sorted() }
+    /// The global recipes, sorted.
     public var recipeNames: [String] { globals.recipes.names.sorted() }
+    /// The value of the global variable `name`.
     public func variable(_ name: String) -> Value? { globals.variables.entry(named: name)?.value }
+    /// The declaration of the global recipe `name`.
     public func recipe(_ name: String) -> RecipeDeclaration? { globals.recipes.entry(named: name)?.declaration }
 }

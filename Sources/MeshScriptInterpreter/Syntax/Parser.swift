@@ -3,14 +3,18 @@
 // run reports every error. Nesting depth is capped, because Swift cannot recover from a
 // stack overflow: a too-deep input becomes one diagnostic.
 
+/// A parsed source: its program and its syntax diagnostics.
 public struct ParseResult: Sendable {
+    /// The statements, with erroneous ones left out.
     public var program: Program
+    /// Syntax errors, in order.
     public var diagnostics: [Diagnostic]
     /// True when the input ended inside an unclosed `<`, `[`, `(`, string or expression:
     /// the REPL then asks for another line instead of reporting an error.
     public var needsMoreInput: Bool
 }
 
+/// The MeshScript parser (recursive descent, recovering at statement boundaries).
 public struct Parser {
     /// Thrown to unwind to the enclosing statement loop, which then synchronizes.
     private struct Failure: Error {}
@@ -38,6 +42,7 @@ public struct Parser {
         self.maxDepth = maxDepth
     }
 
+    /// Lexes and parses `source` as `file`, nesting at most `maxDepth` deep.
     public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
