@@ -49,6 +49,8 @@ import Testing
         let busy = try meshscript(["render", Self.addPrimary, "--out", out], environment: environment)
         #expect(busy.status == 75, "\(busy.output)")
         #expect(busy.stderr.contains("is in use by another meshscript render or apply"), "\(busy.stderr)")
+        // Who holds it: this test process, found in /proc/locks.
+        #expect(busy.stderr.contains("(process \(getpid()): "), "\(busy.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
 
         DispatchQueue.global().asyncAfter(deadline: .now() + 1) { held.release() }
