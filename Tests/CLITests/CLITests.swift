@@ -345,5 +345,14 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
 
     @Test func anUnreadableFileIsAnError() throws {
         CLI.expectScriptError(try CLI.run(["check", "--syntax-only", "no-such-file.mesh"]), "cannot read 'no-such-file.mesh': no such file")
+        CLI.expectScriptError(try CLI.run(["check", "--syntax-only", "examples"]), "cannot read 'examples': it is a directory")
+        CLI.expectScriptError(try CLI.run(["check", "--syntax-only", "/dev/zero"], timeout: .seconds(20)), "is a device")
+    }
+
+    @Test func invalidUTF8IsASyntaxError() throws {
+        let scratch = try Scratch()
+        let path = scratch.at("bad.mesh")
+        try Data([0x6D, 0x65, 0x73, 0x68, 0x20, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: path))
+        CLI.expectScriptError(try CLI.run(["check", "--syntax-only", path]), "the script is not valid UTF-8 (invalid byte 0xFF)")
     }
 }

@@ -207,7 +207,9 @@ extension Plan.Step.Kind {
             case .networkLabel(let network): Self.labelled("networkLabel", ["network": network], &json)
             case .cacerts: Self.bare("cacerts", &json)
             case .controlPlane(let spec):
-                Self.labelled("controlPlane", [:], &json) { json in
+                // An unlabelled associated value is encoded under "_0".
+                json.key("controlPlane")
+                json.object { json in
                     json.key("_0")
                     json.object { json in
                         json.member("clusterName", spec.clusterName)
@@ -232,13 +234,11 @@ extension Plan.Step.Kind {
         json.object { _ in }
     }
 
-    /// The case `name` with its string values in sorted key order (nil ones left out), then `more`.
-    private static func labelled(_ name: String, _ values: [String: String?], _ json: inout PrettyJSON,
-                                 more: (inout PrettyJSON) -> Void = { _ in }) {
+    /// The case `name` with its string values in sorted key order (nil ones left out).
+    private static func labelled(_ name: String, _ values: [String: String?], _ json: inout PrettyJSON) {
         json.key(name)
         json.object { json in
             for key in values.keys.sorted() { json.member(key, values[key]!) }
-            more(&json)
         }
     }
 }

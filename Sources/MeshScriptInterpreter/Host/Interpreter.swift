@@ -92,13 +92,14 @@ public final class Interpreter {
     public func runFile(_ path: String) -> Outcome {
         let canonical = loader.canonicalPath(path, relativeTo: nil)
         let bytes: [UInt8]
-        do {
-            bytes = try loader.read(canonical)
-        } catch {
-            return Outcome(diagnostics: [.error("cannot read '\(path)': \(error.message)", at: nil)], needsMoreInput: false, file: nil)
-        }
+        do { bytes = try loader.read(canonical) } catch { return cannotRead(path, error) }
         if rootDirectory == nil { rootDirectory = loader.directory(of: canonical) }
         return run(SourceFile(path: path, bytes: bytes), canonicalPath: canonical)
+    }
+
+    /// The outcome of a script named by the host that could not be read: nothing ran.
+    private func cannotRead(_ path: String, _ error: LoaderError) -> Outcome {
+        Outcome(diagnostics: [.error("cannot read '\(path)': \(error.message)", at: nil)], needsMoreInput: false, file: nil)
     }
 
     /// Parse and evaluate text, e.g. one REPL entry. `directory` anchors relative imports.
@@ -111,11 +112,7 @@ public final class Interpreter {
     /// syntax diagnostics only. Imports are not followed; nothing is evaluated.
     public func parseFile(_ path: String) -> Outcome {
         let bytes: [UInt8]
-        do {
-            bytes = try loader.read(loader.canonicalPath(path, relativeTo: nil))
-        } catch {
-            return Outcome(diagnostics: [.error("cannot read '\(path)': \(error.message)", at: nil)], needsMoreInput: false, file: nil)
-        }
+        do { bytes = try loader.read(loader.canonicalPath(path, relativeTo: nil)) } catch { return cannotRead(path, error) }
         let (id, parsed) = addAndParse(SourceFile(path: path, bytes: bytes))
         return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
     }
