@@ -4,15 +4,6 @@
 // Forms follow /work/shared/spec/istio-artifacts.md and Istio's own samples.
 import Yams
 
-/// Which Istio's install forms to produce.
-public enum IstioRelease: Sendable, Hashable {
-    /// Current Istio: plain `values.global` (no meshNetworks, no meshExpansion).
-    case current
-    /// Istio 1.6, the seed document's form: adds `meshNetworks` and `meshExpansion`
-    /// (applied with `istioctl manifest apply`, removed in 1.7 / 1.9).
-    case v1_6
-}
-
 /// What goes into one cluster's install.yaml.
 public struct InstallSpec: Sendable, Hashable {
     public var mesh: String
@@ -20,18 +11,19 @@ public struct InstallSpec: Sendable, Hashable {
     public var network: String
     public var revision: String?
     public var profile: String?
-    public var release: IstioRelease
+    /// The targeted release's forms (meshExpansion, the seed's meshNetworks).
+    public var forms: IstioForms
 
     public init(
         mesh: String, cluster: String, network: String,
-        revision: String? = nil, profile: String? = nil, release: IstioRelease = .current
+        revision: String? = nil, profile: String? = nil, forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1]
     ) {
         self.mesh = mesh
         self.cluster = cluster
         self.network = network
         self.revision = revision
         self.profile = profile
-        self.release = release
+        self.forms = forms
     }
 }
 
@@ -54,15 +46,15 @@ public enum IstioOperatorManifest {
     ///         clusterName: CLUSTER
     ///       network: NETWORK
     /// ```
-    /// The 1.6 form appends `meshNetworks` and `meshExpansion` under `global`, in the
-    /// seed document's order.
+    /// Releases up to 1.8 append `meshExpansion` under `global`, and 1.6 the seed's
+    /// `meshNetworks` before it, in the seed document's order (``IstioForms``).
     public static func install(_ spec: InstallSpec) -> String {
         var global: [(String, Node)] = [
             ("meshID", ManifestYAML.string(spec.mesh)),
             ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(spec.cluster)])),
             ("network", ManifestYAML.string(spec.network)),
         ]
-        if spec.release == .v1_6 {
+        if spec.forms.seedMeshNetworks {
             // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
             // reside on the same network as this instance of the Istio control plane."
             let meshNetwork = ManifestYAML.map([
@@ -75,6 +67,8 @@ public enum IstioOperatorManifest {
                 ]),
             ])
             global.append(("meshNetworks", ManifestYAML.map([(spec.network, meshNetwork)])))
+        }
+        if spec.forms.meshExpansion {
             global.append(("meshExpansion", ManifestYAML.map(["enabled": ManifestYAML.bool(true)])))
         }
         var specPairs: [(String, Node)] = []
@@ -179,10 +173,20 @@ extension IstioOperatorManifest {
 public enum CrossNetworkGateway {
     public static let name = "cross-network-gateway"
 
-    public static func manifest() -> String {
+    /// The Gateway with the `apiVersion` of the targeted release (``IstioForms/gatewayAPIVersion``).
+    public static func manifest(_ forms: IstioForms) -> String {
+        manifest(apiVersion: forms.gatewayAPIVersion)
+    }
+
+    /// Whether `text` is, byte for byte, the Gateway some release's render writes.
+    public static func isGenerated(_ text: String) -> Bool {
+        IstioReleases.gatewayAPIVersions.contains { text == manifest(apiVersion: $0) }
+    }
+
+    static func manifest(apiVersion: String) -> String {
         ManifestYAML.emit(
             ManifestYAML.map([
-                "apiVersion": ManifestYAML.string("networking.istio.io/v1"),
+                "apiVersion": ManifestYAML.string(apiVersion),
                 "kind": ManifestYAML.string("Gateway"),
                 "metadata": ManifestYAML.map([
                     "name": ManifestYAML.string(name),

@@ -47,17 +47,17 @@ import Testing
 
     @Test func istio1_6IsTheSeedForm() {
         let yaml = IstioOperatorManifest.install(
-            InstallSpec(mesh: "mesh1", cluster: "cluster2", network: "network1", release: .v1_6))
+            InstallSpec(mesh: "mesh1", cluster: "cluster2", network: "network1", forms: IstioReleases.forms(for: IstioRelease(1, 6))!))
         expectSameYAML(yaml, Self.seedForm)
     }
 
-    @Test(arguments: [IstioRelease.current, .v1_6])
+    @Test(arguments: [IstioReleases.newest, IstioRelease(1, 6)])
     func revisionAndProfile(release: IstioRelease) {
         let yaml = IstioOperatorManifest.install(
             InstallSpec(
                 mesh: "mesh1", cluster: "cluster2", network: "network1", revision: "1-24-0", profile: "minimal",
-                release: release))
-        let base = release == .current ? Self.currentForm : Self.seedForm
+                forms: IstioReleases.forms(for: release)!))
+        let base = release == IstioReleases.newest ? Self.currentForm : Self.seedForm
         let expected = base.replacingOccurrences(
             of: "spec:\n  values:", with: "spec:\n  profile: minimal\n  revision: 1-24-0\n  values:")
         expectSameYAML(yaml, expected)
@@ -151,7 +151,7 @@ import Testing
 
     // Istio's samples/multicluster/expose-services.yaml, applied with -n istio-system.
     @Test func crossNetworkGateway() {
-        let yaml = CrossNetworkGateway.manifest()
+        let yaml = CrossNetworkGateway.manifest(IstioReleases.forms(for: IstioReleases.newest)!)
         expectSameYAML(
             yaml,
             """

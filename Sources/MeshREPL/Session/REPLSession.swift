@@ -353,7 +353,7 @@ public final class REPLSession {
         let topology = engine.topology
         if name.isEmpty {
             var out = ""
-            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(mesh.istio.label))\n" } else { out += "no mesh declared\n" }
+            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(topology.istio))\n" } else { out += "no mesh declared\n" }
             if !topology.networks.isEmpty { out += "networks: " + topology.networks.map(\.name.value).joined(separator: ", ") + "\n" }
             if !topology.roots.isEmpty { out += "roots: " + topology.roots.map(\.name.value).joined(separator: ", ") + "\n" }
             out += "clusters: " + (topology.clusters.isEmpty ? "none" : topology.clusters.map(\.name.value).joined(separator: ", ")) + "\n"
