@@ -21,7 +21,8 @@ public enum RootInspection {
     }
 
     /// A root is accepted when it is a self-signed CA that may sign an intermediate CA, signed with
-    /// SHA-256 or stronger, currently valid, with an RSA or ECDSA P-256/P-384 key that matches.
+    /// SHA-256 or stronger, currently valid, without an extendedKeyUsage that excludes serverAuth,
+    /// with an RSA or ECDSA P-256/P-384 key that matches.
     public static func inspect(certificatePEM: Data, keyPEM: Data, certificatePath: String, keyPath: String, now: Date) throws(TrustError) -> RootCA {
         var problems: [TrustError.Problem] = []
         var certificate: Certificate?
@@ -48,6 +49,7 @@ public enum RootInspection {
     static func certificateProblems(_ certificate: Certificate, path: String, now: Date) -> [TrustError.Problem] {
         CertificateChecks.signatureAlgorithm(certificate, path: path)
             + CertificateChecks.certificateAuthority(certificate, path: path, needsPathLength: 1)
+            + CertificateChecks.extendedKeyUsage(certificate, path: path)
             + CertificateChecks.selfSigned(certificate, path: path)
             + CertificateChecks.validity(certificate, now: now, path: path)
     }
