@@ -27,9 +27,9 @@ public struct IstioRelease: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// `"1.22"`, `"1.22.3"` or `"1.22.x"`; nil for anything else.
     public init?(parsing text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (2...3).contains(parts.count), let major = Int(parts[0]), let minor = Int(parts[1]),
-              parts[0].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isASCII), major >= 0, minor >= 0,
-              parts.count == 2 || parts[2] == "x" || (Int(parts[2]).map { $0 >= 0 } ?? false) && parts[2].allSatisfy(\.isASCII)
+        func number(_ part: Substring) -> Int? { !part.isEmpty && part.allSatisfy { ("0"..."9").contains($0) } ? Int(part) : nil }
+        guard (2...3).contains(parts.count), let major = number(parts[0]), let minor = number(parts[1]),
+              parts.count == 2 || parts[2] == "x" || number(parts[2]) != nil
         else { return nil }
         self.init(major, minor)
     }

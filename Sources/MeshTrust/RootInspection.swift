@@ -20,6 +20,14 @@ public enum RootInspection {
         return try inspect(certificatePEM: certificatePEM, keyPEM: keyPEM, certificatePath: certificatePath, keyPath: keyPath, now: now)
     }
 
+    /// Inspects `directory`'s root pair when either file is there (even a dangling link); nil
+    /// when neither is, so a `from "DIR"` not made yet is not an error before render.
+    public static func inspectIfPresent(directory: String, now: Date) throws(TrustError) -> RootCA? {
+        let paths = [TrustLayout.rootCert, TrustLayout.rootKey].map { TrustLayout.join(directory, $0) }
+        guard !paths.allSatisfy(Disk.isMissing) else { return nil }
+        return try inspect(directory: directory, now: now)
+    }
+
     /// A root is accepted when it is a self-signed CA that may sign an intermediate CA, signed with
     /// SHA-256 or stronger, currently valid, without an extendedKeyUsage that excludes serverAuth,
     /// with an RSA or ECDSA P-256/P-384 key that matches.

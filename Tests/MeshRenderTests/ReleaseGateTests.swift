@@ -127,4 +127,14 @@ import Testing
             "istioctl", "create-remote-secret", "--context=beta", "--name=beta", "--server=https://203.0.113.7:6443",
         ])
     }
+
+    /// Istio's certificate Makefile is tools/certs/Makefile.selfsigned.mk (since 2020; there
+    /// is no tools/certs/Makefile), run from a directory next to tools/ as the docs do.
+    @Test func theTrustNoteNamesIstiosCertificateMakefile() throws {
+        let (_, plan) = try plan("\(IstioReleases.newest)")
+        let notes = plan.steps.filter { $0.kind == .intermediateCA }.compactMap(\.note)
+        #expect(notes.count == 2)
+        #expect(notes.contains { $0.contains("`make -f ../tools/certs/Makefile.selfsigned.mk alpha-cacerts`") }, "\(notes)")
+        #expect(!notes.contains { $0.contains("tools/certs/Makefile ") || $0.contains("tools/certs/Makefile`") })
+    }
 }
