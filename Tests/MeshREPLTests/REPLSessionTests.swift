@@ -279,7 +279,7 @@ final class CapturedSession {
         repl.enter("let x = [1, \"a\"]")
         repl.enter("recipe twice(a) < print $a; print $a >")
         #expect(repl.run(":show").output == """
-            mesh m (Istio current)
+            mesh m (Istio \(IstioReleases.newest))
             networks: n1
             roots: r1
             clusters: c1, c2
