@@ -98,7 +98,8 @@ private func renderManifests(_ topology: Topology, links: [DiscoveryLink]) {
         _ = IstioOperatorManifest.install(InstallSpec(mesh: mesh.name.value, cluster: name, network: network,
                                                       revision: install.revision?.value, profile: install.profile?.value, forms: topology.forms))
         if crossNetwork.contains(name) {
-            _ = IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value)
+            _ = IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value,
+                                                     forms: topology.forms)
         }
     }
 }

@@ -83,17 +83,16 @@ public enum IstioOperatorManifest {
             ]))
     }
 
-    /// The east-west gateway IstioOperator, as Istio's
-    /// `samples/multicluster/gen-eastwest-gateway.sh --network NETWORK [--revision R]`
-    /// prints it (current script: `metadata.name: eastwest`, `profile: empty`,
-    /// `injectionTemplate: gateway`, ports status-port/tls/tls-istiod/tls-webhook).
-    ///
-    /// `cluster` and `mesh` are accepted for symmetry with ``install(_:)`` but do not
-    /// appear: the current script ignores its `--cluster` and `--mesh` flags ("No
-    /// longer does anything"), the gateway takes both from the injector. `revision`
-    /// is written only when given (the script writes `revision: ""` otherwise, which
-    /// means the same).
-    public static func eastWestGateway(cluster: String, network: String, mesh: String, revision: String?) -> String {
+    /// The east-west gateway IstioOperator, as the targeted release's
+    /// `samples/multicluster/gen-eastwest-gateway.sh --network NETWORK [--revision R]
+    /// [--mesh MESH --cluster CLUSTER]` prints it (`metadata.name: eastwest`, `profile: empty`,
+    /// ports status-port and 15443/15012/15017; what changed between releases is in
+    /// ``IstioForms``: the sni-dnat router mode, the injection template, the port names, and
+    /// the mesh values, which the script stopped writing in 1.12 ("No longer does anything":
+    /// the injector supplies them)). `revision` is written only when given (the script writes
+    /// `revision: ""` otherwise, which means the same).
+    public static func eastWestGateway(cluster: String, network: String, mesh: String, revision: String?,
+                                       forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1]) -> String {
         func port(_ name: String, _ number: Int) -> Node {
             ManifestYAML.map([
                 "name": ManifestYAML.string(name),
@@ -101,6 +100,13 @@ public enum IstioOperatorManifest {
                 "targetPort": ManifestYAML.int(number),
             ])
         }
+        func variable(_ name: String, _ value: String) -> Node {
+            ManifestYAML.map(["name": ManifestYAML.string(name), "value": ManifestYAML.string(value)])
+        }
+        // Traffic through this gateway is routed inside the network.
+        let env = (forms.eastWestGatewaySNIDNAT ? [variable("ISTIO_META_ROUTER_MODE", "sni-dnat")] : [])
+            + [variable("ISTIO_META_REQUESTED_NETWORK_VIEW", network)]
+        let names = forms.eastWestGatewayPortNames
         let gateway = ManifestYAML.map([
             "name": ManifestYAML.string("istio-eastwestgateway"),
             "label": ManifestYAML.map([
@@ -110,37 +116,30 @@ public enum IstioOperatorManifest {
             ]),
             "enabled": ManifestYAML.bool(true),
             "k8s": ManifestYAML.map([
-                // Traffic through this gateway is routed inside the network.
-                "env": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "name": ManifestYAML.string("ISTIO_META_REQUESTED_NETWORK_VIEW"),
-                        "value": ManifestYAML.string(network),
-                    ])
-                ]),
+                "env": ManifestYAML.seq(env),
                 "service": ManifestYAML.map([
                     "ports": ManifestYAML.seq([
-                        port("status-port", 15021),
-                        port("tls", 15443),
-                        port("tls-istiod", 15012),
-                        port("tls-webhook", 15017),
+                        port("status-port", 15021), port(names[0], 15443), port(names[1], 15012), port(names[2], 15017),
                     ])
                 ]),
             ]),
         ])
+        var values: [(String, Node)] = []
+        if forms.eastWestGatewayInjectionTemplate {
+            values.append(("gateways", ManifestYAML.map([
+                "istio-ingressgateway": ManifestYAML.map(["injectionTemplate": ManifestYAML.string("gateway")])
+            ])))
+        }
+        values.append(("global", forms.eastWestGatewayMeshValues
+            ? ManifestYAML.map([("meshID", ManifestYAML.string(mesh)), ("network", ManifestYAML.string(network)),
+                                ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(cluster)]))])
+            : ManifestYAML.map(["network": ManifestYAML.string(network)])))
         var specPairs: [(String, Node)] = []
         if let revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
         specPairs += [
             ("profile", ManifestYAML.string("empty")),
             ("components", ManifestYAML.map(["ingressGateways": ManifestYAML.seq([gateway])])),
-            (
-                "values",
-                ManifestYAML.map([
-                    "gateways": ManifestYAML.map([
-                        "istio-ingressgateway": ManifestYAML.map(["injectionTemplate": ManifestYAML.string("gateway")])
-                    ]),
-                    "global": ManifestYAML.map(["network": ManifestYAML.string(network)]),
-                ])
-            ),
+            ("values", ManifestYAML.map(values)),
         ]
         return ManifestYAML.emit(
             ManifestYAML.map([
@@ -153,8 +152,8 @@ public enum IstioOperatorManifest {
 }
 
 extension IstioOperatorManifest {
-    /// Whether `text` is, byte for byte, an east-west gateway ``eastWestGateway(cluster:network:mesh:revision:)``
-    /// writes (for the network and revision it names). Render removes such a file once the
+    /// Whether `text` is, byte for byte, an east-west gateway ``eastWestGateway(cluster:network:mesh:revision:forms:)``
+    /// writes for some release (with the network, revision, mesh and cluster it names). Render removes such a file once the
     /// cluster is no longer on a network of its own; a file edited by hand is not recognised
     /// and is left alone.
     public static func isGeneratedEastWestGateway(_ text: String) -> Bool {
@@ -163,7 +162,11 @@ extension IstioOperatorManifest {
               let network = spec["values"]?["global"]?["network"]?.string
         else { return false }
         let revision = spec["revision"]?.string
-        return text == eastWestGateway(cluster: "", network: network, mesh: "", revision: revision)
+        let global = spec["values"]?["global"]
+        let mesh = global?["meshID"]?.string ?? "", cluster = global?["multiCluster"]?["clusterName"]?.string ?? ""
+        return IstioReleases.table.contains { forms in
+            forms.eastWestGateway && text == eastWestGateway(cluster: cluster, network: network, mesh: mesh, revision: revision, forms: forms)
+        }
     }
 }
 

@@ -77,6 +77,24 @@ public struct IstioForms: Sendable, Hashable {
     /// first ship in 1.8.0. Before, clusters of a multi-network mesh cannot be linked.
     public var eastWestGateway = false
 
+    /// The east-west gateway's `ISTIO_META_ROUTER_MODE=sni-dnat`, which
+    /// `gen-eastwest-gateway.sh` sets from 1.8 to 1.11 ("not required in Istio 1.11+";
+    /// 1.12.0's script drops it).
+    public var eastWestGatewaySNIDNAT = true
+
+    /// `values.gateways.istio-ingressgateway.injectionTemplate: gateway` in the east-west
+    /// gateway: the gateway is injected (first in 1.11.0's `gen-eastwest-gateway.sh`).
+    public var eastWestGatewayInjectionTemplate = false
+
+    /// The east-west gateway's `values.global.meshID` and `multiCluster.clusterName` (with
+    /// `network`): written by `gen-eastwest-gateway.sh` until 1.11; from 1.12 its `--mesh`
+    /// and `--cluster` "No longer does anything" (the injector supplies them).
+    public var eastWestGatewayMeshValues = true
+
+    /// The names of the east-west gateway's ports 15443, 15012 and 15017: 1.8.0's script
+    /// has `mtls`, `tcp-istiod`, `tcp-webhook`; 1.9.0's `tls`, `tls-istiod`, `tls-webhook`.
+    public var eastWestGatewayPortNames = ["mtls", "tcp-istiod", "tcp-webhook"]
+
     /// The `topology.istio.io/network` label on istio-system, which istiod reads as the
     /// cluster's default network from 1.10.
     public var namespaceNetworkLabel = false
@@ -104,24 +122,35 @@ public enum IstioReleases {
         IstioForms(releases: r(8)...r(8), installCommand: .install, seedMeshNetworks: false, eastWestGateway: true,
                    profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
         IstioForms(releases: r(9)...r(9), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayPortNames: tlsPorts,
                    profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(10)...r(11), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
-                   namespaceNetworkLabel: true,
+        IstioForms(releases: r(10)...r(10), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(11)...r(11), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayInjectionTemplate: true, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
                    profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
         IstioForms(releases: r(12)...r(14), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, namespaceNetworkLabel: true,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
                    profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
         // 1.15.0 shipped without manifests/profiles/remote.yaml (1.16 brought it back).
         IstioForms(releases: r(15)...r(15), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, namespaceNetworkLabel: true,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
                    profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview"]),
         IstioForms(releases: r(16)...r(21), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, namespaceNetworkLabel: true,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
                    profiles: ["ambient", "default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
         IstioForms(releases: r(22)...r(30), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, namespaceNetworkLabel: true, gatewayAPIVersion: "networking.istio.io/v1",
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   gatewayAPIVersion: "networking.istio.io/v1",
                    profiles: ["ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"]),
     ]
+
+    private static let tlsPorts = ["tls", "tls-istiod", "tls-webhook"]
 
     /// The oldest release MeshScript supports (the seed document's).
     public static var oldest: IstioRelease { table[0].releases.lowerBound }

@@ -213,7 +213,8 @@ public enum MeshRenderer {
                 manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
                 if crossNetwork.contains(name) {
                     manifests.append((layout.eastWestGateway(name),
-                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value), 0o644))
+                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value,
+                                                                                           revision: install.revision?.value, forms: topology.forms), 0o644))
                     manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644))
                 }
             }

@@ -140,6 +140,16 @@ import Testing
 
     /// The network label on the gateway, its env and values.global.network agree
     /// (spec check 10).
+    /// Render removes a gateway it wrote for any release (a script may change its `istio`), and
+    /// only such a file.
+    @Test func aGatewayOfEveryReleaseIsRecognisedAsGenerated() {
+        for forms in IstioReleases.table where forms.eastWestGateway {
+            let yaml = IstioOperatorManifest.eastWestGateway(cluster: "c2", network: "net2", mesh: "m1", revision: "canary", forms: forms)
+            #expect(IstioOperatorManifest.isGeneratedEastWestGateway(yaml), "\(forms.releases)")
+            #expect(!IstioOperatorManifest.isGeneratedEastWestGateway(yaml + "# edited\n"), "\(forms.releases)")
+        }
+    }
+
     @Test func eastWestGatewayNetworkAgreesEverywhere() {
         let value = YAMLValue(
             yaml: IstioOperatorManifest.eastWestGateway(cluster: "c", network: "net-x", mesh: "m", revision: nil))

@@ -87,6 +87,27 @@ import Testing
         #expect(read(newPrepared.layout.namespace("alpha")).contains("topology.istio.io/network: net1"))
     }
 
+    /// The east-west gateway as each release's gen-eastwest-gateway.sh prints it: port names
+    /// tls-* from 1.9 (mtls/tcp-* in 1.8), the injection template from 1.11, and until 1.11
+    /// the sni-dnat router mode and the mesh values (meshID, clusterName).
+    @Test func eastWestGatewayFollowsTheReleasesScript() throws {
+        var gateways: [String: String] = [:]
+        for release in ["1.8", "1.9", "1.10", "1.11", "1.12"] {
+            let (prepared, _) = try plan(release, networks: 2)
+            try prepared.rendered()
+            gateways[release] = read(prepared.layout.eastWestGateway("beta"))
+        }
+        func has(_ release: String, _ text: String) -> Bool { gateways[release]?.contains(text) == true }
+        #expect(has("1.8", "name: mtls\n") && !has("1.8", "name: tls\n"))
+        #expect(has("1.9", "name: tls\n") && has("1.9", "name: tls-istiod\n") && !has("1.9", "mtls"))
+        #expect(!has("1.10", "injectionTemplate") && has("1.11", "injectionTemplate: gateway"))
+        for release in ["1.8", "1.9", "1.10", "1.11"] {
+            #expect(has(release, "value: sni-dnat") && has(release, "meshID: m1") && has(release, "clusterName: beta"), "\(release):\n\(gateways[release] ?? "")")
+        }
+        #expect(!has("1.12", "ISTIO_META_ROUTER_MODE") && !has("1.12", "meshID") && !has("1.12", "clusterName"), "\(gateways["1.12"] ?? "")")
+        #expect(has("1.12", "network: net2"))
+    }
+
     @Test func gatewayAPIVersionV1From1_22() throws {
         for (release, apiVersion) in [("1.21", "networking.istio.io/v1beta1"), ("1.22", "networking.istio.io/v1")] {
             let (prepared, _) = try plan(release, networks: 2)
