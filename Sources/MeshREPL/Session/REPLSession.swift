@@ -249,6 +249,10 @@ public final class REPLSession {
 
     private func check() {
         guard validated() else { return }
+        // As `meshscript check`: the root files a `from "DIR"` brings, relative to this directory.
+        let rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: directory + "/<repl>")
+        showDiagnostics(rootFiles)
+        guard !rootFiles.hasErrors else { return }
         let topology = engine.topology
         write("ok: \(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s")\n")
     }
