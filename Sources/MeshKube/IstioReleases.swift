@@ -7,7 +7,8 @@
 // remote secret shape, ...):
 //   1. declare it in `IstioForms` with a `///` comment, its source, and as its default the
 //      value of the OLDEST release (1.6), so the rows that do not mention it keep compiling;
-//   2. pass it in the rows from the first release where it differs; if that release falls
+//   2. pass it in the rows from the first release where it differs (the synthesized
+//      initializer takes the fields in declaration order); if that release falls
 //      inside a row's range, split the row in two (the ranges must stay contiguous, which
 //      `IstioReleasesTests` checks);
 //   3. read it through `topology.forms` (MeshDomain) or the `IstioForms` a function is given,
