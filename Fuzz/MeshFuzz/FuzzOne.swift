@@ -89,7 +89,6 @@ private func checkPlan(_ plan: Plan) {
 
 /// The namespace, install and gateway manifests `render` writes for each cluster.
 private func renderManifests(_ topology: Topology, links: [DiscoveryLink]) {
-    let release: IstioRelease = topology.istio == .legacy16 ? .v1_6 : .current
     let crossNetwork = Planner.crossNetworkClusters(topology, links)
     for cluster in topology.clusters {
         let name = cluster.name.value
@@ -97,9 +96,10 @@ private func renderManifests(_ topology: Topology, links: [DiscoveryLink]) {
         _ = IstioSystemNamespace.manifest(network: crossNetwork.contains(name) ? network : nil)
         guard let install = cluster.install, let mesh = topology.mesh, let network else { continue }
         _ = IstioOperatorManifest.install(InstallSpec(mesh: mesh.name.value, cluster: name, network: network,
-                                                      revision: install.revision?.value, profile: install.profile?.value, release: release))
+                                                      revision: install.revision?.value, profile: install.profile?.value, forms: topology.forms))
         if crossNetwork.contains(name) {
-            _ = IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value)
+            _ = IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value,
+                                                     forms: topology.forms)
         }
     }
 }

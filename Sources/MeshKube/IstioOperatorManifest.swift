@@ -4,15 +4,6 @@
 // Forms follow /work/shared/spec/istio-artifacts.md and Istio's own samples.
 import Yams
 
-/// Which Istio's install forms to produce.
-public enum IstioRelease: Sendable, Hashable {
-    /// Current Istio: plain `values.global` (no meshNetworks, no meshExpansion).
-    case current
-    /// Istio 1.6, the seed document's form: adds `meshNetworks` and `meshExpansion`
-    /// (applied with `istioctl manifest apply`, removed in 1.7 / 1.9).
-    case v1_6
-}
-
 /// What goes into one cluster's install.yaml.
 public struct InstallSpec: Sendable, Hashable {
     public var mesh: String
@@ -20,18 +11,19 @@ public struct InstallSpec: Sendable, Hashable {
     public var network: String
     public var revision: String?
     public var profile: String?
-    public var release: IstioRelease
+    /// The targeted release's forms (meshExpansion, the seed's meshNetworks).
+    public var forms: IstioForms
 
     public init(
         mesh: String, cluster: String, network: String,
-        revision: String? = nil, profile: String? = nil, release: IstioRelease = .current
+        revision: String? = nil, profile: String? = nil, forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1]
     ) {
         self.mesh = mesh
         self.cluster = cluster
         self.network = network
         self.revision = revision
         self.profile = profile
-        self.release = release
+        self.forms = forms
     }
 }
 
@@ -54,15 +46,15 @@ public enum IstioOperatorManifest {
     ///         clusterName: CLUSTER
     ///       network: NETWORK
     /// ```
-    /// The 1.6 form appends `meshNetworks` and `meshExpansion` under `global`, in the
-    /// seed document's order.
+    /// Releases up to 1.8 append `meshExpansion` under `global`, and 1.6 the seed's
+    /// `meshNetworks` before it, in the seed document's order (``IstioForms``).
     public static func install(_ spec: InstallSpec) -> String {
         var global: [(String, Node)] = [
             ("meshID", ManifestYAML.string(spec.mesh)),
             ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(spec.cluster)])),
             ("network", ManifestYAML.string(spec.network)),
         ]
-        if spec.release == .v1_6 {
+        if spec.forms.seedMeshNetworks {
             // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
             // reside on the same network as this instance of the Istio control plane."
             let meshNetwork = ManifestYAML.map([
@@ -75,6 +67,8 @@ public enum IstioOperatorManifest {
                 ]),
             ])
             global.append(("meshNetworks", ManifestYAML.map([(spec.network, meshNetwork)])))
+        }
+        if spec.forms.meshExpansion {
             global.append(("meshExpansion", ManifestYAML.map(["enabled": ManifestYAML.bool(true)])))
         }
         var specPairs: [(String, Node)] = []
@@ -89,17 +83,16 @@ public enum IstioOperatorManifest {
             ]))
     }
 
-    /// The east-west gateway IstioOperator, as Istio's
-    /// `samples/multicluster/gen-eastwest-gateway.sh --network NETWORK [--revision R]`
-    /// prints it (current script: `metadata.name: eastwest`, `profile: empty`,
-    /// `injectionTemplate: gateway`, ports status-port/tls/tls-istiod/tls-webhook).
-    ///
-    /// `cluster` and `mesh` are accepted for symmetry with ``install(_:)`` but do not
-    /// appear: the current script ignores its `--cluster` and `--mesh` flags ("No
-    /// longer does anything"), the gateway takes both from the injector. `revision`
-    /// is written only when given (the script writes `revision: ""` otherwise, which
-    /// means the same).
-    public static func eastWestGateway(cluster: String, network: String, mesh: String, revision: String?) -> String {
+    /// The east-west gateway IstioOperator, as the targeted release's
+    /// `samples/multicluster/gen-eastwest-gateway.sh --network NETWORK [--revision R]
+    /// [--mesh MESH --cluster CLUSTER]` prints it (`metadata.name: eastwest`, `profile: empty`,
+    /// ports status-port and 15443/15012/15017; what changed between releases is in
+    /// ``IstioForms``: the sni-dnat router mode, the injection template, the port names, and
+    /// the mesh values, which the script stopped writing in 1.12 ("No longer does anything":
+    /// the injector supplies them)). `revision` is written only when given (the script writes
+    /// `revision: ""` otherwise, which means the same).
+    public static func eastWestGateway(cluster: String, network: String, mesh: String, revision: String?,
+                                       forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1]) -> String {
         func port(_ name: String, _ number: Int) -> Node {
             ManifestYAML.map([
                 "name": ManifestYAML.string(name),
@@ -107,6 +100,13 @@ public enum IstioOperatorManifest {
                 "targetPort": ManifestYAML.int(number),
             ])
         }
+        func variable(_ name: String, _ value: String) -> Node {
+            ManifestYAML.map(["name": ManifestYAML.string(name), "value": ManifestYAML.string(value)])
+        }
+        // Traffic through this gateway is routed inside the network.
+        let env = (forms.eastWestGatewaySNIDNAT ? [variable("ISTIO_META_ROUTER_MODE", "sni-dnat")] : [])
+            + [variable("ISTIO_META_REQUESTED_NETWORK_VIEW", network)]
+        let names = forms.eastWestGatewayPortNames
         let gateway = ManifestYAML.map([
             "name": ManifestYAML.string("istio-eastwestgateway"),
             "label": ManifestYAML.map([
@@ -116,37 +116,30 @@ public enum IstioOperatorManifest {
             ]),
             "enabled": ManifestYAML.bool(true),
             "k8s": ManifestYAML.map([
-                // Traffic through this gateway is routed inside the network.
-                "env": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "name": ManifestYAML.string("ISTIO_META_REQUESTED_NETWORK_VIEW"),
-                        "value": ManifestYAML.string(network),
-                    ])
-                ]),
+                "env": ManifestYAML.seq(env),
                 "service": ManifestYAML.map([
                     "ports": ManifestYAML.seq([
-                        port("status-port", 15021),
-                        port("tls", 15443),
-                        port("tls-istiod", 15012),
-                        port("tls-webhook", 15017),
+                        port("status-port", 15021), port(names[0], 15443), port(names[1], 15012), port(names[2], 15017),
                     ])
                 ]),
             ]),
         ])
+        var values: [(String, Node)] = []
+        if forms.eastWestGatewayInjectionTemplate {
+            values.append(("gateways", ManifestYAML.map([
+                "istio-ingressgateway": ManifestYAML.map(["injectionTemplate": ManifestYAML.string("gateway")])
+            ])))
+        }
+        values.append(("global", forms.eastWestGatewayMeshValues
+            ? ManifestYAML.map([("meshID", ManifestYAML.string(mesh)), ("network", ManifestYAML.string(network)),
+                                ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(cluster)]))])
+            : ManifestYAML.map(["network": ManifestYAML.string(network)])))
         var specPairs: [(String, Node)] = []
         if let revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
         specPairs += [
             ("profile", ManifestYAML.string("empty")),
             ("components", ManifestYAML.map(["ingressGateways": ManifestYAML.seq([gateway])])),
-            (
-                "values",
-                ManifestYAML.map([
-                    "gateways": ManifestYAML.map([
-                        "istio-ingressgateway": ManifestYAML.map(["injectionTemplate": ManifestYAML.string("gateway")])
-                    ]),
-                    "global": ManifestYAML.map(["network": ManifestYAML.string(network)]),
-                ])
-            ),
+            ("values", ManifestYAML.map(values)),
         ]
         return ManifestYAML.emit(
             ManifestYAML.map([
@@ -159,8 +152,8 @@ public enum IstioOperatorManifest {
 }
 
 extension IstioOperatorManifest {
-    /// Whether `text` is, byte for byte, an east-west gateway ``eastWestGateway(cluster:network:mesh:revision:)``
-    /// writes (for the network and revision it names). Render removes such a file once the
+    /// Whether `text` is, byte for byte, an east-west gateway ``eastWestGateway(cluster:network:mesh:revision:forms:)``
+    /// writes for some release (with the network, revision, mesh and cluster it names). Render removes such a file once the
     /// cluster is no longer on a network of its own; a file edited by hand is not recognised
     /// and is left alone.
     public static func isGeneratedEastWestGateway(_ text: String) -> Bool {
@@ -169,7 +162,11 @@ extension IstioOperatorManifest {
               let network = spec["values"]?["global"]?["network"]?.string
         else { return false }
         let revision = spec["revision"]?.string
-        return text == eastWestGateway(cluster: "", network: network, mesh: "", revision: revision)
+        let global = spec["values"]?["global"]
+        let mesh = global?["meshID"]?.string ?? "", cluster = global?["multiCluster"]?["clusterName"]?.string ?? ""
+        return IstioReleases.table.contains { forms in
+            forms.eastWestGateway && text == eastWestGateway(cluster: cluster, network: network, mesh: mesh, revision: revision, forms: forms)
+        }
     }
 }
 
@@ -179,10 +176,20 @@ extension IstioOperatorManifest {
 public enum CrossNetworkGateway {
     public static let name = "cross-network-gateway"
 
-    public static func manifest() -> String {
+    /// The Gateway with the `apiVersion` of the targeted release (``IstioForms/gatewayAPIVersion``).
+    public static func manifest(_ forms: IstioForms) -> String {
+        manifest(apiVersion: forms.gatewayAPIVersion)
+    }
+
+    /// Whether `text` is, byte for byte, the Gateway some release's render writes.
+    public static func isGenerated(_ text: String) -> Bool {
+        IstioReleases.gatewayAPIVersions.contains { text == manifest(apiVersion: $0) }
+    }
+
+    static func manifest(apiVersion: String) -> String {
         ManifestYAML.emit(
             ManifestYAML.map([
-                "apiVersion": ManifestYAML.string("networking.istio.io/v1"),
+                "apiVersion": ManifestYAML.string(apiVersion),
                 "kind": ManifestYAML.string("Gateway"),
                 "metadata": ManifestYAML.map([
                     "name": ManifestYAML.string(name),

@@ -2,6 +2,7 @@
 // intermediate, another intermediate of the same root, rotation) and the control plane.
 import Foundation
 import MeshDomain
+import MeshKube
 import MeshTrust
 
 extension Marker {
@@ -9,11 +10,16 @@ extension Marker {
     /// intermediate with AUTO_RELOAD_PLUGIN_CERTS=true, off by default; 1.18 turned it on and
     /// 1.19 removed the flag). A new root — and the move from istiod's self-signed CA to a
     /// plugged-in one — always needs a restart.
+    /// `version` is the running istiod's; without it (or unreadable), the plan's targeted release
+    /// (plan.json's `istio`) decides.
     static func reloadsIntermediateByItself(version: String?, istio: String) -> Bool {
-        guard let version else { return istio != IstioVersion.legacy16.label }
-        let parts = version.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
-        guard parts.count == 2 else { return istio != IstioVersion.legacy16.label }
-        return parts[0] > 1 || (parts[0] == 1 && parts[1] >= 18)
+        func release(_ text: String) -> IstioRelease? {
+            let parts = text.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+            return parts.count == 2 ? IstioRelease(parts[0], parts[1]) : nil
+        }
+        // A plan.json written before releases were numbered says "current" (or "1.6").
+        let running = version.flatMap(release) ?? release(istio) ?? IstioReleases.newest
+        return running >= IstioRelease(1, 18)
     }
 
     mutating func cacerts(_ step: Plan.Step, _ state: ClusterState) -> LiveStep {

@@ -200,22 +200,22 @@ public enum MeshRenderer {
     static func manifests(_ topology: Topology, plan: Plan, credentials: DiscoveryCredentials,
                           layout: WorkLayout) throws(RenderFailure) -> [(path: String, content: String, mode: mode_t)] {
         var manifests: [(path: String, content: String, mode: mode_t)] = []
-        let release: IstioRelease = topology.istio == .legacy16 ? .v1_6 : .current
         let crossNetwork = Planner.crossNetworkClusters(topology, plan.links)
         for cluster in topology.clusters {
             let name = cluster.name.value
             let network = topology.network(of: cluster)
             if cluster.trust != nil || cluster.install != nil {
-                manifests.append((layout.namespace(name), IstioSystemNamespace.manifest(network: crossNetwork.contains(name) ? network : nil), 0o644))
+                manifests.append((layout.namespace(name), IstioSystemNamespace.manifest(network: crossNetwork.contains(name) && topology.forms.namespaceNetworkLabel ? network : nil), 0o644))
             }
             if let install = cluster.install, let mesh = topology.mesh, let network {
                 let spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
-                                       profile: install.profile?.value, release: release)
+                                       profile: install.profile?.value, forms: topology.forms)
                 manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
                 if crossNetwork.contains(name) {
                     manifests.append((layout.eastWestGateway(name),
-                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value), 0o644))
-                    manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(), 0o644))
+                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value,
+                                                                                           revision: install.revision?.value, forms: topology.forms), 0o644))
+                    manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644))
                 }
             }
         }
@@ -245,7 +245,7 @@ public enum MeshRenderer {
             candidates.append((layout.eastWestGateway(name), "an east-west gateway",
                                { IstioOperatorManifest.isGeneratedEastWestGateway(String(decoding: $0, as: UTF8.self)) }))
             candidates.append((layout.crossNetworkGateway(name), "a cross-network Gateway",
-                               { $0 == Data(CrossNetworkGateway.manifest().utf8) }))
+                               { CrossNetworkGateway.isGenerated(String(decoding: $0, as: UTF8.self)) }))
             for candidate in candidates where !wanted.contains(candidate.path) {
                 // A generated file is small; anything that is not a regular file is not render's.
                 guard let bytes = try? RegularFile.read(candidate.path, limit: 1 << 20) else { continue }

@@ -8,7 +8,8 @@ struct Check: ParsableCommand {
         commandName: "check",
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
-            Exits 0 when every file is valid, 65 when any has errors (all of them are reported). Two clusters \
+            Exits 0 when every file is valid, 65 when any has errors (all of them are reported). A root's \
+            `from "DIR"` files (relative to the script), when they exist, are inspected as render inspects them. Two clusters \
             with the same context are an error: apply would set up one cluster twice. The pre-flight reads the \
             kubeconfig (`kubeconfig "PATH"` in the script, else --kubeconfig, else $KUBECONFIG or ~/.kube/config; \
             the same file plan and apply pass to kubectl and istioctl) for every cluster whose context is in it: \
@@ -42,6 +43,10 @@ struct Check: ParsableCommand {
             }
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
+                // The root files a script brings (`from "DIR"`) are read here too, not only by render.
+                let rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: file)
+                printDiagnostics(rootFiles, sources: engine.sources)
+                if rootFiles.hasErrors { throw Exit.scriptErrors }
                 if !noKubeconfig {
                     _ = try preflight(engine, options: renderOptions(file, out: "out", kubeconfig: kubeconfigOptions.kubeconfig))
                 }

@@ -1,6 +1,10 @@
 // The individual checks behind RootInspection, intermediate reuse and CacertsInspection.
 // Each returns problems instead of throwing, so one run reports everything wrong with a file set.
-// These are the spec's checks 4 (SHA-1) and 5 (not a CA, does not chain, key mismatch).
+// These are the spec's checks 4 (SHA-1) and 5 (not a CA, does not chain, key mismatch), and
+// what istiod's own check adds: security/pkg/pki/util/keycertbundle.go `Verify` runs Go's
+// x509 `Certificate.Verify` over ca-cert -> cert-chain -> root-cert with the default key
+// usage, serverAuth, so every certificate of the chain that lists extended key usages must
+// list serverAuth (or anyExtendedKeyUsage); then `tls.X509KeyPair` matches key and certificate.
 
 import Foundation
 import SwiftASN1
@@ -71,6 +75,27 @@ enum CertificateChecks {
         return problems
     }
 
+    /// An extendedKeyUsage, when present, includes serverAuth or anyExtendedKeyUsage: Go's
+    /// x509 verification in istiod's `util.Verify` rejects the chain otherwise (istiod then
+    /// refuses the cacerts secret and does not start its CA).
+    static func extendedKeyUsage(_ certificate: Certificate, path: String) -> [TrustError.Problem] {
+        let usages: ExtendedKeyUsage
+        do {
+            guard let present = try certificate.extensions.extendedKeyUsage else { return [] }
+            usages = present
+        } catch {
+            return [.init(message: "has an extendedKeyUsage extension that cannot be read: \(error)", path: path)]
+        }
+        guard !usages.contains(.serverAuth), !usages.contains(.any) else { return [] }
+        let listed = usages.map { "\($0)" }.joined(separator: ", ")
+        return [
+            .init(
+                message: "has an extendedKeyUsage without serverAuth (\(listed.isEmpty ? "empty" : listed)), which istiod's certificate verification rejects",
+                path: path, help: "re-issue it without extendedKeyUsage (as Istio's Makefile does), or with serverAuth in it"
+            )
+        ]
+    }
+
     static func keyMatches(_ certificate: Certificate, _ key: Certificate.PrivateKey, certificatePath: String, keyPath: String) -> [TrustError.Problem] {
         guard key.publicKey != certificate.publicKey else { return [] }
         return [.init(message: "does not belong to \(certificatePath) (the public keys differ)", path: keyPath)]
@@ -117,6 +142,7 @@ enum CertificateChecks {
     ) -> [TrustError.Problem] {
         var problems = signatureAlgorithm(certificate, path: certificatePath)
         problems += certificateAuthority(certificate, path: certificatePath, needsPathLength: 0)
+        problems += extendedKeyUsage(certificate, path: certificatePath)
         problems += chains(certificate, to: root, path: certificatePath, rootPath: rootPath)
         problems += validity(certificate, now: now, path: certificatePath)
         if let key {

@@ -20,8 +20,17 @@ public enum RootInspection {
         return try inspect(certificatePEM: certificatePEM, keyPEM: keyPEM, certificatePath: certificatePath, keyPath: keyPath, now: now)
     }
 
+    /// Inspects `directory`'s root pair when either file is there (even a dangling link); nil
+    /// when neither is, so a `from "DIR"` not made yet is not an error before render.
+    public static func inspectIfPresent(directory: String, now: Date) throws(TrustError) -> RootCA? {
+        let paths = [TrustLayout.rootCert, TrustLayout.rootKey].map { TrustLayout.join(directory, $0) }
+        guard !paths.allSatisfy(Disk.isMissing) else { return nil }
+        return try inspect(directory: directory, now: now)
+    }
+
     /// A root is accepted when it is a self-signed CA that may sign an intermediate CA, signed with
-    /// SHA-256 or stronger, currently valid, with an RSA or ECDSA P-256/P-384 key that matches.
+    /// SHA-256 or stronger, currently valid, without an extendedKeyUsage that excludes serverAuth,
+    /// with an RSA or ECDSA P-256/P-384 key that matches.
     public static func inspect(certificatePEM: Data, keyPEM: Data, certificatePath: String, keyPath: String, now: Date) throws(TrustError) -> RootCA {
         var problems: [TrustError.Problem] = []
         var certificate: Certificate?
@@ -48,6 +57,7 @@ public enum RootInspection {
     static func certificateProblems(_ certificate: Certificate, path: String, now: Date) -> [TrustError.Problem] {
         CertificateChecks.signatureAlgorithm(certificate, path: path)
             + CertificateChecks.certificateAuthority(certificate, path: path, needsPathLength: 1)
+            + CertificateChecks.extendedKeyUsage(certificate, path: path)
             + CertificateChecks.selfSigned(certificate, path: path)
             + CertificateChecks.validity(certificate, now: now, path: path)
     }

@@ -2,6 +2,7 @@
 // and hostile inputs end in a diagnostic on stderr and exit 65, never a signal or a hang; the
 // examples check clean; plan's JSON parses; help, version and usage errors behave.
 import Foundation
+import MeshKube
 import MeshTestSupport
 import Testing
 
@@ -272,7 +273,7 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
     @Test func planTextAndGraph() throws {
         let plan = try CLI.run(["plan", "examples/three-primaries.mesh"])
         #expect(plan.status == 0, "\(plan)")
-        #expect(plan.stdout.hasPrefix("Plan for mesh 'mesh1' (Istio current): 3 clusters, 6 discovery links"), "\(plan)")
+        #expect(plan.stdout.hasPrefix("Plan for mesh 'mesh1' (Istio \(IstioReleases.newest)): 3 clusters, 6 discovery links"), "\(plan)")
         let graph = try CLI.run(["graph", "examples/multi-network.mesh"])
         #expect(graph.status == 0, "\(graph)")
         #expect(graph.stdout.hasPrefix("digraph \"mesh1\" {"))

@@ -129,5 +129,9 @@ import Testing
         #expect(!Marker.reloadsIntermediateByItself(version: nil, istio: "1.6"))
         #expect(Marker.reloadsIntermediateByItself(version: nil, istio: "current"))
         #expect(!Marker.reloadsIntermediateByItself(version: "1.6.14", istio: "1.6"))
+        // plan.json names the targeted release: without a running istiod, it decides.
+        #expect(!Marker.reloadsIntermediateByItself(version: nil, istio: "1.17"))
+        #expect(Marker.reloadsIntermediateByItself(version: nil, istio: "1.18"))
+        #expect(Marker.reloadsIntermediateByItself(version: nil, istio: "\(IstioReleases.newest)"))
     }
 }

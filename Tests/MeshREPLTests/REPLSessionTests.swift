@@ -279,7 +279,7 @@ final class CapturedSession {
         repl.enter("let x = [1, \"a\"]")
         repl.enter("recipe twice(a) < print $a; print $a >")
         #expect(repl.run(":show").output == """
-            mesh m (Istio current)
+            mesh m (Istio \(IstioReleases.newest))
             networks: n1
             roots: r1
             clusters: c1, c2
@@ -318,6 +318,22 @@ final class CapturedSession {
         #expect(repl.run(":plan").errors.contains("error: unknown cluster 'c2'"), ":plan validates first")
         repl.enter("cluster c2 < trust from root >")
         #expect(repl.run(":check") == (output: "ok: 3 clusters, 2 discovery links\n", errors: ""))
+    }
+
+    /// :check reads a root's `from "DIR"` files (relative to the session's directory) as `meshscript check` does.
+    @Test func checkInspectsTheRootFilesAFromBrings() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        repl.enter("mesh m")
+        repl.enter("root corp < from \"certs\" >")
+        repl.enter("cluster c1 < trust from corp >")
+        #expect(repl.run(":check") == (output: "ok: 1 cluster, 0 discovery links\n", errors: ""), "no files yet: render's to report")
+        try FileManager.default.createDirectory(atPath: repl.directory.path + "/certs", withIntermediateDirectories: true)
+        try "not a certificate\n".write(toFile: repl.directory.path + "/certs/root-cert.pem", atomically: true, encoding: .utf8)
+        let check = repl.run(":check")
+        #expect(check.output == "")
+        // At the `from` statement: half a root is a bad root.
+        #expect(check.errors.contains("<repl:2>:1:13: error: root 'corp': \(repl.directory.path)/certs/root-key.pem does not exist"), "\(check.errors)")
     }
 
     @Test func planListsTheStepsInOrder() throws {

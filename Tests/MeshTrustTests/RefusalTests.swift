@@ -8,7 +8,7 @@ import Testing
 @Suite("Refusals leave everything untouched")
 struct RefusalTests {
     enum BadRoot: String, CaseIterable, Sendable {
-        case corruptPEM, truncatedKey, keyMismatch, notACA, sha1Signed, pathLengthZero, rsaKeyInECDSASlot
+        case corruptPEM, truncatedKey, keyMismatch, notACA, sha1Signed, pathLengthZero, rsaKeyInECDSASlot, clientAuthOnly
     }
 
     /// Makes the bad root in `directory` with openssl; returns the file and message the error must name.
@@ -42,6 +42,12 @@ struct RefusalTests {
         case .pathLengthZero:
             try makeOpensslRoot(in: directory, config: rootConfig(extensions: ["basicConstraints = critical, CA:true, pathlen:0", "keyUsage = critical, keyCertSign"]))
             return ("root-cert.pem", "pathlen:0")
+        case .clientAuthOnly:
+            // istiod's util.Verify (Go's x509 Verify, key usage serverAuth) rejects this chain.
+            try makeOpensslRoot(in: directory, config: rootConfig(extensions: [
+                "basicConstraints = critical, CA:true", "keyUsage = critical, keyCertSign", "extendedKeyUsage = clientAuth",
+            ]))
+            return ("root-cert.pem", "has an extendedKeyUsage without serverAuth (clientAuth)")
         case .rsaKeyInECDSASlot:
             try makeOpensslRoot(in: directory)
             try FileManager.default.removeItem(atPath: join(directory, "root-key.pem"))

@@ -154,4 +154,25 @@ struct ReuseTests {
             #expect(try contents(join(scratch, "c1", "ca-cert.pem")) == certificate)
         }
     }
+
+    /// istiod's util.Verify accepts an extendedKeyUsage only with serverAuth (or any) in it:
+    /// an imported intermediate with clientAuth alone is refused, with serverAuth it is reused,
+    /// and a root with serverAuth passes too.
+    @Test(arguments: [("extendedKeyUsage = clientAuth", false), ("extendedKeyUsage = serverAuth, clientAuth", true),
+                      ("extendedKeyUsage = anyExtendedKeyUsage", true)])
+    func importedIntermediateNeedsServerAuthWhenItHasAnExtendedKeyUsage(extensionLine: String, accepted: Bool) throws {
+        try withScratch { scratch in
+            try makeOpensslRoot(in: scratch, config: rootConfig(extensions: [
+                "basicConstraints = critical, CA:true", "keyUsage = critical, keyCertSign", "extendedKeyUsage = serverAuth",
+            ]))
+            try makeOpensslIntermediate(cluster: "c1", in: join(scratch, "c1"), rootDirectory: scratch, extraExtensions: [extensionLine])
+            if accepted {
+                let report = try TrustRenderer().render(request(scratch, clusters: ["c1"]))
+                #expect(report.outcome(of: join(scratch, "c1", "ca-cert.pem")) == .reused)
+            } else {
+                let error = expectTrustError(request(scratch, clusters: ["c1"]))
+                RefusalTests.expect(error, file: join(scratch, "c1", "ca-cert.pem"), message: "has an extendedKeyUsage without serverAuth (clientAuth)")
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 // The mesh built-ins, registered with the interpreter through signatures like any host
 // command. Each handler adds to the topology being built; checks that need the whole
 // program (unknown names, links) wait for validation.
+import MeshKube
 import MeshScriptInterpreter
 
 extension BlockKind {
@@ -53,9 +54,9 @@ public final class TopologyBuilder {
 public enum MeshCommands {
     /// Every mesh command, with where it may appear and what it takes (for help and completion too).
     public static let signatures: [CommandSignature] = [
-        CommandSignature("mesh", summary: "the mesh ID; `istio \"1.6\"` in its block selects the seed's Istio 1.6 forms",
+        CommandSignature("mesh", summary: "the mesh ID; `istio \"1.Y\"` in its block selects that Istio release's forms",
                          allowedIn: [.topLevel], parameters: [.init("NAME", .name)], body: .optional(.mesh)),
-        CommandSignature("istio", summary: "the Istio release whose artifacts are produced (\"1.6\" or current)",
+        CommandSignature("istio", summary: "the Istio release whose artifacts are produced (\"1.6\" to \"\(IstioReleases.newest)\"; default the newest)",
                          allowedIn: [.mesh], parameters: [.init("VERSION", .string)]),
         CommandSignature("network", summary: "declare a network ID", allowedIn: [.topLevel], parameters: [.init("NAME", .name)]),
         CommandSignature("kubeconfig", summary: "read contexts from this kubeconfig instead of $KUBECONFIG or ~/.kube/config",
@@ -103,20 +104,9 @@ public enum MeshCommands {
             try context.evaluateBlock()
         }
         add("istio") { call, _ in
-            let version = call.arguments[0].string!
-            let release: IstioVersion
-            switch version {
-            case "1.6", "1.6.x": release = .legacy16
-            case "current", "latest": release = .current
-            default:
-                let parts = version.split(separator: ".").compactMap { Int($0) }
-                guard parts.count >= 2, parts[0] == 1, parts[1] >= 7 else {
-                    throw CommandError("unsupported Istio release \"\(version)\"", at: call.arguments[0].range,
-                                       help: "use \"1.6\" for the seed document's forms, or a current release such as \"1.24\"")
-                }
-                release = .current
-            }
-            builder.topology.meshes[builder.currentMesh!].istio = release
+            let text = call.arguments[0].string!
+            let release = try istioRelease(text, at: call.arguments[0].range)
+            builder.topology.meshes[builder.currentMesh!].istio = Located(release, call.statementRange)
         }
         add("network") { call, _ in
             builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
@@ -162,7 +152,10 @@ public enum MeshCommands {
                                    help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "use rsa 2048|3072|4096 or ecdsa p256|p384")
             }
         }
-        add("from") { call, _ in builder.topology.roots[builder.currentRoot!].from = located(call.arguments[0]) }
+        add("from") { call, _ in
+            builder.topology.roots[builder.currentRoot!].from = located(call.arguments[0])
+            builder.topology.roots[builder.currentRoot!].fromStatement = call.statementRange
+        }
         add("cluster") { call, context in
             builder.topology.clusters.append(ClusterDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
             let saved = builder.currentCluster
@@ -204,6 +197,24 @@ public enum MeshCommands {
         interpreter.register(FunctionSignature("clusters", summary: "clusters(): the names of the clusters declared so far", arity: 0...0)) { _ in
             .list(builder.topology.clusters.map { .string($0.name.value) })
         }
+    }
+
+    /// The release `istio "X.Y"` names: a minor release from the oldest the table supports on
+    /// (a newer one than the table knows is accepted; the validator warns about it), or
+    /// `"current"`/`"latest"` for the newest the table knows.
+    static func istioRelease(_ text: String, at range: SourceRange) throws -> IstioRelease {
+        let supported = "MeshScript supports Istio \(IstioReleases.oldest) to \(IstioReleases.newest)"
+        // Earlier MeshScript took these words for its newest forms; they still mean that.
+        if text == "current" || text == "latest" { return IstioReleases.newest }
+        guard let release = IstioRelease(parsing: text) else {
+            throw CommandError("'\(text)' is not an Istio release", at: range,
+                               help: "write the minor release, such as istio \"\(IstioReleases.newest)\"; \(supported)")
+        }
+        guard release >= IstioReleases.oldest else {
+            throw CommandError("Istio \(release) is not supported: the oldest release MeshScript produces artifacts for is \(IstioReleases.oldest)",
+                               at: range, help: "target istio \"\(IstioReleases.oldest)\" or newer; \(supported)")
+        }
+        return release
     }
 
     private static func located(_ argument: CommandArgument) -> Located<String> {

@@ -74,14 +74,15 @@ public enum Planner {
         for link in builder.links {
             builder.addDiscoveryStep(link)
         }
-        return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.label, workDirectory: options.workDirectory,
+        return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
                     clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
     }
 
-    /// Clusters linked to a cluster on another network (current Istio): they need the
-    /// network label, an east-west gateway and the cross-network Gateway.
+    /// Clusters linked to a cluster on another network (releases with east-west gateways):
+    /// they need an east-west gateway, the cross-network Gateway and (where the release
+    /// reads it) the namespace's network label.
     public static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
-        guard topology.istio == .current else { return [] }
+        guard topology.forms.eastWestGateway else { return [] }
         var result = Set<String>()
         let byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         for link in links {
@@ -145,9 +146,9 @@ private struct StepList {
             + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
         add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [Plan.Command(render)],
             files: [layout.rootCertificate] + certificateFiles,
-            note: "equivalent to Istio's `make -f tools/certs/Makefile \(name)-cacerts`")
+            note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)")
         add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
-        if let network = topology.network(of: cluster), multiNetwork.contains(name) {
+        if let network = topology.network(of: cluster), multiNetwork.contains(name), topology.forms.namespaceNetworkLabel {
             add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
                 [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
                 files: [layout.namespace(name)])
@@ -162,9 +163,10 @@ private struct StepList {
         let name = cluster.name.value
         let access = flags(name)
         let network = topology.network(of: cluster)
-        let installCommand: [String] = topology.istio == .legacy16
-            ? ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
-            : ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+        let installCommand: [String] = switch topology.forms.installCommand {
+        case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
+        case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+        }
         let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network,
                                          revision: cluster.install?.revision?.value)
         add(.controlPlane(spec), .install, name, "install the control plane (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
@@ -195,10 +197,8 @@ private struct StepList {
                 [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
                 note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
         } else {
-            var create = ["istioctl"]
-            if topology.istio == .legacy16 { create.append("x") }
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            create += ["create-remote-secret"] + flags(link.source) + ["--name=\(link.source)"] + (source.server.map { ["--server=\($0.value)"] } ?? [])
+            let create = ["istioctl"] + topology.forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + (source.server.map { ["--server=\($0.value)"] } ?? [])
             add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
                 [Plan.Command(pipeline: [create, ["kubectl", "apply", "-f", "-"] + flags(link.target)])])
         }

@@ -1,17 +1,8 @@
 // The topology a script describes: what evaluation builds and validation checks. Every
 // entry keeps the source ranges of the statement and words that declared it, so each
 // diagnostic can point at the statement responsible.
+import MeshKube
 import MeshScriptInterpreter
-
-/// Which Istio release's artifacts are produced.
-public enum IstioVersion: Sendable, Hashable, Codable {
-    /// Current Istio (1.2x): `istioctl install`, no meshExpansion.
-    case current
-    /// The seed document's Istio 1.6 forms: `manifest apply`, meshNetworks, meshExpansion.
-    case legacy16
-
-    public var label: String { self == .current ? "current" : "1.6" }
-}
 
 /// A name with where it was written.
 public struct Located<T: Sendable & Hashable>: Sendable, Hashable {
@@ -25,7 +16,8 @@ public struct Located<T: Sendable & Hashable>: Sendable, Hashable {
 
 public struct MeshDeclaration: Sendable, Hashable {
     public var name: Located<String>
-    public var istio: IstioVersion = .current
+    /// The release `istio "X.Y"` targets, where it is written; nil: the newest the table knows.
+    public var istio: Located<IstioRelease>?
     public var statement: SourceRange
 }
 
@@ -54,6 +46,8 @@ public struct RootDeclaration: Sendable, Hashable {
     public var key: RootKey = .rsa(bits: 4096)
     /// Use an existing `root-cert.pem` + `root-key.pem` from this directory.
     public var from: Located<String>?
+    /// The `from "DIR"` statement, where problems with the directory's files are reported.
+    public var fromStatement: SourceRange?
     /// False for the implicit `root` that exists when the script declares none.
     public var isDeclared: Bool
     public var statement: SourceRange?
@@ -105,7 +99,11 @@ public struct Topology: Sendable, Hashable {
     public init() {}
 
     public var mesh: MeshDeclaration? { meshes.first }
-    public var istio: IstioVersion { mesh?.istio ?? .current }
+    /// The targeted Istio release: the mesh's `istio`, else the newest ``IstioReleases`` knows.
+    public var istio: IstioRelease { mesh?.istio?.value ?? IstioReleases.newest }
+    /// The forms of the targeted release, from ``IstioReleases/table`` (the newest row for a
+    /// release newer than the table; `istio` refuses releases older than the table).
+    public var forms: IstioForms { IstioReleases.forms(for: istio) ?? IstioReleases.table[0] }
 
     public func cluster(named name: String) -> ClusterDeclaration? { clusters.first { $0.name.value == name } }
     public func network(named name: String) -> NetworkDeclaration? { networks.first { $0.name.value == name } }

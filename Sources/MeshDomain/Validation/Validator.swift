@@ -47,6 +47,7 @@ public enum Validator {
             }
         }
 
+        checkRelease(topology, &diagnostics)
         let clusterNames = topology.clusters.map(\.name.value)
         // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
         // discovery made a script with tens of thousands of clusters take minutes.
@@ -74,6 +75,7 @@ public enum Validator {
                     error("'install' in cluster '\(cluster.name.value)' needs 'network NET': \(count)", install.statement,
                           help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
                 }
+                checkInstallOptions(install, topology, &diagnostics)
             }
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
@@ -116,6 +118,29 @@ public enum Validator {
         }
     }
 
+    /// A release newer than the table knows gets the newest forms, with a warning at `istio`.
+    private static func checkRelease(_ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        guard let istio = topology.mesh?.istio, istio.value > IstioReleases.newest else { return }
+        diagnostics.append(.warning("Istio \(istio.value) is newer than the newest release MeshScript knows (\(IstioReleases.newest)); its forms are assumed",
+                                    at: istio.range, help: "check the plan against Istio \(istio.value)'s documentation, or target istio \"\(IstioReleases.newest)\""))
+    }
+
+    /// `revision` is a DNS-1123 label (istioctl's `validateRevision`: it names istiod-REVISION
+    /// and the istio.io/rev label); `profile` is one of the targeted release's profiles.
+    private static func checkInstallOptions(_ install: InstallDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        if let revision = install.revision, !DNSLabel.isValid(revision.value) {
+            let suggestion = DNSLabel.suggestion(for: revision.value)
+            diagnostics.append(.error("revision '\(revision.value)' is not a valid DNS-1123 label, which istioctl requires", at: revision.range,
+                                      help: (suggestion.map { "use '\($0)': " } ?? "") + "a revision names istiod-REVISION and the istio.io/rev label (lowercase letters, digits and '-', at most 63 characters)"))
+        }
+        let profiles = topology.forms.profiles
+        if let profile = install.profile, !profiles.contains(profile.value) {
+            let suggestion = Suggestions.closest(to: profile.value, in: profiles)
+            diagnostics.append(.error("Istio \(topology.istio) has no profile '\(profile.value)'", at: profile.range,
+                                      help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "the profiles of Istio \(topology.istio) are: \(profiles.joined(separator: ", "))"))
+        }
+    }
+
     /// Rules for two clusters linked by discovery: shared trust, and one network in 1.6 mode.
     private static func checkLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
                                   _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
@@ -133,9 +158,10 @@ public enum Validator {
                                                          .init("'\(peer.name.value)' trusts '\(rootB)' here", at: peer.trust!.root.range)],
                                       help: "give both clusters 'trust from \(rootA)'"))
         }
-        if topology.istio == .legacy16, let netA = topology.network(of: cluster), let netB = topology.network(of: peer), netA != netB {
-            diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio 1.6's procedure does not support",
-                                      at: range, help: "put both clusters on one network, or target current Istio (remove istio \"1.6\") to get east-west gateways"))
+        if !topology.forms.eastWestGateway, let netA = topology.network(of: cluster), let netB = topology.network(of: peer), netA != netB {
+            let first = IstioReleases.table.first { $0.eastWestGateway }?.releases.lowerBound ?? IstioReleases.newest
+            diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio \(topology.istio)'s procedure does not support",
+                                      at: range, help: "put both clusters on one network, or target Istio \(first) or newer (which has east-west gateways)"))
         }
     }
 }

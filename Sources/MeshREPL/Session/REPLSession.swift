@@ -249,6 +249,10 @@ public final class REPLSession {
 
     private func check() {
         guard validated() else { return }
+        // As `meshscript check`: the root files a `from "DIR"` brings, relative to this directory.
+        let rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: directory + "/<repl>")
+        showDiagnostics(rootFiles)
+        guard !rootFiles.hasErrors else { return }
         let topology = engine.topology
         write("ok: \(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s")\n")
     }
@@ -353,7 +357,7 @@ public final class REPLSession {
         let topology = engine.topology
         if name.isEmpty {
             var out = ""
-            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(mesh.istio.label))\n" } else { out += "no mesh declared\n" }
+            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(topology.istio))\n" } else { out += "no mesh declared\n" }
             if !topology.networks.isEmpty { out += "networks: " + topology.networks.map(\.name.value).joined(separator: ", ") + "\n" }
             if !topology.roots.isEmpty { out += "roots: " + topology.roots.map(\.name.value).joined(separator: ", ") + "\n" }
             out += "clusters: " + (topology.clusters.isEmpty ? "none" : topology.clusters.map(\.name.value).joined(separator: ", ")) + "\n"

@@ -188,7 +188,7 @@ func makeOpensslRoot(in directory: String, key: FixtureKey = .ecP256, digest: St
 /// does (`openssl x509 -req -CA ...`), writing ca-cert.pem and ca-key.pem into `directory`.
 func makeOpensslIntermediate(
     cluster: String, in directory: String, rootDirectory: String, digest: String = "sha256",
-    basicConstraints: String = "critical, CA:true, pathlen:0"
+    basicConstraints: String = "critical, CA:true, pathlen:0", extraExtensions: [String] = []
 ) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let config = """
@@ -201,6 +201,7 @@ func makeOpensslIntermediate(
         basicConstraints = \(basicConstraints)
         keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, keyCertSign
         subjectAltName = DNS:istiod.istio-system.svc
+        \(extraExtensions.joined(separator: "\n"))
         [ req_dn ]
         O = Istio
         CN = Intermediate CA

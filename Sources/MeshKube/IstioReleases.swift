@@ -1,0 +1,172 @@
+// Which command forms and API versions each Istio release uses: ONE table, read by the planner
+// (commands), the renderer (files), the validator (profiles, what a release supports) and the
+// live planner. Nothing else decides a form by release.
+//
+// Each fact is from Istio's own source at the release's `X.Y.0` tag (the mirror's tags), cited
+// at the field. Adding a field (Helm charts, ambient multicluster, `--tls-server-name`, a new
+// remote secret shape, ...):
+//   1. declare it in `IstioForms` with a `///` comment, its source, and as its default the
+//      value of the OLDEST release (1.6), so the rows that do not mention it keep compiling;
+//   2. pass it in the rows from the first release where it differs (the synthesized
+//      initializer takes the fields in declaration order); if that release falls
+//      inside a row's range, split the row in two (the ranges must stay contiguous, which
+//      `IstioReleasesTests` checks);
+//   3. read it through `topology.forms` (MeshDomain) or the `IstioForms` a function is given,
+//      and test the new gate at both ends, through `plan`/`render` output.
+
+/// An Istio minor release, `MAJOR.MINOR` (patch releases do not change the forms).
+public struct IstioRelease: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+
+    /// The release `major.minor`.
+    public init(_ major: Int, _ minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// `"1.22"`, `"1.22.3"` or `"1.22.x"`; nil for anything else.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        func number(_ part: Substring) -> Int? { !part.isEmpty && part.allSatisfy { ("0"..."9").contains($0) } ? Int(part) : nil }
+        guard (2...3).contains(parts.count), let major = number(parts[0]), let minor = number(parts[1]),
+              parts.count == 2 || parts[2] == "x" || number(parts[2]) != nil
+        else { return nil }
+        self.init(major, minor)
+    }
+
+    /// `1.22`.
+    public var description: String { "\(major).\(minor)" }
+
+    /// Ordered by major, then minor.
+    public static func < (a: IstioRelease, b: IstioRelease) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+}
+
+/// How `istioctl` installs a control plane from an IstioOperator file.
+public enum IstioInstallCommand: Sendable, Hashable {
+    /// `istioctl manifest apply -f FILE` (1.6; `istioctl install` replaced it in 1.7).
+    case manifestApply
+    /// `istioctl install -f FILE -y`.
+    case install
+}
+
+/// The forms of one range of Istio releases: one row of ``IstioReleases/table``.
+public struct IstioForms: Sendable, Hashable {
+    /// The releases this row covers, oldest to newest.
+    public var releases: ClosedRange<IstioRelease>
+
+    /// How the control plane is installed. `manifest apply` only in 1.6 (1.7.0's
+    /// `operator/cmd/mesh/manifest.go` has `generate`, `diff` and `install`, no `apply`).
+    public var installCommand: IstioInstallCommand = .manifestApply
+
+    /// The istioctl words before the remote secret's flags. Under `x` (experimental) until
+    /// 1.11; 1.12.0's `istioctl/cmd/root.go` adds `create-remote-secret` to the root command
+    /// too ("leave the multicluster commands in x for backwards compat").
+    public var createRemoteSecret: [String] = ["x", "create-remote-secret"]
+
+    /// `values.global.meshExpansion.enabled` in install.yaml: the seed's 1.6 form, accepted
+    /// until 1.8 (1.9.0's operator validation lists it as removed, pointing at
+    /// `samples/multicluster/`).
+    public var meshExpansion = true
+
+    /// The seed document's `values.global.meshNetworks` (one network, reached through
+    /// istio-ingressgateway:443): written only with the 1.6 form.
+    public var seedMeshNetworks = true
+
+    /// Cross-network links: the east-west gateway (`samples/multicluster/gen-eastwest-gateway.sh`)
+    /// and the cross-network Gateway (`samples/multicluster/expose-services.yaml`), which
+    /// first ship in 1.8.0. Before, clusters of a multi-network mesh cannot be linked.
+    public var eastWestGateway = false
+
+    /// The east-west gateway's `ISTIO_META_ROUTER_MODE=sni-dnat`, which
+    /// `gen-eastwest-gateway.sh` sets from 1.8 to 1.11 ("not required in Istio 1.11+";
+    /// 1.12.0's script drops it).
+    public var eastWestGatewaySNIDNAT = true
+
+    /// `values.gateways.istio-ingressgateway.injectionTemplate: gateway` in the east-west
+    /// gateway: the gateway is injected (first in 1.11.0's `gen-eastwest-gateway.sh`).
+    public var eastWestGatewayInjectionTemplate = false
+
+    /// The east-west gateway's `values.global.meshID` and `multiCluster.clusterName` (with
+    /// `network`): written by `gen-eastwest-gateway.sh` until 1.11; from 1.12 its `--mesh`
+    /// and `--cluster` "No longer does anything" (the injector supplies them).
+    public var eastWestGatewayMeshValues = true
+
+    /// The names of the east-west gateway's ports 15443, 15012 and 15017: 1.8.0's script
+    /// has `mtls`, `tcp-istiod`, `tcp-webhook`; 1.9.0's `tls`, `tls-istiod`, `tls-webhook`.
+    public var eastWestGatewayPortNames = ["mtls", "tcp-istiod", "tcp-webhook"]
+
+    /// The `topology.istio.io/network` label on istio-system, which istiod reads as the
+    /// cluster's default network from 1.10.
+    public var namespaceNetworkLabel = false
+
+    /// The `apiVersion` of the cross-network Gateway: `networking.istio.io/v1` is served
+    /// from 1.22 (v1beta1 before).
+    public var gatewayAPIVersion = "networking.istio.io/v1beta1"
+
+    /// The profiles `istioctl install` knows: the files of `manifests/profiles/` at the
+    /// release's `.0` tag.
+    public var profiles: [String] = ["default", "demo", "empty", "minimal", "preview", "remote"]
+
+    /// Whether this row covers `release`.
+    public func contains(_ release: IstioRelease) -> Bool { releases.contains(release) }
+}
+
+/// The table of Istio releases MeshScript produces artifacts for.
+public enum IstioReleases {
+    private static func r(_ minor: Int) -> IstioRelease { IstioRelease(1, minor) }
+
+    /// One row per range of releases with the same forms, oldest first, contiguous.
+    public static let table: [IstioForms] = [
+        IstioForms(releases: r(6)...r(6)),
+        IstioForms(releases: r(7)...r(7), installCommand: .install, seedMeshNetworks: false),
+        IstioForms(releases: r(8)...r(8), installCommand: .install, seedMeshNetworks: false, eastWestGateway: true,
+                   profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(9)...r(9), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayPortNames: tlsPorts,
+                   profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(10)...r(10), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(11)...r(11), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
+                   eastWestGatewayInjectionTemplate: true, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(12)...r(14), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+        // 1.15.0 shipped without manifests/profiles/remote.yaml (1.16 brought it back).
+        IstioForms(releases: r(15)...r(15), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview"]),
+        IstioForms(releases: r(16)...r(21), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   profiles: ["ambient", "default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+        IstioForms(releases: r(22)...r(30), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
+                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
+                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
+                   gatewayAPIVersion: "networking.istio.io/v1",
+                   profiles: ["ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"]),
+    ]
+
+    private static let tlsPorts = ["tls", "tls-istiod", "tls-webhook"]
+
+    /// The oldest release MeshScript supports (the seed document's).
+    public static var oldest: IstioRelease { table[0].releases.lowerBound }
+    /// The newest release the table knows: the target when a script names none.
+    public static var newest: IstioRelease { table[table.count - 1].releases.upperBound }
+
+    /// The forms for `release`: its row, or the newest row for a release newer than the table
+    /// (the validator warns about it); nil for a release older than ``oldest``.
+    public static func forms(for release: IstioRelease) -> IstioForms? {
+        if release > newest { return table[table.count - 1] }
+        return table.first { $0.contains(release) }
+    }
+
+    /// Every Gateway `apiVersion` some release uses, to recognise a file an earlier render wrote.
+    public static var gatewayAPIVersions: [String] {
+        table.map(\.gatewayAPIVersion).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+}
