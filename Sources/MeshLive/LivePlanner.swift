@@ -5,6 +5,7 @@
 // any of the three differs -> update (istioctl install runs again).
 import Foundation
 import MeshDomain
+import MeshKube
 import MeshTrust
 
 /// Builds the live plan from an offline plan and the clusters as read.
@@ -25,8 +26,22 @@ public enum LivePlanner {
             }
             steps.append(marker.mark(step, in: state))
         }
+        markReads(&steps)
         steps += deletes(plan, states: states, numberedFrom: (plan.steps.last?.number ?? 0) + 1)
         return LivePlan(mesh: plan.mesh, steps: steps, conflicts: TrustGuard.conflicts(plan, states: states, local: local), clusters: states)
+    }
+
+    /// A step that reads a value (the primary's gateway address) runs when a step that uses the
+    /// value runs, and then only reads: it is marked `wait`, which changes nothing.
+    static func markReads(_ steps: inout [LiveStep]) {
+        for index in steps.indices {
+            guard let name = steps[index].step.output, steps[index].change != .unknown else { continue }
+            let users = steps.filter { $0.change.runs && !$0.step.commands.allSatisfy { $0.references(among: [name]).isEmpty } }
+            steps[index].change = users.isEmpty ? .unchanged : .wait
+            steps[index].reason = users.isEmpty
+                ? "no step that runs uses \(Plan.reference(name))"
+                : "pending: read when apply runs, for step\(users.count == 1 ? "" : "s") \(users.map { String($0.step.number) }.joined(separator: ", "))"
+        }
     }
 
     /// What a cluster holds that the plan no longer describes: remote secrets of clusters that
@@ -99,6 +114,18 @@ struct Marker {
             return live(step, .update, "east-west gateway network: \(gateway.network!) -> \(network)")
         case .crossNetworkGateway:
             return state.crossNetworkGateway ? live(step, .unchanged, "cross-network-gateway exists") : live(step, .create, "no cross-network-gateway")
+        case .controlPlaneClusters(let primary):
+            let held = state.namespace?.controlPlaneClusters
+            if held == primary { return live(step, .unchanged, "istio-system names \(primary) as its control plane") }
+            return live(step, state.namespace == nil ? .create : .update, "controlPlaneClusters: \(held ?? "none") -> \(primary)")
+        case .exposeIstiod:
+            return state.exposesIstiod ? live(step, .unchanged, "\(ExposeIstiod.gatewayName) exists") : live(step, .create, "no \(ExposeIstiod.gatewayName)")
+        case .discoveryAddress:
+            return live(step, .wait, "pending: read when apply runs")
+        case .remoteControlPlane(let primary, _):
+            if let plane = state.controlPlanes.first { return live(step, .update, "\(plane.deployment) runs here; the script makes this cluster a remote of \(primary)") }
+            guard let address = state.remotePilotAddress else { return live(step, .create, "no remote install (no injector pointed at a primary)") }
+            return live(step, .unchanged, "profile remote, injector pointed at \(address)")
         case .remoteSecret(let source, let server):
             guard let secret = state.remoteSecret(source: source) else { return live(step, .create, "\(step.cluster) holds no remote secret for \(source)") }
             if let server, let held = secret.server, held != server {
