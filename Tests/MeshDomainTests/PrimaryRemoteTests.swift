@@ -49,6 +49,12 @@ import MeshScriptInterpreter
         #expect(kinds(plan, "cluster1") == ["intermediateCA", "namespace", "networkLabel", "cacerts", "controlPlane", "waitReady", "eastWestGateway",
                                             "crossNetworkGateway", "exposeIstiod", "discoveryAddress", "remoteSecret"])
         #expect(kinds(plan, "cluster2") == ["namespace", "controlPlaneClusters", "networkLabel", "remoteControlPlane", "eastWestGateway", "crossNetworkGateway"])
+        // The remote is attached before its east-west gateway is injected (by the primary's istiod).
+        let attach = try #require(plan.steps.first { $0.kind == .remoteSecret(source: "cluster2", server: nil) })
+        let gateway = try #require(plan.steps.first { $0.cluster == "cluster2" && $0.kind == .eastWestGateway(network: "network2") })
+        let install = try #require(plan.steps.first { $0.kind == .remoteControlPlane(primary: "cluster1", network: "network2") })
+        #expect(install.number < attach.number && attach.number < gateway.number)
+        #expect(attach.cluster == "cluster1")
     }
 
     /// The shell script keeps the address in a variable and bash expands it where the runner substitutes it.

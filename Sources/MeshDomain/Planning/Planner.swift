@@ -77,7 +77,7 @@ public enum Planner {
         for cluster in topology.clusters where topology.primary(of: cluster) != nil {
             builder.addClusterSteps(cluster)
         }
-        for link in builder.links {
+        for link in builder.links where !builder.attached.contains(link) {
             builder.addDiscoveryStep(link)
         }
         return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.label, workDirectory: options.workDirectory,
@@ -118,6 +118,8 @@ private struct StepList {
     /// By cluster name; the first declaration of a name wins, as in `byName`.
     let access: [String: ClusterAccess]
     var steps: [Plan.Step] = []
+    /// Links remote -> primary already planned with their remote (see ``addRemoteSteps(_:primary:)``).
+    var attached: Set<DiscoveryLink> = []
 
     init(topology: Topology, options: PlanOptions) {
         self.topology = topology
@@ -219,7 +221,9 @@ private struct StepList {
 
     /// A remote of `primary` (Istio's "Configure cluster2 as a remote"): istio-system annotated
     /// with its primary (and labelled with its network across networks), `profile: remote`
-    /// installed with the primary's gateway address, and no wait: no istiod runs here.
+    /// installed with the primary's gateway address, and no wait: no istiod runs here. Then the
+    /// remote is attached (the primary gets its remote secret) and, across networks, gets its
+    /// own east-west gateway.
     mutating func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String) {
         let name = cluster.name.value
         let access = flags(name)
@@ -238,6 +242,11 @@ private struct StepList {
             [Plan.Command(["istioctl", "install"] + access + ["-f", layout.install(name), "--set", "values.global.remotePilotAddress=\(address)", "-y"])],
             files: [layout.install(name)],
             note: "\(address) is the address apply reads from \(primary)'s east-west gateway; no istiod runs here, so nothing waits for one")
+        // Attached before anything is injected here: the primary's istiod manages the remote's
+        // injection webhook only once it holds the remote's secret (the guide's order).
+        let link = DiscoveryLink(source: name, target: primary)
+        addDiscoveryStep(link)
+        attached.insert(link)
         if multiNetwork.contains(name), let network { addEastWestSteps(name, network: network) }
     }
 
