@@ -45,7 +45,7 @@ public enum LivePlanner {
     }
 
     /// What a cluster holds that the plan no longer describes: remote secrets of clusters that
-    /// are not its discovery sources, and an east-west gateway where none is wanted.
+    /// are not its discovery sources, an east-west gateway where none is wanted, and istiod exposed where no remote needs it.
     static func deletes(_ plan: Plan, states: [ClusterState], numberedFrom first: Int) -> [LiveStep] {
         var steps: [LiveStep] = []
         func add(_ cluster: String, _ kind: Plan.Step.Kind, _ title: String, _ commands: [[String]], _ reason: String) {
@@ -70,6 +70,13 @@ public enum LivePlanner {
                      ["kubectl", "delete", "gateways.networking.istio.io", "cross-network-gateway"] + flags + ["-n", "istio-system", "--ignore-not-found"]],
                     "\(state.cluster) is no longer linked to a cluster on another network")
             }
+            // Deleting the Gateway ends the exposure (the VirtualService then binds to nothing).
+            if installs, !clusterSteps.contains(where: { $0.kind == .exposeIstiod }), state.exposesIstiod {
+                add(state.cluster, .deleteExposeIstiod, "delete the Gateway and VirtualService exposing istiod",
+                    [["kubectl", "delete", "gateways.networking.istio.io", ExposeIstiod.gatewayName] + flags + ["-n", "istio-system", "--ignore-not-found"],
+                     ["kubectl", "delete", "virtualservices.networking.istio.io", "istiod-vs"] + flags + ["-n", "istio-system", "--ignore-not-found"]],
+                    "\(state.cluster) has no remote any more, yet istiod is exposed on its east-west gateway")
+            }
         }
         return steps
     }
@@ -91,7 +98,7 @@ struct Marker {
 
     mutating func mark(_ step: Plan.Step, in state: ClusterState) -> LiveStep {
         switch step.kind {
-        case .intermediateCA, .deleteRemoteSecret, .deleteEastWestGateway:
+        case .intermediateCA, .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod:
             return LiveStep(step: step, change: .local, reason: "")
         case .namespace:
             return state.namespace == nil ? live(step, .create, "istio-system is absent") : live(step, .unchanged, "istio-system exists")

@@ -85,6 +85,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .remoteControlPlane: "remote install"
         case .deleteRemoteSecret(let name): "remote secret \(name)"
         case .deleteEastWestGateway: "east-west gateway"
+        case .deleteExposeIstiod: "istiod exposed"
         }
     }
 
@@ -103,7 +104,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .exposeIstiod: "istiod-gateway and istiod-vs"
         case .discoveryAddress: "read by apply"
         case .remoteControlPlane(let primary, _): "profile remote, pointed at \(primary)'s istiod (no istiod here)"
-        case .deleteRemoteSecret, .deleteEastWestGateway: "none"
+        case .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod: "none"
         }
     }
 }

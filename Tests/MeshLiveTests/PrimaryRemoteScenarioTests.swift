@@ -106,4 +106,24 @@ struct PrimaryRemoteFleet {
         #expect(run.stderr.contains("it printed nothing, so DISCOVERY_ADDRESS_CLUSTER1 is unknown"), "\(run.stderr)")
         #expect(!fleet.emulator.istioctlCalls.contains { $0.contains("--context=kind-cluster2") }, "\(fleet.emulator.istioctlCalls)")
     }
+
+    @Test func aPrimaryWithoutRemotesStopsExposingIstiodOnlyWithPrune() throws {
+        let fleet = try PrimaryRemoteFleet()
+        #expect(try fleet.apply().status == 0)
+        #expect(try fleet.emulator.object("cluster1", "gateways/istio-system/istiod-gateway") != nil)
+        _ = try fleet.scratch.write("mesh.mesh", """
+            mesh mesh1
+            network network1
+            root root < key ecdsa p256 >
+            kubeconfig "emulator.kubeconfig"
+            cluster cluster1 < context "kind-cluster1"; server "https://cluster1.example:6443"; trust from root; install network network1 >
+
+            """)
+        let plan = try fleet.meshscript(["plan", fleet.script, "--out", fleet.out, "--live"])
+        #expect(plan.stdout.contains("delete the Gateway and VirtualService exposing istiod"), "\(plan.stdout)")
+        let pruned = try fleet.apply(["--prune"])
+        #expect(pruned.status == 0, "\(pruned)")
+        #expect(try fleet.emulator.object("cluster1", "gateways/istio-system/istiod-gateway") == nil)
+        #expect(try fleet.emulator.object("cluster1", "virtualservices/istio-system/istiod-vs") == nil)
+    }
 }

@@ -158,6 +158,8 @@ public struct Plan: Sendable, Hashable, Codable {
             /// Live plans only: what a cluster holds that the script no longer describes.
             case deleteRemoteSecret(name: String)
             case deleteEastWestGateway
+            /// Live plans only: the Gateway (and VirtualService) exposing istiod where no remote needs it.
+            case deleteExposeIstiod
         }
     }
 

@@ -231,6 +231,7 @@ extension Plan.Step.Kind {
                 Self.labelled("remoteControlPlane", ["network": network, "primary": primary], &json)
             case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", ["name": name], &json)
             case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
+            case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
             }
         }
     }
