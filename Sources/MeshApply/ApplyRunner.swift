@@ -191,7 +191,7 @@ public final class ApplyRunner: Sendable {
             var result = StepResult(step: step, outcome: .succeeded, output: "")
             for (index, planned) in step.commands.enumerated() {
                 let command = planned.resolving(values)
-                if let name = command.references(among: plan.steps.compactMap(\.output) + [step.output].compactMap { $0 }).first {
+                if let name = command.references(among: plan.outputs).first {
                     throw ApplyFailure(step: step, totalSteps: total, command: planned, reason: .unresolvedValue(name: name),
                                        standardErrorTail: "", anythingRan: anythingRan)
                 }
@@ -213,8 +213,8 @@ public final class ApplyRunner: Sendable {
                         result.standardError += Redaction.redact(Self.tail(String(decoding: stage.standardError, as: UTF8.self))) + "\n"
                     }
                     if let name = step.output, index == step.commands.count - 1 {
-                        let value = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                        guard !value.isEmpty else {
+                        // What the reading printed, trimmed; nothing at all is no value.
+                        guard let value = Self.value(printed: outcome.output) else {
                             throw ApplyFailure(step: step, totalSteps: total, command: command, reason: .noValue(name: name),
                                                standardErrorTail: "", anythingRan: anythingRan)
                         }
@@ -264,6 +264,12 @@ public final class ApplyRunner: Sendable {
               arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "create",
               stage.termination == .exited(1) else { return false }
         return stderr.contains("(AlreadyExists)") || stderr.hasPrefix("error: failed to create ") && stderr.contains(" already exists")
+    }
+
+    /// A reading step's stdout without surrounding whitespace; nil when that leaves nothing.
+    static func value(printed output: Data) -> String? {
+        let value = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
     }
 
     static func tail(_ text: String) -> String {

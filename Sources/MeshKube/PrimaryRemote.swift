@@ -24,7 +24,10 @@ public struct InstallValue: Sendable, Hashable {
     }
 }
 
-/// The values of Istio's primary-remote model, in one place for every installer.
+/// The values of Istio's primary-remote model, in one place for every installer. Each
+/// ``InstallValue`` path is a value of the istiod chart: istioctl takes it under `spec.values`
+/// (or as `--set values.PATH=VALUE`), Helm as `--set PATH=VALUE`; the remote's profile is
+/// `spec.profile: remote` for istioctl and the chart value `profile=remote` for Helm.
 public enum PrimaryRemoteValues {
     /// The chart value that points a remote's injector webhook and proxies at the primary's
     /// istiod (through its east-west gateway); known only once that gateway has an address.
