@@ -34,7 +34,7 @@ import MeshScriptInterpreter
         #expect(read.number < install.number)
         #expect(read.output == "DISCOVERY_ADDRESS_CLUSTER1")
         #expect(read.commands == [Plan.Command(["kubectl", "--context=cluster1", "-n", "istio-system", "get", "service", "istio-eastwestgateway",
-                                                "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])])
+                                                "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}"])])
         #expect(install.commands == [Plan.Command(["istioctl", "install", "--context=cluster2", "-f", "w/cluster2/install.yaml",
                                                    "--set", "values.global.remotePilotAddress=${DISCOVERY_ADDRESS_CLUSTER1}", "-y"])])
         #expect(plan.steps.contains { $0.kind == .controlPlaneClusters(primary: "cluster1") && $0.commands == [Plan.Command(
@@ -60,7 +60,7 @@ import MeshScriptInterpreter
     /// The shell script keeps the address in a variable and bash expands it where the runner substitutes it.
     @Test func theShellScriptReadsTheAddressIntoAVariable() throws {
         let script = try plan(Self.source()).shellScript
-        #expect(script.contains("DISCOVERY_ADDRESS_CLUSTER1=\"$(kubectl --context=cluster1 -n istio-system get service istio-eastwestgateway -o 'jsonpath={.status.loadBalancer.ingress[0].ip}')\"\n"), "\(script)")
+        #expect(script.contains("DISCOVERY_ADDRESS_CLUSTER1=\"$(kubectl --context=cluster1 -n istio-system get service istio-eastwestgateway -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}')\"\n"), "\(script)")
         let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("istioctl install --context=cluster2") })
         #expect(line.contains("--set \"values.global.remotePilotAddress=${DISCOVERY_ADDRESS_CLUSTER1}\""), "\(line)")
         let word = Plan.Command(["a=${DISCOVERY_ADDRESS_CLUSTER1} $HOME `id` \"q\" \\"]).shellLine(references: ["DISCOVERY_ADDRESS_CLUSTER1"])

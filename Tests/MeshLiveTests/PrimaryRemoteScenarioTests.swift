@@ -126,4 +126,19 @@ struct PrimaryRemoteFleet {
         #expect(try fleet.emulator.object("cluster1", "gateways/istio-system/istiod-gateway") == nil)
         #expect(try fleet.emulator.object("cluster1", "virtualservices/istio-system/istiod-vs") == nil)
     }
+
+    /// A load balancer with a DNS name and no IP (AWS): its name is the remote's remotePilotAddress.
+    @Test func aHostnameLoadBalancerGivesItsName() throws {
+        let fleet = try PrimaryRemoteFleet()
+        #expect(try fleet.apply().status == 0)
+        try fleet.emulator.delete("cluster2", "configmaps/istio-system/istio-sidecar-injector")
+        var service = try #require(try fleet.emulator.object("cluster1", "services/istio-system/istio-eastwestgateway"))
+        service["status"] = ["loadBalancer": ["ingress": [["hostname": "eastwest.elb.example"]]]]
+        try fleet.emulator.put("cluster1", object: service)
+        fleet.emulator.clearIstioctlCalls()
+        let run = try fleet.apply()
+        #expect(run.status == 0, "\(run)")
+        let remoteInstall = try #require(fleet.emulator.istioctlCalls.first { $0.first == "install" && $0.contains("--context=kind-cluster2") })
+        #expect(remoteInstall.contains("values.global.remotePilotAddress=eastwest.elb.example"), "\(remoteInstall)")
+    }
 }

@@ -212,9 +212,11 @@ private struct StepList {
         add(.exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway",
             [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.exposeIstiod(name)])],
             files: [layout.exposeIstiod(name)])
+        // The guide reads `.ip`; a load balancer that has a DNS name instead (AWS) sets `.hostname`,
+        // which remotePilotAddress takes as well. kubectl's jsonpath prints a missing field as nothing.
         add(.discoveryAddress, .install, name, "read the east-west gateway's address, the remotes' remotePilotAddress",
             [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "get", "service", "istio-eastwestgateway",
-                                                   "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])],
+                                                   "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}"])],
             note: "apply keeps what this prints as \(Plan.reference(Planner.discoveryAddress(of: name))); it fails while the load balancer has no address",
             output: Planner.discoveryAddress(of: name))
     }
