@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust", "MeshTestSupport"]),
         .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube", "MeshTestSupport"]),
-        .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript", "MeshTestSupport"], exclude: ["PrimaryRemoteGolden"]),
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
         .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),
         .testTarget(name: "MeshLiveTests", dependencies: ["MeshLive", "MeshScript", "MeshTestSupport"]),

@@ -54,6 +54,10 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// A `meshscript` step the host did not report as done in-process.
         case notDoneInProcess
+        /// A step that reads a value (``Plan/Step/output``) printed nothing.
+        case noValue(name: String)
+        /// An argument uses a value (`${NAME}`) that no step of this run read.
+        case unresolvedValue(name: String)
     }
 
     /// The step that failed.
@@ -79,6 +83,8 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         case .launchFailed(let program, let message): "\(program) could not be started: \(message)"
         case .cancelled: "interrupted"
         case .notDoneInProcess: "this step is done by meshscript itself, and it was not done before the cluster steps"
+        case .noValue(let name): "it printed nothing, so \(name) is unknown (is the load balancer's address assigned yet?)"
+        case .unresolvedValue(let name): "\(Plan.reference(name)) was not read by an earlier step of this run"
         }
     }
 
@@ -142,8 +148,11 @@ public final class ApplyRunner: Sendable {
         let total = plan.steps.map(\.number).max() ?? 0
         let inProcess = Set(Self.inProcessSteps(of: plan).map(\.number))
         var report = ApplyReport(results: [])
-        let pending = plan.steps.filter { $0.number >= firstStep }
-        for step in plan.steps where step.number < firstStep {
+        // A step that reads a value changes nothing: it runs even before `firstStep`, so that the
+        // steps after it have the value.
+        let pending = plan.steps.filter { $0.number >= firstStep || $0.output != nil }
+        var values: [String: String] = [:]
+        for step in plan.steps where step.number < firstStep && step.output == nil {
             report.results.append(StepResult(step: step, outcome: .skipped, output: ""))
         }
 
@@ -180,7 +189,12 @@ public final class ApplyRunner: Sendable {
                 continue
             }
             var result = StepResult(step: step, outcome: .succeeded, output: "")
-            for command in step.commands {
+            for (index, planned) in step.commands.enumerated() {
+                let command = planned.resolving(values)
+                if let name = command.references(among: plan.outputs).first {
+                    throw ApplyFailure(step: step, totalSteps: total, command: planned, reason: .unresolvedValue(name: name),
+                                       standardErrorTail: "", anythingRan: anythingRan)
+                }
                 let stages = command.pipeline.map { (path: locations[$0[0]]!, arguments: $0) }
                 let outcome: PipelineResult
                 do throws(PipelineError) {
@@ -197,6 +211,14 @@ public final class ApplyRunner: Sendable {
                 guard let failed = Self.failedStage(outcome) else {
                     for stage in outcome.stages where !stage.standardError.isEmpty {
                         result.standardError += Redaction.redact(Self.tail(String(decoding: stage.standardError, as: UTF8.self))) + "\n"
+                    }
+                    if let name = step.output, index == step.commands.count - 1 {
+                        // What the reading printed, trimmed; nothing at all is no value.
+                        guard let value = Self.value(printed: outcome.output) else {
+                            throw ApplyFailure(step: step, totalSteps: total, command: command, reason: .noValue(name: name),
+                                               standardErrorTail: "", anythingRan: anythingRan)
+                        }
+                        values[name] = value
                     }
                     continue
                 }
@@ -242,6 +264,12 @@ public final class ApplyRunner: Sendable {
               arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "create",
               stage.termination == .exited(1) else { return false }
         return stderr.contains("(AlreadyExists)") || stderr.hasPrefix("error: failed to create ") && stderr.contains(" already exists")
+    }
+
+    /// A reading step's stdout without surrounding whitespace; nil when that leaves nothing.
+    static func value(printed output: Data) -> String? {
+        let value = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
     }
 
     static func tail(_ text: String) -> String {

@@ -13,6 +13,9 @@ public struct InstallSpec: Sendable, Hashable {
     public var profile: String?
     /// The targeted release's forms (meshExpansion, the seed's meshNetworks).
     public var forms: IstioForms
+    /// Values added under `spec.values` (dotted paths, see ``PrimaryRemoteValues``), after the
+    /// mesh's own: EXTERNAL_ISTIOD on a primary with remotes.
+    public var values: [InstallValue] = []
 
     public init(
         mesh: String, cluster: String, network: String,
@@ -74,7 +77,7 @@ public enum IstioOperatorManifest {
         var specPairs: [(String, Node)] = []
         if let profile = spec.profile { specPairs.append(("profile", ManifestYAML.string(profile))) }
         if let revision = spec.revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
-        specPairs.append(("values", ManifestYAML.map(["global": ManifestYAML.map(global)])))
+        specPairs.append(("values", values(spec.values, into: [("global", ManifestYAML.map(global))])))
         return ManifestYAML.emit(
             ManifestYAML.map([
                 "apiVersion": ManifestYAML.string(apiVersion),
@@ -221,8 +224,14 @@ public enum IstioSystemNamespace {
     public static let name = "istio-system"
     public static let networkLabel = "topology.istio.io/network"
 
-    public static func manifest(network: String?) -> String {
-        var metadata: [(String, Node)] = [("creationTimestamp", ManifestYAML.null)]
+    /// `controlPlaneClusters`: the primary whose istiod manages this cluster (a remote's
+    /// `topology.istio.io/controlPlaneClusters` annotation, as `kubectl annotate` adds it).
+    public static func manifest(network: String?, controlPlaneClusters: String? = nil) -> String {
+        var metadata: [(String, Node)] = []
+        if let controlPlaneClusters {
+            metadata.append(("annotations", ManifestYAML.map([(PrimaryRemoteValues.controlPlaneClustersAnnotation, ManifestYAML.string(controlPlaneClusters))])))
+        }
+        metadata.append(("creationTimestamp", ManifestYAML.null))
         if let network {
             metadata.append(("labels", ManifestYAML.map([(networkLabel, ManifestYAML.string(network))])))
         }

@@ -104,6 +104,45 @@ public struct IstioForms: Sendable, Hashable {
     /// from 1.22 (v1beta1 before).
     public var gatewayAPIVersion = "networking.istio.io/v1beta1"
 
+    /// Istio's primary-remote model: an istiod that serves remote clusters through its east-west
+    /// gateway (`EXTERNAL_ISTIOD`, `samples/multicluster/expose-istiod.yaml`), from 1.8.
+    public var primaryRemote = false
+
+    /// Whether a primary with remotes turns EXTERNAL_ISTIOD on with `values.global.externalIstiod`
+    /// (the istiod chart reads it from 1.24); before, the guide sets `values.pilot.env.EXTERNAL_ISTIOD`.
+    public var externalIstiodInGlobal = false
+
+    /// The reader service account's token Secret, which MeshScript mints the way istioctl does
+    /// (`istio-reader-service-account-istio-remote-secret-token`, type service-account-token),
+    /// in the form the charts and istioctl have from 1.24.
+    public var mintsReaderToken = false
+
+    /// `tls-server-name` in the remote secret's kubeconfig, copied from the source's kubeconfig
+    /// cluster: istioctl's `--tls-server-name` (#55692), from 1.26.
+    public var remoteSecretTLSServerName = false
+
+    /// The remote secret without `creationTimestamp: null` and the kubeconfig's `preferences: {}`:
+    /// istioctl's own test expectations drop both in 1.28.0.
+    public var remoteSecretOmitsEmptyFields = false
+
+    /// Whether the reader ClusterRole also reads ConfigMaps: added in 1.26 (#56120), removed in
+    /// 1.27 (#56838), back from 1.29 (#58455).
+    public var readerRoleReadsConfigMaps = false
+
+    /// Ambient multicluster (alpha from 1.27): multi-primary on several networks, istiod's
+    /// `AMBIENT_ENABLE_MULTI_NETWORK`, and the double-HBONE east-west Gateway of
+    /// `gen-eastwest-gateway.sh --ambient`.
+    public var ambientMulticluster = false
+
+    /// The Gateway API release whose CRDs ambient multicluster needs first (the guide's
+    /// `kubectl kustomize github.com/kubernetes-sigs/gateway-api/config/crd?ref=vX`).
+    public var gatewayAPICRDs = "v1.3.0"
+
+    /// Istio's Helm charts (`base`, `istiod`, `gateway`) from its chart repository
+    /// (`https://istio-release.storage.googleapis.com/charts`), which the Helm install guide
+    /// uses from 1.12 (the `gateway` chart first ships in 1.12.0's `manifests/charts`).
+    public var helmCharts = false
+
     /// The profiles `istioctl install` knows: the files of `manifests/profiles/` at the
     /// release's `.0` tag.
     public var profiles: [String] = ["default", "demo", "empty", "minimal", "preview", "remote"]
@@ -116,40 +155,48 @@ public struct IstioForms: Sendable, Hashable {
 public enum IstioReleases {
     private static func r(_ minor: Int) -> IstioRelease { IstioRelease(1, minor) }
 
-    /// One row per range of releases with the same forms, oldest first, contiguous.
-    public static let table: [IstioForms] = [
-        IstioForms(releases: r(6)...r(6)),
-        IstioForms(releases: r(7)...r(7), installCommand: .install, seedMeshNetworks: false),
-        IstioForms(releases: r(8)...r(8), installCommand: .install, seedMeshNetworks: false, eastWestGateway: true,
-                   profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(9)...r(9), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
-                   eastWestGatewayPortNames: tlsPorts,
-                   profiles: ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(10)...r(10), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
-                   eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(11)...r(11), installCommand: .install, meshExpansion: false, seedMeshNetworks: false, eastWestGateway: true,
-                   eastWestGatewayInjectionTemplate: true, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(12)...r(14), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
-                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
+    /// One row per range of releases with the same forms, oldest first, contiguous. Each row is
+    /// the previous one with what changed at its first release, so a row names only its news.
+    public static let table: [IstioForms] = {
+        var rows = [IstioForms(releases: r(6)...r(6))]
+        func next(_ releases: ClosedRange<IstioRelease>, _ change: (inout IstioForms) -> Void) {
+            var row = rows[rows.count - 1]
+            row.releases = releases
+            change(&row)
+            rows.append(row)
+        }
+        next(r(7)...r(7)) { $0.installCommand = .install; $0.seedMeshNetworks = false }
+        next(r(8)...r(8)) {
+            $0.eastWestGateway = true
+            $0.primaryRemote = true
+            $0.profiles = ["default", "demo", "empty", "minimal", "openshift", "preview", "remote"]
+        }
+        next(r(9)...r(9)) { $0.meshExpansion = false; $0.eastWestGatewayPortNames = tlsPorts }
+        next(r(10)...r(10)) {
+            $0.namespaceNetworkLabel = true
+            $0.profiles = ["default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]
+        }
+        next(r(11)...r(11)) { $0.eastWestGatewayInjectionTemplate = true }
+        next(r(12)...r(14)) {
+            $0.createRemoteSecret = ["create-remote-secret"]
+            $0.helmCharts = true
+            $0.eastWestGatewaySNIDNAT = false
+            $0.eastWestGatewayMeshValues = false
+        }
         // 1.15.0 shipped without manifests/profiles/remote.yaml (1.16 brought it back).
-        IstioForms(releases: r(15)...r(15), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
-                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   profiles: ["default", "demo", "empty", "external", "minimal", "openshift", "preview"]),
-        IstioForms(releases: r(16)...r(21), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
-                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   profiles: ["ambient", "default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"]),
-        IstioForms(releases: r(22)...r(30), installCommand: .install, createRemoteSecret: ["create-remote-secret"], meshExpansion: false,
-                   seedMeshNetworks: false, eastWestGateway: true, eastWestGatewaySNIDNAT: false, eastWestGatewayInjectionTemplate: true,
-                   eastWestGatewayMeshValues: false, eastWestGatewayPortNames: tlsPorts, namespaceNetworkLabel: true,
-                   gatewayAPIVersion: "networking.istio.io/v1",
-                   profiles: ["ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"]),
-    ]
+        next(r(15)...r(15)) { $0.profiles.removeAll { $0 == "remote" } }
+        next(r(16)...r(21)) { $0.profiles = ["ambient", "default", "demo", "empty", "external", "minimal", "openshift", "preview", "remote"] }
+        next(r(22)...r(23)) {
+            $0.gatewayAPIVersion = "networking.istio.io/v1"
+            $0.profiles = ["ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"]
+        }
+        next(r(24)...r(25)) { $0.externalIstiodInGlobal = true; $0.mintsReaderToken = true }
+        next(r(26)...r(26)) { $0.remoteSecretTLSServerName = true; $0.readerRoleReadsConfigMaps = true }
+        next(r(27)...r(27)) { $0.readerRoleReadsConfigMaps = false; $0.ambientMulticluster = true }
+        next(r(28)...r(28)) { $0.remoteSecretOmitsEmptyFields = true }
+        next(r(29)...r(30)) { $0.readerRoleReadsConfigMaps = true }
+        return rows
+    }()
 
     private static let tlsPorts = ["tls", "tls-istiod", "tls-webhook"]
 

@@ -25,6 +25,11 @@ public struct ClusterState: Sendable, Hashable, Codable {
     public var eastWestGateway: WorkloadState?
     /// Whether the `cross-network-gateway` Gateway exists.
     public var crossNetworkGateway: Bool = false
+    /// Whether the `istiod-gateway` Gateway exposing istiod to remotes exists.
+    public var exposesIstiod: Bool = false
+    /// `global.remotePilotAddress` in the sidecar injector's values: the istiod a remote's
+    /// injector points at (nil where none is set, as on a primary).
+    public var remotePilotAddress: String?
     /// Seconds the reading took.
     public var elapsed: Double = 0
 
@@ -52,6 +57,8 @@ public struct ClusterState: Sendable, Hashable, Codable {
 public struct NamespaceState: Sendable, Hashable, Codable {
     /// The `topology.istio.io/network` label.
     public var network: String?
+    /// The `topology.istio.io/controlPlaneClusters` annotation (a remote's primary).
+    public var controlPlaneClusters: String? = nil
 }
 
 /// The `cacerts` secret in `istio-system`, reduced to its certificate facts (never the key).

@@ -5,6 +5,7 @@
 // any of the three differs -> update (istioctl install runs again).
 import Foundation
 import MeshDomain
+import MeshKube
 import MeshTrust
 
 /// Builds the live plan from an offline plan and the clusters as read.
@@ -25,12 +26,26 @@ public enum LivePlanner {
             }
             steps.append(marker.mark(step, in: state))
         }
+        markReads(&steps)
         steps += deletes(plan, states: states, numberedFrom: (plan.steps.last?.number ?? 0) + 1)
         return LivePlan(mesh: plan.mesh, steps: steps, conflicts: TrustGuard.conflicts(plan, states: states, local: local), clusters: states)
     }
 
+    /// A step that reads a value (the primary's gateway address) runs when a step that uses the
+    /// value runs, and then only reads: it is marked `wait`, which changes nothing.
+    static func markReads(_ steps: inout [LiveStep]) {
+        for index in steps.indices {
+            guard let name = steps[index].step.output, steps[index].change != .unknown else { continue }
+            let users = steps.filter { $0.change.runs && !$0.step.commands.allSatisfy { $0.references(among: [name]).isEmpty } }
+            steps[index].change = users.isEmpty ? .unchanged : .wait
+            steps[index].reason = users.isEmpty
+                ? "no step that runs uses \(Plan.reference(name))"
+                : "pending: read when apply runs, for step\(users.count == 1 ? "" : "s") \(users.map { String($0.step.number) }.joined(separator: ", "))"
+        }
+    }
+
     /// What a cluster holds that the plan no longer describes: remote secrets of clusters that
-    /// are not its discovery sources, and an east-west gateway where none is wanted.
+    /// are not its discovery sources, an east-west gateway where none is wanted, and istiod exposed where no remote needs it.
     static func deletes(_ plan: Plan, states: [ClusterState], numberedFrom first: Int) -> [LiveStep] {
         var steps: [LiveStep] = []
         func add(_ cluster: String, _ kind: Plan.Step.Kind, _ title: String, _ commands: [[String]], _ reason: String) {
@@ -55,6 +70,13 @@ public enum LivePlanner {
                      ["kubectl", "delete", "gateways.networking.istio.io", "cross-network-gateway"] + flags + ["-n", "istio-system", "--ignore-not-found"]],
                     "\(state.cluster) is no longer linked to a cluster on another network")
             }
+            // Deleting the Gateway ends the exposure (the VirtualService then binds to nothing).
+            if installs, !clusterSteps.contains(where: { $0.kind == .exposeIstiod }), state.exposesIstiod {
+                add(state.cluster, .deleteExposeIstiod, "delete the Gateway and VirtualService exposing istiod",
+                    [["kubectl", "delete", "gateways.networking.istio.io", ExposeIstiod.gatewayName] + flags + ["-n", "istio-system", "--ignore-not-found"],
+                     ["kubectl", "delete", "virtualservices.networking.istio.io", "istiod-vs"] + flags + ["-n", "istio-system", "--ignore-not-found"]],
+                    "\(state.cluster) has no remote any more, yet istiod is exposed on its east-west gateway")
+            }
         }
         return steps
     }
@@ -76,7 +98,7 @@ struct Marker {
 
     mutating func mark(_ step: Plan.Step, in state: ClusterState) -> LiveStep {
         switch step.kind {
-        case .intermediateCA, .deleteRemoteSecret, .deleteEastWestGateway:
+        case .intermediateCA, .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod:
             return LiveStep(step: step, change: .local, reason: "")
         case .namespace:
             return state.namespace == nil ? live(step, .create, "istio-system is absent") : live(step, .unchanged, "istio-system exists")
@@ -99,6 +121,18 @@ struct Marker {
             return live(step, .update, "east-west gateway network: \(gateway.network!) -> \(network)")
         case .crossNetworkGateway:
             return state.crossNetworkGateway ? live(step, .unchanged, "cross-network-gateway exists") : live(step, .create, "no cross-network-gateway")
+        case .controlPlaneClusters(let primary):
+            let held = state.namespace?.controlPlaneClusters
+            if held == primary { return live(step, .unchanged, "istio-system names \(primary) as its control plane") }
+            return live(step, state.namespace == nil ? .create : .update, "controlPlaneClusters: \(held ?? "none") -> \(primary)")
+        case .exposeIstiod:
+            return state.exposesIstiod ? live(step, .unchanged, "\(ExposeIstiod.gatewayName) exists") : live(step, .create, "no \(ExposeIstiod.gatewayName)")
+        case .discoveryAddress:
+            return live(step, .wait, "pending: read when apply runs")
+        case .remoteControlPlane(let primary, _):
+            if let plane = state.controlPlanes.first { return live(step, .update, "\(plane.deployment) runs here; the script makes this cluster a remote of \(primary)") }
+            guard let address = state.remotePilotAddress else { return live(step, .create, "no remote install (no injector pointed at a primary)") }
+            return live(step, .unchanged, "profile remote, injector pointed at \(address)")
         case .remoteSecret(let source, let server):
             guard let secret = state.remoteSecret(source: source) else { return live(step, .create, "\(step.cluster) holds no remote secret for \(source)") }
             if let server, let held = secret.server, held != server {

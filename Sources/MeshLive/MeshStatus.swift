@@ -54,6 +54,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         let verdict: Verdict
         switch live.change {
         case .local: return nil
+        case _ where live.step.output != nil: return nil // a read, not something the cluster holds
         case .unknown: verdict = .unreachable
         case .create: verdict = .missing
         case .wait: verdict = istiodMissing ? .missing : .differs
@@ -78,8 +79,13 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .eastWestGateway: "east-west gateway"
         case .crossNetworkGateway: "cross-network Gateway"
         case .remoteSecret: "remote secret"
+        case .controlPlaneClusters: "control plane annotation"
+        case .exposeIstiod: "istiod exposed"
+        case .discoveryAddress: "east-west address"
+        case .remoteControlPlane: "remote install"
         case .deleteRemoteSecret(let name): "remote secret \(name)"
         case .deleteEastWestGateway: "east-west gateway"
+        case .deleteExposeIstiod: "istiod exposed"
         }
     }
 
@@ -94,7 +100,11 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .eastWestGateway(let network): "istio-eastwestgateway for network \(network)"
         case .crossNetworkGateway: "cross-network-gateway"
         case .remoteSecret(let source, let server): "the remote secret of \(source)" + (server.map { " opening \($0)" } ?? "")
-        case .deleteRemoteSecret, .deleteEastWestGateway: "none"
+        case .controlPlaneClusters(let primary): "controlPlaneClusters \(primary)"
+        case .exposeIstiod: "istiod-gateway and istiod-vs"
+        case .discoveryAddress: "read by apply"
+        case .remoteControlPlane(let primary, _): "profile remote, pointed at \(primary)'s istiod (no istiod here)"
+        case .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod: "none"
         }
     }
 }

@@ -58,9 +58,11 @@ public struct Observer: Sendable {
             if state.namespace != nil {
                 StateDecoding.apply(try get(access, ["secrets,deployments,configmaps", "-n", "istio-system"], what: "istio-system's objects"), to: &state)
             }
-            if !state.controlPlanes.isEmpty {
-                state.crossNetworkGateway = StateDecoding.gateways(try get(access, ["gateways.networking.istio.io", "-n", "istio-system", "--ignore-not-found"],
-                                                                           what: "gateways", absentType: true))
+            // Istio's resource types exist where a control plane or a remote's profile is installed.
+            if !state.controlPlanes.isEmpty || state.remotePilotAddress != nil {
+                let gateways = try get(access, ["gateways.networking.istio.io", "-n", "istio-system", "--ignore-not-found"], what: "gateways", absentType: true)
+                state.crossNetworkGateway = StateDecoding.gateways(gateways)
+                state.exposesIstiod = StateDecoding.exposesIstiod(gateways)
             }
         } catch {
             state = ClusterState(cluster: cluster, context: access.context)

@@ -26,7 +26,8 @@ enum StateDecoding {
 
     static func namespace(_ object: Object?) -> NamespaceState? {
         guard let object else { return nil }
-        return NamespaceState(network: labels(object)[IstioSystemNamespace.networkLabel])
+        return NamespaceState(network: labels(object)[IstioSystemNamespace.networkLabel],
+                              controlPlaneClusters: annotations(object)[PrimaryRemoteValues.controlPlaneClustersAnnotation])
     }
 
     /// Fills in what a list of secrets, deployments and configmaps of istio-system says.
@@ -42,10 +43,18 @@ enum StateDecoding {
         }
         state.remoteSecrets.sort { $0.name < $1.name }
         state.controlPlanes.sort { $0.revision < $1.revision }
+        // A remote's injector (profile remote) names the primary's address in its values.
+        state.remotePilotAddress = configMaps.lazy.filter { name($0).hasPrefix("istio-sidecar-injector") }
+            .compactMap { ((injectorValues($0)?["global"] as? Object)?["remotePilotAddress"] as? String).flatMap { $0.isEmpty ? nil : $0 } }.first
     }
 
     static func gateways(_ list: Object?) -> Bool {
         items(list).contains { name($0) == CrossNetworkGateway.name }
+    }
+
+    /// Whether the list holds the Gateway that exposes istiod to remotes.
+    static func exposesIstiod(_ list: Object?) -> Bool {
+        items(list).contains { name($0) == ExposeIstiod.gatewayName }
     }
 
     private static func secret(_ object: Object, into state: inout ClusterState) {

@@ -204,19 +204,28 @@ public enum MeshRenderer {
         for cluster in topology.clusters {
             let name = cluster.name.value
             let network = topology.network(of: cluster)
+            let primary = topology.primary(of: cluster)
             if cluster.trust != nil || cluster.install != nil {
-                manifests.append((layout.namespace(name), IstioSystemNamespace.manifest(network: crossNetwork.contains(name) && topology.forms.namespaceNetworkLabel ? network : nil), 0o644))
+                manifests.append((layout.namespace(name), IstioSystemNamespace.manifest(
+                    network: crossNetwork.contains(name) && topology.forms.namespaceNetworkLabel ? network : nil, controlPlaneClusters: primary), 0o644))
             }
             if let install = cluster.install, let mesh = topology.mesh, let network {
-                let spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
-                                       profile: install.profile?.value, forms: topology.forms)
-                manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
-                if crossNetwork.contains(name) {
+                let servesRemotes = !topology.remotes(of: name).isEmpty
+                if primary != nil {
+                    manifests.append((layout.install(name), IstioOperatorManifest.remote(cluster: name, network: network), 0o644))
+                } else {
+                    var spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
+                                           profile: install.profile?.value, forms: topology.forms)
+                    if servesRemotes { spec.values = PrimaryRemoteValues.primary(globalExternalIstiod: topology.forms.externalIstiodInGlobal) }
+                    manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
+                }
+                if crossNetwork.contains(name) || servesRemotes {
                     manifests.append((layout.eastWestGateway(name),
                                       IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value,
-                                                                                           revision: install.revision?.value, forms: topology.forms), 0o644))
-                    manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644))
+                                                                            revision: install.revision?.value, forms: topology.forms), 0o644))
                 }
+                if crossNetwork.contains(name) { manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644)) }
+                if servesRemotes { manifests.append((layout.exposeIstiod(name), ExposeIstiod.manifest(revision: install.revision?.value), 0o644)) }
             }
         }
         for (link, secret) in credentials.offlineSecrets.sorted(by: { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }) {
@@ -246,6 +255,8 @@ public enum MeshRenderer {
                                { IstioOperatorManifest.isGeneratedEastWestGateway(String(decoding: $0, as: UTF8.self)) }))
             candidates.append((layout.crossNetworkGateway(name), "a cross-network Gateway",
                                { CrossNetworkGateway.isGenerated(String(decoding: $0, as: UTF8.self)) }))
+            candidates.append((layout.exposeIstiod(name), "the Gateway exposing istiod",
+                               { data in [nil, cluster.install?.revision?.value].contains { data == Data(ExposeIstiod.manifest(revision: $0).utf8) } }))
             for candidate in candidates where !wanted.contains(candidate.path) {
                 // A generated file is small; anything that is not a regular file is not render's.
                 guard let bytes = try? RegularFile.read(candidate.path, limit: 1 << 20) else { continue }

@@ -76,9 +76,10 @@ public enum MeshCommands {
                          allowedIn: [.cluster], parameters: [.init("CONTEXT", .name)]),
         CommandSignature("trust", summary: "an intermediate CA signed by ROOT, and the cacerts secret", allowedIn: [.cluster],
                          options: [.init("from", [.init("ROOT", .name)])], exactlyOneOf: ["from"]),
-        CommandSignature("install", summary: "install a control plane with meshID, clusterName and network set", allowedIn: [.cluster],
+        CommandSignature("install", summary: "install a control plane with meshID, clusterName and network set; `remote of C`: make this cluster a remote of primary C",
+                         allowedIn: [.cluster],
                          options: [.init("network", [.init("NET", .name)]), .init("revision", [.init("\"R\"", .name)]),
-                                   .init("profile", [.init("\"P\"", .name)])]),
+                                   .init("profile", [.init("\"P\"", .name)]), .init("remote", [.init("of", .name), .init("C", .name)])]),
         CommandSignature("discover", summary: "`with C, ...`: mutual endpoint discovery; `from C`: this cluster gets C's remote secret",
                          allowedIn: [.cluster], options: [.init("with", [.init("C", .names)]), .init("from", [.init("C", .names)])],
                          exactlyOneOf: ["with", "from"]),
@@ -182,6 +183,7 @@ public enum MeshCommands {
                 network: call.options["network"].map { located($0[0]) },
                 revision: call.options["revision"].map { located($0[0]) },
                 profile: call.options["profile"].map { located($0[0]) },
+                remoteOf: try call.options["remote"].map(remoteOf),
                 statement: call.statementRange)
         }
         add("discover") { call, _ in
@@ -215,6 +217,15 @@ public enum MeshCommands {
                                at: range, help: "target istio \"\(IstioReleases.oldest)\" or newer; \(supported)")
         }
         return release
+    }
+
+    /// `remote of C`: the primary's name; the word after `remote` must be `of`.
+    private static func remoteOf(_ values: [CommandArgument]) throws -> Located<String> {
+        guard values[0].string == "of" else {
+            throw CommandError("expected 'of' after 'remote', got '\(values[0].string ?? values[0].value.text)'", at: values[0].range,
+                               help: "name the primary this cluster is a remote of: install remote of cluster1")
+        }
+        return located(values[1])
     }
 
     private static func located(_ argument: CommandArgument) -> Located<String> {

@@ -21,6 +21,40 @@ public struct Plan: Sendable, Hashable, Codable {
             pipeline.map { $0.map(Plan.Command.shellQuote).joined(separator: " ") }.joined(separator: " | ")
         }
 
+        /// For the shell script: as ``displayString``, except that an argument using a value an
+        /// earlier step read (`${NAME}`, NAME in `references`) is double-quoted so bash expands it.
+        public func shellLine(references: [String]) -> String {
+            func word(_ argument: String) -> String {
+                guard references.contains(where: { argument.contains(Plan.reference($0)) }),
+                      !argument.unicodeScalars.contains(where: Self.isControl) else { return Self.shellQuote(argument) }
+                var quoted = argument
+                for special in ["\\", "\"", "`", "$"] { quoted = quoted.replacingOccurrences(of: special, with: "\\" + special) }
+                for name in references { quoted = quoted.replacingOccurrences(of: "\\$" + "{" + name + "}", with: Plan.reference(name)) }
+                return "\"" + quoted + "\""
+            }
+            return pipeline.map { $0.map(word).joined(separator: " ") }.joined(separator: " | ")
+        }
+
+        /// This command with each `${NAME}` of `values` replaced by its value (the runner's step
+        /// before spawning); a reference to a value not read stays as it is.
+        public func resolving(_ values: [String: String]) -> Command {
+            guard !values.isEmpty else { return self }
+            return Command(pipeline: pipeline.map { arguments in
+                arguments.map { argument in
+                    var resolved = argument
+                    for (name, value) in values where resolved.contains(Plan.reference(name)) {
+                        resolved = resolved.replacingOccurrences(of: Plan.reference(name), with: value)
+                    }
+                    return resolved
+                }
+            })
+        }
+
+        /// The values (`${NAME}`, NAME in `names`) this command uses.
+        public func references(among names: [String]) -> [String] {
+            names.filter { name in pipeline.contains { $0.contains { $0.contains(Plan.reference(name)) } } }
+        }
+
         /// `argument` as one bash word: bare when it is plain, in single quotes otherwise, and
         /// ANSI-C quoted (`$'a\nb'`) when it holds a control character, so that no raw newline,
         /// escape or other control byte ever reaches the script's text.
@@ -77,9 +111,15 @@ public struct Plan: Sendable, Hashable, Codable {
         /// What the step makes true in its cluster, as data: the live plan compares it with
         /// what the cluster holds.
         public var kind: Kind
+        /// A step that reads a value from its cluster (what its last command prints on stdout,
+        /// trimmed; it must not be empty) names it here; later steps use it as `${NAME}` inside
+        /// an argument (see ``Plan/reference(_:)``), which the runner replaces before spawning.
+        /// The value is never part of the plan: `--dry-run` and the plan show the reference.
+        public var output: String?
 
         /// A step with every field given.
-        public init(number: Int, phase: Phase, cluster: String, title: String, commands: [Command], files: [String], note: String?, kind: Kind) {
+        public init(number: Int, phase: Phase, cluster: String, title: String, commands: [Command], files: [String], note: String?, kind: Kind,
+                    output: String? = nil) {
             self.number = number
             self.phase = phase
             self.cluster = cluster
@@ -88,6 +128,7 @@ public struct Plan: Sendable, Hashable, Codable {
             self.files = files
             self.note = note
             self.kind = kind
+            self.output = output
         }
 
         /// The state a step establishes, one case per kind of object it creates or removes.
@@ -105,9 +146,20 @@ public struct Plan: Sendable, Hashable, Codable {
             /// The remote secret of `source`, held by the step's cluster; `server` when the script
             /// names the address peers dial (`server "https://..."`).
             case remoteSecret(source: String, server: String?)
+            /// A remote's istio-system names the primary whose istiod manages it
+            /// (`topology.istio.io/controlPlaneClusters`).
+            case controlPlaneClusters(primary: String)
+            /// The Gateway and VirtualService exposing a primary's istiod on its east-west gateway.
+            case exposeIstiod
+            /// Reads the address of a primary's east-west gateway (its remotes' `remotePilotAddress`).
+            case discoveryAddress
+            /// A remote's install: `profile: remote`, pointed at `primary`'s istiod; no istiod of its own.
+            case remoteControlPlane(primary: String, network: String?)
             /// Live plans only: what a cluster holds that the script no longer describes.
             case deleteRemoteSecret(name: String)
             case deleteEastWestGateway
+            /// Live plans only: the Gateway (and VirtualService) exposing istiod where no remote needs it.
+            case deleteExposeIstiod
         }
     }
 
@@ -130,6 +182,12 @@ public struct Plan: Sendable, Hashable, Codable {
             self.revision = revision
         }
     }
+
+    /// `${NAME}`: where an argument uses the value a step with `output: NAME` read.
+    public static func reference(_ name: String) -> String { "${" + name + "}" }
+
+    /// The names of the values this plan's steps read, in step order.
+    public var outputs: [String] { steps.compactMap(\.output) }
 
     /// The mesh's name (empty when the script declares none).
     public var mesh: String

@@ -38,7 +38,17 @@ extension Plan {
             out += "\n# \(step.number). \(step.phase.rawValue) \(comment(step.cluster)): \(comment(step.title))\n"
             if let note = step.note { out += "#    \(comment(note))\n" }
             out += "echo \(Command.shellQuote("[\(step.number)/\(steps.count)] \(step.phase.rawValue) \(step.cluster): \(step.title)")) >&2\n"
-            for command in step.commands { out += command.displayString + "\n" }
+            let references = outputs
+            for (index, command) in step.commands.enumerated() {
+                let line = command.shellLine(references: references)
+                // The value a step reads goes into a shell variable of its name, used by later steps.
+                if let output = step.output, index == step.commands.count - 1 {
+                    out += "\(output)=\"$(\(line))\"\n"
+                    out += "test -n \"$\(output)\" || { echo \(Command.shellQuote("\(step.cluster): the command printed nothing for \(output)")) >&2; exit 1; }\n"
+                } else {
+                    out += line + "\n"
+                }
+            }
         }
         return out
     }

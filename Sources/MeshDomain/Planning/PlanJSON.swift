@@ -191,6 +191,7 @@ extension Plan.Step {
             json.member("note", note)
             json.key("number")
             json.int(number)
+            json.member("output", output)
             json.member("phase", phase.rawValue)
             json.member("title", title)
         }
@@ -223,8 +224,14 @@ extension Plan.Step.Kind {
             case .crossNetworkGateway: Self.bare("crossNetworkGateway", &json)
             case .remoteSecret(let source, let server):
                 Self.labelled("remoteSecret", ["server": server, "source": source], &json)
+            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", ["primary": primary], &json)
+            case .exposeIstiod: Self.bare("exposeIstiod", &json)
+            case .discoveryAddress: Self.bare("discoveryAddress", &json)
+            case .remoteControlPlane(let primary, let network):
+                Self.labelled("remoteControlPlane", ["network": network, "primary": primary], &json)
             case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", ["name": name], &json)
             case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
+            case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
             }
         }
     }

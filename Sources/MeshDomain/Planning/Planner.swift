@@ -56,6 +56,8 @@ public struct WorkLayout: Sendable {
     public func eastWestGateway(_ c: String) -> String { path(c, "eastwest-gateway.yaml") }
     /// The Gateway exposing cluster `c`'s services on the east-west gateway.
     public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
+    /// The Gateway and VirtualService exposing primary `c`'s istiod to its remotes.
+    public func exposeIstiod(_ c: String) -> String { path(c, "expose-istiod.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
     /// The plan as JSON, written by render.
@@ -68,14 +70,24 @@ public enum Planner {
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
     public static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
         var builder = StepList(topology: topology, options: options)
-        for cluster in topology.clusters {
+        // A remote's install needs its primary's east-west gateway address: primaries first.
+        for cluster in topology.clusters where topology.primary(of: cluster) == nil {
             builder.addClusterSteps(cluster)
         }
-        for link in builder.links {
+        for cluster in topology.clusters where topology.primary(of: cluster) != nil {
+            builder.addClusterSteps(cluster)
+        }
+        for link in builder.links where !builder.attached.contains(link) {
             builder.addDiscoveryStep(link)
         }
         return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
                     clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
+    }
+
+    /// The name of the value holding primary `name`'s east-west gateway address: `DISCOVERY_ADDRESS_`
+    /// and the name in capitals with `_` for `-` (a DNS label has no `_`, so two names never meet).
+    public static func discoveryAddress(of name: String) -> String {
+        "DISCOVERY_ADDRESS_" + name.uppercased().split(separator: "-", omittingEmptySubsequences: false).joined(separator: "_")
     }
 
     /// Clusters linked to a cluster on another network (releases with east-west gateways):
@@ -107,6 +119,8 @@ private struct StepList {
     /// By cluster name; the first declaration of a name wins, as in `byName`.
     let access: [String: ClusterAccess]
     var steps: [Plan.Step] = []
+    /// Links remote -> primary already planned with their remote (see ``addRemoteSteps(_:primary:)``).
+    var attached: Set<DiscoveryLink> = []
 
     init(topology: Topology, options: PlanOptions) {
         self.topology = topology
@@ -119,9 +133,9 @@ private struct StepList {
     }
 
     mutating func add(_ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command],
-                      files: [String] = [], note: String? = nil) {
+                      files: [String] = [], note: String? = nil, output: String? = nil) {
         steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
-                               note: note, kind: kind))
+                               note: note, kind: kind, output: output))
     }
 
     /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
@@ -131,6 +145,7 @@ private struct StepList {
     func flags(_ name: String) -> [String] { access[name]?.flags ?? [] }
 
     mutating func addClusterSteps(_ cluster: ClusterDeclaration) {
+        if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary) }
         if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value) }
         if cluster.install != nil { addInstallSteps(cluster) }
     }
@@ -175,14 +190,68 @@ private struct StepList {
         add(.waitReady, .install, name, "wait until the control plane is ready",
             [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
             note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
-        if multiNetwork.contains(name), let network {
-            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
-                [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
-                files: [layout.eastWestGateway(name)])
-            add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
-                [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
-                files: [layout.crossNetworkGateway(name)])
+        let servesRemotes = !topology.remotes(of: name).isEmpty
+        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(name, network: network) }
+        if servesRemotes { addExposeIstiodSteps(name) }
+    }
+
+    /// The east-west gateway, and the cross-network Gateway where the cluster is linked across networks.
+    mutating func addEastWestSteps(_ name: String, network: String) {
+        let access = flags(name)
+        add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
+            [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
+            files: [layout.eastWestGateway(name)])
+        guard multiNetwork.contains(name) else { return }
+        add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
+            [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
+            files: [layout.crossNetworkGateway(name)])
+    }
+
+    /// A primary with remotes: istiod exposed on the east-west gateway, then the gateway's
+    /// address read, for the remotes' `remotePilotAddress` (the guide's DISCOVERY_ADDRESS).
+    mutating func addExposeIstiodSteps(_ name: String) {
+        let access = flags(name)
+        add(.exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway",
+            [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.exposeIstiod(name)])],
+            files: [layout.exposeIstiod(name)])
+        // The guide reads `.ip`; a load balancer that has a DNS name instead (AWS) sets `.hostname`,
+        // which remotePilotAddress takes as well. kubectl's jsonpath prints a missing field as nothing.
+        add(.discoveryAddress, .install, name, "read the east-west gateway's address, the remotes' remotePilotAddress",
+            [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "get", "service", "istio-eastwestgateway",
+                                                   "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}"])],
+            note: "apply keeps what this prints as \(Plan.reference(Planner.discoveryAddress(of: name))); it fails while the load balancer has no address",
+            output: Planner.discoveryAddress(of: name))
+    }
+
+    /// A remote of `primary` (Istio's "Configure cluster2 as a remote"): istio-system annotated
+    /// with its primary (and labelled with its network across networks), `profile: remote`
+    /// installed with the primary's gateway address, and no wait: no istiod runs here. Then the
+    /// remote is attached (the primary gets its remote secret) and, across networks, gets its
+    /// own east-west gateway.
+    mutating func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String) {
+        let name = cluster.name.value
+        let access = flags(name)
+        let network = topology.network(of: cluster)
+        add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
+        add(.controlPlaneClusters(primary: primary), .trust, name, "annotate istio-system: its control plane is \(primary)'s istiod",
+            [Plan.Command(["kubectl", "annotate", "namespace", "istio-system", "topology.istio.io/controlPlaneClusters=\(primary)", "--overwrite"] + access)],
+            files: [layout.namespace(name)])
+        if let network, multiNetwork.contains(name) {
+            add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
+                [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
+                files: [layout.namespace(name)])
         }
+        let address = Plan.reference(Planner.discoveryAddress(of: primary))
+        add(.remoteControlPlane(primary: primary, network: network), .install, name, "install the remote profile, pointed at \(primary)'s istiod",
+            [Plan.Command(["istioctl", "install"] + access + ["-f", layout.install(name), "--set", "values.global.remotePilotAddress=\(address)", "-y"])],
+            files: [layout.install(name)],
+            note: "\(address) is the address apply reads from \(primary)'s east-west gateway; no istiod runs here, so nothing waits for one")
+        // Attached before anything is injected here: the primary's istiod manages the remote's
+        // injection webhook only once it holds the remote's secret (the guide's order).
+        let link = DiscoveryLink(source: name, target: primary)
+        addDiscoveryStep(link)
+        attached.insert(link)
+        if multiNetwork.contains(name), let network { addEastWestSteps(name, network: network) }
     }
 
     /// The target applies the source's remote secret: the file render wrote, or what

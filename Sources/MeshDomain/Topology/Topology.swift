@@ -66,6 +66,9 @@ public struct InstallDeclaration: Sendable, Hashable {
     public var network: Located<String>?
     public var revision: Located<String>?
     public var profile: Located<String>?
+    /// `install remote of C`: this cluster is a remote of primary `C` (Istio's primary-remote
+    /// model): no istiod of its own, `profile: remote`, sidecars served by C's istiod.
+    public var remoteOf: Located<String>? = nil
     public var statement: SourceRange
 }
 
@@ -128,6 +131,14 @@ public struct Topology: Sendable, Hashable {
         return names
     }
 
+    /// The primary a cluster is a remote of (`install remote of C`), nil for a primary.
+    public func primary(of cluster: ClusterDeclaration) -> String? { cluster.install?.remoteOf?.value }
+
+    /// The clusters that are remotes of `primary`, in declaration order.
+    public func remotes(of primary: String) -> [ClusterDeclaration] {
+        clusters.filter { $0.install?.remoteOf?.value == primary }
+    }
+
     /// The network a cluster's control plane is on: its install's, or the only one declared.
     public func network(of cluster: ClusterDeclaration) -> String? {
         if let network = cluster.install?.network { return network.value }
@@ -158,6 +169,11 @@ extension Topology {
             if seen.insert(link).inserted { result.append(link) }
         }
         for cluster in clusters {
+            // A remote is attached to its primary: the primary's istiod reads the remote's API
+            // server (Istio's "attach cluster2 as a remote of cluster1" step).
+            if let primary = cluster.install?.remoteOf?.value {
+                add(DiscoveryLink(source: cluster.name.value, target: primary))
+            }
             for discovery in cluster.discovery {
                 add(DiscoveryLink(source: discovery.peer.value, target: cluster.name.value))
                 if discovery.direction == .mutual {

@@ -77,6 +77,7 @@ public enum Validator {
                 }
                 checkInstallOptions(install, topology, &diagnostics)
             }
+            checkRemote(cluster, clustersByName, topology, &diagnostics)
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
             }
@@ -91,6 +92,11 @@ public enum Validator {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
                     unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
+                }
+                for target in discovery.direction == .mutual ? [cluster, peer] : [cluster] {
+                    guard let primary = topology.primary(of: target) else { continue }
+                    error("cluster '\(target.name.value)' is a remote of '\(primary)': it has no istiod to read another cluster's remote secret",
+                          discovery.peer.range, help: "its primary reads remote secrets for it: write the 'discover' in cluster '\(primary)'")
                 }
                 checkLink(cluster, peer, discovery, topology, &diagnostics)
             }
@@ -141,10 +147,62 @@ public enum Validator {
         }
     }
 
+    /// Rules for `install remote of C`: C is a declared primary with an install; a remote has no
+    /// `trust` (its workloads' certificates come from the primary's istiod), no profile or revision
+    /// of its own; and the release must have Istio's primary-remote model.
+    private static func checkRemote(_ cluster: ClusterDeclaration, _ clustersByName: [String: ClusterDeclaration], _ topology: Topology,
+                                    _ diagnostics: inout [Diagnostic]) {
+        guard let install = cluster.install, let remoteOf = install.remoteOf else { return }
+        func error(_ message: String, _ range: SourceRange, help: String, notes: [Diagnostic.Note] = []) {
+            diagnostics.append(.error(message, at: range, notes: notes, help: help))
+        }
+        let name = cluster.name.value
+        if !topology.forms.primaryRemote {
+            error("Istio \(topology.istio) has no primary-remote model: a remote needs an istiod that serves other clusters (EXTERNAL_ISTIOD, Istio 1.8 and later)",
+                  install.statement, help: "target a current release (remove istio \"\(topology.istio)\"), or give '\(name)' a control plane of its own: install")
+        }
+        if let trust = cluster.trust {
+            error("cluster '\(name)' is a remote of '\(remoteOf.value)' and cannot have 'trust': a remote gets no cacerts", trust.statement,
+                  help: "remove 'trust' from '\(name)': its workloads' certificates come from the istiod of '\(remoteOf.value)'",
+                  notes: [.init("'\(name)' is made a remote here", at: remoteOf.range)])
+        }
+        for option in [install.profile, install.revision].compactMap({ $0 }) {
+            error("a remote's install takes no profile or revision: '\(name)' gets profile 'remote' and the istiod of '\(remoteOf.value)'", option.range,
+                  help: "remove it; set the revision on the primary's install")
+        }
+        if remoteOf.value == name {
+            error("cluster '\(name)' cannot be a remote of itself", remoteOf.range, help: "name the primary whose istiod serves '\(name)'")
+            return
+        }
+        guard let primary = clustersByName[remoteOf.value] else {
+            let candidates = topology.clusters.map(\.name.value).filter { $0 != name }
+            let suggestion = Suggestions.closest(to: remoteOf.value, in: candidates)
+            error("unknown cluster '\(remoteOf.value)'", remoteOf.range,
+                  help: suggestion.map { "did you mean '\($0)'?" } ?? "declare the primary with: cluster \(remoteOf.value) < install >")
+            return
+        }
+        guard let primaryInstall = primary.install else {
+            error("cluster '\(remoteOf.value)' has no 'install', so it cannot be the primary of '\(name)'", remoteOf.range,
+                  help: "add 'install' to cluster '\(remoteOf.value)': its istiod serves its remotes",
+                  notes: [.init("'\(remoteOf.value)' is declared here", at: primary.name.range)])
+            return
+        }
+        if let further = primaryInstall.remoteOf {
+            error("cluster '\(remoteOf.value)' is itself a remote of '\(further.value)', so it cannot be the primary of '\(name)'", remoteOf.range,
+                  help: "make '\(name)' a remote of a primary: install remote of \(further.value)",
+                  notes: [.init("'\(remoteOf.value)' is made a remote here", at: further.range)])
+        }
+    }
+
     /// Rules for two clusters linked by discovery: shared trust, and one network in 1.6 mode.
     private static func checkLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
                                   _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
         let range = discovery.peer.range
+        // A remote's workloads get their certificates from its primary's istiod: its trust is the primary's.
+        func trusting(_ side: ClusterDeclaration) -> ClusterDeclaration {
+            topology.primary(of: side).flatMap { topology.cluster(named: $0) } ?? side
+        }
+        let (cluster, peer) = (trusting(cluster), trusting(peer))
         for side in [cluster, peer] where side.trust == nil {
             diagnostics.append(.error("cluster '\(side.name.value)' has no 'trust', so cross-cluster mTLS with '\(side.name.value == cluster.name.value ? peer.name.value : cluster.name.value)' would fail",
                                       at: range, notes: [.init("'\(side.name.value)' is declared here", at: side.name.range)],

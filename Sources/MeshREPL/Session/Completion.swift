@@ -49,6 +49,8 @@ extension REPLSession {
         case ("discover", "with"), ("discover", "from"), (_, ","): return clusters
         case ("trust", "from"): return roots
         case ("install", "network"): return networks
+        case ("install", "remote"): return ["of"]
+        case ("install", "of"): return clusters
         case ("key", "rsa"): return ["2048", "3072", "4096"]
         case ("key", "ecdsa"): return ["p256", "p384"]
         case ("key", "key"): return ["rsa", "ecdsa"]
