@@ -21,10 +21,12 @@ public struct InstallSpec: Sendable, Hashable {
     public var revision: String?
     public var profile: String?
     public var release: IstioRelease
+    /// The script's `values` overlays, merged in statement order over what MeshScript sets.
+    public var overlay: ValueTree
 
     public init(
         mesh: String, cluster: String, network: String,
-        revision: String? = nil, profile: String? = nil, release: IstioRelease = .current
+        revision: String? = nil, profile: String? = nil, release: IstioRelease = .current, overlay: ValueTree = .empty
     ) {
         self.mesh = mesh
         self.cluster = cluster
@@ -32,7 +34,38 @@ public struct InstallSpec: Sendable, Hashable {
         self.revision = revision
         self.profile = profile
         self.release = release
+        self.overlay = overlay
     }
+
+    /// The control plane's values, the one place both installers take them from: the
+    /// IstioOperator's `spec.values` and the istiod Helm chart's values. MeshScript's own keys
+    /// first (`global.meshID`, `global.multiCluster.clusterName`, `global.network`, and for 1.6
+    /// `meshNetworks` and `meshExpansion` in the seed document's order), then ``overlay``
+    /// merged over them.
+    public var values: ValueTree {
+        var global: [ValueTree.Member] = [
+            .init("meshID", .string(mesh)),
+            .init("multiCluster", .map([.init("clusterName", .string(cluster))])),
+            .init("network", .string(network)),
+        ]
+        if release == .v1_6 {
+            // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
+            // reside on the same network as this instance of the Istio control plane."
+            let meshNetwork = ValueTree.map([
+                .init("endpoints", .list([.map([.init("fromRegistry", .string("Kubernetes"))])])),
+                .init("gateways", .list([.map([
+                    .init("registry_service_name", .string("istio-ingressgateway.istio-system.svc.cluster.local")),
+                    .init("port", .integer(443)),
+                ])])),
+            ])
+            global.append(.init("meshNetworks", .map([.init(network, meshNetwork)])))
+            global.append(.init("meshExpansion", .map([.init("enabled", .boolean(true))])))
+        }
+        return ValueTree.map([.init("global", .map(global))]).merging(overlay)
+    }
+
+    /// The dotted paths of the values MeshScript sets itself, which an overlay may not change.
+    public static let ownedPaths: [[String]] = [["global", "meshID"], ["global", "multiCluster", "clusterName"], ["global", "network"]]
 }
 
 public enum IstioOperatorManifest {
@@ -57,30 +90,10 @@ public enum IstioOperatorManifest {
     /// The 1.6 form appends `meshNetworks` and `meshExpansion` under `global`, in the
     /// seed document's order.
     public static func install(_ spec: InstallSpec) -> String {
-        var global: [(String, Node)] = [
-            ("meshID", ManifestYAML.string(spec.mesh)),
-            ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(spec.cluster)])),
-            ("network", ManifestYAML.string(spec.network)),
-        ]
-        if spec.release == .v1_6 {
-            // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
-            // reside on the same network as this instance of the Istio control plane."
-            let meshNetwork = ManifestYAML.map([
-                "endpoints": ManifestYAML.seq([ManifestYAML.map(["fromRegistry": ManifestYAML.string("Kubernetes")])]),
-                "gateways": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "registry_service_name": ManifestYAML.string("istio-ingressgateway.istio-system.svc.cluster.local"),
-                        "port": ManifestYAML.int(443),
-                    ])
-                ]),
-            ])
-            global.append(("meshNetworks", ManifestYAML.map([(spec.network, meshNetwork)])))
-            global.append(("meshExpansion", ManifestYAML.map(["enabled": ManifestYAML.bool(true)])))
-        }
         var specPairs: [(String, Node)] = []
         if let profile = spec.profile { specPairs.append(("profile", ManifestYAML.string(profile))) }
         if let revision = spec.revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
-        specPairs.append(("values", ManifestYAML.map(["global": ManifestYAML.map(global)])))
+        specPairs.append(("values", spec.values.node))
         return ManifestYAML.emit(
             ManifestYAML.map([
                 "apiVersion": ManifestYAML.string(apiVersion),

@@ -210,11 +210,19 @@ public enum MeshRenderer {
             }
             if let install = cluster.install, let mesh = topology.mesh, let network {
                 let spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
-                                       profile: install.profile?.value, release: release)
-                manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
+                                       profile: install.profile?.value, release: release, overlay: cluster.overlay)
+                let helm = topology.installer(of: cluster) == .helm
+                if helm {
+                    manifests.append((layout.helmValues(name, .base), HelmValues.base(spec).yaml, 0o644))
+                    manifests.append((layout.helmValues(name, .istiod), HelmValues.istiod(spec).yaml, 0o644))
+                } else {
+                    manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
+                }
                 if crossNetwork.contains(name) {
-                    manifests.append((layout.eastWestGateway(name),
-                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value), 0o644))
+                    manifests.append(helm
+                        ? (layout.helmValues(name, .gateway), HelmValues.eastWestGateway(network: network, revision: install.revision?.value).yaml, 0o644)
+                        : (layout.eastWestGateway(name),
+                           IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value), 0o644))
                     manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(), 0o644))
                 }
             }

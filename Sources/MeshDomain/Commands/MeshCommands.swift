@@ -57,6 +57,8 @@ public enum MeshCommands {
                          allowedIn: [.topLevel], parameters: [.init("NAME", .name)], body: .optional(.mesh)),
         CommandSignature("istio", summary: "the Istio release whose artifacts are produced (\"1.6\" or current)",
                          allowedIn: [.mesh], parameters: [.init("VERSION", .string)]),
+        CommandSignature("installer", summary: "what installs every cluster's control plane: istioctl (the default) or helm",
+                         allowedIn: [.mesh], parameters: [.init("INSTALLER", .name)]),
         CommandSignature("network", summary: "declare a network ID", allowedIn: [.topLevel], parameters: [.init("NAME", .name)]),
         CommandSignature("kubeconfig", summary: "read contexts from this kubeconfig instead of $KUBECONFIG or ~/.kube/config",
                          allowedIn: [.topLevel], parameters: [.init("PATH", .string)]),
@@ -77,7 +79,9 @@ public enum MeshCommands {
                          options: [.init("from", [.init("ROOT", .name)])], exactlyOneOf: ["from"]),
         CommandSignature("install", summary: "install a control plane with meshID, clusterName and network set", allowedIn: [.cluster],
                          options: [.init("network", [.init("NET", .name)]), .init("revision", [.init("\"R\"", .name)]),
-                                   .init("profile", [.init("\"P\"", .name)])]),
+                                   .init("profile", [.init("\"P\"", .name)]), .init("installer", [.init("INSTALLER", .name)])]),
+        CommandSignature("values", summary: "`values \"a.b.c\" V`: one install value by its dotted path; `values file \"F.yaml\"`: a YAML mapping of values",
+                         allowedIn: [.cluster], parameters: [.init("\"PATH\"|file", .string), .init("VALUE", .any)]),
         CommandSignature("discover", summary: "`with C, ...`: mutual endpoint discovery; `from C`: this cluster gets C's remote secret",
                          allowedIn: [.cluster], options: [.init("with", [.init("C", .names)]), .init("from", [.init("C", .names)])],
                          exactlyOneOf: ["with", "from"]),
@@ -117,6 +121,13 @@ public enum MeshCommands {
                 release = .current
             }
             builder.topology.meshes[builder.currentMesh!].istio = release
+            builder.topology.meshes[builder.currentMesh!].istioPin = release == .current && version != "current" && version != "latest" ? version : nil
+        }
+        add("installer") { call, _ in
+            if let earlier = builder.topology.meshes[builder.currentMesh!].installer {
+                throw CommandError("'installer' is given twice in this mesh", at: call.statementRange, notes: [.init("first given here", at: earlier.range)])
+            }
+            builder.topology.meshes[builder.currentMesh!].installer = try installer(call.arguments[0])
         }
         add("network") { call, _ in
             builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
@@ -189,7 +200,13 @@ public enum MeshCommands {
                 network: call.options["network"].map { located($0[0]) },
                 revision: call.options["revision"].map { located($0[0]) },
                 profile: call.options["profile"].map { located($0[0]) },
+                installer: try call.options["installer"].map { try installer($0[0]) },
                 statement: call.statementRange)
+        }
+        add("values") { [unowned interpreter] call, _ in
+            builder.topology.clusters[builder.currentCluster!].overlays.append(try ValuesStatement.overlay(call, scriptPath: {
+                interpreter.sources.file($0).path
+            }))
         }
         add("discover") { call, _ in
             let direction: DiscoveryDeclaration.Direction = call.options["with"] != nil ? .mutual : .inbound
@@ -204,6 +221,17 @@ public enum MeshCommands {
         interpreter.register(FunctionSignature("clusters", summary: "clusters(): the names of the clusters declared so far", arity: 0...0)) { _ in
             .list(builder.topology.clusters.map { .string($0.name.value) })
         }
+    }
+
+    /// `istioctl` or `helm`, or an error at the word with a did-you-mean.
+    private static func installer(_ argument: CommandArgument) throws -> Located<Installer> {
+        let name = argument.string ?? argument.value.text
+        guard let installer = Installer(rawValue: name) else {
+            let suggestion = Suggestions.closest(to: name, in: Installer.allCases.map(\.rawValue))
+            throw CommandError("unknown installer '\(name)'", at: argument.range,
+                               help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "use istioctl or helm")
+        }
+        return Located(installer, argument.range)
     }
 
     private static func located(_ argument: CommandArgument) -> Located<String> {

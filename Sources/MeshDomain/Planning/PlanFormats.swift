@@ -16,6 +16,9 @@ extension Plan {
             out += "  \(step.number). \(step.phase.rawValue): \(step.title)\n"
             for command in step.commands { out += "       $ \(command.displayString)\n" }
             if !step.files.isEmpty { out += "       files: \(step.files.joined(separator: " "))\n" }
+            if case .controlPlane(let spec) = step.kind, let values = spec.values {
+                out += "       values: \(values.joined(separator: ", "))\n"
+            }
             if let note = step.note { out += "       note: \(note)\n" }
         }
         if steps.isEmpty { out += "\nnothing to do: no cluster has trust, install or discover\n" }

@@ -1,6 +1,7 @@
 // From a valid topology to ordered steps: per cluster, one primary at a time, trust
 // (intermediate CA, namespace, cacerts) then install and readiness; then discovery links.
 // The commands are the seed document's and istio-artifacts.md's, for the targeted release.
+import MeshKube
 
 /// What the planner needs beyond the topology: the work directory, the script and the kubeconfig.
 public struct PlanOptions: Sendable {
@@ -58,6 +59,9 @@ public struct WorkLayout: Sendable {
     public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
+    /// The values file of `chart` for cluster `c`, in a directory of its own so that
+    /// `kubectl apply -f WORK_DIR/C/` never reads it as a manifest.
+    public func helmValues(_ c: String, _ chart: HelmChart) -> String { path(c, "helm", "\(chart.rawValue)-values.yaml") }
     /// The plan as JSON, written by render.
     public var planJSON: String { path("plan.json") }
 }
@@ -76,6 +80,14 @@ public enum Planner {
         }
         return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.label, workDirectory: options.workDirectory,
                     clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
+    }
+
+    /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release
+    /// (`1.24.3`) exactly, a minor release (`1.24`) as `~1.24.0`, its newest patch; nil (the
+    /// newest chart) when the script names none.
+    public static func helmChartVersion(pin: String?) -> String? {
+        guard let pin else { return nil }
+        return pin.split(separator: ".").count == 2 ? "~\(pin).0" : pin
     }
 
     /// Clusters linked to a cluster on another network (current Istio): they need the
@@ -162,25 +174,51 @@ private struct StepList {
         let name = cluster.name.value
         let access = flags(name)
         let network = topology.network(of: cluster)
-        let installCommand: [String] = topology.istio == .legacy16
-            ? ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
-            : ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
-        let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network,
-                                         revision: cluster.install?.revision?.value)
-        add(.controlPlane(spec), .install, name, "install the control plane (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
-            [Plan.Command(installCommand)], files: [layout.install(name)],
-            note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil)
+        let helm = topology.installer(of: cluster) == .helm
+        let revision = cluster.install?.revision?.value
+        let overlay = cluster.overlay.leaves.map { $0.path.joined(separator: ".") + "=" + $0.value.flowText }
+        let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network, revision: revision,
+                                         installer: helm ? Installer.helm.rawValue : nil, values: overlay.isEmpty ? nil : overlay)
+        let title = "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))"
+        let note = cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil
+        if helm {
+            // Without trust no earlier step creates istio-system: the first chart does.
+            add(.controlPlane(spec), .install, name, title,
+                [helmCommand(.base, name, revision: nil, createNamespace: cluster.trust == nil), helmCommand(.istiod, name, revision: revision)],
+                files: [layout.helmValues(name, .base), layout.helmValues(name, .istiod)], note: note)
+        } else {
+            let installCommand: [String] = topology.istio == .legacy16
+                ? ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
+                : ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+            add(.controlPlane(spec), .install, name, title, [Plan.Command(installCommand)], files: [layout.install(name)], note: note)
+        }
         add(.waitReady, .install, name, "wait until the control plane is ready",
             [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
             note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
         if multiNetwork.contains(name), let network {
-            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
-                [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
-                files: [layout.eastWestGateway(name)])
+            if helm {
+                add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm",
+                    [helmCommand(.gateway, name, revision: revision)], files: [layout.helmValues(name, .gateway)])
+            } else {
+                add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
+                    [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
+                    files: [layout.eastWestGateway(name)])
+            }
             add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
                 [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
                 files: [layout.crossNetworkGateway(name)])
         }
+    }
+
+    /// `helm upgrade --install RELEASE CHART --repo ISTIO [--version V] --namespace istio-system
+    /// [--create-namespace] --values FILE --kubeconfig=PATH --kube-context=NAME`: the chart from
+    /// Istio's repository by URL (no `helm repo add`), pinned when the script names a release.
+    func helmCommand(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false) -> Plan.Command {
+        var arguments = ["helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository]
+        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { arguments += ["--version", version] }
+        arguments += ["--namespace", "istio-system"] + (createNamespace ? ["--create-namespace"] : [])
+        arguments += ["--values", layout.helmValues(cluster, chart)] + (access[cluster]?.helmFlags ?? [])
+        return Plan.Command(arguments)
     }
 
     /// The target applies the source's remote secret: the file render wrote, or what

@@ -1,6 +1,7 @@
 // The topology a script describes: what evaluation builds and validation checks. Every
 // entry keeps the source ranges of the statement and words that declared it, so each
 // diagnostic can point at the statement responsible.
+import MeshKube
 import MeshScriptInterpreter
 
 /// Which Istio release's artifacts are produced.
@@ -11,6 +12,16 @@ public enum IstioVersion: Sendable, Hashable, Codable {
     case legacy16
 
     public var label: String { self == .current ? "current" : "1.6" }
+
+    /// Whether Istio's Helm charts (`istio/base`, `istio/istiod`, `istio/gateway` from Istio's
+    /// chart repository) install this release: not the seed's 1.6, whose multicluster
+    /// procedure is `istioctl manifest apply` and whose repository has no `gateway` chart.
+    public var hasHelmCharts: Bool { self != .legacy16 }
+}
+
+/// What installs a control plane: `istioctl install -f install.yaml`, or Istio's Helm charts.
+public enum Installer: String, Sendable, Hashable, CaseIterable {
+    case istioctl, helm
 }
 
 /// A name with where it was written.
@@ -26,6 +37,10 @@ public struct Located<T: Sendable & Hashable>: Sendable, Hashable {
 public struct MeshDeclaration: Sendable, Hashable {
     public var name: Located<String>
     public var istio: IstioVersion = .current
+    /// The release as the script wrote it in `istio "1.24"` (nil: none named); Helm's `--version`.
+    public var istioPin: String?
+    /// `installer helm` in the mesh block: the installer of every cluster without its own.
+    public var installer: Located<Installer>?
     public var statement: SourceRange
 }
 
@@ -72,6 +87,24 @@ public struct InstallDeclaration: Sendable, Hashable {
     public var network: Located<String>?
     public var revision: Located<String>?
     public var profile: Located<String>?
+    /// `install installer helm`: this cluster's installer, over the mesh's.
+    public var installer: Located<Installer>?
+    public var statement: SourceRange
+}
+
+/// One `values` statement of a cluster: install values merged over what MeshScript sets, in
+/// statement order (a later statement wins where two set the same value).
+public struct ValuesOverlay: Sendable, Hashable {
+    /// Where the values came from: `values "a.b.c" V` or `values file "F"`.
+    public enum Source: Sendable, Hashable {
+        /// The dotted path of a single value.
+        case value(path: String)
+        /// The file as the script named it (read relative to the script at evaluation).
+        case file(path: String)
+    }
+    public var source: Source
+    /// The values the statement sets, as a tree from the top of `values`.
+    public var values: ValueTree
     public var statement: SourceRange
 }
 
@@ -90,6 +123,11 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var install: InstallDeclaration?
     public var server: Located<String>?
     public var discovery: [DiscoveryDeclaration] = []
+    /// `values` statements, in order.
+    public var overlays: [ValuesOverlay] = []
+
+    /// Every overlay merged in statement order (empty when there is none).
+    public var overlay: ValueTree { overlays.reduce(ValueTree.empty) { $0.merging($1.values) } }
 
     /// The kubeconfig context: the declared one, or the cluster's name.
     public var contextName: String { context?.value ?? name.value }
@@ -128,6 +166,12 @@ public struct Topology: Sendable, Hashable {
         var names = roots.map(\.name.value)
         if !names.contains("root") { names.insert("root", at: 0) }
         return names
+    }
+
+    /// What installs the cluster's control plane: its `install installer`, else the mesh's
+    /// `installer`, else istioctl.
+    public func installer(of cluster: ClusterDeclaration) -> Installer {
+        cluster.install?.installer?.value ?? mesh?.installer?.value ?? .istioctl
     }
 
     /// The network a cluster's control plane is on: its install's, or the only one declared.

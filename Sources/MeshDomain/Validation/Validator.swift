@@ -75,6 +75,7 @@ public enum Validator {
                           help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
                 }
             }
+            checkInstallValues(cluster, topology, &diagnostics)
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
             }
@@ -94,6 +95,47 @@ public enum Validator {
             }
         }
         return diagnostics
+    }
+
+    /// The installer and the `values` of a cluster: Helm only for a release with Istio's
+    /// charts, `values` only with an `install`, and no overlay changing a value MeshScript sets
+    /// itself (reported at the overlay, with a note where the script sets the value).
+    private static func checkInstallValues(_ cluster: ClusterDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        if topology.installer(of: cluster) == .helm, !topology.istio.hasHelmCharts, cluster.install != nil {
+            let chosen = cluster.install?.installer ?? topology.mesh?.installer
+            diagnostics.append(.error("Istio \(topology.istio.label) is not installed with Helm: its multicluster procedure is istioctl's",
+                                      at: chosen?.range ?? cluster.install!.statement,
+                                      help: "remove 'installer helm', or target a current release (istio \"1.24\")"))
+        }
+        guard let install = cluster.install else {
+            for overlay in cluster.overlays {
+                diagnostics.append(.error("'values' in cluster '\(cluster.name.value)' has no control plane to set: the cluster has no 'install'",
+                                          at: overlay.statement, help: "add 'install' to cluster '\(cluster.name.value)', or remove the 'values'"))
+            }
+            return
+        }
+        for overlay in cluster.overlays {
+            for leaf in overlay.values.leaves {
+                guard let owned = InstallSpec.ownedPaths.first(where: { $0.starts(with: leaf.path) }) else { continue }
+                let (what, place) = ownedValue(owned, cluster, install, topology)
+                let set = leaf.path == owned ? "sets" : "replaces '\(leaf.path.joined(separator: "."))', and with it"
+                diagnostics.append(.error("'values' \(set) '\(owned.joined(separator: "."))', which MeshScript sets from \(what)",
+                                          at: overlay.statement, notes: place.map { [.init("\(what) is given here", at: $0)] } ?? [],
+                                          help: "change \(what) where it is declared, and remove it from the values"))
+            }
+        }
+    }
+
+    /// What a value MeshScript owns is set from, and where the script says it.
+    private static func ownedValue(_ path: [String], _ cluster: ClusterDeclaration, _ install: InstallDeclaration,
+                                   _ topology: Topology) -> (String, SourceRange?) {
+        switch path.last {
+        case "meshID": return ("the mesh name", topology.mesh?.name.range)
+        case "clusterName": return ("the cluster name", cluster.name.range)
+        default:
+            let network = topology.network(of: cluster)
+            return ("the network", install.network?.range ?? network.flatMap { topology.network(named: $0)?.name.range })
+        }
     }
 
     /// Two clusters with one kubeconfig context are one cluster to kubectl and istioctl: apply
