@@ -1,9 +1,11 @@
 // The plan for Helm installs and `values` overlays: the argument lists of each chart's
 // `helm upgrade --install`, and the overlays the plan shows.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshDomain
+import MeshScriptInterpreter
 
 @Suite struct HelmPlans {
     func makePlan(_ source: String, kubeconfig: String? = nil) -> Plan? {
@@ -92,5 +94,47 @@ import MeshDomain
         #expect(plan.json().contains("\"values\" : ["))
         let decoded = try JSONDecoder().decode(Plan.self, from: Data(plan.json().utf8))
         #expect(decoded == plan)
+    }
+}
+
+@Suite struct ValuesStatements {
+    /// A recipe in an imported file reads its `values file` next to that file, not next to the
+    /// main script; the overlays of each cluster merge in statement order.
+    @Test func aValuesFileIsReadRelativeToTheFileThatNamesIt() throws {
+        let scratch = try Scratch()
+        _ = try scratch.write("lib/istiod.yaml", "pilot:\n  env:\n    FROM_LIB: \"yes\"\n")
+        _ = try scratch.write("istiod.yaml", "pilot:\n  env:\n    FROM_MAIN: \"yes\"\n")
+        _ = try scratch.write("lib/recipes.mesh", """
+            recipe primary(name) <
+              cluster $name < trust from root; install; values file "istiod.yaml"; values "pilot.env.FROM_LIB" "no" >
+            >
+            """)
+        let main = try scratch.write("main.mesh", """
+            import "lib/recipes.mesh"
+            mesh m
+            network n
+            primary("a")
+            cluster b < trust from root; install installer helm; values file "istiod.yaml" >
+            """)
+        let engine = MeshEngine()
+        engine.interpreter.output = { _ in }
+        let result = engine.check(file: main)
+        #expect(!result.hasErrors, "\(DiagnosticRenderer(sources: engine.sources, color: false).render(result.diagnostics))")
+        let a = try #require(result.topology.cluster(named: "a"))
+        #expect(a.overlay.leaves.map { $0.path.joined(separator: ".") + "=" + $0.value.flowText } == ["pilot.env.FROM_LIB=\"no\""], "no is quoted: YAML 1.1 reads it as false")
+        let b = try #require(result.topology.cluster(named: "b"))
+        #expect(b.overlay.leaves.map { $0.path.joined(separator: ".") } == ["pilot.env.FROM_MAIN"])
+        #expect(result.topology.installer(of: a) == .istioctl)
+        #expect(result.topology.installer(of: b) == .helm)
+    }
+
+    /// Lists (of lists too) are values; `file` needs a path string.
+    @Test func aValuesFileNeedsAPath() {
+        let checked = check("""
+            mesh m
+            network n
+            cluster a < trust from root; install; values "pilot.env" [["a"], 1] ; values file 3 >
+            """)
+        #expect(checked.messages == ["'values file' needs the path of a YAML file, got integer 3"])
     }
 }
