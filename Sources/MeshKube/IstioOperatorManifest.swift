@@ -64,8 +64,11 @@ public struct InstallSpec: Sendable, Hashable {
         return ValueTree.map([.init("global", .map(global))]).merging(overlay)
     }
 
-    /// The dotted paths of the values MeshScript sets itself, which an overlay may not change.
-    public static let ownedPaths: [[String]] = [["global", "meshID"], ["global", "multiCluster", "clusterName"], ["global", "network"]]
+    /// The dotted paths of the values MeshScript sets itself, which an overlay may not change:
+    /// the three multicluster values, and `revision` and `profile` (the istiod chart's, which
+    /// `install revision R profile P` sets, and the plan and status read).
+    public static let ownedPaths: [[String]] = [["global", "meshID"], ["global", "multiCluster", "clusterName"], ["global", "network"],
+                                                ["revision"], ["profile"]]
 }
 
 public enum IstioOperatorManifest {

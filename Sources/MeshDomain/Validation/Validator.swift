@@ -132,6 +132,8 @@ public enum Validator {
         switch path.last {
         case "meshID": return ("the mesh name", topology.mesh?.name.range)
         case "clusterName": return ("the cluster name", cluster.name.range)
+        case "revision": return ("'install revision'", install.revision?.range ?? install.statement)
+        case "profile": return ("'install profile'", install.profile?.range ?? install.statement)
         default:
             let network = topology.network(of: cluster)
             return ("the network", install.network?.range ?? network.flatMap { topology.network(named: $0)?.name.range })
