@@ -101,6 +101,14 @@ public struct ValuesOverlay: Sendable, Hashable {
         case value(path: String)
         /// The file as the script named it (read relative to the script at evaluation).
         case file(path: String)
+
+        /// The statement as diagnostics name it: `'values "pilot.env.X"'`, `'values file "F"'`.
+        public var statementText: String {
+            switch self {
+            case .value(let path): "'values \"\(path)\"'"
+            case .file(let path): "'values file \"\(path)\"'"
+            }
+        }
     }
     public var source: Source
     /// The values the statement sets, as a tree from the top of `values`.

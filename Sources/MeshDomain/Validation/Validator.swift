@@ -119,7 +119,7 @@ public enum Validator {
                 guard let owned = InstallSpec.ownedPaths.first(where: { $0.starts(with: leaf.path) }) else { continue }
                 let (what, place) = ownedValue(owned, cluster, install, topology)
                 let set = leaf.path == owned ? "sets" : "replaces '\(leaf.path.joined(separator: "."))', and with it"
-                diagnostics.append(.error("'values' \(set) '\(owned.joined(separator: "."))', which MeshScript sets from \(what)",
+                diagnostics.append(.error("\(overlay.source.statementText) \(set) '\(owned.joined(separator: "."))', which MeshScript sets from \(what)",
                                           at: overlay.statement, notes: place.map { [.init("\(what) is given here", at: $0)] } ?? [],
                                           help: "change \(what) where it is declared, and remove it from the values"))
             }
