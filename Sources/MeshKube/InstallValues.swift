@@ -7,14 +7,19 @@ import Yams
 
 /// A value of Istio's install values: a scalar, a list or a mapping whose keys keep their order.
 public indirect enum ValueTree: Sendable, Hashable {
+    /// A string, written quoted where YAML would read it as another type (`"1.0"`, `"true"`).
     case string(String)
+    /// An integer.
     case integer(Int)
+    /// `true` or `false`.
     case boolean(Bool)
     /// A YAML float, kept as written (`1.0`, `0.5`).
     case float(String)
     /// YAML null: Helm deletes the key it lands on.
     case null
+    /// A list, replaced whole by a later value.
     case list([ValueTree])
+    /// A mapping, merged key by key; keys keep the order they were first set in.
     case map([Member])
 
     /// One key of a mapping with its value.
@@ -137,6 +142,10 @@ public enum ValuesFile {
 
     /// The mapping `text` holds (see ``read(_:)``).
     public static func parse(_ text: String) throws(ValuesFileError) -> ValueTree {
+        // libyaml's time grows with the square of flow nesting (a 600 KB `[[[...` takes minutes).
+        guard flowNesting(text) <= maxFlowNesting else {
+            throw ValuesFileError(message: "nests '[' and '{' more than \(maxFlowNesting) deep")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -148,6 +157,25 @@ public enum ValuesFile {
             throw ValuesFileError(message: "is not a YAML mapping (its top is a \(node.isScalar ? "scalar" : "list"))")
         }
         return try tree(node)
+    }
+
+    /// The deepest flow nesting a values file may have; Istio's values nest a handful deep.
+    static let maxFlowNesting = 100
+
+    /// How deep `[` and `{` nest in `text`, counting those inside quotes and comments too: an
+    /// over-estimate, so that no quoting trick hides nesting from the bound.
+    static func flowNesting(_ text: String) -> Int {
+        var depth = 0, deepest = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return deepest
     }
 
     /// Where and what a YAML error is, on one line: "line 2, column 1: did not find expected ',' or ']'".

@@ -85,6 +85,10 @@ import Testing
         #expect(throws: ValuesFileError.self) { try ValuesFile.parse("- a\n") }
         #expect(throws: ValuesFileError.self) { try ValuesFile.parse("just text\n") }
         #expect(throws: ValuesFileError.self) { try ValuesFile.parse("a: [\n") }
+        // Deep flow nesting is refused before libyaml spends minutes on it.
+        let deep = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        #expect(throws: ValuesFileError(message: "nests '[' and '{' more than 100 deep")) { try ValuesFile.parse("a: " + deep + "\n") }
+        #expect(try ValuesFile.parse("a: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n") != .empty)
     }
 
     @Test func mergeAndLeaves() {

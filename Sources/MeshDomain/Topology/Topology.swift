@@ -21,7 +21,10 @@ public enum IstioVersion: Sendable, Hashable, Codable {
 
 /// What installs a control plane: `istioctl install -f install.yaml`, or Istio's Helm charts.
 public enum Installer: String, Sendable, Hashable, CaseIterable {
-    case istioctl, helm
+    /// `istioctl install -f WORK_DIR/C/install.yaml` (the default).
+    case istioctl
+    /// `helm upgrade --install` of Istio's `base`, `istiod` and `gateway` charts.
+    case helm
 }
 
 /// A name with where it was written.
@@ -110,9 +113,11 @@ public struct ValuesOverlay: Sendable, Hashable {
             }
         }
     }
+    /// What the statement names.
     public var source: Source
     /// The values the statement sets, as a tree from the top of `values`.
     public var values: ValueTree
+    /// The whole statement, where diagnostics about the overlay point.
     public var statement: SourceRange
 }
 
