@@ -49,6 +49,7 @@ import MeshScriptInterpreter
         #expect(!c2.commands[1].pipeline[0].contains("--create-namespace"))
         #expect(c2.commands[1].pipeline[0].prefix(5) == ["helm", "upgrade", "--install", "istiod-1-24", "istiod"])
         #expect(!plan.steps.flatMap(\.commands).flatMap(\.pipeline).contains { $0.first == "istioctl" && $0.contains("install") })
+        #expect(plan.shellScript.contains("names its cluster's --context= (helm's: --kube-context=) and reads"))
     }
 
     @Test func aPinnedReleaseIsTheChartVersion() throws {

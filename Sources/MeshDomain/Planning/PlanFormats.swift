@@ -35,7 +35,9 @@ extension Plan {
         // The kubeconfig path itself only ever appears quoted, in the commands: a comment cannot quote.
         let kubeconfig = access.values.contains { $0.kubeconfig != nil }
             ? "the kubeconfig file given with --kubeconfig=" : "$KUBECONFIG or ~/.kube/config (no --kubeconfig=)"
-        out += "# Review before running; every kubectl and istioctl command names its cluster's --context= and reads \(kubeconfig).\n"
+        let helm = steps.contains { $0.commands.contains { $0.pipeline.contains { $0.first == "helm" } } }
+        out += "# Review before running; every kubectl and istioctl command names its cluster's --context="
+            + (helm ? " (helm's: --kube-context=)" : "") + " and reads \(kubeconfig).\n"
         out += "set -euo pipefail\n"
         for step in steps {
             out += "\n# \(step.number). \(step.phase.rawValue) \(comment(step.cluster)): \(comment(step.title))\n"
