@@ -44,9 +44,17 @@ public enum HelmValues {
     /// `--set global.meshID=mesh1 --set global.multiCluster.clusterName=cluster1 --set global.network=network1`.
     public static func istiod(_ spec: InstallSpec) -> ValueTree {
         var top: [ValueTree.Member] = []
-        if let profile = spec.profile { top.append(.init("profile", .string(profile))) }
+        if let profile = spec.profile.flatMap(chartProfile) { top.append(.init("profile", .string(profile))) }
         if let revision = spec.revision { top.append(.init("revision", .string(revision))) }
         return ValueTree.map(top).merging(spec.values)
+    }
+
+    /// The istiod chart's `profile` for an istioctl profile name: none for `default` and
+    /// `minimal`, which are the chart's own defaults (the chart has no `profile-default.yaml`
+    /// and fails on a profile it lacks); any other name (`demo`, `preview`, `remote`,
+    /// `ambient`, ...) as it is.
+    public static func chartProfile(_ profile: String) -> String? {
+        profile == "default" || profile == "minimal" ? nil : profile
     }
 
     /// `istio/gateway` as the network's east-west gateway, as the guide's

@@ -57,7 +57,18 @@ import Testing
         overlay = overlay.merging(.at(["pilot", "env", "ENABLE_NATIVE_SIDECARS"], .boolean(true)))
         overlay = overlay.merging(.at(["pilot", "autoscaleMin"], .integer(2)))
         overlay = overlay.merging(.at(["global", "proxy", "logLevel"], .string("debug")))
-        return InstallSpec(mesh: "mesh1", cluster: "cluster1", network: "network1", revision: "1-24", profile: "default", overlay: overlay)
+        return InstallSpec(mesh: "mesh1", cluster: "cluster1", network: "network1", revision: "1-24", profile: "demo", overlay: overlay)
+    }
+
+    /// The chart has no `default` or `minimal` profile (they are its defaults): none is written.
+    @Test func theChartsProfiles() {
+        for profile in ["default", "minimal"] {
+            let spec = InstallSpec(mesh: "mesh1", cluster: "cluster1", network: "network1", profile: profile)
+            #expect(HelmValues.istiod(spec) == HelmValues.istiod(Self.spec))
+            #expect(IstioOperatorManifest.install(spec).contains("profile: \(profile)"))
+        }
+        let remote = InstallSpec(mesh: "mesh1", cluster: "cluster1", network: "network1", profile: "remote")
+        #expect(HelmValues.istiod(remote).yaml.hasPrefix("profile: remote\n"))
     }
 
     @Test func istiodWithOverlays() throws {
