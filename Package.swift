@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "LocalFiles"),
         .target(name: "NameSuggestions"),
         .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions", "LocalFiles"]),
-        .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube"]),
+        .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube", "LocalFiles"]),
         .target(name: "CFileSystem"),
         .target(
             name: "MeshTrust",

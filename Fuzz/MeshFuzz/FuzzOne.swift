@@ -96,7 +96,8 @@ private func renderManifests(_ topology: Topology, links: [DiscoveryLink]) {
         _ = IstioSystemNamespace.manifest(network: crossNetwork.contains(name) ? network : nil)
         guard let install = cluster.install, let mesh = topology.mesh, let network else { continue }
         _ = IstioOperatorManifest.install(InstallSpec(mesh: mesh.name.value, cluster: name, network: network,
-                                                      revision: install.revision?.value, profile: install.profile?.value, forms: topology.forms))
+                                                      revision: install.revision?.value, profile: install.profile?.value, forms: topology.forms,
+                                                      overlay: topology.installValues(of: cluster)))
         if crossNetwork.contains(name) {
             _ = IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value, revision: install.revision?.value,
                                                      forms: topology.forms)

@@ -13,13 +13,15 @@ public struct InstallSpec: Sendable, Hashable {
     public var profile: String?
     /// The targeted release's forms (meshExpansion, the seed's meshNetworks).
     public var forms: IstioForms
-    /// Values added under `spec.values` (dotted paths, see ``PrimaryRemoteValues``), after the
-    /// mesh's own: EXTERNAL_ISTIOD on a primary with remotes.
-    public var values: [InstallValue] = []
+    /// What the model adds (EXTERNAL_ISTIOD on a primary with remotes, see ``PrimaryRemoteValues``),
+    /// then the script's `values` overlays in statement order, merged over what MeshScript sets.
+    public var overlay: ValueTree
 
+    /// The spec of one cluster's control plane; `forms` defaults to the newest release's.
     public init(
         mesh: String, cluster: String, network: String,
-        revision: String? = nil, profile: String? = nil, forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1]
+        revision: String? = nil, profile: String? = nil, forms: IstioForms = IstioReleases.table[IstioReleases.table.count - 1],
+        overlay: ValueTree = .empty
     ) {
         self.mesh = mesh
         self.cluster = cluster
@@ -27,7 +29,43 @@ public struct InstallSpec: Sendable, Hashable {
         self.revision = revision
         self.profile = profile
         self.forms = forms
+        self.overlay = overlay
     }
+
+    /// The control plane's values, the one place both installers take them from: the
+    /// IstioOperator's `spec.values` and the istiod Helm chart's values. MeshScript's own keys
+    /// first (`global.meshID`, `global.multiCluster.clusterName`, `global.network`, and for 1.6
+    /// `meshNetworks` and `meshExpansion` in the seed document's order), then ``overlay``
+    /// merged over them.
+    public var values: ValueTree {
+        var global: [ValueTree.Member] = [
+            .init("meshID", .string(mesh)),
+            .init("multiCluster", .map([.init("clusterName", .string(cluster))])),
+            .init("network", .string(network)),
+        ]
+        if forms.seedMeshNetworks {
+            // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
+            // reside on the same network as this instance of the Istio control plane."
+            let meshNetwork = ValueTree.map([
+                .init("endpoints", .list([.map([.init("fromRegistry", .string("Kubernetes"))])])),
+                .init("gateways", .list([.map([
+                    .init("registry_service_name", .string("istio-ingressgateway.istio-system.svc.cluster.local")),
+                    .init("port", .integer(443)),
+                ])])),
+            ])
+            global.append(.init("meshNetworks", .map([.init(network, meshNetwork)])))
+        }
+        if forms.meshExpansion {
+            global.append(.init("meshExpansion", .map([.init("enabled", .boolean(true))])))
+        }
+        return ValueTree.map([.init("global", .map(global))]).merging(overlay)
+    }
+
+    /// The dotted paths of the values MeshScript sets itself, which an overlay may not change:
+    /// the three multicluster values, and `revision` and `profile` (the istiod chart's, which
+    /// `install revision R profile P` sets, and the plan and status read).
+    public static let ownedPaths: [[String]] = [["global", "meshID"], ["global", "multiCluster", "clusterName"], ["global", "network"],
+                                                ["revision"], ["profile"]]
 }
 
 public enum IstioOperatorManifest {
@@ -52,32 +90,10 @@ public enum IstioOperatorManifest {
     /// Releases up to 1.8 append `meshExpansion` under `global`, and 1.6 the seed's
     /// `meshNetworks` before it, in the seed document's order (``IstioForms``).
     public static func install(_ spec: InstallSpec) -> String {
-        var global: [(String, Node)] = [
-            ("meshID", ManifestYAML.string(spec.mesh)),
-            ("multiCluster", ManifestYAML.map(["clusterName": ManifestYAML.string(spec.cluster)])),
-            ("network", ManifestYAML.string(spec.network)),
-        ]
-        if spec.forms.seedMeshNetworks {
-            // Seed: "Always use 'Kubernetes' as the registry name for endpoints that
-            // reside on the same network as this instance of the Istio control plane."
-            let meshNetwork = ManifestYAML.map([
-                "endpoints": ManifestYAML.seq([ManifestYAML.map(["fromRegistry": ManifestYAML.string("Kubernetes")])]),
-                "gateways": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "registry_service_name": ManifestYAML.string("istio-ingressgateway.istio-system.svc.cluster.local"),
-                        "port": ManifestYAML.int(443),
-                    ])
-                ]),
-            ])
-            global.append(("meshNetworks", ManifestYAML.map([(spec.network, meshNetwork)])))
-        }
-        if spec.forms.meshExpansion {
-            global.append(("meshExpansion", ManifestYAML.map(["enabled": ManifestYAML.bool(true)])))
-        }
         var specPairs: [(String, Node)] = []
         if let profile = spec.profile { specPairs.append(("profile", ManifestYAML.string(profile))) }
         if let revision = spec.revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
-        specPairs.append(("values", values(spec.values, into: [("global", ManifestYAML.map(global))])))
+        specPairs.append(("values", spec.values.node))
         return ManifestYAML.emit(
             ManifestYAML.map([
                 "apiVersion": ManifestYAML.string(apiVersion),

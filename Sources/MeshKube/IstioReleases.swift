@@ -138,6 +138,10 @@ public struct IstioForms: Sendable, Hashable {
     /// `kubectl kustomize github.com/kubernetes-sigs/gateway-api/config/crd?ref=vX`).
     public var gatewayAPICRDs = "v1.3.0"
 
+    /// A remote installed with Helm through the istiod chart's `profile: remote` (with `base` on
+    /// the same profile): the `istiod-remote` chart gave way to it in 1.24 (#53294).
+    public var helmRemoteProfile = false
+
     /// Istio's Helm charts (`base`, `istiod`, `gateway`) from its chart repository
     /// (`https://istio-release.storage.googleapis.com/charts`), which the Helm install guide
     /// uses from 1.12 (the `gateway` chart first ships in 1.12.0's `manifests/charts`).
@@ -190,7 +194,7 @@ public enum IstioReleases {
             $0.gatewayAPIVersion = "networking.istio.io/v1"
             $0.profiles = ["ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"]
         }
-        next(r(24)...r(25)) { $0.externalIstiodInGlobal = true; $0.mintsReaderToken = true }
+        next(r(24)...r(25)) { $0.externalIstiodInGlobal = true; $0.mintsReaderToken = true; $0.helmRemoteProfile = true }
         next(r(26)...r(26)) { $0.remoteSecretTLSServerName = true; $0.readerRoleReadsConfigMaps = true }
         next(r(27)...r(27)) { $0.readerRoleReadsConfigMaps = false; $0.ambientMulticluster = true }
         next(r(28)...r(28)) { $0.remoteSecretOmitsEmptyFields = true }

@@ -5,29 +5,10 @@
 // east-west gateway (`samples/multicluster/expose-istiod.yaml`, `expose-istiod-rev.yaml.tmpl`).
 import Yams
 
-/// One install value: a dotted path under the IstioOperator's `spec.values` (a Helm chart
-/// value, `--set PATH=VALUE`) and what it is set to.
-public struct InstallValue: Sendable, Hashable {
-    /// A string or a boolean, as the chart reads it.
-    public enum Value: Sendable, Hashable {
-        case string(String)
-        case bool(Bool)
-    }
-    /// Dotted path, e.g. `global.remotePilotAddress`.
-    public var path: String
-    /// The value at `path`.
-    public var value: Value
-    /// `path` set to `value`.
-    public init(_ path: String, _ value: Value) {
-        self.path = path
-        self.value = value
-    }
-}
-
-/// The values of Istio's primary-remote model, in one place for every installer. Each
-/// ``InstallValue`` path is a value of the istiod chart: istioctl takes it under `spec.values`
-/// (or as `--set values.PATH=VALUE`), Helm as `--set PATH=VALUE`; the remote's profile is
-/// `spec.profile: remote` for istioctl and the chart value `profile=remote` for Helm.
+/// The values of Istio's primary-remote model, in one place for every installer: values of the
+/// istiod chart, which istioctl takes under `spec.values` (or as `--set values.PATH=VALUE`) and
+/// Helm as they are (`--set PATH=VALUE`); the remote's profile is `spec.profile: remote` for
+/// istioctl and the chart value `profile: remote` for Helm.
 public enum PrimaryRemoteValues {
     /// The chart value that points a remote's injector webhook and proxies at the primary's
     /// istiod (through its east-west gateway); known only once that gateway has an address.
@@ -44,14 +25,14 @@ public enum PrimaryRemoteValues {
     /// serves the remotes. `global.externalIstiod: true` where the chart reads it (Istio 1.24
     /// and later, today's guide), `pilot.env.EXTERNAL_ISTIOD: true` before (the older guides'
     /// `--set values.pilot.env.EXTERNAL_ISTIOD=true`).
-    public static func primary(globalExternalIstiod: Bool) -> [InstallValue] {
-        [globalExternalIstiod ? InstallValue("global.externalIstiod", .bool(true)) : InstallValue("pilot.env.EXTERNAL_ISTIOD", .bool(true))]
+    public static func primary(globalExternalIstiod: Bool) -> ValueTree {
+        globalExternalIstiod ? .at(["global", "externalIstiod"], .boolean(true)) : .at(["pilot", "env", "EXTERNAL_ISTIOD"], .boolean(true))
     }
 
     /// What a remote is installed with besides `profile: remote` and the primary's address: the
     /// injection path that tells the primary's istiod which cluster and network a pod is in.
-    public static func remote(cluster: String, network: String) -> [InstallValue] {
-        [InstallValue("istiodRemote.injectionPath", .string("/inject/cluster/\(cluster)/net/\(network)"))]
+    public static func remote(cluster: String, network: String) -> ValueTree {
+        .at(["istiodRemote", "injectionPath"], .string("/inject/cluster/\(cluster)/net/\(network)"))
     }
 
     /// `--set values.PATH=VALUE` for istioctl (the address a plan step reads at apply time).
@@ -70,50 +51,32 @@ extension IstioOperatorManifest {
     ///     istiodRemote:
     ///       injectionPath: /inject/cluster/CLUSTER/net/NETWORK
     /// ```
-    public static func remote(cluster: String, network: String) -> String {
+    public static func remote(cluster: String, network: String, overlay: ValueTree = .empty) -> String {
         ManifestYAML.emit(
             ManifestYAML.map([
                 "apiVersion": ManifestYAML.string(apiVersion),
                 "kind": ManifestYAML.string("IstioOperator"),
                 "spec": ManifestYAML.map([
                     ("profile", ManifestYAML.string(PrimaryRemoteValues.remoteProfile)),
-                    ("values", values(PrimaryRemoteValues.remote(cluster: cluster, network: network))),
+                    ("values", PrimaryRemoteValues.remote(cluster: cluster, network: network).merging(overlay).node),
                 ]),
             ]))
     }
+}
 
-    /// `values` as nested mappings, keys in the order the paths first name them.
-    static func values(_ values: [InstallValue], into base: [(String, Node)] = []) -> Node {
-        var pairs = base
-        for value in values {
-            insert(value.path.split(separator: ".").map(String.init), node(value.value), into: &pairs)
-        }
-        return ManifestYAML.map(pairs)
-    }
+extension HelmValues {
+    /// `istio/base` on a remote: the chart's remote profile (the istiod chart's remote profile
+    /// says both charts "must be deployed with this profile").
+    public static var remoteBase: ValueTree { .map([.init("profile", .string(PrimaryRemoteValues.remoteProfile))]) }
 
-    private static func node(_ value: InstallValue.Value) -> Node {
-        switch value {
-        case .string(let text): ManifestYAML.string(text)
-        case .bool(let flag): ManifestYAML.bool(flag)
-        }
-    }
-
-    private static func insert(_ path: [String], _ leaf: Node, into pairs: inout [(String, Node)]) {
-        guard let key = path.first else { return }
-        guard path.count > 1 else {
-            pairs.removeAll { $0.0 == key }
-            pairs.append((key, leaf))
-            return
-        }
-        var inner: [(String, Node)] = []
-        if let index = pairs.firstIndex(where: { $0.0 == key }) {
-            inner = pairs[index].1.mapping.map { $0.map { ($0.key.string ?? "", $0.value) } } ?? []
-            insert(Array(path.dropFirst()), leaf, into: &inner)
-            pairs[index].1 = ManifestYAML.map(inner)
-        } else {
-            insert(Array(path.dropFirst()), leaf, into: &inner)
-            pairs.append((key, ManifestYAML.map(inner)))
-        }
+    /// `istio/istiod` on a remote, as the Helm primary-remote guide's `--set profile=remote
+    /// --set global.multiCluster.clusterName=C --set global.network=NET --set istiodRemote.injectionPath=...`;
+    /// `global.remotePilotAddress` is passed with `--set` once apply has read it.
+    public static func remoteIstiod(cluster: String, network: String, overlay: ValueTree) -> ValueTree {
+        ValueTree.map([
+            .init("profile", .string(PrimaryRemoteValues.remoteProfile)),
+            .init("global", .map([.init("multiCluster", .map([.init("clusterName", .string(cluster))])), .init("network", .string(network))])),
+        ]).merging(PrimaryRemoteValues.remote(cluster: cluster, network: network)).merging(overlay)
     }
 }
 

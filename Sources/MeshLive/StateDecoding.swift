@@ -91,7 +91,10 @@ enum StateDecoding {
     private static func deployment(_ object: Object, configMaps: [Object], into state: inout ClusterState) {
         let labels = labels(object)
         if labels["istio"] == "eastwestgateway" {
-            state.eastWestGateway = WorkloadState(name: name(object), ready: isReady(object), network: labels[IstioSystemNamespace.networkLabel])
+            // istioctl labels the Deployment with its network; Istio's gateway chart
+            // (`networkGateway`) labels only the pods, so their template is read too.
+            let network = labels[IstioSystemNamespace.networkLabel] ?? podTemplateLabels(object)[IstioSystemNamespace.networkLabel]
+            state.eastWestGateway = WorkloadState(name: name(object), ready: isReady(object), network: network)
             return
         }
         guard labels["app"] == "istiod" else { return }
@@ -129,6 +132,9 @@ enum StateDecoding {
     }
 
     private static func name(_ object: Object) -> String { (object["metadata"] as? Object)?["name"] as? String ?? "" }
+    private static func podTemplateLabels(_ object: Object) -> [String: String] {
+        ((object["spec"] as? Object)?["template"] as? Object).map(labels) ?? [:]
+    }
     private static func labels(_ object: Object) -> [String: String] { (object["metadata"] as? Object)?["labels"] as? [String: String] ?? [:] }
     private static func annotations(_ object: Object) -> [String: String] { (object["metadata"] as? Object)?["annotations"] as? [String: String] ?? [:] }
 }

@@ -210,19 +210,13 @@ public enum MeshRenderer {
                     network: crossNetwork.contains(name) && topology.forms.namespaceNetworkLabel ? network : nil, controlPlaneClusters: primary), 0o644))
             }
             if let install = cluster.install, let mesh = topology.mesh, let network {
+                manifests += installManifests(cluster, install: install, mesh: mesh.name.value, network: network, topology: topology, layout: layout)
                 let servesRemotes = !topology.remotes(of: name).isEmpty
-                if primary != nil {
-                    manifests.append((layout.install(name), IstioOperatorManifest.remote(cluster: name, network: network), 0o644))
-                } else {
-                    var spec = InstallSpec(mesh: mesh.name.value, cluster: name, network: network, revision: install.revision?.value,
-                                           profile: install.profile?.value, forms: topology.forms)
-                    if servesRemotes { spec.values = PrimaryRemoteValues.primary(globalExternalIstiod: topology.forms.externalIstiodInGlobal) }
-                    manifests.append((layout.install(name), IstioOperatorManifest.install(spec), 0o644))
-                }
                 if crossNetwork.contains(name) || servesRemotes {
-                    manifests.append((layout.eastWestGateway(name),
-                                      IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value,
-                                                                            revision: install.revision?.value, forms: topology.forms), 0o644))
+                    manifests.append(topology.installer(of: cluster) == .helm
+                        ? (layout.helmValues(name, .gateway), HelmValues.eastWestGateway(network: network, revision: install.revision?.value).yaml, 0o644)
+                        : (layout.eastWestGateway(name), IstioOperatorManifest.eastWestGateway(cluster: name, network: network, mesh: mesh.name.value,
+                                                                                              revision: install.revision?.value, forms: topology.forms), 0o644))
                 }
                 if crossNetwork.contains(name) { manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644)) }
                 if servesRemotes { manifests.append((layout.exposeIstiod(name), ExposeIstiod.manifest(revision: install.revision?.value), 0o644)) }
@@ -233,6 +227,25 @@ public enum MeshRenderer {
         }
         manifests.append((layout.planJSON, plan.json(), 0o644))
         return manifests
+    }
+
+    /// The control plane's files for one cluster: install.yaml (istioctl) or the base and istiod
+    /// values files (Helm), for a primary or, with the remote profile, for a remote.
+    static func installManifests(_ cluster: ClusterDeclaration, install: InstallDeclaration, mesh: String, network: String, topology: Topology,
+                                 layout: WorkLayout) -> [(path: String, content: String, mode: mode_t)] {
+        let name = cluster.name.value
+        let helm = topology.installer(of: cluster) == .helm
+        let mode: mode_t = 0o644
+        if topology.primary(of: cluster) != nil {
+            return helm
+                ? [(layout.helmValues(name, .base), HelmValues.remoteBase.yaml, mode),
+                   (layout.helmValues(name, .istiod), HelmValues.remoteIstiod(cluster: name, network: network, overlay: cluster.overlay).yaml, mode)]
+                : [(layout.install(name), IstioOperatorManifest.remote(cluster: name, network: network, overlay: cluster.overlay), mode)]
+        }
+        let spec = InstallSpec(mesh: mesh, cluster: name, network: network, revision: install.revision?.value, profile: install.profile?.value,
+                               forms: topology.forms, overlay: topology.installValues(of: cluster))
+        guard helm else { return [(layout.install(name), IstioOperatorManifest.install(spec), mode)] }
+        return [(layout.helmValues(name, .base), HelmValues.base(spec).yaml, mode), (layout.helmValues(name, .istiod), HelmValues.istiod(spec).yaml, mode)]
     }
 
     /// Files an earlier render wrote for a cluster and this one does not are removed, because

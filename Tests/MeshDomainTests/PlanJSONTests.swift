@@ -58,6 +58,8 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
             .intermediateCA, .namespace, .networkLabel(network: odd), .cacerts,
             .controlPlane(.init(meshID: odd, clusterName: nil, network: "n", revision: nil)),
             .controlPlane(.init(meshID: nil, clusterName: nil, network: nil, revision: "1-24")),
+            .controlPlane(.init(meshID: "m", clusterName: "c", network: "n", revision: nil, installer: "helm", values: [odd, "a.b=1"])),
+            .controlPlane(.init(meshID: nil, clusterName: nil, network: nil, revision: nil, installer: nil, values: [])),
             .waitReady, .eastWestGateway(network: ""), .crossNetworkGateway,
             .remoteSecret(source: "c1", server: nil), .remoteSecret(source: odd, server: "https://[::1]:6443/"),
             .deleteRemoteSecret(name: odd), .deleteEastWestGateway,

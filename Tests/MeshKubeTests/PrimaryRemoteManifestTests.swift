@@ -59,10 +59,10 @@ import Testing
     @Test func primaryWithRemotesSetsExternalIstiod() {
         let spec = InstallSpec(mesh: "mesh1", cluster: "cluster1", network: "network1")
         var current = spec
-        current.values = PrimaryRemoteValues.primary(globalExternalIstiod: true)
+        current.overlay = PrimaryRemoteValues.primary(globalExternalIstiod: true)
         expectSameYAML(IstioOperatorManifest.install(current), Self.primaryForm)
         var older = spec
-        older.values = PrimaryRemoteValues.primary(globalExternalIstiod: false)
+        older.overlay = PrimaryRemoteValues.primary(globalExternalIstiod: false)
         expectSameYAML(IstioOperatorManifest.install(older), Self.primaryEnvForm)
         // Without remotes nothing changes.
         #expect(!IstioOperatorManifest.install(spec).contains("EXTERNAL_ISTIOD") && !IstioOperatorManifest.install(spec).contains("externalIstiod"))
@@ -77,8 +77,7 @@ import Testing
         #expect(set == ["--set", "values.global.remotePilotAddress=192.0.2.10"])
         // What istioctl builds from the file and the --set.
         let path = try #require(set[1].split(separator: "=").first).split(separator: ".").dropFirst().map(String.init)
-        var values = PrimaryRemoteValues.remote(cluster: "cluster2", network: network)
-        values.append(InstallValue(path.joined(separator: "."), .string("192.0.2.10")))
+        let values = PrimaryRemoteValues.remote(cluster: "cluster2", network: network).merging(.at(path, .string("192.0.2.10")))
         let merged = """
             apiVersion: install.istio.io/v1alpha1
             kind: IstioOperator
@@ -213,5 +212,5 @@ import Testing
 
 /// The `values` mapping as YAML, alone.
 enum ManifestYAMLProbe {
-    static func values(_ values: [InstallValue]) -> String { ManifestYAML.emit(IstioOperatorManifest.values(values)) }
+    static func values(_ values: ValueTree) -> String { values.yaml }
 }

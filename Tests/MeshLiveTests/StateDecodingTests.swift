@@ -66,6 +66,23 @@ import Testing
         #expect(!encoded.contains("never decoded"))
     }
 
+    /// Istio's gateway chart (`networkGateway: network2`) labels the pods with the network, not
+    /// the Deployment: the network is read from the pod template, so a Helm-installed east-west
+    /// gateway compares like istioctl's.
+    @Test func theGatewayChartsNetworkIsReadFromItsPods() throws {
+        let gateway: [String: Any] = [
+            "kind": "Deployment",
+            "metadata": ["name": "istio-eastwestgateway", "labels": ["app": "istio-eastwestgateway", "istio": "eastwestgateway"]],
+            "spec": ["replicas": 1, "template": [
+                "metadata": ["labels": ["app": "istio-eastwestgateway", "istio": "eastwestgateway", "topology.istio.io/network": "network2"]],
+                "spec": ["containers": [["image": "docker.io/istio/proxyv2:1.24.2"]]]]],
+            "status": ["replicas": 1, "readyReplicas": 1],
+        ]
+        var state = ClusterState(cluster: "cluster2", context: "kind-cluster2")
+        StateDecoding.apply(try StateDecoding.object(try json(["kind": "List", "apiVersion": "v1", "items": [gateway]]), what: "list"), to: &state)
+        #expect(state.eastWestGateway == WorkloadState(name: "istio-eastwestgateway", ready: true, network: "network2"))
+    }
+
     @Test func nothingThereIsEmptyAndGarbageIsAnError() throws {
         #expect(try StateDecoding.object(Data(" \n".utf8), what: "x") == nil)
         #expect(throws: StateDecoding.Malformed.self) { try StateDecoding.object(Data("error: nope".utf8), what: "x") }

@@ -58,6 +58,8 @@ public enum MeshCommands {
                          allowedIn: [.topLevel], parameters: [.init("NAME", .name)], body: .optional(.mesh)),
         CommandSignature("istio", summary: "the Istio release whose artifacts are produced (\"1.6\" to \"\(IstioReleases.newest)\"; default the newest)",
                          allowedIn: [.mesh], parameters: [.init("VERSION", .string)]),
+        CommandSignature("installer", summary: "what installs every cluster's control plane: istioctl (the default) or helm",
+                         allowedIn: [.mesh], parameters: [.init("INSTALLER", .name)]),
         CommandSignature("network", summary: "declare a network ID", allowedIn: [.topLevel], parameters: [.init("NAME", .name)]),
         CommandSignature("kubeconfig", summary: "read contexts from this kubeconfig instead of $KUBECONFIG or ~/.kube/config",
                          allowedIn: [.topLevel], parameters: [.init("PATH", .string)]),
@@ -79,7 +81,10 @@ public enum MeshCommands {
         CommandSignature("install", summary: "install a control plane with meshID, clusterName and network set; `remote of C`: make this cluster a remote of primary C",
                          allowedIn: [.cluster],
                          options: [.init("network", [.init("NET", .name)]), .init("revision", [.init("\"R\"", .name)]),
-                                   .init("profile", [.init("\"P\"", .name)]), .init("remote", [.init("of", .name), .init("C", .name)])]),
+                                   .init("profile", [.init("\"P\"", .name)]), .init("remote", [.init("of", .name), .init("C", .name)]),
+                                   .init("installer", [.init("INSTALLER", .name)])]),
+        CommandSignature("values", summary: "`values \"a.b.c\" V`: one install value by its dotted path; `values file \"F.yaml\"`: a YAML mapping of values",
+                         allowedIn: [.cluster], parameters: [.init("\"PATH\"|file", .string), .init("VALUE", .any)]),
         CommandSignature("discover", summary: "`with C, ...`: mutual endpoint discovery; `from C`: this cluster gets C's remote secret",
                          allowedIn: [.cluster], options: [.init("with", [.init("C", .names)]), .init("from", [.init("C", .names)])],
                          exactlyOneOf: ["with", "from"]),
@@ -108,6 +113,14 @@ public enum MeshCommands {
             let text = call.arguments[0].string!
             let release = try istioRelease(text, at: call.arguments[0].range)
             builder.topology.meshes[builder.currentMesh!].istio = Located(release, call.statementRange)
+            // Helm's --version: the release as written (a patch release is pinned exactly).
+            builder.topology.meshes[builder.currentMesh!].istioPin = text == "current" || text == "latest" ? nil : text
+        }
+        add("installer") { call, _ in
+            if let earlier = builder.topology.meshes[builder.currentMesh!].installer {
+                throw CommandError("'installer' is given twice in this mesh", at: call.statementRange, notes: [.init("first given here", at: earlier.range)])
+            }
+            builder.topology.meshes[builder.currentMesh!].installer = try installer(call.arguments[0])
         }
         add("network") { call, _ in
             builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
@@ -184,7 +197,13 @@ public enum MeshCommands {
                 revision: call.options["revision"].map { located($0[0]) },
                 profile: call.options["profile"].map { located($0[0]) },
                 remoteOf: try call.options["remote"].map(remoteOf),
+                installer: try call.options["installer"].map { try installer($0[0]) },
                 statement: call.statementRange)
+        }
+        add("values") { [unowned interpreter] call, _ in
+            builder.topology.clusters[builder.currentCluster!].overlays.append(try ValuesStatement.overlay(call, scriptPath: {
+                interpreter.sources.file($0).path
+            }))
         }
         add("discover") { call, _ in
             let direction: DiscoveryDeclaration.Direction = call.options["with"] != nil ? .mutual : .inbound
@@ -226,6 +245,17 @@ public enum MeshCommands {
                                help: "name the primary this cluster is a remote of: install remote of cluster1")
         }
         return located(values[1])
+    }
+
+    /// `istioctl` or `helm`, or an error at the word with a did-you-mean.
+    private static func installer(_ argument: CommandArgument) throws -> Located<Installer> {
+        let name = argument.string ?? argument.value.text
+        guard let installer = Installer(rawValue: name) else {
+            let suggestion = Suggestions.closest(to: name, in: Installer.allCases.map(\.rawValue))
+            throw CommandError("unknown installer '\(name)'", at: argument.range,
+                               help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "use istioctl or helm")
+        }
+        return Located(installer, argument.range)
     }
 
     private static func located(_ argument: CommandArgument) -> Located<String> {

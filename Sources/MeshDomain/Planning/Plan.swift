@@ -173,13 +173,21 @@ public struct Plan: Sendable, Hashable, Codable {
         public var network: String?
         /// nil: the default revision.
         public var revision: String?
+        /// `helm` when Istio's Helm charts install it; nil: `istioctl install`.
+        public var installer: String?
+        /// The script's `values` overlays after merging, one `path=value` per value set, in
+        /// order (nil: none). For the plan's reader: the live plan compares the three above.
+        public var values: [String]?
 
         /// A spec with the install.yaml values given.
-        public init(meshID: String?, clusterName: String?, network: String?, revision: String?) {
+        public init(meshID: String?, clusterName: String?, network: String?, revision: String?,
+                    installer: String? = nil, values: [String]? = nil) {
             self.meshID = meshID
             self.clusterName = clusterName
             self.network = network
             self.revision = revision
+            self.installer = installer
+            self.values = values
         }
     }
 
@@ -226,5 +234,10 @@ public struct ClusterAccess: Sendable, Hashable, Codable {
     /// `--kubeconfig=PATH` (when set) then `--context=NAME`.
     public var flags: [String] {
         (kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []) + ["--context=\(context)"]
+    }
+
+    /// The same for helm, whose context flag is `--kube-context=NAME`.
+    public var helmFlags: [String] {
+        (kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []) + ["--kube-context=\(context)"]
     }
 }

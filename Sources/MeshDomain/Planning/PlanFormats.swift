@@ -16,6 +16,9 @@ extension Plan {
             out += "  \(step.number). \(step.phase.rawValue): \(step.title)\n"
             for command in step.commands { out += "       $ \(command.displayString)\n" }
             if !step.files.isEmpty { out += "       files: \(step.files.joined(separator: " "))\n" }
+            if case .controlPlane(let spec) = step.kind, let values = spec.values {
+                out += "       values: \(values.joined(separator: ", "))\n"
+            }
             if let note = step.note { out += "       note: \(note)\n" }
         }
         if steps.isEmpty { out += "\nnothing to do: no cluster has trust, install or discover\n" }
@@ -32,7 +35,9 @@ extension Plan {
         // The kubeconfig path itself only ever appears quoted, in the commands: a comment cannot quote.
         let kubeconfig = access.values.contains { $0.kubeconfig != nil }
             ? "the kubeconfig file given with --kubeconfig=" : "$KUBECONFIG or ~/.kube/config (no --kubeconfig=)"
-        out += "# Review before running; every kubectl and istioctl command names its cluster's --context= and reads \(kubeconfig).\n"
+        let helm = steps.contains { $0.commands.contains { $0.pipeline.contains { $0.first == "helm" } } }
+        out += "# Review before running; every kubectl and istioctl command names its cluster's --context="
+            + (helm ? " (helm's: --kube-context=)" : "") + " and reads \(kubeconfig).\n"
         out += "set -euo pipefail\n"
         for step in steps {
             out += "\n# \(step.number). \(step.phase.rawValue) \(comment(step.cluster)): \(comment(step.title))\n"

@@ -214,9 +214,11 @@ extension Plan.Step.Kind {
                     json.key("_0")
                     json.object { json in
                         json.member("clusterName", spec.clusterName)
+                        json.member("installer", spec.installer)
                         json.member("meshID", spec.meshID)
                         json.member("network", spec.network)
                         json.member("revision", spec.revision)
+                        if let values = spec.values { json.member("values", values) }
                     }
                 }
             case .waitReady: Self.bare("waitReady", &json)

@@ -1,6 +1,7 @@
 // From a valid topology to ordered steps: per cluster, one primary at a time, trust
 // (intermediate CA, namespace, cacerts) then install and readiness; then discovery links.
 // The commands are the seed document's and istio-artifacts.md's, for the targeted release.
+import MeshKube
 
 /// What the planner needs beyond the topology: the work directory, the script and the kubeconfig.
 public struct PlanOptions: Sendable {
@@ -60,6 +61,9 @@ public struct WorkLayout: Sendable {
     public func exposeIstiod(_ c: String) -> String { path(c, "expose-istiod.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
+    /// The values file of `chart` for cluster `c`, in a directory of its own so that
+    /// `kubectl apply -f WORK_DIR/C/` never reads it as a manifest.
+    public func helmValues(_ c: String, _ chart: HelmChart) -> String { path(c, "helm", "\(chart.rawValue)-values.yaml") }
     /// The plan as JSON, written by render.
     public var planJSON: String { path("plan.json") }
 }
@@ -82,6 +86,14 @@ public enum Planner {
         }
         return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
                     clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
+    }
+
+    /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release
+    /// (`1.24.3`) exactly, a minor release (`1.24`) as `~1.24.0`, its newest patch; nil (the
+    /// newest chart) when the script names none.
+    public static func helmChartVersion(pin: String?) -> String? {
+        guard let pin else { return nil }
+        return pin.split(separator: ".").count == 2 ? "~\(pin).0" : pin
     }
 
     /// The name of the value holding primary `name`'s east-west gateway address: `DISCOVERY_ADDRESS_`
@@ -178,29 +190,45 @@ private struct StepList {
         let name = cluster.name.value
         let access = flags(name)
         let network = topology.network(of: cluster)
-        let installCommand: [String] = switch topology.forms.installCommand {
-        case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
-        case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+        let helm = topology.installer(of: cluster) == .helm
+        let revision = cluster.install?.revision?.value
+        let values = topology.installValues(of: cluster).leaves.map { $0.path.joined(separator: ".") + "=" + $0.value.flowText }
+        let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network, revision: revision,
+                                         installer: helm ? Installer.helm.rawValue : nil, values: values.isEmpty ? nil : values)
+        let title = "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))"
+        let note = cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil
+        if helm {
+            // Without trust no earlier step creates istio-system: the first chart does.
+            add(.controlPlane(spec), .install, name, title,
+                [helmCommand(.base, name, revision: nil, createNamespace: cluster.trust == nil), helmCommand(.istiod, name, revision: revision)],
+                files: [layout.helmValues(name, .base), layout.helmValues(name, .istiod)], note: note)
+        } else {
+            let installCommand: [String] = switch topology.forms.installCommand {
+            case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
+            case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+            }
+            add(.controlPlane(spec), .install, name, title, [Plan.Command(installCommand)], files: [layout.install(name)], note: note)
         }
-        let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network,
-                                         revision: cluster.install?.revision?.value)
-        add(.controlPlane(spec), .install, name, "install the control plane (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
-            [Plan.Command(installCommand)], files: [layout.install(name)],
-            note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil)
         add(.waitReady, .install, name, "wait until the control plane is ready",
             [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
             note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
         let servesRemotes = !topology.remotes(of: name).isEmpty
-        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(name, network: network) }
+        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(cluster, network: network) }
         if servesRemotes { addExposeIstiodSteps(name) }
     }
 
     /// The east-west gateway, and the cross-network Gateway where the cluster is linked across networks.
-    mutating func addEastWestSteps(_ name: String, network: String) {
+    mutating func addEastWestSteps(_ cluster: ClusterDeclaration, network: String) {
+        let name = cluster.name.value
         let access = flags(name)
-        add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
-            [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
-            files: [layout.eastWestGateway(name)])
+        if topology.installer(of: cluster) == .helm {
+            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm",
+                [helmCommand(.gateway, name, revision: cluster.install?.revision?.value)], files: [layout.helmValues(name, .gateway)])
+        } else {
+            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
+                [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
+                files: [layout.eastWestGateway(name)])
+        }
         guard multiNetwork.contains(name) else { return }
         add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
             [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
@@ -242,16 +270,34 @@ private struct StepList {
                 files: [layout.namespace(name)])
         }
         let address = Plan.reference(Planner.discoveryAddress(of: primary))
-        add(.remoteControlPlane(primary: primary, network: network), .install, name, "install the remote profile, pointed at \(primary)'s istiod",
-            [Plan.Command(["istioctl", "install"] + access + ["-f", layout.install(name), "--set", "values.global.remotePilotAddress=\(address)", "-y"])],
-            files: [layout.install(name)],
+        let helm = topology.installer(of: cluster) == .helm
+        // The address is known only at apply: passed with --set, never written into a file.
+        let commands = helm
+            ? [helmCommand(.base, name, revision: nil),
+               Plan.Command(helmCommand(.istiod, name, revision: nil).pipeline[0] + ["--set", "\(PrimaryRemoteValues.remotePilotAddress)=\(address)"])]
+            : [Plan.Command(["istioctl", "install"] + access + ["-f", layout.install(name)]
+                + PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address) + ["-y"])]
+        add(.remoteControlPlane(primary: primary, network: network), .install, name,
+            "install the remote profile\(helm ? " with Helm" : ""), pointed at \(primary)'s istiod", commands,
+            files: helm ? [layout.helmValues(name, .base), layout.helmValues(name, .istiod)] : [layout.install(name)],
             note: "\(address) is the address apply reads from \(primary)'s east-west gateway; no istiod runs here, so nothing waits for one")
         // Attached before anything is injected here: the primary's istiod manages the remote's
         // injection webhook only once it holds the remote's secret (the guide's order).
         let link = DiscoveryLink(source: name, target: primary)
         addDiscoveryStep(link)
         attached.insert(link)
-        if multiNetwork.contains(name), let network { addEastWestSteps(name, network: network) }
+        if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network) }
+    }
+
+    /// `helm upgrade --install RELEASE CHART --repo ISTIO [--version V] --namespace istio-system
+    /// [--create-namespace] --values FILE --kubeconfig=PATH --kube-context=NAME`: the chart from
+    /// Istio's repository by URL (no `helm repo add`), pinned when the script names a release.
+    func helmCommand(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false) -> Plan.Command {
+        var arguments = ["helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository]
+        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { arguments += ["--version", version] }
+        arguments += ["--namespace", "istio-system"] + (createNamespace ? ["--create-namespace"] : [])
+        arguments += ["--values", layout.helmValues(cluster, chart)] + (access[cluster]?.helmFlags ?? [])
+        return Plan.Command(arguments)
     }
 
     /// The target applies the source's remote secret: the file render wrote, or what

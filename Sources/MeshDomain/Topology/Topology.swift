@@ -4,6 +4,14 @@
 import MeshKube
 import MeshScriptInterpreter
 
+/// What installs a control plane: `istioctl install -f install.yaml`, or Istio's Helm charts.
+public enum Installer: String, Sendable, Hashable, CaseIterable {
+    /// `istioctl install -f WORK_DIR/C/install.yaml` (the default).
+    case istioctl
+    /// `helm upgrade --install` of Istio's `base`, `istiod` and `gateway` charts.
+    case helm
+}
+
 /// A name with where it was written.
 public struct Located<T: Sendable & Hashable>: Sendable, Hashable {
     public var value: T
@@ -18,6 +26,11 @@ public struct MeshDeclaration: Sendable, Hashable {
     public var name: Located<String>
     /// The release `istio "X.Y"` targets, where it is written; nil: the newest the table knows.
     public var istio: Located<IstioRelease>?
+    /// The release as the script wrote it in `istio "1.24"` or `"1.24.3"` (nil: none named, or
+    /// `"current"`): Helm's `--version`.
+    public var istioPin: String?
+    /// `installer helm` in the mesh block: the installer of every cluster without its own.
+    public var installer: Located<Installer>?
     public var statement: SourceRange
 }
 
@@ -69,6 +82,34 @@ public struct InstallDeclaration: Sendable, Hashable {
     /// `install remote of C`: this cluster is a remote of primary `C` (Istio's primary-remote
     /// model): no istiod of its own, `profile: remote`, sidecars served by C's istiod.
     public var remoteOf: Located<String>? = nil
+    /// `install installer helm`: this cluster's installer, over the mesh's.
+    public var installer: Located<Installer>? = nil
+    public var statement: SourceRange
+}
+
+/// One `values` statement of a cluster: install values merged over what MeshScript sets, in
+/// statement order (a later statement wins where two set the same value).
+public struct ValuesOverlay: Sendable, Hashable {
+    /// Where the values came from: `values "a.b.c" V` or `values file "F"`.
+    public enum Source: Sendable, Hashable {
+        /// The dotted path of a single value.
+        case value(path: String)
+        /// The file as the script named it (read relative to the script at evaluation).
+        case file(path: String)
+
+        /// The statement as diagnostics name it: `'values "pilot.env.X"'`, `'values file "F"'`.
+        public var statementText: String {
+            switch self {
+            case .value(let path): "'values \"\(path)\"'"
+            case .file(let path): "'values file \"\(path)\"'"
+            }
+        }
+    }
+    /// What the statement names.
+    public var source: Source
+    /// The values the statement sets, as a tree from the top of `values`.
+    public var values: ValueTree
+    /// The whole statement, where diagnostics about the overlay point.
     public var statement: SourceRange
 }
 
@@ -87,6 +128,11 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var install: InstallDeclaration?
     public var server: Located<String>?
     public var discovery: [DiscoveryDeclaration] = []
+    /// `values` statements, in order.
+    public var overlays: [ValuesOverlay] = []
+
+    /// Every overlay merged in statement order (empty when there is none).
+    public var overlay: ValueTree { overlays.reduce(ValueTree.empty) { $0.merging($1.values) } }
 
     /// The kubeconfig context: the declared one, or the cluster's name.
     public var contextName: String { context?.value ?? name.value }
@@ -137,6 +183,21 @@ public struct Topology: Sendable, Hashable {
     /// The clusters that are remotes of `primary`, in declaration order.
     public func remotes(of primary: String) -> [ClusterDeclaration] {
         clusters.filter { $0.install?.remoteOf?.value == primary }
+    }
+
+    /// What installs the cluster's control plane: its `install installer`, else the mesh's
+    /// `installer`, else istioctl.
+    public func installer(of cluster: ClusterDeclaration) -> Installer {
+        cluster.install?.installer?.value ?? mesh?.installer?.value ?? .istioctl
+    }
+
+    /// What a cluster's install sets beyond meshID, clusterName and network: the model's values
+    /// (EXTERNAL_ISTIOD on a primary with remotes), then its `values` statements, later winning.
+    /// Both installers take these (install.yaml's `spec.values`, the istiod chart's values).
+    public func installValues(of cluster: ClusterDeclaration) -> ValueTree {
+        let servesRemotes = primary(of: cluster) == nil && !remotes(of: cluster.name.value).isEmpty
+        let model = servesRemotes ? PrimaryRemoteValues.primary(globalExternalIstiod: forms.externalIstiodInGlobal) : .empty
+        return model.merging(cluster.overlay)
     }
 
     /// The network a cluster's control plane is on: its install's, or the only one declared.

@@ -78,6 +78,7 @@ public enum Validator {
                 checkInstallOptions(install, topology, &diagnostics)
             }
             checkRemote(cluster, clustersByName, topology, &diagnostics)
+            checkInstallValues(cluster, topology, &diagnostics)
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
             }
@@ -102,6 +103,56 @@ public enum Validator {
             }
         }
         return diagnostics
+    }
+
+    /// The installer and the `values` of a cluster: Helm only for a release with Istio's
+    /// charts, `values` only with an `install`, and no overlay changing a value MeshScript sets
+    /// itself (reported at the overlay, with a note where the script sets the value).
+    private static func checkInstallValues(_ cluster: ClusterDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        if topology.installer(of: cluster) == .helm, let install = cluster.install {
+            let chosen = install.installer ?? topology.mesh?.installer
+            if !topology.forms.helmCharts {
+                diagnostics.append(.error("Istio \(topology.istio) is not installed with Helm here: Istio's chart repository and its gateway chart start with 1.12",
+                                          at: chosen?.range ?? install.statement,
+                                          help: "remove 'installer helm', or target istio \"1.12\" or newer"))
+            } else if install.remoteOf != nil, !topology.forms.helmRemoteProfile {
+                let fromMesh = install.installer == nil ? topology.mesh?.installer.map { [Diagnostic.Note("the mesh chooses Helm here", at: $0.range)] } : nil
+                diagnostics.append(.error("a remote of Istio \(topology.istio) is not installed with Helm by MeshScript: the istiod chart's remote profile starts with 1.24 (before, a separate istiod-remote chart)",
+                                          at: install.installer?.range ?? install.statement, notes: fromMesh ?? [],
+                                          help: "install this remote with istioctl (install remote of \(install.remoteOf!.value) installer istioctl), or target istio \"1.24\" or newer"))
+            }
+        }
+        guard let install = cluster.install else {
+            for overlay in cluster.overlays {
+                diagnostics.append(.error("'values' in cluster '\(cluster.name.value)' has no control plane to set: the cluster has no 'install'",
+                                          at: overlay.statement, help: "add 'install' to cluster '\(cluster.name.value)', or remove the 'values'"))
+            }
+            return
+        }
+        for overlay in cluster.overlays {
+            for leaf in overlay.values.leaves {
+                guard let owned = InstallSpec.ownedPaths.first(where: { $0.starts(with: leaf.path) }) else { continue }
+                let (what, place) = ownedValue(owned, cluster, install, topology)
+                let set = leaf.path == owned ? "sets" : "replaces '\(leaf.path.joined(separator: "."))', and with it"
+                diagnostics.append(.error("\(overlay.source.statementText) \(set) '\(owned.joined(separator: "."))', which MeshScript sets from \(what)",
+                                          at: overlay.statement, notes: place.map { [.init("\(what) is given here", at: $0)] } ?? [],
+                                          help: "change \(what) where it is declared, and remove it from the values"))
+            }
+        }
+    }
+
+    /// What a value MeshScript owns is set from, and where the script says it.
+    private static func ownedValue(_ path: [String], _ cluster: ClusterDeclaration, _ install: InstallDeclaration,
+                                   _ topology: Topology) -> (String, SourceRange?) {
+        switch path.last {
+        case "meshID": return ("the mesh name", topology.mesh?.name.range)
+        case "clusterName": return ("the cluster name", cluster.name.range)
+        case "revision": return ("'install revision'", install.revision?.range ?? install.statement)
+        case "profile": return ("'install profile'", install.profile?.range ?? install.statement)
+        default:
+            let network = topology.network(of: cluster)
+            return ("the network", install.network?.range ?? network.flatMap { topology.network(named: $0)?.name.range })
+        }
     }
 
     /// Two clusters with one kubeconfig context are one cluster to kubectl and istioctl: apply

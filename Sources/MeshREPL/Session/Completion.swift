@@ -54,6 +54,8 @@ extension REPLSession {
         case ("key", "rsa"): return ["2048", "3072", "4096"]
         case ("key", "ecdsa"): return ["p256", "p384"]
         case ("key", "key"): return ["rsa", "ecdsa"]
+        case ("install", "installer"), ("installer", "installer"): return Installer.allCases.map(\.rawValue)
+        case ("values", "values"): return ["file"]
         default: break
         }
         if let command, let signature = MeshCommands.signatures.first(where: { $0.name == command }) {

@@ -1,0 +1,47 @@
+// render with Istio's Helm charts: a values file per chart under WORK_DIR/C/helm/, and the
+// IstioOperators of istioctl removed when a cluster moves to Helm (they are render's own files).
+import Foundation
+import MeshScript
+import MeshTestSupport
+import Testing
+
+@Suite struct HelmRenderTests {
+    func render(_ script: String, out: String, home: String) throws -> RenderSummary? {
+        let engine = MeshEngine(environment: [:])
+        let check = engine.check(file: script)
+        try #require(!check.hasErrors, "\(script) does not check cleanly")
+        let options = RenderOptions(workDirectory: out, scriptPath: script, environment: [:], home: home)
+        let credentials = MeshRenderer.preflight(engine.topology, options: options)
+        do throws(RenderFailure) {
+            return try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+        } catch {
+            Issue.record("render failed: \(error)")
+            return nil
+        }
+    }
+
+    @Test func movingAClusterToHelmReplacesItsIstioOperatorsWithValuesFiles() throws {
+        let scratch = try Scratch()
+        let out = scratch.at("out")
+        let istioctl = try String(contentsOfFile: example("multi-network.mesh"), encoding: .utf8)
+        let script = try scratch.write("mesh.mesh", istioctl)
+        _ = try render(script, out: out, home: scratch.home)
+        let layout = WorkLayout(out)
+        #expect(FileManager.default.fileExists(atPath: layout.eastWestGateway("cluster1")))
+
+        _ = try scratch.write("mesh.mesh", istioctl.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < installer helm >\n"))
+        let summary = try #require(try render(script, out: out, home: scratch.home))
+        for cluster in ["cluster1", "cluster2"] {
+            #expect(summary.files.contains { $0.path == layout.eastWestGateway(cluster) && $0.outcome == .removed })
+            for chart in HelmChart.allCases {
+                #expect(summary.files.contains { $0.path == layout.helmValues(cluster, chart) && $0.outcome == .created })
+            }
+        }
+        #expect(try String(contentsOfFile: layout.helmValues("cluster2", .gateway), encoding: .utf8)
+            == "name: istio-eastwestgateway\nnetworkGateway: network2\n")
+        #expect(try String(contentsOfFile: layout.helmValues("cluster2", .base), encoding: .utf8) == "{}\n")
+        // plan.json records the installer.
+        let plan = try String(contentsOfFile: layout.planJSON, encoding: .utf8)
+        #expect(plan.contains("\"installer\" : \"helm\""))
+    }
+}
