@@ -1,6 +1,7 @@
 // From a valid topology to ordered steps: per cluster, one primary at a time, trust
 // (intermediate CA, namespace, cacerts) then install and readiness; then discovery links.
 // The commands are the seed document's and istio-artifacts.md's, for the targeted release.
+import MeshKube
 
 /// What the planner needs beyond the topology: the work directory, the script and the kubeconfig.
 public struct PlanOptions: Sendable {
@@ -56,6 +57,9 @@ public struct WorkLayout: Sendable {
     public func eastWestGateway(_ c: String) -> String { path(c, "eastwest-gateway.yaml") }
     /// The Gateway exposing cluster `c`'s services on the east-west gateway.
     public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
+    /// Istio's reader ServiceAccount, ClusterRole/Binding and token Secret for cluster `c`,
+    /// applied to `c` when its remote secret carries a token minted there.
+    public func readerAccount(_ c: String) -> String { path(c, "reader-service-account.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
     /// The plan as JSON, written by render.
@@ -183,24 +187,34 @@ private struct StepList {
         }
     }
 
-    /// The target applies the source's remote secret: the file render wrote, or what
-    /// `istioctl create-remote-secret` prints from the source (source's access for istioctl,
-    /// target's for kubectl).
+    /// The target applies the source's remote secret: the file render wrote; or, for the releases
+    /// MeshScript mints tokens for, the reader account applied to the source and
+    /// `meshscript remote-secret` (which reads its token there) piped into the target; or what
+    /// `istioctl create-remote-secret` prints from the source (source's access for the source
+    /// side, target's for `kubectl apply`). The token never appears in the plan.
     mutating func addDiscoveryStep(_ link: DiscoveryLink) {
         guard let source = byName[link.source], byName[link.target] != nil else { return }
         let title = "give \(link.target) the remote secret of \(link.source)"
+        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: source.server?.value)
+        let server = source.server.map { ["--server=\($0.value)"] } ?? []
+        let apply = ["kubectl", "apply", "-f", "-"] + flags(link.target)
         if options.offlineRemoteSecrets.contains(link) {
             let file = layout.remoteSecret(source: link.source, target: link.target)
-            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
-                [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
+            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
                 note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
+        } else if topology.remoteSecretRelease.mintsReaderToken {
+            let reader = layout.readerAccount(link.source)
+            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + ["--istio=\(topology.istio.label)"] + flags(link.source)
+            add(kind, .discover, link.target, title,
+                [Plan.Command(["kubectl", "apply", "-f", reader] + flags(link.source)), Plan.Command(pipeline: [create, apply])],
+                files: [reader],
+                note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
         } else {
             var create = ["istioctl"]
             if topology.istio == .legacy16 { create.append("x") }
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            create += ["create-remote-secret"] + flags(link.source) + ["--name=\(link.source)"] + (source.server.map { ["--server=\($0.value)"] } ?? [])
-            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
-                [Plan.Command(pipeline: [create, ["kubectl", "apply", "-f", "-"] + flags(link.target)])])
+            create += ["create-remote-secret"] + flags(link.source) + ["--name=\(link.source)"] + server
+            add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
         }
     }
 }

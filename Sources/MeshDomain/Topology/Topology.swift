@@ -1,6 +1,7 @@
 // The topology a script describes: what evaluation builds and validation checks. Every
 // entry keeps the source ranges of the statement and words that declared it, so each
 // diagnostic can point at the statement responsible.
+import MeshKube
 import MeshScriptInterpreter
 
 /// Which Istio release's artifacts are produced.
@@ -89,6 +90,9 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var trust: TrustDeclaration?
     public var install: InstallDeclaration?
     public var server: Located<String>?
+    /// The `token from kubeconfig` statement: the remote secret carries the kubeconfig user's
+    /// own token (an explicit opt-in). Nil: Istio's reader service account's token.
+    public var tokenFromKubeconfig: SourceRange?
     public var discovery: [DiscoveryDeclaration] = []
 
     /// The kubeconfig context: the declared one, or the cluster's name.
@@ -106,6 +110,11 @@ public struct Topology: Sendable, Hashable {
 
     public var mesh: MeshDeclaration? { meshes.first }
     public var istio: IstioVersion { mesh?.istio ?? .current }
+
+    /// The release whose `istioctl create-remote-secret` the remote secrets follow.
+    public var remoteSecretRelease: RemoteSecretRelease {
+        RemoteSecretRelease(label: istio.label) ?? RemoteSecretRelease(minor: RemoteSecretRelease.newestKnownMinor)
+    }
 
     public func cluster(named name: String) -> ClusterDeclaration? { clusters.first { $0.name.value == name } }
     public func network(named name: String) -> NetworkDeclaration? { networks.first { $0.name.value == name } }
