@@ -48,7 +48,8 @@ public enum MintedRemoteSecret {
             }
             if attempt < attempts { Thread.sleep(forTimeInterval: pause) }
         }
-        throw Failure(description: "the token Secret \(RemoteSecret.namespace)/\(ReaderAccount.tokenSecretName) in context '\(request.access.context)' has no token yet; is the token controller running?")
+        // Worded without "token X" or "secret X", which apply's redaction would mask.
+        throw Failure(description: "the reader account's credentials in context '\(request.access.context)' are still empty after \(attempts) reads; is kube-controller-manager running?")
     }
 
     /// The server peers dial (the request's, else the kubeconfig context's) and the context
@@ -82,10 +83,10 @@ public enum MintedRemoteSecret {
         }
         guard result.succeeded else {
             let reason = result.timedOut ? "no answer within \(Int(timeout)) s" : result.standardError.split(separator: "\n").last.map(String.init) ?? "kubectl failed"
-            throw Failure(description: "cannot read the token Secret \(RemoteSecret.namespace)/\(ReaderAccount.tokenSecretName) in context '\(access.context)': \(reason)")
+            throw Failure(description: "cannot read the reader account's credentials in context '\(access.context)': \(reason)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: result.output) as? [String: Any] else {
-            throw Failure(description: "kubectl's answer for the token Secret is not a JSON object")
+            throw Failure(description: "kubectl's answer for the reader account's credentials is not a JSON object")
         }
         let data = object["data"] as? [String: Any] ?? [:]
         guard let encoded = data["token"] as? String, let ca = data["ca.crt"] as? String, !ca.isEmpty,

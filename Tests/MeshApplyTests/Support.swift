@@ -197,8 +197,12 @@ func plan(_ script: String, out: String, home: String, sourceLocation: Testing.S
 
 extension Plan {
     /// Every process the steps at and after `first` start, in order (meshscript steps excluded).
-    func processes(from first: Int = 1) -> [[String]] {
-        steps.filter { $0.number >= first }.flatMap { $0.commands.flatMap(\.pipeline) }.filter { $0.first != "meshscript" }
+    /// The processes apply spawns from step `first` on: never `meshscript render` (done in
+    /// process); `meshscript remote-secret` only where it is a stand-in (`standInMeshscript`),
+    /// since the CLI runs its own executable for it.
+    func processes(from first: Int = 1, standInMeshscript: Bool = false) -> [[String]] {
+        steps.filter { $0.number >= first }.flatMap { $0.commands.flatMap(\.pipeline) }
+            .filter { $0.first != "meshscript" || (standInMeshscript && $0.starts(with: ["meshscript", "remote-secret"])) }
     }
 
     func step(where predicate: (Plan.Command) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Plan.Step {
