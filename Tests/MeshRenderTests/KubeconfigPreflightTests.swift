@@ -315,6 +315,28 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
     /// A secret render wrote earlier but no longer writes (the source's user moved to an exec
     /// plugin, or the link is gone) is removed, so `kubectl apply -f DIR/C/` cannot apply stale
     /// credentials. A file render did not write is left alone.
+    /// The reader account of a cluster whose token is no longer minted (its user became the reader
+    /// account itself) is removed; one edited by hand is left alone.
+    @Test func aStaleReaderAccountIsRemoved() throws {
+        let scratch = try Scratch()
+        let admin = try scratch.write("admin.yaml", KubeContext.yaml(Self.contexts(east: KubeContext(name: "ctx-east", auth: .token(KubeContext.adminToken)))))
+        let first = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": admin])
+        try first.rendered()
+        let reader = first.layout.readerAccount("east")
+        #expect(exists(reader))
+        let second = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": try scratch.write("reader.yaml", KubeContext.yaml(Self.contexts(
+            east: KubeContext(name: "ctx-east", auth: .token(Self.eastToken)))))])
+        let summary = try second.rendered()
+        #expect(!exists(reader))
+        #expect(summary.files.contains { $0.path == reader && $0.outcome == .removed })
+
+        try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": admin]).rendered()
+        try (read(reader) + "# edited\n").write(toFile: reader, atomically: true, encoding: .utf8)
+        let kept = try second.rendered()
+        #expect(exists(reader))
+        #expect(kept.notes.contains { $0.contains(reader) && $0.contains("left alone") })
+    }
+
     @Test func staleRemoteSecretsAreRemoved() throws {
         let scratch = try Scratch()
         let mutual = Self.script().replacingOccurrences(of: "discover from east", with: "discover with east")
