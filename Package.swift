@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(name: "MeshKube", dependencies: ["NameSuggestions", "LocalFiles", .product(name: "Yams", package: "Yams")]),
         .target(name: "MeshRender", dependencies: ["MeshDomain", "MeshTrust", "MeshKube", "LocalFiles"]),
-        .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshRender", "LocalFiles"]),
+        .target(name: "MeshApply", dependencies: ["MeshDomain", "MeshKube", "MeshRender", "LocalFiles"]),
         .target(
             name: "MeshLive",
             dependencies: ["LocalFiles", "MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "MeshScriptInterpreterTests", dependencies: ["MeshScriptInterpreter", "LocalFiles", "MeshTestSupport"]),
         .testTarget(name: "MeshDomainTests", dependencies: ["MeshDomain", "MeshTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MeshTrustTests", dependencies: ["MeshTrust", "MeshTestSupport"]),
-        .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube", "MeshTestSupport"]),
+        .testTarget(name: "MeshKubeTests", dependencies: ["MeshKube", "MeshTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MeshRenderTests", dependencies: ["MeshRender", "MeshScript", "MeshTestSupport"], exclude: ["PrimaryRemoteGolden"]),
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
         .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),

@@ -115,12 +115,16 @@ public final class ApplyRunner: Sendable {
     public let environment: [String: String]
     /// Seconds between SIGTERM and SIGKILL when cancelled.
     public let terminationGrace: Double
+    /// The executable a pipeline's `meshscript` stage runs (`meshscript remote-secret`): the
+    /// host's own, so it need not be on PATH; nil: looked up on PATH like any other program.
+    public let meshscriptExecutable: String?
     private let children = ChildRegistry()
 
     /// A runner spawning processes with `environment`; `terminationGrace` is seconds from SIGTERM to SIGKILL on cancel.
-    public init(environment: [String: String], terminationGrace: Double = 3) {
+    public init(environment: [String: String], terminationGrace: Double = 3, meshscriptExecutable: String? = nil) {
         self.environment = environment
         self.terminationGrace = terminationGrace
+        self.meshscriptExecutable = meshscriptExecutable
     }
 
     /// The steps whose commands are all `meshscript ...`: the host does them in-process (render)
@@ -162,6 +166,10 @@ public final class ApplyRunner: Sendable {
         for step in pending where !inProcess.contains(step.number) {
             for command in step.commands {
                 for program in command.pipeline.compactMap(\.first) where locations[program] == nil {
+                    if program == Self.inProcessProgram, let own = meshscriptExecutable {
+                        locations[program] = own
+                        continue
+                    }
                     guard let path = ProgramLocator.locate(program, environment: environment) else {
                         throw ApplyFailure(step: step, totalSteps: total, command: command,
                                            reason: .notFound(program: program, why: ProgramLocator.whyNotFound(program, environment: environment)),

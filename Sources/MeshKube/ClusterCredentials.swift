@@ -44,13 +44,18 @@ public struct ClusterCredentials: Sendable, Hashable {
     public var unreadableFiles: [String]
     /// The kubeconfig file that defined the context.
     public var sourcePath: String
+    /// `cluster.tls-server-name`: the name the API server's certificate is checked against
+    /// when it differs from the server address's host (a proxy, an IP address).
+    public var tlsServerName: String?
 
     public init(
         contextName: String, clusterName: String, userName: String, server: String?,
         certificateAuthorityData: String?, certificateAuthorityPath: String? = nil,
         insecureSkipTLSVerify: Bool = false, namespace: String? = nil, user: UserAuth,
-        bearerToken: String? = nil, unreadableFiles: [String] = [], sourcePath: String
+        bearerToken: String? = nil, unreadableFiles: [String] = [], sourcePath: String,
+        tlsServerName: String? = nil
     ) {
+        self.tlsServerName = tlsServerName
         self.contextName = contextName
         self.clusterName = clusterName
         self.userName = userName

@@ -20,6 +20,7 @@ public struct Kubeconfig: Sendable {
         var certificateAuthority: String?
         var certificateAuthorityData: String?
         var insecureSkipTLSVerify = false
+        var tlsServerName: String?
         var origin: String
     }
 
@@ -141,6 +142,7 @@ public struct Kubeconfig: Sendable {
                 certificateAuthorityData: try reader.string(
                     body?["certificate-authority-data"], "certificate-authority-data"),
                 insecureSkipTLSVerify: try reader.bool(body?["insecure-skip-tls-verify"], "insecure-skip-tls-verify"),
+                tlsServerName: try reader.string(body?["tls-server-name"], "tls-server-name"),
                 origin: path)
         }
         for (name, body, item) in try reader.namedList(top["contexts"], list: "contexts", field: "context") {
@@ -257,7 +259,8 @@ public struct Kubeconfig: Sendable {
             certificateAuthorityData: caData, certificateAuthorityPath: caPath,
             insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
             namespace: context.namespace.flatMap { $0.isEmpty ? nil : $0 },
-            user: auth, bearerToken: bearerToken, unreadableFiles: unreadable, sourcePath: context.origin)
+            user: auth, bearerToken: bearerToken, unreadableFiles: unreadable, sourcePath: context.origin,
+            tlsServerName: cluster.tlsServerName.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// A token wins (it is what a remote secret needs and what client-go sends);

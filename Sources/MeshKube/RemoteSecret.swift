@@ -14,79 +14,96 @@ public enum RemoteSecret {
 
     public static func name(for cluster: String) -> String { "istio-remote-secret-" + cluster }
 
-    /// The Secret for `cluster` (the source cluster's `clusterName`), holding a
-    /// bearer-token kubeconfig for its API server.
+    /// What one remote secret holds: the source cluster's name, the API server peers dial, the
+    /// CA that vouches for it, the bearer token, and the TLS server name when it differs from
+    /// the server's host.
+    public struct Contents: Sendable, Hashable {
+        /// The source cluster's `clusterName`: the data key, annotation and name suffix.
+        public var cluster: String
+        /// The API server address written into the kubeconfig.
+        public var server: String
+        /// The base64 text as it appears in a kubeconfig (or a token Secret's `ca.crt` data).
+        public var certificateAuthorityData: String
+        /// The bearer token istiod presents.
+        public var token: String
+        /// `tls-server-name`; written only for releases that support it.
+        public var tlsServerName: String?
+
+        /// Contents with every field given.
+        public init(cluster: String, server: String, certificateAuthorityData: String, token: String, tlsServerName: String? = nil) {
+            self.cluster = cluster
+            self.server = server
+            self.certificateAuthorityData = certificateAuthorityData
+            self.token = token
+            self.tlsServerName = tlsServerName
+        }
+    }
+
+    /// The Secret holding `contents`, as the istioctl of the release of `forms` prints it.
     ///
     /// istioctl writes `outputHeader`, the object serialized by the Kubernetes YAML
-    /// codec (keys sorted, `creationTimestamp: null` in metadata, the data moved to
-    /// `stringData`), then `outputTrailer` `---`; the embedded kubeconfig is
-    /// client-go's `latest.Codec` encoding (keys sorted, `preferences: {}`). The
-    /// namespace is always istio-system, never a kube context's default.
-    /// `certificateAuthorityData` is the base64 text as it appears in a kubeconfig.
-    public static func manifest(cluster: String, server: String, certificateAuthorityData: String, token: String) -> String {
-        let kubeconfig = embeddedKubeconfig(
-            cluster: cluster, server: server, certificateAuthorityData: certificateAuthorityData, token: token)
+    /// codec (keys sorted, the data moved to `stringData`), then `outputTrailer` `---`; the
+    /// embedded kubeconfig is client-go's `latest.Codec` encoding (keys sorted). Before 1.28
+    /// the codecs also wrote `creationTimestamp: null` and `preferences: {}`
+    /// (``IstioForms/remoteSecretOmitsEmptyFields``). The namespace is always istio-system, never
+    /// a kube context's default. `tls-server-name` is written for releases whose istioctl
+    /// knows it (``IstioForms/remoteSecretTLSServerName``).
+    public static func manifest(_ contents: Contents, forms: IstioForms) -> String {
+        let kubeconfig = embeddedKubeconfig(contents, forms: forms)
+        var metadata: [(String, Node)] = [("annotations", ManifestYAML.map([(clusterAnnotation, ManifestYAML.string(contents.cluster))]))]
+        if !forms.remoteSecretOmitsEmptyFields { metadata.append(("creationTimestamp", ManifestYAML.null)) }
+        metadata += [
+            ("labels", ManifestYAML.map([(multiClusterLabel, ManifestYAML.string("true"))])),
+            ("name", ManifestYAML.string(name(for: contents.cluster))),
+            ("namespace", ManifestYAML.string(namespace)),
+        ]
         let secret = ManifestYAML.map([
             "apiVersion": ManifestYAML.string("v1"),
             "kind": ManifestYAML.string("Secret"),
-            "metadata": ManifestYAML.map([
-                "annotations": ManifestYAML.map([(clusterAnnotation, ManifestYAML.string(cluster))]),
-                "creationTimestamp": ManifestYAML.null,
-                "labels": ManifestYAML.map([(multiClusterLabel, ManifestYAML.string("true"))]),
-                "name": ManifestYAML.string(name(for: cluster)),
-                "namespace": ManifestYAML.string(namespace),
-            ]),
-            "stringData": ManifestYAML.map([(cluster, ManifestYAML.string(kubeconfig))]),
+            "metadata": ManifestYAML.map(metadata),
+            "stringData": ManifestYAML.map([(contents.cluster, ManifestYAML.string(kubeconfig))]),
         ])
         return header + ManifestYAML.emit(secret) + "---\n"
     }
 
     /// The secret for credentials read from a kubeconfig, or nil when
     /// ``RemoteSecretPreflight/offlineSecretPossible(credentials:serverOverride:)``
-    /// says MeshScript cannot write it itself (then `istioctl create-remote-secret`
-    /// has to run against the cluster).
-    public static func manifest(cluster: String, credentials: ClusterCredentials, serverOverride: String?) -> String? {
+    /// says MeshScript cannot write it itself. The kubeconfig's `tls-server-name` goes with it.
+    public static func manifest(cluster: String, credentials: ClusterCredentials, serverOverride: String?,
+                                forms: IstioForms) -> String? {
         guard RemoteSecretPreflight.offlineSecretPossible(credentials: credentials, serverOverride: serverOverride),
             let server = serverOverride ?? credentials.server,
             let ca = credentials.certificateAuthorityData,
             let token = credentials.bearerToken
         else { return nil }
-        return manifest(cluster: cluster, server: server, certificateAuthorityData: ca, token: token)
+        return manifest(Contents(cluster: cluster, server: server, certificateAuthorityData: ca, token: token,
+                                 tlsServerName: credentials.tlsServerName), forms: forms)
     }
 
     /// The kubeconfig stored under the data key, as client-go encodes it (istioctl's
     /// `createBearerTokenKubeconfig`: cluster, context and user all named `cluster`).
-    static func embeddedKubeconfig(cluster: String, server: String, certificateAuthorityData: String, token: String)
-        -> String
-    {
-        let name = ManifestYAML.string(cluster)
-        return ManifestYAML.emit(
-            ManifestYAML.map([
-                "apiVersion": ManifestYAML.string("v1"),
-                "clusters": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "cluster": ManifestYAML.map([
-                            "certificate-authority-data": ManifestYAML.string(certificateAuthorityData),
-                            "server": ManifestYAML.string(server),
-                        ]),
-                        "name": name,
-                    ])
-                ]),
-                "contexts": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "context": ManifestYAML.map(["cluster": name, "user": name]),
-                        "name": name,
-                    ])
-                ]),
-                "current-context": name,
-                "kind": ManifestYAML.string("Config"),
-                "preferences": ManifestYAML.emptyMap,
-                "users": ManifestYAML.seq([
-                    ManifestYAML.map([
-                        "name": name,
-                        "user": ManifestYAML.map(["token": ManifestYAML.string(token)]),
-                    ])
-                ]),
-            ]))
+    static func embeddedKubeconfig(_ contents: Contents, forms: IstioForms) -> String {
+        let name = ManifestYAML.string(contents.cluster)
+        var cluster: [(String, Node)] = [
+            ("certificate-authority-data", ManifestYAML.string(contents.certificateAuthorityData)),
+            ("server", ManifestYAML.string(contents.server)),
+        ]
+        if forms.remoteSecretTLSServerName, let tlsServerName = contents.tlsServerName {
+            cluster.append(("tls-server-name", ManifestYAML.string(tlsServerName)))
+        }
+        var config: [(String, Node)] = [
+            ("apiVersion", ManifestYAML.string("v1")),
+            ("clusters", ManifestYAML.seq([ManifestYAML.map([("cluster", ManifestYAML.map(cluster)), ("name", name)])])),
+            ("contexts", ManifestYAML.seq([
+                ManifestYAML.map(["context": ManifestYAML.map(["cluster": name, "user": name]), "name": name])
+            ])),
+            ("current-context", name),
+            ("kind", ManifestYAML.string("Config")),
+        ]
+        if !forms.remoteSecretOmitsEmptyFields { config.append(("preferences", ManifestYAML.emptyMap)) }
+        config.append(("users", ManifestYAML.seq([
+            ManifestYAML.map(["name": name, "user": ManifestYAML.map(["token": ManifestYAML.string(contents.token)])])
+        ])))
+        return ManifestYAML.emit(ManifestYAML.map(config))
     }
 }

@@ -90,7 +90,7 @@ public enum RemoteSecretPreflight {
         }
 
         let tokenHelp =
-            "use a context whose user has a bearer token (e.g. one of istio-reader-service-account), or create the secret with `istioctl create-remote-secret`, which fetches a service-account token from the cluster"
+            "use a context whose user has a bearer token (e.g. istio-reader-service-account's)"
         let user = "user '\(credentials.userName)' of \(context)"
         switch credentials.user {
         case .token:

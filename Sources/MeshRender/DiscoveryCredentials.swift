@@ -22,8 +22,8 @@ public struct DiscoveryCredentials {
     /// Reads the contexts from `choice` (see ``MeshRenderer/kubeconfigChoice(for:options:)``).
     /// The kubeconfig is read when a link needs a source's credentials, when the file was named
     /// for this run (it is checked even when nothing needs it yet), or when two clusters can be
-    /// compared by API server.
-    public static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice) -> DiscoveryCredentials {
+    /// compared by API server. Tokens are judged at `now` (expired, short-lived).
+    public static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice, now: Date) -> DiscoveryCredentials {
         var result = DiscoveryCredentials(kubeconfig: choice)
         let links = topology.links
         let sources = Set(links.map(\.source))
@@ -36,7 +36,7 @@ public struct DiscoveryCredentials {
         result.checkDistinctServers(topology, kubeconfig)
         for cluster in topology.clusters where sources.contains(cluster.name.value) {
             guard let credentials = result.sourceCredentials(cluster, kubeconfig) else { continue }
-            guard let manifest = RemoteSecret.manifest(cluster: cluster.name.value, credentials: credentials, serverOverride: cluster.server?.value) else { continue }
+            guard let manifest = result.offlineSecret(cluster, credentials, forms: topology.forms, now: now) else { continue }
             for link in links where link.source == cluster.name.value {
                 result.offlineSecrets[link] = manifest
             }
@@ -109,7 +109,7 @@ public struct DiscoveryCredentials {
             // missing context is an error. A personal ~/.kube/config without the mesh's contexts must
             // not stop a plan or a demo: a warning.
             let severity: Diagnostic.Severity = self.kubeconfig.origin == .home ? .warning : .error
-            let fallback = severity == .warning ? "; the plan keeps `istioctl create-remote-secret` for it" : ""
+            let fallback = severity == .warning ? "; the plan makes its remote secret on the cluster" : ""
             diagnostics.append(Diagnostic(severity, "context '\(cluster.contextName)' of cluster '\(cluster.name.value)' is not in the kubeconfig (\(kubeconfig.sourcePaths.joined(separator: ":")))\(fallback)",
                                           at: contextRange,
                                           help: suggestion.map { "did you mean '\($0)'?" } ?? "set it with: context \"NAME\" (contexts: \(kubeconfig.contextNames.joined(separator: ", ")))"))
@@ -125,11 +125,45 @@ public struct DiscoveryCredentials {
                                       help: "override it for the remote secret with: server \"https://HOST:PORT\""))
             return nil
         }
-        // Credential problems only rule out writing the secret offline; the manifest is nil then.
-        for problem in RemoteSecretPreflight.credentialProblems(credentials) {
-            let fallback = problem.severity == .error ? "; the plan keeps `istioctl create-remote-secret` for this cluster" : ""
-            diagnostics.append(.warning(problem.message + fallback, at: contextRange, help: problem.help))
-        }
         return credentials
+    }
+
+    /// The remote secret render writes for `cluster` from its kubeconfig credentials, or nil (the
+    /// plan then mints the reader account's token on the cluster). Least privilege: only the
+    /// reader service account's own token (a JWT whose `sub` is that account) is written without
+    /// asking; the user's own token needs `token from kubeconfig`, and is warned about. Problems
+    /// with the credentials are reported only on these two paths: with the opt-in they are
+    /// errors, for a reader token they are warnings and the plan mints a token instead.
+    private mutating func offlineSecret(_ cluster: ClusterDeclaration, _ credentials: ClusterCredentials,
+                                        forms: IstioForms, now: Date) -> String? {
+        let claims = credentials.bearerToken.flatMap(BearerTokenClaims.init(token:))
+        let optIn = cluster.tokenFromKubeconfig
+        guard optIn != nil || claims?.isReaderAccount == true else { return nil }
+        let at = optIn ?? cluster.context?.range ?? cluster.name.range
+        let name = cluster.name.value
+        var blocked = false
+        for problem in RemoteSecretPreflight.credentialProblems(credentials) {
+            if problem.severity == .error { blocked = true }
+            if optIn != nil, problem.severity == .error {
+                diagnostics.append(.error(problem.message, at: at,
+                                          help: (problem.help.map { $0 + "; or " } ?? "") + "remove `token from kubeconfig` to use Istio's reader service account"))
+            } else {
+                let fallback = problem.severity == .error ? "; the plan mints the reader account's token on '\(name)' instead" : ""
+                diagnostics.append(.warning(problem.message + fallback, at: at, help: problem.help))
+            }
+        }
+        if blocked { return nil }
+        if optIn != nil, claims?.isReaderAccount != true {
+            let whose = claims?.subject.map { " (\($0))" } ?? ""
+            diagnostics.append(.warning(
+                "the remote secret of '\(name)' carries user '\(credentials.userName)''s own token\(whose) from context '\(credentials.contextName)', copied into every cluster that discovers '\(name)'",
+                at: at, help: "remove `token from kubeconfig` to give the other clusters the token of Istio's read-only reader service account, as istioctl does"))
+        }
+        if let problem = claims?.lifetimeProblem(now: now) {
+            let instead = optIn != nil ? ", or remove `token from kubeconfig` so the plan mints the reader account's token" : ""
+            diagnostics.append(.warning("the token of user '\(credentials.userName)' (context '\(credentials.contextName)') \(problem)", at: at,
+                                        help: "give the context a long-lived token" + instead))
+        }
+        return RemoteSecret.manifest(cluster: name, credentials: credentials, serverOverride: cluster.server?.value, forms: forms)
     }
 }

@@ -106,7 +106,7 @@ public enum MeshRenderer {
     /// Pre-flight checks that need the outside world (the kubeconfig of
     /// ``kubeconfigChoice(for:options:)``), as diagnostics.
     public static func preflight(_ topology: Topology, options: RenderOptions) -> DiscoveryCredentials {
-        DiscoveryCredentials.resolve(topology, kubeconfig: kubeconfigChoice(for: topology, options: options))
+        DiscoveryCredentials.resolve(topology, kubeconfig: kubeconfigChoice(for: topology, options: options), now: options.now)
     }
 
     /// What the planner needs from a pre-flighted run: the remote secrets render writes itself,
@@ -196,7 +196,8 @@ public enum MeshRenderer {
     }
 
     /// Every manifest of the work directory with its content and mode: namespaces, IstioOperators,
-    /// gateways, the offline remote secrets (0600) and plan.json.
+    /// gateways, the reader accounts whose tokens the plan mints, the offline remote secrets (0600)
+    /// and plan.json.
     static func manifests(_ topology: Topology, plan: Plan, credentials: DiscoveryCredentials,
                           layout: WorkLayout) throws(RenderFailure) -> [(path: String, content: String, mode: mode_t)] {
         var manifests: [(path: String, content: String, mode: mode_t)] = []
@@ -221,6 +222,11 @@ public enum MeshRenderer {
                 if crossNetwork.contains(name) { manifests.append((layout.crossNetworkGateway(name), CrossNetworkGateway.manifest(topology.forms), 0o644)) }
                 if servesRemotes { manifests.append((layout.exposeIstiod(name), ExposeIstiod.manifest(revision: install.revision?.value), 0o644)) }
             }
+        }
+        // The reader account of every cluster whose token a discovery step mints.
+        let minted = Set(plan.steps.flatMap(\.files))
+        for cluster in topology.clusters where minted.contains(layout.readerAccount(cluster.name.value)) {
+            manifests.append((layout.readerAccount(cluster.name.value), ReaderAccount.manifests(forms: topology.forms), 0o644))
         }
         for (link, secret) in credentials.offlineSecrets.sorted(by: { ($0.key.target, $0.key.source) < ($1.key.target, $1.key.source) }) {
             manifests.append((layout.remoteSecret(source: link.source, target: link.target), secret, 0o600))
@@ -252,8 +258,9 @@ public enum MeshRenderer {
     /// `kubectl apply -f WORK_DIR/C/` would still apply them: a remote secret whose link is gone
     /// (or whose source kubeconfig no longer has a bearer token) is a stale credential, and the
     /// east-west and cross-network gateways of a cluster that no longer has a network of its
-    /// own would expose it for nothing. Only files render recognisably wrote (istioctl's header
-    /// on a remote secret; a gateway byte for byte as generated) are ever touched; anything
+    /// own would expose it for nothing; a reader account nothing mints a token from would be
+    /// created again. Only files render recognisably wrote (istioctl's header on a remote
+    /// secret; a gateway or reader account byte for byte as generated) are ever touched; anything
     /// else is named in a note and left alone.
     static func removeStaleOutputs(keeping wanted: Set<String>, topology: Topology, layout: WorkLayout, summary: inout RenderSummary) {
         let secretHeader = Data(RemoteSecret.header.utf8)
@@ -270,6 +277,9 @@ public enum MeshRenderer {
                                { CrossNetworkGateway.isGenerated(String(decoding: $0, as: UTF8.self)) }))
             candidates.append((layout.exposeIstiod(name), "the Gateway exposing istiod",
                                { data in [nil, cluster.install?.revision?.value].contains { data == Data(ExposeIstiod.manifest(revision: $0).utf8) } }))
+            candidates.append((layout.readerAccount(name), "a reader account", { data in
+                IstioReleases.table.contains { $0.mintsReaderToken && data == Data(ReaderAccount.manifests(forms: $0).utf8) }
+            }))
             for candidate in candidates where !wanted.contains(candidate.path) {
                 // A generated file is small; anything that is not a regular file is not render's.
                 guard let bytes = try? RegularFile.read(candidate.path, limit: 1 << 20) else { continue }

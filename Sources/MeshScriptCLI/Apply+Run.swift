@@ -12,7 +12,7 @@ extension Apply {
         let changes = Dictionary(steps.map { ($0.step.number, $0.change) }, uniquingKeysWith: { first, _ in first })
         let inProcess = Set(ApplyRunner.inProcessSteps(of: toRun).map(\.number))
         var journal = try openJournal(plan)
-        let runner = ApplyRunner(environment: environment)
+        let runner = ApplyRunner(environment: environment, meshscriptExecutable: ownExecutable())
         let interrupts = InterruptHandler { runner.cancel() }
         defer { interrupts.restore() }
         let progress = Progress()
@@ -107,4 +107,12 @@ final class InterruptHandler: @unchecked Sendable {
         for source in sources { source.cancel() }
         for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
     }
+}
+
+/// This process's executable, for the plan's `meshscript remote-secret` stages: /proc/self/exe,
+/// else argv[0] when it is a path.
+func ownExecutable() -> String? {
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+    let first = CommandLine.arguments.first ?? ""
+    return first.contains("/") ? first : nil
 }

@@ -15,7 +15,7 @@ struct MeshScriptCommand: ParsableCommand {
             Example:  meshscript plan examples/add-primary.mesh
             """,
         version: MeshScriptVersion.current,
-        subcommands: [Check.self, PlanCommand.self, Render.self, Apply.self, Status.self, Graph.self, Repl.self]
+        subcommands: [Check.self, PlanCommand.self, Render.self, Apply.self, Status.self, Graph.self, Repl.self, RemoteSecretCommand.self]
     )
 
     /// Runs the command line; a failed write to stdout or stderr ends it with exit code 74.

@@ -41,8 +41,8 @@ import Testing
         ])
         let steps = try #require(json["steps"] as? [[String: Any]])
         let argvs = steps.flatMap { ($0["commands"] as? [[String: Any]] ?? []).flatMap { $0["pipeline"] as? [[String]] ?? [] } }
-        let tools = argvs.filter { ["kubectl", "istioctl"].contains($0.first) }
-        #expect(tools.count == 10, "\(tools)")
+        let tools = argvs.filter { ["kubectl", "istioctl"].contains($0.first) || $0.starts(with: ["meshscript", "remote-secret"]) }
+        #expect(tools.count == 14, "\(tools)") // 4 per cluster, 3 per minted link
         #expect(tools.allSatisfy { $0.contains("--kubeconfig=\(file)") }, "\(tools)")
 
         let shell = try Self.run(["plan", "mesh.mesh", "--kubeconfig", "conf/kube.yaml", "--format", "shell"], in: scratch)

@@ -26,12 +26,15 @@ import Testing
         let installs = recorded.filter { $0.argv.starts(with: ["istioctl", "install"]) }
         #expect(installs.map { $0.arguments[3] } == ["\(out)/cluster1/install.yaml", "\(out)/cluster2/install.yaml"])
         #expect(installs.allSatisfy { FileManager.default.fileExists(atPath: $0.arguments[3]) })
-        // Each kubectl apply -f - read what its istioctl printed.
-        let pipeline = recorded.filter { $0.argv.contains("create-remote-secret") || $0.stdin != nil }
-        #expect(pipeline.count == 4)
-        for index in stride(from: 0, to: pipeline.count - 1, by: 2) {
-            #expect(pipeline[index + 1].stdin == pipeline[index].stdout)
+        // Each kubectl apply -f - read the remote secret `meshscript remote-secret` built from the
+        // reader token in the (stand-in) token Secret, never the kubeconfig user's token.
+        let applied = recorded.filter { $0.stdin != nil }
+        #expect(applied.count == 2)
+        for secret in applied {
+            #expect(secret.stdin?.contains("token: \(StandIns.token)\n") == true, "\(secret.stdin ?? "")")
+            #expect(secret.stdin?.contains("user-token-of-") == false)
         }
+        #expect(!run.stdout.contains(StandIns.token) && !run.stderr.contains(StandIns.token))
         // Progress names each step the way the plan does.
         let cacerts = try plan.step { $0.pipeline[0].starts(with: ["kubectl", "create", "secret"]) }
         #expect(run.stdout.contains("[\(cacerts.number)/12] create: trust cluster1: create the cacerts secret\n"))

@@ -34,7 +34,7 @@ import Testing
             }
 
         let recorded = standIns.invocations
-        #expect(recorded.map(\.argv) == plan.processes())
+        #expect(recorded.map(\.argv) == plan.processes(standInMeshscript: true))
         // The seed's commands, literally (not only "whatever the planner said").
         let expected: [[String]] = [
             ["kubectl", "create", "namespace", "istio-system", "--context=kind-cluster1"],
@@ -45,16 +45,17 @@ import Testing
             ["kubectl", "--context=kind-cluster1", "-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"],
         ]
         #expect(Array(recorded.prefix(4).map(\.argv)) == expected)
-        let pipelines = recorded.suffix(4)
-        #expect(pipelines.map(\.argv) == [
-            ["istioctl", "create-remote-secret", "--context=kind-cluster1", "--name=cluster1"],
+        let discovery = Array(recorded.suffix(6))
+        #expect(discovery.map(\.argv) == [
+            ["kubectl", "apply", "-f", "\(out)/cluster1/reader-service-account.yaml", "--context=kind-cluster1"],
+            ["meshscript", "remote-secret", "--name=cluster1", "--istio=1.30", "--context=kind-cluster1"],
             ["kubectl", "apply", "-f", "-", "--context=kind-cluster2"],
-            ["istioctl", "create-remote-secret", "--context=kind-cluster2", "--name=cluster2"],
+            ["kubectl", "apply", "-f", "\(out)/cluster2/reader-service-account.yaml", "--context=kind-cluster2"],
+            ["meshscript", "remote-secret", "--name=cluster2", "--istio=1.30", "--context=kind-cluster2"],
             ["kubectl", "apply", "-f", "-", "--context=kind-cluster1"],
         ])
-        // kubectl apply read exactly what istioctl printed, and that holds the token.
-        let secrets = Array(pipelines)
-        for pair in [(secrets[0], secrets[1]), (secrets[2], secrets[3])] {
+        // kubectl apply read exactly what `meshscript remote-secret` printed, and that holds the token.
+        for pair in [(discovery[1], discovery[2]), (discovery[4], discovery[5])] {
             #expect(pair.0.stdout?.contains(StandIns.token) == true)
             #expect(pair.1.stdin == pair.0.stdout)
         }
@@ -66,7 +67,8 @@ import Testing
         #expect(report.results.count == plan.steps.count)
         // The last process's stdout is kept; the Secret istioctl printed is not.
         #expect(report.results.allSatisfy { !$0.output.contains(StandIns.token) })
-        #expect(report.results.last?.output == "kubectl: done\n")
+        // (the reader account's `kubectl apply`, then the pipeline's)
+        #expect(report.results.last?.output == "kubectl: done\nkubectl: done\n")
     }
 
     @Test func istio16UsesManifestApplyAndExperimentalRemoteSecret() throws {
@@ -77,7 +79,7 @@ import Testing
         let result = apply(plan, with: standIns)
         #expect(result.failure == nil)
         let recorded = standIns.invocations.map(\.argv)
-        #expect(recorded == plan.processes())
+        #expect(recorded == plan.processes(standInMeshscript: true))
         #expect(recorded.contains(["istioctl", "--context=kind-cluster1", "manifest", "apply", "-f", "\(out)/cluster1/install.yaml"]))
         #expect(recorded.contains(["istioctl", "--context=kind-cluster2", "manifest", "apply", "-f", "\(out)/cluster2/install.yaml"]))
         #expect(recorded.contains(["istioctl", "x", "create-remote-secret", "--context=kind-cluster1", "--name=cluster1"]))
@@ -109,20 +111,20 @@ import Testing
         standIns.clearLog()
         let resumed = apply(plan, with: standIns, from: failing.number)
         #expect(resumed.failure == nil)
-        #expect(standIns.invocations.map(\.argv) == plan.processes(from: failing.number))
+        #expect(standIns.invocations.map(\.argv) == plan.processes(from: failing.number, standInMeshscript: true))
         #expect(resumed.report?.results.filter { $0.outcome == .skipped }.map(\.step.number) == Array(1..<failing.number))
     }
 
-    @Test func aFailingRemoteSecretIsBlamedOnIstioctlNotOnTheKubectlItFeeds() throws {
+    @Test func aFailingRemoteSecretIsBlamedOnMeshscriptNotOnTheKubectlItFeeds() throws {
         let scratch = try Scratch()
-        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "create-remote-secret --context=kind-cluster1", stderr: "Error: could not find cluster")])
+        let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "remote-secret --name=cluster1", stderr: "error: cannot read the reader account's credentials")])
         let plan = try plan(example("add-primary.mesh"), out: scratch.at("out"), home: scratch.home)
         let failure = try #require(apply(plan, with: standIns).failure)
-        #expect(failure.reason == .exited(program: "istioctl", status: 1))
-        #expect(failure.standardErrorTail == "Error: could not find cluster")
+        #expect(failure.reason == .exited(program: "meshscript", status: 1))
+        #expect(failure.standardErrorTail == "error: cannot read the reader account's credentials")
         #expect(failure.step.phase == .discover)
         // kubectl did run (and failed on an empty stdin), and the next link was not started.
-        #expect(standIns.invocations.suffix(2).map(\.program) == ["istioctl", "kubectl"])
+        #expect(standIns.invocations.suffix(2).map(\.program) == ["meshscript", "kubectl"])
         #expect(standIns.invocations.last?.stdin == "")
     }
 
@@ -135,7 +137,7 @@ import Testing
         let plan = try plan(example("add-primary.mesh"), out: scratch.at("out"), home: scratch.home)
         let result = apply(plan, with: standIns)
         #expect(result.failure == nil)
-        #expect(standIns.invocations.map(\.argv) == plan.processes())
+        #expect(standIns.invocations.map(\.argv) == plan.processes(standInMeshscript: true))
         let namespace = try plan.step { $0.pipeline == [["kubectl", "create", "namespace", "istio-system", "--context=kind-cluster1"]] }
         #expect(result.report?.results.first { $0.step.number == namespace.number }?.outcome == .alreadyExisted)
     }
@@ -197,7 +199,7 @@ import Testing
         released.start()
         let result = apply(plan, with: standIns)
         #expect(result.failure == nil, "\(result.failure.map(String.init(describing:)) ?? "")")
-        #expect(standIns.invocations.map(\.argv) == plan.processes())
+        #expect(standIns.invocations.map(\.argv) == plan.processes(standInMeshscript: true))
     }
 
     @Test func aMeshscriptStepTheHostDidNotDoIsAFailureAndNeverSpawned() throws {

@@ -10,7 +10,8 @@ import MeshScriptInterpreter
 
 /// Every phase and form of command: trust (namespace, network label, cacerts), install (control
 /// plane, readiness, east-west gateway, cross-network Gateway), and discovery through both the
-/// `istioctl create-remote-secret | kubectl apply` pipeline and a file render wrote.
+/// reader account applied to the source and the `meshscript remote-secret | kubectl apply`
+/// pipeline, and a file render wrote.
 let everyKindOfStep = """
     mesh mesh1
     network n1
@@ -27,15 +28,18 @@ func accessPlan(_ source: String, kubeconfig: String?, offline: Set<DiscoveryLin
     return Planner.plan(checked.topology, options: options)
 }
 
-/// Each kubectl and istioctl argument list with the cluster it must name: the step's cluster,
-/// except the first stage of a discovery pipeline (istioctl reads the link's source).
+/// Each kubectl, istioctl and `meshscript remote-secret` argument list with the cluster it must
+/// name: the step's cluster, except in a discovery step the reader account's `kubectl apply` and
+/// the first stage of the pipeline (they act on the link's source).
 func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
     var calls: [(arguments: [String], cluster: String)] = []
     for step in plan.steps {
         for command in step.commands {
-            for (stage, arguments) in command.pipeline.enumerated() where ["kubectl", "istioctl"].contains(arguments.first) {
+            for (stage, arguments) in command.pipeline.enumerated()
+            where ["kubectl", "istioctl"].contains(arguments.first) || arguments.starts(with: ["meshscript", "remote-secret"]) {
                 var cluster = step.cluster
-                if step.phase == .discover, stage == 0, command.pipeline.count > 1 {
+                let onSource = (stage == 0 && command.pipeline.count > 1) || arguments.contains { $0.hasSuffix("/reader-service-account.yaml") }
+                if step.phase == .discover, onSource {
                     cluster = String(step.title.split(separator: " ").last!) // "give T the remote secret of S"
                 }
                 calls.append((arguments, cluster))
@@ -65,9 +69,10 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
                       "expose services through the east-west gateway"] {
             #expect(titles.contains(title), "no step '\(title)' in \(titles.sorted())")
         }
-        #expect(calls.contains { $0.arguments.contains("create-remote-secret") })
+        #expect(calls.contains { $0.arguments.starts(with: ["meshscript", "remote-secret"]) })
+        #expect(calls.contains { $0.arguments.starts(with: ["kubectl", "apply", "-f", "out/c1/reader-service-account.yaml"]) })
         #expect(calls.contains { $0.arguments.starts(with: ["kubectl", "apply", "-f", "out/c3/remote-secret-c1.yaml"]) })
-        #expect(calls.count == 23, "\(calls.map { $0.arguments.joined(separator: " ") })")
+        #expect(calls.count == 25, "\(calls.map { $0.arguments.joined(separator: " ") })")
         for call in calls {
             let context = try #require(Self.contexts[call.cluster])
             let at = call.arguments.firstIndex(of: "--kubeconfig=\(kubeconfig)")
@@ -82,9 +87,10 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
 
     @Test func theContextKeepsItsPlaceAndTheKubeconfigGoesJustBeforeIt() throws {
         let plan = try accessPlan(everyKindOfStep, kubeconfig: "/k.yaml")
-        let pipeline = try #require(plan.steps.first { $0.phase == .discover && $0.cluster == "c2" }?.commands.first?.pipeline)
-        #expect(pipeline == [["istioctl", "create-remote-secret", "--kubeconfig=/k.yaml", "--context=ctx-one", "--name=c1"],
-                             ["kubectl", "apply", "-f", "-", "--kubeconfig=/k.yaml", "--context=ctx-two"]])
+        let commands = try #require(plan.steps.first { $0.phase == .discover && $0.cluster == "c2" }?.commands.map(\.pipeline))
+        #expect(commands == [[["kubectl", "apply", "-f", "out/c1/reader-service-account.yaml", "--kubeconfig=/k.yaml", "--context=ctx-one"]],
+                             [["meshscript", "remote-secret", "--name=c1", "--istio=1.30", "--kubeconfig=/k.yaml", "--context=ctx-one"],
+                              ["kubectl", "apply", "-f", "-", "--kubeconfig=/k.yaml", "--context=ctx-two"]]])
         let install = try #require(plan.steps.first { $0.phase == .install && $0.cluster == "c1" }?.commands.first?.pipeline.first)
         #expect(install == ["istioctl", "install", "--kubeconfig=/k.yaml", "--context=ctx-one", "-f", "out/c1/install.yaml", "-y"])
         let wait = try #require(plan.steps.first { $0.title.hasPrefix("wait") }?.commands.first?.pipeline.first)
@@ -148,7 +154,7 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
         let quoted = #"'--kubeconfig=/home/me/it'\''s kube.yaml' --context=ctx-one"#
         #expect(plan.text.contains("$ kubectl create namespace istio-system \(quoted)\n"), "\(plan.text)")
         #expect(plan.shellScript.contains("\nkubectl create namespace istio-system \(quoted)\n"), "\(plan.shellScript)")
-        #expect(plan.shellScript.contains("istioctl create-remote-secret \(quoted) --name=c1 | kubectl apply -f - "
+        #expect(plan.shellScript.contains("meshscript remote-secret --name=c1 --istio=1.30 \(quoted) | kubectl apply -f - "
                                           + #"'--kubeconfig=/home/me/it'\''s kube.yaml' --context=ctx-two"#))
         #expect(plan.shellScript.contains("reads the kubeconfig file given with --kubeconfig="))
         // bash reads the quoted argument back as the one path.

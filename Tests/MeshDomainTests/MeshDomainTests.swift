@@ -269,9 +269,12 @@ import MeshScriptInterpreter
             "discover cluster2", "discover cluster1",
         ])
         #expect(plan.steps.map(\.number) == Array(1...12))
-        let discover = plan.steps[10].commands[0].pipeline
-        #expect(discover == [["istioctl", "create-remote-secret", "--context=kind-cluster1", "--name=cluster1"],
-                             ["kubectl", "apply", "-f", "-", "--context=kind-cluster2"]])
+        // The reader account goes to the source, then its token is read there and piped into the target.
+        let discover = plan.steps[10].commands.map(\.pipeline)
+        #expect(discover == [[["kubectl", "apply", "-f", "out/cluster1/reader-service-account.yaml", "--context=kind-cluster1"]],
+                             [["meshscript", "remote-secret", "--name=cluster1", "--istio=1.30", "--context=kind-cluster1"],
+                              ["kubectl", "apply", "-f", "-", "--context=kind-cluster2"]]])
+        #expect(plan.steps[10].files == ["out/cluster1/reader-service-account.yaml"])
         #expect(plan.steps[3].commands[0].pipeline == [["istioctl", "install", "--context=kind-cluster1", "-f", "out/cluster1/install.yaml", "-y"]])
     }
 

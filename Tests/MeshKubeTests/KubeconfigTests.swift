@@ -84,12 +84,12 @@ let testCA = Data("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE--
         #expect(RemoteSecretPreflight.check(credentials: credentials, serverOverride: nil).isEmpty)
         #expect(RemoteSecretPreflight.offlineSecretPossible(credentials: credentials, serverOverride: nil))
 
-        let secret = try #require(RemoteSecret.manifest(cluster: "east", credentials: credentials, serverOverride: nil))
+        let secret = try #require(RemoteSecret.manifest(cluster: "east", credentials: credentials, serverOverride: nil, forms: IstioReleases.forms(for: IstioRelease(1, 28))!))
         #expect(
             secret
                 == RemoteSecret.manifest(
-                    cluster: "east", server: "https://203.0.113.10:6443", certificateAuthorityData: testCA,
-                    token: "sa-token-123"))
+                    .init(cluster: "east", server: "https://203.0.113.10:6443", certificateAuthorityData: testCA,
+                          token: "sa-token-123"), forms: IstioReleases.forms(for: IstioRelease(1, 28))!))
         // The kubeconfig inside the secret reads back to the same credentials, under the cluster's name.
         let body = YAMLValue(yaml: secretBody(secret))
         let embedded = try #require(body["stringData"]?["east"]?.stringValue)

@@ -36,12 +36,12 @@ import Testing
         #expect(problems[0].message.contains("loopback"))
         #expect(problems[0].help?.contains("server \"https://") == true)
         #expect(!RemoteSecretPreflight.offlineSecretPossible(credentials: credentials, serverOverride: nil))
-        #expect(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: nil) == nil)
+        #expect(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: nil, forms: IstioReleases.forms(for: IstioRelease(1, 28))!) == nil)
 
         // A reachable override fixes it, and is what goes into the secret.
         let override = "https://198.51.100.7:6443"
         #expect(Self.errors(credentials, override: override).isEmpty)
-        let secret = try #require(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: override))
+        let secret = try #require(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: override, forms: IstioReleases.forms(for: IstioRelease(1, 28))!))
         #expect(secret.contains("server: https://198.51.100.7:6443"))
         #expect(!secret.contains(server))
     }
@@ -99,7 +99,7 @@ import Testing
         let problems = Self.errors(credentials)
         #expect(problems.count == 1)
         #expect(problems.first?.message.contains(mention) == true, "\(problems)")
-        #expect(problems.first?.help?.contains("istioctl create-remote-secret") == true)
+        #expect(problems.first?.help?.contains("bearer token") == true)
         #expect(!RemoteSecretPreflight.offlineSecretPossible(credentials: credentials, serverOverride: nil))
     }
 
@@ -119,7 +119,7 @@ import Testing
         #expect(problems.first?.severity == .warning)
         #expect(problems.first?.message.contains("'default'") == true)
         #expect(RemoteSecretPreflight.check(credentials: Self.credentials(namespace: "istio-system"), serverOverride: nil).isEmpty)
-        let secret = try #require(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: nil))
+        let secret = try #require(RemoteSecret.manifest(cluster: "c", credentials: credentials, serverOverride: nil, forms: IstioReleases.forms(for: IstioRelease(1, 28))!))
         #expect(YAMLValue(yaml: secretBody(secret))["metadata"]?["namespace"] == .string("istio-system"))
     }
 

@@ -259,3 +259,56 @@ struct Fleet {
         #expect(unreadable.stderr.contains("apply-journal.json cannot be read"), "\(unreadable.stderr)")
     }
 }
+
+/// The least-privilege remote secret end to end: the emulator's kubeconfig users are not Istio's
+/// reader account, so render writes the reader account, apply sends it to the source cluster
+/// with the real kubectl, `meshscript remote-secret` reads the token the token controller put in
+/// its Secret, and the target gets a remote secret carrying that token, never the user's own.
+@Suite(.serialized) struct MintedRemoteSecretScenarioTests {
+    @Test func applyFetchesTheReaderTokenAndNeverPrintsIt() throws {
+        let fleet = try Fleet()
+        let run = try fleet.apply()
+        #expect(run.status == 0, "\(run)")
+        // The reader account and its RBAC reached the source cluster.
+        #expect(try fleet.emulator.object("cluster1", "serviceaccounts/istio-system/istio-reader-service-account") != nil)
+        #expect(try fleet.emulator.object("cluster1", "clusterroles/istio-reader-clusterrole-istio-system") != nil)
+        #expect(try fleet.emulator.object("cluster1", "clusterrolebindings/istio-reader-clusterrole-istio-system") != nil)
+        let tokenSecret = try #require(try fleet.emulator.object("cluster1", "secrets/istio-system/istio-reader-service-account-istio-remote-secret-token"))
+        let encoded = try #require((tokenSecret["data"] as? [String: String])?["token"])
+        let token = try #require(Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) })
+        #expect(token.hasPrefix("emulator-sa-token.cluster1.istio-system.istio-reader-service-account."))
+
+        // cluster2's remote secret of cluster1 carries exactly that token, with the script's server.
+        let secret = try #require(try fleet.emulator.object("cluster2", "secrets/istio-system/istio-remote-secret-cluster1"))
+        let data = try #require((secret["data"] as? [String: String])?["cluster1"])
+        let kubeconfig = String(decoding: try #require(Data(base64Encoded: data)), as: UTF8.self)
+        #expect(kubeconfig.contains("token: \(token)\n"), "\(kubeconfig)")
+        #expect(kubeconfig.contains("server: https://cluster1.example:6443\n"))
+        #expect(!kubeconfig.contains("emulator-token-cluster1"), "the kubeconfig user's own token must not be copied")
+        #expect((secret["metadata"] as? [String: Any]).flatMap { $0["labels"] as? [String: String] }?["istio/multiCluster"] == "true")
+
+        // Neither the terminal nor the plan nor the work directory's plan.json ever holds it.
+        let plan = try fleet.meshscript(["plan", fleet.script, "--out", fleet.out, "--format", "json"])
+        for text in [run.stdout, run.stderr, plan.stdout, try String(contentsOfFile: fleet.out + "/plan.json", encoding: .utf8)] {
+            #expect(!text.contains(token))
+        }
+        #expect(run.stdout.contains("meshscript remote-secret --name=cluster1"), "\(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: fleet.out + "/cluster1/reader-service-account.yaml"))
+        #expect(!FileManager.default.fileExists(atPath: fleet.out + "/cluster2/remote-secret-cluster1.yaml"))
+    }
+
+    @Test func tokenFromKubeconfigWithoutCADataIsAnErrorAtTheOptIn() throws {
+        let fleet = try Fleet()
+        // cluster1 opts in to its kubeconfig user's token, which render would write itself.
+        let text = try String(contentsOfFile: fleet.script, encoding: .utf8)
+            .replacingOccurrences(of: "cluster cluster1 < ", with: "cluster cluster1 < token from kubeconfig; ")
+        try text.write(toFile: fleet.script, atomically: true, encoding: .utf8)
+        let run = try fleet.apply()
+        // The emulator serves plain http on loopback: a kubeconfig-token secret is refused there,
+        // with the opt-in named, before anything is changed.
+        #expect(run.status == 65, "\(run)")
+        #expect(run.stderr.contains("has no CA data"), "\(run.stderr)")
+        #expect(run.stderr.contains("remove `token from kubeconfig`"), "\(run.stderr)")
+        #expect(try fleet.emulator.writes() == [])
+    }
+}

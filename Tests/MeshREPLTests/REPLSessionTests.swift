@@ -347,8 +347,10 @@ final class CapturedSession {
             "istioctl install --context=c1",
             "kubectl create namespace istio-system --context=c2",
             "istioctl install --context=c2",
-            "istioctl create-remote-secret --context=c1",
-            "istioctl create-remote-secret --context=c2",
+            "kubectl apply -f out/c1/reader-service-account.yaml --context=c1",
+            "meshscript remote-secret --name=c1 --istio=1.30 --context=c1 | kubectl apply -f - --context=c2",
+            "kubectl apply -f out/c2/reader-service-account.yaml --context=c2",
+            "meshscript remote-secret --name=c2 --istio=1.30 --context=c2 | kubectl apply -f - --context=c1",
         ]
         var rest = plan.output[...]
         for step in steps {

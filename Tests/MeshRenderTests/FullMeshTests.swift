@@ -8,7 +8,7 @@ import Yams
 
 @Suite struct FullMeshTests {
     static let clusters = ["c1", "c2", "c3"]
-    static func token(_ cluster: String) -> String { "tok-\(cluster)-5e1f0b" }
+    static func token(_ cluster: String) -> String { KubeContext.reader("tok-\(cluster)-5e1f0b") }
     static func server(_ cluster: String) -> String { "https://\(cluster).api.test:6443" }
 
     static var kubeconfig: String {
@@ -62,7 +62,7 @@ import Yams
     @Test func threePrimariesExampleLinksEveryPair() throws {
         let scratch = try Scratch()
         let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.clusters.indices.map { index in
-            KubeContext(name: "kind-cluster\(index + 1)", server: "https://cluster\(index + 1).api.test:6443", auth: .token("tok-cluster\(index + 1)"))
+            KubeContext(name: "kind-cluster\(index + 1)", server: "https://cluster\(index + 1).api.test:6443", auth: .token(KubeContext.reader("tok-cluster\(index + 1)")))
         }))
         let path = example("three-primaries.mesh")
         let engine = MeshEngine(environment: [:])
@@ -82,7 +82,7 @@ import Yams
                 }
                 count += secret == nil ? 0 : 1
                 if let secret {
-                    expectRemoteSecret(secret, source: source, server: "https://\(source).api.test:6443", token: "tok-\(source)")
+                    expectRemoteSecret(secret, source: source, server: "https://\(source).api.test:6443", token: KubeContext.reader("tok-\(source)"))
                 }
             }
         }

@@ -90,13 +90,15 @@ import Yams
             #expect(install == [expected], "\(cluster): \(install)")
         }
 
-        let istioctl = mode == .current ? ["istioctl"] : ["istioctl", "x"]
+        // Current Istio mints the reader account's token; 1.6 keeps `istioctl x create-remote-secret`.
         for (source, target) in [("alpha", "beta"), ("beta", "alpha")] {
             let step = try #require(plan.discoverStep(source: source, target: target), "no discover step \(source) -> \(target)")
-            #expect(step.commands.map(\.pipeline) == [[
-                istioctl + ["create-remote-secret", "--context=ctx-\(source)", "--name=\(source)"],
-                ["kubectl", "apply", "-f", "-", "--context=ctx-\(target)"],
-            ]])
+            let apply = ["kubectl", "apply", "-f", "-", "--context=ctx-\(target)"]
+            let expected: [[[String]]] = mode == .current
+                ? [[["kubectl", "apply", "-f", "\(out)/\(source)/reader-service-account.yaml", "--context=ctx-\(source)"]],
+                   [["meshscript", "remote-secret", "--name=\(source)", "--istio=1.30", "--context=ctx-\(source)"], apply]]
+                : [[["istioctl", "x", "create-remote-secret", "--context=ctx-\(source)", "--name=\(source)"], apply]]
+            #expect(step.commands.map(\.pipeline) == expected)
         }
         // Never the other release's forms.
         let all = plan.commandLines

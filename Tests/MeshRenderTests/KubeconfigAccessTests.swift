@@ -9,8 +9,9 @@ import Testing
 
 @Suite struct KubeconfigAccessTests {
     /// Two networks (so the label, east-west gateway and cross-network Gateway steps exist) and
-    /// discovery both ways: east has a token user (render writes its secret, the step applies the
-    /// file) and west an exec plugin (the step is istioctl's pipeline).
+    /// discovery both ways: east's user is the reader account (render writes its secret, the step
+    /// applies the file) and west's an exec plugin (the step applies the reader account to west
+    /// and pipes `meshscript remote-secret` into east).
     static func script(head: String = "") -> String {
         """
         \(head)mesh m1
@@ -28,22 +29,25 @@ import Testing
     /// A kubeconfig for the script whose east server names `label`, so a test can tell which file was read.
     static func kubeconfig(_ label: String) -> String {
         KubeContext.yaml([
-            KubeContext(name: "ctx-east", server: "https://east-\(label).example.test:6443", auth: .token("tok-\(label)")),
+            KubeContext(name: "ctx-east", server: "https://east-\(label).example.test:6443", auth: .token(KubeContext.reader("tok-\(label)"))),
             KubeContext(name: "ctx-west", server: "https://west-\(label).example.test:6443", auth: .exec(command: "kubelogin")),
         ])
     }
 
-    /// Every kubectl and istioctl argument list of the plan carries `--kubeconfig=PATH` (or none
-    /// when `path` is nil) just before the `--context=` of the cluster it acts on (for istioctl
-    /// in a discovery pipeline: the link's source).
+    /// Every kubectl, istioctl and `meshscript remote-secret` argument list of the plan carries
+    /// `--kubeconfig=PATH` (or none when `path` is nil) just before the `--context=` of the
+    /// cluster it acts on (in a discovery step the reader account and the pipeline's first
+    /// stage act on the link's source).
     static func expectEveryToolCall(_ plan: Plan, kubeconfig path: String?, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         var count = 0
         for step in plan.steps {
             for command in step.commands {
-                for (stage, arguments) in command.pipeline.enumerated() where ["kubectl", "istioctl"].contains(arguments.first) {
+                for (stage, arguments) in command.pipeline.enumerated()
+                where ["kubectl", "istioctl"].contains(arguments.first) || arguments.starts(with: ["meshscript", "remote-secret"]) {
                     count += 1
                     let source = String(step.title.split(separator: " ").last!) // "give T the remote secret of S"
-                    let cluster = step.phase == .discover && stage == 0 && command.pipeline.count > 1 ? source : step.cluster
+                    let onSource = (stage == 0 && command.pipeline.count > 1) || arguments.contains { $0.hasSuffix("/reader-service-account.yaml") }
+                    let cluster = step.phase == .discover && onSource ? source : step.cluster
                     let context = "--context=\(contexts[cluster]!)"
                     let flags = arguments.filter { $0.hasPrefix("--context=") || $0.hasPrefix("--kubeconfig=") }
                     #expect(flags == (path.map { ["--kubeconfig=\($0)"] } ?? []) + [context], "\(arguments)", sourceLocation: sourceLocation)
@@ -54,10 +58,11 @@ import Testing
             }
         }
         // 7 per cluster (namespace, label, cacerts, install, wait, east-west gateway, Gateway), then
-        // per link the applied file (1) or the pipeline (2); west's link is always the pipeline.
+        // per link the applied file (1) or the reader account and the pipeline (3); west's link is
+        // always minted.
         let discovery = plan.steps.filter { $0.phase == .discover }.flatMap(\.commands).flatMap(\.pipeline).count
-        #expect(count == 14 + discovery && discovery >= 3, "\(plan.commandLines)", sourceLocation: sourceLocation)
-        #expect(plan.commandLines.contains { $0.contains("create-remote-secret") }, sourceLocation: sourceLocation)
+        #expect(count == 14 + discovery && discovery >= 4, "\(plan.commandLines)", sourceLocation: sourceLocation)
+        #expect(plan.commandLines.contains { $0.starts(with: ["meshscript", "remote-secret", "--name=west"]) }, sourceLocation: sourceLocation)
     }
 
     /// The step that applies the secret render wrote for east -> west (not istioctl's pipeline).
@@ -95,7 +100,7 @@ import Testing
         Self.expectAppliedFile(prepared)
         try prepared.rendered()
         expectRemoteSecret(read(prepared.layout.remoteSecret(source: "east", target: "west")), source: "east",
-                           server: "https://east-option.example.test:6443", token: "tok-option")
+                           server: "https://east-option.example.test:6443", token: KubeContext.reader("tok-option"))
     }
 
     @Test func aSingleFileKUBECONFIGIsGivenToEveryCommand() throws {

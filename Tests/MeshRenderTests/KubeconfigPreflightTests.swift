@@ -72,8 +72,8 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         """
     }
 
-    static let eastToken = "tok-east-7f3a9c2e5b"
-    static let westToken = "tok-west-1d8e4b6a0c"
+    static let eastToken = KubeContext.reader("tok-east-7f3a9c2e5b")
+    static let westToken = KubeContext.reader("tok-west-1d8e4b6a0c")
 
     static func contexts(east: KubeContext) -> [KubeContext] {
         [east, KubeContext(name: "ctx-west", server: "https://west.example.test:6443", auth: .token(westToken))]
@@ -138,37 +138,96 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(prepared.credentials.offlineSecrets[DiscoveryLink(source: "east", target: "west")] != nil)
     }
 
-    @Test func noKubeconfigAtAllKeepsIstioctl() throws {
+    @Test func noKubeconfigAtAllMintsTheReaderToken() throws {
         let scratch = try Scratch()
         let prepared = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": scratch.at("missing.yaml")])
         #expect(prepared.preflightDiagnostics.isEmpty)
         #expect(prepared.credentials.offlineSecrets.isEmpty)
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
-        #expect(step.commands.first?.pipeline.first?.starts(with: ["istioctl", "create-remote-secret"]) == true)
+        let flag = "--kubeconfig=" + scratch.at("missing.yaml")
+        #expect(step.commands.map(\.pipeline) == [
+            [["kubectl", "apply", "-f", prepared.layout.readerAccount("east"), flag, "--context=ctx-east"]],
+            [["meshscript", "remote-secret", "--name=east", "--istio=1.30", flag, "--context=ctx-east"],
+             ["kubectl", "apply", "-f", "-", flag, "--context=ctx-west"]],
+        ])
     }
 
-    // MARK: credentials istiod cannot use: a warning, and istioctl's step
+    // MARK: a user that is not the reader account: the plan mints the reader's token
 
-    @Test func execPluginUserWarnsAtTheContextAndKeepsIstioctl() throws {
+    /// Least privilege by default: a user istiod could not use anyway (an exec plugin) and an
+    /// administrator's own token both leave the token to be minted, silently; render writes the
+    /// reader account for the source and no remote secret.
+    @Test(arguments: [KubeContext.Auth.exec(command: "gke-gcloud-auth-plugin"), .token(KubeContext.adminToken)])
+    func aUserOtherThanTheReaderMintsTheReaderToken(auth: KubeContext.Auth) throws {
         let scratch = try Scratch()
-        let east = KubeContext(name: "ctx-east", auth: .exec(command: "gke-gcloud-auth-plugin"))
+        let east = KubeContext(name: "ctx-east", auth: auth)
         let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.contexts(east: east)))
         let prepared = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": kubeconfig])
-        #expect(!prepared.preflightDiagnostics.hasErrors)
-        let at = locate("\"ctx-east\"", in: Self.script())
-        prepared.expectDiagnostic(.warning, containing: "exec plugin 'gke-gcloud-auth-plugin'", line: at.line, column: at.column,
-                                  help: "istioctl create-remote-secret")
-
+        #expect(prepared.preflightDiagnostics.isEmpty, "\(prepared.preflightDiagnostics)")
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
-        #expect(step.commands.map(\.pipeline) == [[
-            ["istioctl", "create-remote-secret", "--kubeconfig=\(kubeconfig)", "--context=ctx-east", "--name=east"],
-            ["kubectl", "apply", "-f", "-", "--kubeconfig=\(kubeconfig)", "--context=ctx-west"],
-        ]])
+        #expect(step.commands.map(\.pipeline) == [
+            [["kubectl", "apply", "-f", prepared.layout.readerAccount("east"), "--kubeconfig=\(kubeconfig)", "--context=ctx-east"]],
+            [["meshscript", "remote-secret", "--name=east", "--istio=1.30", "--kubeconfig=\(kubeconfig)", "--context=ctx-east"],
+             ["kubectl", "apply", "-f", "-", "--kubeconfig=\(kubeconfig)", "--context=ctx-west"]],
+        ])
         try prepared.rendered()
         #expect(!exists(prepared.layout.remoteSecret(source: "east", target: "west")))
+        #expect(read(prepared.layout.readerAccount("east")) == ReaderAccount.manifests(forms: IstioReleases.table.last!))
+        #expect(mode(of: prepared.layout.readerAccount("east")) == 0o644, "it holds no secret")
     }
 
-    @Test func missingCAWarnsAndKeepsIstioctl() throws {
+    /// `token from kubeconfig`: the user's own token goes into the secret, with a warning at the
+    /// statement; a user without a token is an error there.
+    @Test func tokenFromKubeconfigWritesTheUsersTokenAndWarns() throws {
+        let scratch = try Scratch()
+        let script = Self.script(eastExtra: " token from kubeconfig;")
+        let east = KubeContext(name: "ctx-east", server: "https://east.example.test:6443", auth: .token(KubeContext.adminToken))
+        let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.contexts(east: east)))
+        let prepared = try prepare(script, in: scratch, environment: ["KUBECONFIG": kubeconfig])
+        #expect(!prepared.preflightDiagnostics.hasErrors)
+        let at = locate("token from kubeconfig", in: script)
+        prepared.expectDiagnostic(.warning, containing: "own token (system:serviceaccount:kube-system:cluster-admin)", line: at.line, column: at.column,
+                                  help: "remove `token from kubeconfig`")
+        try prepared.rendered()
+        expectRemoteSecret(read(prepared.layout.remoteSecret(source: "east", target: "west")), source: "east",
+                           server: "https://east.example.test:6443", token: KubeContext.adminToken)
+
+        let exec = KubeContext(name: "ctx-east", auth: .exec(command: "gke-gcloud-auth-plugin"))
+        let execConfig = try scratch.write("exec.yaml", KubeContext.yaml(Self.contexts(east: exec)))
+        let refused = try prepare(script, in: scratch, environment: ["KUBECONFIG": execConfig])
+        refused.expectDiagnostic(.error, containing: "exec plugin 'gke-gcloud-auth-plugin'", line: at.line, column: at.column,
+                                 help: "remove `token from kubeconfig`")
+    }
+
+    /// A token that expires soon is a warning whichever path wrote it; `exp` − `iat` of one hour.
+    @Test func shortLivedAndExpiredTokensWarn() throws {
+        let scratch = try Scratch()
+        let now = Int(Date().timeIntervalSince1970)
+        let short = KubeContext.jwt(#"{"sub":"system:serviceaccount:istio-system:istio-reader-service-account","iat":\#(now - 60),"exp":\#(now + 3540)}"#)
+        let expired = KubeContext.jwt(#"{"sub":"system:serviceaccount:istio-system:istio-reader-service-account","iat":\#(now - 7200),"exp":\#(now - 3600)}"#)
+        let at = locate("\"ctx-east\"", in: Self.script())
+        for (token, message) in [(short, "is short-lived"), (expired, "expired at")] {
+            let east = KubeContext(name: "ctx-east", auth: .token(token))
+            let kubeconfig = try scratch.write("config-\(message.count).yaml", KubeContext.yaml(Self.contexts(east: east)))
+            let prepared = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": kubeconfig])
+            prepared.expectDiagnostic(.warning, containing: message, line: at.line, column: at.column, help: "long-lived token")
+        }
+    }
+
+    /// The kubeconfig cluster's tls-server-name goes into the written secret (current Istio).
+    @Test func tlsServerNameIsCarriedIntoTheSecret() throws {
+        let scratch = try Scratch()
+        let east = KubeContext(name: "ctx-east", server: "https://10.1.2.3:6443", auth: .token(Self.eastToken))
+        let yaml = KubeContext.yaml(Self.contexts(east: east))
+            .replacingOccurrences(of: "    server: https://10.1.2.3:6443\n", with: "    server: https://10.1.2.3:6443\n    tls-server-name: api.east.internal\n")
+        #expect(yaml.contains("tls-server-name"))
+        let kubeconfig = try scratch.write("config.yaml", yaml)
+        let prepared = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": kubeconfig])
+        try prepared.rendered()
+        #expect(read(prepared.layout.remoteSecret(source: "east", target: "west")).contains("        tls-server-name: api.east.internal\n"))
+    }
+
+    @Test func missingCAOfAReaderTokenWarnsAndMints() throws {
         let scratch = try Scratch()
         let east = KubeContext(name: "ctx-east", certificateAuthorityData: nil, auth: .token(Self.eastToken))
         let kubeconfig = try scratch.write("config.yaml", KubeContext.yaml(Self.contexts(east: east)))
@@ -178,7 +237,7 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         prepared.expectDiagnostic(.warning, containing: "no CA data", line: at.line, column: at.column)
         #expect(prepared.credentials.offlineSecrets.isEmpty)
         let step = try #require(prepared.plan.discoverStep(source: "east", target: "west"))
-        #expect(step.commands.first?.pipeline.first == ["istioctl", "create-remote-secret", "--kubeconfig=\(kubeconfig)", "--context=ctx-east", "--name=east"])
+        #expect(step.commands.last?.pipeline.first == ["meshscript", "remote-secret", "--name=east", "--istio=1.30", "--kubeconfig=\(kubeconfig)", "--context=ctx-east"])
         try prepared.rendered()
         #expect(!exists(prepared.layout.remoteSecret(source: "east", target: "west")))
     }
@@ -256,6 +315,28 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
     /// A secret render wrote earlier but no longer writes (the source's user moved to an exec
     /// plugin, or the link is gone) is removed, so `kubectl apply -f DIR/C/` cannot apply stale
     /// credentials. A file render did not write is left alone.
+    /// The reader account of a cluster whose token is no longer minted (its user became the reader
+    /// account itself) is removed; one edited by hand is left alone.
+    @Test func aStaleReaderAccountIsRemoved() throws {
+        let scratch = try Scratch()
+        let admin = try scratch.write("admin.yaml", KubeContext.yaml(Self.contexts(east: KubeContext(name: "ctx-east", auth: .token(KubeContext.adminToken)))))
+        let first = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": admin])
+        try first.rendered()
+        let reader = first.layout.readerAccount("east")
+        #expect(exists(reader))
+        let second = try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": try scratch.write("reader.yaml", KubeContext.yaml(Self.contexts(
+            east: KubeContext(name: "ctx-east", auth: .token(Self.eastToken)))))])
+        let summary = try second.rendered()
+        #expect(!exists(reader))
+        #expect(summary.files.contains { $0.path == reader && $0.outcome == .removed })
+
+        try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": admin]).rendered()
+        try (read(reader) + "# edited\n").write(toFile: reader, atomically: true, encoding: .utf8)
+        let kept = try second.rendered()
+        #expect(exists(reader))
+        #expect(kept.notes.contains { $0.contains(reader) && $0.contains("left alone") })
+    }
+
     @Test func staleRemoteSecretsAreRemoved() throws {
         let scratch = try Scratch()
         let mutual = Self.script().replacingOccurrences(of: "discover from east", with: "discover with east")
@@ -290,10 +371,10 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         let scratch = try Scratch()
         // Both files define ctx-east (and its cluster and user); only b defines ctx-west.
         let a = try scratch.write("a.yaml", KubeContext.yaml([
-            KubeContext(name: "ctx-east", server: "https://east-from-a.test:6443", auth: .token("tok-from-a")),
+            KubeContext(name: "ctx-east", server: "https://east-from-a.test:6443", auth: .token(KubeContext.reader("tok-from-a"))),
         ]))
         let b = try scratch.write("b.yaml", KubeContext.yaml([
-            KubeContext(name: "ctx-east", server: "https://east-from-b.test:6443", auth: .token("tok-from-b")),
+            KubeContext(name: "ctx-east", server: "https://east-from-b.test:6443", auth: .token(KubeContext.reader("tok-from-b"))),
             KubeContext(name: "ctx-west", server: "https://west-from-b.test:6443", auth: .token(Self.westToken)),
         ]))
         let script = Self.script().replacingOccurrences(of: "discover from east", with: "discover with east")
@@ -302,7 +383,7 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(prepared.credentials.kubeconfigPaths == [a, b])
         try prepared.rendered()
         expectRemoteSecret(read(prepared.layout.remoteSecret(source: "east", target: "west")), source: "east",
-                           server: "https://east-from-a.test:6443", token: "tok-from-a")
+                           server: "https://east-from-a.test:6443", token: KubeContext.reader("tok-from-a"))
         expectRemoteSecret(read(prepared.layout.remoteSecret(source: "west", target: "east")), source: "west",
                            server: "https://west-from-b.test:6443", token: Self.westToken)
     }
@@ -310,9 +391,9 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
     @Test func kubeconfigStatementIsRelativeToTheScriptAndOverridesKUBECONFIG() throws {
         let scratch = try Scratch()
         let fromEnvironment = try scratch.write("env.yaml", KubeContext.yaml(Self.contexts(
-            east: KubeContext(name: "ctx-east", server: "https://east-env.test:6443", auth: .token("tok-env")))))
+            east: KubeContext(name: "ctx-east", server: "https://east-env.test:6443", auth: .token(KubeContext.reader("tok-env"))))))
         try scratch.write("project/conf/kube.yaml", KubeContext.yaml(Self.contexts(
-            east: KubeContext(name: "ctx-east", server: "https://east-script.test:6443", auth: .token("tok-script")))))
+            east: KubeContext(name: "ctx-east", server: "https://east-script.test:6443", auth: .token(KubeContext.reader("tok-script"))))))
         // The test's working directory is not the script's, so a path taken relative to it would not exist.
         let prepared = try prepare(Self.script(head: "kubeconfig \"conf/kube.yaml\"\n"), in: scratch, name: "project/mesh.mesh",
                                    environment: ["KUBECONFIG": fromEnvironment])
@@ -320,8 +401,8 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(prepared.credentials.kubeconfigPaths.map { ($0 as NSString).standardizingPath } == [scratch.at("project/conf/kube.yaml")])
         try prepared.rendered()
         let text = read(prepared.layout.remoteSecret(source: "east", target: "west"))
-        expectRemoteSecret(text, source: "east", server: "https://east-script.test:6443", token: "tok-script")
-        #expect(!text.contains("tok-env"))
+        expectRemoteSecret(text, source: "east", server: "https://east-script.test:6443", token: KubeContext.reader("tok-script"))
+        #expect(!text.contains(KubeContext.reader("tok-env")))
     }
 
     @Test func missingKubeconfigNamedByTheScriptIsAnErrorAtThatStatement() throws {
@@ -385,15 +466,19 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
 
 /// `meshscript check` runs the same pre-flight as plan and render, unless told not to.
 @Suite struct CheckPreflightTests {
-    @Test func checkReportsAnExecPluginAsAWarningAndALoopbackServerAsAnError() throws {
+    @Test func checkReportsTheKubeconfigTokenOptInAndALoopbackServerAsAnError() throws {
         let scratch = try Scratch()
         let path = try scratch.write("mesh.mesh", KubeconfigPreflightTests.script())
-        let exec = KubeContext(name: "ctx-east", auth: .exec(command: "gke-gcloud-auth-plugin"))
-        let execConfig = try scratch.write("exec.yaml", KubeContext.yaml(KubeconfigPreflightTests.contexts(east: exec)))
-        let warned = try meshscript(["check", path], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": execConfig]))
+        let optIn = try scratch.write("opt-in.mesh", KubeconfigPreflightTests.script(eastExtra: " token from kubeconfig;"))
+        let admin = KubeContext(name: "ctx-east", auth: .token(KubeContext.adminToken))
+        let adminConfig = try scratch.write("admin.yaml", KubeContext.yaml(KubeconfigPreflightTests.contexts(east: admin)))
+        let quiet = try meshscript(["check", path], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": adminConfig]))
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let warned = try meshscript(["check", optIn], environment: cliEnvironment(home: scratch.home, ["KUBECONFIG": adminConfig]))
         #expect(warned.status == 0, "\(warned.stderr)")
-        #expect(warned.stderr.contains("\(path):4:24: warning:"), "\(warned.stderr)")
-        #expect(warned.stderr.contains("exec plugin 'gke-gcloud-auth-plugin'"))
+        #expect(warned.stderr.contains("\(optIn):4:36: warning:"), "\(warned.stderr)")
+        #expect(warned.stderr.contains("own token"))
+        #expect(!warned.stderr.contains(KubeContext.adminToken))
 
         let loopback = KubeContext(name: "ctx-east", server: "https://127.0.0.1:6443")
         let loopbackConfig = try scratch.write("loopback.yaml", KubeContext.yaml(KubeconfigPreflightTests.contexts(east: loopback)))

@@ -7,7 +7,7 @@ import MeshTestSupport
 import Testing
 
 @Suite struct SecretLeakTests {
-    static let token = "tok-LEAKCHECK-9b2e71d04f"
+    static let token = KubeContext.reader("tok-LEAKCHECK-9b2e71d04f")
 
     static let script = """
         mesh m1

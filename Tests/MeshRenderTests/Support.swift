@@ -69,10 +69,30 @@ struct KubeContext {
     var name: String
     var server: String? = "https://api.example.test:6443"
     var certificateAuthorityData: String? = KubeContext.caData
-    var auth: Auth = .token("token-for-test")
+    /// By default the token of Istio's reader service account (render writes its remote secret
+    /// without an opt-in); ``adminToken`` is any other user's.
+    var auth: Auth = .token(KubeContext.readerToken)
     var namespace: String?
 
     var clusterName: String { "kc-" + name }
+
+    /// A JWT (unsigned) whose `sub` is istio-system's istio-reader-service-account, without expiry.
+    static let readerToken = jwt(#"{"iss":"kubernetes/serviceaccount","sub":"system:serviceaccount:istio-system:istio-reader-service-account"}"#)
+    /// A reader-account JWT told apart from others by its `jti`, `label`.
+    static func reader(_ label: String) -> String {
+        jwt(#"{"jti":"\#(label)","sub":"system:serviceaccount:istio-system:istio-reader-service-account"}"#)
+    }
+    /// A JWT of a cluster administrator's service account, without expiry.
+    static let adminToken = jwt(#"{"iss":"kubernetes/serviceaccount","sub":"system:serviceaccount:kube-system:cluster-admin"}"#)
+
+    /// `claims` as the payload of a JWT with a fake signature.
+    static func jwt(_ claims: String) -> String {
+        func part(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        return part(#"{"alg":"RS256","kid":"test"}"#) + "." + part(claims) + ".c2lnbmF0dXJl"
+    }
     var userName: String { "ku-" + name }
 
     /// Any base64 text is fine for the remote secret; this one is a PEM envelope.

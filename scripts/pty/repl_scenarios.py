@@ -253,8 +253,8 @@ def plan(program, home, term):
             "istioctl install --context=cluster1",
             "kubectl create namespace istio-system --context=cluster2",
             "istioctl install --context=cluster2",
-            "istioctl create-remote-secret --context=cluster1 --name=cluster1",
-            "istioctl create-remote-secret --context=cluster2 --name=cluster2",
+            "meshscript remote-secret --name=cluster1 --istio=1.30 --context=cluster1",
+            "meshscript remote-secret --name=cluster2 --istio=1.30 --context=cluster2",
         ]
         position = 0
         for step in steps:

@@ -122,6 +122,8 @@ BUILTIN_RESOURCES = (
     Resource("", ("v1",), "services", "service", "Service", True, ("svc",), ("status",)),
     Resource("", ("v1",), "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",)),
     Resource("apps", ("v1",), "deployments", "deployment", "Deployment", True, ("deploy",), ("status",)),
+    Resource("rbac.authorization.k8s.io", ("v1",), "clusterroles", "clusterrole", "ClusterRole", False),
+    Resource("rbac.authorization.k8s.io", ("v1",), "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", False),
     Resource("apiextensions.k8s.io", ("v1",), "customresourcedefinitions", "customresourcedefinition",
              "CustomResourceDefinition", False, ("crd", "crds"), ("status",)),
 )

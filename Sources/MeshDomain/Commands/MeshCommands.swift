@@ -90,6 +90,8 @@ public enum MeshCommands {
                          exactlyOneOf: ["with", "from"]),
         CommandSignature("server", summary: "API server address written into this cluster's remote secret", allowedIn: [.cluster],
                          parameters: [.init("\"https://HOST:PORT\"", .string)]),
+        CommandSignature("token", summary: "`from kubeconfig`: this cluster's remote secret carries the kubeconfig user's own token instead of Istio's read-only reader account's (warns)",
+                         allowedIn: [.cluster], options: [.init("from", [.init("kubeconfig", .name)])], exactlyOneOf: ["from"]),
     ]
 
     /// Register every mesh built-in and the `clusters()` function on `interpreter`.
@@ -184,6 +186,17 @@ public enum MeshCommands {
         add("server") { call, _ in
             try once(builder.topology.clusters[builder.currentCluster!].server?.range, "server", call)
             builder.topology.clusters[builder.currentCluster!].server = located(call.arguments[0])
+        }
+        add("token") { call, _ in
+            try once(builder.topology.clusters[builder.currentCluster!].tokenFromKubeconfig, "token", call)
+            let source = located(call.options["from"]![0])
+            guard source.value == "kubeconfig" else {
+                let suggestion = Suggestions.closest(to: source.value, in: ["kubeconfig"])
+                throw CommandError("unknown token source '\(source.value)'", at: source.range,
+                                   help: (suggestion.map { "did you mean '\($0)'? " } ?? "")
+                                       + "the only source is `token from kubeconfig`; without it the remote secret carries the token of Istio's reader service account")
+            }
+            builder.topology.clusters[builder.currentCluster!].tokenFromKubeconfig = call.statementRange
         }
         add("trust") { call, _ in
             try once(builder.topology.clusters[builder.currentCluster!].trust?.statement, "trust", call)

@@ -59,6 +59,9 @@ public struct WorkLayout: Sendable {
     public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
     /// The Gateway and VirtualService exposing primary `c`'s istiod to its remotes.
     public func exposeIstiod(_ c: String) -> String { path(c, "expose-istiod.yaml") }
+    /// Istio's reader ServiceAccount, ClusterRole/Binding and token Secret for cluster `c`,
+    /// applied to `c` when its remote secret carries a token minted there.
+    public func readerAccount(_ c: String) -> String { path(c, "reader-service-account.yaml") }
     /// The secret `target` applies so it can read `source`'s API server.
     public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
     /// The values file of `chart` for cluster `c`, in a directory of its own so that
@@ -300,22 +303,33 @@ private struct StepList {
         return Plan.Command(arguments)
     }
 
-    /// The target applies the source's remote secret: the file render wrote, or what
-    /// `istioctl create-remote-secret` prints from the source (source's access for istioctl,
-    /// target's for kubectl).
+    /// The target applies the source's remote secret: the file render wrote; or, for the releases
+    /// MeshScript mints tokens for, the reader account applied to the source and
+    /// `meshscript remote-secret` (which reads its token there) piped into the target; or what
+    /// `istioctl create-remote-secret` prints from the source (source's access for the source
+    /// side, target's for `kubectl apply`). The token never appears in the plan.
     mutating func addDiscoveryStep(_ link: DiscoveryLink) {
         guard let source = byName[link.source], byName[link.target] != nil else { return }
         let title = "give \(link.target) the remote secret of \(link.source)"
+        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: source.server?.value)
+        let server = source.server.map { ["--server=\($0.value)"] } ?? []
+        let apply = ["kubectl", "apply", "-f", "-"] + flags(link.target)
         if options.offlineRemoteSecrets.contains(link) {
             let file = layout.remoteSecret(source: link.source, target: link.target)
-            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
-                [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
+            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
                 note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
+        } else if topology.forms.mintsReaderToken {
+            let reader = layout.readerAccount(link.source)
+            // The release whose forms apply: a release newer than the table gets the newest's.
+            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + ["--istio=\(min(topology.istio, IstioReleases.newest))"] + flags(link.source)
+            add(kind, .discover, link.target, title,
+                [Plan.Command(["kubectl", "apply", "-f", reader] + flags(link.source)), Plan.Command(pipeline: [create, apply])],
+                files: [reader],
+                note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
         } else {
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            let create = ["istioctl"] + topology.forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + (source.server.map { ["--server=\($0.value)"] } ?? [])
-            add(.remoteSecret(source: link.source, server: source.server?.value), .discover, link.target, title,
-                [Plan.Command(pipeline: [create, ["kubectl", "apply", "-f", "-"] + flags(link.target)])])
+            let create = ["istioctl"] + topology.forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + server
+            add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
         }
     }
 }

@@ -127,6 +127,9 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var trust: TrustDeclaration?
     public var install: InstallDeclaration?
     public var server: Located<String>?
+    /// The `token from kubeconfig` statement: the remote secret carries the kubeconfig user's
+    /// own token (an explicit opt-in). Nil: Istio's reader service account's token.
+    public var tokenFromKubeconfig: SourceRange?
     public var discovery: [DiscoveryDeclaration] = []
     /// `values` statements, in order.
     public var overlays: [ValuesOverlay] = []

@@ -1,0 +1,65 @@
+// `meshscript remote-secret`: the plan's way of minting a remote secret without a shell. It
+// reads the token Secret of Istio's reader service account on the source cluster with kubectl
+// and prints the remote secret `istioctl create-remote-secret` would, for `kubectl apply -f -`.
+// It refuses to print to a terminal: the token is meant for the pipe only.
+import ArgumentParser
+import Foundation
+import MeshScript
+
+struct RemoteSecretCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote-secret",
+        abstract: "Print a cluster's remote secret carrying the token of Istio's reader service account (the plan pipes it into `kubectl apply -f -`).",
+        discussion: """
+            Reads the Secret istio-system/\(ReaderAccount.tokenSecretName) with `kubectl get` (the plan \
+            applies it first, from WORK_DIR/CLUSTER/reader-service-account.yaml) and prints the remote secret \
+            as the --istio release's `istioctl create-remote-secret` would. The server is --server, else the \
+            context's; the context's tls-server-name is carried over for Istio 1.26 and later. \
+            Standard output must not be a terminal. Exit codes: 0 printed, 64 usage, 69 the cluster \
+            could not be read.
+            """)
+
+    @Option(name: .long, help: "The source cluster's name (the secret's data key, annotation and name suffix).")
+    var name: String
+
+    @Option(name: .long, help: "The API server address peers dial (default: the context's server).")
+    var server: String?
+
+    @Option(name: .long, help: "The targeted Istio release: 1.N (default: the newest MeshScript knows).")
+    var istio: String = IstioReleases.newest.description
+
+    @Option(name: .long, help: "The kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "The source cluster's kubeconfig context.")
+    var context: String
+
+    /// The forms of `--istio`: "current" and "latest" are the newest release, as in a script.
+    private var forms: IstioForms? {
+        if istio == "current" || istio == "latest" { return IstioReleases.table.last }
+        return IstioRelease(parsing: istio).flatMap { $0 >= IstioReleases.oldest ? IstioReleases.forms(for: $0) : nil }
+    }
+
+    func validate() throws {
+        guard forms != nil else {
+            throw ValidationError("unsupported Istio release \"\(istio)\": use 1.N, from \(IstioReleases.oldest) on")
+        }
+        guard isatty(1) != 1 else {
+            throw ValidationError("refusing to print a token to a terminal: pipe the output into `kubectl apply -f -`")
+        }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let request = MintedRemoteSecret.Request(cluster: name, access: ClusterAccess(kubeconfig: kubeconfig, context: context),
+                                                 server: server, forms: forms!)
+        do throws(MintedRemoteSecret.Failure) {
+            print(try MintedRemoteSecret.manifest(request, environment: environment, home: environment["HOME"] ?? NSHomeDirectory()),
+                  terminator: "")
+        } catch {
+            var stderr = StandardError()
+            print("error: \(error.description)", to: &stderr)
+            throw Exit.clustersRefused
+        }
+    }
+}
