@@ -12,6 +12,15 @@ public enum AmbientMulticluster {
     public static let gatewayClassName = "istio-east-west"
     /// The east-west gateway's name, the same as the sidecar model's Service.
     public static let gatewayName = "istio-eastwestgateway"
+    /// The label Istio's Gateway controller puts on the Deployment it runs for a Gateway.
+    public static let gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+    /// The CRD whose presence says the Gateway API is installed.
+    public static let gatewayCRD = "gateways.gateway.networking.k8s.io"
+    /// Where the Gateway API's standard CRDs of `version` are published (the guide installs the
+    /// same CRDs with `kubectl kustomize github.com/kubernetes-sigs/gateway-api/config/crd?ref=VERSION`).
+    public static func gatewayAPICRDsURL(version: String) -> String {
+        "https://github.com/kubernetes-sigs/gateway-api/releases/download/\(version)/standard-install.yaml"
+    }
     /// The HBONE port the east-west gateway listens on.
     public static let hbonePort = 15008
 

@@ -10,6 +10,10 @@ public enum HelmChart: String, Sendable, Hashable, CaseIterable {
     case istiod
     /// `istio/gateway`, here as the east-west gateway of a network.
     case gateway
+    /// `istio/cni`: ambient's node agent.
+    case cni
+    /// `istio/ztunnel`: ambient's per-node proxy.
+    case ztunnel
 
     /// Istio's chart repository, named with `--repo` on each command so that no `helm repo add`
     /// (helm's global state) is needed.
@@ -25,6 +29,8 @@ public enum HelmChart: String, Sendable, Hashable, CaseIterable {
         case .base: "istio-base"
         case .istiod: revision.map { "istiod-\($0)" } ?? "istiod"
         case .gateway: HelmValues.eastWestGatewayName
+        case .cni: "istio-cni"
+        case .ztunnel: "ztunnel"
         }
     }
 }
@@ -43,6 +49,22 @@ public enum HelmValues {
         return spec.overlay.leaves.first { $0.path == path }.map { .at(path, $0.value) } ?? .empty
     }
 
+    /// `istio/istiod` for ambient multicluster adds `env.AMBIENT_ENABLE_MULTI_NETWORK: "true"`, as
+    /// the ambient guide's `--set env.AMBIENT_ENABLE_MULTI_NETWORK="true"`.
+    static func ambientEnvironment(_ spec: InstallSpec) -> ValueTree {
+        spec.ambientMultiNetwork ? .at(["env", AmbientMulticluster.multiNetworkVariable], .string("true")) : .empty
+    }
+
+    /// `istio/cni` for ambient: the guide's `--set profile=ambient`.
+    public static var ambientCNI: ValueTree { .map([.init("profile", .string("ambient"))]) }
+
+    /// `istio/ztunnel`: the cluster and network ztunnel reports (the chart's `multiCluster.clusterName`
+    /// and `network`, which istioctl's ambient profile fills from `values.global`; the guide's
+    /// bare `helm install ztunnel` leaves them empty, which only a single-cluster mesh can afford).
+    public static func ztunnel(cluster: String, network: String) -> ValueTree {
+        .map([.init("multiCluster", .map([.init("clusterName", .string(cluster))])), .init("network", .string(network))])
+    }
+
     /// `istio/istiod`: `profile` and `revision` when given, then the control plane's
     /// ``InstallSpec/values`` (meshID, clusterName, network, overlays), as the guide's
     /// `--set global.meshID=mesh1 --set global.multiCluster.clusterName=cluster1 --set global.network=network1`.
@@ -50,7 +72,7 @@ public enum HelmValues {
         var top: [ValueTree.Member] = []
         if let profile = spec.profile.flatMap(chartProfile) { top.append(.init("profile", .string(profile))) }
         if let revision = spec.revision { top.append(.init("revision", .string(revision))) }
-        return ValueTree.map(top).merging(spec.values)
+        return ValueTree.map(top).merging(ambientEnvironment(spec)).merging(spec.values)
     }
 
     /// The istiod chart's `profile` for an istioctl profile name: none for `default` and

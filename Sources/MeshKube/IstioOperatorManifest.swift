@@ -16,6 +16,8 @@ public struct InstallSpec: Sendable, Hashable {
     /// What the model adds (EXTERNAL_ISTIOD on a primary with remotes, see ``PrimaryRemoteValues``),
     /// then the script's `values` overlays in statement order, merged over what MeshScript sets.
     public var overlay: ValueTree
+    /// Ambient multicluster: istiod's `AMBIENT_ENABLE_MULTI_NETWORK` (``AmbientMulticluster``).
+    public var ambientMultiNetwork = false
 
     /// The spec of one cluster's control plane; `forms` defaults to the newest release's.
     public init(
@@ -93,6 +95,11 @@ public enum IstioOperatorManifest {
         var specPairs: [(String, Node)] = []
         if let profile = spec.profile { specPairs.append(("profile", ManifestYAML.string(profile))) }
         if let revision = spec.revision { specPairs.append(("revision", ManifestYAML.string(revision))) }
+        if spec.ambientMultiNetwork {
+            // The ambient guide sets the variable on the pilot component, not under values.
+            let variable = ManifestYAML.map(["name": ManifestYAML.string(AmbientMulticluster.multiNetworkVariable), "value": ManifestYAML.string("true")])
+            specPairs.append(("components", ManifestYAML.map(["pilot": ManifestYAML.map(["k8s": ManifestYAML.map(["env": ManifestYAML.seq([variable])])])])))
+        }
         specPairs.append(("values", spec.values.node))
         return ManifestYAML.emit(
             ManifestYAML.map([

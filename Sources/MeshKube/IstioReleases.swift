@@ -135,7 +135,9 @@ public struct IstioForms: Sendable, Hashable {
     public var ambientMulticluster = false
 
     /// The Gateway API release whose CRDs ambient multicluster needs first (the guide's
-    /// `kubectl kustomize github.com/kubernetes-sigs/gateway-api/config/crd?ref=vX`).
+    /// `kubectl kustomize github.com/kubernetes-sigs/gateway-api/config/crd?ref=vX`): the
+    /// `sigs.k8s.io/gateway-api` version in the release's go.mod (1.27.0: v1.3.0, 1.28.0 and
+    /// 1.29.0: v1.4.0, 1.30.0: v1.5.1).
     public var gatewayAPICRDs = "v1.3.0"
 
     /// A remote installed with Helm through the istiod chart's `profile: remote` (with `base` on
@@ -197,8 +199,9 @@ public enum IstioReleases {
         next(r(24)...r(25)) { $0.externalIstiodInGlobal = true; $0.mintsReaderToken = true; $0.helmRemoteProfile = true }
         next(r(26)...r(26)) { $0.remoteSecretTLSServerName = true; $0.readerRoleReadsConfigMaps = true }
         next(r(27)...r(27)) { $0.readerRoleReadsConfigMaps = false; $0.ambientMulticluster = true }
-        next(r(28)...r(28)) { $0.remoteSecretOmitsEmptyFields = true }
-        next(r(29)...r(30)) { $0.readerRoleReadsConfigMaps = true }
+        next(r(28)...r(28)) { $0.remoteSecretOmitsEmptyFields = true; $0.gatewayAPICRDs = "v1.4.0" }
+        next(r(29)...r(29)) { $0.readerRoleReadsConfigMaps = true }
+        next(r(30)...r(30)) { $0.gatewayAPICRDs = "v1.5.1" }
         return rows
     }()
 

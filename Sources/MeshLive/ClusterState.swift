@@ -25,6 +25,8 @@ public struct ClusterState: Sendable, Hashable, Codable {
     public var eastWestGateway: WorkloadState?
     /// Whether the `cross-network-gateway` Gateway exists.
     public var crossNetworkGateway: Bool = false
+    /// Whether the Gateway API's Gateway CRD is installed (read only where a plan installs it).
+    public var gatewayAPICRDs: Bool = false
     /// Whether the `istiod-gateway` Gateway exposing istiod to remotes exists.
     public var exposesIstiod: Bool = false
     /// `global.remotePilotAddress` in the sidecar injector's values: the istiod a remote's

@@ -129,6 +129,8 @@ struct Marker {
             return state.exposesIstiod ? live(step, .unchanged, "\(ExposeIstiod.gatewayName) exists") : live(step, .create, "no \(ExposeIstiod.gatewayName)")
         case .discoveryAddress:
             return live(step, .wait, "pending: read when apply runs")
+        case .gatewayAPICRDs:
+            return state.gatewayAPICRDs ? live(step, .unchanged, "the Gateway API CRDs are installed") : live(step, .create, "no Gateway API CRDs")
         case .remoteControlPlane(let primary, _):
             if let plane = state.controlPlanes.first { return live(step, .update, "\(plane.deployment) runs here; the script makes this cluster a remote of \(primary)") }
             guard let address = state.remotePilotAddress else { return live(step, .create, "no remote install (no injector pointed at a primary)") }

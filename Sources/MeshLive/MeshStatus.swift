@@ -81,6 +81,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .remoteSecret: "remote secret"
         case .controlPlaneClusters: "control plane annotation"
         case .exposeIstiod: "istiod exposed"
+        case .gatewayAPICRDs: "Gateway API CRDs"
         case .discoveryAddress: "east-west address"
         case .remoteControlPlane: "remote install"
         case .deleteRemoteSecret(let name): "remote secret \(name)"
@@ -102,6 +103,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .remoteSecret(let source, let server): "the remote secret of \(source)" + (server.map { " opening \($0)" } ?? "")
         case .controlPlaneClusters(let primary): "controlPlaneClusters \(primary)"
         case .exposeIstiod: "istiod-gateway and istiod-vs"
+        case .gatewayAPICRDs(let version): "gateways.gateway.networking.k8s.io (Gateway API \(version))"
         case .discoveryAddress: "read by apply"
         case .remoteControlPlane(let primary, _): "profile remote, pointed at \(primary)'s istiod (no istiod here)"
         case .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod: "none"

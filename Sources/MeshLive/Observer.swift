@@ -4,6 +4,7 @@
 import Foundation
 import MeshApply
 import MeshDomain
+import MeshKube
 
 /// What the observer reports while it works (from its worker threads).
 public enum ObserveEvent: Sendable {
@@ -30,6 +31,8 @@ public struct Observer: Sendable {
     /// Reads every cluster of the plan; the states come back in the plan's cluster order.
     public func observe(_ plan: Plan, progress: @escaping @Sendable (ObserveEvent) -> Void = { _ in }) -> [ClusterState] {
         let clusters = plan.clusters.map { (name: $0, access: plan.access[$0] ?? ClusterAccess(kubeconfig: nil, context: $0)) }
+        // The Gateway API CRDs are read only where the plan installs them (ambient multicluster).
+        let needsCRDs = Set(plan.steps.filter { if case .gatewayAPICRDs = $0.kind { true } else { false } }.map(\.cluster))
         let results = ResultSlots<ClusterState>(count: clusters.count)
         let next = Counter()
         let group = DispatchGroup()
@@ -38,7 +41,7 @@ public struct Observer: Sendable {
                 while let index = next.take(below: clusters.count) {
                     let (name, access) = clusters[index]
                     progress(.reading(cluster: name, context: access.context))
-                    let state = read(name, access: access)
+                    let state = read(name, access: access, gatewayAPICRDs: needsCRDs.contains(name))
                     results.set(index, state)
                     progress(.read(state))
                 }
@@ -49,8 +52,9 @@ public struct Observer: Sendable {
     }
 
     /// One cluster: namespace, then istio-system's secrets, deployments and configmaps, then
-    /// the cross-network Gateway when Istio's resource types are there.
-    public func read(_ cluster: String, access: ClusterAccess) -> ClusterState {
+    /// the cross-network Gateway when Istio's resource types are there; with `gatewayAPICRDs`,
+    /// whether the Gateway API's `gateways.gateway.networking.k8s.io` CRD is installed.
+    public func read(_ cluster: String, access: ClusterAccess, gatewayAPICRDs: Bool = false) -> ClusterState {
         let started = Date()
         var state = ClusterState(cluster: cluster, context: access.context)
         do {
@@ -63,6 +67,10 @@ public struct Observer: Sendable {
                 let gateways = try get(access, ["gateways.networking.istio.io", "-n", "istio-system", "--ignore-not-found"], what: "gateways", absentType: true)
                 state.crossNetworkGateway = StateDecoding.gateways(gateways)
                 state.exposesIstiod = StateDecoding.exposesIstiod(gateways)
+            }
+            if gatewayAPICRDs {
+                state.gatewayAPICRDs = try get(access, ["customresourcedefinitions", AmbientMulticluster.gatewayCRD, "--ignore-not-found"],
+                                               what: "the Gateway API CRDs") != nil
             }
         } catch {
             state = ClusterState(cluster: cluster, context: access.context)

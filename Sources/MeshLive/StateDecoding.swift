@@ -90,7 +90,8 @@ enum StateDecoding {
 
     private static func deployment(_ object: Object, configMaps: [Object], into state: inout ClusterState) {
         let labels = labels(object)
-        if labels["istio"] == "eastwestgateway" {
+        // istioctl's and the gateway chart's label; ambient's Gateway names its Deployment's.
+        if labels["istio"] == "eastwestgateway" || labels[AmbientMulticluster.gatewayNameLabel] == AmbientMulticluster.gatewayName {
             // istioctl labels the Deployment with its network; Istio's gateway chart
             // (`networkGateway`) labels only the pods, so their template is read too.
             let network = labels[IstioSystemNamespace.networkLabel] ?? podTemplateLabels(object)[IstioSystemNamespace.networkLabel]

@@ -202,6 +202,7 @@ public enum MeshRenderer {
                           layout: WorkLayout) throws(RenderFailure) -> [(path: String, content: String, mode: mode_t)] {
         var manifests: [(path: String, content: String, mode: mode_t)] = []
         let crossNetwork = Planner.crossNetworkClusters(topology, plan.links)
+        let ambient = Planner.ambientMultiNetworkClusters(topology, plan.links)
         for cluster in topology.clusters {
             let name = cluster.name.value
             let network = topology.network(of: cluster)
@@ -211,7 +212,13 @@ public enum MeshRenderer {
                     network: crossNetwork.contains(name) && topology.forms.namespaceNetworkLabel ? network : nil, controlPlaneClusters: primary), 0o644))
             }
             if let install = cluster.install, let mesh = topology.mesh, let network {
-                manifests += installManifests(cluster, install: install, mesh: mesh.name.value, network: network, topology: topology, layout: layout)
+                manifests += installManifests(cluster, install: install, mesh: mesh.name.value, network: network, ambient: ambient.contains(name),
+                                              topology: topology, layout: layout)
+                if ambient.contains(name) {
+                    // Ambient's east-west Gateway replaces the sidecar gateway and the cross-network Gateway.
+                    manifests.append((layout.eastWestGateway(name), AmbientMulticluster.eastWestGateway(network: network), 0o644))
+                    continue
+                }
                 let servesRemotes = !topology.remotes(of: name).isEmpty
                 if crossNetwork.contains(name) || servesRemotes {
                     manifests.append(topology.installer(of: cluster) == .helm
@@ -237,8 +244,8 @@ public enum MeshRenderer {
 
     /// The control plane's files for one cluster: install.yaml (istioctl) or the base and istiod
     /// values files (Helm), for a primary or, with the remote profile, for a remote.
-    static func installManifests(_ cluster: ClusterDeclaration, install: InstallDeclaration, mesh: String, network: String, topology: Topology,
-                                 layout: WorkLayout) -> [(path: String, content: String, mode: mode_t)] {
+    static func installManifests(_ cluster: ClusterDeclaration, install: InstallDeclaration, mesh: String, network: String, ambient: Bool,
+                                 topology: Topology, layout: WorkLayout) -> [(path: String, content: String, mode: mode_t)] {
         let name = cluster.name.value
         let helm = topology.installer(of: cluster) == .helm
         let mode: mode_t = 0o644
@@ -248,10 +255,16 @@ public enum MeshRenderer {
                    (layout.helmValues(name, .istiod), HelmValues.remoteIstiod(cluster: name, network: network, overlay: cluster.overlay).yaml, mode)]
                 : [(layout.install(name), IstioOperatorManifest.remote(cluster: name, network: network, overlay: cluster.overlay), mode)]
         }
-        let spec = InstallSpec(mesh: mesh, cluster: name, network: network, revision: install.revision?.value, profile: install.profile?.value,
+        var spec = InstallSpec(mesh: mesh, cluster: name, network: network, revision: install.revision?.value, profile: install.profile?.value,
                                forms: topology.forms, overlay: topology.installValues(of: cluster))
+        spec.ambientMultiNetwork = ambient
         guard helm else { return [(layout.install(name), IstioOperatorManifest.install(spec), mode)] }
-        return [(layout.helmValues(name, .base), HelmValues.base(spec).yaml, mode), (layout.helmValues(name, .istiod), HelmValues.istiod(spec).yaml, mode)]
+        var files = [(layout.helmValues(name, .base), HelmValues.base(spec).yaml, mode), (layout.helmValues(name, .istiod), HelmValues.istiod(spec).yaml, mode)]
+        if topology.isAmbient(cluster) {
+            files += [(layout.helmValues(name, .cni), HelmValues.ambientCNI.yaml, mode),
+                      (layout.helmValues(name, .ztunnel), HelmValues.ztunnel(cluster: name, network: network).yaml, mode)]
+        }
+        return files
     }
 
     /// Files an earlier render wrote for a cluster and this one does not are removed, because
@@ -271,8 +284,10 @@ public enum MeshRenderer {
             var candidates: [(path: String, what: String, isGenerated: (Data) -> Bool)] = entries.sorted()
                 .filter { $0.hasPrefix("remote-secret-") && $0.hasSuffix(".yaml") }
                 .map { (directory + "/" + $0, "a remote secret", { $0.starts(with: secretHeader) }) }
-            candidates.append((layout.eastWestGateway(name), "an east-west gateway",
-                               { IstioOperatorManifest.isGeneratedEastWestGateway(String(decoding: $0, as: UTF8.self)) }))
+            candidates.append((layout.eastWestGateway(name), "an east-west gateway", { data in
+                let text = String(decoding: data, as: UTF8.self)
+                return IstioOperatorManifest.isGeneratedEastWestGateway(text) || AmbientMulticluster.isGeneratedEastWestGateway(text)
+            }))
             candidates.append((layout.crossNetworkGateway(name), "a cross-network Gateway",
                                { CrossNetworkGateway.isGenerated(String(decoding: $0, as: UTF8.self)) }))
             candidates.append((layout.exposeIstiod(name), "the Gateway exposing istiod",

@@ -64,7 +64,9 @@ struct Render: ParsableCommand {
         let offline = credentials.offlineSecrets.count
         let links = summary.plan.links.count
         if links > 0 {
-            print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; the plan creates the others with istioctl" : "")")
+            // The others are minted at apply from each source's reader account, or (older releases) by istioctl.
+            let others = script.engine.topology.forms.mintsReaderToken ? "the plan mints the others from each source's reader service account" : "the plan creates the others with istioctl"
+            print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; " + others : "")")
         }
         print("wrote \(out): " + summary.counts)
         print("next: meshscript plan \(file) --out \(out)")

@@ -151,6 +151,8 @@ public struct Plan: Sendable, Hashable, Codable {
             case controlPlaneClusters(primary: String)
             /// The Gateway and VirtualService exposing a primary's istiod on its east-west gateway.
             case exposeIstiod
+            /// The Gateway API CRDs ambient multicluster's east-west Gateway needs, at this release.
+            case gatewayAPICRDs(version: String)
             /// Reads the address of a primary's east-west gateway (its remotes' `remotePilotAddress`).
             case discoveryAddress
             /// A remote's install: `profile: remote`, pointed at `primary`'s istiod; no istiod of its own.

@@ -228,6 +228,7 @@ extension Plan.Step.Kind {
                 Self.labelled("remoteSecret", ["server": server, "source": source], &json)
             case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", ["primary": primary], &json)
             case .exposeIstiod: Self.bare("exposeIstiod", &json)
+            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", ["version": version], &json)
             case .discoveryAddress: Self.bare("discoveryAddress", &json)
             case .remoteControlPlane(let primary, let network):
                 Self.labelled("remoteControlPlane", ["network": network, "primary": primary], &json)

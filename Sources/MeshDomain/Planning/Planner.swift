@@ -108,6 +108,13 @@ public enum Planner {
     /// Clusters linked to a cluster on another network (releases with east-west gateways):
     /// they need an east-west gateway, the cross-network Gateway and (where the release
     /// reads it) the namespace's network label.
+    /// The cross-network clusters with an ambient profile: ambient multicluster (istiod's
+    /// multi-network switch, the double-HBONE east-west Gateway, the Gateway API CRDs first).
+    public static func ambientMultiNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
+        let crossNetwork = crossNetworkClusters(topology, links)
+        return Set(topology.clusters.filter { crossNetwork.contains($0.name.value) && topology.isAmbient($0) }.map(\.name.value))
+    }
+
     public static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
         var result = Set<String>()
@@ -131,6 +138,8 @@ private struct StepList {
     let links: [DiscoveryLink]
     let byName: [String: ClusterDeclaration]
     let multiNetwork: Set<String>
+    /// The clusters of ``multiNetwork`` with an ambient profile.
+    let ambientMultiNetwork: Set<String>
     /// By cluster name; the first declaration of a name wins, as in `byName`.
     let access: [String: ClusterAccess]
     var steps: [Plan.Step] = []
@@ -144,6 +153,7 @@ private struct StepList {
         links = topology.links
         byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         multiNetwork = Planner.crossNetworkClusters(topology, links)
+        ambientMultiNetwork = Planner.ambientMultiNetworkClusters(topology, links)
         access = byName.mapValues { ClusterAccess(kubeconfig: options.kubeconfig, context: $0.contextName) }
     }
 
@@ -200,18 +210,14 @@ private struct StepList {
                                          installer: helm ? Installer.helm.rawValue : nil, values: values.isEmpty ? nil : values)
         let title = "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))"
         let note = cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil
-        if helm {
-            // Without trust no earlier step creates istio-system: the first chart does.
-            add(.controlPlane(spec), .install, name, title,
-                [helmCommand(.base, name, revision: nil, createNamespace: cluster.trust == nil), helmCommand(.istiod, name, revision: revision)],
-                files: [layout.helmValues(name, .base), layout.helmValues(name, .istiod)], note: note)
-        } else {
-            let installCommand: [String] = switch topology.forms.installCommand {
-            case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
-            case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
-            }
-            add(.controlPlane(spec), .install, name, title, [Plan.Command(installCommand)], files: [layout.install(name)], note: note)
+        if ambientMultiNetwork.contains(name) {
+            let version = topology.forms.gatewayAPICRDs
+            add(.gatewayAPICRDs(version: version), .install, name, "install the Gateway API CRDs \(version), which the ambient east-west Gateway needs",
+                [Plan.Command(["kubectl", "apply", "--server-side", "-f", AmbientMulticluster.gatewayAPICRDsURL(version: version)] + access)],
+                note: "Istio's ambient multicluster guide installs these CRDs first; they are cluster-wide and shared with other Gateway API users")
         }
+        let (commands, files) = controlPlaneCommands(cluster)
+        add(.controlPlane(spec), .install, name, title, commands, files: files, note: note)
         add(.waitReady, .install, name, "wait until the control plane is ready",
             [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
             note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
@@ -220,10 +226,40 @@ private struct StepList {
         if servesRemotes { addExposeIstiodSteps(name) }
     }
 
-    /// The east-west gateway, and the cross-network Gateway where the cluster is linked across networks.
+    /// The commands and files that install a primary's control plane: `istioctl install -f
+    /// install.yaml` (or 1.6's `manifest apply`), or Helm's base and istiod charts, with ambient's
+    /// cni and ztunnel charts for an ambient cluster.
+    func controlPlaneCommands(_ cluster: ClusterDeclaration) -> ([Plan.Command], [String]) {
+        let name = cluster.name.value, access = flags(name)
+        guard topology.installer(of: cluster) == .helm else {
+            let install: [String] = switch topology.forms.installCommand {
+            case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
+            case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+            }
+            return ([Plan.Command(install)], [layout.install(name)])
+        }
+        var charts: [HelmChart] = [.base, .istiod]
+        if topology.isAmbient(cluster) { charts += [.cni, .ztunnel] }
+        // Without trust no earlier step creates istio-system: the first chart does.
+        let commands = charts.map { chart in
+            helmCommand(chart, name, revision: chart == .istiod ? cluster.install?.revision?.value : nil,
+                        createNamespace: chart == .base && cluster.trust == nil)
+        }
+        return (commands, charts.map { layout.helmValues(name, $0) })
+    }
+
+    /// The east-west gateway, and the cross-network Gateway where the cluster is linked across
+    /// networks; for ambient, the double-HBONE Gateway applied with kubectl, and nothing else.
     mutating func addEastWestSteps(_ cluster: ClusterDeclaration, network: String) {
         let name = cluster.name.value
         let access = flags(name)
+        if ambientMultiNetwork.contains(name) {
+            add(.eastWestGateway(network: network), .install, name, "apply the ambient east-west Gateway (HBONE 15008) for network \(network)",
+                [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.eastWestGateway(name)])],
+                files: [layout.eastWestGateway(name)],
+                note: "ambient exposes a service to other networks when it is labelled istio.io/global=true")
+            return
+        }
         if topology.installer(of: cluster) == .helm {
             add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm",
                 [helmCommand(.gateway, name, revision: cluster.install?.revision?.value)], files: [layout.helmValues(name, .gateway)])

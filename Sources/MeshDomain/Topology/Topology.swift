@@ -194,6 +194,12 @@ public struct Topology: Sendable, Hashable {
         cluster.install?.installer?.value ?? mesh?.installer?.value ?? .istioctl
     }
 
+    /// Whether the cluster's control plane is installed with an ambient profile (`install profile
+    /// "ambient"`, or OpenShift's `openshift-ambient`): ztunnel instead of sidecars.
+    public func isAmbient(_ cluster: ClusterDeclaration) -> Bool {
+        ["ambient", "openshift-ambient"].contains(cluster.install?.profile?.value ?? "")
+    }
+
     /// What a cluster's install sets beyond meshID, clusterName and network: the model's values
     /// (EXTERNAL_ISTIOD on a primary with remotes), then its `values` statements, later winning.
     /// Both installers take these (install.yaml's `spec.values`, the istiod chart's values).

@@ -78,6 +78,7 @@ public enum Validator {
                 checkInstallOptions(install, topology, &diagnostics)
             }
             checkRemote(cluster, clustersByName, topology, &diagnostics)
+            checkAmbientPrimary(cluster, topology, &diagnostics)
             checkInstallValues(cluster, topology, &diagnostics)
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
                 error(problem.message, server.range, help: problem.help)
@@ -100,6 +101,7 @@ public enum Validator {
                           discovery.peer.range, help: "its primary reads remote secrets for it: write the 'discover' in cluster '\(primary)'")
                 }
                 checkLink(cluster, peer, discovery, topology, &diagnostics)
+                checkAmbientLink(cluster, peer, discovery, topology, &diagnostics)
             }
         }
         return diagnostics
@@ -272,6 +274,41 @@ public enum Validator {
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio \(topology.istio)'s procedure does not support",
                                       at: range, help: "put both clusters on one network, or target Istio \(first) or newer (which has east-west gateways)"))
         }
+    }
+}
+
+extension Validator {
+    /// Ambient multicluster, as Istio supports it: multi-primary on several networks from 1.27,
+    /// both ends ambient (the ambient east-west Gateway speaks HBONE on 15008, the sidecar one TLS
+    /// on 15443); one network is accepted with a warning (Istio calls it untested).
+    static func checkAmbientLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
+                                 _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        let ambient = [cluster, peer].filter(topology.isAmbient)
+        guard !ambient.isEmpty, topology.primary(of: cluster) == nil, topology.primary(of: peer) == nil else { return }
+        let range = discovery.peer.range
+        let crossNetwork = topology.network(of: cluster) != topology.network(of: peer)
+        if ambient.count == 1, crossNetwork {
+            let sidecar = topology.isAmbient(cluster) ? peer : cluster
+            diagnostics.append(.error("'\(ambient[0].name.value)' is ambient and '\(sidecar.name.value)' is not, across networks: their east-west gateways do not speak to each other (HBONE on 15008, TLS on 15443)",
+                                      at: range, notes: [.init("'\(ambient[0].name.value)' is ambient here", at: ambient[0].install!.profile!.range)],
+                                      help: "install both clusters with profile \"ambient\", or neither"))
+        } else if crossNetwork, !topology.forms.ambientMulticluster {
+            let first = IstioReleases.table.first { $0.ambientMulticluster }?.releases.lowerBound ?? IstioReleases.newest
+            diagnostics.append(.error("ambient clusters '\(cluster.name.value)' and '\(peer.name.value)' on different networks need ambient multicluster, which Istio \(topology.istio) does not have",
+                                      at: range, help: "target istio \"\(first)\" or newer (ambient multicluster is alpha there)"))
+        } else if !crossNetwork {
+            diagnostics.append(.warning("ambient clusters '\(cluster.name.value)' and '\(peer.name.value)' share network '\(topology.network(of: cluster) ?? "?")': Istio's ambient multicluster supports several networks only, one network is untested",
+                                        at: range, help: "put the clusters on networks of their own (install network NET)"))
+        }
+    }
+
+    /// An ambient primary cannot serve remotes: Istio's ambient multicluster is multi-primary only.
+    static func checkAmbientPrimary(_ cluster: ClusterDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        guard topology.isAmbient(cluster), let remote = topology.remotes(of: cluster.name.value).first,
+              let remoteOf = remote.install?.remoteOf else { return }
+        diagnostics.append(.error("cluster '\(remote.name.value)' is a remote of '\(cluster.name.value)', whose profile is ambient: Istio's ambient multicluster has primaries only",
+                                  at: remoteOf.range, notes: [.init("'\(cluster.name.value)' is ambient here", at: cluster.install!.profile!.range)],
+                                  help: "give '\(remote.name.value)' a control plane of its own with profile \"ambient\""))
     }
 }
 
