@@ -10,7 +10,7 @@ struct PrimaryRemoteFleet {
     let scratch: Scratch
     let emulator: KubeEmulator
     let out: String
-    let script: String
+    var script: String
 
     init(multiNetwork: Bool = false) throws {
         scratch = try Scratch()
