@@ -170,6 +170,19 @@ public enum MeshRenderer {
     /// The trust files of the clusters with trust, added to `commit`; nil when no cluster has trust.
     static func prepareTrust(_ topology: Topology, options: RenderOptions, into commit: inout FileCommit,
                              progress: (@Sendable (RenderEvent) -> Void)?) throws(RenderFailure) -> PreparedTrust? {
+        guard let request = try trustRequest(topology, options: options) else { return nil }
+        var trustProgress: (@Sendable (TrustProgress) -> Void)?
+        if let progress { trustProgress = { progress(.trust($0)) } }
+        do throws(TrustError) {
+            return try TrustRenderer().prepare(request, into: &commit, progress: trustProgress)
+        } catch {
+            throw .trust(error)
+        }
+    }
+
+    /// What trust render would produce: the clusters with trust and their one root; nil when no
+    /// cluster has trust.
+    static func trustRequest(_ topology: Topology, options: RenderOptions) throws(RenderFailure) -> TrustRequest? {
         let trusted = topology.clusters.filter { $0.trust != nil }
         // Roots are told apart by what they are, not their names (as validation does).
         let rootIdentities = Set(trusted.map { topology.rootIdentity(named: $0.trust!.root.value) })
@@ -184,14 +197,33 @@ public enum MeshRenderer {
         } else {
             source = .generate(RootProfile(organization: root.organization, commonName: root.commonName, days: root.days, key: keyAlgorithm(root.key)))
         }
-        let request = TrustRequest(workDirectory: options.workDirectory, root: source, clusters: trusted.map(\.name.value),
-                                   rotate: options.rotate, now: options.now)
-        var trustProgress: (@Sendable (TrustProgress) -> Void)?
-        if let progress { trustProgress = { progress(.trust($0)) } }
-        do throws(TrustError) {
-            return try TrustRenderer().prepare(request, into: &commit, progress: trustProgress)
+        return TrustRequest(workDirectory: options.workDirectory, root: source, clusters: trusted.map(\.name.value),
+                            rotate: options.rotate, now: options.now)
+    }
+
+    /// `check --out DIR`'s look at a work directory that exists: every check render makes of its
+    /// root and of each cluster's intermediate (the same survey, read-only), as errors at the
+    /// `trust` statement of the cluster whose directory holds the file (at the first one for the
+    /// root). Nothing is written.
+    public static func workDirectoryDiagnostics(_ topology: Topology, options: RenderOptions) -> [Diagnostic] {
+        guard FileManager.default.fileExists(atPath: options.workDirectory) else { return [] }
+        let trusted = topology.clusters.filter { $0.trust != nil }
+        let request: TrustRequest
+        do throws(RenderFailure) {
+            guard let made = try trustRequest(topology, options: options) else { return [] }
+            request = made
         } catch {
-            throw .trust(error)
+            // Two roots in one directory: validation and render say so.
+            return []
+        }
+        do throws(TrustError) {
+            try TrustRenderer().inspect(request)
+            return []
+        } catch {
+            return error.problems.map { problem in
+                let owner = trusted.first { problem.path.hasPrefix(options.workDirectory + "/" + $0.name.value + "/") } ?? trusted.first
+                return .error("\(problem.path) \(problem.message)", at: owner?.trust?.statement, help: problem.help ?? "render refuses this work directory until it is fixed")
+            }
         }
     }
 

@@ -9,7 +9,8 @@ struct Check: ParsableCommand {
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
             Exits 0 when every file is valid, 65 when any has errors (all of them are reported). A root's \
-            `from "DIR"` files (relative to the script), when they exist, are inspected as render inspects them. Two clusters \
+            `from "DIR"` files (relative to the script), when they exist, are inspected as render inspects them; with \
+            --out DIR, so are the work directory's root and every cluster's intermediate (read-only). Two clusters \
             with the same context are an error: apply would set up one cluster twice. The pre-flight reads the \
             kubeconfig (`kubeconfig "PATH"` in the script, else --kubeconfig, else $KUBECONFIG or ~/.kube/config; \
             the same file plan and apply pass to kubectl and istioctl) for every cluster whose context is in it: \
@@ -26,6 +27,9 @@ struct Check: ParsableCommand {
 
     @Flag(name: .long, help: "Check the script alone, without reading any kubeconfig.")
     var noKubeconfig = false
+
+    @Option(name: .long, help: ArgumentHelp("A work directory to inspect as render would: its root and each cluster's intermediate (CA, key match, SHA-256 or better, extendedKeyUsage, chain, validity); nothing is written.", valueName: "dir"))
+    var out: String?
 
     @Flag(name: .long, help: "Lex and parse only (like luac -p): report syntax errors; imports are not read and nothing runs.")
     var syntaxOnly = false
@@ -44,7 +48,10 @@ struct Check: ParsableCommand {
             do {
                 let engine = try loadValidated(file, limits: limitOptions.limits)
                 // The root files a script brings (`from "DIR"`) are read here too, not only by render.
-                let rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: file)
+                var rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: file)
+                if let out, !rootFiles.hasErrors {
+                    rootFiles += MeshRenderer.workDirectoryDiagnostics(engine.topology, options: renderOptions(file, out: out, kubeconfig: nil))
+                }
                 printDiagnostics(rootFiles, sources: engine.sources)
                 if rootFiles.hasErrors { throw Exit.scriptErrors }
                 if !noKubeconfig {

@@ -78,4 +78,54 @@ struct CheckRootFilesTests {
         #expect(run.status == 65, "\(run.output)")
         #expect(run.stderr.contains("mesh.mesh:4:3: error: root 'corp': \(scratch.at("certs"))/root-key.pem"), "\(run.output)")
     }
+
+    /// `check --out DIR` inspects the work directory's intermediates as render does: one whose
+    /// extendedKeyUsage lacks serverAuth (istiod's Verify rejects it) is an error at the cluster's
+    /// `trust` statement; the directory render wrote checks clean; a directory not made yet is fine.
+    @Test func checkOutInspectsTheWorkDirectorysIntermediates() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("mesh.mesh", """
+            mesh m1
+            network net1
+            root root < key ecdsa p256 >
+            cluster c1 < trust from root; install >
+
+            """)
+        let environment = cliEnvironment(home: scratch.home)
+        let out = scratch.at("out")
+        #expect(try meshscript(["check", "--no-kubeconfig", "--out", out, path], environment: environment).status == 0)
+        let render = try meshscript(["render", path, "--out", out], environment: environment)
+        try #require(render.status == 0, "\(render.output)")
+        let clean = try meshscript(["check", "--no-kubeconfig", "--out", out, path], environment: environment)
+        #expect(clean.status == 0, "\(clean.output)")
+
+        // An intermediate of the right name and root, but for client authentication only.
+        let openssl = try #require(executableOnPath("openssl"))
+        let config = try scratch.write("int.conf", """
+            [ req ]
+            prompt = no
+            distinguished_name = dn
+            [ dn ]
+            O = Istio
+            CN = Intermediate CA
+            L = c1
+            [ ext ]
+            basicConstraints = critical, CA:true, pathlen:0
+            keyUsage = critical, keyCertSign, digitalSignature
+            extendedKeyUsage = clientAuth
+
+            """)
+        let key = out + "/c1/ca-key.pem", csr = scratch.at("int.csr")
+        for arguments in [["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key],
+                          ["req", "-new", "-key", key, "-config", config, "-out", csr],
+                          ["x509", "-req", "-sha256", "-days", "30", "-in", csr, "-CA", out + "/root-cert.pem", "-CAkey", out + "/root-key.pem",
+                           "-CAcreateserial", "-extfile", config, "-extensions", "ext", "-out", out + "/c1/ca-cert.pem"]] {
+            let step = try runProcess(openssl, arguments, environment: environment)
+            try #require(step.status == 0, "\(step.output)")
+        }
+        let run = try meshscript(["check", "--no-kubeconfig", "--out", out, path], environment: environment)
+        #expect(run.status == 65, "\(run.output)")
+        #expect(run.stderr.contains("mesh.mesh:4:14: error: \(out)/c1/ca-cert.pem has an extendedKeyUsage without serverAuth"), "\(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/c1/cacerts-secret.yaml.new"), "check writes nothing")
+    }
 }
