@@ -33,9 +33,11 @@ import Testing
         let summary = try #require(try render(script, out: out, home: scratch.home))
         for cluster in ["cluster1", "cluster2"] {
             #expect(summary.files.contains { $0.path == layout.eastWestGateway(cluster) && $0.outcome == .removed })
-            for chart in HelmChart.allCases {
+            for chart in [HelmChart.base, .istiod, .gateway] {
                 #expect(summary.files.contains { $0.path == layout.helmValues(cluster, chart) && $0.outcome == .created })
             }
+            // ambient's charts only for an ambient cluster
+            #expect(!summary.files.contains { $0.path == layout.helmValues(cluster, .cni) || $0.path == layout.helmValues(cluster, .ztunnel) })
         }
         #expect(try String(contentsOfFile: layout.helmValues("cluster2", .gateway), encoding: .utf8)
             == "name: istio-eastwestgateway\nnetworkGateway: network2\n")
