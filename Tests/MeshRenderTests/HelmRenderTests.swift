@@ -6,31 +6,17 @@ import MeshTestSupport
 import Testing
 
 @Suite struct HelmRenderTests {
-    func render(_ script: String, out: String, home: String) throws -> RenderSummary? {
-        let engine = MeshEngine(environment: [:])
-        let check = engine.check(file: script)
-        try #require(!check.hasErrors, "\(script) does not check cleanly")
-        let options = RenderOptions(workDirectory: out, scriptPath: script, environment: [:], home: home)
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        do throws(RenderFailure) {
-            return try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
-        } catch {
-            Issue.record("render failed: \(error)")
-            return nil
-        }
-    }
-
     @Test func movingAClusterToHelmReplacesItsIstioOperatorsWithValuesFiles() throws {
         let scratch = try Scratch()
         let out = scratch.at("out")
         let istioctl = try String(contentsOfFile: example("multi-network.mesh"), encoding: .utf8)
         let script = try scratch.write("mesh.mesh", istioctl)
-        _ = try render(script, out: out, home: scratch.home)
+        _ = try renderScript(script, into: out, home: scratch.home)
         let layout = WorkLayout(out)
         #expect(FileManager.default.fileExists(atPath: layout.eastWestGateway("cluster1")))
 
         _ = try scratch.write("mesh.mesh", istioctl.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < installer helm >\n"))
-        let summary = try #require(try render(script, out: out, home: scratch.home))
+        let summary = try renderScript(script, into: out, home: scratch.home)
         for cluster in ["cluster1", "cluster2"] {
             #expect(summary.files.contains { $0.path == layout.eastWestGateway(cluster) && $0.outcome == .removed })
             for chart in [HelmChart.base, .istiod, .gateway] {

@@ -10,19 +10,6 @@ import Testing
 @Suite struct PrimaryRemoteRenderTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("PrimaryRemoteGolden")
 
-    func render(_ script: String, into out: String, home: String) throws -> RenderSummary {
-        let engine = MeshEngine(environment: [:])
-        let check = engine.check(file: script)
-        try #require(!check.hasErrors, "\(script) does not check cleanly")
-        let options = RenderOptions(workDirectory: out, scriptPath: script, environment: [:], home: home)
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        do throws(RenderFailure) {
-            return try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
-        } catch {
-            throw error
-        }
-    }
-
     /// The manifests under `directory` (relative paths), certificates, keys and plan.json left out.
     func manifests(in directory: String) -> [String] {
         let all = (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String]) ?? []
@@ -33,7 +20,7 @@ import Testing
     func renderWritesTheGuidesFiles(name: String) throws {
         let scratch = try Scratch()
         let out = scratch.at("out")
-        _ = try render(example(name + ".mesh"), into: out, home: scratch.home)
+        _ = try renderScript(example(name + ".mesh"), into: out, home: scratch.home)
         let expected = Self.golden.appendingPathComponent(name).path
         #expect(manifests(in: out) == manifests(in: expected))
         for file in manifests(in: expected) {
@@ -50,11 +37,11 @@ import Testing
         let scratch = try Scratch()
         let out = scratch.at("out")
         let script = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\ncluster cluster1 < trust from root; install >\ncluster cluster2 < install remote of cluster1 >\n")
-        _ = try render(script, into: out, home: scratch.home)
+        _ = try renderScript(script, into: out, home: scratch.home)
         #expect(FileManager.default.fileExists(atPath: out + "/cluster1/expose-istiod.yaml"))
         #expect(FileManager.default.fileExists(atPath: out + "/cluster1/eastwest-gateway.yaml"))
         _ = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\ncluster cluster1 < trust from root; install >\n")
-        let summary = try render(script, into: out, home: scratch.home)
+        let summary = try renderScript(script, into: out, home: scratch.home)
         #expect(summary.files.filter { $0.outcome == .removed }.map(\.path).sorted() == [
             out + "/cluster1/eastwest-gateway.yaml", out + "/cluster1/expose-istiod.yaml",
         ])

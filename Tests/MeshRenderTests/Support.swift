@@ -294,3 +294,17 @@ extension Node {
     /// The YAML 1.1 type a reader resolves a scalar to (a quoted "true" is a string).
     var resolvedTag: Yams.Tag.Name { Resolver.default.resolveTag(of: self) }
 }
+
+/// `script` checked and rendered into `out` with no environment (so no kubeconfig), as the CLI
+/// renders it; a script with errors fails the test.
+func renderScript(_ script: String, into out: String, home: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> RenderSummary {
+    let engine = MeshEngine(environment: [:])
+    try #require(!engine.check(file: script).hasErrors, "\(script) does not check cleanly", sourceLocation: sourceLocation)
+    let options = RenderOptions(workDirectory: out, scriptPath: script, environment: [:], home: home)
+    let credentials = MeshRenderer.preflight(engine.topology, options: options)
+    do throws(RenderFailure) {
+        return try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+    } catch {
+        throw error
+    }
+}
