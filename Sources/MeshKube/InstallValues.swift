@@ -24,7 +24,9 @@ public indirect enum ValueTree: Sendable, Hashable {
 
     /// One key of a mapping with its value.
     public struct Member: Sendable, Hashable {
+        /// The mapping key.
         public var key: String
+        /// The value under ``key``.
         public var value: ValueTree
         /// The member `key: value`.
         public init(_ key: String, _ value: ValueTree) {

@@ -6,10 +6,15 @@ import Yams
 
 /// What goes into one cluster's install.yaml.
 public struct InstallSpec: Sendable, Hashable {
+    /// `values.global.meshID`.
     public var mesh: String
+    /// `values.global.multiCluster.clusterName`.
     public var cluster: String
+    /// `values.global.network`.
     public var network: String
+    /// `spec.revision` (the istiod chart's `revision`); nil: the default revision.
     public var revision: String?
+    /// `spec.profile` (the istiod chart's `profile`); nil: the installer's default.
     public var profile: String?
     /// The targeted release's forms (meshExpansion, the seed's meshNetworks).
     public var forms: IstioForms

@@ -16,7 +16,9 @@
 
 /// An Istio minor release, `MAJOR.MINOR` (patch releases do not change the forms).
 public struct IstioRelease: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// `1` in `1.22`.
     public var major: Int
+    /// `22` in `1.22`.
     public var minor: Int
 
     /// The release `major.minor`.

@@ -22,9 +22,6 @@ public struct TrustRenderer: Sendable {
         return prepared.finish()
     }
 
-    /// The first two phases, and the third up to the commit: surveys the work directory, issues
-    /// what must be issued, and adds every file that changes to `commit` (which the caller
-    /// commits, possibly with files of its own). Call ``PreparedTrust/finish()`` after the commit.
     /// The read-only first phase of ``prepare(_:into:progress:)`` alone: every check render makes of
     /// the work directory's root and intermediates (CA, key match, SHA-256 or better, extendedKeyUsage,
     /// chain to the root, validity), throwing all the problems found; nothing is generated or written.
@@ -32,6 +29,9 @@ public struct TrustRenderer: Sendable {
         _ = try TrustSurvey.take(request)
     }
 
+    /// The first two phases, and the third up to the commit: surveys the work directory, issues
+    /// what must be issued, and adds every file that changes to `commit` (which the caller
+    /// commits, possibly with files of its own). Call ``PreparedTrust/finish()`` after the commit.
     public func prepare(_ request: TrustRequest, into commit: inout FileCommit,
                         progress: (@Sendable (TrustProgress) -> Void)? = nil) throws(TrustError) -> PreparedTrust {
         let survey = try TrustSurvey.take(request)

@@ -105,9 +105,6 @@ public enum Planner {
         "DISCOVERY_ADDRESS_" + name.uppercased().split(separator: "-", omittingEmptySubsequences: false).joined(separator: "_")
     }
 
-    /// Clusters linked to a cluster on another network (releases with east-west gateways):
-    /// they need an east-west gateway, the cross-network Gateway and (where the release
-    /// reads it) the namespace's network label.
     /// The cross-network clusters with an ambient profile: ambient multicluster (istiod's
     /// multi-network switch, the double-HBONE east-west Gateway, the Gateway API CRDs first).
     public static func ambientMultiNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
@@ -115,6 +112,9 @@ public enum Planner {
         return Set(topology.clusters.filter { crossNetwork.contains($0.name.value) && topology.isAmbient($0) }.map(\.name.value))
     }
 
+    /// Clusters linked to a cluster on another network (releases with east-west gateways):
+    /// they need an east-west gateway, the cross-network Gateway and (where the release
+    /// reads it) the namespace's network label.
     public static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
         var result = Set<String>()

@@ -76,8 +76,11 @@ public struct TrustDeclaration: Sendable, Hashable {
 }
 
 public struct InstallDeclaration: Sendable, Hashable {
+    /// `install network NET`; nil: the only network declared.
     public var network: Located<String>?
+    /// `install revision "R"`: a DNS label.
     public var revision: Located<String>?
+    /// `install profile "P"`: one of the targeted release's profiles (`ambient` selects ambient).
     public var profile: Located<String>?
     /// `install remote of C`: this cluster is a remote of primary `C` (Istio's primary-remote
     /// model): no istiod of its own, `profile: remote`, sidecars served by C's istiod.
