@@ -48,6 +48,7 @@ public enum Validator {
         }
 
         checkRelease(topology, &diagnostics)
+        checkMeshInstaller(topology, &diagnostics)
         let clusterNames = topology.clusters.map(\.name.value)
         // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
         // discovery made a script with tens of thousands of clusters take minutes.
@@ -112,11 +113,9 @@ public enum Validator {
     /// itself (reported at the overlay, with a note where the script sets the value).
     private static func checkInstallValues(_ cluster: ClusterDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
         if topology.installer(of: cluster) == .helm, let install = cluster.install {
-            let chosen = install.installer ?? topology.mesh?.installer
             if !topology.forms.helmCharts {
-                diagnostics.append(.error("Istio \(topology.istio) is not installed with Helm here: Istio's chart repository and its gateway chart start with 1.12",
-                                          at: chosen?.range ?? install.statement,
-                                          help: "remove 'installer helm', or target istio \"1.12\" or newer"))
+                // The mesh's choice is reported once, by checkMeshInstaller.
+                if let own = install.installer { diagnostics.append(helmBefore1_12(topology, at: own.range)) }
             } else if install.remoteOf != nil, !topology.forms.helmRemoteProfile {
                 let fromMesh = install.installer == nil ? topology.mesh?.installer.map { [Diagnostic.Note("the mesh chooses Helm here", at: $0.range)] } : nil
                 diagnostics.append(.error("a remote of Istio \(topology.istio) is not installed with Helm by MeshScript: the istiod chart's remote profile starts with 1.24 (before, a separate istiod-remote chart)",
@@ -175,6 +174,19 @@ public enum Validator {
                                       notes: [.init("'\(earlier.name.value)' uses context '\(context)' here", at: earlier.context?.range ?? earlier.name.range)],
                                       help: "each cluster needs its own context, or apply would set up one cluster twice"))
         }
+    }
+
+    /// `installer helm` for a release without Istio's charts, at the word that chose it.
+    private static func helmBefore1_12(_ topology: Topology, at range: SourceRange) -> Diagnostic {
+        .error("Istio \(topology.istio) is not installed with Helm here: Istio's chart repository and its gateway chart start with 1.12",
+               at: range, help: "remove 'installer helm', or target istio \"1.12\" or newer")
+    }
+
+    /// The mesh's `installer helm`, once, when a cluster installs with it and the release has no charts.
+    private static func checkMeshInstaller(_ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        guard let chosen = topology.mesh?.installer, chosen.value == .helm, !topology.forms.helmCharts,
+              topology.clusters.contains(where: { $0.install != nil && $0.install?.installer == nil }) else { return }
+        diagnostics.append(helmBefore1_12(topology, at: chosen.range))
     }
 
     /// A release newer than the table knows gets the newest forms, with a warning at `istio`.
