@@ -28,10 +28,12 @@ public struct RenderOptions: Sendable {
     /// directory). The script's `kubeconfig "PATH"` wins over it; without either, `$KUBECONFIG`.
     /// See ``MeshRenderer/kubeconfigChoice(for:options:)``.
     public var kubeconfig: String?
+    /// The GitOps controller to write WORK_DIR/gitops/ for (the CLI's `--gitops`); nil: no tree.
+    public var gitops: GitOpsController?
 
     /// Options for rendering into `workDirectory`, with trailing slashes dropped.
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
-                home: String, now: Date = Date(), kubeconfig: String? = nil) {
+                home: String, now: Date = Date(), kubeconfig: String? = nil, gitops: GitOpsController? = nil) {
         // `--out DIR/` must not turn into DIR//C/... in every path of the plan.
         var directory = workDirectory
         while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
@@ -42,6 +44,7 @@ public struct RenderOptions: Sendable {
         self.home = home
         self.now = now
         self.kubeconfig = kubeconfig
+        self.gitops = gitops
     }
 }
 
@@ -124,6 +127,10 @@ public enum MeshRenderer {
     public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
                               progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }
+        if options.gitops != nil {
+            let diagnostics = gitOpsDiagnostics(topology)
+            if diagnostics.hasErrors { throw .diagnostics(diagnostics) }
+        }
         let plan = Planner.plan(topology, options: planOptions(options, credentials: credentials))
         var summary = RenderSummary(plan: plan)
         let layout = WorkLayout(options.workDirectory)
@@ -133,7 +140,8 @@ public enum MeshRenderer {
         let trust = try prepareTrust(topology, options: options, into: &commit, progress: progress)
         let trustPaths = Set(commit.paths)
         // Then the manifests, generated in memory.
-        let manifests = try manifests(topology, plan: plan, credentials: credentials, layout: layout)
+        var manifests = try manifests(topology, plan: plan, credentials: credentials, layout: layout)
+        if let controller = options.gitops { manifests += gitOpsManifests(topology, controller: controller, plan: plan, layout: layout) }
         for manifest in manifests {
             // 0755 whatever the umask: a cluster directory holds keys.
             commit.createDirectory(directory(of: manifest.path))
@@ -163,6 +171,7 @@ public enum MeshRenderer {
             summary.notes += summary.trust!.notes
         }
         removeStaleOutputs(keeping: Set(manifests.map(\.path)), topology: topology, layout: layout, summary: &summary)
+        if options.gitops != nil { removeStaleGitOpsFiles(keeping: Set(manifests.map(\.path)), layout: layout, summary: &summary) }
         removeStaleTemporaries(in: [layout.root] + topology.clusters.map { layout.path($0.name.value) }, now: Date(), summary: &summary)
         return summary
     }

@@ -26,6 +26,9 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Re-issue this cluster's intermediate CA (repeatable).", valueName: "cluster"))
     var rotate: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Also write a git-ready tree for this GitOps controller into DIR/gitops: argocd or flux.", valueName: "controller"))
+    var gitops: GitOpsController?
+
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
@@ -36,9 +39,15 @@ struct Render: ParsableCommand {
 
     func run() throws {
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
-        let script = try PlannedScript(file, options: renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig),
-                                       limits: limitOptions.limits)
+        var options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
+        options.gitops = gitops
+        let script = try PlannedScript(file, options: options, limits: limitOptions.limits)
         try script.checkRotate(rotate, file: file)
+        if gitops != nil {
+            let diagnostics = MeshRenderer.gitOpsDiagnostics(script.engine.topology)
+            printDiagnostics(diagnostics, sources: script.engine.sources)
+            if diagnostics.hasErrors { throw Exit.scriptErrors }
+        }
         let credentials = script.credentials
         let lock = try lockWorkDirectory(out, options: lockOptions, quiet: quiet)
         defer { withExtendedLifetime(lock) {} }
@@ -69,9 +78,23 @@ struct Render: ParsableCommand {
             print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; " + others : "")")
         }
         print("wrote \(out): " + summary.counts)
-        print("next: meshscript plan \(file) --out \(out)")
+        if let gitops { printGitOpsNext(gitops, topology: script.engine.topology) } else { print("next: meshscript plan \(file) --out \(out)") }
+    }
+
+    /// Where the tree is, how secrets get in, and what to run next.
+    func printGitOpsNext(_ controller: GitOpsController, topology: Topology) {
+        let tree = WorkLayout(out).gitOps
+        let objects = controller == .argocd ? "\(tree)/argocd/applicationset.yaml" : "\(tree)/flux/ (kubectl apply -k)"
+        print("gitops tree: \(tree): commit it to \(topology.mesh?.gitops?.repository.value ?? "the repository")\(topology.mesh?.gitops?.path.map { " under \($0.value)/" } ?? ""); the controller's objects: \(objects)")
+        let secrets = topology.mesh?.secrets?.value ?? .apply
+        print("secrets: \(secrets.summary)")
+        if secrets == .apply {
+            print("next, before the controller's first sync (istiod reads cacerts only at start): meshscript apply \(Plan.Command([file]).displayString) --out \(Plan.Command([out]).displayString) --secrets-only")
+        }
     }
 }
+
+extension GitOpsController: ExpressibleByArgument {}
 
 extension RenderEvent {
     /// What render is doing, for the progress line.

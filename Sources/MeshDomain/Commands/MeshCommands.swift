@@ -60,6 +60,13 @@ public enum MeshCommands {
                          allowedIn: [.mesh], parameters: [.init("VERSION", .string)]),
         CommandSignature("installer", summary: "what installs every cluster's control plane: istioctl (the default) or helm",
                          allowedIn: [.mesh], parameters: [.init("INSTALLER", .name)]),
+        CommandSignature("gitops", summary: "`repo \"URL\" [path \"DIR\"] [revision \"BRANCH\"]`: where the tree `render --gitops` writes lives in git",
+                         allowedIn: [.mesh], options: [.init("repo", [.init("\"URL\"", .string)]), .init("path", [.init("\"DIR\"", .string)]),
+                                                       .init("revision", [.init("\"BRANCH\"", .string)])],
+                         exactlyOneOf: ["repo"]),
+        CommandSignature("secrets", summary: "how a GitOps tree's clusters get cacerts and remote secrets: `apply` (meshscript apply --secrets-only; the default) or `external store \"S\"` (ExternalSecrets)",
+                         allowedIn: [.mesh], options: [.init("apply", []), .init("external", [.init("store", .name), .init("\"S\"", .string)])],
+                         exactlyOneOf: ["apply", "external"]),
         CommandSignature("network", summary: "declare a network ID", allowedIn: [.topLevel], parameters: [.init("NAME", .name)]),
         CommandSignature("kubeconfig", summary: "read contexts from this kubeconfig instead of $KUBECONFIG or ~/.kube/config",
                          allowedIn: [.topLevel], parameters: [.init("PATH", .string)]),
@@ -124,6 +131,8 @@ public enum MeshCommands {
             }
             builder.topology.meshes[builder.currentMesh!].installer = try installer(call.arguments[0])
         }
+        add("gitops") { call, _ in try GitOpsStatements.gitops(call, builder: builder) }
+        add("secrets") { call, _ in try GitOpsStatements.secrets(call, builder: builder) }
         add("network") { call, _ in
             builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
         }

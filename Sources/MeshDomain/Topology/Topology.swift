@@ -31,6 +31,23 @@ public struct MeshDeclaration: Sendable, Hashable {
     public var istioPin: String?
     /// `installer helm` in the mesh block: the installer of every cluster without its own.
     public var installer: Located<Installer>?
+    /// `gitops repo "URL" ...`: the Git repository a GitOps controller reads `render --gitops`'s tree from.
+    public var gitops: GitOpsDeclaration?
+    /// `secrets apply` or `secrets external store "S"`: how keys, cacerts and remote secrets
+    /// reach the clusters of a GitOps tree (nil: `apply`).
+    public var secrets: Located<SecretDelivery>?
+    public var statement: SourceRange
+}
+
+/// `gitops repo "URL" [path "DIR"] [revision "REV"]` in the mesh block.
+public struct GitOpsDeclaration: Sendable, Hashable {
+    /// The repository's URL, as Argo CD's `repoURL` and Flux's GitRepository `url` take it.
+    public var repository: Located<String>
+    /// Where the tree `render --gitops` writes sits inside the repository (nil: its top).
+    public var path: Located<String>?
+    /// The branch (or tag) the controller follows (nil: `main`).
+    public var revision: Located<String>?
+    /// The whole `gitops` statement.
     public var statement: SourceRange
 }
 

@@ -2,12 +2,18 @@
 // DNS-1123 labels.
 
 public enum DNSLabel {
+    /// Whether `name` is a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending alphanumeric.
     public static func isValid(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard !bytes.isEmpty, bytes.count <= 63 else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
         guard alnum(bytes.first!), alnum(bytes.last!) else { return false }
         return bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// Whether `name` is a DNS-1123 subdomain (most Kubernetes object names): labels joined by '.', at most 253 characters.
+    public static func isValidSubdomain(_ name: String) -> Bool {
+        name.utf8.count <= 253 && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isValid(String($0)) }
     }
 
     /// The nearest valid label: `Cluster_1` becomes `cluster-1`.
