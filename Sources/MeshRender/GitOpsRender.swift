@@ -15,7 +15,7 @@ extension WorkLayout {
 extension MeshRenderer {
     /// What stops a GitOps tree, as diagnostics at the statement responsible: no `gitops repo`,
     /// a release without Istio's charts, a model whose values are only known at apply time.
-    public static func gitOpsDiagnostics(_ topology: Topology) -> [Diagnostic] {
+    public static func gitOpsDiagnostics(_ topology: Topology, controller: GitOpsController) -> [Diagnostic] {
         guard let mesh = topology.mesh else {
             return [.error("render --gitops needs a mesh: the controller's objects are named after it", at: nil,
                            help: "add: mesh NAME < gitops repo \"https://git.example.com/fleet.git\" >")]
@@ -24,6 +24,10 @@ extension MeshRenderer {
         if mesh.gitops == nil {
             diagnostics.append(.error("render --gitops needs the Git repository the controller reads the tree from", at: mesh.name.range,
                                       help: "add to mesh '\(mesh.name.value)': gitops repo \"https://git.example.com/fleet.git\" path \"meshes/\(mesh.name.value)\""))
+        } else if controller == .flux, let repository = mesh.gitops?.repository, !["https://", "http://", "ssh://"].contains(where: repository.value.hasPrefix) {
+            // Flux's GitRepository CRD: `url` must match ^(http|https|ssh)://.
+            diagnostics.append(.error("Flux's GitRepository takes http, https or ssh URLs, not '\(repository.value)'", at: repository.range,
+                                      help: "write the scp-like address as ssh://git@HOST/ORG/REPO.git"))
         }
         if !topology.forms.helmCharts {
             diagnostics.append(.error("a GitOps tree installs Istio with its Helm charts, which start with Istio 1.12; this script targets \(topology.istio)",

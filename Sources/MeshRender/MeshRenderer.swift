@@ -127,8 +127,8 @@ public enum MeshRenderer {
     public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
                               progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }
-        if options.gitops != nil {
-            let diagnostics = gitOpsDiagnostics(topology)
+        if let controller = options.gitops {
+            let diagnostics = gitOpsDiagnostics(topology, controller: controller)
             if diagnostics.hasErrors { throw .diagnostics(diagnostics) }
         }
         let plan = Planner.plan(topology, options: planOptions(options, credentials: credentials))

@@ -57,7 +57,8 @@ extension Apply {
     /// only with --prune or a yes on a terminal.
     func choose(_ live: LivePlan, from firstStep: Int) throws -> Set<Int> {
         for warning in live.steps.compactMap(\.warning) { print("warning: \(warning)") }
-        let pending = live.pending.filter { $0.step.number >= firstStep }
+        var pending = live.pending.filter { $0.step.number >= firstStep }
+        if secretsOnly { pending = secretSteps(pending, live: live) }
         let deletes = pending.filter { $0.change == .delete }
         var chosen = Set(pending.filter { $0.change != .delete }.map(\.step.number))
         if !yes && !pending.isEmpty { print(live.text, terminator: "") }
@@ -76,6 +77,25 @@ extension Apply {
             }
         }
         return chosen
+    }
+
+    /// `--secrets-only` (a GitOps tree's secrets, see `render --gitops`): istio-system and cacerts,
+    /// and each remote secret whose source cluster already runs a control plane. Before that, its
+    /// reader account would be created outside the charts that own it, so it waits for the next run.
+    func secretSteps(_ pending: [LiveStep], live: LivePlan) -> [LiveStep] {
+        let installed = Set(live.clusters.filter { !$0.controlPlanes.isEmpty }.map(\.cluster))
+        return pending.filter { live in
+            switch live.step.kind {
+            case .namespace, .cacerts: return true
+            case .remoteSecret(let source, _):
+                guard installed.contains(source) else {
+                    print("note: \(live.step.cluster): \(live.step.title): not yet, \(source) has no control plane; run apply --secrets-only again once the controller installed it")
+                    return false
+                }
+                return true
+            default: return false
+            }
+        }
     }
 
     private func ask(_ question: String) -> Bool {

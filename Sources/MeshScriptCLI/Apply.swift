@@ -43,6 +43,9 @@ struct Apply: ParsableCommand {
     @Flag(name: .long, help: "Also run the deletes: remote secrets and gateways the script no longer describes.")
     var prune = false
 
+    @Flag(name: .long, help: "Run only the steps that put secrets into the clusters (istio-system, cacerts, remote secrets): the part of a GitOps tree that is not in git.")
+    var secretsOnly = false
+
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Issue a new intermediate CA for this cluster and replace its cacerts (repeatable).", valueName: "CLUSTER"))
     var rotate: [String] = []
 
@@ -56,6 +59,7 @@ struct Apply: ParsableCommand {
 
     func validate() throws {
         if resume && fromStep != nil { throw ValidationError("--resume and --from-step are two ways to say where to start: give one") }
+        if secretsOnly && prune { throw ValidationError("--secrets-only runs no delete: drop --prune") }
     }
 
     func run() throws {
@@ -85,6 +89,10 @@ struct Apply: ParsableCommand {
         if dryRun {
             print("dry run: nothing is written and nothing is run")
             print(confirmed.text, terminator: "")
+            if secretsOnly {
+                let steps = secretSteps(confirmed.pending, live: confirmed).map { String($0.step.number) }
+                print("--secrets-only runs \(steps.isEmpty ? "no step" : "steps " + steps.joined(separator: ", "))")
+            }
             return
         }
         let chosen = try choose(confirmed, from: firstStep)

@@ -43,8 +43,8 @@ struct Render: ParsableCommand {
         options.gitops = gitops
         let script = try PlannedScript(file, options: options, limits: limitOptions.limits)
         try script.checkRotate(rotate, file: file)
-        if gitops != nil {
-            let diagnostics = MeshRenderer.gitOpsDiagnostics(script.engine.topology)
+        if let gitops {
+            let diagnostics = MeshRenderer.gitOpsDiagnostics(script.engine.topology, controller: gitops)
             printDiagnostics(diagnostics, sources: script.engine.sources)
             if diagnostics.hasErrors { throw Exit.scriptErrors }
         }

@@ -133,7 +133,7 @@ struct KubeContext {
 struct Prepared {
     let engine: MeshEngine
     let check: MeshEngine.Result
-    let options: RenderOptions
+    var options: RenderOptions
     let credentials: DiscoveryCredentials
 
     var topology: Topology { engine.topology }

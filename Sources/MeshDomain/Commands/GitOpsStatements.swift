@@ -52,7 +52,7 @@ enum GitOpsStatements {
     }
 
     static func isRepositoryURL(_ text: String) -> Bool {
-        isPlain(text) && ["https://", "http://", "ssh://", "git@", "file://"].contains { text.hasPrefix($0) && text.count > $0.count }
+        isPlain(text) && ["https://", "http://", "ssh://", "git@"].contains { text.hasPrefix($0) && text.count > $0.count }
     }
 
     static func isRepositoryPath(_ text: String) -> Bool {
