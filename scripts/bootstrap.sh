@@ -19,13 +19,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-if [ "${1:-}" = "--test" ] && ! python3 -c 'import pexpect' 2>/dev/null; then
-  echo "bootstrap: installing pexpect" >&2
+# python_module MODULE DEBIAN_PACKAGE: installs a python module the tests import, when missing.
+python_module() {
+  python3 -c "import $1" 2>/dev/null && return 0
+  echo "bootstrap: installing $1" >&2
   # pip first (a pyenv or venv python); Debian's own python refuses pip installs (PEP 668) or
   # may have no pip at all, and takes Debian's package instead.
-  python3 -m pip install -q pexpect 2>/dev/null \
-    || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pexpect >/dev/null && python3 -c "import pexpect" 2>/dev/null; } \
-    || python3 -m pip install -q --break-system-packages pexpect
-  python3 -c 'import pexpect' || { echo "bootstrap: could not install pexpect for $(command -v python3)" >&2; exit 1; }
+  python3 -m pip install -q "$1" 2>/dev/null \
+    || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$2" >/dev/null && python3 -c "import $1" 2>/dev/null; } \
+    || python3 -m pip install -q --break-system-packages "$1"
+  python3 -c "import $1" || { echo "bootstrap: could not install $1 for $(command -v python3)" >&2; exit 1; }
+}
+if [ "${1:-}" = "--test" ]; then
+  python_module pexpect python3-pexpect       # scripts/pty's terminal scenarios
+  python_module jsonschema python3-jsonschema # plan.json against schema/plan.schema.json
 fi
 command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH (expected Swift 6.x)" >&2; exit 1; }

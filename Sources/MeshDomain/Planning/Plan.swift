@@ -199,6 +199,15 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The names of the values this plan's steps read, in step order.
     public var outputs: [String] { steps.compactMap(\.output) }
 
+    /// The version of plan.json's form this MeshScript writes: its top-level `formatVersion`,
+    /// which schema/plan.schema.json describes exactly. Any change to the form (a member added,
+    /// removed, renamed or retyped, a new step kind or phase) bumps it by one, with the schema's
+    /// `const` and the docs, in the same change: a pipeline or a controller's pre-sync hook that
+    /// reads plans checks the version first and never guesses at a form it does not know.
+    public static let currentFormatVersion = 1
+
+    /// The form's version (``currentFormatVersion`` for every plan this MeshScript writes).
+    public var formatVersion: Int = Plan.currentFormatVersion
     /// The mesh's name (empty when the script declares none).
     public var mesh: String
     /// The targeted Istio release, `MAJOR.MINOR` (`1.6`, `1.22`, ...): the script's `istio`, else the

@@ -128,6 +128,8 @@ extension Plan {
                 }
             }
             json.member("clusters", clusters)
+            json.key("formatVersion")
+            json.int(formatVersion)
             json.member("istio", istio)
             json.key("links")
             json.array { json in
