@@ -69,6 +69,13 @@ import Testing
             cluster c2 < context "ctx-2"; trust from root; install network n1 profile "ambient"; discover with c0, c1 >
 
             """),
+        ("gitops-external", """
+            mesh gen < istio "1.28"; gitops repo "ssh://git@git.example.com/fleet.git" path "meshes/gen" revision "prod"; secrets external store "vault" >
+            network n0
+            cluster c0 < context "ctx-0"; trust from root; install network n0 >
+            cluster c1 < context "ctx-1"; trust from root; install network n0; discover with c0 >
+
+            """),
     ]
 
     @Test func generatedMeshesPlansFitTheSchema() throws {
@@ -141,6 +148,15 @@ import Testing
             try Self.changeStep(&plan, 3) { $0["kind"] = ["namespace": [String: Any](), "cacerts": [String: Any]()] }
         }
         try Self.expectRefused("a member the form lacks", at: "/", "('secrets' was unexpected)") { $0["secrets"] = ["c1": "key"] }
+    }
+
+    /// `gitops` names its store exactly when the secrets come from one.
+    @Test func aGitOpsRecordMustNameItsStoreExactlyForExternalSecrets() throws {
+        let gitops: [String: Any] = ["repository": "https://git.example.com/f.git", "path": "", "revision": "main", "secrets": "external"]
+        try Self.expectRefused("external secrets without a store", at: "/gitops", "'store' is a required property") { $0["gitops"] = gitops }
+        var withStore = gitops
+        (withStore["secrets"], withStore["store"]) = ("apply", "vault")
+        try Self.expectRefused("a store with secrets apply", at: "/gitops", "should not be valid") { $0["gitops"] = withStore }
     }
 
     /// A plan of another version is not this schema's, even if nothing else changed.

@@ -1,6 +1,7 @@
 // The plan: ordered steps as pure data. Renderers (text, JSON, shell, apply) read it; none
 // of them decides what to do. No secret ever appears in a plan: steps name files.
 import Foundation
+import MeshKube
 
 /// The ordered steps that build one mesh: trust, install and discovery, per cluster, as data.
 public struct Plan: Sendable, Hashable, Codable {
@@ -224,6 +225,35 @@ public struct Plan: Sendable, Hashable, Codable {
     public var links: [DiscoveryLink]
     /// In the order they must run.
     public var steps: [Step]
+    /// Where `render --gitops` puts the mesh in git and how its secrets reach the clusters (the
+    /// mesh block's `gitops` and `secrets`); nil without `gitops`.
+    public var gitops: GitOps? = nil
+
+    /// The mesh block's `gitops repo "URL" [path "DIR"] [revision "BRANCH"]` and `secrets`.
+    public struct GitOps: Sendable, Hashable, Codable {
+        /// The repository's URL.
+        public var repository: String
+        /// The tree's directory in the repository ("" for its top).
+        public var path: String
+        /// The branch the controller follows.
+        public var revision: String
+        /// `apply` (left out of git, pushed by `apply --secrets-only`) or `external` (ExternalSecrets).
+        public var secrets: String
+        /// The ClusterSecretStore of `external`.
+        public var store: String?
+
+        /// The plan's record of a mesh's `gitops` and `secrets`.
+        public init(repository: String, path: String, revision: String, secrets: SecretDelivery) {
+            (self.repository, self.path, self.revision) = (repository, path, revision)
+            switch secrets {
+            case .apply: (self.secrets, self.store) = ("apply", nil)
+            case .externalSecrets(let store): (self.secrets, self.store) = ("external", store)
+            }
+        }
+
+        /// The choice as ``SecretDelivery``.
+        public var delivery: SecretDelivery { store.map { .externalSecrets(store: $0) } ?? .apply }
+    }
 }
 
 /// How a tool reaches one cluster: the kubeconfig file (nil: the tool's own default,

@@ -6,6 +6,10 @@ extension Plan {
     /// The plan as a human-readable listing, grouped by cluster then discovery, with each command.
     public var text: String {
         var out = "Plan for mesh '\(mesh)' (Istio \(istio)): \(clusters.count) cluster\(clusters.count == 1 ? "" : "s"), \(links.count) discovery link\(links.count == 1 ? "" : "s"), work directory \(workDirectory)\n"
+        if let gitops {
+            out += "gitops: \(gitops.repository)\(gitops.path.isEmpty ? "" : ", under \(gitops.path)/"), branch \(gitops.revision) (meshscript render --gitops argocd|flux)\n"
+            out += "secrets: \(gitops.delivery.summary)\n"
+        }
         var heading = ""
         for step in steps {
             let section = step.phase == .discover ? "discovery" : "cluster \(step.cluster)"

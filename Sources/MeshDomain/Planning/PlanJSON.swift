@@ -130,6 +130,16 @@ extension Plan {
             json.member("clusters", clusters)
             json.key("formatVersion")
             json.int(formatVersion)
+            if let gitops {
+                json.key("gitops")
+                json.object { json in
+                    json.member("path", gitops.path)
+                    json.member("repository", gitops.repository)
+                    json.member("revision", gitops.revision)
+                    json.member("secrets", gitops.secrets)
+                    json.member("store", gitops.store)
+                }
+            }
             json.member("istio", istio)
             json.key("links")
             json.array { json in

@@ -87,8 +87,12 @@ public enum Planner {
         for link in builder.links where !builder.attached.contains(link) {
             builder.addDiscoveryStep(link)
         }
+        let gitops = topology.mesh.flatMap { mesh in
+            mesh.gitops.map { Plan.GitOps(repository: $0.repository.value, path: $0.path?.value ?? "", revision: $0.revision?.value ?? "main",
+                                          secrets: mesh.secrets?.value ?? .apply) }
+        }
         return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
-                    clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps)
+                    clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps, gitops: gitops)
     }
 
     /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release
