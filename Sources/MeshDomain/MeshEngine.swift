@@ -45,6 +45,15 @@ public final class MeshEngine {
         return Result(diagnostics: diagnostics, topology: topology, needsMoreInput: false)
     }
 
+    /// Evaluate `text` as a script file named `name` (relative paths against `directory`), then
+    /// validate, as ``check(file:)`` does.
+    public func check(source text: String, name: String, directory: String? = nil) -> Result {
+        let outcome = interpreter.run(source: text, name: name, directory: directory)
+        var diagnostics = outcome.diagnostics
+        if outcome.evaluated { diagnostics += Validator.validate(topology) }
+        return Result(diagnostics: Self.sortedByPosition(diagnostics), topology: topology, needsMoreInput: outcome.needsMoreInput)
+    }
+
     /// Source order reads best; diagnostics without a position come first. Stable.
     static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         diagnostics.enumerated().sorted { a, b in

@@ -8,7 +8,7 @@ import MeshKube
 import MeshScriptInterpreter
 
 /// The kubeconfig pre-flight's result: remote secrets render can write offline, and its diagnostics.
-public struct DiscoveryCredentials {
+public struct DiscoveryCredentials: Sendable {
     /// Remote secret manifests MeshScript can write offline, by link. They hold bearer
     /// tokens: written with mode 0600, never printed.
     public var offlineSecrets: [DiscoveryLink: String] = [:]
@@ -18,6 +18,10 @@ public struct DiscoveryCredentials {
     public var kubeconfigPaths: [String] = []
     /// The kubeconfig of the run; the plan's commands name its ``KubeconfigChoice/flag``.
     public private(set) var kubeconfig: KubeconfigChoice
+
+    /// No kubeconfig read: no offline remote secret (the plan mints or creates them all), no
+    /// diagnostic; the commands still name `choice`'s file.
+    public static func unread(kubeconfig choice: KubeconfigChoice) -> DiscoveryCredentials { DiscoveryCredentials(kubeconfig: choice) }
 
     /// Reads the contexts from `choice` (see ``MeshRenderer/kubeconfigChoice(for:options:)``).
     /// The kubeconfig is read when a link needs a source's credentials, when the file was named

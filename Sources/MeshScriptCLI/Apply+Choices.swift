@@ -35,7 +35,7 @@ extension Apply {
         return journal.resumeStep
     }
 
-    var options: RenderOptions { renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig) }
+    var options: MeshOptions { meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits, rotate: rotate) }
 
     /// Stops before any write when a cluster could not be read or trust would split.
     func refuseUnsafe(_ live: LivePlan) throws {
@@ -107,10 +107,10 @@ extension Apply {
 
     /// Render first, in-process: the trust steps' `meshscript render` and every file the cluster
     /// steps read. Render is idempotent, so it also runs on a resumed apply.
-    func renderWorkDirectory(_ script: PlannedScript) throws {
+    func renderWorkDirectory(_ mesh: CheckedMesh) throws {
         let progress = Progress()
         do {
-            let summary = try MeshRenderer.render(script.engine.topology, options: script.options, credentials: script.credentials) {
+            let summary = try mesh.render {
                 progress.begin($0.progressText)
             }
             progress.clear()

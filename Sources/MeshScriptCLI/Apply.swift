@@ -69,13 +69,13 @@ struct Apply: ParsableCommand {
             print("error: apply changes clusters and stdin is not a terminal to confirm it; pass --yes to apply, or --dry-run to see what would run", to: &stderr)
             throw ExitCode(64)
         }
-        let script = try PlannedScript(file, options: options, limits: limitOptions.limits)
-        let plan = script.plan
+        let mesh = try checkScript(file, options)
+        let plan = mesh.plan
         guard !plan.steps.isEmpty else {
             print("nothing to apply: no cluster has trust, install or discover")
             return
         }
-        try script.checkRotate(rotate, file: file)
+        try mesh.checkRotate(rotate, file: file)
         let firstStep = try startingStep(plan)
 
         // One apply (or render) at a time into this work directory, from the reading of the
@@ -83,8 +83,8 @@ struct Apply: ParsableCommand {
         let lock = dryRun ? nil : try lockWorkDirectory(out, options: lockOptions)
         defer { withExtendedLifetime(lock) {} }
         // Look before changing anything: every cluster read, every root the same.
-        let states = try script.observe(timeout: readOptions.timeout)
-        let confirmed = script.live(states, rotate: Set(rotate))
+        let states = try observeClusters(mesh, timeout: readOptions.timeout)
+        let confirmed = mesh.live(states)
         try refuseUnsafe(confirmed)
         if dryRun {
             print("dry run: nothing is written and nothing is run")
@@ -100,12 +100,12 @@ struct Apply: ParsableCommand {
             print("nothing to apply: the clusters are as the script describes them (\(confirmed.summary))")
             return
         }
-        try renderWorkDirectory(script)
+        try renderWorkDirectory(mesh)
         // The rendered intermediates decide the cacerts marks; run what was confirmed.
-        let rendered = script.live(states, rotate: Set(rotate))
+        let rendered = mesh.live(states)
         try refuseUnsafe(rendered)
         let steps = rendered.steps.filter { chosen.contains($0.step.number) || $0.change == .local }
-        try runSteps(steps, plan: plan, firstStep: firstStep, environment: script.options.environment)
+        try runSteps(steps, plan: plan, firstStep: firstStep, environment: mesh.options.environment)
         print("applied \(steps.filter { $0.change.runs }.count) change\(steps.filter { $0.change.runs }.count == 1 ? "" : "s"): mesh '\(plan.mesh)' is as the script describes it (\(rendered.summary) before this run)")
         print("check: meshscript status \(Plan.Command([file]).displayString) --out \(Plan.Command([out]).displayString) --verify")
     }

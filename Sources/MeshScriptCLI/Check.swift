@@ -46,19 +46,13 @@ struct Check: ParsableCommand {
                 continue
             }
             do {
-                let engine = try loadValidated(file, limits: limitOptions.limits)
-                // The root files a script brings (`from "DIR"`) are read here too, not only by render.
-                var rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: file)
-                if let out, !rootFiles.hasErrors {
-                    rootFiles += MeshRenderer.workDirectoryDiagnostics(engine.topology, options: renderOptions(file, out: out, kubeconfig: nil))
-                }
-                printDiagnostics(rootFiles, sources: engine.sources)
-                if rootFiles.hasErrors { throw Exit.scriptErrors }
-                if !noKubeconfig {
-                    _ = try preflight(engine, options: renderOptions(file, out: "out", kubeconfig: kubeconfigOptions.kubeconfig))
-                }
+                // As render checks: the root files a script brings (`from "DIR"`), with --out the
+                // work directory's trust files, and (unless --no-kubeconfig) the kubeconfig pre-flight.
+                var options = meshOptions(out: out ?? "out", kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits)
+                options.readsKubeconfig = !noKubeconfig
+                options.inspectsWorkDirectory = out != nil
+                let topology = try checkScript(file, options, quiet: quiet).topology
                 if !quiet {
-                    let topology = engine.topology
                     print("\(file): ok (\(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s"))")
                 }
             } catch let code as ExitCode where code == Exit.scriptErrors {
@@ -71,7 +65,7 @@ struct Check: ParsableCommand {
     /// `--syntax-only`: parse `file` and report; true when it has no syntax error.
     private func checkSyntax(_ file: String) -> Bool {
         let interpreter = Interpreter(limits: limitOptions.limits)
-        _ = Unmanaged.passRetained(interpreter) // as loadValidated: the process ends right after
+        _ = Unmanaged.passRetained(interpreter) // as checkScript: the process ends right after
         let outcome = onLargeStack { interpreter.parseFile(file) }
         let failed = outcome.diagnostics.hasErrors
         if !quiet || failed { printDiagnostics(outcome.diagnostics, sources: interpreter.sources) }

@@ -16,7 +16,8 @@ struct ReadOptions: ParsableArguments {
 
 /// Reads every cluster of the plan, showing which cluster is being read (see Progress).
 /// Without kubectl nothing can be read: exit 69 before anything happens.
-func observeClusters(_ plan: Plan, environment: [String: String], timeout: Double) throws -> [ClusterState] {
+func observeClusters(_ mesh: CheckedMesh, timeout: Double) throws -> [ClusterState] {
+    let environment = mesh.options.environment
     guard ProgramLocator.locate("kubectl", environment: environment) != nil else {
         var stderr = StandardError()
         print("error: kubectl: \(ProgramLocator.whyNotFound("kubectl", environment: environment)); the clusters are read with it, so nothing was run on any cluster (scripts/bootstrap.sh installs it)", to: &stderr)
@@ -24,8 +25,8 @@ func observeClusters(_ plan: Plan, environment: [String: String], timeout: Doubl
     }
     let progress = Progress()
     let inFlight = InFlight()
-    let total = plan.clusters.count
-    let states = Observer(environment: environment, timeout: timeout).observe(plan) { event in
+    let total = mesh.plan.clusters.count
+    let states = mesh.observe(timeout: timeout) { event in
         switch event {
         case .reading(let cluster, _):
             progress.begin(inFlight.start(cluster, total: total))
@@ -63,44 +64,4 @@ private final class InFlight: @unchecked Sendable {
     }
 
     private func label(_ total: Int) -> String { "reading \(names.joined(separator: ", ")) (\(done) of \(total) read)" }
-}
-
-/// A checked script with its pre-flight and its offline plan: what plan, status and apply
-/// start from (exit 65 when the script or the pre-flight has errors).
-struct PlannedScript {
-    let engine: MeshEngine
-    let options: RenderOptions
-    let credentials: DiscoveryCredentials
-    let plan: Plan
-
-    init(_ file: String, options: RenderOptions, limits: Limits) throws {
-        engine = try loadValidated(file, limits: limits)
-        self.options = options
-        credentials = try preflight(engine, options: options)
-        plan = Planner.plan(engine.topology, options: MeshRenderer.planOptions(options, credentials: credentials))
-    }
-
-    /// Every `--rotate` name must be a cluster with a cacerts secret; otherwise exit 64, with
-    /// a did-you-mean.
-    func checkRotate(_ rotate: [String], file: String) throws {
-        let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
-        for name in rotate where !trusted.contains(name) {
-            let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
-            var stderr = StandardError()
-            print("error: --rotate \(name): no cluster named '\(name)' with a cacerts secret in \(file)\(suggestion)", to: &stderr)
-            throw ExitCode(64)
-        }
-    }
-
-    /// Every cluster as read now (see `observeClusters`).
-    func observe(timeout: Double) throws -> [ClusterState] {
-        try observeClusters(plan, environment: options.environment, timeout: timeout)
-    }
-
-    /// The live plan: the clusters as read, against the work directory as it is now.
-    func live(_ states: [ClusterState], rotate: Set<String> = []) -> LivePlan {
-        let local = LocalTrust.read(workDirectory: options.workDirectory, clusters: plan.clusters,
-                                    rootFrom: MeshRenderer.rootSource(engine.topology, options: options))
-        return LivePlanner.plan(plan, states: states, local: local, options: LivePlanOptions(rotate: rotate))
-    }
 }

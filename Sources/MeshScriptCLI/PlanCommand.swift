@@ -49,10 +49,9 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         // The kubeconfig decides which remote secrets render can write itself; plan shows the same steps.
-        let script = try PlannedScript(file, options: renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig),
-                                       limits: limitOptions.limits)
-        let plan = script.plan
-        if live { return try printLive(script) }
+        let mesh = try checkScript(file, meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits, rotate: rotate))
+        let plan = mesh.plan
+        if live { return try printLive(mesh) }
         switch format {
         case .text: print(plan.text, terminator: "")
         case .json: plan.writeJSON(StandardStreams.writeOutput)
@@ -62,8 +61,8 @@ struct PlanCommand: ParsableCommand {
 }
 
 extension PlanCommand {
-    private func printLive(_ script: PlannedScript) throws {
-        let live = script.live(try script.observe(timeout: readOptions.timeout), rotate: Set(rotate))
+    private func printLive(_ mesh: CheckedMesh) throws {
+        let live = mesh.live(try observeClusters(mesh, timeout: readOptions.timeout))
         switch format {
         case .json: print(try live.json(), terminator: "")
         case .text, .shell: print(live.text, terminator: "")
@@ -92,10 +91,12 @@ struct Graph: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
-        let engine = try loadValidated(file, limits: limitOptions.limits)
+        var options = meshOptions(kubeconfig: nil, limits: limitOptions.limits)
+        options.readsKubeconfig = false
+        let topology = try checkScript(file, options).topology
         switch format {
-        case .dot: print(engine.topology.dot, terminator: "")
-        case .mermaid: print(engine.topology.mermaid, terminator: "")
+        case .dot: print(topology.dot, terminator: "")
+        case .mermaid: print(topology.mermaid, terminator: "")
         }
     }
 }

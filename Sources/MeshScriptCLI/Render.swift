@@ -39,22 +39,17 @@ struct Render: ParsableCommand {
 
     func run() throws {
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
-        var options = renderOptions(file, out: out, rotate: rotate, kubeconfig: kubeconfigOptions.kubeconfig)
+        var options = meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits, rotate: rotate)
         options.gitops = gitops
-        let script = try PlannedScript(file, options: options, limits: limitOptions.limits)
-        try script.checkRotate(rotate, file: file)
-        if let gitops {
-            let diagnostics = MeshRenderer.gitOpsDiagnostics(script.engine.topology, controller: gitops)
-            printDiagnostics(diagnostics, sources: script.engine.sources)
-            if diagnostics.hasErrors { throw Exit.scriptErrors }
-        }
-        let credentials = script.credentials
+        let mesh = try checkScript(file, options)
+        try mesh.checkRotate(rotate, file: file)
+        let credentials = mesh.credentials
         let lock = try lockWorkDirectory(out, options: lockOptions, quiet: quiet)
         defer { withExtendedLifetime(lock) {} }
         let progress = Progress(quiet: quiet)
         let summary: RenderSummary
         do {
-            summary = try MeshRenderer.render(script.engine.topology, options: script.options, credentials: credentials) { event in progress.begin(event.progressText) }
+            summary = try mesh.render { event in progress.begin(event.progressText) }
         } catch {
             progress.clear()
             printRenderFailure(error)
@@ -74,11 +69,11 @@ struct Render: ParsableCommand {
         let links = summary.plan.links.count
         if links > 0 {
             // The others are minted at apply from each source's reader account, or (older releases) by istioctl.
-            let others = script.engine.topology.forms.mintsReaderToken ? "the plan mints the others from each source's reader service account" : "the plan creates the others with istioctl"
+            let others = mesh.topology.forms.mintsReaderToken ? "the plan mints the others from each source's reader service account" : "the plan creates the others with istioctl"
             print("remote secrets: \(offline) of \(links) written from kubeconfig\(offline < links ? "; " + others : "")")
         }
         print("wrote \(out): " + summary.counts)
-        if let gitops { printGitOpsNext(gitops, topology: script.engine.topology) } else { print("next: meshscript plan \(file) --out \(out)") }
+        if let gitops { printGitOpsNext(gitops, topology: mesh.topology) } else { print("next: meshscript plan \(file) --out \(out)") }
     }
 
     /// Where the tree is, how secrets get in, and what to run next.

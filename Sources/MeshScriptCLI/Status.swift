@@ -38,12 +38,11 @@ struct Status: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func run() throws {
-        let script = try PlannedScript(file, options: renderOptions(file, out: out, kubeconfig: kubeconfigOptions.kubeconfig),
-                                       limits: limitOptions.limits)
+        let mesh = try checkScript(file, meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits))
         completeInterruptedCommit(out)
-        var status = MeshStatus(script.live(try script.observe(timeout: readOptions.timeout)))
+        var status = MeshStatus(mesh.live(try observeClusters(mesh, timeout: readOptions.timeout)))
         if verify {
-            RemoteClusters.verify(&status, plan: script.plan, environment: script.options.environment, timeout: readOptions.timeout)
+            RemoteClusters.verify(&status, plan: mesh.plan, environment: mesh.options.environment, timeout: readOptions.timeout)
         }
         switch format {
         case .text: print(status.text, terminator: "")

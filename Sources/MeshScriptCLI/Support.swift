@@ -67,16 +67,17 @@ struct LimitOptions: ParsableArguments {
     var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
 }
 
-/// Load and validate a script; print its diagnostics; throw exit 65 when it has errors.
-func loadValidated(_ path: String, limits: Limits = Limits(), quiet: Bool = false) throws -> MeshEngine {
-    let engine = MeshEngine(environment: ProcessInfo.processInfo.environment, limits: limits)
+/// Checks `path` through the library's one entry point (``Mesh``) as `options` say; prints its
+/// diagnostics (only the errors when `quiet`); throws exit 65 when it found errors.
+func checkScript(_ path: String, _ options: MeshOptions, quiet: Bool = false) throws -> CheckedMesh {
+    let mesh = Mesh(options: options)
     // The process ends right after the command: freeing a large script's tree and topology
     // would be wasted work (as clang's -disable-free), so the CLI never releases the engine.
-    _ = Unmanaged.passRetained(engine)
-    let result = onLargeStack { engine.check(file: path) }
-    if !quiet || result.hasErrors { printDiagnostics(result.diagnostics, sources: engine.sources) }
-    if result.hasErrors { throw Exit.scriptErrors }
-    return engine
+    _ = Unmanaged.passRetained(mesh)
+    let check = onLargeStack { mesh.check(file: path) }
+    if !quiet || check.hasErrors { printDiagnostics(check.diagnostics, sources: check.sources) }
+    guard let checked = check.checked else { throw Exit.scriptErrors }
+    return checked
 }
 
 /// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply).
@@ -87,24 +88,26 @@ struct KubeconfigOptions: ParsableArguments {
     var kubeconfig: String?
 }
 
-/// The options for rendering, planning or applying `file` into `out`, with this process's
-/// environment and the `--kubeconfig` given (MeshRender resolves it, relative to the current directory).
-func renderOptions(_ file: String, out: String, rotate: [String] = [], kubeconfig: String?) -> RenderOptions {
-    var options = RenderOptions(workDirectory: out, scriptPath: file, rotate: Set(rotate), environment: ProcessInfo.processInfo.environment)
-    options.kubeconfig = kubeconfig
-    return options
+/// The library's options for a command: this process's environment, the work directory `out`,
+/// `--kubeconfig` (resolved by MeshRender, relative to the current directory) and the limits.
+func meshOptions(out: String = "out", kubeconfig: String?, limits: Limits, rotate: [String] = []) -> MeshOptions {
+    MeshOptions(workDirectory: out, environment: ProcessInfo.processInfo.environment, kubeconfig: kubeconfig, limits: limits, rotate: Set(rotate))
 }
 
-/// The kubeconfig pre-flight every command that reads clusters runs: print its diagnostics;
-/// throw exit 65 when it found errors.
-func preflight(_ engine: MeshEngine, options: RenderOptions) throws -> DiscoveryCredentials {
-    let credentials = MeshRenderer.preflight(engine.topology, options: options)
-    printDiagnostics(credentials.diagnostics, sources: engine.sources)
-    if credentials.diagnostics.hasErrors { throw Exit.scriptErrors }
-    return credentials
+extension CheckedMesh {
+    /// Every `--rotate` name must be a cluster with a cacerts secret; otherwise exit 64, with
+    /// a did-you-mean.
+    func checkRotate(_ rotate: [String], file: String) throws {
+        let trusted = plan.steps.filter { $0.kind == .cacerts }.map(\.cluster)
+        for name in rotate where !trusted.contains(name) {
+            let suggestion = Suggestions.closest(to: name, in: trusted).map { "; did you mean '\($0)'?" } ?? ""
+            var stderr = StandardError()
+            print("error: --rotate \(name): no cluster named '\(name)' with a cacerts secret in \(file)\(suggestion)", to: &stderr)
+            throw ExitCode(64)
+        }
+    }
 }
 
-/// A render that stopped: its problems, each with the file involved and a hint.
 func printRenderFailure(_ error: RenderFailure) {
     var stderr = StandardError()
     print(error.description, terminator: "", to: &stderr)

@@ -10,6 +10,8 @@ import MeshScript
 public final class REPLSession {
     /// The interpreter holding the session's topology.
     public let engine: MeshEngine
+    /// The library's entry point the session checks, plans and renders through (``engine`` is its engine).
+    let mesh: Mesh
     /// The statements accepted so far, in order: `:save` writes them back as a script.
     public private(set) var accepted: [String] = []
     /// The files `:save` wrote in this session: saving to one again needs no `:save!`.
@@ -36,7 +38,8 @@ public final class REPLSession {
     /// An empty session; `write` and `writeError` receive its output and diagnostics.
     public init(environment: [String: String], directory: String = FileManager.default.currentDirectoryPath, color: Bool,
                 write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
-        engine = MeshEngine(environment: environment)
+        mesh = Mesh(options: MeshOptions(environment: environment))
+        engine = mesh.engine
         self.environment = environment
         self.directory = directory
         self.color = color
@@ -241,47 +244,34 @@ public final class REPLSession {
         write(out)
     }
 
-    private func validated() -> Bool {
-        let diagnostics = engine.validate()
-        showDiagnostics(diagnostics)
-        return !diagnostics.hasErrors
-    }
-
     private func check() {
-        guard validated() else { return }
-        // As `meshscript check`: the root files a `from "DIR"` brings, relative to this directory.
-        let rootFiles = MeshRenderer.rootFileDiagnostics(engine.topology, scriptPath: directory + "/<repl>")
-        showDiagnostics(rootFiles)
-        guard !rootFiles.hasErrors else { return }
-        let topology = engine.topology
+        // As `meshscript check --no-kubeconfig`: validation, then the root files a `from "DIR"` brings.
+        let check = mesh.checkEvaluated(name: "<repl>", directory: directory, options: MeshOptions(environment: environment, readsKubeconfig: false))
+        showDiagnostics(check.diagnostics)
+        guard !check.hasErrors else { return }
+        let topology = check.topology
         write("ok: \(topology.clusters.count) cluster\(topology.clusters.count == 1 ? "" : "s"), \(topology.links.count) discovery link\(topology.links.count == 1 ? "" : "s")\n")
     }
 
-    private func renderOptions(_ workDirectory: String) -> RenderOptions {
-        RenderOptions(workDirectory: absolute(workDirectory), scriptPath: directory + "/<repl>", environment: environment)
-    }
-
-    /// Validation, then the kubeconfig pre-flight, for :plan and :render: their diagnostics
-    /// shown; nil when either found errors.
-    private func preflighted(_ workDirectory: String) -> (options: RenderOptions, credentials: DiscoveryCredentials)? {
-        guard validated() else { return nil }
-        let options = renderOptions(workDirectory)
-        let credentials = MeshRenderer.preflight(engine.topology, options: options)
-        showDiagnostics(credentials.diagnostics)
-        return credentials.diagnostics.hasErrors ? nil : (options, credentials)
+    /// The session checked as `meshscript plan` checks a script (with the kubeconfig pre-flight),
+    /// for :plan and :render into `workDirectory`: the diagnostics shown; nil when any is an error.
+    private func checked(_ workDirectory: String) -> CheckedMesh? {
+        var options = MeshOptions(workDirectory: workDirectory, environment: environment)
+        options.scriptName = "SESSION.mesh"
+        let check = mesh.checkEvaluated(name: "<repl>", directory: directory, options: options)
+        showDiagnostics(check.diagnostics)
+        return check.checked
     }
 
     private func plan(workDirectory: String) {
-        guard let (options, credentials) = preflighted(workDirectory) else { return }
-        var planOptions = MeshRenderer.planOptions(options, credentials: credentials)
-        planOptions.workDirectory = workDirectory
-        planOptions.scriptPath = "SESSION.mesh"
-        write(Planner.plan(engine.topology, options: planOptions).text)
+        guard let checked = checked(workDirectory) else { return }
+        write(checked.plan.text)
     }
 
     private func render(_ workDirectory: String) {
         guard !workDirectory.isEmpty else { return fail("usage: :render DIR\n") }
-        guard let (options, credentials) = preflighted(workDirectory) else { return }
+        guard let checked = checked(absolute(workDirectory)) else { return }
+        let options = checked.options
         // Held as the CLI's render holds it, and what an interrupted run left is finished first.
         let lock: WorkDirectoryLock?
         do {
@@ -294,7 +284,7 @@ public final class REPLSession {
         }
         defer { withExtendedLifetime(lock) {} }
         do {
-            let summary = try MeshRenderer.render(engine.topology, options: options, credentials: credentials)
+            let summary = try checked.render()
             for remark in summary.remarks { write(remark + "\n") }
             write("rendered \(workDirectory): \(summary.counts)\n")
         } catch {
