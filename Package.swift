@@ -78,6 +78,6 @@ let package = Package(
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
         .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),
         .testTarget(name: "MeshLiveTests", dependencies: ["MeshLive", "MeshScript", "MeshTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MeshScript", "MeshREPL", "MeshTestSupport"]),
     ]
 )

@@ -92,6 +92,6 @@ public final class MeshEngine {
     /// Forget every declaration, binding and import (the REPL's `:reset`).
     public func reset() {
         interpreter.reset()
-        builder.topology = Topology()
+        builder.reset()
     }
 }

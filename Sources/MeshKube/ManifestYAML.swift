@@ -50,3 +50,20 @@ enum ManifestYAML {
         }
     }
 }
+
+/// Edits of a rendered manifest that a host's render hook makes (see `RenderHook`).
+public enum ManifestEdit {
+    /// `manifest` (one YAML document of a Kubernetes object) with `labels` set in its
+    /// `metadata.labels`, printed as MeshScript prints manifests; nil when it is not one object
+    /// with a `metadata` mapping.
+    public static func settingLabels(_ labels: [String: String], in manifest: String) -> String? {
+        guard let documents = try? Array(Yams.compose_all(yaml: manifest)), documents.count == 1,
+              case .mapping(var object) = documents[0], case .mapping(var metadata)? = object["metadata"] else { return nil }
+        var existing: Node.Mapping
+        if case .mapping(let mapping)? = metadata["labels"] { existing = mapping } else { existing = Node.Mapping([]) }
+        for key in labels.keys.sorted() { existing[ManifestYAML.string(key)] = ManifestYAML.string(labels[key]!) }
+        metadata[ManifestYAML.string("labels")] = .mapping(existing)
+        object[ManifestYAML.string("metadata")] = .mapping(metadata)
+        return ManifestYAML.emit(.mapping(object))
+    }
+}

@@ -100,6 +100,8 @@ struct Marker {
         switch step.kind {
         case .intermediateCA, .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod:
             return LiveStep(step: step, change: .local, reason: "")
+        case .host(let name):
+            return live(step, .update, "a host step (\(name)): MeshScript does not read what it changes")
         case .namespace:
             return state.namespace == nil ? live(step, .create, "istio-system is absent") : live(step, .unchanged, "istio-system exists")
         case .networkLabel(let network):

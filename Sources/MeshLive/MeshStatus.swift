@@ -87,6 +87,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .deleteRemoteSecret(let name): "remote secret \(name)"
         case .deleteEastWestGateway: "east-west gateway"
         case .deleteExposeIstiod: "istiod exposed"
+        case .host(let name): "host step \(name)"
         }
     }
 
@@ -107,6 +108,7 @@ public struct MeshStatus: Sendable, Hashable, Codable {
         case .discoveryAddress: "read by apply"
         case .remoteControlPlane(let primary, _): "profile remote, pointed at \(primary)'s istiod (no istiod here)"
         case .deleteRemoteSecret, .deleteEastWestGateway, .deleteExposeIstiod: "none"
+        case .host: "as the host's hook makes it"
         }
     }
 }

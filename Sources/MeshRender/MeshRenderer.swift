@@ -30,6 +30,10 @@ public struct RenderOptions: Sendable {
     public var kubeconfig: String?
     /// The GitOps controller to write WORK_DIR/gitops/ for (the CLI's `--gitops`); nil: no tree.
     public var gitops: GitOpsController?
+    /// The host's changes to the plan (render's plan.json included), run in order.
+    public var planHooks: [PlanHook] = []
+    /// The host's changes to the files render writes, run in order after MeshScript made them.
+    public var renderHooks: [RenderHook] = []
 
     /// Options for rendering into `workDirectory`, with trailing slashes dropped.
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String],
@@ -47,6 +51,26 @@ public struct RenderOptions: Sendable {
         self.gitops = gitops
     }
 }
+
+/// One file render writes into the work directory (certificates and keys aside), as a
+/// ``RenderHook`` sees it.
+public struct RenderedFile: Sendable, Hashable {
+    /// Its path: ``WorkLayout``'s, under the work directory.
+    public var path: String
+    /// Its text.
+    public var content: String
+    /// Its mode (0o600 for a file holding a credential).
+    public var mode: mode_t
+
+    /// A file at `path` with `content`, written with `mode`.
+    public init(path: String, content: String, mode: mode_t = 0o644) {
+        (self.path, self.content, self.mode) = (path, content, mode)
+    }
+}
+
+/// A host's change to the files render writes (add one, change a manifest), from the topology
+/// (its host data included); keys and certificates are not among them.
+public typealias RenderHook = @Sendable (_ files: inout [RenderedFile], _ topology: Topology, _ layout: WorkLayout) -> Void
 
 /// Progress reported while render writes the work directory.
 public enum RenderEvent: Sendable {
@@ -115,8 +139,10 @@ public enum MeshRenderer {
     /// What the planner needs from a pre-flighted run: the remote secrets render writes itself,
     /// and the kubeconfig file every command names (the pre-flight's choice).
     public static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
-        PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
-                    offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
+        var planOptions = PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
+                                      offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
+        planOptions.hooks = options.planHooks
+        return planOptions
     }
 
     /// Writes certificates and cacerts secrets, manifests, offline remote secrets and plan.json
@@ -142,6 +168,11 @@ public enum MeshRenderer {
         // Then the manifests, generated in memory.
         var manifests = try manifests(topology, plan: plan, credentials: credentials, layout: layout)
         if let controller = options.gitops { manifests += gitOpsManifests(topology, controller: controller, plan: plan, layout: layout) }
+        if !options.renderHooks.isEmpty {
+            var files = manifests.map { RenderedFile(path: $0.path, content: $0.content, mode: $0.mode) }
+            for hook in options.renderHooks { hook(&files, topology, layout) }
+            manifests = files.map { ($0.path, $0.content, $0.mode) }
+        }
         for manifest in manifests {
             // 0755 whatever the umask: a cluster directory holds keys.
             commit.createDirectory(directory(of: manifest.path))

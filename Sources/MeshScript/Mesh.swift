@@ -23,6 +23,10 @@ public struct MeshOptions: Sendable {
     /// Whether check inspects the work directory's root and intermediates, as render would
     /// (the CLI's `check --out`); render always does.
     public var inspectsWorkDirectory: Bool
+    /// The host's changes to every plan (the offline plan, render's plan.json, the live plan's base).
+    public var planHooks: [PlanHook] = []
+    /// The host's changes to the files render writes.
+    public var renderHooks: [RenderHook] = []
     /// How ``CheckedMesh/plan``'s commands name the script (`meshscript render SCRIPT`); nil: the
     /// path checked. The REPL's plans say `SESSION.mesh`; a host checking a temporary copy can
     /// name the file as it is kept.
@@ -82,6 +86,7 @@ public final class Mesh {
                                    environment: options.environment)
         render.kubeconfig = options.kubeconfig
         render.gitops = options.gitops
+        (render.planHooks, render.renderHooks) = (options.planHooks, options.renderHooks)
         let topology = engine.topology
         var diagnostics = evaluated
         var stages: [() -> [Diagnostic]] = [{ MeshRenderer.rootFileDiagnostics(topology, scriptPath: scriptPath) }]

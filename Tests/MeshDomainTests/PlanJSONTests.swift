@@ -62,7 +62,7 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
             .controlPlane(.init(meshID: nil, clusterName: nil, network: nil, revision: nil, installer: nil, values: [])),
             .waitReady, .eastWestGateway(network: ""), .crossNetworkGateway,
             .remoteSecret(source: "c1", server: nil), .remoteSecret(source: odd, server: "https://[::1]:6443/"),
-            .deleteRemoteSecret(name: odd), .deleteEastWestGateway,
+            .deleteRemoteSecret(name: odd), .deleteEastWestGateway, .host(name: odd),
         ]
         plan.steps += kinds.enumerated().map { index, kind in
             Plan.Step(number: 100 + index, phase: .discover, cluster: odd, title: odd, commands: index % 2 == 0 ? [] : [Plan.Command([odd, ""])],
@@ -71,7 +71,12 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
         plan.access[odd] = ClusterAccess(kubeconfig: nil, context: odd)
         plan.access["C10"] = ClusterAccess(kubeconfig: "", context: "")
         plan.mesh = odd
+        plan.hostData = HostDataSet(mesh: ["owner": .string(odd), "tier": .integer(-3)],
+                                    networks: ["n2": [:], "n1": ["zones": .list([.string("a"), .list([]), .map([:]), .boolean(false)])]],
+                                    clusters: [odd: ["labels": .map(["b": .string("2"), "a": .map(["x": .boolean(true)])]), "": .list([.integer(0)])]])
         try expectEncoderBytes(plan, "every kind of step")
+        plan.hostData = HostDataSet()
+        try expectEncoderBytes(plan, "empty host data")
         plan.steps = []
         plan.links = []
         plan.access = [:]

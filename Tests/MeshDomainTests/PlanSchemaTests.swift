@@ -30,8 +30,8 @@ import MeshDomain
         // The schema requires every member a plan has, and allows no other.
         let members = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]).keys
         #expect(Set(schema["required"] as? [String] ?? []) == Set(members))
-        // `gitops` is the one optional member: only a mesh block with `gitops` has it.
-        #expect(Set(Self.object(schema, "properties")?.keys.map { $0 } ?? []) == Set(members).union(["gitops"]))
+        // The optional members: `gitops` with the mesh block's `gitops`, `hostData` when a host stored any.
+        #expect(Set(Self.object(schema, "properties")?.keys.map { $0 } ?? []) == Set(members).union(["gitops", "hostData"]))
         #expect(schema["additionalProperties"] as? Bool == false)
     }
 
@@ -56,6 +56,7 @@ import MeshDomain
         case .deleteRemoteSecret: "deleteRemoteSecret"
         case .deleteEastWestGateway: "deleteEastWestGateway"
         case .deleteExposeIstiod: "deleteExposeIstiod"
+        case .host: "host"
         }
     }
 
@@ -69,7 +70,7 @@ import MeshDomain
         .remoteSecret(source: "c2", server: nil), .remoteSecret(source: "c2", server: "https://10.0.0.1:6443"),
         .controlPlaneClusters(primary: "c1"), .exposeIstiod, .gatewayAPICRDs(version: "v1.4.0"), .discoveryAddress,
         .remoteControlPlane(primary: "c1", network: nil), .remoteControlPlane(primary: "c1", network: "n2"),
-        .deleteRemoteSecret(name: "istio-remote-secret-c9"), .deleteEastWestGateway, .deleteExposeIstiod,
+        .deleteRemoteSecret(name: "istio-remote-secret-c9"), .deleteEastWestGateway, .deleteExposeIstiod, .host(name: "label"),
     ]
 
     @Test func everyKindOfStepFitsTheSchema() throws {
@@ -81,6 +82,8 @@ import MeshDomain
                       files: index % 3 == 0 ? [] : ["out/c1/f.yaml"], note: index % 2 == 0 ? nil : "a note", kind: kind,
                       output: index % 4 == 0 ? "DISCOVERY_ADDRESS_C1" : nil)
         }
+        plan.hostData = HostDataSet(mesh: ["owner": .string("platform")], networks: ["n1": ["zones": .list([.string("a"), .integer(2)])]],
+                                    clusters: ["c1": ["labels": .map(["team": .string("mesh"), "pci": .boolean(true)])]])
         let schemaKinds = Set(Self.object(try Self.schema(), "$defs", "kind", "properties")?.keys.map { $0 } ?? [])
         #expect(Set(Self.kinds.map(Self.name)) == schemaKinds)
         // The names above are the members plan.json writes.

@@ -31,16 +31,77 @@ public final class TopologyBuilder {
     public struct Mark: Sendable {
         var meshes: Int, networks: Int, roots: Int, clusters: Int
         var kubeconfig: Located<String>?
+        var hostData: Int
     }
+
+    /// Host data as it was before each ``setHostData(_:_:on:)``, newest last: the undo log a
+    /// rollback replays (a host command may change a declaration made before its statement).
+    private var hostDataLog: [(owner: HostDataOwner, index: Int, key: String, previous: HostValue?)] = []
 
     /// Where the topology is now, to ``rollBack(to:)`` later.
     public func mark() -> Mark {
         Mark(meshes: topology.meshes.count, networks: topology.networks.count, roots: topology.roots.count,
-             clusters: topology.clusters.count, kubeconfig: topology.kubeconfig)
+             clusters: topology.clusters.count, kubeconfig: topology.kubeconfig, hostData: hostDataLog.count)
+    }
+
+    /// The declaration whose block the running command is in: the innermost cluster, else the
+    /// mesh; nil outside both.
+    public var currentBlock: HostDataOwner? {
+        if let index = currentCluster { return .cluster(topology.clusters[index].name.value) }
+        return currentMesh == nil ? nil : .mesh
+    }
+
+    /// Stores `value` under `key` on `owner` (replacing what was there); false when `owner` is
+    /// not declared. Rolled back with the statement that set it.
+    @discardableResult
+    public func setHostData(_ key: String, _ value: HostValue, on owner: HostDataOwner) -> Bool {
+        guard let index = index(of: owner) else { return false }
+        hostDataLog.append((owner, index, key, hostData(owner, index)[key]))
+        setHostData(owner, index, key, value)
+        return true
+    }
+
+    /// Where `owner` is in the topology: the current block's cluster or mesh first.
+    private func index(of owner: HostDataOwner) -> Int? {
+        switch owner {
+        case .mesh: return topology.meshes.isEmpty ? nil : currentMesh ?? 0
+        case .network(let name): return topology.networks.firstIndex { $0.name.value == name }
+        case .cluster(let name):
+            if let current = currentCluster, topology.clusters[current].name.value == name { return current }
+            return topology.clusters.firstIndex { $0.name.value == name }
+        }
+    }
+
+    private func hostData(_ owner: HostDataOwner, _ index: Int) -> [String: HostValue] {
+        switch owner {
+        case .mesh: topology.meshes[index].hostData
+        case .network: topology.networks[index].hostData
+        case .cluster: topology.clusters[index].hostData
+        }
+    }
+
+    private func setHostData(_ owner: HostDataOwner, _ index: Int, _ key: String, _ value: HostValue?) {
+        switch owner {
+        case .mesh: topology.meshes[index].hostData[key] = value
+        case .network: topology.networks[index].hostData[key] = value
+        case .cluster: topology.clusters[index].hostData[key] = value
+        }
+    }
+
+    /// Forget every declaration and all host data (the REPL's `:reset`).
+    public func reset() {
+        topology = Topology()
+        hostDataLog = []
+        (currentMesh, currentRoot, currentCluster) = (nil, nil, nil)
     }
 
     /// Remove what was declared since `mark`, in time proportional to it.
     public func rollBack(to mark: Mark) {
+        // Newest first, before the declarations they changed are removed.
+        while hostDataLog.count > mark.hostData {
+            let entry = hostDataLog.removeLast()
+            setHostData(entry.owner, entry.index, entry.key, entry.previous)
+        }
         topology.meshes.removeLast(max(0, topology.meshes.count - mark.meshes))
         topology.networks.removeLast(max(0, topology.networks.count - mark.networks))
         topology.roots.removeLast(max(0, topology.roots.count - mark.roots))

@@ -163,6 +163,9 @@ public struct Plan: Sendable, Hashable, Codable {
             case deleteEastWestGateway
             /// Live plans only: the Gateway (and VirtualService) exposing istiod where no remote needs it.
             case deleteExposeIstiod
+            /// A step a host's ``PlanHook`` added, named by the host (`label`): MeshScript cannot
+            /// read what it changes, so the live plan always runs it.
+            case host(name: String)
         }
     }
 
@@ -228,6 +231,8 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Where `render --gitops` puts the mesh in git and how its secrets reach the clusters (the
     /// mesh block's `gitops` and `secrets`); nil without `gitops`.
     public var gitops: GitOps? = nil
+    /// What host commands stored on the mesh, networks and clusters; nil when nothing.
+    public var hostData: HostDataSet? = nil
 
     /// The mesh block's `gitops repo "URL" [path "DIR"] [revision "BRANCH"]` and `secrets`.
     public struct GitOps: Sendable, Hashable, Codable {

@@ -74,6 +74,9 @@ struct PrettyJSON {
 
     mutating func int(_ value: Int) { bytes += Array(String(value).utf8) }
 
+    /// A bare token: `true`, `false`.
+    mutating func literal(_ text: String) { bytes += Array(text.utf8) }
+
     /// `key` and a string value; nothing when `value` is nil, as the encoder omits nil optionals.
     mutating func member(_ key: String, _ value: String?) {
         guard let value else { return }
@@ -138,6 +141,17 @@ extension Plan {
                     json.member("revision", gitops.revision)
                     json.member("secrets", gitops.secrets)
                     json.member("store", gitops.store)
+                }
+            }
+            if let hostData {
+                json.key("hostData")
+                json.object { json in
+                    json.key("clusters")
+                    Self.write(hostData.clusters, &json)
+                    json.key("mesh")
+                    Self.write(hostData.mesh, &json)
+                    json.key("networks")
+                    Self.write(hostData.networks, &json)
                 }
             }
             json.member("istio", istio)
@@ -247,6 +261,7 @@ extension Plan.Step.Kind {
             case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", ["name": name], &json)
             case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
             case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
+            case .host(let name): Self.labelled("host", ["name": name], &json)
             }
         }
     }
@@ -261,6 +276,46 @@ extension Plan.Step.Kind {
         json.key(name)
         json.object { json in
             for key in values.keys.sorted() { json.member(key, values[key]!) }
+        }
+    }
+}
+
+extension Plan {
+    /// Host data by owner name, keys sorted.
+    static func write(_ data: [String: [String: HostValue]], _ json: inout PrettyJSON) {
+        json.object { json in
+            for name in data.keys.sorted() {
+                json.key(name)
+                write(data[name]!, &json)
+            }
+        }
+    }
+
+    static func write(_ data: [String: HostValue], _ json: inout PrettyJSON) {
+        json.object { json in
+            for key in data.keys.sorted() {
+                json.key(key)
+                data[key]!.write(to: &json)
+            }
+        }
+    }
+}
+
+extension HostValue {
+    /// The value as plain JSON, map keys sorted (as ``encode(to:)`` gives it with `.sortedKeys`).
+    func write(to json: inout PrettyJSON) {
+        switch self {
+        case .string(let text): json.string(text)
+        case .integer(let number): json.int(number)
+        case .boolean(let flag): json.literal(flag ? "true" : "false")
+        case .list(let items):
+            json.array { json in
+                for item in items {
+                    json.element()
+                    item.write(to: &json)
+                }
+            }
+        case .map(let members): Plan.write(members, &json)
         }
     }
 }

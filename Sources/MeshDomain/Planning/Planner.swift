@@ -17,6 +17,9 @@ public struct PlanOptions: Sendable {
     /// MeshRender resolved it; nil: none, the tools read their own default.
     public var kubeconfig: String?
 
+    /// The host's changes to every plan, run in order after MeshScript's steps.
+    public var hooks: [PlanHook] = []
+
     /// Options for planning into `workDirectory`; by default every remote secret comes from istioctl.
     public init(workDirectory: String, scriptPath: String, offlineRemoteSecrets: Set<DiscoveryLink> = [], kubeconfig: String? = nil) {
         self.workDirectory = workDirectory
@@ -91,8 +94,12 @@ public enum Planner {
             mesh.gitops.map { Plan.GitOps(repository: $0.repository.value, path: $0.path?.value ?? "", revision: $0.revision?.value ?? "main",
                                           secrets: mesh.secrets?.value ?? .apply) }
         }
-        return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
-                    clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps, gitops: gitops)
+        let hostData = HostDataSet(topology)
+        var plan = Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
+                        clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps,
+                        gitops: gitops, hostData: hostData.isEmpty ? nil : hostData)
+        for hook in options.hooks { hook(&plan, topology) }
+        return plan
     }
 
     /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release

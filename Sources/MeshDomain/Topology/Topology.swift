@@ -37,6 +37,8 @@ public struct MeshDeclaration: Sendable, Hashable {
     /// reach the clusters of a GitOps tree (nil: `apply`).
     public var secrets: Located<SecretDelivery>?
     public var statement: SourceRange
+    /// What host commands stored on the mesh (``TopologyBuilder/setHostData(_:_:on:)``).
+    public var hostData: [String: HostValue] = [:]
 }
 
 /// `gitops repo "URL" [path "DIR"] [revision "REV"]` in the mesh block.
@@ -54,6 +56,8 @@ public struct GitOpsDeclaration: Sendable, Hashable {
 public struct NetworkDeclaration: Sendable, Hashable {
     public var name: Located<String>
     public var statement: SourceRange
+    /// What host commands stored on the network (``TopologyBuilder/setHostData(_:_:on:)``).
+    public var hostData: [String: HostValue] = [:]
 }
 
 public enum RootKey: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -153,6 +157,8 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var discovery: [DiscoveryDeclaration] = []
     /// `values` statements, in order.
     public var overlays: [ValuesOverlay] = []
+    /// What host commands stored on the cluster (``TopologyBuilder/setHostData(_:_:on:)``).
+    public var hostData: [String: HostValue] = [:]
 
     /// Every overlay merged in statement order (empty when there is none).
     public var overlay: ValueTree { overlays.reduce(ValueTree.empty) { $0.merging($1.values) } }

@@ -343,11 +343,16 @@ public final class REPLSession {
         }
     }
 
+    /// A declaration's host data for :show, one `key: value` line each, keys sorted.
+    static func hostDataLines(_ data: [String: HostValue], indent: String) -> String {
+        data.keys.sorted().map { "\(indent)\($0): \(data[$0]!)\n" }.joined()
+    }
+
     private func show(_ name: String) {
         let topology = engine.topology
         if name.isEmpty {
             var out = ""
-            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(topology.istio))\n" } else { out += "no mesh declared\n" }
+            if let mesh = topology.mesh { out += "mesh \(mesh.name.value) (Istio \(topology.istio))\n" + Self.hostDataLines(mesh.hostData, indent: "  ") } else { out += "no mesh declared\n" }
             if !topology.networks.isEmpty { out += "networks: " + topology.networks.map(\.name.value).joined(separator: ", ") + "\n" }
             if !topology.roots.isEmpty { out += "roots: " + topology.roots.map(\.name.value).joined(separator: ", ") + "\n" }
             out += "clusters: " + (topology.clusters.isEmpty ? "none" : topology.clusters.map(\.name.value).joined(separator: ", ")) + "\n"
@@ -371,6 +376,7 @@ public final class REPLSession {
                 out += "  install: none\n"
             }
             if let server = cluster.server { out += "  server: \(server.value)\n" }
+            out += Self.hostDataLines(cluster.hostData, indent: "  ")
             let links = topology.links
             let reads = links.filter { $0.target == name }.map(\.source)
             let readBy = links.filter { $0.source == name }.map(\.target)
@@ -380,7 +386,8 @@ public final class REPLSession {
         }
         if let network = topology.network(named: name) {
             let members = topology.clusters.filter { topology.network(of: $0) == network.name.value }.map(\.name.value)
-            return write("network \(name): " + (members.isEmpty ? "no clusters" : members.joined(separator: ", ")) + "\n")
+            return write("network \(name): " + (members.isEmpty ? "no clusters" : members.joined(separator: ", ")) + "\n"
+                         + Self.hostDataLines(network.hostData, indent: "  "))
         }
         if let root = topology.root(named: name), topology.roots.contains(where: { $0.name.value == name }) || name == "root" {
             var out = "root \(name)\(root.isDeclared ? "" : " (implicit, Istio's profile)")\n"
