@@ -43,11 +43,20 @@ public struct MeshOptions: Sendable {
 /// A host's handle on the mesh language: register host commands on ``engine`` first, then
 /// ``check(file:)`` or ``check(source:name:directory:)``; a clean ``CheckedMesh`` plans,
 /// renders, reads the clusters and plans against them.
-public final class Mesh {
+///
+/// A `Mesh` may be handed to another Task: its checks run one at a time (each holds the handle),
+/// and ``cancellation`` stops the running one from anywhere. Register host commands and
+/// functions on ``engine`` before sharing it; the engine itself is not for concurrent use.
+public final class Mesh: @unchecked Sendable {
     /// The engine scripts run on: the interpreter (for host commands and functions) and the topology.
     public let engine: MeshEngine
     /// The options every check and what follows use.
     public let options: MeshOptions
+
+    /// Stops the check running now (or the next one) from any thread or Task: see ``CancellationFlag``.
+    public var cancellation: CancellationFlag { engine.interpreter.cancellation }
+    /// One check at a time: the engine is not for concurrent use.
+    private let running = NSLock()
 
     /// A handle reading scripts through `loader`.
     public init(options: MeshOptions = MeshOptions(), loader: ScriptLoader = FileSystemLoader()) {
@@ -60,21 +69,21 @@ public final class Mesh {
     /// the GitOps tree's rules (``MeshOptions/gitops``); the kubeconfig pre-flight
     /// (``MeshOptions/readsKubeconfig``). Each stage runs only when the ones before found no error.
     public func check(file path: String) -> MeshCheck {
-        finish(engine.check(file: path), scriptPath: path)
+        running.withLock { finish(engine.check(file: path), scriptPath: path) }
     }
 
     /// Checks `text` as ``check(file:)`` checks a file named `name`; relative paths in it (imports,
     /// `from "DIR"`, `values file`) are resolved against `directory` (the current directory when nil).
     public func check(source text: String, name: String, directory: String? = nil) -> MeshCheck {
         let directory = directory ?? FileManager.default.currentDirectoryPath
-        return finish(engine.check(source: text, name: name, directory: directory), scriptPath: directory + "/" + name)
+        return running.withLock { finish(engine.check(source: text, name: name, directory: directory), scriptPath: directory + "/" + name) }
     }
 
     /// Checks what ``engine`` holds now (statements evaluated one at a time, as the REPL does) as
     /// ``check(file:)`` checks a script named `name` in `directory`, with `options` for this check
     /// (its environment and limits are the ones the engine was made with).
     public func checkEvaluated(name: String, directory: String, options: MeshOptions) -> MeshCheck {
-        finish(engine.validate(), scriptPath: directory + "/" + name, options: options)
+        running.withLock { finish(engine.validate(), scriptPath: directory + "/" + name, options: options) }
     }
 
     private func finish(_ result: MeshEngine.Result, scriptPath: String) -> MeshCheck {
