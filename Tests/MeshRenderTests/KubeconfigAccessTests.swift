@@ -245,6 +245,6 @@ extension Prepared {
     func with(kubeconfig: String) -> Prepared {
         var options = options
         options.kubeconfig = kubeconfig
-        return Prepared(engine: engine, check: check, options: options, credentials: MeshRenderer.preflight(topology, options: options))
+        return Prepared(engine: engine, check: check, options: options, credentials: MeshRenderer.preflight(topology, options: options), scratch: scratch)
     }
 }

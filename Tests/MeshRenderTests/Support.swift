@@ -135,6 +135,10 @@ struct Prepared {
     let check: MeshEngine.Result
     var options: RenderOptions
     let credentials: DiscoveryCredentials
+    /// The scratch directory the script and (by default) the work directory are in: held as
+    /// long as the value, so that `prepare(..., in: try Scratch())` does not remove it while
+    /// render still writes there (and leave what render wrote behind in the temporary directory).
+    var scratch: Scratch? = nil
 
     var topology: Topology { engine.topology }
     var out: String { options.workDirectory }
@@ -235,7 +239,7 @@ func prepare(_ script: String, in scratch: Scratch, name: String = "mesh.mesh", 
     let options = RenderOptions(workDirectory: out ?? scratch.at("out"), scriptPath: path, rotate: rotate,
                                 environment: environment, home: scratch.home)
     let credentials = MeshRenderer.preflight(engine.topology, options: options)
-    return Prepared(engine: engine, check: check, options: options, credentials: credentials)
+    return Prepared(engine: engine, check: check, options: options, credentials: credentials, scratch: scratch)
 }
 
 extension Plan {
