@@ -17,7 +17,7 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) -> Bool {
     let loader = FuzzLoader(files: input.files)
     let engine = MeshEngine(environment: [:], loader: loader, limits: fuzzLimits)
     var printed = 0
-    engine.interpreter.output = { printed &+= $0.utf8.count }
+    engine.interpreter.output = { text, _ in printed &+= text.utf8.count }
     let result = engine.check(file: FuzzInput.mainPath)
     renderDiagnostics(result.diagnostics, sources: engine.sources)
     if !result.hasErrors {
@@ -32,7 +32,7 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) -> Bool {
 private func evaluateAsEntry(_ main: [UInt8], loader: FuzzLoader) {
     guard let text = String(validating: main, as: UTF8.self) else { return }
     let engine = MeshEngine(environment: [:], loader: loader, limits: fuzzLimits)
-    engine.interpreter.output = { _ in }
+    engine.interpreter.output = { _, _ in }
     let result = engine.evaluate(source: text, name: "<entry>", directory: FuzzInput.root)
     if result.needsMoreInput { return } // the REPL would ask for another line
     renderDiagnostics(result.hasErrors ? result.diagnostics : engine.validate(), sources: engine.sources)

@@ -83,7 +83,7 @@ enum GoldenFiles {
     func golden(_ name: String) throws {
         let path = try #require(GoldenFiles.directory).appendingPathComponent(name).path
         let engine = MeshEngine(environment: [:])
-        engine.interpreter.output = { _ in }
+        engine.interpreter.output = { _, _ in }
         let result = engine.check(file: path)
         let rendered = DiagnosticRenderer(sources: engine.sources, color: false).render(result.diagnostics)
 

@@ -118,7 +118,7 @@ import MeshScriptInterpreter
             cluster b < trust from root; install installer helm; values file "istiod.yaml" >
             """)
         let engine = MeshEngine()
-        engine.interpreter.output = { _ in }
+        engine.interpreter.output = { _, _ in }
         let result = engine.check(file: main)
         #expect(!result.hasErrors, "\(DiagnosticRenderer(sources: engine.sources, color: false).render(result.diagnostics))")
         let a = try #require(result.topology.cluster(named: "a"))

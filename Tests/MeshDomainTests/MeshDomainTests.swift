@@ -154,7 +154,7 @@ import MeshScriptInterpreter
             print len(clusters())
             """]))
         var printed: [String] = []
-        engine.interpreter.output = { printed.append($0) }
+        engine.interpreter.output = { text, _ in printed.append(text) }
         let result = engine.check(file: "/m/t.mesh")
         #expect(result.diagnostics.isEmpty)
         #expect(printed == ["[]", #"["a"]"#, #"["a", "b0", "b1"]"#, "3"])
@@ -369,7 +369,7 @@ import MeshScriptInterpreter
     func exampleParsesAndChecksClean(_ path: String) {
         let url = packageRoot.appendingPathComponent("examples").appendingPathComponent(path)
         let engine = MeshEngine(environment: [:])
-        engine.interpreter.output = { _ in }
+        engine.interpreter.output = { _, _ in }
         let result = engine.check(file: url.path)
         #expect(result.diagnostics.isEmpty,
                 "\(path):\n\(DiagnosticRenderer(sources: engine.sources, color: false).render(result.diagnostics))")

@@ -39,7 +39,7 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
             let root = packageRoot.appendingPathComponent(directory).path
             for name in try FileManager.default.contentsOfDirectory(atPath: root).sorted() where name.hasSuffix(".mesh") {
                 let engine = MeshEngine(environment: ["HOME": "/nonexistent"])
-                engine.interpreter.output = { _ in }
+                engine.interpreter.output = { _, _ in }
                 let result = engine.check(file: root + "/" + name)
                 guard !result.hasErrors else { continue }
                 for options in Self.options {

@@ -26,7 +26,7 @@ func check(_ source: String, name: String = "test.mesh", others: [String: String
     var files = ["/mesh/" + name: source]
     for (path, text) in others { files["/mesh/" + path] = text }
     let engine = MeshEngine(environment: environment, loader: InMemoryLoader(files))
-    engine.interpreter.output = { _ in }
+    engine.interpreter.output = { _, _ in }
     return Checked(engine: engine, result: engine.check(file: "/mesh/" + name))
 }
 

@@ -19,7 +19,7 @@ import Testing
         weak var globals: Scope?
         do {
             let interpreter = Interpreter(loader: InMemoryLoader([:]))
-            interpreter.output = { _ in }
+            interpreter.output = { _, _ in }
             _ = interpreter.run(source: source, name: "leak.mesh")
             globals = interpreter.globals
         }

@@ -48,7 +48,7 @@ func makeInterpreter(loader: ScriptLoader = InMemoryLoader([:]), environment: [S
                      limits: Limits = Limits()) -> (Interpreter, Recorder) {
     let interpreter = Interpreter(limits: limits, loader: loader, environment: environment)
     let recorder = Recorder()
-    interpreter.output = { recorder.printed.append($0) }
+    interpreter.output = { text, _ in recorder.printed.append(text) }
     interpreter.register(CommandSignature("emit", summary: "log a value", allowedIn: [.topLevel, .box],
                                           parameters: [.init("VALUE", .any)])) { call, _ in
         recorder.log.append(call.arguments[0].value.text)

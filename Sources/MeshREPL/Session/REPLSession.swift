@@ -45,7 +45,7 @@ public final class REPLSession {
         self.color = color
         self.write = write
         self.writeError = writeError
-        engine.interpreter.output = { [write] text in write(text + "\n") }
+        engine.interpreter.output = { [write] text, _ in write(text + "\n") }
         // The interpreter's import tree is fixed by the first entry that runs (the session
         // directory, or the first :load'ed file's), after which `:load ../project/main.mesh`
         // could not import its own siblings. Here the person at the prompt names the files

@@ -468,7 +468,7 @@ final class PrintNode: StatementNode {
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let value = try self.value.evaluate(interpreter, in: scope)
         if value.isPoison { throw Unwind.statementFailed }
-        interpreter.output(try interpreter.text(of: value, at: self.value.range))
+        interpreter.output(try interpreter.text(of: value, at: self.value.range), self.value.range)
     }
 }
 

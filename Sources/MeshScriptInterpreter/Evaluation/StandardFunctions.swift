@@ -6,7 +6,7 @@ extension Interpreter {
             guard let name = call.arguments[0].string else {
                 throw CommandError("env() takes the variable's name as a string", at: call.arguments[0].range)
             }
-            if let value = environment[name] { return .string(value) }
+            if let value = environment(name) { return .string(value) }
             if call.arguments.count == 2 { return call.arguments[1].value }
             throw CommandError("environment variable '\(name)' is not set", at: call.range,
                                help: "set it, or give a default: env(\"\(name)\", \"value\")")

@@ -12,12 +12,13 @@ public final class Interpreter {
     public let sources = SourceMap()
     /// How scripts and their imports are read.
     public var loader: ScriptLoader
-    /// What `env()` reads. The CLI passes the process environment; tests pass their own.
-    public var environment: [String: String]
+    /// What `env("NAME")` reads: the host's lookup (nil: not set). The initializer's dictionary
+    /// gives one; a host can answer from anywhere (a secret store, a per-tenant table).
+    public var environment: (String) -> String?
     /// Imports may not leave the main script's directory tree unless this is set.
     public var allowImportsOutsideRoot = false
-    /// Where `print` writes.
-    public var output: (String) -> Void = { Swift.print($0) }
+    /// Where `print` writes: the text, and the range of the printed expression in its script.
+    public var output: (_ text: String, _ range: SourceRange) -> Void = { text, _ in Swift.print(text) }
     /// Set from any thread to stop the running evaluation at its next step.
     public let cancellation = CancellationFlag()
 
@@ -35,6 +36,8 @@ public final class Interpreter {
     /// `reset()` forgets it): the recipes an import copied elsewhere close over it unowned.
     var fileScopes: [Scope] = []
     var importStack: [String] = []
+    /// The empty source host-bound values point into, once one was bound.
+    private var hostFile: FileID?
     /// Every variable and recipe name lowered so far, interned.
     var symbols = SymbolTable()
 
@@ -55,7 +58,7 @@ public final class Interpreter {
     public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
         self.limits = limits
         self.loader = loader
-        self.environment = environment
+        self.environment = { environment[$0] }
         registerStandardFunctions()
     }
 
@@ -128,8 +131,48 @@ public final class Interpreter {
         return (id, Parser.parse(file, file: id, maxDepth: limits.maxNestingDepth))
     }
 
+    /// Evaluate a program ``parse(source:name:)`` gave (it may run more than once); `directory`
+    /// anchors its relative imports. A program with syntax errors does not run.
+    public func run(_ parsed: ParseResult, directory: String? = nil) -> Outcome {
+        if rootDirectory == nil, let directory { rootDirectory = loader.canonicalPath(directory, relativeTo: nil) }
+        return run(parsed, file: parsed.program.file, canonicalPath: nil, directory: directory)
+    }
+
+    /// Binds the global variable `name` (an identifier) to `value`, as a top-level `let` would:
+    /// scripts then read `$name`. A host's values for a script, set before running it.
+    public func bind(_ name: String, to value: Value) {
+        globals.variables.bind(symbols.intern(name), name, Variable(value: value, range: hostRange))
+    }
+
+    /// Calls the global recipe `name` with `arguments` as its parameters, as the statement
+    /// `name ARG...` would: what it declares joins the topology, its errors come back as
+    /// diagnostics (an unknown recipe or a wrong count of arguments too).
+    public func call(recipe name: String, with arguments: [Value]) -> Outcome {
+        let mark = globals.variables.mark
+        defer { globals.variables.rollBack(to: mark) }
+        var words = [name]
+        for (index, argument) in arguments.enumerated() {
+            let variable = "meshscript_host_argument_\(index)"
+            bind(variable, to: argument)
+            words.append("$" + variable)
+        }
+        return run(source: words.joined(separator: " ") + "\n", name: "<host call of \(name)>")
+    }
+
+    /// Where values bound by the host are said to come from: an empty source named `<host>`.
+    private var hostRange: SourceRange {
+        if let hostFile { return SourceRange(file: hostFile, start: 0, end: 0) }
+        let file = sources.add(SourceFile(path: "<host>", text: ""))
+        hostFile = file
+        return SourceRange(file: file, start: 0, end: 0)
+    }
+
     private func run(_ file: SourceFile, canonicalPath: String?, directory: String? = nil) -> Outcome {
         let (id, parsed) = addAndParse(file)
+        return run(parsed, file: id, canonicalPath: canonicalPath, directory: directory)
+    }
+
+    private func run(_ parsed: ParseResult, file id: FileID, canonicalPath: String?, directory: String?) -> Outcome {
         if parsed.needsMoreInput || parsed.diagnostics.hasErrors {
             return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
         }
