@@ -16,7 +16,7 @@ extension BlockKind {
 /// The topology under construction, plus which declaration a block is filling in.
 public final class TopologyBuilder {
     /// What the script has declared so far.
-    public var topology = Topology()
+    public internal(set) var topology = Topology()
     var currentCluster: Int?
     var currentRoot: Int?
     var currentMesh: Int?

@@ -1,7 +1,7 @@
 // The lexer walks UTF-8 bytes with integer offsets. It never throws: a malformed
 // piece of input becomes an `.error` token that carries the reason.
 
-public struct Lexer {
+package struct Lexer {
     private let bytes: [UInt8]
     private var offset: Int
     private let end: Int
@@ -9,7 +9,7 @@ public struct Lexer {
 
     /// Lex `bytes[range]` (the whole file by default; a sub-range for `${...}` interpolations).
     /// A string whose strings and interpolations nest deeper than `maxNesting` becomes an error token.
-    public init(bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) {
+    package init(bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) {
         self.bytes = bytes
         self.offset = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? bytes.count
@@ -17,7 +17,7 @@ public struct Lexer {
     }
 
     /// All tokens, ending with exactly one `.eof`.
-    public static func tokenize(_ bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) -> [Token] {
+    package static func tokenize(_ bytes: [UInt8], range: Range<Int>? = nil, maxNesting: Int = .max) -> [Token] {
         var lexer = Lexer(bytes: bytes, range: range, maxNesting: maxNesting)
         var tokens: [Token] = []
         tokens.reserveCapacity((range?.count ?? bytes.count) / 4 + 1)
@@ -37,7 +37,7 @@ public struct Lexer {
         Token(kind: kind, error: error, start: Int32(start), end: Int32(offset))
     }
 
-    public mutating func next() -> Token {
+    package mutating func next() -> Token {
         // Skip blanks and comments; newlines are tokens (they separate statements).
         while offset < end {
             let byte = bytes[offset]
@@ -132,12 +132,12 @@ public struct Lexer {
     /// Iterative on purpose: a script of nested `"${"${...` must not overflow the stack.
     /// The parser uses the same scan to find where an interpolation ends.
     /// `deepest` is set to the largest number of strings and interpolations open at once.
-    public static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool) -> Int? {
+    package static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool) -> Int? {
         var deepest = 0
         return skipNested(bytes, from: start, end: end, insideInterpolation: insideInterpolation, deepest: &deepest)
     }
 
-    public static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool, deepest: inout Int) -> Int? {
+    package static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool, deepest: inout Int) -> Int? {
         // One entry per open construct, innermost last: 0 for a string, n > 0 for an
         // interpolation whose braces are n deep.
         var open: [Int] = [insideInterpolation ? 1 : 0]
@@ -190,7 +190,7 @@ public struct Lexer {
     }
 
     /// The length of a valid UTF-8 sequence at `index`, or 0 when it is invalid.
-    public static func utf8SequenceLength(_ bytes: [UInt8], _ index: Int, _ end: Int) -> Int {
+    package static func utf8SequenceLength(_ bytes: [UInt8], _ index: Int, _ end: Int) -> Int {
         let lead = bytes[index]
         let length: Int
         switch lead {
@@ -212,7 +212,7 @@ public struct Lexer {
     }
 
     /// The offset of the first invalid UTF-8 byte in the file, if any.
-    public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    package static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
         var index = 0
         let count = bytes.count
         while index < count {
@@ -231,7 +231,7 @@ public struct Lexer {
         ("true", .kwTrue), ("false", .kwFalse), ("and", .kwAnd), ("or", .kwOr), ("not", .kwNot),
     ] as [(String, TokenKind)]).map { (Array($0.0.utf8), $0.1) }
 
-    public static let keywords: [String] = keywordTable.map { String(decoding: $0.bytes, as: UTF8.self) }
+    package static let keywords: [String] = keywordTable.map { String(decoding: $0.bytes, as: UTF8.self) }
 
     @inline(__always) private static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {
         let length = end - start

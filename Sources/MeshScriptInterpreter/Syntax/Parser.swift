@@ -15,7 +15,7 @@ public struct ParseResult: Sendable {
 }
 
 /// The MeshScript parser (recursive descent, recovering at statement boundaries).
-public struct Parser {
+package struct Parser {
     /// Thrown to unwind to the enclosing statement loop, which then synchronizes.
     private struct Failure: Error {}
     /// Thrown once the nesting cap is passed; it ends the parse of the whole file.
@@ -43,7 +43,7 @@ public struct Parser {
     }
 
     /// Lexes and parses `source` as `file`, nesting at most `maxDepth` deep.
-    public static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
+    package static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
                 "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",

@@ -1,7 +1,7 @@
 // Tokens are small values: a kind, an optional lexical error, and a byte range.
 // Their text is read back from the source only when the parser needs it.
 
-public enum TokenKind: UInt8, Sendable, Hashable {
+package enum TokenKind: UInt8, Sendable, Hashable {
     case identifier, variable, string, number
     case kwLet, kwRecipe, kwFor, kwIn, kwIf, kwElse, kwImport, kwAssert, kwPrint
     case kwTrue, kwFalse, kwAnd, kwOr, kwNot
@@ -10,7 +10,7 @@ public enum TokenKind: UInt8, Sendable, Hashable {
     case newline, eof, error
 
     /// How the token reads in an "expected X, found Y" message.
-    public var spelling: String {
+    package var spelling: String {
         switch self {
         case .identifier: return "a name"
         case .variable: return "a variable"
@@ -48,11 +48,11 @@ public enum TokenKind: UInt8, Sendable, Hashable {
         }
     }
 
-    public var isKeyword: Bool { (TokenKind.kwLet.rawValue...TokenKind.kwNot.rawValue).contains(rawValue) }
+    package var isKeyword: Bool { (TokenKind.kwLet.rawValue...TokenKind.kwNot.rawValue).contains(rawValue) }
 }
 
 /// Why the lexer produced an `.error` token (clox's `errorToken`, swift-syntax's `Lexeme.diagnostic`).
-public enum LexicalError: UInt8, Sendable {
+package enum LexicalError: UInt8, Sendable {
     case none
     case unterminatedString
     case unexpectedCharacter
@@ -64,11 +64,11 @@ public enum LexicalError: UInt8, Sendable {
     case nestingTooDeep
 }
 
-public struct Token: Sendable {
-    public var kind: TokenKind
-    public var error: LexicalError
-    public var start: Int32
-    public var end: Int32
+package struct Token: Sendable {
+    package var kind: TokenKind
+    package var error: LexicalError
+    package var start: Int32
+    package var end: Int32
 
     @inline(__always) public var byteRange: Range<Int> { Int(start)..<Int(end) }
 }
