@@ -1,6 +1,7 @@
 // Tokens are small values: a kind, an optional lexical error, and a byte range.
 // Their text is read back from the source only when the parser needs it.
 
+/// What a token is: a name, literal, keyword (`kw...`), punctuation, line end, end of file or error.
 public enum TokenKind: UInt8, Sendable, Hashable {
     case identifier, variable, string, number
     case kwLet, kwRecipe, kwFor, kwIn, kwIf, kwElse, kwImport, kwAssert, kwPrint
@@ -48,27 +49,40 @@ public enum TokenKind: UInt8, Sendable, Hashable {
         }
     }
 
+    /// True for the keywords `let` through `not`.
     public var isKeyword: Bool { (TokenKind.kwLet.rawValue...TokenKind.kwNot.rawValue).contains(rawValue) }
 }
 
 /// Why the lexer produced an `.error` token (clox's `errorToken`, swift-syntax's `Lexeme.diagnostic`).
 public enum LexicalError: UInt8, Sendable {
+    /// Not an error token.
     case none
+    /// A string with no closing `"`.
     case unterminatedString
+    /// A character that starts no token (`{`, `!` alone, `'`, ...).
     case unexpectedCharacter
+    /// Bytes that are not valid UTF-8.
     case invalidUTF8
+    /// An integer literal that does not fit in `Int`.
     case numberTooLarge
+    /// A `$` not followed by a name.
     case strayDollar
     /// Strings nested in `${...}` deeper than the parser's nesting cap: reported here, before
     /// the parser would re-scan the string once per level.
     case nestingTooDeep
 }
 
+/// One token: its kind, the lexical error of an `.error` token, and its byte range.
 public struct Token: Sendable {
+    /// What the token is.
     public var kind: TokenKind
+    /// Why an `.error` token is one (`.none` for every other kind).
     public var error: LexicalError
+    /// The offset of the token's first byte.
     public var start: Int32
+    /// The offset just past its last byte.
     public var end: Int32
 
+    /// `start..<end` as a range of offsets.
     @inline(__always) public var byteRange: Range<Int> { Int(start)..<Int(end) }
 }
