@@ -54,7 +54,7 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// A `meshscript` step the host did not report as done in-process.
         case notDoneInProcess
-        /// A step that reads a value (``Plan/Step/output``) printed nothing.
+        /// A step that reads a value (``/MeshDomain/Plan/Step/output``) printed nothing.
         case noValue(name: String)
         /// An argument uses a value (`${NAME}`) that no step of this run read.
         case unresolvedValue(name: String)
@@ -141,6 +141,8 @@ public final class ApplyRunner: Sendable {
 
     /// Runs the steps numbered `firstStep` and after, in order, and stops at the first failure.
     /// - Parameters:
+    ///   - plan: the plan to run.
+    ///   - firstStep: the number of the first step to run (1: from the start; a resumed apply gives a later one).
     ///   - doneInProcess: the numbers of the steps the host has already done itself (see
     ///     `inProcessSteps(of:)`); a `meshscript` step missing from it fails the run.
     ///   - progress: called on the calling thread when a step starts and when it finishes.

@@ -35,6 +35,8 @@ public enum ToolCall {
     }
 
     /// Runs `arguments` (argv[0] looked up on the environment's PATH) with stdin from /dev/null.
+    /// - Parameter arguments: the program and its arguments.
+    /// - Parameter environment: the process's whole environment.
     /// - Parameter timeout: seconds before the process is stopped.
     public static func run(_ arguments: [String], environment: [String: String], timeout: Double) throws(Failure) -> ToolCallResult {
         guard let program = arguments.first, let path = ProgramLocator.locate(program, environment: environment) else {

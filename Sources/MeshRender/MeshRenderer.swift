@@ -120,7 +120,7 @@ public enum MeshRenderer {
     }
 
     /// Writes certificates and cacerts secrets, manifests, offline remote secrets and plan.json
-    /// into the work directory, all in one ``FileCommit`` (so a run killed while renaming is
+    /// into the work directory, all in one ``/MeshTrust/FileCommit`` (so a run killed while renaming is
     /// completed by the next one, see ``WorkDirectoryLock/recoverInterruptedWork()``); throws,
     /// writing nothing, when the pre-flight has errors. A work directory whose files are all
     /// right is not written at all (it may be read-only). Call it holding the work directory.

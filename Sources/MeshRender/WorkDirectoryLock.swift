@@ -49,6 +49,7 @@ public final class WorkDirectoryLock: Sendable {
     }
 
     /// Locks `directory` (or, while it does not exist, its nearest existing parent).
+    /// - Parameter directory: the work directory.
     /// - Parameter wait: block until the holder is done, instead of failing with `.held`.
     /// - Returns: nil when no parent exists to lock (the render that follows reports the path).
     public static func acquire(_ directory: String, wait: Bool) throws(Failure) -> WorkDirectoryLock? {
@@ -66,7 +67,7 @@ public final class WorkDirectoryLock: Sendable {
     }
 
     /// Finishes what an interrupted render or apply left in the work directory: completes its
-    /// commit journal (``CommitJournal/recover(in:)``), then removes every `.NAME.tmp-XXXXXX`
+    /// commit journal (``/MeshTrust/CommitJournal/recover(in:)``), then removes every `.NAME.tmp-XXXXXX`
     /// file in it and in its cluster directories, whatever its age, since no other run can be
     /// writing while this one holds the lock. Writes nothing when nothing was left.
     /// - Returns: one line for each thing done, for the user.

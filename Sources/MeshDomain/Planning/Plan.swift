@@ -212,7 +212,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The mesh's name (empty when the script declares none).
     public var mesh: String
     /// The targeted Istio release, `MAJOR.MINOR` (`1.6`, `1.22`, ...): the script's `istio`, else the
-    /// newest ``IstioReleases`` knows. (Before the release table, `current` or `1.6`.)
+    /// newest ``/MeshKube/IstioReleases`` knows. (Before the release table, `current` or `1.6`.)
     public var istio: String
     /// The seed's WORK_DIR, where every file the steps name lives.
     public var workDirectory: String
@@ -251,7 +251,7 @@ public struct Plan: Sendable, Hashable, Codable {
             }
         }
 
-        /// The choice as ``SecretDelivery``.
+        /// The choice as ``/MeshKube/SecretDelivery``.
         public var delivery: SecretDelivery { store.map { .externalSecrets(store: $0) } ?? .apply }
     }
 }

@@ -221,9 +221,9 @@ public struct Topology: Sendable, Hashable {
 
     /// The mesh (the first `mesh` statement), nil when there is none.
     public var mesh: MeshDeclaration? { meshes.first }
-    /// The targeted Istio release: the mesh's `istio`, else the newest ``IstioReleases`` knows.
+    /// The targeted Istio release: the mesh's `istio`, else the newest ``/MeshKube/IstioReleases`` knows.
     public var istio: IstioRelease { mesh?.istio?.value ?? IstioReleases.newest }
-    /// The forms of the targeted release, from ``IstioReleases/table`` (the newest row for a
+    /// The forms of the targeted release, from ``/MeshKube/IstioReleases/table`` (the newest row for a
     /// release newer than the table; `istio` refuses releases older than the table).
     public var forms: IstioForms { IstioReleases.forms(for: istio) ?? IstioReleases.table[0] }
 
