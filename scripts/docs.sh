@@ -3,7 +3,7 @@
 # `import MeshScript` brings (the catalog Sources/MeshScript/MeshScript.docc is its landing page).
 #   scripts/docs.sh            build it, into .build/plugins/Swift-DocC/outputs/MeshScript.doccarchive
 #   scripts/docs.sh --check    the same, failing when DocC or the plugin print any warning (scripts/test.sh runs this)
-#   scripts/docs.sh --preview  serve it at http://localhost:8080/documentation/meshscript (one target's preview)
+#   scripts/docs.sh --preview  build it, then serve it at http://localhost:8000/documentation/meshscript/ (Ctrl-C stops)
 # Offline: the plugin comes from the package's dependencies like any other package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +12,7 @@ target_flags=()
 for t in "${targets[@]}"; do target_flags+=(--target "$t"); done
 
 case "${1:-}" in
-  --preview)
-    exec swift package --disable-sandbox preview-documentation --target MeshScript ;;
-  --check | "") ;;
+  --check | --preview | "") ;;
   *) echo "usage: scripts/docs.sh [--check|--preview]" >&2; exit 64 ;;
 esac
 
@@ -36,5 +34,11 @@ if [ "${1:-}" = "--check" ]; then
   fi
   echo "docs: the documentation of ${#targets[@]} modules built without warnings"
 else
-  grep -v '^\[' "$log" | tail -3
+  grep -v '^\[' "$log" | tail -2
+fi
+if [ "${1:-}" = "--preview" ]; then
+  # The archive is laid out for static hosting: any file server will do.
+  rm -f "$log"
+  echo "docs: serving http://localhost:8000/documentation/meshscript/"
+  exec python3 -m http.server 8000 --bind 127.0.0.1 --directory .build/plugins/Swift-DocC/outputs/MeshScript.doccarchive
 fi
