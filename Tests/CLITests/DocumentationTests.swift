@@ -165,7 +165,8 @@ func checkLabelled(_ path: String) -> (engine: MeshEngine, labels: ClusterLabels
             for block in Self.swiftBlocks(text) {
                 samples += 1
                 let sample = Self.lines(block).filter { !$0.isEmpty && $0 != "import MeshScript" && $0 != "import Foundation" }
-                #expect(Self.contains(normalizedThis, sample), "a Swift sample of \(page) is not in DocumentationTests.swift:\n\(block)")
+                let found = Self.contains(normalizedThis, sample)
+                #expect(found, "a Swift sample of \(page) is not in DocumentationTests.swift:\n\(block)")
             }
         }
         #expect(samples >= 4)
