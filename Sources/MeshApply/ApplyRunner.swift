@@ -37,7 +37,9 @@ public struct StepResult: Sendable {
 
 /// What the runner reports as a run goes, for progress output.
 public enum ApplyEvent: Sendable {
+    /// A step is about to run: the step, and how many steps the run has.
     case started(Plan.Step, total: Int)
+    /// A step finished: its result, and how many steps the run has.
     case finished(StepResult, total: Int)
 }
 
@@ -45,10 +47,13 @@ public enum ApplyEvent: Sendable {
 public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     /// How the failing command ended, or why the run stopped without one.
     public enum Reason: Sendable, Hashable {
+        /// The command exited with a non-zero status.
         case exited(program: String, status: Int32)
+        /// The command was killed by a signal.
         case signaled(program: String, signal: Int32)
         /// `why`: not on PATH, or on PATH but not executable (see `ProgramLocator.whyNotFound`).
         case notFound(program: String, why: String)
+        /// The program was found but could not be started.
         case launchFailed(program: String, message: String)
         /// `cancel()` was called (Ctrl-C) while this step ran or before it started.
         case cancelled

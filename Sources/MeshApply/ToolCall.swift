@@ -30,7 +30,9 @@ public enum ToolCall {
 
     /// Why the process could not be started at all.
     public enum Failure: Error, Sendable {
+        /// The program is not on the environment's PATH.
         case notFound(program: String)
+        /// The program was found but could not be started.
         case launchFailed(program: String, message: String)
     }
 

@@ -50,7 +50,9 @@ public struct RenderOptions: Sendable {
 
 /// Progress reported while render writes the work directory.
 public enum RenderEvent: Sendable {
+    /// Progress of the certificate authority's work.
     case trust(TrustProgress)
+    /// A manifest was written to `path`.
     case wroteManifest(path: String)
 }
 
@@ -85,8 +87,11 @@ public struct RenderSummary: Sendable {
 
 /// What stops a render: script-level diagnostics (pre-flight) or a file-system/trust problem.
 public enum RenderFailure: Error, CustomStringConvertible {
+    /// The pre-flight found errors: script-level diagnostics.
     case diagnostics([Diagnostic])
+    /// A certificate or file problem, with the files involved.
     case trust(TrustError)
+    /// A mesh render cannot produce (such as two roots in one work directory), with why.
     case unsupported(String)
 
     /// The failure as the CLI and the REPL print it: each problem with its file and a hint.

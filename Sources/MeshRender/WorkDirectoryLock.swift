@@ -21,6 +21,7 @@ public final class WorkDirectoryLock: Sendable {
         /// Another process holds the lock; `holder` names it when /proc/locks shows it
         /// ("process 4242: meshscript render mesh.mesh --out work").
         case held(directory: String, holder: String?)
+        /// The lock file cannot be opened or locked; `reason` says why.
         case unusable(directory: String, reason: String)
 
         /// The failure as a one-line message for the user.

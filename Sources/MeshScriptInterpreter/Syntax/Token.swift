@@ -3,11 +3,17 @@
 
 /// What a token is: a name, literal, keyword (`kw...`), punctuation, line end, end of file or error.
 public enum TokenKind: UInt8, Sendable, Hashable {
+    /// A name (`cluster1`), a variable (`$x`), a quoted string, an integer literal.
     case identifier, variable, string, number
+    /// The keywords `let`, `recipe`, `for`, `in`, `if`, `else`, `import`, `assert`, `print`.
     case kwLet, kwRecipe, kwFor, kwIn, kwIf, kwElse, kwImport, kwAssert, kwPrint
+    /// The keywords `true`, `false`, `and`, `or`, `not`.
     case kwTrue, kwFalse, kwAnd, kwOr, kwNot
+    /// `<`, `>`, `[`, `]`, `(`, `)`.
     case lAngle, rAngle, lBracket, rBracket, lParen, rParen
+    /// `,`, `;`, `=`, `+`, `==`, `!=`.
     case comma, semicolon, equals, plus, equalEqual, bangEqual
+    /// A line feed; the end of the input; a malformed piece of input (see ``LexicalError``).
     case newline, eof, error
 
     /// How the token reads in an "expected X, found Y" message.
