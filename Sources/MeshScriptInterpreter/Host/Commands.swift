@@ -121,7 +121,7 @@ public struct CommandArgument: Sendable {
     public var value: Value
     /// Where the value's expression is in the source.
     public var range: SourceRange
-    /// The ranges of a list literal's items, in order (empty when the value is not a list literal).
+    /// The range of each item of a list written in the command's words (`[a, b]`, `a, b`), in order; empty otherwise.
     public var elementRanges: [SourceRange]
 
     /// The items of a list argument (a single value counts as a one-item list), each with its range.
