@@ -37,7 +37,9 @@ public struct StepResult: Sendable {
 
 /// What the runner reports as a run goes, for progress output.
 public enum ApplyEvent: Sendable {
+    /// A step is about to run: the step, and how many steps the run has.
     case started(Plan.Step, total: Int)
+    /// A step finished: its result, and how many steps the run has.
     case finished(StepResult, total: Int)
 }
 
@@ -45,16 +47,19 @@ public enum ApplyEvent: Sendable {
 public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     /// How the failing command ended, or why the run stopped without one.
     public enum Reason: Sendable, Hashable {
+        /// The command exited with a non-zero status.
         case exited(program: String, status: Int32)
+        /// The command was killed by a signal.
         case signaled(program: String, signal: Int32)
         /// `why`: not on PATH, or on PATH but not executable (see `ProgramLocator.whyNotFound`).
         case notFound(program: String, why: String)
+        /// The program was found but could not be started.
         case launchFailed(program: String, message: String)
         /// `cancel()` was called (Ctrl-C) while this step ran or before it started.
         case cancelled
         /// A `meshscript` step the host did not report as done in-process.
         case notDoneInProcess
-        /// A step that reads a value (``Plan/Step/output``) printed nothing.
+        /// A step that reads a value (``/MeshDomain/Plan/Step/output``) printed nothing.
         case noValue(name: String)
         /// An argument uses a value (`${NAME}`) that no step of this run read.
         case unresolvedValue(name: String)
@@ -141,6 +146,8 @@ public final class ApplyRunner: Sendable {
 
     /// Runs the steps numbered `firstStep` and after, in order, and stops at the first failure.
     /// - Parameters:
+    ///   - plan: the plan to run.
+    ///   - firstStep: the number of the first step to run (1: from the start; a resumed apply gives a later one).
     ///   - doneInProcess: the numbers of the steps the host has already done itself (see
     ///     `inProcessSteps(of:)`); a `meshscript` step missing from it fails the run.
     ///   - progress: called on the calling thread when a step starts and when it finishes.

@@ -12,7 +12,9 @@ import Darwin
 
 /// How a process ended.
 public enum Termination: Sendable, Hashable {
+    /// The process exited with this status.
     case exited(Int32)
+    /// The process was killed by this signal.
     case signaled(Int32)
 
     /// Whether the process exited with status 0.

@@ -30,11 +30,15 @@ public enum ToolCall {
 
     /// Why the process could not be started at all.
     public enum Failure: Error, Sendable {
+        /// The program is not on the environment's PATH.
         case notFound(program: String)
+        /// The program was found but could not be started.
         case launchFailed(program: String, message: String)
     }
 
     /// Runs `arguments` (argv[0] looked up on the environment's PATH) with stdin from /dev/null.
+    /// - Parameter arguments: the program and its arguments.
+    /// - Parameter environment: the process's whole environment.
     /// - Parameter timeout: seconds before the process is stopped.
     public static func run(_ arguments: [String], environment: [String: String], timeout: Double) throws(Failure) -> ToolCallResult {
         guard let program = arguments.first, let path = ProgramLocator.locate(program, environment: environment) else {

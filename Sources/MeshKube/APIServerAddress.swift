@@ -9,6 +9,7 @@ import Foundation
 public struct APIServerAddress: Sendable, Hashable {
     /// Why peers cannot dial an address.
     public enum Problem: Sendable, Hashable {
+        /// No address at all.
         case empty
         /// No host between `https://` and the port or path (`https://:6443`).
         case noHost

@@ -22,9 +22,14 @@ public enum UserAuth: Sendable, Hashable {
     case none
 }
 
+/// What a kubeconfig context says about reaching one cluster's API server: its address, the CA
+/// that vouches for it and how the user authenticates.
 public struct ClusterCredentials: Sendable, Hashable {
+    /// The context's name.
     public var contextName: String
+    /// The name of the kubeconfig cluster the context refers to.
     public var clusterName: String
+    /// The name of the kubeconfig user the context refers to.
     public var userName: String
     /// `cluster.server` as written.
     public var server: String?
@@ -33,9 +38,11 @@ public struct ClusterCredentials: Sendable, Hashable {
     public var certificateAuthorityData: String?
     /// The resolved `certificate-authority` path, when the CA came (or should have come) from a file.
     public var certificateAuthorityPath: String?
+    /// `cluster.insecure-skip-tls-verify`: the client does not verify the API server (and there may be no CA data).
     public var insecureSkipTLSVerify: Bool
     /// The context's default namespace.
     public var namespace: String?
+    /// How the user authenticates.
     public var user: UserAuth
     /// The bearer token itself: inline, or read (whitespace-trimmed, as client-go
     /// does) from `tokenFile`. A token wins over `tokenFile`, as in client-go.
@@ -48,6 +55,7 @@ public struct ClusterCredentials: Sendable, Hashable {
     /// when it differs from the server address's host (a proxy, an IP address).
     public var tlsServerName: String?
 
+    /// Credentials; see the properties for each argument.
     public init(
         contextName: String, clusterName: String, userName: String, server: String?,
         certificateAuthorityData: String?, certificateAuthorityPath: String? = nil,

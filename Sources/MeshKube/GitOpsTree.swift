@@ -22,6 +22,7 @@ public enum SecretDelivery: Sendable, Hashable {
 
 /// The GitOps controller a tree is written for.
 public enum GitOpsController: String, CaseIterable, Sendable {
+    /// Argo CD (`argocd`) or Flux (`flux`).
     case argocd, flux
 }
 

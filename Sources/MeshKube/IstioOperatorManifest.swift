@@ -75,6 +75,7 @@ public struct InstallSpec: Sendable, Hashable {
                                                 ["revision"], ["profile"]]
 }
 
+/// The IstioOperator document `istioctl install -f` takes: a cluster's `install.yaml`.
 public enum IstioOperatorManifest {
     static let apiVersion = "install.istio.io/v1alpha1"
 
@@ -205,6 +206,7 @@ extension IstioOperatorManifest {
 /// east-west gateway (Istio's `samples/multicluster/expose-services.yaml`, which the
 /// docs apply with `-n istio-system`; here the namespace is written in).
 public enum CrossNetworkGateway {
+    /// The Gateway's name, `cross-network-gateway`.
     public static let name = "cross-network-gateway"
 
     /// The Gateway with the `apiVersion` of the targeted release (``IstioForms/gatewayAPIVersion``).
@@ -249,7 +251,9 @@ public enum CrossNetworkGateway {
 /// the label `kubectl label namespace istio-system topology.istio.io/network=NET`
 /// adds when a network is given.
 public enum IstioSystemNamespace {
+    /// The namespace's name, `istio-system`.
     public static let name = "istio-system"
+    /// The label that puts a cluster's namespace on a network (Istio's `topology.istio.io/network`).
     public static let networkLabel = "topology.istio.io/network"
 
     /// `controlPlaneClusters`: the primary whose istiod manages this cluster (a remote's

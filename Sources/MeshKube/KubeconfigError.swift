@@ -1,7 +1,10 @@
 // The one error type kubeconfig reading throws: what went wrong, in which file,
 // and (when it can be known) on which line or which name was meant.
 
+/// The one error kubeconfig reading throws: what went wrong, in which file, and (when it can be
+/// known) on which line or which name was meant.
 public struct KubeconfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
     public enum Kind: Sendable, Hashable {
         /// The file does not exist (a lone explicit path, or every path of a list).
         case missingFile
@@ -19,17 +22,21 @@ public struct KubeconfigError: Error, Sendable, Hashable, CustomStringConvertibl
         case missingCluster(name: String, context: String)
     }
 
+    /// What went wrong, as a case.
     public var kind: Kind
+    /// The message, without the file's path.
     public var message: String
     /// The kubeconfig file concerned, when there is one.
     public var path: String?
 
+    /// An error of `kind` about `path`.
     public init(kind: Kind, message: String, path: String?) {
         self.kind = kind
         self.message = message
         self.path = path
     }
 
+    /// The 1-based line of a malformed or invalid file, when known.
     public var line: Int? {
         switch kind {
         case .malformedYAML(let line), .invalidKubeconfig(let line): line

@@ -2,7 +2,9 @@
 // become a remote secret other clusters' istiod can use (spec "Checks users need
 // before anything is applied", item 1, and what istiod can do with a kubeconfig).
 
+/// A reason a cluster's kubeconfig credentials cannot (or should not) go into a remote secret.
 public struct PreflightProblem: Sendable, Hashable, CustomStringConvertible {
+    /// Whether the problem blocks the remote secret.
     public enum Severity: Sendable, Hashable {
         /// The remote secret cannot be written from these credentials.
         case error
@@ -10,21 +12,28 @@ public struct PreflightProblem: Sendable, Hashable, CustomStringConvertible {
         case warning
     }
 
+    /// What is wrong.
     public var message: String
+    /// What the user can do about it (nil: nothing to add).
     public var help: String?
+    /// Error or warning.
     public var severity: Severity
 
+    /// A problem; an error unless `severity` says otherwise.
     public init(message: String, help: String? = nil, severity: Severity = .error) {
         self.message = message
         self.help = help
         self.severity = severity
     }
 
+    /// `error: message (help: ...)` or `warning: ...`.
     public var description: String {
         "\(severity == .error ? "error" : "warning"): \(message)" + (help.map { " (help: \($0))" } ?? "")
     }
 }
 
+/// The checks made before anything is applied that a context's credentials can become a remote
+/// secret istiod in the other clusters can use.
 public enum RemoteSecretPreflight {
     /// Problems with putting `credentials` into a remote secret.
     ///

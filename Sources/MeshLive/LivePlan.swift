@@ -9,9 +9,11 @@ import MeshTrust
 
 /// What a step does to its cluster.
 public enum Change: String, Sendable, Hashable, Codable {
+    /// The step creates the object, changes it in place, replaces it, or deletes it.
     case create, update, replace, delete
     /// A readiness wait after a control plane was created, updated or restarted: it changes nothing.
     case wait
+    /// The cluster already holds what the step would make: nothing to do.
     case unchanged = "no change"
     /// Done by meshscript on this machine (render); touches no cluster.
     case local

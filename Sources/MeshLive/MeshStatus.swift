@@ -8,6 +8,8 @@ import MeshDomain
 public struct MeshStatus: Sendable, Hashable, Codable {
     /// How an object compares with what the script wants.
     public enum Verdict: String, Sendable, Hashable, Codable {
+        /// `in sync`: the cluster holds what the script wants; `missing`: it holds nothing; `differs`:
+        /// it holds something else; `unreachable`: the cluster could not be read.
         case inSync = "in sync", missing, differs, unreachable
     }
 

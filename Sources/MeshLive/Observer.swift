@@ -8,7 +8,9 @@ import MeshKube
 
 /// What the observer reports while it works (from its worker threads).
 public enum ObserveEvent: Sendable {
+    /// The observer starts reading `cluster` through kubeconfig context `context`.
     case reading(cluster: String, context: String)
+    /// The observer has read a cluster.
     case read(ClusterState)
 }
 

@@ -55,7 +55,7 @@ public struct RenderOptions: Sendable {
 /// One file render writes into the work directory (certificates and keys aside), as a
 /// ``RenderHook`` sees it.
 public struct RenderedFile: Sendable, Hashable {
-    /// Its path: ``WorkLayout``'s, under the work directory.
+    /// Its path: ``/MeshDomain/WorkLayout``'s, under the work directory.
     public var path: String
     /// Its text.
     public var content: String
@@ -74,7 +74,9 @@ public typealias RenderHook = @Sendable (_ files: inout [RenderedFile], _ topolo
 
 /// Progress reported while render writes the work directory.
 public enum RenderEvent: Sendable {
+    /// Progress of the certificate authority's work.
     case trust(TrustProgress)
+    /// A manifest was written to `path`.
     case wroteManifest(path: String)
 }
 
@@ -109,8 +111,11 @@ public struct RenderSummary: Sendable {
 
 /// What stops a render: script-level diagnostics (pre-flight) or a file-system/trust problem.
 public enum RenderFailure: Error, CustomStringConvertible {
+    /// The pre-flight found errors: script-level diagnostics.
     case diagnostics([Diagnostic])
+    /// A certificate or file problem, with the files involved.
     case trust(TrustError)
+    /// A mesh render cannot produce (such as two roots in one work directory), with why.
     case unsupported(String)
 
     /// The failure as the CLI and the REPL print it: each problem with its file and a hint.
@@ -146,7 +151,7 @@ public enum MeshRenderer {
     }
 
     /// Writes certificates and cacerts secrets, manifests, offline remote secrets and plan.json
-    /// into the work directory, all in one ``FileCommit`` (so a run killed while renaming is
+    /// into the work directory, all in one ``/MeshTrust/FileCommit`` (so a run killed while renaming is
     /// completed by the next one, see ``WorkDirectoryLock/recoverInterruptedWork()``); throws,
     /// writing nothing, when the pre-flight has errors. A work directory whose files are all
     /// right is not written at all (it may be read-only). Call it holding the work directory.

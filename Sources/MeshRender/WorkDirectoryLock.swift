@@ -21,6 +21,7 @@ public final class WorkDirectoryLock: Sendable {
         /// Another process holds the lock; `holder` names it when /proc/locks shows it
         /// ("process 4242: meshscript render mesh.mesh --out work").
         case held(directory: String, holder: String?)
+        /// The lock file cannot be opened or locked; `reason` says why.
         case unusable(directory: String, reason: String)
 
         /// The failure as a one-line message for the user.
@@ -49,6 +50,7 @@ public final class WorkDirectoryLock: Sendable {
     }
 
     /// Locks `directory` (or, while it does not exist, its nearest existing parent).
+    /// - Parameter directory: the work directory.
     /// - Parameter wait: block until the holder is done, instead of failing with `.held`.
     /// - Returns: nil when no parent exists to lock (the render that follows reports the path).
     public static func acquire(_ directory: String, wait: Bool) throws(Failure) -> WorkDirectoryLock? {
@@ -66,7 +68,7 @@ public final class WorkDirectoryLock: Sendable {
     }
 
     /// Finishes what an interrupted render or apply left in the work directory: completes its
-    /// commit journal (``CommitJournal/recover(in:)``), then removes every `.NAME.tmp-XXXXXX`
+    /// commit journal (``/MeshTrust/CommitJournal/recover(in:)``), then removes every `.NAME.tmp-XXXXXX`
     /// file in it and in its cluster directories, whatever its age, since no other run can be
     /// writing while this one holds the lock. Writes nothing when nothing was left.
     /// - Returns: one line for each thing done, for the user.

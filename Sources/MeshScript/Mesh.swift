@@ -53,7 +53,7 @@ public final class Mesh: @unchecked Sendable {
     /// The options every check and what follows use.
     public let options: MeshOptions
 
-    /// Stops the check running now (or the next one) from any thread or Task: see ``CancellationFlag``.
+    /// Stops the check running now (or the next one) from any thread or Task: see ``/MeshScriptInterpreter/CancellationFlag``.
     public var cancellation: CancellationFlag { engine.interpreter.cancellation }
     /// One check at a time: the engine is not for concurrent use.
     private let running = NSLock()
@@ -116,7 +116,7 @@ public final class Mesh: @unchecked Sendable {
 public struct MeshCheck: Sendable {
     /// Every error and warning, in source order within each stage.
     public let diagnostics: [Diagnostic]
-    /// The scripts read, to render ``diagnostics`` with ``DiagnosticRenderer``.
+    /// The scripts read, to render ``diagnostics`` with ``/MeshScriptInterpreter/DiagnosticRenderer``.
     public let sources: SourceMap
     /// What the script declared (possibly half-built when there are errors).
     public let topology: Topology
@@ -149,18 +149,18 @@ public struct CheckedMesh: Sendable {
     public var plan: Plan { cache.plan }
 
     /// Writes the work directory (and the GitOps tree when chosen). Hold the work directory
-    /// (``WorkDirectoryLock``) around it, as the CLI does.
+    /// (``/MeshRender/WorkDirectoryLock``) around it, as the CLI does.
     public func render(progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         try MeshRenderer.render(topology, options: options, credentials: credentials, progress: progress)
     }
 
-    /// Reads every cluster of the plan with kubectl (``Observer``), `timeout` seconds each at most.
+    /// Reads every cluster of the plan with kubectl (``/MeshLive/Observer``), `timeout` seconds each at most.
     public func observe(timeout: Double = 20, progress: @escaping @Sendable (ObserveEvent) -> Void = { _ in }) -> [ClusterState] {
         Observer(environment: options.environment, timeout: timeout).observe(plan, progress: progress)
     }
 
     /// The live plan: `states` as read, against the work directory as it is now, re-issuing the
-    /// intermediates of ``RenderOptions/rotate``.
+    /// intermediates of ``/MeshRender/RenderOptions/rotate``.
     public func live(_ states: [ClusterState]) -> LivePlan {
         let local = LocalTrust.read(workDirectory: options.workDirectory, clusters: plan.clusters,
                                     rootFrom: MeshRenderer.rootSource(topology, options: options))

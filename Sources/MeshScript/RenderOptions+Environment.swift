@@ -4,6 +4,8 @@ import Foundation
 import MeshRender
 
 extension RenderOptions {
+    /// Options for a host process: the kubeconfig pre-flight's home directory is `environment["HOME"]`,
+    /// else the account's home directory.
     public init(workDirectory: String, scriptPath: String, rotate: Set<String> = [], environment: [String: String]) {
         self.init(workDirectory: workDirectory, scriptPath: scriptPath, rotate: rotate, environment: environment,
                   home: environment["HOME"] ?? NSHomeDirectory())

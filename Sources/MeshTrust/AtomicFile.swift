@@ -26,6 +26,7 @@ public enum AtomicFile {
 
     /// What `update` did to the file.
     public enum Outcome: Sendable {
+        /// The file was created, replaced because its bytes differed, or left alone because they matched.
         case created, rewritten, unchanged
     }
 

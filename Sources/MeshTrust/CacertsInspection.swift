@@ -5,15 +5,22 @@
 import Foundation
 import X509
 
+/// Checks a directory holding the four cacerts files before they are pushed to a cluster, whoever
+/// made them: a partial set, SHA-1, a ca-cert that is not a CA, does not chain to the root or does
+/// not match its key, and a cert-chain.pem that is not the intermediate then the root.
 public enum CacertsInspection {
+    /// What a directory that passed every check holds.
     public struct Summary: Sendable, Hashable {
         /// Fingerprint of root-cert.pem, to compare with the clusters this one is linked to.
         public var rootFingerprint: String
         /// The intermediate's subject, e.g. `O=Istio, CN=Intermediate CA, L=cluster1`.
         public var intermediateSubject: String
+        /// When the intermediate expires.
         public var intermediateNotValidAfter: Date
     }
 
+    /// Inspects `directory` (all four files, read and checked at `now`).
+    /// - Throws: ``TrustError`` with every problem found.
     public static func inspect(directory: String, now: Date) throws(TrustError) -> Summary {
         var problems: [TrustError.Problem] = []
         var contents: [String: Data] = [:]

@@ -6,12 +6,17 @@
 import Foundation
 import Yams
 
+/// The `cacerts` Secret in `istio-system` that istiod reads its plugged-in CA from.
 public enum CacertsSecret {
+    /// The Secret's name, `cacerts`.
     public static let name = "cacerts"
+    /// Its namespace, `istio-system`.
     public static let namespace = "istio-system"
     /// All four are required: since Istio 1.27 a partial set stops istiod.
     public static let fileNames = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"]
 
+    /// The Secret as the YAML document `kubectl create secret generic cacerts -n istio-system
+    /// --from-file=... --dry-run=client -o yaml` prints for the same four files.
     public static func manifest(caCert: Data, caKey: Data, rootCert: Data, certChain: Data) -> String {
         let files = ["ca-cert.pem": caCert, "ca-key.pem": caKey, "root-cert.pem": rootCert, "cert-chain.pem": certChain]
         // kubectl marshals through JSON maps, so every mapping comes out with its keys sorted,

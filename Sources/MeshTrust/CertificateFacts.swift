@@ -27,7 +27,10 @@ public struct CacertsFacts: Sendable, Hashable, Codable {
 /// Reads `CacertsFacts` from a cacerts set's public files, in memory or in a work directory.
 public enum CertificateFacts {
     /// The facts of a cacerts set from the bytes of its public files.
+    /// - Parameter caCertificate: ca-cert.pem, the cluster's intermediate CA certificate.
+    /// - Parameter rootCertificate: root-cert.pem, the root CA certificate.
     /// - Parameter chain: cert-chain.pem; nil when the set has none (then the chain does not verify).
+    /// - Parameter origin: where the files came from (a directory, a cluster's secret), for the paths in errors.
     /// - Throws: when ca-cert.pem or root-cert.pem is not one readable certificate.
     public static func cacerts(caCertificate: Data, rootCertificate: Data, chain: Data?,
                                origin: String) throws(TrustError) -> CacertsFacts {

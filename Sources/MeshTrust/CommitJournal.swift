@@ -180,7 +180,7 @@ public enum CommitJournal {
 extension CommitJournal {
     /// Rolls forward the commit a killed run left in `directory`: each temporary file the journal
     /// names that is still there is renamed over its target, the renames are fsynced, and the
-    /// journal is removed. Call it only while holding the work directory (``WorkDirectoryLock``
+    /// journal is removed. Call it only while holding the work directory (`WorkDirectoryLock`
     /// in MeshRender), before anything else reads or cleans the directory.
     /// - Returns: nil when there was no journal.
     /// - Throws: when the journal cannot be read, or a rename fails (the journal then stays, for

@@ -6,18 +6,23 @@ import Foundation
 import SwiftASN1
 import X509
 
+/// The mesh's root certificate authority, freshly issued with Istio's root-ca profile or an
+/// existing pair that passed inspection; it signs every cluster's intermediate.
 public struct RootCA: Sendable {
     let certificate: Certificate
     let privateKey: Certificate.PrivateKey
     /// The exact bytes of root-cert.pem / root-key.pem: an existing root is copied byte for byte.
     public let certificatePEM: Data
+    /// The exact bytes of root-key.pem.
     public let keyPEM: Data
     /// The type of key the root has, which its intermediates get too.
     public let keyAlgorithm: KeyAlgorithm
     /// SHA-256 of the certificate's DER, `AB:CD:...` (openssl's format).
     public let fingerprint: String
 
+    /// The certificate's subject, such as `O=Istio, CN=Root CA`.
     public var subject: String { IstioProfile.attributes(of: certificate.subject).distinguishedNameText }
+    /// When the certificate expires.
     public var notValidAfter: Date { certificate.notValidAfter }
 
     init(certificate: Certificate, privateKey: Certificate.PrivateKey, certificatePEM: Data, keyPEM: Data, keyAlgorithm: KeyAlgorithm) throws {

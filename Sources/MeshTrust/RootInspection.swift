@@ -6,6 +6,8 @@ import Crypto
 import Foundation
 import X509
 
+/// Checks a root CA pair before MeshScript trusts it (an existing WORK_DIR root, or one brought
+/// with `from "DIR"`), and computes the fingerprint that compares the roots of linked clusters.
 public enum RootInspection {
     /// Reads `root-cert.pem` and `root-key.pem` from `directory` and inspects them.
     public static func inspect(directory: String, now: Date) throws(TrustError) -> RootCA {

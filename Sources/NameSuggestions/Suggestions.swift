@@ -1,6 +1,7 @@
 // "Did you mean ...?": the closest candidate by edit distance, when it is close enough. Used for
 // the names a script mistypes (interpreter and mesh domain) and for kubeconfig contexts (MeshKube).
 
+/// "Did you mean ...?": the closest candidate by edit distance, when it is close enough.
 public enum Suggestions {
     /// The candidate nearest to `name`, if within about a third of its length.
     public static func closest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {

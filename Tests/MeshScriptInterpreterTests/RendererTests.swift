@@ -143,11 +143,4 @@ import MeshScriptInterpreter
         #expect(text.components(separatedBy: "error: unknown command").count - 1 == 2)
         #expect(text.hasSuffix("3 more diagnostics not shown\n"))
     }
-
-    @Test func scriptErrorDescriptionRendersEverything() {
-        let r = run("emti\nemti")
-        let error = ScriptError(diagnostics: r.diagnostics, sources: r.interpreter.sources)
-        #expect(error.description == r.rendered)
-        #expect(error.description.contains("test.mesh:2:1: error: unknown command 'emti'"))
-    }
 }

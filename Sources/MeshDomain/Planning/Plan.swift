@@ -136,13 +136,19 @@ public struct Plan: Sendable, Hashable, Codable {
         public enum Kind: Sendable, Hashable, Codable {
             /// `meshscript render`: the cluster's intermediate CA, on this machine.
             case intermediateCA
+            /// The `istio-system` namespace.
             case namespace
             /// The `topology.istio.io/network` label on istio-system.
             case networkLabel(network: String)
+            /// The `cacerts` secret in istio-system: the cluster's intermediate CA for istiod.
             case cacerts
+            /// The control plane, installed with istioctl or Helm as `ControlPlaneSpec` describes it.
             case controlPlane(ControlPlaneSpec)
+            /// Waiting until the control plane is ready.
             case waitReady
+            /// The east-west gateway of `network`, through which other networks reach this cluster.
             case eastWestGateway(network: String)
+            /// The cross-network Gateway exposing the cluster's services through the east-west gateway.
             case crossNetworkGateway
             /// The remote secret of `source`, held by the step's cluster; `server` when the script
             /// names the address peers dial (`server "https://..."`).
@@ -160,6 +166,7 @@ public struct Plan: Sendable, Hashable, Codable {
             case remoteControlPlane(primary: String, network: String?)
             /// Live plans only: what a cluster holds that the script no longer describes.
             case deleteRemoteSecret(name: String)
+            /// Live plans only: the east-west gateway and cross-network Gateway, where no network needs them any more.
             case deleteEastWestGateway
             /// Live plans only: the Gateway (and VirtualService) exposing istiod where no remote needs it.
             case deleteExposeIstiod
@@ -215,7 +222,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The mesh's name (empty when the script declares none).
     public var mesh: String
     /// The targeted Istio release, `MAJOR.MINOR` (`1.6`, `1.22`, ...): the script's `istio`, else the
-    /// newest ``IstioReleases`` knows. (Before the release table, `current` or `1.6`.)
+    /// newest ``/MeshKube/IstioReleases`` knows. (Before the release table, `current` or `1.6`.)
     public var istio: String
     /// The seed's WORK_DIR, where every file the steps name lives.
     public var workDirectory: String
@@ -256,7 +263,7 @@ public struct Plan: Sendable, Hashable, Codable {
             }
         }
 
-        /// The choice as ``SecretDelivery``.
+        /// The choice as ``/MeshKube/SecretDelivery``.
         public var delivery: SecretDelivery { store.map { .externalSecrets(store: $0) } ?? .apply }
     }
 }

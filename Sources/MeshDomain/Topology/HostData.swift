@@ -5,10 +5,15 @@ import MeshScriptInterpreter
 
 /// A value a host command stores on a declaration: one of JSON's kinds (no null).
 public enum HostValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A string.
     case string(String)
+    /// An integer.
     case integer(Int)
+    /// `true` or `false`.
     case boolean(Bool)
+    /// A list of values.
     case list([HostValue])
+    /// Values by key.
     case map([String: HostValue])
 
     /// A script value as host data (a string, name, integer, boolean or a list of them); nil for

@@ -14,15 +14,20 @@ public enum Installer: String, Sendable, Hashable, CaseIterable {
 
 /// A name with where it was written.
 public struct Located<T: Sendable & Hashable>: Sendable, Hashable {
+    /// The name (or other value) as the script wrote it.
     public var value: T
+    /// Where it was written.
     public var range: SourceRange
+    /// A value written at `range`.
     public init(_ value: T, _ range: SourceRange) {
         self.value = value
         self.range = range
     }
 }
 
+/// `mesh NAME < ... >`: the mesh's name (Istio's meshID) and its mesh-wide settings.
 public struct MeshDeclaration: Sendable, Hashable {
+    /// The mesh's name: every cluster's `meshID`.
     public var name: Located<String>
     /// The release `istio "X.Y"` targets, where it is written; nil: the newest the table knows.
     public var istio: Located<IstioRelease>?
@@ -36,6 +41,7 @@ public struct MeshDeclaration: Sendable, Hashable {
     /// `secrets apply` or `secrets external store "S"`: how keys, cacerts and remote secrets
     /// reach the clusters of a GitOps tree (nil: `apply`).
     public var secrets: Located<SecretDelivery>?
+    /// The whole `mesh` statement.
     public var statement: SourceRange
     /// What host commands stored on the mesh (``TopologyBuilder/setHostData(_:_:on:)``).
     public var hostData: [String: HostValue] = [:]
@@ -53,17 +59,24 @@ public struct GitOpsDeclaration: Sendable, Hashable {
     public var statement: SourceRange
 }
 
+/// `network NAME`: a network (Istio's `topology.istio.io/network`); clusters on different networks reach each other through east-west gateways.
 public struct NetworkDeclaration: Sendable, Hashable {
+    /// The network's name.
     public var name: Located<String>
+    /// The whole `network` statement.
     public var statement: SourceRange
     /// What host commands stored on the network (``TopologyBuilder/setHostData(_:_:on:)``).
     public var hostData: [String: HostValue] = [:]
 }
 
+/// A root CA's key type: `key rsa 2048|3072|4096` or `key ecdsa p256|p384`.
 public enum RootKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// An RSA key of `bits` bits.
     case rsa(bits: Int)
+    /// An ECDSA key on the named curve.
     case ecdsa(curve: String) // "p256" or "p384"
 
+    /// The key as the script writes it: `rsa 4096`, `ecdsa p384`.
     public var description: String {
         switch self {
         case .rsa(let bits): "rsa \(bits)"
@@ -72,11 +85,17 @@ public enum RootKey: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+/// `root NAME < ... >`: a root CA that signs the intermediates of the clusters that trust it.
 public struct RootDeclaration: Sendable, Hashable {
+    /// The root's name, as `trust from NAME` refers to it.
     public var name: Located<String>
+    /// `org "S"`: the certificate's organization (O=).
     public var organization = "Istio"
+    /// `cn "S"`: the certificate's common name (CN=).
     public var commonName = "Root CA"
+    /// `days N`: validity in days of the root and its intermediates (1 to 36500).
     public var days = 3650
+    /// `key ...`: the root's key type.
     public var key: RootKey = .rsa(bits: 4096)
     /// Use an existing `root-cert.pem` + `root-key.pem` from this directory.
     public var from: Located<String>?
@@ -84,18 +103,26 @@ public struct RootDeclaration: Sendable, Hashable {
     public var fromStatement: SourceRange?
     /// False for the implicit `root` that exists when the script declares none.
     public var isDeclared: Bool
+    /// The whole `root` statement (nil for the implicit root).
     public var statement: SourceRange?
 
+    /// The `root` that exists without being declared, with the default options.
+    /// - Parameter file: a file of the script, for the empty source range of its name.
     public static func implicit(file: FileID) -> RootDeclaration {
         RootDeclaration(name: Located("root", SourceRange(file: file, start: 0, end: 0)), isDeclared: false, statement: nil)
     }
 }
 
+/// `trust from ROOT` in a cluster block: the cluster's intermediate CA is signed by that root.
 public struct TrustDeclaration: Sendable, Hashable {
+    /// The root's name, where it is written.
     public var root: Located<String>
+    /// The whole `trust` statement.
     public var statement: SourceRange
 }
 
+/// `install [network NET] [revision "R"] [profile "P"] [remote of C] [installer helm]` in a
+/// cluster block: the cluster runs a control plane (or is a remote of one).
 public struct InstallDeclaration: Sendable, Hashable {
     /// `install network NET`; nil: the only network declared.
     public var network: Located<String>?
@@ -108,6 +135,7 @@ public struct InstallDeclaration: Sendable, Hashable {
     public var remoteOf: Located<String>? = nil
     /// `install installer helm`: this cluster's installer, over the mesh's.
     public var installer: Located<Installer>? = nil
+    /// The whole `install` statement.
     public var statement: SourceRange
 }
 
@@ -137,23 +165,37 @@ public struct ValuesOverlay: Sendable, Hashable {
     public var statement: SourceRange
 }
 
+/// `discover with C, ...` or `discover from C, ...` in a cluster block: who reads whose API server.
 public struct DiscoveryDeclaration: Sendable, Hashable {
+    /// `with`: each of the two clusters gets the other's remote secret; `from`: this cluster gets the peer's.
     public enum Direction: String, Sendable, Hashable { case mutual = "with", inbound = "from" }
+    /// Mutual or one-way.
     public var direction: Direction
+    /// The other cluster, where it is named.
     public var peer: Located<String>
+    /// The whole `discover` statement.
     public var statement: SourceRange
 }
 
+/// `cluster NAME < ... >`: one Kubernetes cluster of the mesh and what it runs.
 public struct ClusterDeclaration: Sendable, Hashable {
+    /// The cluster's name (Istio's clusterName).
     public var name: Located<String>
+    /// The whole `cluster` statement.
     public var statement: SourceRange
+    /// `context NAME`: the kubeconfig context (nil: the cluster's name).
     public var context: Located<String>?
+    /// `trust from ROOT` (nil: the cluster has no intermediate CA of its own).
     public var trust: TrustDeclaration?
+    /// `install ...` (nil: no control plane is installed).
     public var install: InstallDeclaration?
+    /// `server "https://HOST:PORT"`: the API server address written into this cluster's remote secret
+    /// (nil: the kubeconfig's).
     public var server: Located<String>?
     /// The `token from kubeconfig` statement: the remote secret carries the kubeconfig user's
     /// own token (an explicit opt-in). Nil: Istio's reader service account's token.
     public var tokenFromKubeconfig: SourceRange?
+    /// `discover` statements, in order.
     public var discovery: [DiscoveryDeclaration] = []
     /// `values` statements, in order.
     public var overlays: [ValuesOverlay] = []
@@ -167,23 +209,33 @@ public struct ClusterDeclaration: Sendable, Hashable {
     public var contextName: String { context?.value ?? name.value }
 }
 
+/// Everything a script declared, with where: what evaluation builds and validation checks.
 public struct Topology: Sendable, Hashable {
+    /// `mesh` statements (validation allows one).
     public var meshes: [MeshDeclaration] = []
+    /// `network` statements, in order.
     public var networks: [NetworkDeclaration] = []
+    /// Declared `root` statements, in order (the implicit `root` is not among them).
     public var roots: [RootDeclaration] = []
+    /// `cluster` statements, in order.
     public var clusters: [ClusterDeclaration] = []
+    /// `kubeconfig "PATH"`: where contexts are read from (nil: `$KUBECONFIG` or `~/.kube/config`).
     public var kubeconfig: Located<String>?
 
+    /// An empty topology.
     public init() {}
 
+    /// The mesh (the first `mesh` statement), nil when there is none.
     public var mesh: MeshDeclaration? { meshes.first }
-    /// The targeted Istio release: the mesh's `istio`, else the newest ``IstioReleases`` knows.
+    /// The targeted Istio release: the mesh's `istio`, else the newest ``/MeshKube/IstioReleases`` knows.
     public var istio: IstioRelease { mesh?.istio?.value ?? IstioReleases.newest }
-    /// The forms of the targeted release, from ``IstioReleases/table`` (the newest row for a
+    /// The forms of the targeted release, from ``/MeshKube/IstioReleases/table`` (the newest row for a
     /// release newer than the table; `istio` refuses releases older than the table).
     public var forms: IstioForms { IstioReleases.forms(for: istio) ?? IstioReleases.table[0] }
 
+    /// The cluster declared as `name`, nil when there is none.
     public func cluster(named name: String) -> ClusterDeclaration? { clusters.first { $0.name.value == name } }
+    /// The network declared as `name`, nil when there is none.
     public func network(named name: String) -> NetworkDeclaration? { networks.first { $0.name.value == name } }
 
     /// The root a name refers to, including the implicit `root` with Istio's profile.
@@ -200,6 +252,7 @@ public struct Topology: Sendable, Hashable {
         root(named: name)?.from.map { "from:" + $0.value } ?? "root:" + name
     }
 
+    /// Every root's name, the implicit `root` first when it is not declared.
     public var rootNames: [String] {
         var names = roots.map(\.name.value)
         if !names.contains("root") { names.insert("root", at: 0) }
@@ -245,8 +298,11 @@ public struct Topology: Sendable, Hashable {
 /// A directed discovery link: `target`'s control plane reads `source`'s API server, so
 /// `target` gets `source`'s remote secret.
 public struct DiscoveryLink: Sendable, Hashable, Codable {
+    /// The cluster whose API server is read (whose remote secret is made).
     public var source: String
+    /// The cluster whose control plane reads it (which gets the remote secret).
     public var target: String
+    /// A link on which `target` reads `source`.
     public init(source: String, target: String) {
         self.source = source
         self.target = target

@@ -1,6 +1,7 @@
 // Names become Kubernetes object names, secret keys and directory names, so they must be
 // DNS-1123 labels.
 
+/// DNS-1123 labels: names become Kubernetes object names, secret keys and directory names.
 public enum DNSLabel {
     /// Whether `name` is a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending alphanumeric.
     public static func isValid(_ name: String) -> Bool {

@@ -24,12 +24,14 @@ public final class InterruptMonitor: Sendable {
     private let queue = DispatchQueue(label: "MeshREPL.InterruptMonitor")
     private let running = Mutex<Running?>(nil)
 
+    /// A monitor that calls `onInterrupt` once started; it does nothing until ``start()``.
     public init(onInterrupt: @escaping @Sendable () -> Void) {
         self.onInterrupt = onInterrupt
     }
 
     deinit { stop() }
 
+    /// Whether the monitor is receiving SIGINT (between ``start()`` and ``stop()``).
     public var isRunning: Bool { running.withLock { $0 != nil } }
 
     /// Starts receiving SIGINT (idempotent). Returns false if no channel could be opened

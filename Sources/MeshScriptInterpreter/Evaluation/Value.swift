@@ -7,8 +7,11 @@
 
 /// A runtime value: a string, an integer, a boolean or a list.
 public enum Value: Sendable, Hashable {
+    /// A string (a bare name evaluates to one).
     case string(String)
+    /// A 64-bit integer.
     case integer(Int)
+    /// `true` or `false`.
     case boolean(Bool)
     /// A list. Build one with `Value.list(_:)` (an array of items).
     case list(ValueList)

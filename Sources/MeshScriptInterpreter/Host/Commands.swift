@@ -4,13 +4,20 @@
 
 /// The kind of block a statement sits in (`top level`, `cluster`, ...).
 public struct BlockKind: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The block's name as diagnostics and usage lines print it.
     public let name: String
+    /// A block kind named `name`; equal names are the same kind.
     public init(_ name: String) { self.name = name }
+    /// A block kind written as a string literal, such as `"cluster"`.
     public init(stringLiteral value: String) { self.name = value }
+    /// The file itself, outside any block.
     public static let topLevel = BlockKind("top level")
+    /// The block's name.
     public var description: String { name }
 }
 
+/// What a command takes: its positional words, its keyword options, where it may appear and which
+/// block it opens. The parser matches a statement's words against it before the handler runs.
 public struct CommandSignature: Sendable {
     /// What a value slot accepts.
     public enum ValueKind: Sendable, Hashable {
@@ -18,6 +25,7 @@ public struct CommandSignature: Sendable {
         case name
         /// A quoted string or string-valued expression.
         case string
+        /// An integer literal or integer-valued expression.
         case integer
         /// One or more names: a list, or names separated by commas.
         case names
@@ -25,9 +33,13 @@ public struct CommandSignature: Sendable {
         case any
     }
 
+    /// One positional value slot, shown as `placeholder` in usage lines.
     public struct Parameter: Sendable, Hashable {
+        /// The word usage lines and diagnostics show for this slot, such as `NAME`.
         public var placeholder: String
+        /// What the slot accepts.
         public var kind: ValueKind
+        /// A slot shown as `placeholder` that accepts `kind`.
         public init(_ placeholder: String, _ kind: ValueKind) {
             self.placeholder = placeholder
             self.kind = kind
@@ -36,29 +48,43 @@ public struct CommandSignature: Sendable {
 
     /// `network NET`, `key rsa 4096`: a keyword followed by its values.
     public struct Option: Sendable, Hashable {
+        /// The option's keyword, such as `network`.
         public var keyword: String
+        /// The values that follow the keyword, in order (empty: a flag).
         public var values: [Parameter]
+        /// An option introduced by `keyword` and followed by `values`.
         public init(_ keyword: String, _ values: [Parameter]) {
             self.keyword = keyword
             self.values = values
         }
     }
 
+    /// Whether a command opens a block after its words.
     public enum Body: Sendable, Hashable {
+        /// The command takes no block.
         case none
+        /// The command may open a block of this kind.
         case optional(BlockKind)
+        /// The command must open a block of this kind.
         case required(BlockKind)
     }
 
+    /// The command's keyword, the first word of its statement.
     public var name: String
+    /// One line for help and the REPL's `:help`.
     public var summary: String
+    /// The block kinds the command may appear in.
     public var allowedIn: [BlockKind]
+    /// The positional values, in order; each must be given.
     public var parameters: [Parameter]
+    /// The keyword options, each optional unless `exactlyOneOf` names it.
     public var options: [Option]
     /// Exactly one of these option keywords must be given (empty: no such rule).
     public var exactlyOneOf: [String]
+    /// Whether the command opens a block, and of which kind.
     public var body: Body
 
+    /// A signature for the command `name`; see the properties for each argument.
     public init(_ name: String, summary: String, allowedIn: [BlockKind], parameters: [Parameter] = [], options: [Option] = [],
                 exactlyOneOf: [String] = [], body: Body = .none) {
         self.name = name
@@ -91,8 +117,11 @@ public struct CommandSignature: Sendable {
 
 /// One evaluated value with where it came from; `elementRanges` point at each item of a list.
 public struct CommandArgument: Sendable {
+    /// The evaluated value.
     public var value: Value
+    /// Where the value's expression is in the source.
     public var range: SourceRange
+    /// The range of each item of a list written in the command's words (`[a, b]`, `a, b`), in order; empty otherwise.
     public var elementRanges: [SourceRange]
 
     /// The items of a list argument (a single value counts as a one-item list), each with its range.
@@ -103,11 +132,13 @@ public struct CommandArgument: Sendable {
         return [(value, range)]
     }
 
+    /// The value when it is a string, else nil.
     public var string: String? {
         if case .string(let s) = value { return s }
         return nil
     }
 
+    /// The value when it is an integer, else nil.
     public var integer: Int? {
         if case .integer(let i) = value { return i }
         return nil
@@ -116,20 +147,29 @@ public struct CommandArgument: Sendable {
 
 /// A command call after its words have been matched against the signature.
 public struct CommandInvocation: Sendable {
+    /// The command's keyword.
     public var name: String
+    /// Where the keyword is.
     public var nameRange: SourceRange
+    /// The whole statement, from the keyword to the end of its block.
     public var statementRange: SourceRange
+    /// The positional values, one for each parameter of the signature.
     public var arguments: [CommandArgument]
+    /// The values of each given option, by keyword (an option that is not given has no entry).
     public var options: [String: [CommandArgument]]
     /// Where the keyword of each given option is, for diagnostics about the option itself.
     public var optionRanges: [String: SourceRange]
+    /// The block kind the statement sits in.
     public var blockKind: BlockKind
+    /// Whether the statement opened a block.
     public var hasBlock: Bool
 }
 
 /// An error a command handler raises; it becomes a diagnostic at `range`.
 public struct CommandError: Error, Sendable {
+    /// The error diagnostic, with its source range, notes and help.
     public var diagnostic: Diagnostic
+    /// An error at `range` with optional `help` (the fix) and `notes`.
     public init(_ message: String, at range: SourceRange, help: String? = nil, notes: [Diagnostic.Note] = []) {
         diagnostic = .error(message, at: range, notes: notes, help: help)
     }
@@ -143,18 +183,27 @@ public protocol CommandContext: AnyObject {
     func report(_ diagnostic: Diagnostic)
 }
 
+/// The host code that runs a command: it reads the invocation and may evaluate its block or report diagnostics.
+/// Throw ``CommandError`` to reject the statement.
 public typealias CommandHandler = (CommandInvocation, CommandContext) throws -> Void
 
+/// A command the interpreter knows: its signature and its handler.
 public struct RegisteredCommand {
+    /// The words the command takes.
     public var signature: CommandSignature
+    /// The code that runs it.
     public var handler: CommandHandler
 }
 
 /// A built-in function such as `env`, `len` or the host's `clusters`.
 public struct FunctionSignature: Sendable {
+    /// The function's name, as scripts call it.
     public var name: String
+    /// One line for help and the REPL's `:help`.
     public var summary: String
+    /// How many arguments it takes; a call outside this range is an error before the handler runs.
     public var arity: ClosedRange<Int>
+    /// A function `name` taking `arity` arguments.
     public init(_ name: String, summary: String, arity: ClosedRange<Int>) {
         self.name = name
         self.summary = summary
@@ -162,17 +211,25 @@ public struct FunctionSignature: Sendable {
     }
 }
 
+/// A function call after its arguments have been evaluated.
 public struct FunctionCall {
+    /// The function's name.
     public var name: String
+    /// Where the call is, for diagnostics.
     public var range: SourceRange
+    /// The evaluated arguments, in order.
     public var arguments: [CommandArgument]
     /// Charge extra evaluation steps for work proportional to `count` (e.g. building a big list).
     public var charge: (Int) throws -> Void
 }
 
+/// The host code that computes a function's value; throw ``CommandError`` to reject the call.
 public typealias FunctionHandler = (FunctionCall) throws -> Value
 
+/// A function the interpreter knows: its signature and its handler.
 public struct RegisteredFunction {
+    /// The function's name, summary and arity.
     public var signature: FunctionSignature
+    /// The code that computes its value.
     public var handler: FunctionHandler
 }

@@ -15,6 +15,8 @@ public struct LoaderError: Error, Sendable {
 public protocol ScriptLoader: Sendable {
     /// A canonical absolute path (symlinks resolved where possible), used for caching and confinement.
     func canonicalPath(_ path: String, relativeTo directory: String?) -> String
+    /// The bytes of the script at `canonicalPath` (one returned by ``canonicalPath(_:relativeTo:)``).
+    /// - Throws: ``LoaderError`` when it cannot be read.
     func read(_ canonicalPath: String) throws(LoaderError) -> [UInt8]
 }
 

@@ -1,84 +1,130 @@
 // The syntax tree: value types, every node with its source range, Sendable so a parsed
 // program can be cached, shared with the REPL or handed to another thread.
 
+/// An expression of the language, with its source range.
 public struct Expression: Sendable {
+    /// What an expression is.
     public indirect enum Kind: Sendable {
         /// A bare identifier: evaluates to the string of its text, as a word does in a shell.
         case name(String)
+        /// `$name`: the value of a variable.
         case variable(String)
+        /// A quoted string: literal text and `${...}` interpolations, in order.
         case string([StringPart])
+        /// An integer literal.
         case number(Int)
+        /// `true` or `false`.
         case boolean(Bool)
+        /// `[a, b, ...]`: a list literal.
         case list([Expression])
+        /// `name(arguments)`: a call of a built-in or host function.
         case call(function: String, functionRange: SourceRange, arguments: [Expression])
+        /// `a + b`, `a == b`, `a != b`, `a and b`, `a or b`.
         case binary(BinaryOperator, Expression, Expression)
+        /// `not a`.
         case not(Expression)
         /// Stands in for a piece of input that did not parse; evaluates silently to poison.
         case invalid
     }
 
+    /// What the expression is.
     public var kind: Kind
+    /// Where it is in the source.
     public var range: SourceRange
 
+    /// An expression of `kind` written at `range`.
     public init(_ kind: Kind, _ range: SourceRange) {
         self.kind = kind
         self.range = range
     }
 }
 
+/// A piece of a quoted string.
 public enum StringPart: Sendable {
+    /// Text taken as it is (escapes already resolved).
     case literal(String)
+    /// `${...}`: an expression whose value's text is spliced in.
     case interpolation(Expression)
 }
 
+/// An infix operator, its raw value the spelling.
 public enum BinaryOperator: String, Sendable {
+    /// String concatenation (or integer addition).
     case plus = "+"
+    /// Equality of two values.
     case equal = "=="
+    /// Inequality of two values.
     case notEqual = "!="
+    /// Boolean and.
     case and
+    /// Boolean or.
     case or
 }
 
 /// A word after a command name. `isBareName` tells option keywords (`network`, `from`) apart
 /// from strings that happen to spell them.
 public struct Word: Sendable {
+    /// The word's expression.
     public var expression: Expression
+    /// True when the word is a bare identifier (`network`), false for a string, variable or other expression.
     public var isBareName: Bool {
         if case .name = expression.kind { return true }
         return false
     }
 }
 
+/// `< statements >`: a block, with the range from `<` to `>`.
 public struct Block: Sendable {
+    /// The statements inside, in order.
     public var statements: [Statement]
+    /// Where the block is, its brackets included.
     public var range: SourceRange
 }
 
+/// One statement, with its source range.
 public struct Statement: Sendable {
+    /// What a statement is.
     public indirect enum Kind: Sendable {
+        /// A host command: its keyword, the words after it and its block, if any.
         case command(name: String, nameRange: SourceRange, words: [Word], block: Block?)
+        /// `let NAME = EXPR`.
         case `let`(name: String, nameRange: SourceRange, value: Expression)
+        /// `recipe NAME(PARAMS) < ... >`: a recipe declaration.
         case recipe(RecipeDeclaration)
+        /// `for x in EXPR < ... >`: the body once per item of a list.
         case `for`(variable: String, variableRange: SourceRange, sequence: Expression, body: Block)
+        /// `if COND < ... > [else < ... >]` (an `else if` is an `if` in the else block).
         case `if`(condition: Expression, then: Block, else: Block?)
+        /// `import FILE`: evaluate another file and take its names.
         case `import`(path: Expression)
+        /// `assert COND [, MESSAGE]`: an error when the condition is false.
         case assert(condition: Expression, message: Expression?)
+        /// `print EXPR`: write the value to the interpreter's output.
         case print(Expression)
     }
 
+    /// What the statement is.
     public var kind: Kind
+    /// Where it is, from its first word to the end of its block.
     public var range: SourceRange
 }
 
+/// `recipe NAME(PARAMS) < ... >`: a named block of statements that runs when the recipe is called.
 public struct RecipeDeclaration: Sendable {
+    /// The recipe's name.
     public var name: String
+    /// Where the name is.
     public var nameRange: SourceRange
+    /// The parameters, in order, each with where it is written.
     public var parameters: [(name: String, range: SourceRange)]
+    /// The statements the recipe runs.
     public var body: Block
 }
 
 /// One parsed file.
 public struct Program: Sendable {
+    /// The file the program was parsed from.
     public var file: FileID
+    /// The top-level statements, in order.
     public var statements: [Statement]
 }

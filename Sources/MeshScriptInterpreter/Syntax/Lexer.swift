@@ -1,6 +1,7 @@
 // The lexer walks UTF-8 bytes with integer offsets. It never throws: a malformed
 // piece of input becomes an `.error` token that carries the reason.
 
+/// Splits a script's UTF-8 bytes into tokens; a malformed piece becomes an `.error` token, never a throw.
 package struct Lexer {
     private let bytes: [UInt8]
     private var offset: Int
@@ -37,6 +38,7 @@ package struct Lexer {
         Token(kind: kind, error: error, start: Int32(start), end: Int32(offset))
     }
 
+    /// The next token (`.eof` at the end, and again on every later call).
     package mutating func next() -> Token {
         // Skip blanks and comments; newlines are tokens (they separate statements).
         while offset < end {
@@ -137,6 +139,8 @@ package struct Lexer {
         return skipNested(bytes, from: start, end: end, insideInterpolation: insideInterpolation, deepest: &deepest)
     }
 
+    /// ``skipNested(_:from:end:insideInterpolation:)`` that also reports in `deepest` the largest
+    /// number of strings and interpolations open at once.
     package static func skipNested(_ bytes: [UInt8], from start: Int, end: Int, insideInterpolation: Bool, deepest: inout Int) -> Int? {
         // One entry per open construct, innermost last: 0 for a string, n > 0 for an
         // interpolation whose braces are n deep.
@@ -181,10 +185,12 @@ package struct Lexer {
         return nil
     }
 
+    /// Whether `byte` may start an identifier: an ASCII letter or `_`.
     @inline(__always) public static func isIdentifierStart(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
     }
 
+    /// Whether `byte` may continue an identifier: a letter, digit, `_` or `-`.
     @inline(__always) public static func isIdentifierContinue(_ byte: UInt8) -> Bool {
         isIdentifierStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
     }
@@ -231,6 +237,7 @@ package struct Lexer {
         ("true", .kwTrue), ("false", .kwFalse), ("and", .kwAnd), ("or", .kwOr), ("not", .kwNot),
     ] as [(String, TokenKind)]).map { (Array($0.0.utf8), $0.1) }
 
+    /// Every keyword of the language, as written.
     package static let keywords: [String] = keywordTable.map { String(decoding: $0.bytes, as: UTF8.self) }
 
     @inline(__always) private static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {

@@ -4,17 +4,24 @@ import Foundation
 
 /// Identifies one loaded file inside a `SourceMap`.
 public struct FileID: Hashable, Sendable, Comparable {
+    /// The file's position in its map, in load order from 0.
     public let index: Int
+    /// The file at position `index` of its map.
     public init(index: Int) { self.index = index }
+    /// Orders files by load order.
     public static func < (a: FileID, b: FileID) -> Bool { a.index < b.index }
 }
 
 /// A half-open byte range `[start, end)` in one file.
 public struct SourceRange: Hashable, Sendable {
+    /// The file the range is in.
     public var file: FileID
+    /// The first byte's offset, 0-based.
     public var start: Int
+    /// The offset just past the last byte (equal to `start` for an empty range).
     public var end: Int
 
+    /// A range of `file`'s bytes; an `end` before `start` is taken as `start`.
     public init(file: FileID, start: Int, end: Int) {
         self.file = file
         self.start = start
@@ -29,28 +36,35 @@ public struct SourceRange: Hashable, Sendable {
 
 /// A line and column, both 1-based; the column counts Unicode scalars.
 public struct SourceLocation: Hashable, Sendable {
+    /// The line, 1-based.
     public var line: Int
+    /// The column, 1-based, in Unicode scalars.
     public var column: Int
 }
 
 /// One script's bytes with a lazily built table of line starts.
 public final class SourceFile: @unchecked Sendable {
+    /// The path the file was loaded from, or the name it was given.
     public let path: String
+    /// The file's bytes, as read (UTF-8 expected).
     public let bytes: [UInt8]
     // Built once on first use; guarded by the fact that diagnostics are rendered after
     // evaluation on the thread that owns the map. The lock keeps it safe regardless.
     private var lineStartsStorage: [Int]?
     private let lock = NSLock()
 
+    /// A file of `bytes` known as `path`.
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
     }
 
+    /// A file holding `text` as UTF-8, known as `path`.
     public convenience init(path: String, text: String) {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
+    /// The byte offset of each line's start, the first being 0.
     public var lineStarts: [Int] {
         lock.withLock {
             if let starts = lineStartsStorage { return starts }
@@ -73,6 +87,7 @@ public final class SourceFile: @unchecked Sendable {
         return low
     }
 
+    /// The line and column of a byte offset (clamped to the file); a byte-order mark does not count as a column.
     public func location(of offset: Int) -> SourceLocation {
         let clamped = min(max(0, offset), bytes.count)
         let line = lineIndex(of: clamped)
@@ -99,6 +114,7 @@ public final class SourceFile: @unchecked Sendable {
         return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
     }
 
+    /// The text of `range` (clamped to the file), invalid UTF-8 replaced.
     public func text(_ range: SourceRange) -> String {
         let start = min(max(0, range.start), bytes.count)
         let end = min(max(start, range.end), bytes.count)
@@ -111,8 +127,10 @@ public final class SourceMap: @unchecked Sendable {
     private var files: [SourceFile] = []
     private let lock = NSLock()
 
+    /// An empty map.
     public init() {}
 
+    /// Adds a file and returns its identifier (the next index).
     public func add(_ file: SourceFile) -> FileID {
         lock.withLock {
             files.append(file)
@@ -120,9 +138,11 @@ public final class SourceMap: @unchecked Sendable {
         }
     }
 
+    /// The file `id` identifies; `id` must come from this map.
     public func file(_ id: FileID) -> SourceFile {
         lock.withLock { files[id.index] }
     }
 
+    /// How many files the map holds.
     public var count: Int { lock.withLock { files.count } }
 }
