@@ -53,7 +53,8 @@ public final class Mesh: @unchecked Sendable {
     /// The options every check and what follows use.
     public let options: MeshOptions
 
-    /// Stops the check running now (or the next one) from any thread or Task: see ``/MeshScriptInterpreter/CancellationFlag``.
+    /// Stops the check running now from any thread or Task; a cancel holds, for later checks too,
+    /// until `reset()` clears it: see ``/MeshScriptInterpreter/CancellationFlag``.
     public var cancellation: CancellationFlag { engine.interpreter.cancellation }
     /// One check at a time: the engine is not for concurrent use.
     private let running = NSLock()
@@ -87,7 +88,9 @@ public final class Mesh: @unchecked Sendable {
     }
 
     private func finish(_ result: MeshEngine.Result, scriptPath: String) -> MeshCheck {
-        finish(result.diagnostics, scriptPath: scriptPath, options: options)
+        var check = finish(result.diagnostics, scriptPath: scriptPath, options: options)
+        check.stoppedBy = result.stoppedBy
+        return check
     }
 
     private func finish(_ evaluated: [Diagnostic], scriptPath: String, options: MeshOptions) -> MeshCheck {
@@ -122,6 +125,9 @@ public struct MeshCheck: Sendable {
     public let topology: Topology
     /// The checked mesh, to plan, render and apply; nil when any diagnostic is an error.
     public let checked: CheckedMesh?
+    /// Why the script stopped before its end (cancelled, or a limit), if it did: then nothing
+    /// was validated.
+    public internal(set) var stoppedBy: StopReason?
 
     /// Whether any diagnostic is an error.
     public var hasErrors: Bool { diagnostics.hasErrors }

@@ -80,7 +80,7 @@ struct MalformedScript: Sendable, CustomTestStringConvertible {
         ("mutual-recursion", "recipe ping() < pong >\nrecipe pong() < ping >\nping\n", "recipe calls are nested too deeply"),
         ("big-range", "for i in range(0, 1000000000) < print $i >\n", "the evaluation step limit was reached"),
         ("nested-loops", "for i in range(0, 100000) < for j in range(0, 100000) < let k = $j > >\n", "the evaluation step limit was reached"),
-        ("string-doubling", "recipe grow(s) < grow ($s + $s) >\ngrow \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n", "the evaluation step limit was reached"),
+        ("string-doubling", "recipe grow(s) < grow ($s + $s) >\ngrow \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n", "exceeds the limit of 1048576 bytes (Limits.maxStringBytes)"),
         ("control-characters", "mesh m\u{0}\u{1B}[2J\n", "unexpected control character U+0000"),
     ].map { MalformedScript($0.0, $0.1, $0.2) }
 

@@ -22,6 +22,6 @@ import Testing
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("trust: label istio-system\n       $ kubectl label namespace istio-system --overwrite region=europe-west1 --context=eu-1\n"), "\(run.stdout)")
         #expect(run.stdout.contains("region=us-central1 --context=us-1"))
-        #expect(run.stdout.hasSuffix("long script: evaluation cancelled\n"), "\(run.stdout.suffix(300))")
+        #expect(run.stdout.hasSuffix("long script: cancelled: evaluation cancelled\n"), "\(run.stdout.suffix(300))")
     }
 }

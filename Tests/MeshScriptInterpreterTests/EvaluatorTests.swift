@@ -546,9 +546,11 @@ import MeshScriptInterpreter
 }
 
 @Suite struct Limit {
-    @Test func aHugeRangeHitsTheStepLimitBeforeAllocating() {
-        let r = run("for i in range(0, 1000000000) < print $i >")
+    @Test func aHugeRangeLoopHitsTheStepLimitWithoutAllocating() {
+        // range() is lazy: the loop runs (a step per iteration) until the budget is spent.
+        let r = run("for i in range(0, 1000000000) < let k = $i >\nprint \"never\"")
         expectOneError(r, "the evaluation step limit was reached (5000000 steps)", line: 1)
+        #expect(r.outcome.stoppedBy == .limit)
         #expect(r.printed.isEmpty)
     }
 
@@ -568,7 +570,7 @@ import MeshScriptInterpreter
             let s = "0123456789012345678901234567890123456789012345678901234567890123"
             recipe grow(x, n) < if $n != 0 < grow ($x + $x) len(range(1, $n)) > >
             grow $s 40
-            """, limits: Limits(maxSteps: 100_000))
+            """, limits: Limits(maxSteps: 100_000, maxStringBytes: .max))
         expectOneError(r, "the evaluation step limit was reached")
     }
 

@@ -116,6 +116,8 @@ public final class REPLSession {
     private func evaluateEntry(_ text: String) -> Status {
         entryNumber += 1
         let before = engine.snapshot()
+        // A Ctrl-C holds until cleared; the one that stopped the previous entry is spent.
+        engine.cancellation.reset()
         let result = engine.evaluate(source: text, name: "<repl:\(entryNumber)>", directory: directory)
         if result.needsMoreInput {
             entryNumber -= 1
@@ -305,6 +307,7 @@ public final class REPLSession {
         let statement = "import " + Value.quote(FilePath.normalized(file))
         let before = engine.snapshot()
         entryNumber += 1
+        engine.cancellation.reset()
         let result = engine.evaluate(source: statement, name: "<repl:\(entryNumber)>", directory: directory)
         if result.hasErrors {
             engine.restore(before)

@@ -16,13 +16,26 @@ enum Unwind: Error {
 extension Interpreter {
     // MARK: - Bookkeeping
 
+    /// Record a statement's error; past `limits.maxErrors` errors, stop the run instead.
     func fail(_ diagnostic: Diagnostic) -> Unwind {
         diagnostics.append(diagnostic)
-        return .statementFailed
+        return countError(diagnostic, at: diagnostic.range) ?? .statementFailed
     }
 
-    func fatal(_ diagnostic: Diagnostic) -> Unwind {
+    /// Count `diagnostic` if it is an error; once the run has reported `limits.maxErrors`
+    /// errors, stop it (the fatal unwind to throw).
+    func countError(_ diagnostic: Diagnostic, at range: SourceRange?) -> Unwind? {
+        guard diagnostic.severity == .error else { return nil }
+        errorCount += 1
+        guard errorCount >= limits.maxErrors else { return nil }
+        return fatal(.error("the run reported \(errorCount) errors, the limit (Limits.maxErrors); it stops here", at: range,
+                            help: "fix the errors above (a loop may repeat one), or let the host raise Limits.maxErrors"))
+    }
+
+    /// Record the diagnostic that stops the whole run, and why it stopped.
+    func fatal(_ diagnostic: Diagnostic, _ reason: StopReason = .limit) -> Unwind {
         diagnostics.append(diagnostic)
+        stoppedBy = reason
         return .fatal
     }
 
@@ -32,20 +45,77 @@ extension Interpreter {
             throw fatal(.error("the evaluation step limit was reached (\(stepLimit) steps)", at: range,
                                help: "a loop or recursion runs too long; the host can raise the limit"))
         }
-        if steps & 1023 == 0 || cost > 1, cancellation.isCancelled {
-            throw fatal(.error("evaluation cancelled", at: range))
-        }
+        if steps & 1023 == 0 || cost > 1 { try checkCancelled(at: range) }
         if stackGuard.isExhausted {
             throw fatal(.error("the script nests too deeply for this thread's stack", at: range,
                                help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
         }
     }
 
+    /// Stop the run if the host has cancelled it (now or before it started).
+    func checkCancelled(at range: SourceRange) throws {
+        guard cancellation.isCancelled else { return }
+        throw fatal(.error("evaluation cancelled", at: range,
+                           help: "the host cancelled the run; a cancel holds until the host clears it (CancellationFlag.reset())"),
+                    .cancelled)
+    }
+
+    // MARK: - Sizes of values built
+
+    /// Refuse a string of `bytes` UTF-8 bytes (nil: more than the limit, its size unknown)
+    /// past `limits.maxStringBytes`, and charge it to the run's value budget.
+    func checkString(bytes: Int?, at range: SourceRange) throws {
+        let limit = limits.maxStringBytes
+        guard let bytes, bytes <= limit else {
+            let size = bytes.map { "a string of \($0) bytes" } ?? "a string of more than \(limit) bytes"
+            throw fail(.error("\(size) exceeds the limit of \(limit) bytes (Limits.maxStringBytes)", at: range,
+                              help: "build smaller strings, or let the host raise Limits.maxStringBytes"))
+        }
+        try chargeValueBytes(bytes, at: range)
+    }
+
+    /// Refuse a list of `count` items (nil: too many to count) past `limits.maxListCount`,
+    /// and charge its storage to the run's value budget.
+    func checkList(count: Int?, at range: SourceRange) throws {
+        let limit = limits.maxListCount
+        guard let count, count <= limit else {
+            let size = count.map { "a list of \($0) items" } ?? "a list of more than \(Int.max) items"
+            throw fail(.error("\(size) exceeds the limit of \(limit) items (Limits.maxListCount)", at: range,
+                              help: "build smaller lists (a `for` over range() needs no list), or let the host raise Limits.maxListCount"))
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Value>.stride)
+        try chargeValueBytes(overflow ? .max : bytes, at: range)
+    }
+
+    /// Charge `bytes` of a value built to the run's budget (`limits.maxValueBytes`); past it,
+    /// stop the run: whatever it would build next would not fit either.
+    func chargeValueBytes(_ bytes: Int, at range: SourceRange) throws {
+        let (total, overflow) = valueBytes.addingReportingOverflow(bytes)
+        valueBytes = overflow ? .max : total
+        guard overflow || total > limits.maxValueBytes else { return }
+        throw fatal(.error("the run built more than \(limits.maxValueBytes) bytes of strings, lists and imported files (Limits.maxValueBytes)",
+                           at: range, help: "a loop or recursion builds too much; the host can raise Limits.maxValueBytes"))
+    }
+
+    /// Check a value a host function returned, as if the script had built it.
+    func checkBuilt(_ value: Value, at range: SourceRange) throws {
+        switch value {
+        case .string(let s): try checkString(bytes: s.utf8.count, at: range)
+        case .list(let list):
+            try checkNesting(list, at: range)
+            // A range() is its bounds only: it is checked where it must become a list.
+            if !list.isRange { try checkList(count: list.count, at: range) }
+        default: break
+        }
+    }
+
     // MARK: - Walking values
 
-    /// Append `value`'s text (as `str` gives it) to `out`, charging what the walk visits at `range`.
+    /// Append `value`'s text (as `str` gives it) to `out`, charging what the walk visits at
+    /// `range`. Stops with an error once `out` holds more than `limits.maxStringBytes`.
     func append(_ value: Value, to out: inout String, at range: SourceRange) throws {
-        try value.write(to: &out, quoted: false) { try step(range, cost: $0) }
+        let fits = try value.write(to: &out, quoted: false, limit: limits.maxStringBytes) { try step(range, cost: $0) }
+        if !fits { try checkString(bytes: nil, at: range) }
     }
 
     /// `value`'s text (as `str` gives it), charging what the walk visits at `range`.
@@ -161,7 +231,13 @@ extension Interpreter {
             try block.execute(interpreter, under: scope, kind: kind, directory: directory)
         }
 
-        func report(_ diagnostic: Diagnostic) { interpreter.diagnostics.append(diagnostic) }
+        func report(_ diagnostic: Diagnostic) {
+            interpreter.diagnostics.append(diagnostic)
+            if diagnostic.severity == .error { reportedErrors.append(diagnostic) }
+        }
+
+        /// The errors the command reported, counted against `limits.maxErrors` once it returns.
+        var reportedErrors: [Diagnostic] = []
     }
 
     func run(_ command: RegisteredCommand, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
@@ -199,6 +275,9 @@ extension Interpreter {
             try command.handler(invocation, context)
         } catch let error as CommandError {
             throw fail(error.diagnostic)
+        }
+        for error in context.reportedErrors {
+            if let stop = countError(error, at: statement.range) { throw stop }
         }
     }
 
@@ -318,6 +397,7 @@ extension Interpreter {
             } catch {
                 throw fail(.error("cannot import '\(path)': \(error.message)", at: pathExpression.range))
             }
+            try chargeValueBytes(bytes.count, at: pathExpression.range)
             callDepth += 1
             defer { callDepth -= 1 }
             if callDepth > limits.maxCallDepth {
@@ -390,7 +470,7 @@ extension Interpreter {
         } catch let error as CommandError {
             throw fail(error.diagnostic)
         }
-        if case .list(let list) = result { try checkNesting(list, at: range) }
+        try checkBuilt(result, at: range)
         return result
     }
 }

@@ -106,13 +106,16 @@ final class StringNode: ExpressionNode {
         var result = ""
         for part in parts {
             switch part {
-            case .literal(let text): result += text
+            case .literal(let text):
+                result += text
+                if result.utf8.count > interpreter.limits.maxStringBytes { try interpreter.checkString(bytes: result.utf8.count, at: range) }
             case .interpolation(let inner):
                 let value = try inner.evaluate(interpreter, in: scope)
                 if value.isPoison { return .poison }
                 try interpreter.append(value, to: &result, at: inner.range)
             }
         }
+        try interpreter.checkString(bytes: result.utf8.count, at: range)
         try interpreter.step(range, cost: 1 + result.utf8.count / 64)
         return .string(result)
     }
@@ -145,6 +148,7 @@ final class ListNode: ExpressionNode {
         if poisoned { return .poison }
         let list = ValueList(values, depth: depth + 1)
         try interpreter.checkNesting(list, at: range)
+        try interpreter.checkList(count: list.count, at: range)
         return .list(list)
     }
 }
@@ -203,10 +207,15 @@ final class BinaryNode: ExpressionNode {
             if left.isPoison || right.isPoison { return .poison }
             switch (left, right) {
             case (.string(let a), .string(let b)):
-                try interpreter.step(range, cost: 1 + (a.utf8.count + b.utf8.count) / 64)
+                let bytes = a.utf8.count + b.utf8.count
+                try interpreter.checkString(bytes: bytes, at: range)
+                try interpreter.step(range, cost: 1 + bytes / 64)
                 return .string(a + b)
             case (.list(let a), .list(let b)):
-                try interpreter.step(range, cost: 1 + a.count + b.count)
+                // A range becomes an array here: refuse a long one before building it.
+                let (count, overflow) = a.count.addingReportingOverflow(b.count)
+                try interpreter.checkList(count: overflow ? nil : count, at: range)
+                try interpreter.step(range, cost: 1 + count)
                 return .list(ValueList(a.items + b.items, depth: max(a.depth, b.depth)))
             default:
                 let help = (left.typeName == "string" || right.typeName == "string") ? "convert with str(): \"c\" + str(1)" : nil

@@ -31,15 +31,15 @@ extension Interpreter {
             }
             let (low, high) = bounds.count == 1 ? (0, bounds[0]) : (bounds[0], bounds[1])
             guard high > low else { return .list([]) }
-            let (count, overflow) = high.subtractingReportingOverflow(low)
-            // Building the list is work: charge for it before allocating anything.
-            try call.charge(overflow ? Int.max : count)
-            return .list(ValueList((low..<high).map(Value.integer), depth: 1))
+            guard !high.subtractingReportingOverflow(low).overflow else {
+                throw CommandError("range(\(low), \(high)) has more than \(Int.max) items", at: call.range)
+            }
+            // Only the bounds: `for` takes one integer at a time, charging a step for each.
+            return .list(ValueList(integers: low..<high))
         }
-        register(FunctionSignature("str", summary: "str(x): x as a string", arity: 1...1)) { call in
-            var text = ""
-            try call.arguments[0].value.write(to: &text, quoted: false, charge: call.charge)
-            return .string(text)
+        register(FunctionSignature("str", summary: "str(x): x as a string", arity: 1...1)) { [unowned self] call in
+            // Charged and bounded as it is built; the caller charges the result to the value budget.
+            .string(try text(of: call.arguments[0].value, at: call.range))
         }
     }
 }

@@ -90,28 +90,86 @@ public enum Value: Sendable, Hashable {
 
 /// The items of a list value, with how deeply lists nest in it (so checking the nesting of a
 /// list built from it costs nothing). Read it as a collection of values.
+///
+/// `range(a, b)` gives a list that stores only its bounds: `for` goes through it, `len` counts
+/// it and `==` compares it without building its items, so a range of a billion integers takes
+/// no memory. It is built item by item only where it must become an array (``items``, `+`).
 public struct ValueList: RandomAccessCollection, Hashable, Sendable {
-    /// The items, in order.
-    public let items: [Value]
+    private enum Storage: Sendable {
+        case items([Value])
+        /// The integers of a `range()`, not yet built.
+        case integers(Range<Int>)
+    }
+
+    private let storage: Storage
     /// How many lists deep the value goes: 1 for a list of strings, integers or booleans (or
     /// an empty list), 2 for a list holding such a list, and so on.
     public let depth: Int
 
     init(_ items: [Value], depth: Int) {
-        self.items = items
+        storage = .items(items)
         self.depth = depth
+    }
+
+    /// The integers `range` holds, without building them.
+    init(integers range: Range<Int>) {
+        storage = .integers(range)
+        depth = 1
+    }
+
+    /// Whether this is a `range()` whose items are not built.
+    var isRange: Bool {
+        if case .integers = storage { return true }
+        return false
+    }
+
+    /// The items, in order, as an array. For a `range()` this builds every item: go through
+    /// the collection instead when the list may be long.
+    public var items: [Value] {
+        switch storage {
+        case .items(let items): items
+        case .integers(let range): range.map(Value.integer)
+        }
     }
 
     /// The position of the first item (0).
     public var startIndex: Int { 0 }
     /// One past the position of the last item (the number of items).
-    public var endIndex: Int { items.count }
+    public var endIndex: Int {
+        switch storage {
+        case .items(let items): items.count
+        case .integers(let range): range.count
+        }
+    }
+
     /// The item at `position`.
-    public subscript(position: Int) -> Value { items[position] }
+    public subscript(position: Int) -> Value {
+        switch storage {
+        case .items(let items): items[position]
+        case .integers(let range): .integer(range.lowerBound + position)
+        }
+    }
+
+    /// Whether the two lists are one list in memory (the same array, or equal ranges): then
+    /// they are equal without a look inside.
+    func sharesStorage(with other: ValueList) -> Bool {
+        switch (storage, other.storage) {
+        case (.items(let a), .items(let b)):
+            a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
+        case (.integers(let a), .integers(let b)): a == b
+        default: false
+        }
+    }
 
     /// Equal lists have equal items (the depth follows from them).
-    public static func == (a: ValueList, b: ValueList) -> Bool { a.items == b.items }
+    public static func == (a: ValueList, b: ValueList) -> Bool {
+        if case .integers(let x) = a.storage, case .integers(let y) = b.storage { return x == y || (x.isEmpty && y.isEmpty) }
+        return a.count == b.count && a.elementsEqual(b)
+    }
 
     /// Hashes the items, consistently with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(items) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for item in self { hasher.combine(item) }
+    }
 }

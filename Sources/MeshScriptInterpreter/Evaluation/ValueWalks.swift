@@ -21,7 +21,7 @@ extension Value {
             return out.utf8.count <= limit
         }
         var pending = 0
-        var stack: [(items: [Value], next: Int)] = [(list.items, 0)]
+        var stack: [(items: ValueList, next: Int)] = [(list, 0)]
         out += "["
         while let top = stack.indices.last {
             let index = stack[top].next
@@ -36,7 +36,7 @@ extension Value {
             switch stack[top].items[index] {
             case .list(let inner):
                 out += "["
-                stack.append((inner.items, 0))
+                stack.append((inner, 0))
             case .string(let s):
                 pending += s.utf8.count >> 6
                 Value.appendQuoted(s, to: &out)
@@ -59,7 +59,7 @@ extension Value {
         case .integer(let i): out += String(i)
         case .boolean(let b): out += b ? "true" : "false"
         case .poison: out += "<invalid>"
-        case .list(let list): out += Value.list(list.items).literal
+        case .list(let list): out += Value.list(list).literal
         }
     }
 
@@ -76,7 +76,7 @@ extension Value {
     /// storage are equal without a look inside; the first difference ends the walk.
     static func equal(_ a: Value, _ b: Value, charge: (Int) throws -> Void) rethrows -> Bool {
         guard case .list(let x) = a, case .list(let y) = b else { return a == b }
-        var stack: [(a: [Value], b: [Value], next: Int)] = []
+        var stack: [(a: ValueList, b: ValueList, next: Int)] = []
         guard push(x, y, onto: &stack) else { return false }
         var pending = 0
         var equal = true
@@ -108,10 +108,9 @@ extension Value {
 
     /// Push two lists to compare item by item; false when they cannot be equal. Lists sharing
     /// their storage (or empty) are equal already and are not pushed.
-    private static func push(_ a: ValueList, _ b: ValueList, onto stack: inout [(a: [Value], b: [Value], next: Int)]) -> Bool {
+    private static func push(_ a: ValueList, _ b: ValueList, onto stack: inout [(a: ValueList, b: ValueList, next: Int)]) -> Bool {
         guard a.count == b.count, a.depth == b.depth else { return false }
-        let shared = a.items.withUnsafeBufferPointer { p in b.items.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
-        if !a.isEmpty && !shared { stack.append((a.items, b.items, 0)) }
+        if !a.isEmpty && !a.sharesStorage(with: b) { stack.append((a, b, 0)) }
         return true
     }
 }

@@ -3,6 +3,15 @@
 // environment, the limits and a thread-safe cancel(). No global state, no exit().
 import Foundation
 
+/// Why a run stopped before its end.
+public enum StopReason: Sendable, Hashable {
+    /// The host cancelled it (``Interpreter/cancellation``), before it started or while it ran.
+    case cancelled
+    /// It passed one of its ``Limits`` (steps, call depth, value bytes, errors) or the
+    /// thread's stack.
+    case limit
+}
+
 /// Runs MeshScript: parses, evaluates against the registered commands and functions,
 /// and reports diagnostics. One per script or session; two share nothing.
 public final class Interpreter {
@@ -19,8 +28,11 @@ public final class Interpreter {
     public var allowImportsOutsideRoot = false
     /// Where `print` writes: the text, and the range of the printed expression in its script.
     public var output: (_ text: String, _ range: SourceRange) -> Void = { text, _ in Swift.print(text) }
-    /// Set from any thread to stop the running evaluation at its next step.
-    public let cancellation = CancellationFlag()
+    /// Stops the running evaluation from another thread or Task: take this Sendable handle
+    /// before handing the interpreter to the thread that runs it, and call `cancel()` on it.
+    /// A cancel holds, for this run and every later one, until `reset()` clears it
+    /// (``CancellationFlag`` has the details).
+    public let cancellation: CancellationFlag
 
     /// The commands scripts may call, by name.
     public private(set) var commands: [String: RegisteredCommand] = [:]
@@ -53,12 +65,23 @@ public final class Interpreter {
     @exclusivity(unchecked) var valueDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
+    /// The bytes of strings, lists and imported source the current run has built, against
+    /// `limits.maxValueBytes`.
+    var valueBytes = 0
+    /// The errors the current run has reported, against `limits.maxErrors`.
+    var errorCount = 0
+    /// Why the current run stopped before its end, once it has.
+    var stoppedBy: StopReason?
 
     /// An interpreter with the standard functions, reading scripts through `loader`.
-    public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:]) {
+    /// `cancellation` is the handle that stops its runs: pass one to hold it before the
+    /// interpreter exists (say, outside the Task that creates it).
+    public init(limits: Limits = Limits(), loader: ScriptLoader = FileSystemLoader(), environment: [String: String] = [:],
+                cancellation: CancellationFlag = CancellationFlag()) {
         self.limits = limits
         self.loader = loader
         self.environment = { environment[$0] }
+        self.cancellation = cancellation
         registerStandardFunctions()
     }
 
@@ -74,13 +97,10 @@ public final class Interpreter {
         functions[signature.name] = RegisteredFunction(signature: signature, handler: handler)
     }
 
-    /// Stop the running evaluation at its next step (safe from any thread or a signal handler's helper).
-    public func cancel() { cancellation.cancel() }
-
     // MARK: - Running
 
-    /// How a run ended.
-    public struct Outcome {
+    /// How a run ended. Sendable: a run on its own Task can hand it back.
+    public struct Outcome: Sendable {
         /// Errors and warnings, in order.
         public var diagnostics: [Diagnostic]
         /// The input ended inside an unclosed construct (nothing was evaluated).
@@ -89,6 +109,9 @@ public final class Interpreter {
         public var file: FileID?
         /// False when the file could not be read or did not parse: nothing ran.
         public var evaluated = false
+        /// Why the run stopped before its end (its last diagnostic says so), or nil when it
+        /// ran to the end. What a stopped run declared is incomplete.
+        public var stoppedBy: StopReason? = nil
     }
 
     /// Parse and evaluate a script file.
@@ -176,23 +199,33 @@ public final class Interpreter {
         if parsed.needsMoreInput || parsed.diagnostics.hasErrors {
             return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
         }
-        diagnostics = parsed.diagnostics
-        steps = 0
-        stepLimit = limits.maxSteps
-        valueDepthLimit = limits.maxNestingDepth
-        callDepth = 0
-        stackGuard = StackGuard.currentThread()
-        cancellation.reset()
+        startRun(with: parsed.diagnostics)
         let directory = canonicalPath.map { loader.directory(of: $0) } ?? directory
         if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }
         defer { importStack = [] }
         do {
+            // Charged only once a cancel has had its chance (it holds from before the run).
+            try checkCancelled(at: parsed.program.statements.first?.range ?? SourceRange(file: id, start: 0, end: 0))
             try executeFile(parsed.program, scope: globals, directory: directory)
         } catch {
             // A fatal stop (limit, cancellation): its diagnostic is already recorded.
         }
         if let canonicalPath { modules[canonicalPath] = globals }
-        return Outcome(diagnostics: diagnostics, needsMoreInput: false, file: id, evaluated: true)
+        return Outcome(diagnostics: diagnostics, needsMoreInput: false, file: id, evaluated: true, stoppedBy: stoppedBy)
+    }
+
+    /// Reset the per-run counters. The cancellation flag is left as it is: a cancel issued
+    /// before the run holds.
+    private func startRun(with parseDiagnostics: [Diagnostic]) {
+        diagnostics = parseDiagnostics
+        steps = 0
+        stepLimit = limits.maxSteps
+        valueDepthLimit = limits.maxNestingDepth
+        callDepth = 0
+        valueBytes = 0
+        errorCount = 0
+        stoppedBy = nil
+        stackGuard = StackGuard.currentThread()
     }
 
     // MARK: - Sessions (the REPL)

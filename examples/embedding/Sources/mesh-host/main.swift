@@ -78,8 +78,8 @@ print(checked.plan.text, terminator: "")
 
 // A script that would run for hours: cancelled from another Task, it stops with a diagnostic.
 let long = hostMesh(limits: Limits(maxSteps: .max))
-let run = Task.detached { long.check(source: "for i in range(0, 100000) < for j in range(0, 100000) < let x = $i > >\n", name: "long.mesh") }
-try await Task.sleep(for: .milliseconds(200))
+let run = Task.detached { long.check(source: "for i in range(0, 1000000000) < let x = $i >\n", name: "long.mesh") }
+try await Task.sleep(for: .milliseconds(100))
 long.cancellation.cancel()
 let stopped = await run.value
-print("long script: " + (stopped.diagnostics.first?.message ?? "not stopped"))
+print("long script: \(stopped.stoppedBy.map { "\($0)" } ?? "not stopped"): " + (stopped.diagnostics.first?.message ?? ""))
