@@ -38,7 +38,7 @@ public final class MeshEngine {
     }
 
     /// Stops the engine's running script from any thread or Task; a cancel holds, for every
-    /// later run too, until `reset()` clears it (see ``CancellationFlag``).
+    /// later run too, until `reset()` clears it (see ``/MeshScriptInterpreter/CancellationFlag``).
     public var cancellation: CancellationFlag { interpreter.cancellation }
 
     /// What the scripts run so far have declared.
