@@ -21,13 +21,13 @@ public struct DiscoveryCredentials: Sendable {
 
     /// No kubeconfig read: no offline remote secret (the plan mints or creates them all), no
     /// diagnostic; the commands still name `choice`'s file.
-    public static func unread(kubeconfig choice: KubeconfigChoice) -> DiscoveryCredentials { DiscoveryCredentials(kubeconfig: choice) }
+    package static func unread(kubeconfig choice: KubeconfigChoice) -> DiscoveryCredentials { DiscoveryCredentials(kubeconfig: choice) }
 
-    /// Reads the contexts from `choice` (see ``MeshRenderer/kubeconfigChoice(for:options:)``).
+    /// Reads the contexts from `choice` (see `MeshRenderer.kubeconfigChoice(for:options:)`).
     /// The kubeconfig is read when a link needs a source's credentials, when the file was named
     /// for this run (it is checked even when nothing needs it yet), or when two clusters can be
     /// compared by API server. Tokens are judged at `now` (expired, short-lived).
-    public static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice, now: Date) -> DiscoveryCredentials {
+    package static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice, now: Date) -> DiscoveryCredentials {
         var result = DiscoveryCredentials(kubeconfig: choice)
         let links = topology.links
         let sources = Set(links.map(\.source))

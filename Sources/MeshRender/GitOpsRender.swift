@@ -15,7 +15,7 @@ extension WorkLayout {
 extension MeshRenderer {
     /// What stops a GitOps tree, as diagnostics at the statement responsible: no `gitops repo`,
     /// a release without Istio's charts, a model whose values are only known at apply time.
-    public static func gitOpsDiagnostics(_ topology: Topology, controller: GitOpsController) -> [Diagnostic] {
+    package static func gitOpsDiagnostics(_ topology: Topology, controller: GitOpsController) -> [Diagnostic] {
         guard let mesh = topology.mesh else {
             return [.error("render --gitops needs a mesh: the controller's objects are named after it", at: nil,
                            help: "add: mesh NAME < gitops repo \"https://git.example.com/fleet.git\" >")]

@@ -43,7 +43,7 @@ extension MeshRenderer {
     /// to the script's directory), else `options.kubeconfig` (relative to the current
     /// directory), else `$KUBECONFIG` from `options.environment`, else `~/.kube/config` under
     /// `options.home`. A named file is made absolute so the commands work from any directory.
-    public static func kubeconfigChoice(for topology: Topology, options: RenderOptions) -> KubeconfigChoice {
+    package static func kubeconfigChoice(for topology: Topology, options: RenderOptions) -> KubeconfigChoice {
         if let declared = topology.kubeconfig {
             let path = absolute(resolve(declared.value, scriptDirectory: directory(of: options.scriptPath)))
             return KubeconfigChoice(origin: .script(declared), paths: [path], flag: path)
@@ -62,7 +62,7 @@ extension MeshRenderer {
 
     /// The file every kubectl and istioctl command names with `--kubeconfig=`, or nil for none:
     /// ``kubeconfigChoice(for:options:)``'s ``KubeconfigChoice/flag``.
-    public static func kubeconfig(for topology: Topology, options: RenderOptions) -> String? {
+    package static func kubeconfig(for topology: Topology, options: RenderOptions) -> String? {
         kubeconfigChoice(for: topology, options: options).flag
     }
 

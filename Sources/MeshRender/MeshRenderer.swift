@@ -26,7 +26,7 @@ public struct RenderOptions: Sendable {
     public var now: Date
     /// The kubeconfig the host was given (the CLI's `--kubeconfig PATH`; relative to the current
     /// directory). The script's `kubeconfig "PATH"` wins over it; without either, `$KUBECONFIG`.
-    /// See ``MeshRenderer/kubeconfigChoice(for:options:)``.
+    /// See `MeshRenderer.kubeconfigChoice(for:options:)`.
     public var kubeconfig: String?
     /// The GitOps controller to write WORK_DIR/gitops/ for (the CLI's `--gitops`); nil: no tree.
     public var gitops: GitOpsController?
@@ -134,16 +134,16 @@ public enum RenderFailure: Error, CustomStringConvertible {
 }
 
 /// `render`: writes the work directory for a valid, pre-flighted topology.
-public enum MeshRenderer {
+package enum MeshRenderer {
     /// Pre-flight checks that need the outside world (the kubeconfig of
     /// ``kubeconfigChoice(for:options:)``), as diagnostics.
-    public static func preflight(_ topology: Topology, options: RenderOptions) -> DiscoveryCredentials {
+    package static func preflight(_ topology: Topology, options: RenderOptions) -> DiscoveryCredentials {
         DiscoveryCredentials.resolve(topology, kubeconfig: kubeconfigChoice(for: topology, options: options), now: options.now)
     }
 
     /// What the planner needs from a pre-flighted run: the remote secrets render writes itself,
     /// and the kubeconfig file every command names (the pre-flight's choice).
-    public static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
+    package static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
         var planOptions = PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
                                       offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
         planOptions.hooks = options.planHooks
@@ -155,7 +155,7 @@ public enum MeshRenderer {
     /// completed by the next one, see ``WorkDirectoryLock/recoverInterruptedWork()``); throws,
     /// writing nothing, when the pre-flight has errors. A work directory whose files are all
     /// right is not written at all (it may be read-only). Call it holding the work directory.
-    public static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
+    package static func render(_ topology: Topology, options: RenderOptions, credentials: DiscoveryCredentials,
                               progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
         if credentials.diagnostics.hasErrors { throw .diagnostics(credentials.diagnostics) }
         if let controller = options.gitops {
@@ -250,7 +250,7 @@ public enum MeshRenderer {
     /// root and of each cluster's intermediate (the same survey, read-only), as errors at the
     /// `trust` statement of the cluster whose directory holds the file (at the first one for the
     /// root). Nothing is written.
-    public static func workDirectoryDiagnostics(_ topology: Topology, options: RenderOptions) -> [Diagnostic] {
+    package static func workDirectoryDiagnostics(_ topology: Topology, options: RenderOptions) -> [Diagnostic] {
         guard FileManager.default.fileExists(atPath: options.workDirectory) else { return [] }
         let trusted = topology.clusters.filter { $0.trust != nil }
         let request: TrustRequest

@@ -7,7 +7,7 @@ import MeshTrust
 extension MeshRenderer {
     /// The directory holding the root the trusted clusters use, resolved against the script's
     /// directory; nil when the root is generated (or no cluster has trust).
-    public static func rootSource(_ topology: Topology, options: RenderOptions) -> String? {
+    package static func rootSource(_ topology: Topology, options: RenderOptions) -> String? {
         guard let name = topology.clusters.lazy.compactMap(\.trust).first?.root.value,
               let from = topology.root(named: name)?.from else { return nil }
         return resolve(from.value, scriptDirectory: directory(of: options.scriptPath))
@@ -17,7 +17,7 @@ extension MeshRenderer {
     /// script) whose root-cert.pem or root-key.pem exists is inspected as render would (CA,
     /// key match, SHA-256 or better, extendedKeyUsage, validity); each problem is an error at
     /// the `from` statement. A directory that holds neither file is left for render to report.
-    public static func rootFileDiagnostics(_ topology: Topology, scriptPath: String, now: Date = Date()) -> [Diagnostic] {
+    package static func rootFileDiagnostics(_ topology: Topology, scriptPath: String, now: Date = Date()) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var inspected = Set<String>()
         for root in topology.roots {

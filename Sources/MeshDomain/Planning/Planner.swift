@@ -75,10 +75,10 @@ public struct WorkLayout: Sendable {
 }
 
 /// Turns a valid topology into a ``Plan``; pure, it touches neither files nor clusters.
-public enum Planner {
+package enum Planner {
     /// The steps for a valid topology, each kubectl and istioctl command carrying the
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
-    public static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
+    package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
         var builder = StepList(topology: topology, options: options)
         // A remote's install needs its primary's east-west gateway address: primaries first.
         for cluster in topology.clusters where topology.primary(of: cluster) == nil {
@@ -105,20 +105,20 @@ public enum Planner {
     /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release
     /// (`1.24.3`) exactly, a minor release (`1.24`) as `~1.24.0`, its newest patch; nil (the
     /// newest chart) when the script names none.
-    public static func helmChartVersion(pin: String?) -> String? {
+    package static func helmChartVersion(pin: String?) -> String? {
         guard let pin else { return nil }
         return pin.split(separator: ".").count == 2 ? "~\(pin).0" : pin
     }
 
     /// The name of the value holding primary `name`'s east-west gateway address: `DISCOVERY_ADDRESS_`
     /// and the name in capitals with `_` for `-` (a DNS label has no `_`, so two names never meet).
-    public static func discoveryAddress(of name: String) -> String {
+    package static func discoveryAddress(of name: String) -> String {
         "DISCOVERY_ADDRESS_" + name.uppercased().split(separator: "-", omittingEmptySubsequences: false).joined(separator: "_")
     }
 
     /// The cross-network clusters with an ambient profile: ambient multicluster (istiod's
     /// multi-network switch, the double-HBONE east-west Gateway, the Gateway API CRDs first).
-    public static func ambientMultiNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
+    package static func ambientMultiNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         let crossNetwork = crossNetworkClusters(topology, links)
         return Set(topology.clusters.filter { crossNetwork.contains($0.name.value) && topology.isAmbient($0) }.map(\.name.value))
     }
@@ -126,7 +126,7 @@ public enum Planner {
     /// Clusters linked to a cluster on another network (releases with east-west gateways):
     /// they need an east-west gateway, the cross-network Gateway and (where the release
     /// reads it) the namespace's network label.
-    public static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
+    package static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
         var result = Set<String>()
         let byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
