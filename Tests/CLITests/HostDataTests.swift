@@ -1,4 +1,4 @@
-// Host data that reaches the artifacts: a host's `label KEY VALUE` command stores labels on the
+// Host data that reaches the artifacts: a host's `label KEY "VALUE"` command stores labels on the
 // cluster whose block it is in; its plan hook adds a `kubectl label` step; its render hook adds
 // the labels to the rendered istio-system manifest. The data shows in the topology, plan.json and
 // the REPL's :show, and a rolled-back statement takes its data with it.
@@ -8,55 +8,16 @@ import MeshScript
 import MeshTestSupport
 import Testing
 
-/// The `label` extension a host registers (as examples/embedding does).
-enum LabelExtension {
-    static let signature = CommandSignature("label", summary: "label istio-system of this cluster: label KEY \"VALUE\"", allowedIn: [.cluster],
-                                            parameters: [.init("KEY", .name), .init("VALUE", .string)])
-
-    static func register(on engine: MeshEngine) {
-        let builder = engine.builder
-        engine.interpreter.register(signature) { call, _ in
-            guard case .cluster(let name)? = builder.currentBlock else { return }
-            var labels: [String: HostValue] = [:]
-            if case .map(let existing)? = builder.topology.hostData(of: .cluster(name))["labels"] { labels = existing }
-            labels[call.arguments[0].string ?? ""] = .string(call.arguments[1].string ?? "")
-            builder.setHostData("labels", .map(labels), on: .cluster(name))
-        }
-    }
-
-    static func labels(_ cluster: ClusterDeclaration) -> [String: String] {
-        guard case .map(let labels)? = cluster.hostData["labels"] else { return [:] }
-        return labels.compactMapValues(\.string)
-    }
-
-    static let planHook: PlanHook = { plan, topology in
-        for cluster in topology.clusters {
-            let labels = labels(cluster)
-            guard !labels.isEmpty, let access = plan.access[cluster.name.value] else { continue }
-            let command = ["kubectl", "label", "namespace", "istio-system", "--overwrite"] + labels.keys.sorted().map { "\($0)=\(labels[$0]!)" } + access.flags
-            plan.insert(Plan.Step(number: 0, phase: .trust, cluster: cluster.name.value, title: "label istio-system",
-                                  commands: [Plan.Command(command)], files: [], note: nil, kind: .host(name: "label")),
-                        afterLastOf: .trust, in: cluster.name.value)
-        }
-    }
-
-    static let renderHook: RenderHook = { files, topology, layout in
-        for cluster in topology.clusters {
-            let labels = labels(cluster)
-            guard !labels.isEmpty, let index = files.firstIndex(where: { $0.path == layout.namespace(cluster.name.value) }),
-                  let labelled = ManifestEdit.settingLabels(labels, in: files[index].content) else { continue }
-            files[index].content = labelled
-        }
-    }
-
-    static func mesh(out: String) -> Mesh {
-        var options = MeshOptions(workDirectory: out, readsKubeconfig: false)
-        options.planHooks = [planHook]
-        options.renderHooks = [renderHook]
-        let mesh = Mesh(options: options)
-        register(on: mesh.engine)
-        return mesh
-    }
+/// The label host of the DocC article "Adding a host command" (DocumentationTests.swift holds
+/// its code, verbatim): `label`, `labels()` and their hooks, on a handle writing into `out`.
+private func labelMesh(out: String) -> Mesh {
+    var options = MeshOptions(workDirectory: out, readsKubeconfig: false)
+    options.planHooks = [labelStep]
+    options.renderHooks = [labelManifest]
+    let mesh = Mesh(options: options)
+    registerLabelCommand(on: mesh.engine)
+    registerLabelsFunction(on: mesh.engine)
+    return mesh
 }
 
 @Suite struct HostDataTests {
@@ -73,9 +34,9 @@ enum LabelExtension {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let out = scratch.at("out")
-        let check = LabelExtension.mesh(out: out).check(source: Self.script, name: "m.mesh", directory: scratch.path)
+        let check = labelMesh(out: out).check(source: Self.script, name: "m.mesh", directory: scratch.path)
         let checked = try #require(check.checked, "\(check.diagnostics)")
-        #expect(LabelExtension.labels(checked.topology.cluster(named: "c1")!) == ["team": "mesh", "cost-center": "42"])
+        #expect(labels(of: checked.topology.cluster(named: "c1")!) == ["team": "mesh", "cost-center": "42"])
         let plan = checked.plan
         let step = try #require(plan.steps.first { $0.kind == .host(name: "label") })
         #expect(step.cluster == "c1" && step.phase == .trust)
@@ -102,7 +63,7 @@ enum LabelExtension {
     @Test func theREPLShowsHostDataAndAFailedStatementTakesItBack() throws {
         var output = ""
         let session = REPLSession(environment: [:], directory: "/", color: false, write: { output += $0 }, writeError: { output += $0 })
-        LabelExtension.register(on: session.engine)
+        registerLabelCommand(on: session.engine)
         for line in ["mesh m1", "network n1", "cluster c1 < install network n1; label team \"mesh\" >", "cluster c2 < label team \"x\"; trust from nowhere; bogus >"] {
             _ = session.feed(line)
         }
