@@ -15,6 +15,8 @@ enum ArgoCD {
             ManifestYAML.map([
                 "cluster": ManifestYAML.string(cluster.name),
                 "step": ManifestYAML.string(String(index + 1)),
+                // "" when the cluster needs no Gateway API CRDs: the template tests it.
+                "gatewayAPI": ManifestYAML.string(cluster.gatewayAPICRDs ?? ""),
                 "charts": ManifestYAML.seq(cluster.charts.map { chart in
                     ManifestYAML.map(["chart": ManifestYAML.string(chart.chart.chart), "release": ManifestYAML.string(chart.release)])
                 }),
@@ -81,6 +83,11 @@ enum ArgoCD {
               - repoURL: \(repository)
                 targetRevision: \(revision)
                 ref: values
+            {{- if .gatewayAPI }}
+              - repoURL: \(quoted(GitOpsTree.gatewayAPIRepository))
+                targetRevision: "{{ .gatewayAPI }}"
+                path: config/crd
+            {{- end }}
             {{- range .charts }}
               - repoURL: \(quoted(HelmChart.repository))
                 chart: "{{ .chart }}"

@@ -16,7 +16,7 @@ enum Flux {
     static func files(_ mesh: GitOpsMesh) -> [(path: String, content: String)] {
         var files: [(path: String, content: String)] = [
             ("flux/kustomization.yaml", GitOpsTree.kustomization(resources: ["sources.yaml", "mesh.yaml"], annotations: [])),
-            ("flux/sources.yaml", documents([gitRepository(mesh), helmRepository()])),
+            ("flux/sources.yaml", documents([gitRepository(mesh), helmRepository()] + gatewayAPIRepositories(mesh))),
             ("flux/mesh.yaml", documents(kustomizations(mesh))),
         ]
         for cluster in mesh.clusters where !cluster.charts.isEmpty {
@@ -41,6 +41,20 @@ enum Flux {
                                       "ref": ManifestYAML.map(["branch": ManifestYAML.string(mesh.revision)])]),
         ])
     }
+
+    /// One GitRepository per Gateway API release the ambient clusters need, named `gateway-api-vX-Y-Z`.
+    static func gatewayAPIRepositories(_ mesh: GitOpsMesh) -> [Node] {
+        Set(mesh.clusters.compactMap(\.gatewayAPICRDs)).sorted().map { version in
+            ManifestYAML.map([
+                "apiVersion": ManifestYAML.string("source.toolkit.fluxcd.io/v1"), "kind": ManifestYAML.string("GitRepository"),
+                "metadata": metadata(gatewayAPISource(version)),
+                "spec": ManifestYAML.map(["interval": ManifestYAML.string("1h"), "url": ManifestYAML.string(GitOpsTree.gatewayAPIRepository),
+                                          "ref": ManifestYAML.map(["tag": ManifestYAML.string(version)])]),
+            ])
+        }
+    }
+
+    static func gatewayAPISource(_ version: String) -> String { "gateway-api-" + version.replacingOccurrences(of: ".", with: "-") }
 
     static func helmRepository() -> Node {
         ManifestYAML.map([
@@ -67,8 +81,15 @@ enum Flux {
             nodes.append(kustomization("\(prefix)-trust", mesh: mesh, path: "clusters/\(cluster.name)/trust", cluster: cluster.name,
                                        after: previousInstall.map { [$0] } ?? []))
             var last = "\(prefix)-trust"
+            var installAfter = [last]
+            if let version = cluster.gatewayAPICRDs {
+                // The CRDs are shared with every Gateway API user of the cluster: never pruned.
+                nodes.append(kustomization("\(prefix)-gateway-api", source: gatewayAPISource(version), path: "./config/crd", prune: false,
+                                           cluster: cluster.name, after: [last]))
+                installAfter.append("\(prefix)-gateway-api")
+            }
             if !cluster.charts.isEmpty {
-                nodes.append(kustomization("\(prefix)-install", mesh: mesh, path: "flux/releases/\(cluster.name)", cluster: nil, after: [last]))
+                nodes.append(kustomization("\(prefix)-install", mesh: mesh, path: "flux/releases/\(cluster.name)", cluster: nil, after: installAfter))
                 last = "\(prefix)-install"
                 previousInstall = last
             }
@@ -82,11 +103,16 @@ enum Flux {
     /// A Kustomization of `path` in the mesh's repository, applied to `cluster` (nil: the
     /// management cluster), waiting for its resources to be ready.
     static func kustomization(_ name: String, mesh: GitOpsMesh, path: String, cluster: String?, after: [String]) -> Node {
+        kustomization(name, source: mesh.mesh, path: "./" + mesh.inRepository(path), prune: true, cluster: cluster, after: after)
+    }
+
+    /// A Kustomization of `path` in the GitRepository `source`.
+    static func kustomization(_ name: String, source: String, path: String, prune: Bool, cluster: String?, after: [String]) -> Node {
         var spec: [(String, Node)] = [
             ("interval", ManifestYAML.string("10m")),
-            ("sourceRef", ManifestYAML.map(["kind": ManifestYAML.string("GitRepository"), "name": ManifestYAML.string(mesh.mesh)])),
-            ("path", ManifestYAML.string("./" + mesh.inRepository(path))),
-            ("prune", ManifestYAML.bool(true)),
+            ("sourceRef", ManifestYAML.map(["kind": ManifestYAML.string("GitRepository"), "name": ManifestYAML.string(source)])),
+            ("path", ManifestYAML.string(path)),
+            ("prune", ManifestYAML.bool(prune)),
             ("wait", ManifestYAML.bool(true)),
         ]
         if let cluster { spec.append(("kubeConfig", kubeConfig(cluster))) }

@@ -41,9 +41,6 @@ extension MeshRenderer {
             if let remoteOf = cluster.install?.remoteOf {
                 diagnostics.append(.error("a GitOps tree cannot hold remote '\(cluster.name.value)': its istiod address is read from the east-west gateway of '\(remoteOf.value)' when the plan runs",
                                           at: cluster.install!.statement, help: "render this mesh without --gitops and use meshscript apply"))
-            } else if topology.isAmbient(cluster) {
-                diagnostics.append(.error("a GitOps tree does not hold ambient clusters yet: '\(cluster.name.value)' has the ambient profile", at: cluster.install!.statement,
-                                          help: "render this mesh without --gitops and use meshscript apply"))
             }
         }
         return diagnostics
@@ -53,33 +50,47 @@ extension MeshRenderer {
     static func gitOpsMesh(_ topology: Topology, plan: Plan) -> GitOpsMesh {
         let mesh = topology.mesh!, gitops = mesh.gitops!
         let crossNetwork = Planner.crossNetworkClusters(topology, plan.links)
+        let ambient = Planner.ambientMultiNetworkClusters(topology, plan.links)
         let version = Planner.helmChartVersion(pin: mesh.istioPin) ?? "~\(min(topology.istio, IstioReleases.newest)).0"
         let clusters = topology.clusters.filter { $0.trust != nil || $0.install != nil }.map { cluster in
             let name = cluster.name.value
-            let crosses = crossNetwork.contains(name)
+            let crosses = crossNetwork.contains(name), ambientGateway = ambient.contains(name)
             let network = topology.network(of: cluster)
+            // Ambient's east-west Gateway (a Gateway API object) replaces the gateway chart and the cross-network Gateway.
+            let discovery: [(file: String, content: String)] = if ambientGateway, let network {
+                [("eastwest-gateway.yaml", AmbientMulticluster.eastWestGateway(network: network))]
+            } else if crosses {
+                [("cross-network-gateway.yaml", CrossNetworkGateway.manifest(topology.forms))]
+            } else { [] }
             return GitOpsCluster(
                 name: name,
                 namespace: IstioSystemNamespace.manifest(network: crosses && topology.forms.namespaceNetworkLabel ? network : nil),
                 cacerts: cluster.trust != nil,
-                charts: gitOpsCharts(cluster, topology: topology, crossNetwork: crosses),
-                discovery: crosses ? [("cross-network-gateway.yaml", CrossNetworkGateway.manifest(topology.forms))] : [],
-                remoteSecretSources: plan.links.filter { $0.target == name }.map(\.source))
+                charts: gitOpsCharts(cluster, topology: topology, crossNetwork: crosses, ambientMultiNetwork: ambientGateway),
+                discovery: discovery,
+                remoteSecretSources: plan.links.filter { $0.target == name }.map(\.source),
+                gatewayAPICRDs: ambientGateway ? topology.forms.gatewayAPICRDs : nil)
         }
         return GitOpsMesh(mesh: mesh.name.value, repository: gitops.repository.value, path: gitops.path?.value ?? "",
                           revision: gitops.revision?.value ?? "main", chartVersion: version,
                           secrets: mesh.secrets?.value ?? .apply, clusters: clusters)
     }
 
-    /// A primary's charts with the values render writes for Helm: base, istiod, and the
-    /// east-west gateway where the cluster is linked across networks.
-    static func gitOpsCharts(_ cluster: ClusterDeclaration, topology: Topology, crossNetwork: Bool) -> [GitOpsChart] {
+    /// A primary's charts with the values render writes for Helm: base, istiod, ambient's cni and
+    /// ztunnel, and the east-west gateway where a sidecar cluster is linked across networks.
+    static func gitOpsCharts(_ cluster: ClusterDeclaration, topology: Topology, crossNetwork: Bool, ambientMultiNetwork: Bool) -> [GitOpsChart] {
         guard let install = cluster.install, let mesh = topology.mesh, let network = topology.network(of: cluster) else { return [] }
         let revision = install.revision?.value
-        let spec = InstallSpec(mesh: mesh.name.value, cluster: cluster.name.value, network: network, revision: revision,
+        var spec = InstallSpec(mesh: mesh.name.value, cluster: cluster.name.value, network: network, revision: revision,
                                profile: install.profile?.value, forms: topology.forms, overlay: topology.installValues(of: cluster))
+        spec.ambientMultiNetwork = ambientMultiNetwork
         var charts = [GitOpsChart(chart: .base, release: HelmChart.base.release(revision: nil), values: HelmValues.base(spec)),
                       GitOpsChart(chart: .istiod, release: HelmChart.istiod.release(revision: revision), values: HelmValues.istiod(spec))]
+        if topology.isAmbient(cluster) {
+            return charts + [GitOpsChart(chart: .cni, release: HelmChart.cni.release(revision: nil), values: HelmValues.ambientCNI),
+                             GitOpsChart(chart: .ztunnel, release: HelmChart.ztunnel.release(revision: nil),
+                                         values: HelmValues.ztunnel(cluster: cluster.name.value, network: network))]
+        }
         if crossNetwork {
             charts.append(GitOpsChart(chart: .gateway, release: HelmChart.gateway.release(revision: revision),
                                       values: HelmValues.eastWestGateway(network: network, revision: revision)))

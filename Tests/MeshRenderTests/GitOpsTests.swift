@@ -189,6 +189,44 @@ import Yams
         #expect(!exists(three.layout.gitOps + "/clusters/gamma/kustomization.yaml"))
     }
 
+    /// Ambient multi-network: the cni and ztunnel charts instead of the gateway chart, the
+    /// double-HBONE east-west Gateway in discovery, and the release's Gateway API CRDs first
+    /// (an Argo CD source; a never-pruned Flux Kustomization the install waits for).
+    @Test(arguments: [GitOpsController.argocd, .flux])
+    func ambientClustersGetTheirChartsGatewayAndCRDs(controller: GitOpsController) throws {
+        let script = """
+            mesh fleet < istio "1.28"; gitops repo "https://git.example.com/fleet.git" >
+            network net1
+            network net2
+            cluster alpha < trust from root; install network net1 profile "ambient" >
+            cluster beta < trust from root; install network net2 profile "ambient"; discover with alpha >
+
+            """
+        let prepared = try rendered(script, controller)
+        let tree = prepared.layout.gitOps
+        let applications = try validate(tree)
+        let objects = try kustomize(tree + "/clusters/beta")
+        #expect(objects.map { "\($0["apiVersion"]?.string ?? "")/\($0["kind"]?.string ?? "")=\(wave($0) ?? "0")" }
+                == ["v1/Namespace=-1", "gateway.networking.k8s.io/v1/Gateway=1"])
+        #expect(exists(tree + "/clusters/beta/helm/ztunnel-values.yaml") && exists(tree + "/clusters/beta/helm/cni-values.yaml"))
+        #expect(!exists(tree + "/clusters/beta/helm/gateway-values.yaml"))
+        #expect(yamlFile(tree + "/clusters/beta/helm/istiod-values.yaml")?.at("env", "AMBIENT_ENABLE_MULTI_NETWORK")?.string == "true")
+        switch controller {
+        case .argocd:
+            let sources = try #require((applications["beta"]?["spec"] as? [String: Any])?["sources"] as? [[String: Any]])
+            #expect(sources.contains { $0["repoURL"] as? String == "https://github.com/kubernetes-sigs/gateway-api" && $0["targetRevision"] as? String == "v1.4.0"
+                && $0["path"] as? String == "config/crd" })
+            #expect(sources.compactMap { $0["chart"] as? String } == ["base", "istiod", "cni", "ztunnel"])
+        case .flux:
+            let flux = try kustomize(tree + "/flux")
+            let crds = try #require(flux.first { $0.at("metadata", "name")?.string == "fleet-beta-gateway-api" })
+            #expect(crds.at("spec", "prune")?.bool == false && crds.at("spec", "sourceRef", "name")?.string == "gateway-api-v1-4-0")
+            let install = try #require(flux.first { $0.at("metadata", "name")?.string == "fleet-beta-install" })
+            #expect(install.at("spec", "dependsOn")?.sequence?.compactMap { $0["name"]?.string } == ["fleet-beta-trust", "fleet-beta-gateway-api"])
+            #expect(flux.contains { $0["kind"]?.string == "GitRepository" && $0.at("spec", "ref", "tag")?.string == "v1.4.0" })
+        }
+    }
+
     /// What stops a tree, at the statement responsible.
     @Test func whatATreeCannotHoldIsAnErrorAtItsStatement() throws {
         let noRepository = try prepare("mesh m1\nnetwork n1\ncluster c1 < trust from root; install network n1 >\n", in: try Scratch())

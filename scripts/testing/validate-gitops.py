@@ -51,20 +51,27 @@ def tokens(text):
 
 
 def render(parts, dot, root):
-    """The subset of Go templates the tree uses: {{ .a }}, {{ $.a }}, {{ range .a }}...{{ end }}."""
+    """The subset of Go templates the tree uses: {{ .a }}, {{ $.a }}, {{ range .a }}...{{ end }},
+    {{ if .a }}...{{ end }} (true for a non-empty value, as Go's template package has it)."""
     out, i = [], 0
     while i < len(parts):
         kind, value = parts[i]
         if kind == "text":
             out.append(value)
-        elif value.startswith("range "):
+        elif value.startswith("range ") or value.startswith("if "):
             depth, j = 1, i + 1
             while depth:
                 if parts[j][0] == "action":
-                    depth += parts[j][1].startswith("range ") - (parts[j][1] == "end")
+                    opens = parts[j][1].startswith("range ") or parts[j][1].startswith("if ")
+                    depth += opens - (parts[j][1] == "end")
                 j += 1
-            for item in lookup(value[6:].strip(), dot, root):
-                out.append(render(parts[i + 1:j - 1], item, root))
+            keyword, expression = value.split(" ", 1)
+            subject = lookup(expression.strip(), dot, root)
+            if keyword == "range":
+                for item in subject:
+                    out.append(render(parts[i + 1:j - 1], item, root))
+            elif subject:
+                out.append(render(parts[i + 1:j - 1], dot, root))
             i = j
             continue
         else:
