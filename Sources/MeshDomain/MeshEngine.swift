@@ -100,6 +100,9 @@ public final class MeshEngine {
         var topology: TopologyBuilder.Mark
     }
 
+    /// How many clusters were declared when `snapshot` was taken (those after it are new).
+    public func clusterCount(at snapshot: Snapshot) -> Int { snapshot.topology.clusters }
+
     /// A mark to ``restore(_:)`` to.
     public func snapshot() -> Snapshot { Snapshot(interpreter: interpreter.snapshot(), topology: builder.mark()) }
 

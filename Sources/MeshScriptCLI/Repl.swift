@@ -10,7 +10,7 @@ struct Repl: ParsableCommand {
         discussion: """
             Every statement is evaluated as you enter it; an error leaves the session as it was. An unclosed <, [, ( \
             or string continues on a '...' prompt. :help lists the commands (:check :plan :graph :show :load :save \
-            :render :reset :quit). History is kept in ~/.meshscript_history. When standard input is not a terminal, \
+            :render :undo :reset :quit). History is kept in ~/.meshscript_history. When standard input is not a terminal, \
             statements are read line by line: meshscript repl < script.mesh
             """)
 

@@ -14,6 +14,8 @@ public final class REPLSession {
     let mesh: Mesh
     /// The statements accepted so far, in order: `:save` writes them back as a script.
     public private(set) var accepted: [String] = []
+    /// The engine as it was before each accepted statement, for `:undo` (one per `accepted`).
+    private var undoMarks: [MeshEngine.Snapshot] = []
     /// The files `:save` wrote in this session: saving to one again needs no `:save!`.
     private var savedPaths: Set<String> = []
     /// Lines of an entry that is not complete yet.
@@ -124,14 +126,61 @@ public final class REPLSession {
             return .needsMoreInput
         }
         pending.removeAll()
-        if result.hasErrors {
+        let diagnostics = result.diagnostics + (result.hasErrors ? [] : entryChecks(since: before))
+        if diagnostics.hasErrors {
             engine.restore(before)
-            showDiagnostics(result.diagnostics)
+            showDiagnostics(diagnostics)
         } else {
-            showDiagnostics(result.diagnostics) // warnings
-            accepted.append(text)
+            showDiagnostics(diagnostics) // warnings and notes
+            accept(text, before)
         }
         return .ready
+    }
+
+    private func accept(_ statement: String, _ before: MeshEngine.Snapshot) {
+        accepted.append(statement)
+        undoMarks.append(before)
+    }
+
+    /// What an entry that evaluated cleanly may still not do in a session: declare a cluster
+    /// that is already declared (an error: it would add a second one); and what it should be
+    /// told at once: that a cluster it names is not declared yet (a note; `:check` and `:plan`
+    /// refuse it until it is).
+    private func entryChecks(since before: MeshEngine.Snapshot) -> [Diagnostic] {
+        let clusters = engine.topology.clusters
+        let added = clusters[engine.clusterCount(at: before)...]
+        var diagnostics: [Diagnostic] = []
+        var first: [String: SourceRange] = [:]
+        for cluster in clusters[..<added.startIndex] where first[cluster.name.value] == nil { first[cluster.name.value] = cluster.name.range }
+        for cluster in added {
+            let name = cluster.name.value
+            if let earlier = first[name] {
+                diagnostics.append(.error("cluster '\(name)' is already declared in this session", at: cluster.name.range,
+                                          notes: [.init("first declared here", at: earlier)],
+                                          help: "to replace it, :undo back to the statement that declared it (or :reset), then declare it again"))
+            } else {
+                first[name] = cluster.name.range
+            }
+        }
+        let declared = Set(clusters.map(\.name.value))
+        for cluster in added {
+            let named = cluster.discovery.map(\.peer) + (cluster.install?.remoteOf.map { [$0] } ?? [])
+            for peer in named where !declared.contains(peer.value) {
+                diagnostics.append(Diagnostic(.note, "cluster '\(peer.value)' is not declared yet: declare it before :check or :plan",
+                                              at: peer.range))
+            }
+        }
+        return diagnostics
+    }
+
+    /// `:undo`: the last accepted statement (a `:load` included) is taken back, with everything it declared.
+    private func undoLast() {
+        guard let mark = undoMarks.popLast(), let statement = accepted.popLast() else {
+            return fail("error: nothing to undo\n")
+        }
+        engine.restore(mark)
+        let firstLine = statement.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? statement
+        write("undone: \(firstLine)\(statement.contains("\n") ? " ..." : "")\n")
     }
 
     /// True when `line` would complete an entry whose last statement is an `if` (with or
@@ -197,6 +246,7 @@ public final class REPLSession {
         (":load", "FILE", "evaluate a script into this session"),
         (":save", "FILE", "write the accepted statements as a script that re-creates the session (:save! replaces a file)"),
         (":render", "DIR", "write certificates and manifests into DIR"),
+        (":undo", "", "take back the last accepted statement"),
         (":reset", "", "forget everything"),
         (":quit", "", "leave (Ctrl-D does too)"),
     ]
@@ -220,9 +270,11 @@ public final class REPLSession {
         case ":save": save(argument, replacing: false)
         case ":save!": save(argument, replacing: true)
         case ":render": render(argument)
+        case ":undo": undoLast()
         case ":reset":
             engine.reset()
             accepted.removeAll()
+            undoMarks.removeAll()
             write("session reset\n")
         case ":quit", ":q", ":exit": return .quit
         default:
@@ -316,7 +368,7 @@ public final class REPLSession {
             return
         }
         showDiagnostics(result.diagnostics)
-        accepted.append(statement)
+        accept(statement, before)
         let count = engine.topology.clusters.count
         write("loaded \(path): \(count) cluster\(count == 1 ? "" : "s") in the session\n")
     }
