@@ -232,9 +232,10 @@ public enum MeshCommands {
         add("gitops") { call, _ in try GitOpsStatements.gitops(call, builder: builder) }
         add("secrets") { call, _ in try GitOpsStatements.secrets(call, builder: builder) }
         add("network") { call, _ in
+            let name = located(call.arguments[0])
             // The same network declared again (two recipes that share it) is one declaration.
-            guard builder.topology.network(named: call.arguments[0].string ?? call.arguments[0].value.text) == nil else { return }
-            builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
+            guard builder.topology.network(named: name.value) == nil else { return }
+            builder.topology.networks.append(NetworkDeclaration(name: name, statement: call.statementRange))
         }
         add("kubeconfig") { call, _ in
             if let earlier = builder.topology.kubeconfig {
