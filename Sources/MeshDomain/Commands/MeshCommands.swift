@@ -20,6 +20,9 @@ public final class TopologyBuilder {
     var currentCluster: Int?
     var currentRoot: Int?
     var currentMesh: Int?
+    /// The roots and meshes whose blocks are running, innermost last: a declaration repeated
+    /// inside its own block (through an `import`) is not merged with it.
+    var openRoots: [Int] = [], openMeshes: [Int] = []
 
     /// A builder with an empty topology.
     public init() {}
@@ -88,11 +91,40 @@ public final class TopologyBuilder {
         }
     }
 
+    /// A root declared again with the same options (two recipes that share it) is one
+    /// declaration: the repeat at `index`, the newest root, is removed once its block has run.
+    /// A repeat with other options stays, for validation to report.
+    func mergeRepeatedRoot(at index: Int) {
+        let roots = topology.roots
+        guard index == roots.count - 1, let first = roots.firstIndex(where: { $0.name.value == roots[index].name.value }),
+              first != index, !openRoots.contains(first), roots[index].differences(from: roots[first]).isEmpty else { return }
+        topology.roots.removeLast()
+    }
+
+    /// A mesh declared again with the same name and settings is one declaration: the repeat at
+    /// `index`, the newest mesh, is removed once its block has run, and what host commands stored
+    /// on it moves to the first (the undo log then names the first, not the removed one).
+    func mergeRepeatedMesh(at index: Int) {
+        let meshes = topology.meshes
+        guard index == meshes.count - 1, let first = meshes.firstIndex(where: { $0.name.value == meshes[index].name.value }),
+              first != index, !openMeshes.contains(first), meshes[index].differences(from: meshes[first]).isEmpty else { return }
+        let repeated = topology.meshes.removeLast()
+        hostDataLog.removeAll { entry in
+            if case .mesh = entry.owner { return entry.index == index }
+            return false
+        }
+        for (key, value) in repeated.hostData.sorted(by: { $0.key < $1.key }) {
+            hostDataLog.append((.mesh, first, key, topology.meshes[first].hostData[key]))
+            topology.meshes[first].hostData[key] = value
+        }
+    }
+
     /// Forget every declaration and all host data (the REPL's `:reset`).
     public func reset() {
         topology = Topology()
         hostDataLog = []
         (currentMesh, currentRoot, currentCluster) = (nil, nil, nil)
+        (openRoots, openMeshes) = ([], [])
     }
 
     /// Remove what was declared since `mark`, in time proportional to it.
@@ -108,6 +140,7 @@ public final class TopologyBuilder {
         topology.clusters.removeLast(max(0, topology.clusters.count - mark.clusters))
         topology.kubeconfig = mark.kubeconfig
         (currentMesh, currentRoot, currentCluster) = (nil, nil, nil)
+        (openRoots, openMeshes) = ([], [])
     }
 }
 
@@ -162,7 +195,8 @@ public enum MeshCommands {
                          allowedIn: [.cluster], options: [.init("from", [.init("kubeconfig", .name)])], exactlyOneOf: ["from"]),
     ]
 
-    /// Register every mesh built-in and the `clusters()` function on `interpreter`.
+    /// Register every mesh built-in and the query functions (`clusters()`, `networks()`,
+    /// `declared()`, `network_of()`) on `interpreter`.
     public static func register(on interpreter: Interpreter, builder: TopologyBuilder) {
         let byName = Dictionary(uniqueKeysWithValues: signatures.map { ($0.name, $0) })
         func add(_ name: String, _ handler: @escaping CommandHandler) {
@@ -175,9 +209,12 @@ public enum MeshCommands {
             // Saved and restored, not cleared: an `import` inside a mesh block can run a nested
             // `mesh`, and the outer block's `istio` must still find its own mesh.
             let saved = builder.currentMesh
-            builder.currentMesh = builder.topology.meshes.count - 1
-            defer { builder.currentMesh = saved }
+            let index = builder.topology.meshes.count - 1
+            builder.currentMesh = index
+            builder.openMeshes.append(index)
+            defer { (builder.currentMesh, builder.openMeshes) = (saved, Array(builder.openMeshes.dropLast())) }
             try context.evaluateBlock()
+            builder.mergeRepeatedMesh(at: index)
         }
         add("istio") { call, _ in
             let text = call.arguments[0].string!
@@ -195,7 +232,10 @@ public enum MeshCommands {
         add("gitops") { call, _ in try GitOpsStatements.gitops(call, builder: builder) }
         add("secrets") { call, _ in try GitOpsStatements.secrets(call, builder: builder) }
         add("network") { call, _ in
-            builder.topology.networks.append(NetworkDeclaration(name: located(call.arguments[0]), statement: call.statementRange))
+            let name = located(call.arguments[0])
+            // The same network declared again (two recipes that share it) is one declaration.
+            guard builder.topology.network(named: name.value) == nil else { return }
+            builder.topology.networks.append(NetworkDeclaration(name: name, statement: call.statementRange))
         }
         add("kubeconfig") { call, _ in
             if let earlier = builder.topology.kubeconfig {
@@ -207,9 +247,12 @@ public enum MeshCommands {
             let name = located(call.arguments[0])
             builder.topology.roots.append(RootDeclaration(name: name, isDeclared: true, statement: call.statementRange))
             let saved = builder.currentRoot
-            builder.currentRoot = builder.topology.roots.count - 1
-            defer { builder.currentRoot = saved }
+            let index = builder.topology.roots.count - 1
+            builder.currentRoot = index
+            builder.openRoots.append(index)
+            defer { (builder.currentRoot, builder.openRoots) = (saved, Array(builder.openRoots.dropLast())) }
             try context.evaluateBlock()
+            builder.mergeRepeatedRoot(at: index)
         }
         add("org") { call, _ in builder.topology.roots[builder.currentRoot!].organization = call.arguments[0].string! }
         add("cn") { call, _ in builder.topology.roots[builder.currentRoot!].commonName = call.arguments[0].string! }
@@ -298,9 +341,7 @@ public enum MeshCommands {
             }
         }
 
-        interpreter.register(FunctionSignature("clusters", summary: "clusters(): the names of the clusters declared so far", arity: 0...0)) { _ in
-            .list(builder.topology.clusters.map { .string($0.name.value) })
-        }
+        registerQueries(on: interpreter, builder: builder)
     }
 
     /// The release `istio "X.Y"` names: a minor release from the oldest the table supports on

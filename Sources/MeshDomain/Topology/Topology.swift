@@ -47,6 +47,36 @@ public struct MeshDeclaration: Sendable, Hashable {
     public var hostData: [String: HostValue] = [:]
 }
 
+extension MeshDeclaration {
+    /// The mesh-block statements in which this mesh differs from `other` (`istio`, `installer`,
+    /// `gitops`, `secrets`), each with its default filled in; empty when both declare the same
+    /// mesh, which is then one declaration.
+    public func differences(from other: MeshDeclaration) -> [SettingDifference] {
+        // "1.Y.x" means "1.Y"; a patch release pins Helm's --version, so it differs from its minor.
+        func release(_ mesh: MeshDeclaration) -> String {
+            let pin = mesh.istioPin.map { $0.hasSuffix(".x") ? String($0.dropLast(2)) : $0 }
+            return "\"\(pin ?? mesh.istio?.value.description ?? IstioReleases.newest.description)\""
+        }
+        func gitops(_ mesh: MeshDeclaration) -> String {
+            guard let gitops = mesh.gitops else { return "none" }
+            return "repo \"\(gitops.repository.value)\"" + (gitops.path.map { " path \"\($0.value)\"" } ?? "")
+                + " revision \"\(gitops.revision?.value ?? "main")\""
+        }
+        func secrets(_ mesh: MeshDeclaration) -> String {
+            switch mesh.secrets?.value ?? .apply {
+            case .apply: "apply"
+            case .externalSecrets(let store): "external store \"\(store)\""
+            }
+        }
+        return [
+            SettingDifference("istio", release(self), release(other)),
+            SettingDifference("installer", (installer?.value ?? .istioctl).rawValue, (other.installer?.value ?? .istioctl).rawValue),
+            SettingDifference("gitops", gitops(self), gitops(other)),
+            SettingDifference("secrets", secrets(self), secrets(other)),
+        ].filter { $0.value != $0.otherValue }
+    }
+}
+
 /// `gitops repo "URL" [path "DIR"] [revision "REV"]` in the mesh block.
 public struct GitOpsDeclaration: Sendable, Hashable {
     /// The repository's URL, as Argo CD's `repoURL` and Flux's GitRepository `url` take it.
@@ -110,6 +140,37 @@ public struct RootDeclaration: Sendable, Hashable {
     /// - Parameter file: a file of the script, for the empty source range of its name.
     public static func implicit(file: FileID) -> RootDeclaration {
         RootDeclaration(name: Located("root", SourceRange(file: file, start: 0, end: 0)), isDeclared: false, statement: nil)
+    }
+}
+
+extension RootDeclaration {
+    /// The options in which this root differs from `other`, by the word that sets them (`org`,
+    /// `cn`, `days`, `key`, `from`), each with this root's value and `other`'s as the script
+    /// writes them; empty when both declare the same root, which is then one declaration.
+    public func differences(from other: RootDeclaration) -> [SettingDifference] {
+        func quoted(_ text: String?) -> String { text.map { "\"\($0)\"" } ?? "none" }
+        return [
+            SettingDifference("org", quoted(organization), quoted(other.organization)),
+            SettingDifference("cn", quoted(commonName), quoted(other.commonName)),
+            SettingDifference("days", "\(days)", "\(other.days)"),
+            SettingDifference("key", key.description, other.key.description),
+            SettingDifference("from", quoted(from?.value), quoted(other.from?.value)),
+        ].filter { $0.value != $0.otherValue }
+    }
+}
+
+/// One setting two declarations of the same name give differently, as ``RootDeclaration/differences(from:)``
+/// and ``MeshDeclaration/differences(from:)`` report it.
+public struct SettingDifference: Sendable, Hashable {
+    /// The word that sets it: `org`, `istio`, ...
+    public var setting: String
+    /// The value in the declaration asked, as the script writes it (with the default filled in).
+    public var value: String
+    /// The value in the declaration it is compared with.
+    public var otherValue: String
+    /// `setting` set to `value` here and to `otherValue` in the other declaration.
+    public init(_ setting: String, _ value: String, _ otherValue: String) {
+        (self.setting, self.value, self.otherValue) = (setting, value, otherValue)
     }
 }
 

@@ -37,15 +37,10 @@ public enum Validator {
         }
         checkDuplicates("cluster", topology.clusters.map(\.name))
         checkSharedContexts(topology.clusters, &diagnostics)
+        // Evaluation merges a repeated network; a topology built otherwise may still repeat one.
         checkDuplicates("network", topology.networks.map(\.name))
-        checkDuplicates("root", topology.roots.map(\.name))
-        if topology.meshes.count > 1 {
-            let first = topology.meshes[0]
-            for extra in topology.meshes.dropFirst() {
-                error("a second mesh '\(extra.name.value)' is declared; a program has exactly one mesh ID", extra.name.range,
-                      help: "all clusters of a mesh share one meshID", notes: [.init("the mesh is declared here", at: first.name.range)])
-            }
-        }
+        checkRepeatedRoots(topology.roots, &diagnostics)
+        checkRepeatedMeshes(topology.meshes, &diagnostics)
 
         checkRelease(topology, &diagnostics)
         checkMeshInstaller(topology, &diagnostics)
@@ -290,6 +285,49 @@ public enum Validator {
 }
 
 extension Validator {
+    /// A root declared again is one declaration when its options are the same (evaluation merges
+    /// it); with other options it is an error at the repeat, naming each option that differs.
+    static func checkRepeatedRoots(_ roots: [RootDeclaration], _ diagnostics: inout [Diagnostic]) {
+        var first: [String: RootDeclaration] = [:]
+        for root in roots {
+            guard let earlier = first[root.name.value] else {
+                first[root.name.value] = root
+                continue
+            }
+            diagnostics.append(repeated("root", root.name, earlier.name, root.differences(from: earlier), otherwise: ", or give one of the roots another name"))
+        }
+    }
+
+    /// One mesh ID per program: a mesh with another name is an error; the same mesh declared again
+    /// is one declaration when its settings are the same (evaluation merges it), else an error at
+    /// the repeat naming each setting that differs.
+    static func checkRepeatedMeshes(_ meshes: [MeshDeclaration], _ diagnostics: inout [Diagnostic]) {
+        guard let first = meshes.first else { return }
+        for extra in meshes.dropFirst() {
+            guard extra.name.value == first.name.value else {
+                diagnostics.append(.error("a second mesh '\(extra.name.value)' is declared; a program has exactly one mesh ID", at: extra.name.range,
+                                          notes: [.init("the mesh is declared here", at: first.name.range)], help: "all clusters of a mesh share one meshID"))
+                continue
+            }
+            diagnostics.append(repeated("mesh", extra.name, first.name, extra.differences(from: first), otherwise: ", or write the mesh's settings once"))
+        }
+    }
+
+    /// The error for a declaration repeated with other settings (or, with none differing, one
+    /// repeated inside its own block, which is not merged).
+    private static func repeated(_ kind: String, _ name: Located<String>, _ first: Located<String>,
+                                 _ differences: [SettingDifference], otherwise: String) -> Diagnostic {
+        let note = Diagnostic.Note("first declared here", at: first.range)
+        guard !differences.isEmpty else {
+            return .error("\(kind) '\(name.value)' is declared again inside its own block", at: name.range, notes: [note],
+                          help: "declare it once, outside the block it is declared in")
+        }
+        let listed = differences.map { "\($0.setting) (\($0.value) here, \($0.otherValue) first)" }
+        return .error("\(kind) '\(name.value)' is declared again with a different \(listed.joined(separator: " and "))", at: name.range, notes: [note],
+                      help: "a repeated \(kind) is one declaration only when its settings are the same: give both "
+                          + differences.map(\.setting).joined(separator: ", ") + " alike" + otherwise)
+    }
+
     /// Ambient multicluster, as Istio supports it: multi-primary on several networks from 1.27,
     /// both ends ambient (the ambient east-west Gateway speaks HBONE on 15008, the sidecar one TLS
     /// on 15443); one network is accepted with a warning (Istio calls it untested).
