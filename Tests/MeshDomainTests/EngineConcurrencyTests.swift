@@ -3,6 +3,7 @@
 // a run and is not lost when it comes first, a stopped run is not validated, and two
 // engines running at once share nothing.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshDomain
@@ -15,17 +16,6 @@ private let invalidThenSpin = """
     cluster cluster1 < trust from root; install; discover with nowhere >
     for i in range(0, 1000000000) < let k = $i >
     """
-
-/// `body`'s result, computed on a thread of its own: an evaluation that spins until it is
-/// cancelled would otherwise hold one of the few threads of the Task pool, and the Task that
-/// cancels it might never run.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-}
 
 @Suite struct EngineConcurrency {
     @Test func aResultCrossesATaskBoundary() async {

@@ -3,6 +3,7 @@
 // script that builds too much, with a diagnostic and not a crash. And `range()` builds
 // nothing, so a loop over a billion integers takes no memory and a cancel stops it.
 import Foundation
+import MeshTestSupport
 import Testing
 
 import MeshScriptInterpreter
@@ -175,17 +176,6 @@ private func hostile(keeping keep: PartialKeyPath<Limits>, _ adjust: (inout Limi
         interpreter.register(FunctionSignature("lowest", summary: "Int.min", arity: 0...0)) { _ in .integer(.min) }
         let outcome = interpreter.run(source: "let r = range(lowest(), 1)", name: "test.mesh")
         #expect(outcome.diagnostics.map(\.message) == ["range(-9223372036854775808, 1) has more than 9223372036854775807 items"])
-    }
-}
-
-/// `body`'s result, computed on a thread of its own: an evaluation that spins until it is
-/// cancelled would otherwise hold one of the few threads of the Task pool, and the Task that
-/// cancels it might never run.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 }
 

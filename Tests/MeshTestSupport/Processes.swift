@@ -104,3 +104,14 @@ public func executableOnPath(_ name: String) -> String? {
     let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
     return directories.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
+
+/// `body`'s result, computed on a thread of its own: an evaluation that spins until it is
+/// cancelled would otherwise hold one of the few threads of the Task pool, and the Task that
+/// cancels it might never run.
+public func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
