@@ -3,11 +3,10 @@
 // a run and is not lost when it comes first, a stopped run is not validated, and two
 // engines running at once share nothing.
 import Foundation
-import MeshTestSupport
-import Testing
-
 import MeshDomain
 import MeshScriptInterpreter
+import MeshTestSupport
+import Testing
 
 /// A script whose topology validation rejects (an unknown cluster), then a loop.
 private let invalidThenSpin = """
