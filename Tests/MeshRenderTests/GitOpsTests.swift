@@ -237,6 +237,9 @@ import Yams
         let remote = try prepare(Self.script() + "cluster delta < install remote of alpha network net1 >\n", in: try Scratch())
         let remoteDiagnostics = MeshRenderer.gitOpsDiagnostics(remote.topology, controller: .flux)
         #expect(remoteDiagnostics.count == 1 && remoteDiagnostics[0].message.contains("cannot hold remote 'delta'"))
+        let named = try prepare(Self.script() + "cluster gitops < trust from root; install network net1 >\n", in: try Scratch())
+        #expect(MeshRenderer.gitOpsDiagnostics(named.topology, controller: .argocd).map(\.message)
+                == ["a cluster named 'gitops' would share WORK_DIR/gitops/ with the GitOps tree"])
         let scp = try prepare(Self.script().replacingOccurrences(of: "https://git.example.com/platform/fleet.git", with: "git@git.example.com:platform/fleet.git"),
                               in: try Scratch())
         #expect(MeshRenderer.gitOpsDiagnostics(scp.topology, controller: .argocd).isEmpty)

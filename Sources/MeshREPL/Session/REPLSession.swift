@@ -16,6 +16,9 @@ public final class REPLSession {
     public private(set) var accepted: [String] = []
     /// The engine as it was before each accepted statement, for `:undo` (one per `accepted`).
     private var undoMarks: [MeshEngine.Snapshot] = []
+    /// Where each cluster of the session was first declared: kept as entries are accepted, so
+    /// an entry's checks cost what it declared, not what the session holds (rebuilt on :undo).
+    private var declaredClusters: [String: SourceRange] = [:]
     /// The files `:save` wrote in this session: saving to one again needs no `:save!`.
     private var savedPaths: Set<String> = []
     /// Lines of an entry that is not complete yet.
@@ -140,6 +143,9 @@ public final class REPLSession {
     private func accept(_ statement: String, _ before: MeshEngine.Snapshot) {
         accepted.append(statement)
         undoMarks.append(before)
+        for cluster in engine.topology.clusters[engine.clusterCount(at: before)...] where declaredClusters[cluster.name.value] == nil {
+            declaredClusters[cluster.name.value] = cluster.name.range
+        }
     }
 
     /// What an entry that evaluated cleanly may still not do in a session: declare a cluster
@@ -147,14 +153,12 @@ public final class REPLSession {
     /// told at once: that a cluster it names is not declared yet (a note; `:check` and `:plan`
     /// refuse it until it is).
     private func entryChecks(since before: MeshEngine.Snapshot) -> [Diagnostic] {
-        let clusters = engine.topology.clusters
-        let added = clusters[engine.clusterCount(at: before)...]
+        let added = engine.topology.clusters[engine.clusterCount(at: before)...]
         var diagnostics: [Diagnostic] = []
-        var first: [String: SourceRange] = [:]
-        for cluster in clusters[..<added.startIndex] where first[cluster.name.value] == nil { first[cluster.name.value] = cluster.name.range }
+        var first = [String: SourceRange]()
         for cluster in added {
             let name = cluster.name.value
-            if let earlier = first[name] {
+            if let earlier = declaredClusters[name] ?? first[name] {
                 diagnostics.append(.error("cluster '\(name)' is already declared in this session", at: cluster.name.range,
                                           notes: [.init("first declared here", at: earlier)],
                                           help: "to replace it, :undo back to the statement that declared it (or :reset), then declare it again"))
@@ -162,10 +166,9 @@ public final class REPLSession {
                 first[name] = cluster.name.range
             }
         }
-        let declared = Set(clusters.map(\.name.value))
         for cluster in added {
             let named = cluster.discovery.map(\.peer) + (cluster.install?.remoteOf.map { [$0] } ?? [])
-            for peer in named where !declared.contains(peer.value) {
+            for peer in named where declaredClusters[peer.value] == nil && first[peer.value] == nil {
                 diagnostics.append(Diagnostic(.note, "cluster '\(peer.value)' is not declared yet: declare it before :check or :plan",
                                               at: peer.range))
             }
@@ -179,6 +182,10 @@ public final class REPLSession {
             return fail("error: nothing to undo\n")
         }
         engine.restore(mark)
+        declaredClusters = [:]
+        for cluster in engine.topology.clusters where declaredClusters[cluster.name.value] == nil {
+            declaredClusters[cluster.name.value] = cluster.name.range
+        }
         let firstLine = statement.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? statement
         write("undone: \(firstLine)\(statement.contains("\n") ? " ..." : "")\n")
     }
@@ -275,6 +282,7 @@ public final class REPLSession {
             engine.reset()
             accepted.removeAll()
             undoMarks.removeAll()
+            declaredClusters.removeAll()
             write("session reset\n")
         case ":quit", ":q", ":exit": return .quit
         default:
