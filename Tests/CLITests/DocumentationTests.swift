@@ -162,7 +162,6 @@ func checkLabelled(_ path: String, out: String = "out") -> (check: MeshCheck, wa
         defer { scratch.remove() }
         let path = try scratch.write("twice.mesh", """
             cluster east < trust from root; label team "a"; label team "b" >
-            label team "c"
 
             """)
         let (check, _) = checkLabelled(path)
@@ -170,8 +169,11 @@ func checkLabelled(_ path: String, out: String = "out") -> (check: MeshCheck, wa
         // As AddingAHostCommand.md shows it.
         #expect(text.contains("twice.mesh:1:49: error: label 'team' is given twice in cluster 'east'\n"), "\(text)")
         #expect(text.contains("help: keep one 'label team' statement"), "\(text)")
-        // allowedIn: [.cluster] is enforced before the handler runs.
-        #expect(text.contains("twice.mesh:2:1: error:"), "\(text)")
+        // allowedIn: [.cluster] is enforced before the script runs, by the resolve pass.
+        let outside = try scratch.write("outside.mesh", "label team \"c\"\n")
+        let (misplaced, _) = checkLabelled(outside)
+        let misplacedText = DiagnosticRenderer(sources: misplaced.sources, color: false).render(misplaced.diagnostics)
+        #expect(misplacedText.contains("outside.mesh:1:1: error: 'label' is only valid inside a cluster block"), "\(misplacedText)")
     }
 
     /// Every ```swift block of the catalog's pages is code of this file (compared line by line,

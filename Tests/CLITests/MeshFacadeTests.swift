@@ -68,10 +68,19 @@ import Testing
                                                           parameters: [.init("KEY", .name), .init("VALUE", .string)])) { call, _ in
             labels.values.append((call.arguments[0].string ?? "") + "=" + (call.arguments[1].string ?? ""))
         }
-        let check = mesh.check(source: "mesh m1\nnetwork n1\ncluster c1 < label team \"mesh\"; install network n1 >\nlabel x \"y\"\n",
+        let check = mesh.check(source: "mesh m1\nnetwork n1\ncluster c1 < label team \"mesh\"; install network n1 >\n",
                                name: "m.mesh", directory: "/")
         #expect(labels.values == ["team=mesh"])
-        #expect(check.diagnostics.map(\.message).contains { $0.contains("'label' is only valid inside a cluster block") }, "\(check.diagnostics)")
+        #expect(!check.diagnostics.hasErrors, "\(check.diagnostics)")
+        // Its signature's block rule is checked before the run: the misplaced statement stops it.
+        let misplaced = Mesh(options: MeshOptions(readsKubeconfig: false))
+        misplaced.engine.interpreter.register(CommandSignature("label", summary: "a label", allowedIn: [.cluster],
+                                                               parameters: [.init("KEY", .name), .init("VALUE", .string)])) { call, _ in
+            labels.values.append("ran")
+        }
+        let outside = misplaced.check(source: "label x \"y\"\n", name: "m.mesh", directory: "/")
+        #expect(outside.diagnostics.map(\.message).contains { $0.contains("'label' is only valid inside a cluster block") }, "\(outside.diagnostics)")
+        #expect(labels.values == ["team=mesh"])
     }
 }
 

@@ -201,9 +201,9 @@ func errorLines(_ text: String) -> [(Int, String)] {
     }
 
     @Test func windowsLineEnds() {
-        let r = run("print \\\r\n  1\r\nprint 2\r\nemti\r\n")
+        let r = run("print \\\r\n  1\r\nprint 2\r\nassert false\r\n")
         #expect(r.printed == ["1", "2"])
-        #expect(r.rendered.contains("4 | emti\n"), "\(r.rendered.debugDescription)")
+        #expect(r.rendered.contains("4 | assert false\n"), "\(r.rendered.debugDescription)")
     }
 
     @Test func lineContinuationAndComments() {

@@ -17,7 +17,7 @@ import MeshScriptInterpreter
               |
             1 | let x = 1
               |     ^
-              = help: choose another name; a nested block may shadow it
+              = help: to change its value, write: set x = VALUE
 
             """)
     }

@@ -391,25 +391,39 @@ extension Interpreter {
         if let cached = modules[canonical] {
             exports = cached
         } else {
-            let bytes: [UInt8]
-            do {
-                bytes = try loader.read(canonical)
-            } catch {
-                throw fail(.error("cannot import '\(path)': \(error.message)", at: pathExpression.range))
+            let parsedImport: ParsedImport
+            if let parsed = parsedImports.removeValue(forKey: canonical) {
+                parsedImport = parsed // the resolve pass read it
+            } else {
+                let bytes: [UInt8]
+                do {
+                    bytes = try loader.read(canonical)
+                } catch {
+                    throw fail(.error("cannot import '\(path)': \(error.message)", at: pathExpression.range))
+                }
+                let (id, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
+                parsedImport = ParsedImport(file: id, parsed: parsed, byteCount: bytes.count)
             }
-            try chargeValueBytes(bytes.count, at: pathExpression.range)
+            try chargeValueBytes(parsedImport.byteCount, at: pathExpression.range)
             callDepth += 1
             defer { callDepth -= 1 }
             if callDepth > limits.maxCallDepth {
                 throw fatal(.error("imports are nested too deeply (the limit is \(limits.maxCallDepth))", at: pathExpression.range))
             }
-            let (_, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
+            let parsed = parsedImport.parsed
             diagnostics.append(contentsOf: parsed.diagnostics)
             let moduleScope = Scope(parent: nil)
             modules[canonical] = moduleScope // evaluated once, even if it fails
             fileScopes.append(moduleScope)
             if parsed.diagnostics.hasErrors {
                 throw fail(.error("'\(path)' has errors", at: pathExpression.range))
+            }
+            if resolvedImports[canonical] == nil {
+                // A path computed at run time: resolve the file now, before it runs.
+                let resolved = resolveModule(parsed.program, canonicalPath: canonical, directory: loader.directory(of: canonical))
+                resolvedImports[canonical] = resolved.exports
+                diagnostics.append(contentsOf: resolved.diagnostics)
+                if resolved.diagnostics.hasErrors { throw fail(.error("'\(path)' has errors", at: pathExpression.range)) }
             }
             importStack.append(canonical)
             defer { importStack.removeLast() }
@@ -436,7 +450,7 @@ extension Interpreter {
     }
 
     /// Imported files are shown relative to the current directory when they are below it.
-    private func displayPath(_ canonical: String) -> String {
+    func displayPath(_ canonical: String) -> String {
         let cwd = FileManager.default.currentDirectoryPath
         return canonical.hasPrefix(cwd + "/") ? String(canonical.dropFirst(cwd.count + 1)) : canonical
     }

@@ -48,6 +48,12 @@ public final class Interpreter {
     /// `reset()` forgets it): the recipes an import copied elsewhere close over it unowned.
     var fileScopes: [Scope] = []
     var importStack: [String] = []
+    /// The files the resolve pass is reading, outermost first (an import of one is a cycle).
+    var resolvingImports: [String] = []
+    /// What the imports the current run's resolve pass read export, by canonical path.
+    var resolvedImports: [String: ResolvedExports] = [:]
+    /// The imports the current run's resolve pass parsed, for the evaluator's import to use.
+    var parsedImports: [String: ParsedImport] = [:]
     /// The empty source host-bound values point into, once one was bound.
     private var hostFile: FileID?
     /// Every variable and recipe name lowered so far, interned.
@@ -199,8 +205,13 @@ public final class Interpreter {
         if parsed.needsMoreInput || parsed.diagnostics.hasErrors {
             return Outcome(diagnostics: parsed.diagnostics, needsMoreInput: parsed.needsMoreInput, file: id)
         }
-        startRun(with: parsed.diagnostics)
         let directory = canonicalPath.map { loader.directory(of: $0) } ?? directory
+        defer { (resolvedImports, parsedImports) = ([:], [:]) }
+        let resolved = resolveProgram(parsed.program, canonicalPath: canonicalPath, directory: directory)
+        if resolved.hasErrors {
+            return Outcome(diagnostics: parsed.diagnostics + resolved, needsMoreInput: false, file: id)
+        }
+        startRun(with: parsed.diagnostics + resolved)
         if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }
         defer { importStack = [] }
         do {

@@ -1,0 +1,78 @@
+// Running the resolve pass for the interpreter: what a program can refer to (the registered
+// commands and functions, the globals bound so far) and the files it imports by a path known
+// before the run, each read, parsed and resolved once. The evaluator then imports those files
+// from the parse made here instead of reading them again.
+
+extension Interpreter {
+    /// A file read and parsed for the resolve pass, for its import to evaluate.
+    struct ParsedImport {
+        var file: FileID
+        var parsed: ParseResult
+        var byteCount: Int
+    }
+
+    /// Resolve a program about to run in the global scope. `canonicalPath` is its file's, when
+    /// it is one (an import of it is then a cycle).
+    func resolveProgram(_ program: Program, canonicalPath: String?, directory: String?) -> [Diagnostic] {
+        var variables: [String: SourceRange] = [:]
+        for (key, entry) in globals.variables { variables[key.name] = entry.range }
+        var recipes: [String: RecipeDeclaration] = [:]
+        for (key, recipe) in globals.recipes { recipes[key.name] = recipe.declaration }
+        resolvingImports = canonicalPath.map { [$0] } ?? []
+        defer { resolvingImports = [] }
+        return resolve(program, variables: variables, recipes: recipes, directory: directory)
+    }
+
+    /// Resolve an imported file's program (a module scope sees none of the importer's names).
+    func resolveModule(_ program: Program, canonicalPath: String, directory: String?) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
+        resolvingImports.append(canonicalPath)
+        defer { resolvingImports.removeLast() }
+        return resolveWithExports(program, variables: [:], recipes: [:], directory: directory)
+    }
+
+    private func resolve(_ program: Program, variables: [String: SourceRange], recipes: [String: RecipeDeclaration],
+                         directory: String?) -> [Diagnostic] {
+        resolveWithExports(program, variables: variables, recipes: recipes, directory: directory).diagnostics
+    }
+
+    private func resolveWithExports(_ program: Program, variables: [String: SourceRange], recipes: [String: RecipeDeclaration],
+                                    directory: String?) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
+        var importDiagnostics: [Diagnostic] = []
+        let environment = ResolveEnvironment(
+            commands: commands, functions: functions, variables: variables, recipes: recipes,
+            exports: { [unowned self] path, directory in
+                let (exports, diagnostics) = self.staticExports(of: path, relativeTo: directory)
+                importDiagnostics += diagnostics
+                return exports
+            },
+            directory: directory)
+        let (diagnostics, exports) = Resolver.resolve(program, in: environment)
+        return (importDiagnostics + diagnostics, exports)
+    }
+
+    /// The names the file at `path` exports, read, parsed and resolved now, with the resolve
+    /// diagnostics of that file (reported once). Nil when it cannot be known before the run:
+    /// the evaluator's import then reports why (unreadable, outside the tree, a cycle, syntax).
+    private func staticExports(of path: String, relativeTo directory: String?) -> (ResolvedExports?, [Diagnostic]) {
+        let canonical = loader.canonicalPath(path, relativeTo: directory)
+        if let exports = resolvedImports[canonical] { return (exports, []) }
+        if resolvingImports.contains(canonical) { return (nil, []) }
+        if !allowImportsOutsideRoot, let root = rootDirectory,
+           !(canonical == root || canonical.hasPrefix(root.hasSuffix("/") ? root : root + "/")) {
+            return (nil, [])
+        }
+        if let module = modules[canonical] {
+            var exports = ResolvedExports()
+            for (key, entry) in module.variables { exports.variables[key.name] = entry.range }
+            for (key, recipe) in module.recipes { exports.recipes[key.name] = recipe.declaration }
+            return (exports, [])
+        }
+        guard let bytes = try? loader.read(canonical) else { return (nil, []) }
+        let (id, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
+        parsedImports[canonical] = ParsedImport(file: id, parsed: parsed, byteCount: bytes.count)
+        guard !parsed.diagnostics.hasErrors else { return (nil, []) }
+        let (diagnostics, exports) = resolveModule(parsed.program, canonicalPath: canonical, directory: loader.directory(of: canonical))
+        resolvedImports[canonical] = exports
+        return (diagnostics.hasErrors ? nil : exports, diagnostics)
+    }
+}

@@ -1,0 +1,352 @@
+// The resolve pass, in the manner of starlark-go's `resolve`: between parsing and evaluation,
+// one walk over all of a program's code (recipes never called and branches never taken
+// included) binds every `$name` to its definition and every command or recipe name to its
+// signature, and reports what would otherwise surface only when, and if, the code ran:
+// undefined variables, unknown commands, recipes and functions, commands in the wrong block,
+// recipe and function arity, with did-you-mean. A program with resolve errors does not run.
+//
+// Scopes mirror the evaluator's: the file, each block, each loop body, each recipe body. Code
+// in a block is resolved in order, so a name is visible from its definition on. A recipe body
+// runs later, when the recipe is called: it is resolved once the scope that declares it is
+// complete, so it sees every name that scope defines, before or after the recipe. An
+// `import` whose path is known before the run is read, resolved and its names bound here;
+// one whose path is computed makes its scope open (any name may come from it).
+
+/// What a program's names can refer to besides its own definitions.
+struct ResolveEnvironment {
+    /// The registered commands, by name.
+    var commands: [String: RegisteredCommand]
+    /// The registered functions, by name.
+    var functions: [String: RegisteredFunction]
+    /// Variables bound before the program runs (the host's `bind`, earlier REPL entries).
+    var variables: [String: SourceRange]
+    /// Recipes declared before the program runs (earlier REPL entries).
+    var recipes: [String: RecipeDeclaration]
+    /// The names a file imported by a path known before the run exports, or nil when it cannot
+    /// be read now (the evaluator then reports why).
+    var exports: (_ path: String, _ directory: String?) -> ResolvedExports?
+    /// The directory the program's relative imports start from.
+    var directory: String?
+}
+
+/// The names a file defines at its top level: what a plain `import` of it binds.
+struct ResolvedExports {
+    var variables: [String: SourceRange] = [:]
+    var recipes: [String: RecipeDeclaration] = [:]
+}
+
+/// What a name in a scope is bound to, for the checks that depend on how it was bound.
+private enum BindingKind {
+    case variable, parameter, loopVariable
+}
+
+private final class ResolveScope {
+    let parent: ResolveScope?
+    /// True for a recipe's body scope (the recipe's parameters live here).
+    let isRecipeBody: Bool
+    var variables: [String: (range: SourceRange, kind: BindingKind)] = [:]
+    var recipes: [String: RecipeDeclaration] = [:]
+    /// An import with a computed path ran here: any name may be defined by it.
+    var isOpen = false
+    /// Recipes declared here, resolved once the scope is complete.
+    var pendingRecipes: [RecipeDeclaration] = []
+
+    init(parent: ResolveScope?, isRecipeBody: Bool = false) {
+        self.parent = parent
+        self.isRecipeBody = isRecipeBody
+    }
+
+    func variable(_ name: String) -> (range: SourceRange, kind: BindingKind)? {
+        variables[name] ?? parent?.variable(name)
+    }
+
+    func recipe(_ name: String) -> RecipeDeclaration? {
+        recipes[name] ?? parent?.recipe(name)
+    }
+
+    /// Whether this scope or an enclosing one is open (an import with a computed path).
+    var anyOpen: Bool { isOpen || (parent?.anyOpen ?? false) }
+
+    var visibleVariables: Set<String> {
+        var names = Set(variables.keys)
+        if let parent { names.formUnion(parent.visibleVariables) }
+        return names
+    }
+
+    var visibleRecipes: Set<String> {
+        var names = Set(recipes.keys)
+        if let parent { names.formUnion(parent.visibleRecipes) }
+        return names
+    }
+}
+
+struct Resolver {
+    private let environment: ResolveEnvironment
+    private(set) var diagnostics: [Diagnostic] = []
+
+    private init(environment: ResolveEnvironment) {
+        self.environment = environment
+    }
+
+    /// Resolve `program`, returning its diagnostics (in source order) and what its top level
+    /// defines.
+    static func resolve(_ program: Program, in environment: ResolveEnvironment) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
+        var resolver = Resolver(environment: environment)
+        // What was bound before is in the program's own scope: the program runs in that scope
+        // (the REPL's globals), so defining such a name again is an error, not a shadow.
+        let file = ResolveScope(parent: nil)
+        for (name, range) in environment.variables { file.variables[name] = (range, .variable) }
+        file.recipes = environment.recipes
+        resolver.resolve(program.statements, in: file, kind: .topLevel)
+        resolver.complete(file)
+        var exports = ResolvedExports()
+        for (name, binding) in file.variables { exports.variables[name] = binding.range }
+        exports.recipes = file.recipes
+        let sorted = resolver.diagnostics.enumerated().sorted { a, b in
+            let ka = a.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            let kb = b.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+        return (sorted, exports)
+    }
+
+    // MARK: - Scopes and statements
+
+    /// Resolve the bodies of the recipes `scope` declared, now that every name it defines is bound.
+    private mutating func complete(_ scope: ResolveScope) {
+        var index = 0
+        while index < scope.pendingRecipes.count {
+            let declaration = scope.pendingRecipes[index]
+            index += 1
+            let body = ResolveScope(parent: scope, isRecipeBody: true)
+            for parameter in declaration.parameters {
+                body.variables[parameter.name] = (parameter.range, .parameter)
+            }
+            // Where a recipe runs depends on its call: its body's own statements are checked
+            // for any block.
+            resolve(declaration.body.statements, in: body, kind: nil)
+            complete(body)
+        }
+    }
+
+    private mutating func resolve(_ statements: [Statement], in scope: ResolveScope, kind: BlockKind?) {
+        for statement in statements { resolve(statement, in: scope, kind: kind) }
+    }
+
+    /// Resolve a nested block in a scope of its own.
+    private mutating func resolve(_ block: Block, under scope: ResolveScope, kind: BlockKind?) {
+        let inner = ResolveScope(parent: scope)
+        resolve(block.statements, in: inner, kind: kind)
+        complete(inner)
+    }
+
+    private mutating func resolve(_ statement: Statement, in scope: ResolveScope, kind: BlockKind?) {
+        switch statement.kind {
+        case .let(let name, let nameRange, let value):
+            resolve(value, in: scope)
+            bindLet(name, at: nameRange, in: scope)
+        case .recipe(let declaration):
+            declare(declaration, in: scope)
+        case .for(let variable, let variableRange, let sequence, let body):
+            resolve(sequence, in: scope)
+            let iteration = ResolveScope(parent: scope)
+            iteration.variables[variable] = (variableRange, .loopVariable)
+            resolve(body.statements, in: iteration, kind: kind)
+            complete(iteration)
+        case .if(let condition, let then, let otherwise):
+            resolve(condition, in: scope)
+            resolve(then, under: scope, kind: kind)
+            if let otherwise { resolve(otherwise, under: scope, kind: kind) }
+        case .import(let path):
+            resolve(path, in: scope)
+            bindImport(path, in: scope)
+        case .assert(let condition, let message):
+            resolve(condition, in: scope)
+            if let message { resolve(message, in: scope) }
+        case .print(let value):
+            resolve(value, in: scope)
+        case .command(let name, let nameRange, let words, let block):
+            resolveCommand(name, nameRange, words, block, statement.range, in: scope, kind: kind)
+        }
+    }
+
+    private mutating func bindLet(_ name: String, at range: SourceRange, in scope: ResolveScope) {
+        if let previous = scope.variables[name] {
+            diagnostics.append(.error("'$\(name)' is already defined in this scope", at: range,
+                                      notes: [.init("first defined here", at: previous.range)],
+                                      help: "to change its value, write: set \(name) = VALUE"))
+            return
+        }
+        if let outer = scope.parent?.variable(name), !isHostRange(outer.range) {
+            diagnostics.append(.warning("'let \(name)' shadows the '$\(name)' of an enclosing scope", at: range,
+                                        notes: [.init("the outer '$\(name)' is defined here", at: outer.range)],
+                                        help: "to update the outer binding, write: set \(name) = VALUE; to keep both, choose another name"))
+        }
+        scope.variables[name] = (range, .variable)
+    }
+
+    /// Host bindings point into an empty source: shadowing one is not worth a warning's note.
+    private func isHostRange(_ range: SourceRange) -> Bool { range.start == 0 && range.end == 0 }
+
+    private mutating func declare(_ declaration: RecipeDeclaration, in scope: ResolveScope) {
+        if environment.commands[declaration.name] != nil {
+            diagnostics.append(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
+        } else if let previous = scope.recipes[declaration.name] {
+            diagnostics.append(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
+                                      notes: [.init("first defined here", at: previous.nameRange)]))
+        } else {
+            scope.recipes[declaration.name] = declaration
+        }
+        scope.pendingRecipes.append(declaration)
+    }
+
+    private mutating func bindImport(_ path: Expression, in scope: ResolveScope) {
+        guard let literal = Self.constantText(path), let exports = environment.exports(literal, environment.directory) else {
+            scope.isOpen = true
+            return
+        }
+        for (name, range) in exports.variables where scope.variables[name] == nil {
+            scope.variables[name] = (range, .variable)
+        }
+        for (name, declaration) in exports.recipes where scope.recipes[name] == nil {
+            scope.recipes[name] = declaration
+        }
+    }
+
+    /// The text of an expression known before the run: a plain string or a bare name.
+    static func constantText(_ expression: Expression) -> String? {
+        switch expression.kind {
+        case .name(let text): return text
+        case .string(let parts):
+            var text = ""
+            for part in parts {
+                guard case .literal(let literal) = part else { return nil }
+                text += literal
+            }
+            return text
+        default: return nil
+        }
+    }
+
+    // MARK: - Commands and recipe calls
+
+    private mutating func resolveCommand(_ name: String, _ nameRange: SourceRange, _ words: [Word], _ block: Block?,
+                                         _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
+        if let recipe = scope.recipe(name) {
+            checkCall(of: recipe, words: words, block: block, range: range)
+            for word in words { resolve(word.expression, in: scope) }
+            if let block { resolve(block, under: scope, kind: nil) }
+            return
+        }
+        guard let command = environment.commands[name]?.signature else {
+            if !scope.anyOpen { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
+            for word in words { resolve(word.expression, in: scope) }
+            if let block { resolve(block, under: scope, kind: nil) }
+            return
+        }
+        var opened: BlockKind? = nil
+        if let kind, !command.allowedIn.contains(kind) {
+            let places = command.allowedIn.map { $0 == .topLevel ? "at the top level" : "inside a \($0) block" }
+            diagnostics.append(.error("'\(command.name)' is only valid \(places.joined(separator: " or "))", at: nameRange,
+                                      help: "usage: \(command.usage)"))
+        }
+        switch command.body {
+        case .none:
+            if let block { diagnostics.append(.error("'\(command.name)' does not take a block", at: block.range, help: "usage: \(command.usage)")) }
+        case .optional(let kind):
+            opened = kind
+        case .required(let kind):
+            opened = kind
+            if block == nil { diagnostics.append(.error("'\(command.name)' needs a block", at: range, help: "usage: \(command.usage)")) }
+        }
+        let keywords = Set(command.options.map(\.keyword))
+        for word in words {
+            if case .name(let text) = word.expression.kind, keywords.contains(text) { continue }
+            resolve(word.expression, in: scope)
+        }
+        if let block { resolve(block, under: scope, kind: opened) }
+    }
+
+    private mutating func reportUnknownCommand(_ name: String, at range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
+        let commands = environment.commands.values.map(\.signature)
+            .filter { kind == nil || $0.allowedIn.contains(kind!) }.map(\.name)
+        let suggestion = Suggestions.closest(to: name, in: commands + Array(scope.visibleRecipes))
+        var help = suggestion.map { "did you mean '\($0)'?" }
+        if help == nil, scope.variable(name) != nil { help = "'\(name)' is a variable: a statement cannot start with a value; print it with: print $\(name)" }
+        diagnostics.append(.error("unknown command '\(name)'", at: range, help: help))
+    }
+
+    private mutating func checkCall(of recipe: RecipeDeclaration, words: [Word], block: Block?, range: SourceRange) {
+        if let block {
+            diagnostics.append(.error("recipe '\(recipe.name)' does not take a block", at: block.range,
+                                      notes: [.init("'\(recipe.name)' is defined here", at: recipe.nameRange)]))
+        }
+        let expected = recipe.parameters.count
+        if words.count != expected {
+            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(words.count)",
+                                      at: range, notes: [.init("'\(recipe.name)' is defined here", at: recipe.nameRange)]))
+        }
+    }
+
+    // MARK: - Expressions
+
+    private mutating func resolve(_ expression: Expression, in scope: ResolveScope) {
+        switch expression.kind {
+        case .name(let text):
+            checkBareWord(text, at: expression.range, in: scope)
+        case .variable(let name):
+            if scope.variable(name) == nil, !scope.anyOpen { reportUndefined(name, at: expression.range, in: scope) }
+        case .string(let parts):
+            for case .interpolation(let inner) in parts { resolve(inner, in: scope) }
+        case .number, .boolean, .invalid:
+            break
+        case .list(let items):
+            for item in items { resolve(item, in: scope) }
+        case .call(let function, let functionRange, let arguments):
+            checkFunction(function, at: functionRange, arguments: arguments.count, range: expression.range)
+            for argument in arguments { resolve(argument, in: scope) }
+        case .binary(_, let left, let right):
+            resolve(left, in: scope)
+            resolve(right, in: scope)
+        case .not(let operand):
+            resolve(operand, in: scope)
+        }
+    }
+
+    private mutating func reportUndefined(_ name: String, at range: SourceRange, in scope: ResolveScope) {
+        let visible = scope.visibleVariables
+        var help = "bind it first with: let \(name) = VALUE"
+        if let dash = name.firstIndex(of: "-"), visible.contains(String(name[..<dash])) {
+            // `$a-1` is the variable `a-1`: names may contain dashes.
+            let head = name[..<dash], tail = name[name.index(after: dash)...]
+            help = "names may contain '-', so this is one variable; to subtract, write: $\(head) - \(tail)"
+        } else if let suggestion = Suggestions.closest(to: name, in: visible) {
+            help = "did you mean '$\(suggestion)'?"
+        }
+        diagnostics.append(.error("undefined variable '$\(name)'", at: range, help: help))
+    }
+
+    private mutating func checkFunction(_ name: String, at range: SourceRange, arguments: Int, range whole: SourceRange) {
+        guard let function = environment.functions[name] else {
+            let suggestion = Suggestions.closest(to: name, in: environment.functions.keys)
+            diagnostics.append(.error("unknown function '\(name)'", at: range, help: suggestion.map { "did you mean '\($0)'?" }))
+            return
+        }
+        let arity = function.signature.arity
+        guard !arity.contains(arguments) else { return }
+        let expected = arity.count == 1 ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+        diagnostics.append(.error("\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(arguments)",
+                                  at: whole, help: function.signature.summary))
+    }
+
+    /// A bare word spelled like a parameter or loop variable of the code it is in is most
+    /// likely meant as that variable (`cluster name` inside `recipe p(name)` declares a cluster
+    /// called "name").
+    private mutating func checkBareWord(_ text: String, at range: SourceRange, in scope: ResolveScope) {
+        guard let binding = scope.variable(text), binding.kind != .variable else { return }
+        let what = binding.kind == .parameter ? "parameter" : "loop variable"
+        diagnostics.append(.warning("the bare word '\(text)' is the text \"\(text)\", not the \(what) '$\(text)'", at: range,
+                                    notes: [.init("the \(what) is declared here", at: binding.range)],
+                                    help: "write $\(text) for its value, or \"\(text)\" to keep the text and silence this warning"))
+    }
+}

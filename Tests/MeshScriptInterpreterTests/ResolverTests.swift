@@ -1,0 +1,131 @@
+// The resolve pass: names are checked in all of a program's code before anything runs (the
+// golden resolve-errors.mesh has one case of each diagnostic); here, what it sees and when.
+import Foundation
+import Testing
+
+import MeshScriptInterpreter
+
+@Suite struct ResolvePass {
+    @Test func anErrorInARecipeNeverCalledStopsTheRunBeforeItStarts() {
+        let r = run("""
+            emit "before"
+            recipe unused() < emit $typo >
+            emit "after"
+            """)
+        expectOneError(r, "undefined variable '$typo'", line: 2)
+        #expect(r.log.isEmpty)
+        #expect(!r.outcome.evaluated)
+    }
+
+    @Test func aRecipeBodySeesTheNamesItsScopeDefinesLater() {
+        let r = run("""
+            recipe show() < emit $later; helper >
+            recipe helper() < emit "helper" >
+            let later = "later"
+            show
+            """)
+        expectClean(r)
+        #expect(r.log == ["later", "helper"])
+    }
+
+    @Test func codeInABlockSeesOnlyWhatIsDefinedBeforeIt() {
+        let r = run("""
+            box b < emit $soon >
+            let soon = 1
+            """)
+        expectOneError(r, "undefined variable '$soon'", line: 1)
+    }
+
+    @Test func hostBindingsArePredeclared() {
+        let (interpreter, recorder) = makeInterpreter()
+        interpreter.bind("region", to: .string("eu"))
+        let outcome = interpreter.run(source: "emit $region\n", name: "test.mesh")
+        let r = Run(interpreter: interpreter, recorder: recorder, outcome: outcome)
+        expectClean(r)
+        #expect(r.log == ["eu"])
+    }
+
+    @Test func aLaterEntrySeesTheGlobalsOfEarlierOnes() {
+        let (interpreter, recorder) = makeInterpreter()
+        _ = interpreter.run(source: "let a = 1\nrecipe r(x) < emit $x >\n", name: "1")
+        let second = Run(interpreter: interpreter, recorder: recorder, outcome: interpreter.run(source: "r $a\n", name: "2"))
+        expectClean(second)
+        #expect(second.log == ["1"])
+        let third = Run(interpreter: interpreter, recorder: recorder, outcome: interpreter.run(source: "r $a 2\nlet a = 3\n", name: "3"))
+        #expect(third.messages == ["recipe 'r' takes 1 argument, got 2", "'$a' is already defined in this scope"])
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func anImportedFileIsResolvedBeforeTheImporterRuns(storage: ScriptTree.Storage) throws {
+        let r = try ScriptTree(files: [
+            "proj/main.mesh": """
+                emit "main runs"
+                import "lib.mesh"
+                hello $who
+                """,
+            "proj/lib.mesh": """
+                let who = "lib"
+                recipe hello(x) < emit $x >
+                recipe broken() < emit $missing >
+                """,
+        ]).runMain(storage)
+        #expect(r.messages == ["undefined variable '$missing'"])
+        #expect(r.errors.first.flatMap { r.interpreter.sources.file($0.range!.file).path.hasSuffix("lib.mesh") } == true)
+        #expect(r.log.isEmpty)
+    }
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func theImportedNamesAreKnownAndUnknownOnesReported(storage: ScriptTree.Storage) throws {
+        let r = try ScriptTree(files: [
+            "proj/main.mesh": """
+                import "lib.mesh"
+                hello $who
+                helo $who
+                """,
+            "proj/lib.mesh": """
+                let who = "lib"
+                recipe hello(x) < emit $x >
+                """,
+        ]).runMain(storage)
+        expectOneError(r, "unknown command 'helo'", line: 3, help: "did you mean 'hello'?")
+    }
+
+    @Test func anImportWithAComputedPathIsResolvedWhenItRuns() {
+        let loader = InMemoryLoader(["/p/lib.mesh": "let who = \"lib\"\nrecipe broken() < emit $missing >\n",
+                                     "/p/good.mesh": "let who = \"good\"\n"])
+        let (interpreter, recorder) = makeInterpreter(loader: loader)
+        // The path is known only when the statement runs: names after it may come from it.
+        let good = interpreter.run(source: "let file = \"good\"\nimport \"${file}.mesh\"\nemit $who\n", name: "main.mesh", directory: "/p")
+        #expect(good.diagnostics.filter { $0.severity == .error }.isEmpty, "\(good.diagnostics)")
+        #expect(recorder.log == ["good"])
+        let (second, secondRecorder) = makeInterpreter(loader: loader)
+        let bad = second.run(source: "let file = \"lib\"\nimport \"${file}.mesh\"\nemit \"after\"\n", name: "main.mesh", directory: "/p")
+        #expect(bad.diagnostics.filter { $0.severity == .error }.map(\.message) == ["undefined variable '$missing'", "'lib.mesh' has errors"])
+        #expect(secondRecorder.log == ["after"])
+    }
+
+    @Test func shadowingAnOuterBindingIsAWarningWithTheSetFix() {
+        let r = run("""
+            let peers = []
+            for c in [a, b] < let peers = $peers + [$c] >
+            """)
+        expectClean(r)
+        let warning = r.diagnostics.first { $0.severity == .warning }
+        #expect(warning?.message == "'let peers' shadows the '$peers' of an enclosing scope")
+        #expect(warning?.help?.contains("set peers = VALUE") == true)
+    }
+
+    @Test(arguments: ["recipe p(name) < emit name >", "for name in [a] < emit name >"])
+    func aBareWordSpelledLikeAParameterOrLoopVariableWarns(source: String) {
+        let r = run(source + "\n")
+        expectClean(r)
+        let warning = r.diagnostics.first { $0.severity == .warning }
+        #expect(warning?.message.hasPrefix("the bare word 'name' is the text \"name\"") == true, "\(r.diagnostics)")
+        #expect(warning?.help?.hasPrefix("write $name") == true)
+    }
+
+    @Test func anOptionKeywordSpelledLikeAParameterDoesNotWarn() {
+        let r = run("recipe p(with) < greet bob with 2 >\np x\n")
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+    }
+}
