@@ -102,6 +102,18 @@ import Testing
         #expect(complete(repl, "  print $gr") == ["$greeting", "$greeting-text"])
     }
 
+    /// The resolver's scopes, not a scan of the words typed: a `let` in a closed block is gone,
+    /// and a recipe's body may run in any block.
+    @Test func scopesComeFromTheResolver() throws {
+        let repl = try populated()
+        defer { repl.remove() }
+        #expect(complete(repl, "if true < let hidden = 1 >; print $hid") == [])
+        #expect(complete(repl, "if true < let hidden = 1; print $hid") == ["$hidden"])
+        #expect(complete(repl, "recipe r(a) < for b in [1] < let c = 2 >; print $") == ["$a", "$verbose", "$version"])
+        #expect(complete(repl, "recipe r(a) < tr") == ["trust"])
+        #expect(complete(repl, "recipe r(a) < cl") == ["cluster"])
+    }
+
     @Test func namesAfterKeywords() throws {
         let repl = try populated()
         defer { repl.remove() }

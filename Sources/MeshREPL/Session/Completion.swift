@@ -1,6 +1,8 @@
 // Tab completion for the REPL: keywords and the commands valid in the block being typed,
-// declared cluster, network and root names, variables, option words, and `:` commands.
-// Offsets are UTF-8 byte offsets, as in the lexer.
+// declared cluster, network and root names, variables, option words, and `:` commands. The
+// block, the statement being typed and the names in scope come from the parser and the
+// resolver (Interpreter.completionScope), not from a scan of their own. Offsets are UTF-8
+// byte offsets, as in the lexer.
 import MeshScript
 
 extension REPLSession {
@@ -20,19 +22,18 @@ extension REPLSession {
             guard !hasPendingInput, before.allSatisfy(\.isWhitespace) else { return (start, []) }
             return (start, Self.commands.map(\.name).filter { $0.hasPrefix(prefix) })
         }
+        // What is in scope where the word starts: the resolver's answer on the parsed entry.
+        let scope = engine.interpreter.completionScope(for: pendingText + before)
         if prefix.hasPrefix("$") {
-            let names = engine.interpreter.variableNames.map { "$" + $0 } + visibleLoopAndParameterNames(pendingText + before)
-            return (start, unique(names).filter { $0.hasPrefix(prefix) }.sorted())
+            return (start, scope.variables.map { "$" + $0 }.filter { $0.hasPrefix(prefix) })
         }
-
-        let context = statementContext(pendingText + before)
         var candidates: [String]
-        if context.atStatementStart {
-            let valid = MeshCommands.signatures.filter { $0.allowedIn.contains(context.block) }.map(\.name)
+        if scope.atStatementStart {
+            let valid = MeshCommands.signatures.filter { scope.blockKind.map($0.allowedIn.contains) ?? true }.map(\.name)
             let keywords = ["let", "recipe", "for", "if", "else", "import", "assert", "print"]
-            candidates = valid + keywords + engine.interpreter.recipeNames
+            candidates = valid + keywords + scope.recipes
         } else {
-            candidates = argumentCandidates(command: context.command, previousWord: context.previousWord)
+            candidates = argumentCandidates(command: scope.command, previousWord: scope.previousWord, recipes: scope.recipes)
         }
         return (start, unique(candidates).filter { $0.hasPrefix(prefix) }.sorted())
     }
@@ -40,7 +41,7 @@ extension REPLSession {
     private var pendingText: String { pending.isEmpty ? "" : pending.joined(separator: "\n") + "\n" }
 
     /// Names that make sense after `previousWord` in a `command` statement.
-    private func argumentCandidates(command: String?, previousWord: String?) -> [String] {
+    private func argumentCandidates(command: String?, previousWord: String?, recipes: [String]) -> [String] {
         let topology = engine.topology
         let clusters = topology.clusters.map(\.name.value)
         let networks = topology.networks.map(\.name.value)
@@ -62,76 +63,10 @@ extension REPLSession {
             let words = signature.options.map(\.keyword)
             return words.isEmpty ? clusters + networks + roots : words
         }
-        if let command, engine.interpreter.recipe(command) != nil {
+        if let command, recipes.contains(command) {
             return clusters + networks + roots
         }
         return clusters + networks + roots + ["true", "false"]
-    }
-
-    /// Where the cursor is: which block it is in, the statement's command and the word before.
-    private func statementContext(_ text: String) -> (block: BlockKind, atStatementStart: Bool, command: String?, previousWord: String?) {
-        let bytes = Array(text.utf8)
-        let tokens = Lexer.tokenize(bytes)
-        var blocks: [BlockKind] = [.topLevel]
-        var command: String?
-        var previous: String?
-        var atStart = true
-        for token in tokens {
-            let spelled = String(decoding: bytes[token.byteRange], as: UTF8.self)
-            switch token.kind {
-            case .newline, .semicolon:
-                atStart = true; command = nil; previous = nil
-            case .lAngle:
-                let opened: BlockKind
-                if let command, let signature = MeshCommands.signatures.first(where: { $0.name == command }) {
-                    switch signature.body {
-                    case .optional(let kind), .required(let kind): opened = kind
-                    case .none: opened = blocks.last!
-                    }
-                } else {
-                    opened = blocks.last! // recipe, for, if: the enclosing block's kind
-                }
-                blocks.append(opened)
-                atStart = true; command = nil; previous = nil
-            case .rAngle:
-                if blocks.count > 1 { blocks.removeLast() }
-                atStart = false; command = nil; previous = nil
-            case .eof:
-                break
-            default:
-                if atStart, token.kind == .identifier { command = spelled }
-                atStart = false
-                previous = token.kind == .comma ? "," : spelled
-            }
-        }
-        return (blocks.last!, atStart, command, previous)
-    }
-
-    /// `$x` for the loop variables, recipe parameters and `let`s typed so far in this entry
-    /// (on its earlier lines too): they are not bound until the entry runs.
-    private func visibleLoopAndParameterNames(_ text: String) -> [String] {
-        let bytes = Array(text.utf8)
-        let tokens = Lexer.tokenize(bytes)
-        func spelled(_ index: Int) -> String { String(decoding: bytes[tokens[index].byteRange], as: UTF8.self) }
-        var names: [String] = []
-        for (index, token) in tokens.enumerated() where index + 1 < tokens.count && tokens[index + 1].kind == .identifier {
-            switch token.kind {
-            case .kwFor, .kwLet:
-                names.append("$" + spelled(index + 1))
-            case .kwRecipe:
-                // recipe NAME ( p1, p2, ... )
-                var next = index + 2
-                guard next < tokens.count, tokens[next].kind == .lParen else { continue }
-                next += 1
-                while next < tokens.count, tokens[next].kind == .identifier || tokens[next].kind == .comma || tokens[next].kind == .newline {
-                    if tokens[next].kind == .identifier { names.append("$" + spelled(next)) }
-                    next += 1
-                }
-            default:
-                break
-            }
-        }
-        return names
     }
 
     private func unique(_ names: [String]) -> [String] {

@@ -76,3 +76,60 @@ extension Interpreter {
         return (diagnostics.hasErrors ? nil : exports, diagnostics)
     }
 }
+
+/// What is in scope where a REPL entry typed so far ends, for completion: the resolver's
+/// answer on the parser's tree of the text (every block still open closed at its end).
+package struct CompletionScope {
+    /// The kind of block the text ends in; nil inside a recipe's body (it may run in any block).
+    package var blockKind: BlockKind?
+    /// The variables visible there (globals, parameters, loop variables, `let`s), sorted.
+    package var variables: [String]
+    /// The recipes visible there, sorted.
+    package var recipes: [String]
+    /// The command of the statement the text ends inside (nil at the start of a statement).
+    package var command: String?
+    /// The statement's last word so far (`","` after a comma; the command's own name when no
+    /// word follows it yet); nil at the start of a statement.
+    package var previousWord: String?
+    /// True when the text ends where a new statement may start.
+    package var atStatementStart: Bool { command == nil && previousWord == nil }
+}
+
+extension Interpreter {
+    /// What is in scope where `text` ends (the cursor of a completion request). Nothing runs
+    /// and nothing is added to ``sources``.
+    package func completionScope(for text: String) -> CompletionScope {
+        let source = SourceFile(path: "<completion>", text: text)
+        let parsed = Parser.parse(source, file: FileID(index: Int.max), maxDepth: limits.maxNestingDepth, closingBlocksAtEnd: true)
+        var variables: [String: SourceRange] = [:]
+        for (key, entry) in globals.variables { variables[key.name] = entry.range }
+        var recipes: [String: RecipeDeclaration] = [:]
+        for (key, recipe) in globals.recipes { recipes[key.name] = recipe.declaration }
+        let environment = ResolveEnvironment(commands: commands, functions: functions, variables: variables, recipes: recipes,
+                                             exports: { _, _ in nil }, directory: nil)
+        let found = Resolver.scope(atEndOf: parsed.program, unclosedBlocks: parsed.unclosedBlocks, in: environment)
+        var scope = CompletionScope(blockKind: found.kind, variables: found.variables.sorted(), recipes: found.recipes.sorted())
+        // Inside the last statement when it reaches the end of the text (blanks aside; a
+        // line end starts a new statement), or a comma after it does.
+        var end = text.utf8.count
+        let bytes = Array(text.utf8)
+        while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        let afterComma = end > 0 && bytes[end - 1] == UInt8(ascii: ",")
+        guard let last = found.lastStatement, last.range.end == end || (afterComma && last.range.end == end - 1),
+              case .command(let name, _, let words, let block) = last.kind, block == nil else {
+            if let last = found.lastStatement, last.range.end == end, !(bytes.last.map { $0 == UInt8(ascii: "<") } ?? false) {
+                scope.previousWord = "" // inside a statement that is not a command: no statement starts here
+            }
+            return scope
+        }
+        scope.command = name
+        if afterComma {
+            scope.previousWord = ","
+        } else if let word = words.last {
+            scope.previousWord = Resolver.constantText(word.expression) ?? ""
+        } else {
+            scope.previousWord = name
+        }
+        return scope
+    }
+}

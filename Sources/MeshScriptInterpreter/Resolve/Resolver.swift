@@ -80,9 +80,23 @@ private final class ResolveScope {
     }
 }
 
+/// Completion's question to the resolver: what is in scope where the text typed so far ends.
+struct ScopeAtEnd {
+    /// The kind of the innermost block the text ends in (nil: a recipe's body, any block).
+    var kind: BlockKind?
+    var variables: Set<String>
+    var recipes: Set<String>
+    /// The last statement of that block, if it has one.
+    var lastStatement: Statement?
+}
+
 struct Resolver {
     private let environment: ResolveEnvironment
     private(set) var diagnostics: [Diagnostic] = []
+    /// For completion: the blocks the text ends inside (by the offset of their `<`), and what
+    /// is in scope at the end of the innermost, once found.
+    private var unclosedBlocks: Set<Int> = []
+    private var scopeAtEnd: ScopeAtEnd?
 
     private init(environment: ResolveEnvironment) {
         self.environment = environment
@@ -110,6 +124,27 @@ struct Resolver {
         return (sorted, exports)
     }
 
+    /// What is in scope where a program parsed with its blocks closed at the end of input
+    /// (``Parser/parse(_:file:maxDepth:closingBlocksAtEnd:)``) ends.
+    static func scope(atEndOf program: Program, unclosedBlocks: Set<Int>, in environment: ResolveEnvironment) -> ScopeAtEnd {
+        var resolver = Resolver(environment: environment)
+        resolver.unclosedBlocks = unclosedBlocks
+        let file = ResolveScope(parent: nil)
+        for (name, range) in environment.variables { file.variables[name] = (range, .variable) }
+        file.recipes = environment.recipes
+        resolver.resolve(program.statements, in: file, kind: .topLevel)
+        resolver.complete(file)
+        resolver.noteEnd(of: nil, in: file, kind: .topLevel, last: program.statements.last)
+        return resolver.scopeAtEnd!
+    }
+
+    /// Record what `scope` holds when `block` (nil: the file) is the innermost one the text
+    /// ends in. Blocks are completed inside out, so the first one recorded is the innermost.
+    private mutating func noteEnd(of block: Block?, in scope: ResolveScope, kind: BlockKind?, last: Statement?) {
+        guard scopeAtEnd == nil, block.map({ unclosedBlocks.contains($0.range.start) }) ?? true else { return }
+        scopeAtEnd = ScopeAtEnd(kind: kind, variables: scope.visibleVariables, recipes: scope.visibleRecipes, lastStatement: last)
+    }
+
     // MARK: - Scopes and statements
 
     /// Resolve the bodies of the recipes `scope` declared, now that every name it defines is bound.
@@ -126,6 +161,7 @@ struct Resolver {
             // for any block.
             resolve(declaration.body.statements, in: body, kind: nil)
             complete(body)
+            if !unclosedBlocks.isEmpty { noteEnd(of: declaration.body, in: body, kind: nil, last: declaration.body.statements.last) }
         }
     }
 
@@ -138,6 +174,7 @@ struct Resolver {
         let inner = ResolveScope(parent: scope)
         resolve(block.statements, in: inner, kind: kind)
         complete(inner)
+        if !unclosedBlocks.isEmpty { noteEnd(of: block, in: inner, kind: kind, last: block.statements.last) }
     }
 
     private mutating func resolve(_ statement: Statement, in scope: ResolveScope, kind: BlockKind?) {
@@ -153,6 +190,7 @@ struct Resolver {
             iteration.variables[variable] = (variableRange, .loopVariable)
             resolve(body.statements, in: iteration, kind: kind)
             complete(iteration)
+            if !unclosedBlocks.isEmpty { noteEnd(of: body, in: iteration, kind: kind, last: body.statements.last) }
         case .if(let condition, let then, let otherwise):
             resolve(condition, in: scope)
             resolve(then, under: scope, kind: kind)

@@ -12,6 +12,8 @@ public struct ParseResult: Sendable {
     /// True when the input ended inside an unclosed `<`, `[`, `(`, string or expression:
     /// the REPL then asks for another line instead of reporting an error.
     public var needsMoreInput: Bool
+    /// With `closingBlocksAtEnd`: where each block the input ended inside opens (its `<`).
+    package var unclosedBlocks: Set<Int> = []
 }
 
 /// The MeshScript parser (recursive descent, recovering at statement boundaries).
@@ -33,6 +35,10 @@ package struct Parser {
     /// Diagnostics caused by the input ending too early; any other error means more input
     /// cannot help, so the REPL should report instead of asking for another line.
     private var endOfInputDiagnostics = 0
+    /// Completion's mode: the end of input closes every open block, so text typed so far
+    /// parses up to the cursor.
+    private var closesBlocksAtEnd = false
+    private var unclosedBlocks: Set<Int> = []
 
     private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
         self.file = file
@@ -43,7 +49,8 @@ package struct Parser {
     }
 
     /// Lexes and parses `source` as `file`, nesting at most `maxDepth` deep.
-    package static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth) -> ParseResult {
+    package static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth,
+                              closingBlocksAtEnd: Bool = false) -> ParseResult {
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
                 "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",
@@ -55,6 +62,7 @@ package struct Parser {
         let start = source.bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let tokens = Lexer.tokenize(source.bytes, range: start..<source.bytes.count, maxNesting: maxDepth)
         var parser = Parser(file: file, bytes: source.bytes, tokens: tokens, depth: 0, maxDepth: maxDepth)
+        parser.closesBlocksAtEnd = closingBlocksAtEnd
         var statements: [Statement] = []
         do {
             statements = try parser.parseStatements(inBlock: false)
@@ -63,7 +71,7 @@ package struct Parser {
         }
         let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
         return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
-                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput)
+                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput, unclosedBlocks: parser.unclosedBlocks)
     }
 
     // MARK: - Tokens
@@ -358,6 +366,10 @@ package struct Parser {
         defer { depth -= 1 }
         let statements = try parseStatements(inBlock: true)
         let close = current()
+        if close.kind == .eof, closesBlocksAtEnd {
+            unclosedBlocks.insert(Int(open.start))
+            return Block(statements: statements, range: range(open).extended(to: range(close)))
+        }
         guard close.kind == .rAngle else {
             throw fail("expected '>' to close the block, found \(close.kind.spelling)", at: close,
                        notes: [.init("the block opens here", at: range(open))])
@@ -383,6 +395,7 @@ package struct Parser {
                     while current().kind == .comma {
                         _ = advance()
                         skipNewlines()
+                        if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
                         items.append(try parseWord())
                     }
                     word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
