@@ -1,6 +1,7 @@
 // The topology a script describes: what evaluation builds and validation checks. Every
 // entry keeps the source ranges of the statement and words that declared it, so each
 // diagnostic can point at the statement responsible.
+import Foundation
 import MeshKube
 import MeshScriptInterpreter
 
@@ -279,7 +280,13 @@ public struct Topology: Sendable, Hashable {
     /// Declared `root` statements, in order (the implicit `root` is not among them).
     public var roots: [RootDeclaration] = []
     /// `cluster` statements, in order.
-    public var clusters: [ClusterDeclaration] = []
+    public var clusters: [ClusterDeclaration] = [] {
+        // Any change, a remote's `install` included, forgets the index of remotes built on it.
+        didSet { remoteIndex = RemoteIndex() }
+    }
+    /// The remotes of each primary, built on first use: planning and render ask per cluster,
+    /// and a scan of every cluster each time made a 100k-cluster plan quadratic.
+    private var remoteIndex = RemoteIndex()
     /// `kubeconfig "PATH"`: where contexts are read from (nil: `$KUBECONFIG` or `~/.kube/config`).
     public var kubeconfig: Located<String>?
 
@@ -325,7 +332,7 @@ public struct Topology: Sendable, Hashable {
 
     /// The clusters that are remotes of `primary`, in declaration order.
     public func remotes(of primary: String) -> [ClusterDeclaration] {
-        clusters.filter { $0.install?.remoteOf?.value == primary }
+        (remoteIndex.positions(in: clusters)[primary] ?? []).map { clusters[$0] }
     }
 
     /// What installs the cluster's control plane: its `install installer`, else the mesh's
@@ -396,4 +403,28 @@ extension Topology {
         }
         return result
     }
+}
+
+/// The positions of each primary's remotes in `Topology.clusters`, built once per version of
+/// the clusters and shared by the copies of that version. It takes no part in a topology's
+/// equality or hash: it is derived from the clusters, which do.
+private final class RemoteIndex: @unchecked Sendable, Hashable {
+    // @unchecked: `positions` is built and read under `lock`.
+    private let lock = NSLock()
+    private var byPrimary: [String: [Int]]?
+
+    func positions(in clusters: [ClusterDeclaration]) -> [String: [Int]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let byPrimary { return byPrimary }
+        var built: [String: [Int]] = [:]
+        for (position, cluster) in clusters.enumerated() {
+            if let primary = cluster.install?.remoteOf?.value { built[primary, default: []].append(position) }
+        }
+        byPrimary = built
+        return built
+    }
+
+    static func == (a: RemoteIndex, b: RemoteIndex) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }
