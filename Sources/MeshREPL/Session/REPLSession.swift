@@ -103,14 +103,10 @@ public final class REPLSession {
             if trimmed.hasPrefix(":") { return runCommand(trimmed) }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return .ready }
         }
-        if waitsForElse, mayContinueWithElse(line) {
-            let text = (pending + [line]).joined(separator: "\n")
-            let parsed = engine.interpreter.parse(source: text, name: "<repl:\(entryNumber + 1)>")
-            if !parsed.needsMoreInput, !parsed.diagnostics.hasErrors {
-                pending.removeAll()
-                heldIf = text
-                return .needsMoreInput
-            }
+        if waitsForElse, let text = openIfEntry(line) {
+            pending.removeAll()
+            heldIf = text
+            return .needsMoreInput
         }
         pending.append(line)
         return evaluateEntry(pending.joined(separator: "\n"))
@@ -190,43 +186,21 @@ public final class REPLSession {
         write("undone: \(firstLine)\(statement.contains("\n") ? " ..." : "")\n")
     }
 
-    /// True when `line` would complete an entry whose last statement is an `if` (with or
-    /// without `else`), which in a file a following `else` line would still extend.
+    /// True when `line` completes an entry whose last statement is an `if` without a plain
+    /// `else`, which in a file a following `else` line would still extend: the parser says so.
     func mayContinueWithElse(_ line: String) -> Bool {
-        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return false }
-        let bytes = Array((pending + [line]).joined(separator: "\n").utf8)
-        var depth = 0
-        var first: TokenKind? // of the current top-level statement
-        var ended: TokenKind? // the first token of the statement a top-level newline ended
-        var last: TokenKind?
-        var previous: TokenKind?
-        var chainClosed = false // the top-level if chain already ends in a plain `else < >`
-        for token in Lexer.tokenize(bytes) {
-            defer { previous = token.kind }
-            switch token.kind {
-            case .eof, .error:
-                continue
-            case .newline, .semicolon:
-                if depth == 0, first != nil { ended = first; first = nil; last = nil }
-                continue
-            case .kwElse where depth == 0 && first == nil:
-                first = ended // `else` on a later line continues the `if`
-            case .kwIf where depth == 0:
-                chainClosed = false
-            case .lAngle where depth == 0 && previous == .kwElse:
-                chainClosed = true
-                depth += 1
-            case .lAngle, .lBracket, .lParen:
-                depth += 1
-            case .rAngle, .rBracket, .rParen:
-                depth = max(0, depth - 1)
-            default:
-                break
-            }
-            if first == nil { first = token.kind }
-            last = token.kind
-        }
-        return depth == 0 && first == .kwIf && last == .rAngle && !chainClosed
+        openIfEntry(line) != nil
+    }
+
+    /// The entry `line` completes, when the parser finds it complete, without syntax errors,
+    /// and ending with an `if` a later `else` line would extend (else nil).
+    private func openIfEntry(_ line: String) -> String? {
+        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return nil }
+        let text = (pending + [line]).joined(separator: "\n")
+        // Parsed outside the session's source map: nothing shows these diagnostics.
+        let parsed = Parser.parse(SourceFile(path: "<repl>", text: text), file: FileID(index: 0),
+                                  maxDepth: engine.interpreter.limits.maxNestingDepth)
+        return !parsed.needsMoreInput && !parsed.diagnostics.hasErrors && parsed.endsWithOpenIf ? text : nil
     }
 
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {

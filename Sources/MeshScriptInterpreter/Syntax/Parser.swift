@@ -12,6 +12,11 @@ public struct ParseResult: Sendable {
     /// True when the input ended inside an unclosed `<`, `[`, `(`, string or expression:
     /// the REPL then asks for another line instead of reporting an error.
     public var needsMoreInput: Bool
+    /// True when the last top-level statement is an `if` whose chain has no plain `else`
+    /// (`if c < ... >` or `... else if c < ... >`) and nothing but newlines and comments
+    /// follows it: a later line starting with `else` would still extend it (a newline before
+    /// `else` does not end an `if`), so the REPL waits for that line before running the entry.
+    public var endsWithOpenIf = false
 }
 
 /// The MeshScript parser (recursive descent, recovering at statement boundaries).
@@ -63,7 +68,8 @@ package struct Parser {
         }
         let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
         return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
-                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput)
+                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput,
+                           endsWithOpenIf: endsWithOpenIf(statements, tokens: tokens))
     }
 
     // MARK: - Tokens
