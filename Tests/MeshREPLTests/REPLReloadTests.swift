@@ -111,3 +111,15 @@ import Testing
         #expect(repl.run(":load lib.mesh").output == "lib\nreloaded lib.mesh: changed $n\n")
     }
 }
+
+@Suite struct REPLHelpTests {
+    @Test func helpListsUndoAndLoadOnALineEach() throws {
+        let repl = try CapturedSession()
+        defer { repl.remove() }
+        let lines = repl.run(":help").output.split(separator: "\n").map(String.init)
+        let undo = lines.filter { $0.hasPrefix("  :undo ") }
+        let load = lines.filter { $0.hasPrefix("  :load FILE ") }
+        #expect(undo == ["  :undo           take back the last accepted statement"])
+        #expect(load == ["  :load FILE      evaluate a script into this session; loading it again replaces what it declared"])
+    }
+}

@@ -267,7 +267,7 @@ public final class REPLSession {
         (":plan", "[DIR]", "the ordered steps (work directory DIR, default out)"),
         (":graph", "[mermaid]", "the mesh as a graphviz DOT graph, or as a Mermaid flowchart"),
         (":show", "[NAME]", "the topology, or one cluster, network, root, variable or recipe"),
-        (":load", "FILE", "evaluate a script into this session"),
+        (":load", "FILE", "evaluate a script into this session; loading it again replaces what it declared"),
         (":save", "FILE", "write the accepted statements as a script that re-creates the session (:save! replaces a file)"),
         (":render", "DIR", "write certificates and manifests into DIR"),
         (":undo", "", "take back the last accepted statement"),
