@@ -218,15 +218,18 @@ public final class REPLSession {
         write("undone: \(Self.firstLine(of: statement))\n")
     }
 
-    /// Take back accepted statement `index` and every one after it.
+    /// Take back accepted statement `index` and every one after it, in time proportional to
+    /// what they declared.
     private func rollBack(to index: Int) {
-        engine.restore(undoMarks[index])
+        let mark = undoMarks[index]
+        // A session holds each cluster name once (a second declaration is refused), so the
+        // clusters removed are exactly the names to forget.
+        for cluster in engine.topology.clusters[engine.clusterCount(at: mark)...] where declaredClusters[cluster.name.value] == cluster.name.range {
+            declaredClusters[cluster.name.value] = nil
+        }
+        engine.restore(mark)
         accepted.removeSubrange(index...)
         undoMarks.removeSubrange(index...)
-        declaredClusters = [:]
-        for cluster in engine.topology.clusters where declaredClusters[cluster.name.value] == nil {
-            declaredClusters[cluster.name.value] = cluster.name.range
-        }
     }
 
     /// True when `line` completes an entry whose last statement is an `if` without a plain
