@@ -17,7 +17,7 @@ public final class REPLSession {
     /// The engine as it was before each accepted statement, for `:undo` (one per `accepted`).
     private var undoMarks: [MeshEngine.Snapshot] = []
     /// Where each cluster of the session was first declared: kept as entries are accepted, so
-    /// an entry's checks cost what it declared, not what the session holds (rebuilt on :undo).
+    /// an entry's checks cost what it declared, not what the session holds (trimmed on :undo).
     private var declaredClusters: [String: SourceRange] = [:]
     /// What each accepted `:load` read (the file and its imports), by its statement: a reload
     /// that fails replays the earlier load from these bytes, so the session is as it was.
@@ -500,8 +500,7 @@ public final class REPLSession {
             if !recipes.isEmpty { out += "recipes: " + recipes.joined(separator: ", ") + "\n" }
             return write(out)
         }
-        let links = topology.links
-        if let text = clusterDescription(name, links: links) ?? networkDescription(name) ?? rootDescription(name) {
+        if let text = clusterDescription(name) ?? networkDescription(name) ?? rootDescription(name) {
             return write(text)
         }
         let variableName = name.hasPrefix("$") ? String(name.dropFirst()) : name
@@ -517,10 +516,12 @@ public final class REPLSession {
         fail("error: nothing named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n")
     }
 
-    /// `:show CLUSTER`; nil when no cluster is named `name`. `links` are the topology's.
-    private func clusterDescription(_ name: String, links: [DiscoveryLink]) -> String? {
+    /// `:show CLUSTER`; nil when no cluster is named `name`. `links` are the topology's (worked
+    /// out here when not given).
+    private func clusterDescription(_ name: String, links: [DiscoveryLink]? = nil) -> String? {
         let topology = engine.topology
         guard let cluster = topology.cluster(named: name) else { return nil }
+        let links = links ?? topology.links
         var out = "cluster \(name)\n  context: \(cluster.contextName)\(cluster.context == nil ? " (default)" : "")\n"
         out += "  trust: " + (cluster.trust.map { "from \($0.root.value)" } ?? "none") + "\n"
         if let install = cluster.install {
