@@ -136,6 +136,10 @@ final class CapturedSession {
     @Test(arguments: [
         ("if true < print 1 >", true),
         ("if true < print 1 > else < print 2 >", false), // a plain else closes the chain
+        ("if true < print 1 > else < if true < print 2 > >", false), // an if inside a plain else block
+        ("if true < print 1 >;", false), // a ';' ends the statement
+        ("if true < print 1 > else if false < print 2 > else < print 3 >", false),
+        ("if true < print 1 > else if false < print 2 >", true),
         ("if true < print 1 > # done", true),
         ("print 0; if true < print 1 >", true),
         ("if true < print 1 >; print 2", false),

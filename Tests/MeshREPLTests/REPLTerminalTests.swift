@@ -20,6 +20,10 @@ import Testing
     @Test(.enabled(if: executableOnPath("dot") != nil, "graphviz `dot` is not installed"))
     func graphIsDOTThatGraphvizAccepts() throws { try runREPLScenario("graph") }
     @Test func checkShowsDiagnosticsAndRenderWritesCertificates() throws { try runREPLScenario("check-and-render") }
+    @Test func undoAfterAClusterAndAfterAFailedEntry() throws { try runREPLScenario("undo") }
+    @Test func aClusterDeclaredAgainIsAnErrorThatSaysHowToReplaceIt() throws { try runREPLScenario("redeclared-cluster") }
+    @Test func loadAfterAnEditPutsTheNewValuesInEffect() throws { try runREPLScenario("load-after-edit") }
+    @Test func aClusterNamedBeforeItIsDeclaredGetsANote() throws { try runREPLScenario("dangling-reference") }
 
     /// TERM dumb: libedit does not edit keys, the terminal's own line editing applies; entries,
     /// errors and Ctrl-C behave the same.

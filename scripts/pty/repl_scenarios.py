@@ -397,6 +397,116 @@ def check_and_render(program, home, term):
         finish(s)
 
 
+# 12. Issue 11: :undo, a cluster declared again, :load after an edit, a cluster named early.
+def undo(program, home, term):
+    """:undo after a cluster takes it back; after a failed entry it takes back the last
+    accepted one (the failed entry was never accepted)."""
+    with start(program, home, term) as s:
+        enter_topology(s)
+        run_entry(s, "cluster cluster3 <", "  trust from r1; install network network1", ">")
+        expect_in(s, run(s, ":show"), "clusters: cluster1, cluster2, cluster3\n", "before :undo")
+        expect_in(s, run(s, ":undo"), "undone: cluster cluster3 < ...\n", ":undo after a cluster")
+        shown = run(s, ":show")
+        expect_in(s, shown, "clusters: cluster1, cluster2\n", ":show after :undo")
+        expect_in(s, run(s, "cluster cluster4 < trust frm r1 >"), "error: unexpected word 'frm'", "the failed entry")
+        shown = run(s, ":undo")
+        expect_in(s, shown, "undone: cluster cluster2 < trust from r1; install network network1; discover with cluster1 >\n",
+                  ":undo after a failed entry")
+        shown = run(s, ":show")
+        expect_in(s, shown, "clusters: cluster1\n", ":show after the second :undo")
+        expect_not_in(s, shown, "links:", ":show after the second :undo")
+        expect_in(s, run(s, ":check"), "ok: 1 cluster, 0 discovery links", ":check after :undo")
+        for _ in range(4):
+            run(s, ":undo")
+        expect_in(s, run(s, ":undo"), "error: nothing to undo", ":undo with nothing left")
+        expect_in(s, run(s, ":help"), ":undo", ":help")
+        finish(s)
+
+
+def redeclared_cluster(program, home, term):
+    """A cluster declared again is an error naming the first declaration and how to replace it;
+    following that help replaces it."""
+    with start(program, home, term) as s:
+        enter_topology(s)
+        shown = run(s, "cluster cluster1 < trust from root; install network network1 >")
+        expect_in(s, shown, "error: cluster 'cluster1' is already declared in this session", "the error")
+        expect_in(s, shown, "note: first declared here", "the note")
+        expect_in(s, shown, "cluster cluster1 < trust from r1; install network network1 >", "the first declaration's line")
+        expect_in(s, shown, "help: to replace it, :undo back to the statement that declared it (or :reset), then declare it again",
+                  "the help")
+        expect_in(s, run(s, ":show cluster1"), "trust: from r1\n", "the first cluster1 is kept")
+        run(s, ":undo")
+        run(s, ":undo")
+        expect_not_in(s, run(s, "cluster cluster1 < trust from root; install network network1 >"), "error", "declared again")
+        expect_in(s, run(s, ":show cluster1"), "trust: from root\n", "the replaced cluster1")
+        finish(s)
+
+
+LIB_1 = """let prefix = "kind-"
+recipe primary(name) < cluster $name < context "${prefix}${name}"; trust from r1; install network network1 > >
+primary cluster1
+"""
+
+LIB_2 = """let prefix = "east-"
+recipe primary(name) < cluster $name < context "${prefix}${name}"; trust from r1; install network network1 > >
+primary cluster1
+primary cluster5
+"""
+
+
+def load_after_edit(program, home, term):
+    """:load of an edited file: its new values are in effect (:show and :plan prove it), and an
+    edit with an error leaves the session as it was."""
+    lib = os.path.join(home, "lib.mesh")
+    with open(lib, "w") as f:
+        f.write(LIB_1)
+    with start(program, home, term) as s:
+        run_all(s, "mesh mesh1", "network network1", "root r1 < key ecdsa p256 >")
+        expect_in(s, run(s, ":load lib.mesh"), "loaded lib.mesh: 1 cluster in the session", "the first :load")
+        run(s, "primary cluster2")
+        expect_in(s, run(s, ":show cluster1"), "context: kind-cluster1", "before the edit")
+        expect_in(s, run(s, ":plan"), "--context=kind-cluster1", "the plan before the edit")
+        with open(lib, "w") as f:
+            f.write(LIB_2)
+        shown = run(s, ":load lib.mesh")
+        expect_in(s, shown, "reloaded lib.mesh: added cluster cluster5; changed $prefix, cluster cluster1, cluster cluster2\n", "the reload")
+        expect_in(s, run(s, ":show $prefix"), '$prefix = "east-"', ":show $prefix after the reload")
+        expect_in(s, run(s, ":show cluster1"), "context: east-cluster1", ":show cluster1 after the reload")
+        # cluster2's statement came after the :load: it ran again, with the new recipe.
+        expect_in(s, run(s, ":show cluster2"), "context: east-cluster2", "the statement after the :load")
+        expect_in(s, run(s, ":show"), "clusters: cluster1, cluster5, cluster2\n", ":show after the reload")
+        plan = run(s, ":plan")
+        expect_in(s, plan, "3 clusters", "the plan after the reload")
+        for context in ["east-cluster1", "east-cluster5", "east-cluster2"]:
+            expect_in(s, plan, "--context=" + context, "the plan after the reload")
+        expect_not_in(s, plan, "kind-", "the plan after the reload")
+        with open(lib, "w") as f:
+            f.write(LIB_2.replace("trust from r1", "trust frm r1"))
+        shown = run(s, ":load lib.mesh")
+        expect_in(s, shown, "unexpected word 'frm'", "the edit with an error")
+        expect_in(s, shown, "nothing from the new 'lib.mesh' was kept: the session is as it was", "the edit with an error")
+        if run(s, ":plan") != plan:
+            s.fail("the plan changed after a :load that failed")
+        expect_in(s, run(s, ":help"), ":load FILE", ":help")
+        finish(s)
+
+
+def dangling_reference(program, home, term):
+    """A cluster named before it is declared gets a note at entry (not an error); :check
+    refuses it until it is declared."""
+    with start(program, home, term) as s:
+        run_all(s, "mesh mesh1", "network network1")
+        shown = run(s, "cluster cluster1 < trust from root; install network network1; discover with cluster3 >")
+        expect_in(s, shown, "note: cluster 'cluster3' is not declared yet: declare it before :check or :plan", "the note")
+        expect_in(s, shown, "discover with cluster3", "the note's source line")
+        expect_not_in(s, shown, "error", "a note, not an error")
+        expect_in(s, run(s, ":show"), "clusters: cluster1\n", "the entry was accepted")
+        expect_in(s, run(s, ":check"), "error: unknown cluster 'cluster3'", ":check before cluster3 exists")
+        expect_not_in(s, run(s, "cluster cluster3 < trust from root; install network network1 >"), "note", "cluster3 declared")
+        expect_in(s, run(s, ":check"), "ok: 2 clusters", ":check once cluster3 exists")
+        finish(s)
+
+
 SCENARIOS = {
     "statements-then-show": statements_then_show,
     "multi-line-block": multi_line_block,
@@ -411,6 +521,10 @@ SCENARIOS = {
     "ctrl-d": ctrl_d,
     "graph": graph,
     "check-and-render": check_and_render,
+    "undo": undo,
+    "redeclared-cluster": redeclared_cluster,
+    "load-after-edit": load_after_edit,
+    "dangling-reference": dangling_reference,
 }
 
 if __name__ == "__main__":

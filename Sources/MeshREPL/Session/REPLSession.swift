@@ -17,8 +17,13 @@ public final class REPLSession {
     /// The engine as it was before each accepted statement, for `:undo` (one per `accepted`).
     private var undoMarks: [MeshEngine.Snapshot] = []
     /// Where each cluster of the session was first declared: kept as entries are accepted, so
-    /// an entry's checks cost what it declared, not what the session holds (rebuilt on :undo).
+    /// an entry's checks cost what it declared, not what the session holds (trimmed on :undo).
     private var declaredClusters: [String: SourceRange] = [:]
+    /// What each accepted `:load` read (the file and its imports), by its statement: a reload
+    /// that fails replays the earlier load from these bytes, so the session is as it was.
+    private var loadedFiles: [String: [String: [UInt8]]] = [:]
+    /// Reads the session's scripts, recording what a `:load` reads.
+    private let loader: SessionLoader
     /// The files `:save` wrote in this session: saving to one again needs no `:save!`.
     private var savedPaths: Set<String> = []
     /// Lines of an entry that is not complete yet.
@@ -51,6 +56,8 @@ public final class REPLSession {
         self.write = write
         self.writeError = writeError
         engine.interpreter.output = { [write] text, _ in write(text + "\n") }
+        loader = SessionLoader(base: engine.interpreter.loader)
+        engine.interpreter.loader = loader
         // The interpreter's import tree is fixed by the first entry that runs (the session
         // directory, or the first :load'ed file's), after which `:load ../project/main.mesh`
         // could not import its own siblings. Here the person at the prompt names the files
@@ -103,14 +110,10 @@ public final class REPLSession {
             if trimmed.hasPrefix(":") { return runCommand(trimmed) }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return .ready }
         }
-        if waitsForElse, mayContinueWithElse(line) {
-            let text = (pending + [line]).joined(separator: "\n")
-            let parsed = engine.interpreter.parse(source: text, name: "<repl:\(entryNumber + 1)>")
-            if !parsed.needsMoreInput, !parsed.diagnostics.hasErrors {
-                pending.removeAll()
-                heldIf = text
-                return .needsMoreInput
-            }
+        if waitsForElse, let text = openIfEntry(line) {
+            pending.removeAll()
+            heldIf = text
+            return .needsMoreInput
         }
         pending.append(line)
         return evaluateEntry(pending.joined(separator: "\n"))
@@ -119,6 +122,40 @@ public final class REPLSession {
     /// Evaluate a complete entry (or learn that it is not complete yet).
     @discardableResult
     private func evaluateEntry(_ text: String) -> Status {
+        switch run(text) {
+        case .needsMoreInput:
+            return .needsMoreInput
+        case .accepted(let diagnostics), .rejected(let diagnostics):
+            pending.removeAll()
+            showDiagnostics(diagnostics) // errors; or warnings and notes
+            return .ready
+        }
+    }
+
+    /// What became of an entry.
+    private enum EntryOutcome {
+        case needsMoreInput
+        /// Accepted, with its warnings and notes.
+        case accepted([Diagnostic])
+        /// Rolled back (the session is as it was before it), with its errors.
+        case rejected([Diagnostic])
+
+        var isAccepted: Bool {
+            if case .accepted = self { return true }
+            return false
+        }
+
+        var diagnostics: [Diagnostic] {
+            switch self {
+            case .needsMoreInput: []
+            case .accepted(let diagnostics), .rejected(let diagnostics): diagnostics
+            }
+        }
+    }
+
+    /// Evaluate `text` as the next entry: it is accepted, or everything it did is rolled back.
+    /// Nothing is shown.
+    private func run(_ text: String) -> EntryOutcome {
         entryNumber += 1
         let before = engine.snapshot()
         // A Ctrl-C holds until cleared; the one that stopped the previous entry is spent.
@@ -128,16 +165,13 @@ public final class REPLSession {
             entryNumber -= 1
             return .needsMoreInput
         }
-        pending.removeAll()
         let diagnostics = result.diagnostics + (result.hasErrors ? [] : entryChecks(since: before))
         if diagnostics.hasErrors {
             engine.restore(before)
-            showDiagnostics(diagnostics)
-        } else {
-            showDiagnostics(diagnostics) // warnings and notes
-            accept(text, before)
+            return .rejected(diagnostics)
         }
-        return .ready
+        accept(text, before)
+        return .accepted(diagnostics)
     }
 
     private func accept(_ statement: String, _ before: MeshEngine.Snapshot) {
@@ -178,55 +212,41 @@ public final class REPLSession {
 
     /// `:undo`: the last accepted statement (a `:load` included) is taken back, with everything it declared.
     private func undoLast() {
-        guard let mark = undoMarks.popLast(), let statement = accepted.popLast() else {
-            return fail("error: nothing to undo\n")
-        }
-        engine.restore(mark)
-        declaredClusters = [:]
-        for cluster in engine.topology.clusters where declaredClusters[cluster.name.value] == nil {
-            declaredClusters[cluster.name.value] = cluster.name.range
-        }
-        let firstLine = statement.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? statement
-        write("undone: \(firstLine)\(statement.contains("\n") ? " ..." : "")\n")
+        guard let last = accepted.indices.last else { return fail("error: nothing to undo\n") }
+        let statement = accepted[last]
+        rollBack(to: last)
+        write("undone: \(Self.firstLine(of: statement))\n")
     }
 
-    /// True when `line` would complete an entry whose last statement is an `if` (with or
-    /// without `else`), which in a file a following `else` line would still extend.
-    func mayContinueWithElse(_ line: String) -> Bool {
-        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return false }
-        let bytes = Array((pending + [line]).joined(separator: "\n").utf8)
-        var depth = 0
-        var first: TokenKind? // of the current top-level statement
-        var ended: TokenKind? // the first token of the statement a top-level newline ended
-        var last: TokenKind?
-        var previous: TokenKind?
-        var chainClosed = false // the top-level if chain already ends in a plain `else < >`
-        for token in Lexer.tokenize(bytes) {
-            defer { previous = token.kind }
-            switch token.kind {
-            case .eof, .error:
-                continue
-            case .newline, .semicolon:
-                if depth == 0, first != nil { ended = first; first = nil; last = nil }
-                continue
-            case .kwElse where depth == 0 && first == nil:
-                first = ended // `else` on a later line continues the `if`
-            case .kwIf where depth == 0:
-                chainClosed = false
-            case .lAngle where depth == 0 && previous == .kwElse:
-                chainClosed = true
-                depth += 1
-            case .lAngle, .lBracket, .lParen:
-                depth += 1
-            case .rAngle, .rBracket, .rParen:
-                depth = max(0, depth - 1)
-            default:
-                break
-            }
-            if first == nil { first = token.kind }
-            last = token.kind
+    /// Take back accepted statement `index` and every one after it, in time proportional to
+    /// what they declared.
+    private func rollBack(to index: Int) {
+        let mark = undoMarks[index]
+        // A session holds each cluster name once (a second declaration is refused), so the
+        // clusters removed are exactly the names to forget.
+        for cluster in engine.topology.clusters[engine.clusterCount(at: mark)...] where declaredClusters[cluster.name.value] == cluster.name.range {
+            declaredClusters[cluster.name.value] = nil
         }
-        return depth == 0 && first == .kwIf && last == .rAngle && !chainClosed
+        engine.restore(mark)
+        accepted.removeSubrange(index...)
+        undoMarks.removeSubrange(index...)
+    }
+
+    /// True when `line` completes an entry whose last statement is an `if` without a plain
+    /// `else`, which in a file a following `else` line would still extend: the parser says so.
+    func mayContinueWithElse(_ line: String) -> Bool {
+        openIfEntry(line) != nil
+    }
+
+    /// The entry `line` completes, when the parser finds it complete, without syntax errors,
+    /// and ending with an `if` a later `else` line would extend (else nil).
+    private func openIfEntry(_ line: String) -> String? {
+        if pending.isEmpty, line.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return nil }
+        let text = (pending + [line]).joined(separator: "\n")
+        // Parsed outside the session's source map: nothing shows these diagnostics.
+        let parsed = Parser.parse(SourceFile(path: "<repl>", text: text), file: FileID(index: 0),
+                                  maxDepth: engine.interpreter.limits.maxNestingDepth)
+        return !parsed.needsMoreInput && !parsed.diagnostics.hasErrors && parsed.endsWithOpenIf ? text : nil
     }
 
     private func showDiagnostics(_ diagnostics: [Diagnostic]) {
@@ -250,7 +270,7 @@ public final class REPLSession {
         (":plan", "[DIR]", "the ordered steps (work directory DIR, default out)"),
         (":graph", "[mermaid]", "the mesh as a graphviz DOT graph, or as a Mermaid flowchart"),
         (":show", "[NAME]", "the topology, or one cluster, network, root, variable or recipe"),
-        (":load", "FILE", "evaluate a script into this session"),
+        (":load", "FILE", "evaluate a script into this session; loading it again replaces what it declared"),
         (":save", "FILE", "write the accepted statements as a script that re-creates the session (:save! replaces a file)"),
         (":render", "DIR", "write certificates and manifests into DIR"),
         (":undo", "", "take back the last accepted statement"),
@@ -282,6 +302,7 @@ public final class REPLSession {
             engine.reset()
             accepted.removeAll()
             undoMarks.removeAll()
+            loadedFiles.removeAll()
             declaredClusters.removeAll()
             write("session reset\n")
         case ":quit", ":q", ":exit": return .quit
@@ -357,7 +378,8 @@ public final class REPLSession {
     /// `:load FILE` is `import "FILE"` with the path made absolute: the file is evaluated
     /// the same way (its clusters join the topology, its lets and recipes come into scope,
     /// its own relative imports work), and `:save` records that one import statement, so the
-    /// saved script re-creates the session from wherever it is loaded.
+    /// saved script re-creates the session from wherever it is loaded. Loading a file that an
+    /// earlier `:load` loaded re-reads it: see ``reload(_:_:at:)``.
     private func load(_ path: String) {
         guard !path.isEmpty else { return fail("usage: :load FILE\n") }
         let file = absolute(path)
@@ -365,20 +387,71 @@ public final class REPLSession {
             return fail("error: cannot read '\(path)'\n")
         }
         let statement = "import " + Value.quote(FilePath.normalized(file))
-        let before = engine.snapshot()
-        entryNumber += 1
-        engine.cancellation.reset()
-        let result = engine.evaluate(source: statement, name: "<repl:\(entryNumber)>", directory: directory)
-        if result.hasErrors {
-            engine.restore(before)
-            showDiagnostics(result.diagnostics)
-            writeError("nothing from '\(path)' was kept\n")
-            return
-        }
-        showDiagnostics(result.diagnostics)
-        accept(statement, before)
+        if let earlier = accepted.lastIndex(of: statement) { return reload(statement, path, at: earlier) }
+        let outcome = runLoad(statement)
+        showDiagnostics(outcome.diagnostics)
+        guard outcome.isAccepted else { return writeError("nothing from '\(path)' was kept\n") }
         let count = engine.topology.clusters.count
         write("loaded \(path): \(count) cluster\(count == 1 ? "" : "s") in the session\n")
+    }
+
+    /// Runs the `:load` statement as the next entry, recording the files it reads; those in
+    /// `serving` are read from there (a replay of an earlier load) instead of the file system.
+    private func runLoad(_ statement: String, serving: [String: [UInt8]] = [:]) -> EntryOutcome {
+        let (outcome, files) = loader.recording(serving: serving) { run(statement) }
+        if case .accepted = outcome { loadedFiles[statement] = files }
+        return outcome
+    }
+
+    /// `:load` of a file loaded before replaces, in place, what it declared then (its clusters,
+    /// networks, roots, variables and recipes) with what it declares now: the session rolls back
+    /// to before that load, loads the file's new version there, and replays the statements
+    /// accepted after it (their output is not shown again); one line reports what changed. When
+    /// the new version, or a statement after it, fails, its errors are shown and the earlier
+    /// load is replayed from the bytes it read then: the session is as it was.
+    private func reload(_ statement: String, _ path: String, at index: Int) {
+        let before = inventory()
+        let later = Array(accepted[(index + 1)...])
+        let earlierFiles = loadedFiles[statement] ?? [:]
+        rollBack(to: index)
+        let loaded = runLoad(statement)
+        var failure = loaded.isAccepted ? nil : loaded.diagnostics
+        var failedLater: String?
+        if failure == nil, let (entry, diagnostics) = replay(later) {
+            failure = diagnostics
+            failedLater = entry
+        }
+        guard let failure else {
+            showDiagnostics(loaded.diagnostics) // warnings and notes
+            return write("reloaded \(path): \(Self.changes(from: before, to: inventory()))\n")
+        }
+        showDiagnostics(failure)
+        if let failedLater { writeError("error: with the new '\(path)', a statement entered after it fails: \(Self.firstLine(of: failedLater))\n") }
+        if accepted.count > index { rollBack(to: index) } // else a failed load rolled itself back
+        if runLoad(statement, serving: earlierFiles).isAccepted, replay(later) == nil {
+            writeError("nothing from the new '\(path)' was kept: the session is as it was\n")
+        } else {
+            writeError("error: the session could not be put back as it was; it now holds the \(accepted.count) statements :save would write\n")
+        }
+    }
+
+    /// Runs `statements` again as entries, their output not shown; stops at the first that
+    /// fails, returning it with its diagnostics.
+    private func replay(_ statements: [String]) -> (String, [Diagnostic])? {
+        let output = engine.interpreter.output
+        engine.interpreter.output = { _, _ in }
+        defer { engine.interpreter.output = output }
+        for statement in statements {
+            let outcome = run(statement)
+            if !outcome.isAccepted { return (statement, outcome.diagnostics) }
+        }
+        return nil
+    }
+
+    /// `statement`'s first line, with `...` when it has more.
+    private static func firstLine(of statement: String) -> String {
+        let first = statement.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? statement
+        return first + (statement.contains("\n") ? " ..." : "")
     }
 
     /// Writes the session as a script. Only a regular file is ever replaced (an atomic write
@@ -427,38 +500,8 @@ public final class REPLSession {
             if !recipes.isEmpty { out += "recipes: " + recipes.joined(separator: ", ") + "\n" }
             return write(out)
         }
-        if let cluster = topology.cluster(named: name) {
-            var out = "cluster \(name)\n  context: \(cluster.contextName)\(cluster.context == nil ? " (default)" : "")\n"
-            out += "  trust: " + (cluster.trust.map { "from \($0.root.value)" } ?? "none") + "\n"
-            if let install = cluster.install {
-                out += "  install: network \(topology.network(of: cluster) ?? "?")"
-                if let revision = install.revision { out += ", revision \(revision.value)" }
-                if let profile = install.profile { out += ", profile \(profile.value)" }
-                out += "\n"
-            } else {
-                out += "  install: none\n"
-            }
-            if let server = cluster.server { out += "  server: \(server.value)\n" }
-            out += Self.hostDataLines(cluster.hostData, indent: "  ")
-            let links = topology.links
-            let reads = links.filter { $0.target == name }.map(\.source)
-            let readBy = links.filter { $0.source == name }.map(\.target)
-            if !reads.isEmpty { out += "  has remote secrets of: \(reads.joined(separator: ", "))\n" }
-            if !readBy.isEmpty { out += "  its remote secret goes to: \(readBy.joined(separator: ", "))\n" }
-            return write(out)
-        }
-        if let network = topology.network(named: name) {
-            let members = topology.clusters.filter { topology.network(of: $0) == network.name.value }.map(\.name.value)
-            return write("network \(name): " + (members.isEmpty ? "no clusters" : members.joined(separator: ", ")) + "\n"
-                         + Self.hostDataLines(network.hostData, indent: "  "))
-        }
-        if let root = topology.root(named: name), topology.roots.contains(where: { $0.name.value == name }) || name == "root" {
-            var out = "root \(name)\(root.isDeclared ? "" : " (implicit, Istio's profile)")\n"
-            out += "  subject: O=\(root.organization), CN=\(root.commonName)\n  key: \(root.key)\n  days: \(root.days)\n"
-            if let from = root.from { out += "  from: \(from.value)\n" }
-            let users = topology.clusters.filter { $0.trust?.root.value == name }.map(\.name.value)
-            out += "  trusted by: " + (users.isEmpty ? "no cluster" : users.joined(separator: ", ")) + "\n"
-            return write(out)
+        if let text = clusterDescription(name) ?? networkDescription(name) ?? rootDescription(name) {
+            return write(text)
         }
         let variableName = name.hasPrefix("$") ? String(name.dropFirst()) : name
         if let value = engine.interpreter.variable(variableName) {
@@ -471,6 +514,89 @@ public final class REPLSession {
             + engine.interpreter.variableNames + engine.interpreter.recipeNames
         let suggestion = Suggestions.closest(to: name, in: candidates)
         fail("error: nothing named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n")
+    }
+
+    /// `:show CLUSTER`; nil when no cluster is named `name`. `links` are the topology's (worked
+    /// out here when not given).
+    private func clusterDescription(_ name: String, links: [DiscoveryLink]? = nil) -> String? {
+        let topology = engine.topology
+        guard let cluster = topology.cluster(named: name) else { return nil }
+        let links = links ?? topology.links
+        var out = "cluster \(name)\n  context: \(cluster.contextName)\(cluster.context == nil ? " (default)" : "")\n"
+        out += "  trust: " + (cluster.trust.map { "from \($0.root.value)" } ?? "none") + "\n"
+        if let install = cluster.install {
+            out += "  install: network \(topology.network(of: cluster) ?? "?")"
+            if let revision = install.revision { out += ", revision \(revision.value)" }
+            if let profile = install.profile { out += ", profile \(profile.value)" }
+            out += "\n"
+        } else {
+            out += "  install: none\n"
+        }
+        if let server = cluster.server { out += "  server: \(server.value)\n" }
+        out += Self.hostDataLines(cluster.hostData, indent: "  ")
+        let reads = links.filter { $0.target == name }.map(\.source)
+        let readBy = links.filter { $0.source == name }.map(\.target)
+        if !reads.isEmpty { out += "  has remote secrets of: \(reads.joined(separator: ", "))\n" }
+        if !readBy.isEmpty { out += "  its remote secret goes to: \(readBy.joined(separator: ", "))\n" }
+        return out
+    }
+
+    /// `:show NETWORK`; nil when no network is named `name`. Without `members`, what the
+    /// declaration itself says (not which clusters joined it).
+    private func networkDescription(_ name: String, members listed: Bool = true) -> String? {
+        let topology = engine.topology
+        guard let network = topology.network(named: name) else { return nil }
+        let members = listed ? topology.clusters.filter { topology.network(of: $0) == network.name.value }.map(\.name.value) : []
+        return "network \(name): " + (members.isEmpty ? "no clusters" : members.joined(separator: ", ")) + "\n"
+            + Self.hostDataLines(network.hostData, indent: "  ")
+    }
+
+    /// `:show ROOT`; nil when no root is named `name` (`root` always is). Without `users`,
+    /// what the declaration itself says (not which clusters trust it).
+    private func rootDescription(_ name: String, users listed: Bool = true) -> String? {
+        let topology = engine.topology
+        guard let root = topology.root(named: name), topology.roots.contains(where: { $0.name.value == name }) || name == "root" else { return nil }
+        var out = "root \(name)\(root.isDeclared ? "" : " (implicit, Istio's profile)")\n"
+        out += "  subject: O=\(root.organization), CN=\(root.commonName)\n  key: \(root.key)\n  days: \(root.days)\n"
+        if let from = root.from { out += "  from: \(from.value)\n" }
+        guard listed else { return out }
+        let users = topology.clusters.filter { $0.trust?.root.value == name }.map(\.name.value)
+        out += "  trusted by: " + (users.isEmpty ? "no cluster" : users.joined(separator: ", ")) + "\n"
+        return out
+    }
+
+    // MARK: - What a reload changed
+
+    /// Everything the session declares, by what `:show` calls it ("cluster c1", "$version",
+    /// "recipe ring", ...), with what `:show` says of it (a recipe: its source): two of these
+    /// tell what a reload changed. The mesh, networks and roots are included, as a file may
+    /// declare them.
+    private func inventory() -> [String: String] {
+        let topology = engine.topology
+        let links = topology.links
+        var items: [String: String] = [:]
+        for mesh in topology.meshes {
+            items["mesh " + mesh.name.value] = "istio \(topology.istio)\n" + Self.hostDataLines(mesh.hostData, indent: "")
+        }
+        for cluster in topology.clusters { items["cluster " + cluster.name.value] = clusterDescription(cluster.name.value, links: links) }
+        for network in topology.networks { items["network " + network.name.value] = networkDescription(network.name.value, members: false) }
+        for root in topology.roots { items["root " + root.name.value] = rootDescription(root.name.value, users: false) }
+        for name in engine.interpreter.variableNames { items["$" + name] = engine.interpreter.variable(name)?.literal }
+        for name in engine.interpreter.recipeNames {
+            guard let recipe = engine.interpreter.recipe(name) else { continue }
+            items["recipe " + name] = engine.sources.file(recipe.nameRange.file).text(recipe.nameRange.extended(to: recipe.body.range))
+        }
+        return items
+    }
+
+    /// One line: what is in `after` and not in `before`, the reverse, and what differs.
+    static func changes(from before: [String: String], to after: [String: String]) -> String {
+        let added = after.keys.filter { before[$0] == nil }.sorted()
+        let removed = before.keys.filter { after[$0] == nil }.sorted()
+        let changed = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
+        let parts = [("added", added), ("removed", removed), ("changed", changed)].filter { !$0.1.isEmpty }
+        guard !parts.isEmpty else { return "nothing changed" }
+        return parts.map { "\($0.0) \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
     }
 
     private func absolute(_ path: String) -> String {

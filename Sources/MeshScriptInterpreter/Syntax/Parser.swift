@@ -14,6 +14,11 @@ public struct ParseResult: Sendable {
     public var needsMoreInput: Bool
     /// With `closingBlocksAtEnd`: where each block the input ended inside opens (its `<`).
     package var unclosedBlocks: Set<Int> = []
+    /// True when the last top-level statement is an `if` whose chain has no plain `else`
+    /// (`if c < ... >` or `... else if c < ... >`) and nothing but newlines and comments
+    /// follows it: a later line starting with `else` would still extend it (a newline before
+    /// `else` does not end an `if`), so the REPL waits for that line before running the entry.
+    public var endsWithOpenIf = false
 }
 
 /// The MeshScript parser (recursive descent, recovering at statement boundaries).
@@ -71,7 +76,8 @@ package struct Parser {
         }
         let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
         return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
-                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput, unclosedBlocks: parser.unclosedBlocks)
+                           needsMoreInput: parser.needsMoreInput && onlyEndOfInput, unclosedBlocks: parser.unclosedBlocks,
+                           endsWithOpenIf: endsWithOpenIf(statements, tokens: tokens))
     }
 
     // MARK: - Tokens
