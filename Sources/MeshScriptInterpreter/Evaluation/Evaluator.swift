@@ -371,7 +371,7 @@ extension Interpreter {
 
     // MARK: - Imports
 
-    func executeImport(_ pathExpression: ExpressionNode, scope: Scope, directory: String?) throws {
+    func executeImport(_ pathExpression: ExpressionNode, namespace: String?, scope: Scope, directory: String?) throws {
         let value = try pathExpression.evaluate(self, in: scope)
         guard case .string(let path) = value else {
             if value.isPoison { throw Unwind.statementFailed }
@@ -430,6 +430,10 @@ extension Interpreter {
             try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
             exports = moduleScope
         }
+        if let namespace {
+            try bindNamespace(namespace, of: exports, path: path, at: pathExpression.range, in: scope)
+            return
+        }
         for (key, entry) in exports.variables {
             if let existing = scope.variables[key.symbol], existing.range != entry.range {
                 throw fail(.error("importing '\(path)' would redefine '$\(key.name)'", at: pathExpression.range,
@@ -446,6 +450,20 @@ extension Interpreter {
             let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
                                                            parameters: recipe.parameters, body: recipe.body)
             scope.recipes.bind(key.symbol, key.name, copy)
+        }
+    }
+
+    /// `import FILE as NAME`: the file's recipes as `NAME.RECIPE`; nothing else of it enters `scope`.
+    private func bindNamespace(_ namespace: String, of exports: Scope, path: String, at range: SourceRange, in scope: Scope) throws {
+        for (key, recipe) in exports.recipes {
+            let qualified = namespace + "." + key.name
+            let symbol = symbols.intern(qualified)
+            if let existing = scope.recipes[symbol], existing.declaration.nameRange != recipe.declaration.nameRange {
+                throw fail(.error("importing '\(path)' as '\(namespace)' would redefine recipe '\(qualified)'", at: range,
+                                  notes: [.init("already defined here", at: existing.declaration.nameRange)]))
+            }
+            let copy = Recipe(declaration: recipe.declaration, home: recipe.home ?? exports, parameters: recipe.parameters, body: recipe.body)
+            scope.recipes.bind(symbol, qualified, copy)
         }
     }
 

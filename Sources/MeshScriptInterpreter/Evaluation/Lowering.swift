@@ -19,7 +19,9 @@ extension Interpreter {
         case .if(let condition, let then, let otherwise):
             return IfNode(lower(condition), BlockNode(then), otherwise.map(BlockNode.init), range)
         case .import(let path):
-            return ImportNode(lower(path), range)
+            return ImportNode(lower(path), namespace: nil, range)
+        case .namespacedImport(let path, let namespace, _):
+            return ImportNode(lower(path), namespace: namespace, range)
         case .assert(let condition, let message):
             return AssertNode(lower(condition), message.map(lower), range)
         case .print(let value):

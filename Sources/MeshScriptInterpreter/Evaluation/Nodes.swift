@@ -262,7 +262,7 @@ final class BlockNode: @unchecked Sendable {
         source = block.statements
         bindsNames = block.statements.contains { statement in
             switch statement.kind {
-            case .let, .recipe, .import: true
+            case .let, .recipe, .import, .namespacedImport: true
             default: false
             }
         }
@@ -432,14 +432,17 @@ final class IfNode: StatementNode {
 
 final class ImportNode: StatementNode {
     let path: ExpressionNode
+    /// `import FILE as NAME`: the namespace its names are bound under.
+    let namespace: String?
 
-    init(_ path: ExpressionNode, _ range: SourceRange) {
+    init(_ path: ExpressionNode, namespace: String?, _ range: SourceRange) {
         self.path = path
+        self.namespace = namespace
         super.init(range)
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        try interpreter.executeImport(path, scope: scope, directory: directory)
+        try interpreter.executeImport(path, namespace: namespace, scope: scope, directory: directory)
     }
 }
 

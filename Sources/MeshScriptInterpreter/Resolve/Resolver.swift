@@ -48,6 +48,10 @@ private final class ResolveScope {
     var recipes: [String: RecipeDeclaration] = [:]
     /// An import with a computed path ran here: any name may be defined by it.
     var isOpen = false
+    /// `import FILE as NAME` with a path known before the run: what NAME holds.
+    var namespaces: [String: ResolvedExports] = [:]
+    /// `import FILE as NAME` with a computed path: any `NAME.RECIPE` may exist.
+    var openNamespaces: Set<String> = []
     /// Recipes declared here, resolved once the scope is complete.
     var pendingRecipes: [RecipeDeclaration] = []
 
@@ -66,6 +70,12 @@ private final class ResolveScope {
 
     /// Whether this scope or an enclosing one is open (an import with a computed path).
     var anyOpen: Bool { isOpen || (parent?.anyOpen ?? false) }
+
+    /// Whether `NAME.RECIPE` may come from a namespace imported by a computed path.
+    func isInOpenNamespace(_ qualified: String) -> Bool {
+        guard let dot = qualified.firstIndex(of: ".") else { return false }
+        return openNamespaces.contains(String(qualified[..<dot])) || (parent?.isInOpenNamespace(qualified) ?? false)
+    }
 
     var visibleVariables: Set<String> {
         var names = Set(variables.keys)
@@ -198,6 +208,9 @@ struct Resolver {
         case .import(let path):
             resolve(path, in: scope)
             bindImport(path, in: scope)
+        case .namespacedImport(let path, let namespace, let namespaceRange):
+            resolve(path, in: scope)
+            bindImport(path, namespace: (namespace, namespaceRange), in: scope)
         case .assert(let condition, let message):
             resolve(condition, in: scope)
             if let message { resolve(message, in: scope) }
@@ -238,9 +251,21 @@ struct Resolver {
         scope.pendingRecipes.append(declaration)
     }
 
-    private mutating func bindImport(_ path: Expression, in scope: ResolveScope) {
+    private mutating func bindImport(_ path: Expression, namespace: (name: String, range: SourceRange)? = nil, in scope: ResolveScope) {
         guard let literal = Self.constantText(path), let exports = environment.exports(literal, environment.directory) else {
-            scope.isOpen = true
+            if let namespace {
+                // Only the namespace's own names can come from it.
+                scope.openNamespaces.insert(namespace.name)
+                scope.variables[namespace.name] = (namespace.range, .variable)
+            } else {
+                scope.isOpen = true
+            }
+            return
+        }
+        if let namespace {
+            scope.variables[namespace.name] = (namespace.range, .variable)
+            for (name, declaration) in exports.recipes { scope.recipes[namespace.name + "." + name] = declaration }
+            scope.namespaces[namespace.name] = exports
             return
         }
         for (name, range) in exports.variables where scope.variables[name] == nil {
@@ -277,7 +302,7 @@ struct Resolver {
             return
         }
         guard let command = environment.commands[name]?.signature else {
-            if !scope.anyOpen { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
+            if !scope.anyOpen, !scope.isInOpenNamespace(name) { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
             for word in words { resolve(word.expression, in: scope) }
             if let block { resolve(block, under: scope, kind: nil) }
             return

@@ -97,6 +97,9 @@ public struct Statement: Sendable {
         case `if`(condition: Expression, then: Block, else: Block?)
         /// `import FILE`: evaluate another file and take its names.
         case `import`(path: Expression)
+        /// `import FILE as NAME`: evaluate another file; its recipes are called `NAME.RECIPE`
+        /// and its variables read as `$NAME.VARIABLE`, and nothing else of it enters this scope.
+        case namespacedImport(path: Expression, namespace: String, namespaceRange: SourceRange)
         /// `assert COND [, MESSAGE]`: an error when the condition is false.
         case assert(condition: Expression, message: Expression?)
         /// `print EXPR`: write the value to the interpreter's output.

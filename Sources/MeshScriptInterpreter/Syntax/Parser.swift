@@ -304,6 +304,13 @@ package struct Parser {
         case .kwImport:
             _ = advance()
             let path = try parseWord()
+            // `as` is a keyword only here, after an import's path.
+            if current().kind == .identifier, text(current()) == "as" {
+                _ = advance()
+                let namespace = try expectName("after 'as'")
+                return Statement(kind: .namespacedImport(path: path, namespace: text(namespace), namespaceRange: range(namespace)),
+                                 range: range(token).extended(to: range(namespace)))
+            }
             return Statement(kind: .import(path: path), range: range(token).extended(to: path.range))
         case .kwAssert:
             _ = advance()
@@ -385,7 +392,13 @@ package struct Parser {
     }
 
     private mutating func parseCommand() throws -> Statement {
-        let name = advance()
+        var name = advance()
+        // `topo.primary`: a recipe of a namespaced import (the '.' and the name touch it).
+        while tokens[index].kind == .dot, tokens[index].start == name.end,
+              tokens[index + 1].kind == .identifier, tokens[index + 1].start == tokens[index].end {
+            name.end = tokens[index + 1].end
+            index += 2
+        }
         var words: [Word] = []
         var end = range(name)
         while true {
