@@ -70,6 +70,11 @@ package struct Lexer {
         case UInt8(ascii: ","): return make(.comma, start)
         case UInt8(ascii: ";"): return make(.semicolon, start)
         case UInt8(ascii: "+"): return make(.plus, start)
+        case UInt8(ascii: "-"): return make(.minus, start)
+        case UInt8(ascii: "."): return make(.dot, start)
+        case UInt8(ascii: ":"): return make(.colon, start)
+        case UInt8(ascii: "{"): return make(.lBrace, start)
+        case UInt8(ascii: "}"): return make(.rBrace, start)
         case UInt8(ascii: "="):
             if peek() == UInt8(ascii: "=") { offset += 1; return make(.equalEqual, start) }
             return make(.equals, start)

@@ -130,7 +130,8 @@ package struct Parser {
             reportedEndOfInput = true
             endOfInputDiagnostics += 1
         }
-        if token.kind == .error {
+        // Punctuation no construct has taken here reads as the stray character it is.
+        if token.kind == .error || [.minus, .dot, .colon, .lBrace, .rBrace].contains(token.kind) {
             diagnostics.append(lexicalDiagnostic(token))
             return Failure()
         }

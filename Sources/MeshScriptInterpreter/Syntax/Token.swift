@@ -13,6 +13,8 @@ package enum TokenKind: UInt8, Sendable, Hashable {
     case lAngle, rAngle, lBracket, rBracket, lParen, rParen
     /// `,`, `;`, `=`, `+`, `==`, `!=`.
     case comma, semicolon, equals, plus, equalEqual, bangEqual
+    /// `-`, `.`, `:`, `{`, `}`.
+    case minus, dot, colon, lBrace, rBrace
     /// A line feed; the end of the input; a malformed piece of input (see ``LexicalError``).
     case newline, eof, error
 
@@ -49,6 +51,11 @@ package enum TokenKind: UInt8, Sendable, Hashable {
         case .plus: return "'+'"
         case .equalEqual: return "'=='"
         case .bangEqual: return "'!='"
+        case .minus: return "'-'"
+        case .dot: return "'.'"
+        case .colon: return "':'"
+        case .lBrace: return "'{'"
+        case .rBrace: return "'}'"
         case .newline: return "end of line"
         case .eof: return "end of input"
         case .error: return "an invalid token"
