@@ -326,8 +326,20 @@ struct SentenceGenerator {
         let syntactic = grammar.productions.filter { !EBNFGrammar.lexical.contains($0.key) }
         for terminal in Set(syntactic.values.flatMap(EBNFGrammar.terminals)) {
             let tokens = Lexer.tokenize(Array(terminal.utf8))
-            #expect(tokens.count == 2 && tokens[0].kind != .error && tokens[0].kind.spelling == "'\(terminal)'",
+            // A contextual keyword is a name the parser reads as a keyword in one place only.
+            let spelling = Parser.contextualKeywords.contains(terminal) ? TokenKind.identifier.spelling : "'\(terminal)'"
+            #expect(tokens.count == 2 && tokens[0].kind != .error && tokens[0].kind.spelling == spelling,
                     "grammar terminal \"\(terminal)\" is not one token of the lexer: \(tokens.map(\.kind))")
+        }
+    }
+
+    /// Every contextual keyword the parser reads appears in the grammar.
+    @Test func everyContextualKeywordIsATerminal() throws {
+        let grammar = try Self.loadGrammar()
+        let terminals = Set(grammar.productions.values.flatMap(EBNFGrammar.terminals))
+        #expect(!Parser.contextualKeywords.isEmpty)
+        for keyword in Parser.contextualKeywords {
+            #expect(terminals.contains(keyword), "contextual keyword '\(keyword)' does not appear in the grammar")
         }
     }
 

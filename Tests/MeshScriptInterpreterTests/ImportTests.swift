@@ -223,3 +223,42 @@ struct ScriptTree {
         #expect(try FileSystemLoader(maxFileSize: 10).read(path) == Array("let x = 1\n".utf8))
     }
 }
+
+@Suite struct NamespacedImports {
+    static let libraries = [
+        "proj/east.mesh": "let version = \"east-1\"\nrecipe primary(name) < emit \"east ${name} ${version}\" >\n",
+        "proj/west.mesh": "let version = \"west-2\"\nrecipe primary(name) < emit \"west ${name} ${version}\" >\n",
+    ]
+
+    @Test(arguments: ScriptTree.Storage.allCases)
+    func twoLibrariesWithTheSameNamesDoNotCollide(storage: ScriptTree.Storage) throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = """
+            import "east.mesh" as east
+            import "west.mesh" as west
+            east.primary a
+            west.primary b
+            """
+        let r = try ScriptTree(files: files).runMain(storage)
+        expectClean(r)
+        // Each recipe sees its own file's $version.
+        #expect(r.log == ["east a east-1", "west b west-2"])
+    }
+
+    @Test func nothingElseOfTheFileEntersTheImportersScope() throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = "import \"east.mesh\" as east\nprimary a\neast.primery b\n"
+        let r = try ScriptTree(files: files).runMain(.memory)
+        #expect(r.messages == ["unknown command 'primary'", "unknown command 'east.primery'"])
+        #expect(r.errors.map(\.help) == ["did you mean 'east.primary'?", "did you mean 'east.primary'?"])
+        #expect(r.log.isEmpty)
+    }
+
+    @Test func aComputedPathIsResolvedWhenItRuns() throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = "let side = \"west\"\nimport \"${side}.mesh\" as lib\nlib.primary c\n"
+        let r = try ScriptTree(files: files).runMain(.memory)
+        expectClean(r)
+        #expect(r.log == ["west c west-2"])
+    }
+}

@@ -333,7 +333,10 @@ struct Resolver {
     private mutating func reportUnknownCommand(_ name: String, at range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
         let commands = environment.commands.values.map(\.signature)
             .filter { kind == nil || $0.allowedIn.contains(kind!) }.map(\.name)
-        let suggestion = Suggestions.closest(to: name, in: commands + Array(scope.visibleRecipes))
+        let recipes = scope.visibleRecipes
+        // `primary` when only `topo.primary` exists: the namespace was left out.
+        let qualified = recipes.filter { $0.hasSuffix("." + name) }.sorted().first
+        let suggestion = qualified ?? Suggestions.closest(to: name, in: commands + Array(recipes))
         var help = suggestion.map { "did you mean '\($0)'?" }
         if help == nil, scope.variable(name) != nil { help = "'\(name)' is a variable: a statement cannot start with a value; print it with: print $\(name)" }
         diagnostics.append(.error("unknown command '\(name)'", at: range, help: help))

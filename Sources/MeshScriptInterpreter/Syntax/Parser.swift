@@ -45,6 +45,10 @@ package struct Parser {
     private var closesBlocksAtEnd = false
     private var unclosedBlocks: Set<Int> = []
 
+    /// Names the parser reads as keywords in one place only, and which are names everywhere
+    /// else (so no script that uses them as names breaks): `as` after an import's path.
+    package static let contextualKeywords = ["as"]
+
     private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
         self.file = file
         self.bytes = bytes
@@ -394,11 +398,13 @@ package struct Parser {
 
     private mutating func parseCommand() throws -> Statement {
         var name = advance()
-        // `topo.primary`: a recipe of a namespaced import (the '.' and the name touch it).
-        while tokens[index].kind == .dot, tokens[index].start == name.end,
-              tokens[index + 1].kind == .identifier, tokens[index + 1].start == tokens[index].end {
-            name.end = tokens[index + 1].end
-            index += 2
+        var spelled = text(name)
+        // `topo.primary`: a recipe of a namespaced import (no word starts with '.').
+        while tokens[index].kind == .dot {
+            _ = advance()
+            let part = try expectName("after '.' in a command name")
+            spelled += "." + text(part)
+            name.end = part.end
         }
         var words: [Word] = []
         var end = range(name)
@@ -428,10 +434,10 @@ package struct Parser {
         }
         var block: Block?
         if current().kind == .lAngle {
-            block = try parseBlock(after: "'\(text(name))'")
+            block = try parseBlock(after: "'\(spelled)'")
             end = block!.range
         }
-        return Statement(kind: .command(name: text(name), nameRange: range(name), words: words, block: block),
+        return Statement(kind: .command(name: spelled, nameRange: range(name), words: words, block: block),
                          range: range(name).extended(to: end))
     }
 
