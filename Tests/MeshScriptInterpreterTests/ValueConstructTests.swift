@@ -277,3 +277,21 @@ import MeshScriptInterpreter
         expectOneError(r, "C of 'link' must be names (or lists of names), got list [1]", line: 6)
     }
 }
+
+@Suite struct DeepValueSyntax {
+    /// Chains of postfixes, unary minus, maps and comprehensions count towards the nesting cap:
+    /// a megabyte of them is one diagnostic, not a stack overflow.
+    @Test(arguments: [
+        "print $a" + String(repeating: "[0]", count: 200_000),
+        "print $a" + String(repeating: ".b", count: 200_000),
+        "print " + String(repeating: "-", count: 200_000) + "1",
+        "print " + String(repeating: "{a: ", count: 100_000),
+        "print " + String(repeating: "[$x for x in ", count: 50_000),
+        "print " + String(repeating: "$l[1:", count: 100_000),
+    ])
+    func aDeepChainIsOneDiagnostic(_ source: String) {
+        let (result, _) = parse(source)
+        #expect(result.diagnostics.first?.message == "nesting is too deep (the limit is 256 levels)", "\(result.diagnostics.first?.message ?? "none")")
+        #expect(result.diagnostics.count <= 2)
+    }
+}
