@@ -75,8 +75,14 @@ public enum BinaryOperator: String, Sendable {
     case plus = "+"
     /// Integer subtraction.
     case minus = "-"
-    /// Integer comparisons (only inside brackets: `<` and `>` delimit blocks).
-    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    /// Integer less-than (comparisons are written inside brackets: `<` and `>` delimit blocks).
+    case less = "<"
+    /// Integer less-than-or-equal, `<` touching `=`.
+    case lessEqual = "<="
+    /// Integer greater-than.
+    case greater = ">"
+    /// Integer greater-than-or-equal, `>` touching `=`.
+    case greaterEqual = ">="
     /// Membership: an item of a list, a key of a map, a substring of a string.
     case `in`
     /// Equality of two values.

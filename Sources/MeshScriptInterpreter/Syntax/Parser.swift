@@ -479,8 +479,7 @@ package struct Parser {
             let orEqual = next.kind == .equals && next.start == token.end
             let outside = parenDepth == 0
             if outside {
-                let operand: Set<TokenKind> = [.identifier, .variable, .number, .string, .kwTrue, .kwFalse, .lParen, .lBracket, .minus]
-                guard token.kind == .rAngle, orEqual || operand.contains(next.kind) else { return nil }
+                guard token.kind == .rAngle, orEqual || Parser.startsOperand.contains(next.kind) else { return nil }
             }
             _ = advance()
             if orEqual { _ = advance() }
@@ -491,6 +490,9 @@ package struct Parser {
             return nil
         }
     }
+
+    /// Tokens that start an operand: after a `>` outside brackets they make it a comparison.
+    private static let startsOperand: Set<TokenKind> = [.identifier, .variable, .number, .string, .kwTrue, .kwFalse, .lParen, .lBracket, .minus]
 
     private func source(_ range: SourceRange) -> String {
         String(decoding: bytes[range.start..<range.end], as: UTF8.self)
