@@ -470,7 +470,7 @@ import MeshScriptInterpreter
     }
 
     @Test(arguments: [
-        ("print len(1)", "len() takes a list or a string, not integer"),
+        ("print len(1)", "len() takes a list, a map or a string, not integer"),
         ("print range(\"a\", 2)", "range() takes integers, not string"),
         ("print env(1)", "env() takes the variable's name as a string"),
         ("print str()", "str() takes 1 argument, got 0"),
@@ -537,7 +537,7 @@ import MeshScriptInterpreter
 
     @Test func aFailedCallPoisonsItsLet() {
         let r = run("let n = len(1)\nprint $n + 1\nprint str($n)")
-        expectOneError(r, "len() takes a list or a string", line: 1)
+        expectOneError(r, "len() takes a list, a map or a string", line: 1)
     }
 
     @Test func aSyntaxErrorStopsEvaluation() {

@@ -211,6 +211,9 @@ struct SentenceGenerator {
         }
     }
 
+    /// Marks a piece that must touch the one before it (a postfix `.NAME`, `[i]` or `[i:j]`).
+    static let touching = "\u{1}"
+
     /// The text of one `name`: lexical productions glued, syntactic ones joined with blanks.
     mutating func render(_ name: String, depth: Int = 0) -> String {
         if name == "NEWLINE" { return "\n" }
@@ -229,11 +232,17 @@ struct SentenceGenerator {
         var pieces: [String] = []
         expand(node, depth: depth, into: &pieces)
         var text = ""
+        var previous = ""
         for piece in pieces where !piece.isEmpty {
-            // "f(x)" is a call only when '(' touches the name; a blank before any '(' would
-            // turn a call into two words, so '(' is always glued.
-            if !text.isEmpty, !piece.hasPrefix("(") { text += " " }
-            text += piece
+            // "f(x)" is a call only when '(' touches the name: a blank before any '(' would turn
+            // a call into two words, so '(' is always glued. A postfix ("$l[0]", "$m.net")
+            // touches what it follows, and the name after '.' touches the '.'. "<=" and ">=" are
+            // '<' and '>' touching '='.
+            let postfix = piece.hasPrefix(SentenceGenerator.touching)
+            let glued = postfix || piece.hasPrefix("(") || previous == "." || (piece == "=" && (previous == "<" || previous == ">"))
+            if !text.isEmpty, !glued { text += " " }
+            text += postfix ? String(piece.dropFirst()) : piece
+            previous = piece
         }
         return text
     }
@@ -247,7 +256,8 @@ struct SentenceGenerator {
             // Only string characters are special sequences: a few that stress the lexer.
             pieces.append(["a", "é", " ", "{", "}", "#", "☃"].randomElement(using: &random)!)
         case .nonterminal(let name):
-            pieces.append(render(name, depth: depth + 1))
+            // A postfix touches what it follows: mark it so `render` glues it.
+            pieces.append((name == "postfix" ? SentenceGenerator.touching : "") + render(name, depth: depth + 1))
         case .sequence(let items):
             for item in items { expand(item, depth: depth, into: &pieces) }
         case .choice(let items):
@@ -374,9 +384,13 @@ struct SentenceGenerator {
             let program = generator.render("program")
             generated += program.utf8.count
             let (result, _) = parse(program)
-            // The one context-sensitive rule the parser enforces (the grammar says so in a
-            // comment): a recipe parameter may not be named twice.
-            let diagnostics = result.diagnostics.filter { !$0.message.hasPrefix("parameter '") || !$0.message.hasSuffix("' is declared twice") }
+            // The context-sensitive rules the parser enforces (the grammar says so in
+            // comments): a recipe parameter may not be named twice.
+            // The same for a key given twice in a map literal.
+            let diagnostics = result.diagnostics.filter {
+                !($0.message.hasPrefix("parameter '") && $0.message.hasSuffix("' is declared twice"))
+                    && !($0.message.hasPrefix("key '") && $0.message.hasSuffix("' is given twice in the map"))
+            }
             if !diagnostics.isEmpty || result.needsMoreInput {
                 failures.append("seed \(seed): \(diagnostics.first?.message ?? "needs more input")\n\(program)")
             }

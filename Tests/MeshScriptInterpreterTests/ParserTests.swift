@@ -43,6 +43,12 @@ func errorLines(_ text: String) -> [(Int, String)] {
         "let x =",
         "print 1 +",
         "assert true,",
+        "print {",
+        "let m = {a: 1,\n",
+        "let m = {a: [1",
+        "print $l[1:",
+        "print [$x for x in",
+        "print 1 -",
     ])
     func unclosedInputAsksForMore(_ text: String) {
         let (result, _) = parse(text)
@@ -66,7 +72,8 @@ func errorLines(_ text: String) -> [(Int, String)] {
         "let = 1",
         "else < >",
         "print \"a\\q\"",
-        "print {",
+        "print { x }",
+        "print {1: 2",
         // A real error earlier in the entry: more lines will not fix it.
         ">\ncluster a <",
         "print \"a\\q\"\ncluster a <",
@@ -98,7 +105,7 @@ func errorLines(_ text: String) -> [(Int, String)] {
             let ok = 1
             recipe r a < >
             for 1 in [] < >
-            print {
+            print { x }
             """)
         #expect(lines.map(\.0) == [1, 3, 4, 6, 7, 8])
         #expect(lines.map(\.1) == [

@@ -102,7 +102,7 @@ import MeshScriptInterpreter
 
     @Test func aVeryLongLineIsShownAsAWindowAroundTheMarker() {
         let filler = String(repeating: "a ", count: 500)
-        let r = run("emit " + filler + "{\n")
+        let r = run("emit " + filler + "{ x\n")
         let lines = r.rendered.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "test.mesh:1:1006: error: unexpected character '{'")
         #expect(r.rendered.utf8.count < 600, "\(r.rendered.utf8.count) bytes")

@@ -300,8 +300,7 @@ extension Interpreter {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
             }
-            try check(words[index].argument, parameter, signature)
-            positional.append(words[index].argument)
+            positional.append(try check(words[index].argument, parameter, signature))
             index += 1
         }
         var options: [String: [CommandArgument]] = [:]
@@ -330,8 +329,7 @@ extension Interpreter {
                 guard index < words.count, !(isKeyword(words[index]) && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))
                 }
-                try check(words[index].argument, parameter, signature)
-                values.append(words[index].argument)
+                values.append(try check(words[index].argument, parameter, signature))
                 index += 1
             }
             options[keyword] = values
@@ -348,25 +346,24 @@ extension Interpreter {
                                  options: options, optionRanges: optionRanges, blockKind: blockKind, hasBlock: hasBlock)
     }
 
-    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws {
-        let ok: Bool
+    /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.
+    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws -> CommandArgument {
+        var checked: CommandArgument? = argument
         switch (parameter.kind, argument.value) {
-        case (.any, _): ok = true
-        case (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): ok = true
-        case (.names, .list(let items)): ok = !items.isEmpty && items.allSatisfy { if case .string = $0 { true } else { false } }
-        default: ok = false
+        case (.any, _), (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): break
+        case (.names, .list): checked = argument.flattenedNames()
+        default: checked = nil
         }
-        guard ok else {
-            let wanted = switch parameter.kind {
-            case .name: "a name"
-            case .string: "a string"
-            case .integer: "an integer"
-            case .names: "one or more names"
-            case .any: "a value"
-            }
-            throw fail(.error("\(parameter.placeholder) of '\(signature.name)' must be \(wanted), got \(argument.value.typeName) \(argument.value.preview())",
-                              at: argument.range, help: "usage: \(signature.usage)"))
+        if let checked { return checked }
+        let wanted = switch parameter.kind {
+        case .name: "a name"
+        case .string: "a string"
+        case .integer: "an integer"
+        case .names: "names (or lists of names)"
+        case .any: "a value"
         }
+        throw fail(.error("\(parameter.placeholder) of '\(signature.name)' must be \(wanted), got \(argument.value.typeName) \(argument.value.preview())",
+                          at: argument.range, help: "usage: \(signature.usage)"))
     }
 
     // MARK: - Imports

@@ -68,9 +68,29 @@ extension Interpreter {
         case .call(let function, let functionRange, let arguments):
             return CallNode(function, functionRange, arguments.map(lower), range)
         case .binary(let op, let left, let right):
-            return BinaryNode(op, lower(left), lower(right), range)
+            switch op {
+            case .minus: return MinusNode(lower(left), lower(right), range)
+            case .less, .lessEqual, .greater, .greaterEqual: return CompareNode(op, lower(left), lower(right), range)
+            case .in: return InNode(lower(left), lower(right), range)
+            case .plus, .equal, .notEqual, .and, .or: return BinaryNode(op, lower(left), lower(right), range)
+            }
         case .not(let operand):
             return NotNode(lower(operand), range)
+        case .negate(let operand):
+            // A negative literal is a constant (its magnitude fits: it was parsed as an Int).
+            if case .number(let magnitude) = operand.kind { return ConstantNode(.integer(-magnitude), range) }
+            return NegateNode(lower(operand), range)
+        case .map(let entries):
+            return MapNode(entries.map { MapNode.Entry(key: lower($0.key), knownKey: Parser.staticKey($0.key), value: lower($0.value)) }, range)
+        case .field(let base, let name, let nameRange):
+            return FieldNode(lower(base), name, nameRange, range)
+        case .index(let base, let index):
+            return IndexNode(lower(base), lower(index), range)
+        case .slice(let base, let from, let to):
+            return SliceNode(lower(base), from.map(lower), to.map(lower), range)
+        case .comprehension(let element, let variable, let variableRange, let sequence, let condition):
+            return ComprehensionNode(lower(element), variable, symbols.intern(variable), variableRange, lower(sequence),
+                                     condition.map(lower), range)
         case .invalid:
             return InvalidNode(range)
         }

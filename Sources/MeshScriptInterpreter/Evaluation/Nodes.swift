@@ -141,6 +141,7 @@ final class ListNode: ExpressionNode {
             switch value {
             case .poison: poisoned = true
             case .list(let inner): depth = max(depth, inner.depth)
+            case .map(let inner): depth = max(depth, inner.depth)
             default: break
             }
             values.append(value)
@@ -217,10 +218,16 @@ final class BinaryNode: ExpressionNode {
                 try interpreter.checkList(count: overflow ? nil : count, at: range)
                 try interpreter.step(range, cost: 1 + count)
                 return .list(ValueList(a.items + b.items, depth: max(a.depth, b.depth)))
+            case (.map(let a), .map(let b)):
+                try interpreter.step(range, cost: 1 + a.count + b.count)
+                try interpreter.chargeValueBytes((a.count + b.count) * 2 * MemoryLayout<Value>.stride, at: range)
+                return .map(a.merging(b))
             default:
                 let help = (left.typeName == "string" || right.typeName == "string") ? "convert with str(): \"c\" + str(1)" : nil
                 throw interpreter.fail(.error("cannot add \(left.typeName) and \(right.typeName)", at: range, help: help))
             }
+        case .minus, .less, .lessEqual, .greater, .greaterEqual, .in:
+            preconditionFailure("'\(op.rawValue)' is lowered to a node of its own")
         }
     }
 }
@@ -521,5 +528,362 @@ final class CommandNode: StatementNode {
             let suggestion = Suggestions.closest(to: name, in: candidates)
             throw interpreter.fail(.error("unknown command '\(name)'", at: nameRange, help: suggestion.map { "did you mean '\($0)'?" }))
         }
+    }
+}
+
+// MARK: - Values: arithmetic, comparisons, membership, maps, indexing, comprehensions
+
+/// `-a`: the negative of an integer.
+final class NegateNode: ExpressionNode {
+    let operand: ExpressionNode
+
+    init(_ operand: ExpressionNode, _ range: SourceRange) {
+        self.operand = operand
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let value = try operand.evaluate(interpreter, in: scope)
+        switch value {
+        case .integer(let a):
+            let (negative, overflow) = (0).subtractingReportingOverflow(a)
+            if overflow { throw interpreter.fail(.error("integer overflow in '-'", at: range)) }
+            return .integer(negative)
+        case .poison: return .poison
+        default: throw interpreter.fail(.error("'-' needs an integer, got \(value.typeName) \(value.preview())", at: operand.range))
+        }
+    }
+}
+
+/// `a - b` on integers.
+final class MinusNode: ExpressionNode {
+    let left: ExpressionNode
+    let right: ExpressionNode
+
+    init(_ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
+        self.left = left
+        self.right = right
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let left = try self.left.evaluate(interpreter, in: scope)
+        let right = try self.right.evaluate(interpreter, in: scope)
+        if case .integer(let a) = left, case .integer(let b) = right {
+            let (difference, overflow) = a.subtractingReportingOverflow(b)
+            if overflow { throw interpreter.fail(.error("integer overflow in '-'", at: range)) }
+            return .integer(difference)
+        }
+        if left.isPoison || right.isPoison { return .poison }
+        throw interpreter.fail(.error("'-' subtracts integers, got \(left.typeName) and \(right.typeName)", at: range,
+                                      help: left.typeName == "list" ? "keep the items you want: [x for x in $list if not (x in $other)]" : nil))
+    }
+}
+
+/// `a < b`, `a <= b`, `a > b`, `a >= b` on integers.
+final class CompareNode: ExpressionNode {
+    let op: BinaryOperator
+    let left: ExpressionNode
+    let right: ExpressionNode
+
+    init(_ op: BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
+        self.op = op
+        self.left = left
+        self.right = right
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let left = try self.left.evaluate(interpreter, in: scope)
+        let right = try self.right.evaluate(interpreter, in: scope)
+        if case .integer(let a) = left, case .integer(let b) = right {
+            switch op {
+            case .less: return .boolean(a < b)
+            case .lessEqual: return .boolean(a <= b)
+            case .greater: return .boolean(a > b)
+            default: return .boolean(a >= b)
+            }
+        }
+        if left.isPoison || right.isPoison { return .poison }
+        throw interpreter.fail(.error("'\(op.rawValue)' compares integers, got \(left.typeName) and \(right.typeName)", at: range,
+                                      help: "compare other values with == or !="))
+    }
+}
+
+/// `a in b`: an item of a list, a key of a map, a substring of a string.
+final class InNode: ExpressionNode {
+    let left: ExpressionNode
+    let right: ExpressionNode
+
+    init(_ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
+        self.left = left
+        self.right = right
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let item = try left.evaluate(interpreter, in: scope)
+        let container = try right.evaluate(interpreter, in: scope)
+        if item.isPoison || container.isPoison { return .poison }
+        switch (item, container) {
+        case (_, .list(let list)):
+            // Charged per item compared, in batches: a long list costs what a loop over it would.
+            var visited = 0
+            for candidate in list {
+                visited += 1
+                if visited & 1023 == 0 { try interpreter.step(range, cost: 1024) }
+                if try interpreter.equal(item, candidate, at: range) { return .boolean(true) }
+            }
+            try interpreter.step(range, cost: 1 + visited & 1023)
+            return .boolean(false)
+        case (.string(let key), .map(let map)):
+            return .boolean(map[key] != nil)
+        case (.string(let part), .string(let whole)):
+            try interpreter.step(range, cost: 1 + whole.utf8.count / 64)
+            return .boolean(part.isEmpty || whole.contains(part))
+        case (_, .map), (_, .string):
+            throw interpreter.fail(.error("'in' looks for a string in a \(container.typeName), got \(item.typeName) \(item.preview())", at: left.range))
+        default:
+            throw interpreter.fail(.error("'in' needs a list, a map or a string on its right, got \(container.typeName)", at: right.range))
+        }
+    }
+}
+
+/// `{key: value, ...}`: keys known when lowering are in `keys`; a key with interpolations is evaluated.
+final class MapNode: ExpressionNode {
+    struct Entry {
+        let key: ExpressionNode
+        /// The key's text when it has no interpolations.
+        let knownKey: String?
+        let value: ExpressionNode
+    }
+
+    let entries: [Entry]
+    /// Whether a key has interpolations: then a key given twice is found here, not by the parser.
+    let hasComputedKeys: Bool
+
+    init(_ entries: [Entry], _ range: SourceRange) {
+        self.entries = entries
+        hasComputedKeys = entries.contains { $0.knownKey == nil }
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        var pairs: [(key: String, value: Value)] = []
+        pairs.reserveCapacity(entries.count)
+        var given: [String: SourceRange] = [:]
+        var poisoned = false
+        for entry in entries {
+            var key: String
+            if let known = entry.knownKey {
+                key = known
+            } else {
+                let value = try entry.key.evaluate(interpreter, in: scope)
+                guard case .string(let text) = value else { poisoned = true; continue }
+                key = text
+            }
+            if hasComputedKeys {
+                if let first = given[key] {
+                    throw interpreter.fail(.error("key '\(key)' is given twice in the map", at: entry.key.range,
+                                                  notes: [.init("first given here", at: first)]))
+                }
+                given[key] = entry.key.range
+            }
+            let value = try entry.value.evaluate(interpreter, in: scope)
+            if value.isPoison { poisoned = true }
+            pairs.append((key, value))
+        }
+        if poisoned { return .poison }
+        let map = Value.map(pairs)
+        if map.depth > interpreter.valueDepthLimit {
+            throw interpreter.fail(.error("the map is nested too deeply (the limit is \(interpreter.valueDepthLimit) levels)", at: range,
+                                          help: "each list or map inside a map is a level; flatten the value, or let the host raise the limit"))
+        }
+        try interpreter.chargeValueBytes(pairs.count * 2 * MemoryLayout<Value>.stride, at: range)
+        return map
+    }
+}
+
+/// Where a map has no key: the error, with did-you-mean over its keys.
+private func missingKey(_ key: String, in map: ValueMap, at range: SourceRange, _ interpreter: Interpreter) -> Unwind {
+    let help: String
+    if let suggestion = Suggestions.closest(to: key, in: map.keys) {
+        help = "did you mean '\(suggestion)'?"
+    } else if map.count == 0 {
+        help = "the map is empty"
+    } else {
+        let shown = map.keys.prefix(8).joined(separator: ", ")
+        help = "its keys are \(shown)\(map.count > 8 ? ", ..." : ""); test with: \"\(key)\" in $map"
+    }
+    return interpreter.fail(.error("the map has no key '\(key)'", at: range, help: help))
+}
+
+/// `a.NAME`: a map's field.
+final class FieldNode: ExpressionNode {
+    let base: ExpressionNode
+    let name: String
+    let nameRange: SourceRange
+
+    init(_ base: ExpressionNode, _ name: String, _ nameRange: SourceRange, _ range: SourceRange) {
+        self.base = base
+        self.name = name
+        self.nameRange = nameRange
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let value = try base.evaluate(interpreter, in: scope)
+        guard case .map(let map) = value else {
+            if value.isPoison { return .poison }
+            throw interpreter.fail(.error("'.\(name)' reads a field of a map, got \(value.typeName) \(value.preview())", at: base.range))
+        }
+        guard let field = map[name] else { throw missingKey(name, in: map, at: nameRange, interpreter) }
+        return field
+    }
+}
+
+/// The position `index` (negative: from the end) in something of `count` items, or an error
+/// naming the length.
+private func position(_ index: Value, _ count: Int, _ what: String, at range: SourceRange, _ interpreter: Interpreter, slice: Bool = false) throws -> Int {
+    guard case .integer(let i) = index else {
+        throw interpreter.fail(.error("\(slice ? "a slice bound" : "an index") of a \(what) must be an integer, got \(index.typeName) \(index.preview())", at: range))
+    }
+    let p = i < 0 ? count + i : i
+    guard p >= 0, slice ? p <= count : p < count else {
+        let valid = count == 0 ? "the \(what) is empty" : slice ? "bounds go from \(-count) to \(count)" : "indices go from 0 to \(count - 1), or \(-count) to -1 from the end"
+        throw interpreter.fail(.error("\(slice ? "slice bound" : "index") \(i) is out of range for a \(what) of length \(count)", at: range, help: valid))
+    }
+    return p
+}
+
+/// `a[i]`: an item of a list, a character of a string, a map's value.
+final class IndexNode: ExpressionNode {
+    let base: ExpressionNode
+    let index: ExpressionNode
+
+    init(_ base: ExpressionNode, _ index: ExpressionNode, _ range: SourceRange) {
+        self.base = base
+        self.index = index
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let value = try base.evaluate(interpreter, in: scope)
+        let key = try index.evaluate(interpreter, in: scope)
+        if value.isPoison || key.isPoison { return .poison }
+        switch value {
+        case .list(let list):
+            return list[try position(key, list.count, "list", at: index.range, interpreter)]
+        case .string(let s):
+            try interpreter.step(range, cost: 1 + s.utf8.count / 64)
+            let p = try position(key, s.count, "string", at: index.range, interpreter)
+            return .string(String(s[s.index(s.startIndex, offsetBy: p)]))
+        case .map(let map):
+            guard case .string(let name) = key else {
+                throw interpreter.fail(.error("a map's keys are strings, got \(key.typeName) \(key.preview())", at: index.range))
+            }
+            guard let field = map[name] else { throw missingKey(name, in: map, at: index.range, interpreter) }
+            return field
+        default:
+            throw interpreter.fail(.error("cannot index \(value.typeName) \(value.preview())", at: base.range,
+                                          help: "index a list, a string or a map"))
+        }
+    }
+}
+
+/// `a[i:j]`: part of a list or a string (a missing bound is its start or end).
+final class SliceNode: ExpressionNode {
+    let base: ExpressionNode
+    let from: ExpressionNode?
+    let to: ExpressionNode?
+
+    init(_ base: ExpressionNode, _ from: ExpressionNode?, _ to: ExpressionNode?, _ range: SourceRange) {
+        self.base = base
+        self.from = from
+        self.to = to
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let value = try base.evaluate(interpreter, in: scope)
+        let low = try from?.evaluate(interpreter, in: scope)
+        let high = try to?.evaluate(interpreter, in: scope)
+        if value.isPoison || low?.isPoison == true || high?.isPoison == true { return .poison }
+        let count: Int, what: String
+        switch value {
+        case .list(let list): (count, what) = (list.count, "list")
+        case .string(let s):
+            try interpreter.step(range, cost: 1 + s.utf8.count / 64)
+            (count, what) = (s.count, "string")
+        default:
+            throw interpreter.fail(.error("cannot slice \(value.typeName) \(value.preview())", at: base.range, help: "slice a list or a string"))
+        }
+        let start = try low.map { try position($0, count, what, at: from!.range, interpreter, slice: true) } ?? 0
+        let end = try high.map { try position($0, count, what, at: to!.range, interpreter, slice: true) } ?? count
+        guard start <= end else {
+            throw interpreter.fail(.error("the slice starts at \(start), after its end \(end)", at: range, help: "write [i:j] with i <= j"))
+        }
+        if case .string(let s) = value {
+            let first = s.index(s.startIndex, offsetBy: start)
+            return .string(String(s[first..<s.index(first, offsetBy: end - start)]))
+        }
+        guard case .list(let list) = value else { return .poison }
+        if list.isRange, case .integer(let base) = list.first ?? .integer(0) {
+            return .list(ValueList(integers: (base + start)..<(base + end)))
+        }
+        try interpreter.step(range, cost: 1 + (end - start))
+        try interpreter.checkList(count: end - start, at: range)
+        return .list(Array(list.items[start..<end]))
+    }
+}
+
+/// `[ELEMENT for NAME in SEQUENCE if CONDITION]`; NAME is bound in a scope of its own.
+final class ComprehensionNode: ExpressionNode {
+    let element: ExpressionNode
+    let variable: String
+    let symbol: Symbol
+    let variableRange: SourceRange
+    let sequence: ExpressionNode
+    let condition: ExpressionNode?
+
+    init(_ element: ExpressionNode, _ variable: String, _ symbol: Symbol, _ variableRange: SourceRange,
+         _ sequence: ExpressionNode, _ condition: ExpressionNode?, _ range: SourceRange) {
+        self.element = element
+        self.variable = variable
+        self.symbol = symbol
+        self.variableRange = variableRange
+        self.sequence = sequence
+        self.condition = condition
+        super.init(range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        let sequence = try self.sequence.evaluate(interpreter, in: scope)
+        guard case .list(let items) = sequence else {
+            if sequence.isPoison { return .poison }
+            throw interpreter.fail(.error("a comprehension needs a list, got \(sequence.typeName)", at: self.sequence.range,
+                                          help: sequence.typeName == "map" ? "go through keys($m) or values($m)" : "go through a list such as [a, b] or range(0, 3)"))
+        }
+        let iteration = Scope(parent: scope)
+        var values: [Value] = []
+        var depth = 0
+        for item in items {
+            try interpreter.step(range)
+            iteration.variables.removeAll()
+            iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+            if let condition {
+                let holds = try condition.evaluate(interpreter, in: iteration)
+                if !(try interpreter.boolean(holds, condition.range, "the condition of a comprehension")) { continue }
+            }
+            let value = try element.evaluate(interpreter, in: iteration)
+            if value.isPoison { return .poison }
+            depth = max(depth, value.depth)
+            values.append(value)
+            if values.count > interpreter.limits.maxListCount { try interpreter.checkList(count: values.count, at: range) }
+        }
+        let list = ValueList(values, depth: depth + 1)
+        try interpreter.checkNesting(list, at: range)
+        try interpreter.checkList(count: list.count, at: range)
+        return .list(list)
     }
 }

@@ -5,7 +5,7 @@
 // `==`) therefore charges the elements it visits as it goes (ValueWalks.swift), and a list
 // knows its nesting depth, so a value nested too deeply is refused where it is built.
 
-/// A runtime value: a string, an integer, a boolean or a list.
+/// A runtime value: a string, an integer, a boolean, a list or a map.
 public enum Value: Sendable, Hashable {
     /// A string (a bare name evaluates to one).
     case string(String)
@@ -15,6 +15,9 @@ public enum Value: Sendable, Hashable {
     case boolean(Bool)
     /// A list. Build one with `Value.list(_:)` (an array of items).
     case list(ValueList)
+    /// A map (a record): string keys in the order they were added, each with its value.
+    /// Build one with `Value.map(_:)` (an array of key-value pairs).
+    case map(ValueMap)
     /// The result of an expression that already failed: it silences follow-on errors.
     case poison
 
@@ -23,13 +26,36 @@ public enum Value: Sendable, Hashable {
     public static func list(_ items: [Value]) -> Value {
         var depth = 0
         for item in items {
-            switch item {
-            case .poison: return .poison
-            case .list(let inner): depth = max(depth, inner.depth)
-            default: break
-            }
+            if item.isPoison { return .poison }
+            depth = max(depth, item.depth)
         }
         return .list(ValueList(items, depth: depth + 1))
+    }
+
+    /// A map of `entries`, in order (a later entry for the same key replaces the earlier value);
+    /// poison when one of the values is poison.
+    public static func map(_ entries: [(key: String, value: Value)]) -> Value {
+        var keys: [String] = [], values: [Value] = [], positions: [String: Int] = [:]
+        for (key, value) in entries {
+            if value.isPoison { return .poison }
+            if let position = positions[key] {
+                values[position] = value
+            } else {
+                positions[key] = keys.count
+                keys.append(key)
+                values.append(value)
+            }
+        }
+        return .map(ValueMap(keys: keys, values: values, positions: positions))
+    }
+
+    /// How many lists and maps deep the value goes: 0 for a string, integer or boolean.
+    var depth: Int {
+        switch self {
+        case .list(let list): list.depth
+        case .map(let map): map.depth
+        default: 0
+        }
     }
 
     /// The kind of value, as diagnostics name it.
@@ -39,6 +65,7 @@ public enum Value: Sendable, Hashable {
         case .integer: "integer"
         case .boolean: "boolean"
         case .list: "list"
+        case .map: "map"
         case .poison: "invalid value"
         }
     }
@@ -171,5 +198,76 @@ public struct ValueList: RandomAccessCollection, Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
         for item in self { hasher.combine(item) }
+    }
+}
+
+/// The entries of a map value: string keys in the order they were added, each with its value,
+/// and how deeply lists and maps nest in it. Two maps are equal when they hold the same keys
+/// with equal values, in whatever order.
+public struct ValueMap: Hashable, Sendable {
+    /// The keys, in the order they were added.
+    public let keys: [String]
+    /// The values, in the order of `keys`.
+    public let values: [Value]
+    private let positions: [String: Int]
+    /// How many lists and maps deep the map goes: 1 for a map of strings, integers or booleans
+    /// (or an empty map), 2 for a map holding a list or a map of those, and so on.
+    public let depth: Int
+
+    init(keys: [String], values: [Value], positions: [String: Int]) {
+        self.keys = keys
+        self.values = values
+        self.positions = positions
+        depth = 1 + values.reduce(0) { max($0, $1.depth) }
+    }
+
+    /// The empty map.
+    public static let empty = ValueMap(keys: [], values: [], positions: [:])
+
+    /// How many entries the map holds.
+    public var count: Int { keys.count }
+
+    /// The value for `key`, or nil when the map has no such key.
+    public subscript(key: String) -> Value? {
+        positions[key].map { values[$0] }
+    }
+
+    /// The entries, in order.
+    public var entries: [(key: String, value: Value)] { Array(zip(keys, values)) }
+
+    /// This map with `other`'s entries added: a key both hold takes `other`'s value and keeps
+    /// its place here; new keys follow, in `other`'s order.
+    func merging(_ other: ValueMap) -> ValueMap {
+        var keys = self.keys, values = self.values, positions = self.positions
+        for (key, value) in zip(other.keys, other.values) {
+            if let position = positions[key] {
+                values[position] = value
+            } else {
+                positions[key] = keys.count
+                keys.append(key)
+                values.append(value)
+            }
+        }
+        return ValueMap(keys: keys, values: values, positions: positions)
+    }
+
+    /// Equal maps hold the same keys with equal values, in any order.
+    public static func == (a: ValueMap, b: ValueMap) -> Bool {
+        guard a.count == b.count else { return false }
+        for (key, value) in zip(a.keys, a.values) where b[key] != value { return false }
+        return true
+    }
+
+    /// Hashes the entries whatever their order, consistently with `==`.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (key, value) in zip(keys, values) {
+            var entry = Hasher()
+            entry.combine(key)
+            entry.combine(value)
+            combined = combined &+ entry.finalize()
+        }
+        hasher.combine(count)
+        hasher.combine(combined)
     }
 }

@@ -132,6 +132,35 @@ public struct CommandArgument: Sendable {
         return [(value, range)]
     }
 
+    /// A list argument with the lists in it spliced in, in order (`discover with $peers, c3`),
+    /// each name keeping the range of the word it came from; nil when an item is not a string
+    /// or a list. An empty list stays empty.
+    func flattenedNames() -> CommandArgument? {
+        guard case .list(let list) = value else { return nil }
+        if list.depth == 1 {
+            return list.allSatisfy({ if case .string = $0 { true } else { false } }) ? self : nil
+        }
+        var names: [Value] = [], ranges: [SourceRange] = []
+        var stack: [(items: ValueList, next: Int, range: SourceRange?)] = [(list, 0, nil)]
+        while let top = stack.indices.last {
+            let index = stack[top].next
+            guard index < stack[top].items.count else { stack.removeLast(); continue }
+            stack[top].next = index + 1
+            // An item of the written list has its own range; an item inside it takes that one.
+            let itemRange = stack[top].range ?? (index < elementRanges.count ? elementRanges[index] : range)
+            switch stack[top].items[index] {
+            case .string:
+                names.append(stack[top].items[index])
+                ranges.append(itemRange)
+            case .list(let inner):
+                stack.append((inner, 0, itemRange))
+            default:
+                return nil
+            }
+        }
+        return CommandArgument(value: .list(names), range: range, elementRanges: ranges)
+    }
+
     /// The value when it is a string, else nil.
     public var string: String? {
         if case .string(let s) = value { return s }

@@ -19,10 +19,24 @@ public struct Expression: Sendable {
         case list([Expression])
         /// `name(arguments)`: a call of a built-in or host function.
         case call(function: String, functionRange: SourceRange, arguments: [Expression])
-        /// `a + b`, `a == b`, `a != b`, `a and b`, `a or b`.
+        /// `a + b`, `a - b`, `a == b`, `a != b`, `a < b` (and `<=`, `>`, `>=`), `a in b`, `a and b`, `a or b`.
         case binary(BinaryOperator, Expression, Expression)
         /// `not a`.
         case not(Expression)
+        /// `-a`: the negative of an integer.
+        case negate(Expression)
+        /// `{key: value, "two words": value}`: a map literal, its entries in order.
+        case map([MapEntry])
+        /// `a.NAME`: a map's field (the `.` touches `a`).
+        case field(Expression, name: String, nameRange: SourceRange)
+        /// `a[i]`: an item of a list, a character of a string, a map's value (the `[` touches `a`).
+        case index(Expression, Expression)
+        /// `a[i:j]`, `a[:j]`, `a[i:]`: part of a list or string.
+        case slice(Expression, from: Expression?, to: Expression?)
+        /// `[ELEMENT for NAME in SEQUENCE if CONDITION]`: a list built from another; NAME is bound
+        /// only inside the brackets.
+        case comprehension(element: Expression, variable: String, variableRange: SourceRange,
+                           sequence: Expression, condition: Expression?)
         /// Stands in for a piece of input that did not parse; evaluates silently to poison.
         case invalid
     }
@@ -39,6 +53,14 @@ public struct Expression: Sendable {
     }
 }
 
+/// One `KEY: VALUE` of a map literal. The key is a bare name or a string (`.name` or `.string`).
+public struct MapEntry: Sendable {
+    /// The key as written: a name or a string, which may interpolate.
+    public var key: Expression
+    /// The value's expression.
+    public var value: Expression
+}
+
 /// A piece of a quoted string.
 public enum StringPart: Sendable {
     /// Text taken as it is (escapes already resolved).
@@ -51,6 +73,18 @@ public enum StringPart: Sendable {
 public enum BinaryOperator: String, Sendable {
     /// String concatenation (or integer addition).
     case plus = "+"
+    /// Integer subtraction.
+    case minus = "-"
+    /// Integer less-than (comparisons are written inside brackets: `<` and `>` delimit blocks).
+    case less = "<"
+    /// Integer less-than-or-equal, `<` touching `=`.
+    case lessEqual = "<="
+    /// Integer greater-than.
+    case greater = ">"
+    /// Integer greater-than-or-equal, `>` touching `=`.
+    case greaterEqual = ">="
+    /// Membership: an item of a list, a key of a map, a substring of a string.
+    case `in`
     /// Equality of two values.
     case equal = "=="
     /// Inequality of two values.

@@ -486,17 +486,120 @@ package struct Parser {
         return Expression(.not(operand), range(token).extended(to: operand.range))
     }
 
+    /// `==`, `!=`, `in` and, inside brackets, `<`, `<=`, `>`, `>=` (one level, left-associative).
+    /// Outside brackets `<` and `>` delimit blocks: a `>` that reads as a comparison there
+    /// (`if $i > 2 < ... >`) is one error, and the parse goes on as if it were bracketed.
     private mutating func parseEquality() throws -> Expression {
-        try parseLeftAssociative({ $0 == .equalEqual ? .equal : $0 == .bangEqual ? .notEqual : nil },
-                                 operand: { try $0.parseAdditive() })
+        let start = index
+        var left = try parseAdditive()
+        var chained = 0
+        defer { depth -= chained }
+        while let (op, opRange, outside) = takeComparison() {
+            chained += 1
+            try enter()
+            let right = try parseAdditive()
+            if outside { reportBareComparison(op, at: opRange, left: left, right: right, start: start) }
+            left = Expression(.binary(op, left, right), left.range.extended(to: right.range))
+        }
+        return left
+    }
+
+    /// The comparison operator at the current token, consumed; `outside` when it is a `>`
+    /// outside brackets that can only be a comparison (an operand or `=` follows on its line).
+    private mutating func takeComparison() -> (BinaryOperator, SourceRange, outside: Bool)? {
+        let token = current()
+        switch token.kind {
+        case .equalEqual: _ = advance(); return (.equal, range(token), false)
+        case .bangEqual: _ = advance(); return (.notEqual, range(token), false)
+        case .kwIn: _ = advance(); return (.in, range(token), false)
+        case .lAngle, .rAngle:
+            let next = tokens[index + 1]
+            let orEqual = next.kind == .equals && next.start == token.end
+            let outside = parenDepth == 0
+            if outside {
+                guard token.kind == .rAngle, orEqual || Parser.startsOperand.contains(next.kind) else { return nil }
+            }
+            _ = advance()
+            if orEqual { _ = advance() }
+            let spelled = SourceRange(file: file, start: Int(token.start), end: Int(orEqual ? next.end : token.end))
+            if token.kind == .lAngle { return (orEqual ? .lessEqual : .less, spelled, outside) }
+            return (orEqual ? .greaterEqual : .greater, spelled, outside)
+        default:
+            return nil
+        }
+    }
+
+    /// Tokens that start an operand: after a `>` outside brackets they make it a comparison.
+    private static let startsOperand: Set<TokenKind> = [.identifier, .variable, .number, .string, .kwTrue, .kwFalse, .lParen, .lBracket, .minus]
+
+    private func source(_ range: SourceRange) -> String {
+        String(decoding: bytes[range.start..<range.end], as: UTF8.self)
+    }
+
+    private mutating func reportBareComparison(_ op: BinaryOperator, at where_: SourceRange, left: Expression, right: Expression, start: Int) {
+        let comparison = "(\(source(left.range)) \(op.rawValue) \(source(right.range)))"
+        let inIf = start > 0 && tokens[start - 1].kind == .kwIf
+        diagnostics.append(.error("'\(op.rawValue)' compares only inside parentheses", at: where_,
+                                  help: inIf ? "write: if \(comparison) < ... >" : "write: \(comparison)"))
     }
 
     private mutating func parseAdditive() throws -> Expression {
-        try parseLeftAssociative({ $0 == .plus ? .plus : nil }, operand: { try $0.parseWord() })
+        try parseLeftAssociative({ $0 == .plus ? .plus : $0 == .minus ? .minus : nil }, operand: { try $0.parseWord() })
     }
 
-    /// A word: name, `$var`, string, number, boolean, list, call or parenthesized expression.
+    /// A word: an optional unary `-`, then a primary with its postfix `.NAME`, `[i]` and
+    /// `[i:j]`, each touching what it follows (`cmd $x [a]` is two words).
     private mutating func parseWord() throws -> Expression {
+        let token = current()
+        if token.kind == .minus {
+            _ = advance()
+            try enter()
+            defer { depth -= 1 }
+            let operand = try parseWord()
+            return Expression(.negate(operand), range(token).extended(to: operand.range))
+        }
+        var expression = try parsePrimary()
+        var chained = 0
+        defer { depth -= chained }
+        while index > 0, tokens[index].start == tokens[index - 1].end, tokens[index].kind == .dot || tokens[index].kind == .lBracket {
+            chained += 1
+            try enter()
+            expression = tokens[index].kind == .dot ? try parseField(of: expression) : try parseIndex(of: expression)
+        }
+        return expression
+    }
+
+    /// `.NAME` after `base` (the name touches the dot; a keyword is a name here).
+    private mutating func parseField(of base: Expression) throws -> Expression {
+        let dot = advance()
+        let name = tokens[index]
+        guard name.kind == .identifier || name.kind.isKeyword, name.start == dot.end else {
+            throw fail("expected a field name after '.', found \(name.kind.spelling)", at: name,
+                       help: "write $map.NAME, or $map[\"KEY\"] for any key")
+        }
+        _ = advance()
+        return Expression(.field(base, name: text(name), nameRange: range(name)), base.range.extended(to: range(name)))
+    }
+
+    /// `[i]`, `[i:j]`, `[:j]`, `[i:]` or `[:]` after `base`.
+    private mutating func parseIndex(of base: Expression) throws -> Expression {
+        let open = advance()
+        parenDepth += 1
+        let from: Expression? = current().kind == .colon ? nil : try parseExpression()
+        guard current().kind == .colon else {
+            let close = try expect(.rBracket, "to close the index", notes: [.init("the index opens here", at: range(open))])
+            parenDepth -= 1
+            return Expression(.index(base, from!), base.range.extended(to: range(close)))
+        }
+        _ = advance()
+        let to: Expression? = current().kind == .rBracket ? nil : try parseExpression()
+        let close = try expect(.rBracket, "to close the slice", notes: [.init("the slice opens here", at: range(open))])
+        parenDepth -= 1
+        return Expression(.slice(base, from: from, to: to), base.range.extended(to: range(close)))
+    }
+
+    /// A name, `$var`, string, number, boolean, list, comprehension, map, call or parenthesized expression.
+    private mutating func parsePrimary() throws -> Expression {
         let token = current()
         switch token.kind {
         case .identifier:
@@ -526,11 +629,14 @@ package struct Parser {
             var items: [Expression] = []
             while current().kind != .rBracket {
                 items.append(try parseExpression())
+                if items.count == 1, current().kind == .kwFor { return try parseComprehension(token, element: items[0]) }
                 if current().kind == .comma { _ = advance() } else { break }
             }
             let close = try expect(.rBracket, "to close the list", notes: [.init("the list opens here", at: range(token))])
             parenDepth -= 1
             return Expression(.list(items), range(token).extended(to: range(close)))
+        case .lBrace:
+            return try parseMap()
         case .lParen:
             _ = advance()
             parenDepth += 1
@@ -542,6 +648,88 @@ package struct Parser {
             return grouped
         default:
             throw fail("expected a value, found \(token.kind.spelling)", at: token)
+        }
+    }
+
+    /// The rest of `[ELEMENT for NAME in SEQUENCE if CONDITION]`, from `for`.
+    private mutating func parseComprehension(_ open: Token, element: Expression) throws -> Expression {
+        _ = advance()
+        let variable = current()
+        guard variable.kind == .identifier || variable.kind == .variable else {
+            throw fail("expected a variable after 'for', found \(variable.kind.spelling)", at: variable, help: "[EXPR for x in LIST]")
+        }
+        _ = advance()
+        let spelled = variable.kind == .variable ? String(text(variable).dropFirst()) : text(variable)
+        _ = try expect(.kwIn, "after the comprehension's variable", help: "[EXPR for \(spelled) in LIST]")
+        let sequence = try parseExpression()
+        var condition: Expression?
+        if current().kind == .kwIf {
+            _ = advance()
+            condition = try parseExpression()
+        }
+        let close = try expect(.rBracket, "to close the comprehension", notes: [.init("the comprehension opens here", at: range(open))])
+        parenDepth -= 1
+        return Expression(.comprehension(element: element, variable: spelled, variableRange: range(variable), sequence: sequence, condition: condition),
+                          range(open).extended(to: range(close)))
+    }
+
+    /// `{KEY: VALUE, ...}`. A `{` that opens no map (`cluster c1 { ... }`) is reported as the
+    /// stray brace it is, with the help that blocks are delimited by '<' and '>'.
+    private mutating func parseMap() throws -> Expression {
+        let open = current()
+        var after = index + 1
+        while tokens[after].kind == .newline { after += 1 }
+        var colon = min(after + 1, tokens.count - 1)
+        while tokens[colon].kind == .newline { colon += 1 }
+        let key = tokens[after].kind
+        // At the end of input it may still be a map: the REPL asks for the next line.
+        guard key == .rBrace || key == .eof || ((key == .identifier || key == .string || key.isKeyword) && tokens[colon].kind == .colon) else {
+            throw fail("unexpected '{'", at: open)
+        }
+        _ = advance()
+        parenDepth += 1
+        var entries: [MapEntry] = []
+        var given: [String: SourceRange] = [:]
+        while current().kind != .rBrace {
+            let keyToken = current()
+            let key: Expression
+            switch keyToken.kind {
+            case .string: _ = advance(); key = try decodeString(keyToken)
+            case .identifier: _ = advance(); key = Expression(.name(text(keyToken)), range(keyToken))
+            case let kind where kind.isKeyword: _ = advance(); key = Expression(.name(text(keyToken)), range(keyToken))
+            default:
+                throw fail("expected a map key (a name or a string), found \(keyToken.kind.spelling)", at: keyToken,
+                           help: "write {name: VALUE, \"any key\": VALUE}")
+            }
+            _ = try expect(.colon, "after the map key", help: "write KEY: VALUE")
+            let value = try parseExpression()
+            if let spelled = Parser.staticKey(key) {
+                if let first = given[spelled] {
+                    diagnostics.append(.error("key '\(spelled)' is given twice in the map", at: key.range, notes: [.init("first given here", at: first)],
+                                              help: "remove one, or merge maps with '+' (the right one wins)"))
+                }
+                given[spelled] = given[spelled] ?? key.range
+            }
+            entries.append(MapEntry(key: key, value: value))
+            if current().kind == .comma { _ = advance() } else { break }
+        }
+        let close = try expect(.rBrace, "to close the map", notes: [.init("the map opens here", at: range(open))])
+        parenDepth -= 1
+        return Expression(.map(entries), range(open).extended(to: range(close)))
+    }
+
+    /// The text of a map key known without evaluating it: a name, or a string without interpolations.
+    static func staticKey(_ key: Expression) -> String? {
+        switch key.kind {
+        case .name(let text): return text
+        case .string(let parts):
+            var text = ""
+            for part in parts {
+                guard case .literal(let literal) = part else { return nil }
+                text += literal
+            }
+            return text
+        default: return nil
         }
     }
 
