@@ -262,3 +262,25 @@ struct ScriptTree {
         #expect(r.log == ["west c west-2"])
     }
 }
+
+extension NamespacedImports {
+    @Test func theFilesVariablesAreFieldsOfTheNamespace() throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = """
+            import "east.mesh" as east
+            import "west.mesh" as west
+            emit ($east.version + " " + $west.version)
+            """
+        let r = try ScriptTree(files: files).runMain(.memory)
+        expectClean(r)
+        #expect(r.log == ["east-1 west-2"])
+    }
+
+    @Test func anUnknownFieldOfANamespaceIsFoundBeforeTheRun() throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = "import \"east.mesh\" as east\nemit \"start\"\nemit $east.versoin\n"
+        let r = try ScriptTree(files: files).runMain(.memory)
+        expectOneError(r, "'east' (an imported file) defines no variable 'versoin'", line: 3, help: "did you mean '$east.version'?")
+        #expect(r.log.isEmpty)
+    }
+}

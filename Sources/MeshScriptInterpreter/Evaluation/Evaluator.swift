@@ -450,8 +450,21 @@ extension Interpreter {
         }
     }
 
-    /// `import FILE as NAME`: the file's recipes as `NAME.RECIPE`; nothing else of it enters `scope`.
+    /// `import FILE as NAME`: the file's recipes as `NAME.RECIPE`, its variables as the map
+    /// `$NAME` (read `$NAME.VARIABLE`); nothing else of it enters `scope`.
     private func bindNamespace(_ namespace: String, of exports: Scope, path: String, at range: SourceRange, in scope: Scope) throws {
+        let symbol = symbols.intern(namespace)
+        if let existing = scope.variables[symbol], existing.range != range {
+            throw fail(.error("importing '\(path)' as '\(namespace)' would redefine '$\(namespace)'", at: range,
+                              notes: [.init("already defined here", at: existing.range)]))
+        }
+        var keys: [String] = [], values: [Value] = [], positions: [String: Int] = [:]
+        for (key, entry) in exports.variables {
+            positions[key.name] = keys.count
+            keys.append(key.name)
+            values.append(entry.value)
+        }
+        scope.variables.bind(symbol, namespace, Variable(value: .map(ValueMap(keys: keys, values: values, positions: positions)), range: range))
         for (key, recipe) in exports.recipes {
             let qualified = namespace + "." + key.name
             let symbol = symbols.intern(qualified)

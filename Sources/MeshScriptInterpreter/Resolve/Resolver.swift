@@ -68,6 +68,12 @@ private final class ResolveScope {
         recipes[name] ?? parent?.recipe(name)
     }
 
+    /// What the namespace `name` exports, when it is the nearest binding of `name`.
+    func namespace(_ name: String) -> ResolvedExports? {
+        if variables[name] != nil { return namespaces[name] }
+        return parent?.namespace(name)
+    }
+
     /// Whether this scope or an enclosing one is open (an import with a computed path).
     var anyOpen: Bool { isOpen || (parent?.anyOpen ?? false) }
 
@@ -374,9 +380,42 @@ struct Resolver {
         case .binary(_, let left, let right):
             resolve(left, in: scope)
             resolve(right, in: scope)
-        case .not(let operand):
+        case .not(let operand), .negate(let operand):
             resolve(operand, in: scope)
+        case .map(let entries):
+            for entry in entries {
+                // A bare key is the key's text, not a word that might mean a variable.
+                if case .name = entry.key.kind {} else { resolve(entry.key, in: scope) }
+                resolve(entry.value, in: scope)
+            }
+        case .field(let base, let name, let nameRange):
+            resolve(base, in: scope)
+            checkNamespaceField(base, name, at: nameRange, in: scope)
+        case .index(let base, let index):
+            resolve(base, in: scope)
+            resolve(index, in: scope)
+        case .slice(let base, let from, let to):
+            resolve(base, in: scope)
+            if let from { resolve(from, in: scope) }
+            if let to { resolve(to, in: scope) }
+        case .comprehension(let element, let variable, let variableRange, let sequence, let condition):
+            resolve(sequence, in: scope)
+            let inner = ResolveScope(parent: scope)
+            inner.variables[variable] = (variableRange, .loopVariable)
+            resolve(element, in: inner)
+            if let condition { resolve(condition, in: inner) }
         }
+    }
+
+    /// `$topo.version` where `topo` is a namespace import read before the run: the file must
+    /// define `version`.
+    private mutating func checkNamespaceField(_ base: Expression, _ name: String, at range: SourceRange, in scope: ResolveScope) {
+        guard case .variable(let namespace) = base.kind, let exports = scope.namespace(namespace),
+              exports.variables[name] == nil else { return }
+        let suggestion = Suggestions.closest(to: name, in: exports.variables.keys)
+        diagnostics.append(.error("'\(namespace)' (an imported file) defines no variable '\(name)'", at: range,
+                                  help: suggestion.map { "did you mean '$\(namespace).\($0)'?" }
+                                      ?? "it defines: \(exports.variables.keys.sorted().map { "$" + $0 }.joined(separator: ", "))"))
     }
 
     private mutating func reportUndefined(_ name: String, at range: SourceRange, in scope: ResolveScope) {
