@@ -131,6 +131,14 @@ import MeshScriptInterpreter
         #expect(error?.message == message)
     }
 
+    @Test func aFileImportedInARecipesBodyIsNotPartOfTheRecipe() {
+        let loader = InMemoryLoader(["/p/main.mesh": "recipe r() < import \"lib.mesh\"; return 1 >\nemit r()\n",
+                                     "/p/lib.mesh": "yield\nreturn 2\n"])
+        let r = runFile("/p/main.mesh", loader: loader)
+        #expect(r.messages == ["'yield' outside a recipe", "'return' outside a recipe"], "\(r.rendered)")
+        #expect(r.log == ["1"])
+    }
+
     @Test func aRecipeCalledInAnExpressionGivesItsReturnValue() {
         let r = run("""
             recipe label(name, prefix: string = "gw") < return "${prefix}-${name}" >

@@ -67,7 +67,7 @@ extension Interpreter {
 
     /// Record the diagnostic that stops the whole run, and why it stopped.
     func fatal(_ diagnostic: Diagnostic, _ reason: StopReason = .limit) -> Unwind {
-        diagnostics.append(diagnostic)
+        diagnostics.append(withBacktrace(diagnostic))
         stoppedBy = reason
         return .fatal
     }
@@ -269,9 +269,9 @@ extension Interpreter {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
-            throw fatal(withBacktrace(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
-                                             notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
-                                             help: "a recipe that calls itself needs a condition that ends the recursion")))
+            throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
+                               notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
+                               help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
         let callerFrame = activeFrame
         frames.append(CallFrame(recipe: declaration.name, site: site, caller: callerFrame, block: block, scope: caller,
@@ -587,7 +587,14 @@ extension Interpreter {
                 throw fail(.error("'\(path)' has errors", at: pathExpression.range))
             }
             importStack.append(canonical)
-            defer { importStack.removeLast() }
+            // The file's own statements are in no recipe, even when a recipe's body imports it:
+            // a `yield` or `return` at its top level is an error, not the recipe's.
+            let (active, blockDepth) = (activeFrame, commandBlockDepth)
+            (activeFrame, commandBlockDepth) = (-1, 0)
+            defer {
+                importStack.removeLast()
+                (activeFrame, commandBlockDepth) = (active, blockDepth)
+            }
             try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
             exports = moduleScope
         }
