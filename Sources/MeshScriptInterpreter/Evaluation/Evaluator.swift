@@ -249,7 +249,7 @@ extension Interpreter {
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
-    func callAsFunction(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
+    func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
         let body = Scope(parent: home)
         try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
         guard let value = try invoke(recipe, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory) else {
@@ -629,7 +629,7 @@ extension Interpreter {
         let name = node.function, range = node.range, argumentExpressions = node.arguments
         guard let function = functions[name] else {
             if let (recipe, home) = scope.lookupRecipe(node.symbol) {
-                return try callAsFunction(recipe, home: home, node, scope: scope)
+                return try callInExpression(recipe, home: home, node, scope: scope)
             }
             let suggestion = Suggestions.closest(to: name, in: Array(functions.keys) + scope.visibleRecipeNames)
             throw fail(.error("unknown function '\(name)'", at: node.functionRange, help: suggestion.map { "did you mean '\($0)'?" }))

@@ -311,6 +311,8 @@ package struct Parser {
     /// The statements whose keyword is an ordinary name elsewhere: `yield` alone, `return EXPR`
     /// and `set NAME = EXPR`. Nil when `token` starts a command instead.
     private mutating func parseContextualStatement(_ token: Token) throws -> Statement? {
+        // Most statements are commands: tell them apart by length before reading any text.
+        guard [3, 5, 6].contains(token.end - token.start) else { return nil }
         let next = tokens[index + 1].kind
         let endsStatement = [.newline, .semicolon, .eof, .rAngle].contains(next)
         switch text(token) {
