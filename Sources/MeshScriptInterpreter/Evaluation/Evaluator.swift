@@ -178,6 +178,9 @@ extension Interpreter {
     /// runs and dropped after (a recipe it declares keeps its own body).
     func executeFile(_ program: Program, scope: Scope, directory: String?) throws {
         let kind = BlockKind.topLevel
+        // `currentKind` and `currentDirectory` change only where a file starts, a command opens
+        // its block and `yield` runs a caller's block: loops, `if` and recipe bodies run in the
+        // kind and directory of their statement.
         let outer = (currentKind, currentDirectory)
         (currentKind, currentDirectory) = (kind, directory)
         defer { (currentKind, currentDirectory) = outer }
@@ -191,10 +194,6 @@ extension Interpreter {
     }
 
     func execute(_ statements: [StatementNode], scope: Scope, kind: BlockKind, directory: String?) throws {
-        // For a recipe an expression calls: it runs in the kind and directory of its statement.
-        let outer = (currentKind, currentDirectory)
-        (currentKind, currentDirectory) = (kind, directory)
-        defer { (currentKind, currentDirectory) = outer }
         for statement in statements {
             do {
                 try statement.execute(self, scope: scope, kind: kind, directory: directory)
@@ -397,7 +396,12 @@ extension Interpreter {
         func evaluateBlock() throws {
             guard let block else { return }
             interpreter.commandBlockDepth += 1
-            defer { interpreter.commandBlockDepth -= 1 }
+            let outer = interpreter.currentKind
+            interpreter.currentKind = kind
+            defer {
+                interpreter.commandBlockDepth -= 1
+                interpreter.currentKind = outer
+            }
             try block.execute(interpreter, under: scope, kind: kind, directory: directory)
         }
 

@@ -588,8 +588,9 @@ final class YieldNode: StatementNode {
         let frame = interpreter.frames[active]
         guard let block = frame.block else { return }
         // The block is the caller's code: a `yield` or `return` in it is the caller's.
-        interpreter.activeFrame = frame.caller
-        defer { interpreter.activeFrame = active }
+        let directory = interpreter.currentDirectory
+        (interpreter.activeFrame, interpreter.currentDirectory) = (frame.caller, frame.directory)
+        defer { (interpreter.activeFrame, interpreter.currentDirectory) = (active, directory) }
         try block.execute(interpreter, under: frame.scope, kind: kind, directory: frame.directory)
     }
 }

@@ -73,7 +73,8 @@ public final class Interpreter {
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
     @exclusivity(unchecked) var commandBlockDepth = 0
-    /// The block kind and directory of the statements running now, for a recipe an expression calls.
+    /// The block kind and directory of the statements running now, for a recipe an expression
+    /// calls (kept where they change: a file, a command's block, a `yield`).
     var currentKind = BlockKind.topLevel
     var currentDirectory: String?
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
