@@ -11,6 +11,24 @@ import NameSuggestions
 enum Unwind: Error {
     case statementFailed
     case fatal
+    /// A `return` ends the call `Interpreter.returning.frame` with `Interpreter.returning.value`.
+    case returned
+}
+
+/// One running recipe call: where it was called, and what `yield` runs.
+struct CallFrame {
+    /// The recipe's name.
+    let recipe: String
+    /// The call site, for backtraces.
+    let site: SourceRange
+    /// The frame the call site's code belongs to (-1: none), active again while its block runs.
+    let caller: Int
+    /// The block the caller gave, with the scope and directory it runs in.
+    let block: BlockNode?
+    let scope: Scope
+    let directory: String?
+    /// `Interpreter.commandBlockDepth` at the call: a `return` may not leave a command's block.
+    let commandBlockDepth: Int
 }
 
 extension Interpreter {
@@ -18,8 +36,23 @@ extension Interpreter {
 
     /// Record a statement's error; past `limits.maxErrors` errors, stop the run instead.
     func fail(_ diagnostic: Diagnostic) -> Unwind {
-        diagnostics.append(diagnostic)
+        diagnostics.append(withBacktrace(diagnostic))
         return countError(diagnostic, at: diagnostic.range) ?? .statementFailed
+    }
+
+    /// At most this many "called here" notes; the rest are counted in one more note.
+    static var maxBacktraceNotes: Int { 8 }
+
+    /// `diagnostic` with a note at the call site of each recipe call running now, innermost first.
+    func withBacktrace(_ diagnostic: Diagnostic) -> Diagnostic {
+        guard !frames.isEmpty else { return diagnostic }
+        var diagnostic = diagnostic
+        for frame in frames.reversed().prefix(Self.maxBacktraceNotes) {
+            diagnostic.notes.append(.init("in recipe '\(frame.recipe)', called here", at: frame.site))
+        }
+        let more = frames.count - Self.maxBacktraceNotes
+        if more > 0 { diagnostic.notes.append(.init("... and \(more) more call\(more == 1 ? "" : "s")")) }
+        return diagnostic
     }
 
     /// Count `diagnostic` if it is an error; once the run has reported `limits.maxErrors`
@@ -34,7 +67,7 @@ extension Interpreter {
 
     /// Record the diagnostic that stops the whole run, and why it stopped.
     func fatal(_ diagnostic: Diagnostic, _ reason: StopReason = .limit) -> Unwind {
-        diagnostics.append(diagnostic)
+        diagnostics.append(withBacktrace(diagnostic))
         stoppedBy = reason
         return .fatal
     }
@@ -145,6 +178,12 @@ extension Interpreter {
     /// runs and dropped after (a recipe it declares keeps its own body).
     func executeFile(_ program: Program, scope: Scope, directory: String?) throws {
         let kind = BlockKind.topLevel
+        // `currentKind` and `currentDirectory` change only where a file starts, a command opens
+        // its block and `yield` runs a caller's block: loops, `if` and recipe bodies run in the
+        // kind and directory of their statement.
+        let outer = (currentKind, currentDirectory)
+        (currentKind, currentDirectory) = (kind, directory)
+        defer { (currentKind, currentDirectory) = outer }
         for statement in program.statements {
             do {
                 try lower(statement).execute(self, scope: scope, kind: kind, directory: directory)
@@ -176,37 +215,165 @@ extension Interpreter {
 
     // MARK: - Recipes
 
-    /// Call `recipe`, which closes over `home`, with the words of `statement`.
+    /// Call `recipe`, which closes over `home`, with the words and block of `statement`.
     func call(_ recipe: Recipe, home: Scope, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
         let declaration = recipe.declaration
+        let signature = recipe.signature
+        if let block = statement.block, !signature.yields {
+            throw fail(.error("recipe '\(declaration.name)' does not take a block", at: block.range,
+                              notes: [.init("'\(declaration.name)' has no 'yield' to run a block", at: declaration.nameRange)],
+                              help: "remove the block, or write 'yield' in the recipe where the block should run"))
+        }
+        let body = Scope(parent: home)
         let words = statement.words
-        if let block = statement.block {
-            throw fail(.error("recipe '\(declaration.name)' does not take a block", at: block.range))
+        if signature.isSimple, statement.splitArguments == nil {
+            // The common call: one word per parameter, nothing to check but their number.
+            guard words.count == signature.symbols.count else {
+                let expected = signature.symbols.count
+                throw fail(.error("recipe '\(declaration.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(words.count)",
+                                  at: statement.range,
+                                  notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)]))
+            }
+            for (index, word) in words.enumerated() {
+                let value = try word.expression.evaluate(self, in: scope)
+                if case .poison = value { throw Unwind.statementFailed }
+                let parameter = declaration.parameters[index]
+                body.variables.bind(signature.symbols[index], parameter.name, Variable(value: value, range: parameter.range))
+            }
+        } else {
+            let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
+            try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
         }
-        guard words.count == declaration.parameters.count else {
-            let expected = declaration.parameters.count
-            throw fail(.error("recipe '\(declaration.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(words.count)",
-                              at: statement.range,
-                              notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)]))
+        _ = try invoke(recipe, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
+    }
+
+    /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
+    func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
+        let body = Scope(parent: home)
+        try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
+        guard let value = try invoke(recipe, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory) else {
+            let name = recipe.declaration.name
+            throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
+                              notes: [.init("'\(name)' is defined here", at: recipe.declaration.nameRange)],
+                              help: "end the recipe with 'return EXPR', or call it as a statement: \(name) ARGS"))
         }
-        var values: [Value] = []
-        for word in words {
-            let value = try word.expression.evaluate(self, in: scope)
-            if case .poison = value { throw Unwind.statementFailed }
-            values.append(value)
-        }
+        return value
+    }
+
+    /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
+    /// its `return`, nil when it ends without one.
+    private func invoke(_ recipe: Recipe, body: Scope, site: SourceRange, block: BlockNode?, caller: Scope,
+                        kind: BlockKind, directory: String?) throws -> Value? {
+        let declaration = recipe.declaration
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
-            throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: statement.nameRange,
+            throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
-        let body = Scope(parent: home)
-        for ((parameter, symbol), value) in zip(zip(declaration.parameters, recipe.parameters), values) {
-            body.variables.bind(symbol, parameter.name, Variable(value: value, range: parameter.range))
+        let callerFrame = activeFrame
+        frames.append(CallFrame(recipe: declaration.name, site: site, caller: callerFrame, block: block, scope: caller,
+                                directory: directory, commandBlockDepth: commandBlockDepth))
+        let frame = frames.count - 1
+        activeFrame = frame
+        defer {
+            activeFrame = callerFrame
+            frames.removeLast()
         }
-        try execute(recipe.body.statements(self), scope: body, kind: kind, directory: directory)
+        do {
+            try execute(recipe.body.statements(self), scope: body, kind: kind, directory: directory)
+        } catch Unwind.returned where returning.frame == frame {
+            let value = returning.value
+            returning = (-1, .poison)
+            return value
+        }
+        return nil
+    }
+
+    /// Bind a recipe's parameters in `body`: the positional arguments, then the keyword
+    /// arguments, then the defaults of those not given (evaluated in `home`), each checked
+    /// against its parameter's kind. `scope` is the caller's, where the arguments are evaluated.
+    private func bind(_ recipe: Recipe, home: Scope, positional: [ExpressionNode], keywords: [KeywordArgumentNode],
+                      callRange: SourceRange, scope: Scope, into body: Scope) throws {
+        let declaration = recipe.declaration, signature = recipe.signature, parameters = declaration.parameters
+        let defined = Diagnostic.Note("'\(declaration.name)' is defined here", at: declaration.nameRange)
+        guard positional.count <= parameters.count else {
+            let count = parameters.count, optional = count - signature.required
+            let expected = optional == 0 ? "\(count)" : "at most \(count)"
+            throw fail(.error("recipe '\(declaration.name)' takes \(expected) argument\(count == 1 ? "" : "s"), got \(positional.count)",
+                              at: positional[count].range, notes: [defined]))
+        }
+        // Which argument gives each parameter (its index in positional + keywords), checked
+        // before any is evaluated.
+        var given: [Int?] = Array(repeating: nil, count: parameters.count)
+        for index in positional.indices { given[index] = index }
+        for (offset, keyword) in keywords.enumerated() {
+            guard let index = parameters.firstIndex(where: { $0.name == keyword.name }) else {
+                let suggestion = Suggestions.closest(to: keyword.name, in: parameters.map(\.name))
+                let names = parameters.isEmpty ? "no parameters" : "parameters " + parameters.map { "'\($0.name)'" }.joined(separator: ", ")
+                throw fail(.error("recipe '\(declaration.name)' has no parameter '\(keyword.name)'", at: keyword.nameRange, notes: [defined],
+                                  help: suggestion.map { "did you mean '\($0)'?" } ?? "'\(declaration.name)' has \(names)"))
+            }
+            if let earlier = given[index] {
+                let first = earlier < positional.count ? positional[earlier].range : keywords[earlier - positional.count].nameRange
+                throw fail(.error("argument '\(keyword.name)' of recipe '\(declaration.name)' is given twice", at: keyword.nameRange,
+                                  notes: [.init("first given here", at: first), defined]))
+            }
+            given[index] = positional.count + offset
+        }
+        let missing = parameters.indices.filter { given[$0] == nil && signature.defaults[$0] == nil }.map { "'\(parameters[$0].name)'" }
+        if !missing.isEmpty {
+            throw fail(.error("recipe '\(declaration.name)' needs argument\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))",
+                              at: callRange, notes: [defined],
+                              help: "usage: \(declaration.name) \(parameters.map { $0.defaultValue == nil ? $0.name.uppercased() : "[\($0.name) = VALUE]" }.joined(separator: " "))"))
+        }
+        for (index, parameter) in parameters.enumerated() {
+            let value: Value, range: SourceRange, notes: [Diagnostic.Note]
+            if let argument = given[index] {
+                let expression = argument < positional.count ? positional[argument] : keywords[argument - positional.count].value
+                (value, range, notes) = (try expression.evaluate(self, in: scope), expression.range, [])
+            } else {
+                let expression = signature.defaults[index]!
+                (value, range) = (try expression.evaluate(self, in: home), expression.range)
+                notes = [.init("the default is taken by the call here", at: callRange)]
+            }
+            if case .poison = value { throw Unwind.statementFailed }
+            if let kind = parameter.kind { try check(value, at: range, against: kind, parameter, of: declaration, notes: notes) }
+            body.variables.bind(signature.symbols[index], parameter.name, Variable(value: value, range: parameter.range))
+        }
+    }
+
+    /// Refuse an argument that is not of its parameter's kind: an error at the argument, with a
+    /// note at the parameter.
+    private func check(_ value: Value, at range: SourceRange, against kind: ParameterKind, _ parameter: RecipeParameter,
+                       of declaration: RecipeDeclaration, notes: [Diagnostic.Note]) throws {
+        var help: String?
+        switch (kind, value) {
+        case (.string, .string), (.int, .integer), (.bool, .boolean), (.list, .list): return
+        case (.name, .string(let text)):
+            if Self.isName(text) { return }
+            help = "a name is a DNS-1123 label: 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+        default: break
+        }
+        let wanted = switch kind {
+        case .name: "a name"
+        case .string: "a string"
+        case .int: "an integer"
+        case .bool: "a boolean"
+        case .list: "a list"
+        }
+        throw fail(.error("'\(parameter.name)' of recipe '\(declaration.name)' must be \(wanted), got \(value.typeName) \(value.preview())",
+                          at: range, notes: [.init("'\(parameter.name)' is declared '\(kind.rawValue)' here", at: parameter.kindRange ?? parameter.range)] + notes,
+                          help: help))
+    }
+
+    /// Whether `text` is a DNS-1123 label, as cluster, network and mesh names must be.
+    static func isName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 63 else { return false }
+        func alphanumeric(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        return alphanumeric(bytes.first!) && alphanumeric(bytes.last!) && bytes.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
     // MARK: - Commands
@@ -228,10 +395,18 @@ extension Interpreter {
 
         func evaluateBlock() throws {
             guard let block else { return }
+            interpreter.commandBlockDepth += 1
+            let outer = interpreter.currentKind
+            interpreter.currentKind = kind
+            defer {
+                interpreter.commandBlockDepth -= 1
+                interpreter.currentKind = outer
+            }
             try block.execute(interpreter, under: scope, kind: kind, directory: directory)
         }
 
         func report(_ diagnostic: Diagnostic) {
+            let diagnostic = diagnostic.severity == .error ? interpreter.withBacktrace(diagnostic) : diagnostic
             interpreter.diagnostics.append(diagnostic)
             if diagnostic.severity == .error { reportedErrors.append(diagnostic) }
         }
@@ -259,6 +434,10 @@ extension Interpreter {
             if block == nil {
                 throw fail(.error("'\(signature.name)' needs a block", at: statement.range, help: "usage: \(signature.usage)"))
             }
+        }
+        if statement.splitArguments != nil, let label = statement.words.first(where: { $0.label != nil })?.label {
+            throw fail(.error("'\(signature.name)' takes no NAME = VALUE arguments", at: label.range,
+                              help: "only recipes take keyword arguments; usage: \(signature.usage)"))
         }
         var arguments: [EvaluatedWord] = []
         arguments.reserveCapacity(statement.words.count)
@@ -423,7 +602,14 @@ extension Interpreter {
                 if resolved.diagnostics.hasErrors { throw fail(.error("'\(path)' has errors", at: pathExpression.range)) }
             }
             importStack.append(canonical)
-            defer { importStack.removeLast() }
+            // The file's own statements are in no recipe, even when a recipe's body imports it:
+            // a `yield` or `return` at its top level is an error, not the recipe's.
+            let (active, blockDepth) = (activeFrame, commandBlockDepth)
+            (activeFrame, commandBlockDepth) = (-1, 0)
+            defer {
+                importStack.removeLast()
+                (activeFrame, commandBlockDepth) = (active, blockDepth)
+            }
             try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
             exports = moduleScope
         }
@@ -445,7 +631,7 @@ extension Interpreter {
             }
             // The copy closes over the imported file's scope.
             let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
-                                                           parameters: recipe.parameters, body: recipe.body)
+                                                           signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(key.symbol, key.name, copy)
         }
     }
@@ -472,7 +658,7 @@ extension Interpreter {
                 throw fail(.error("importing '\(path)' as '\(namespace)' would redefine recipe '\(qualified)'", at: range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            let copy = Recipe(declaration: recipe.declaration, home: recipe.home ?? exports, parameters: recipe.parameters, body: recipe.body)
+            let copy = Recipe(declaration: recipe.declaration, home: recipe.home ?? exports, signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(symbol, qualified, copy)
         }
     }
@@ -488,8 +674,15 @@ extension Interpreter {
     func callFunction(_ node: CallNode, scope: Scope) throws -> Value {
         let name = node.function, range = node.range, argumentExpressions = node.arguments
         guard let function = functions[name] else {
-            let suggestion = Suggestions.closest(to: name, in: functions.keys)
+            if let (recipe, home) = scope.lookupRecipe(node.symbol) {
+                return try callInExpression(recipe, home: home, node, scope: scope)
+            }
+            let suggestion = Suggestions.closest(to: name, in: Array(functions.keys) + scope.visibleRecipeNames)
             throw fail(.error("unknown function '\(name)'", at: node.functionRange, help: suggestion.map { "did you mean '\($0)'?" }))
+        }
+        if let keyword = node.keywords.first {
+            throw fail(.error("\(name)() takes no NAME = VALUE arguments", at: keyword.nameRange,
+                              help: "only recipes take keyword arguments; \(function.signature.summary)"))
         }
         let arity = function.signature.arity
         guard arity.contains(argumentExpressions.count) else {

@@ -11,8 +11,17 @@ extension Interpreter {
         case .let(let name, let nameRange, let value):
             return LetNode(name, symbols.intern(name), nameRange, lower(value), range)
         case .recipe(let declaration):
-            return RecipeDeclarationNode(declaration, symbols.intern(declaration.name),
-                                         declaration.parameters.map { symbols.intern($0.name) }, range)
+            let parameters = declaration.parameters
+            let signature = RecipeSignature(symbols: parameters.map { symbols.intern($0.name) },
+                                            defaults: parameters.map { $0.defaultValue.map(lower) }, kinds: parameters.map(\.kind),
+                                            yields: Self.yields(declaration.body.statements))
+            return RecipeDeclarationNode(declaration, symbols.intern(declaration.name), signature, range)
+        case .set(let name, let nameRange, let value):
+            return SetNode(name, symbols.intern(name), nameRange, lower(value), range)
+        case .yield:
+            return YieldNode(range)
+        case .return(let value):
+            return ReturnNode(lower(value), range)
         case .for(let variable, let variableRange, let sequence, let body):
             return ForNode(variable, symbols.intern(variable), variableRange, lower(sequence), BlockNode(body),
                            declaresRecipe: Self.declaresRecipe(body.statements), range)
@@ -32,7 +41,8 @@ extension Interpreter {
                 if case .name(let text) = word.expression.kind { spelling = text }
                 var elementRanges: [SourceRange] = []
                 if case .list(let items) = word.expression.kind { elementRanges = items.map(\.range) }
-                return WordNode(expression: lower(word.expression), spelling: spelling, elementRanges: elementRanges)
+                return WordNode(expression: lower(word.expression), spelling: word.label == nil ? spelling : nil,
+                                elementRanges: elementRanges, label: word.label.map { ($0, word.labelRange!) })
             }
             return CommandNode(name, symbols.intern(name), nameRange, words, block.map(BlockNode.init), range)
         }
@@ -66,7 +76,18 @@ extension Interpreter {
         case .list(let items):
             return ListNode(items.map(lower), range)
         case .call(let function, let functionRange, let arguments):
-            return CallNode(function, functionRange, arguments.map(lower), range)
+            var positional: [ExpressionNode] = [], keywords: [KeywordArgumentNode] = []
+            for argument in arguments {
+                if case .keywordArgument(let name, let nameRange, let value) = argument.kind {
+                    keywords.append(KeywordArgumentNode(name: name, nameRange: nameRange, value: lower(value)))
+                } else {
+                    positional.append(lower(argument))
+                }
+            }
+            return CallNode(function, functionRange, positional, range, symbol: symbols.intern(function), keywords: keywords)
+        case .keywordArgument(_, _, let value):
+            // Only a call's argument list holds one, and lowering the call takes it apart.
+            return lower(value)
         case .binary(let op, let left, let right):
             switch op {
             case .minus: return MinusNode(lower(left), lower(right), range)
@@ -93,6 +114,20 @@ extension Interpreter {
                                      condition.map(lower), range)
         case .invalid:
             return InvalidNode(range)
+        }
+    }
+
+    /// Whether any statement in these blocks, at any depth, is a `yield` (a nested recipe's
+    /// body excluded: its `yield` is its own).
+    static func yields(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .yield: true
+            case .for(_, _, _, let body): yields(body.statements)
+            case .if(_, let then, let otherwise): yields(then.statements) || yields(otherwise?.statements ?? [])
+            case .command(_, _, _, let block): yields(block?.statements ?? [])
+            default: false
+            }
         }
     }
 

@@ -154,16 +154,24 @@ final class ListNode: ExpressionNode {
     }
 }
 
-/// A call of a built-in function: `len($x)`.
+/// A call of a built-in function (`len($x)`) or of a recipe, which returns a value (`f(a, net = "n2")`).
 final class CallNode: ExpressionNode {
     let function: String
     let functionRange: SourceRange
+    /// The positional arguments.
     let arguments: [ExpressionNode]
+    /// The function's name as a recipe's symbol.
+    let symbol: Symbol
+    /// The keyword arguments, after the positional ones.
+    let keywords: [KeywordArgumentNode]
 
-    init(_ function: String, _ functionRange: SourceRange, _ arguments: [ExpressionNode], _ range: SourceRange) {
+    init(_ function: String, _ functionRange: SourceRange, _ arguments: [ExpressionNode], _ range: SourceRange,
+         symbol: Symbol, keywords: [KeywordArgumentNode] = []) {
         self.function = function
         self.functionRange = functionRange
         self.arguments = arguments
+        self.symbol = symbol
+        self.keywords = keywords
         super.init(range)
     }
 
@@ -343,13 +351,13 @@ final class LetNode: StatementNode {
 final class RecipeDeclarationNode: StatementNode {
     let declaration: RecipeDeclaration
     let symbol: Symbol
-    let parameters: [Symbol]
+    let signature: RecipeSignature
     let body: BlockNode
 
-    init(_ declaration: RecipeDeclaration, _ symbol: Symbol, _ parameters: [Symbol], _ range: SourceRange) {
+    init(_ declaration: RecipeDeclaration, _ symbol: Symbol, _ signature: RecipeSignature, _ range: SourceRange) {
         self.declaration = declaration
         self.symbol = symbol
-        self.parameters = parameters
+        self.signature = signature
         self.body = BlockNode(declaration.body)
         super.init(range)
     }
@@ -358,12 +366,16 @@ final class RecipeDeclarationNode: StatementNode {
         if interpreter.commands[declaration.name] != nil {
             throw interpreter.fail(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
         }
+        if interpreter.functions[declaration.name] != nil {
+            throw interpreter.fail(.error("'\(declaration.name)' is a built-in function and cannot be redefined", at: declaration.nameRange,
+                                          help: "choose another name for the recipe"))
+        }
         if let previous = scope.recipes[symbol] {
             throw interpreter.fail(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
                                           notes: [.init("first defined here", at: previous.declaration.nameRange)]))
         }
         scope.recipes.bind(symbol, declaration.name,
-                           Recipe(declaration: declaration, home: nil, parameters: parameters, body: body))
+                           Recipe(declaration: declaration, home: nil, signature: signature, body: body))
     }
 }
 
@@ -498,6 +510,15 @@ struct WordNode {
     let spelling: String?
     /// The range of each item when the word is a list (`discover with c1, c2`).
     let elementRanges: [SourceRange]
+    /// The keyword of a keyword argument (`net = n2`) and where it is; nil for a plain word.
+    var label: (name: String, range: SourceRange)? = nil
+}
+
+/// `name = value` in a recipe call's arguments.
+struct KeywordArgumentNode {
+    let name: String
+    let nameRange: SourceRange
+    let value: ExpressionNode
 }
 
 /// A command statement: a recipe call or a registered command.
@@ -508,12 +529,22 @@ final class CommandNode: StatementNode {
     let words: [WordNode]
     let block: BlockNode?
 
+    /// The words without a keyword, then the keyword arguments: a recipe call's arguments
+    /// (nil when no word has a keyword: then the words are the positional arguments).
+    let splitArguments: (positional: [ExpressionNode], keywords: [KeywordArgumentNode])?
+
     init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ words: [WordNode], _ block: BlockNode?, _ range: SourceRange) {
         self.name = name
         self.symbol = symbol
         self.nameRange = nameRange
         self.words = words
         self.block = block
+        if words.contains(where: { $0.label != nil }) {
+            splitArguments = (words.filter { $0.label == nil }.map(\.expression),
+                              words.compactMap { word in word.label.map { KeywordArgumentNode(name: $0.name, nameRange: $0.range, value: word.expression) } })
+        } else {
+            splitArguments = nil
+        }
         super.init(range)
     }
 
@@ -885,5 +916,74 @@ final class ComprehensionNode: ExpressionNode {
         try interpreter.checkNesting(list, at: range)
         try interpreter.checkList(count: list.count, at: range)
         return .list(list)
+    }
+}
+
+/// `set NAME = EXPR`: a new value for the nearest enclosing binding of `$NAME`.
+final class SetNode: StatementNode {
+    let name: String
+    let symbol: Symbol
+    let nameRange: SourceRange
+    let value: ExpressionNode
+
+    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, _ range: SourceRange) {
+        self.name = name
+        self.symbol = symbol
+        self.nameRange = nameRange
+        self.value = value
+        super.init(range)
+    }
+
+    override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
+        let value = try self.value.evaluate(interpreter, in: scope)
+        if scope.assignVariable(symbol, value) { return }
+        let suggestion = Suggestions.closest(to: name, in: scope.visibleVariableNames)
+        throw interpreter.fail(.error("'set' needs a bound variable, and '$\(name)' is not bound", at: nameRange,
+                                      help: (suggestion.map { "did you mean '$\($0)'? or " } ?? "") + "bind it first with: let \(name) = VALUE"))
+    }
+}
+
+/// `yield`: run the block the caller of the running recipe gave it, in the caller's scope and
+/// in the block kind where the `yield` stands.
+final class YieldNode: StatementNode {
+    override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
+        let active = interpreter.activeFrame
+        guard active >= 0 else {
+            throw interpreter.fail(.error("'yield' outside a recipe", at: range,
+                                          help: "'yield' runs the block a recipe's caller gives it: use it in a recipe's body"))
+        }
+        let frame = interpreter.frames[active]
+        guard let block = frame.block else { return }
+        // The block is the caller's code: a `yield` or `return` in it is the caller's.
+        let directory = interpreter.currentDirectory
+        (interpreter.activeFrame, interpreter.currentDirectory) = (frame.caller, frame.directory)
+        defer { (interpreter.activeFrame, interpreter.currentDirectory) = (active, directory) }
+        try block.execute(interpreter, under: frame.scope, kind: kind, directory: frame.directory)
+    }
+}
+
+/// `return EXPR`: end the running recipe's call with a value.
+final class ReturnNode: StatementNode {
+    let value: ExpressionNode
+
+    init(_ value: ExpressionNode, _ range: SourceRange) {
+        self.value = value
+        super.init(range)
+    }
+
+    override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
+        let active = interpreter.activeFrame
+        guard active >= 0 else {
+            throw interpreter.fail(.error("'return' outside a recipe", at: range, help: "'return' ends a recipe's call with a value: use it in a recipe's body"))
+        }
+        guard interpreter.commandBlockDepth == interpreter.frames[active].commandBlockDepth else {
+            throw interpreter.fail(.error("'return' cannot leave a command's block", at: range,
+                                          help: "end the block first, then return: let the block set a variable with 'set', and return it after the block"))
+        }
+        // A value that failed is reported already: the call gives poison, not a second error.
+        var value = Value.poison
+        do { value = try self.value.evaluate(interpreter, in: scope) } catch Unwind.statementFailed {}
+        interpreter.returning = (active, value)
+        throw Unwind.returned
     }
 }

@@ -15,10 +15,33 @@ public struct Recipe: Sendable {
     /// its file's scope, so imported recipes see their own file's `let`s. Nil in the scope
     /// it was declared in, which is its home. Unowned: `Interpreter.fileScopes` owns it.
     unowned let home: Scope?
-    /// The parameters' symbols, in order.
-    let parameters: [Symbol]
+    /// The parameters as a call binds them.
+    let signature: RecipeSignature
     /// The body, lowered on the first call.
     let body: BlockNode
+}
+
+/// What a call of a recipe needs of its declaration, worked out once when it is lowered.
+final class RecipeSignature: @unchecked Sendable {
+    // @unchecked: the default values' nodes are only evaluated by the interpreter that lowered them.
+    /// The parameters' symbols, in order.
+    let symbols: [Symbol]
+    /// Each parameter's default value, lowered (nil: the parameter is required).
+    let defaults: [ExpressionNode?]
+    /// How many parameters have no default (they come first).
+    let required: Int
+    /// No parameter has a kind or a default: a call binds its words one to one, unchecked.
+    let isSimple: Bool
+    /// Whether the body runs a caller's block (`yield`, at any depth outside nested recipes).
+    let yields: Bool
+
+    init(symbols: [Symbol], defaults: [ExpressionNode?], kinds: [ParameterKind?], yields: Bool) {
+        self.symbols = symbols
+        self.defaults = defaults
+        required = defaults.prefix { $0 == nil }.count
+        isSimple = defaults.allSatisfy { $0 == nil } && kinds.allSatisfy { $0 == nil }
+        self.yields = yields
+    }
 }
 
 /// A bound variable and where it was bound (for "first defined here" notes).
@@ -105,6 +128,13 @@ struct Bindings<Entry>: Sequence {
         }
     }
 
+    /// Change the entry bound to `symbol` in place; false when it is not bound here.
+    mutating func update(_ symbol: Symbol, _ change: (inout Entry) -> Void) -> Bool {
+        guard let position = position(of: symbol) else { return false }
+        change(&entries[position])
+        return true
+    }
+
     /// The entry bound to `name`, for the host API (which has a name, not a symbol).
     func entry(named name: String) -> Entry? {
         keys[..<count].firstIndex { $0.name == name }.map { entries[$0] }
@@ -156,6 +186,12 @@ final class Scope: @unchecked Sendable {
     func lookupVariable(_ symbol: Symbol) -> Value? {
         if let variable = variables[symbol] { return variable.value }
         return parent?.lookupVariable(symbol)
+    }
+
+    /// Give the nearest enclosing binding of `symbol` a new value (`set`); false when none.
+    func assignVariable(_ symbol: Symbol, _ value: Value) -> Bool {
+        if variables.update(symbol, { $0.value = value }) { return true }
+        return parent?.assignVariable(symbol, value) ?? false
     }
 
     /// The nearest enclosing recipe called `symbol`, with the scope it closes over.

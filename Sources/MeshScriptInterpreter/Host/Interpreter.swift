@@ -70,6 +70,19 @@ public final class Interpreter {
     /// `limits.maxNestingDepth` for the current run: how deeply a value built may nest.
     @exclusivity(unchecked) var valueDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
+    /// The recipe calls running now, outermost first (for backtraces, `yield` and `return`).
+    var frames: [CallFrame] = []
+    /// The index in `frames` of the call whose body the running code belongs to lexically
+    /// (a block a recipe yields to belongs to its caller); -1 outside every recipe.
+    @exclusivity(unchecked) var activeFrame = -1
+    /// The frame a `return` being unwound ends, and its value.
+    var returning: (frame: Int, value: Value) = (-1, .poison)
+    /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
+    @exclusivity(unchecked) var commandBlockDepth = 0
+    /// The block kind and directory of the statements running now, for a recipe an expression
+    /// calls (kept where they change: a file, a command's block, a `yield`).
+    var currentKind = BlockKind.topLevel
+    var currentDirectory: String?
     @exclusivity(unchecked) var stackGuard = StackGuard.unknown
     /// The bytes of strings, lists and imported source the current run has built, against
     /// `limits.maxValueBytes`.
@@ -173,10 +186,11 @@ public final class Interpreter {
         globals.variables.bind(symbols.intern(name), name, Variable(value: value, range: hostRange))
     }
 
-    /// Calls the global recipe `name` with `arguments` as its parameters, as the statement
-    /// `name ARG...` would: what it declares joins the topology, its errors come back as
-    /// diagnostics (an unknown recipe or a wrong count of arguments too).
-    public func call(recipe name: String, with arguments: [Value]) -> Outcome {
+    /// Calls the global recipe `name` with `arguments` as its parameters, then `keywords` as
+    /// keyword arguments, as the statement `name ARG... KEY = VALUE...` would: what it declares
+    /// joins the topology, its errors come back as diagnostics (an unknown recipe, a wrong
+    /// count of arguments or an unknown keyword too).
+    public func call(recipe name: String, with arguments: [Value], keywords: KeyValuePairs<String, Value> = [:]) -> Outcome {
         let mark = globals.variables.mark
         defer { globals.variables.rollBack(to: mark) }
         var words = [name]
@@ -184,6 +198,11 @@ public final class Interpreter {
             let variable = "meshscript_host_argument_\(index)"
             bind(variable, to: argument)
             words.append("$" + variable)
+        }
+        for (index, (keyword, argument)) in keywords.enumerated() {
+            let variable = "meshscript_host_keyword_\(index)"
+            bind(variable, to: argument)
+            words.append("\(keyword) = $\(variable)")
         }
         return run(source: words.joined(separator: " ") + "\n", name: "<host call of \(name)>")
     }
@@ -233,6 +252,9 @@ public final class Interpreter {
         stepLimit = limits.maxSteps
         valueDepthLimit = limits.maxNestingDepth
         callDepth = 0
+        frames = []
+        activeFrame = -1
+        commandBlockDepth = 0
         valueBytes = 0
         errorCount = 0
         stoppedBy = nil

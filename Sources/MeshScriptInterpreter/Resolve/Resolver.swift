@@ -44,6 +44,8 @@ private final class ResolveScope {
     let parent: ResolveScope?
     /// True for a recipe's body scope (the recipe's parameters live here).
     let isRecipeBody: Bool
+    /// True for the block of a command (`cluster c < ... >`): `return` cannot leave it.
+    var isCommandBlock = false
     var variables: [String: (range: SourceRange, kind: BindingKind)] = [:]
     var recipes: [String: RecipeDeclaration] = [:]
     /// An import with a computed path ran here: any name may be defined by it.
@@ -72,6 +74,15 @@ private final class ResolveScope {
     func namespace(_ name: String) -> ResolvedExports? {
         if variables[name] != nil { return namespaces[name] }
         return parent?.namespace(name)
+    }
+
+    /// Whether the code here is in a recipe's body (`yield` and `return` need one), and for
+    /// `return`, whether a command's block stands between.
+    var recipeBody: (found: Bool, throughCommandBlock: Bool) {
+        if isRecipeBody { return (true, false) }
+        guard let parent else { return (false, false) }
+        let outer = parent.recipeBody
+        return (outer.found, outer.throughCommandBlock || isCommandBlock)
     }
 
     /// Whether this scope or an enclosing one is open (an import with a computed path).
@@ -171,6 +182,8 @@ struct Resolver {
             index += 1
             let body = ResolveScope(parent: scope, isRecipeBody: true)
             for parameter in declaration.parameters {
+                // A default is evaluated at the call, in the scope the recipe was declared in.
+                if let value = parameter.defaultValue { resolve(value, in: scope) }
                 body.variables[parameter.name] = (parameter.range, .parameter)
             }
             // Where a recipe runs depends on its call: its body's own statements are checked
@@ -186,8 +199,9 @@ struct Resolver {
     }
 
     /// Resolve a nested block in a scope of its own.
-    private mutating func resolve(_ block: Block, under scope: ResolveScope, kind: BlockKind?) {
+    private mutating func resolve(_ block: Block, under scope: ResolveScope, kind: BlockKind?, isCommandBlock: Bool = false) {
         let inner = ResolveScope(parent: scope)
+        inner.isCommandBlock = isCommandBlock
         resolve(block.statements, in: inner, kind: kind)
         complete(inner)
         if !unclosedBlocks.isEmpty { noteEnd(of: block, in: inner, kind: kind, last: block.statements.last) }
@@ -224,6 +238,28 @@ struct Resolver {
             resolve(value, in: scope)
         case .command(let name, let nameRange, let words, let block):
             resolveCommand(name, nameRange, words, block, statement.range, in: scope, kind: kind)
+        case .set(let name, let nameRange, let value):
+            resolve(value, in: scope)
+            if scope.variable(name) == nil, !scope.anyOpen {
+                let suggestion = Suggestions.closest(to: name, in: scope.visibleVariables)
+                diagnostics.append(.error("'set' needs a bound variable, and '$\(name)' is not bound", at: nameRange,
+                                          help: (suggestion.map { "did you mean '$\($0)'? or " } ?? "") + "bind it first with: let \(name) = VALUE"))
+            }
+        case .yield:
+            if !scope.recipeBody.found {
+                diagnostics.append(.error("'yield' outside a recipe", at: statement.range,
+                                          help: "'yield' runs the block a recipe's caller gives it: use it in a recipe's body"))
+            }
+        case .return(let value):
+            resolve(value, in: scope)
+            let body = scope.recipeBody
+            if !body.found {
+                diagnostics.append(.error("'return' outside a recipe", at: statement.range,
+                                          help: "'return' ends a recipe's call with a value: use it in a recipe's body"))
+            } else if body.throughCommandBlock {
+                diagnostics.append(.error("'return' cannot leave a command's block", at: statement.range,
+                                          help: "end the block first, then return: let the block set a variable with 'set', and return it after the block"))
+            }
         }
     }
 
@@ -248,6 +284,8 @@ struct Resolver {
     private mutating func declare(_ declaration: RecipeDeclaration, in scope: ResolveScope) {
         if environment.commands[declaration.name] != nil {
             diagnostics.append(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
+        } else if environment.functions[declaration.name] != nil {
+            diagnostics.append(.error("'\(declaration.name)' is a built-in function and cannot be redefined", at: declaration.nameRange))
         } else if let previous = scope.recipes[declaration.name] {
             diagnostics.append(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
                                       notes: [.init("first defined here", at: previous.nameRange)]))
@@ -302,8 +340,16 @@ struct Resolver {
     private mutating func resolveCommand(_ name: String, _ nameRange: SourceRange, _ words: [Word], _ block: Block?,
                                          _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
         if let recipe = scope.recipe(name) {
-            checkCall(of: recipe, words: words, block: block, range: range)
+            if let block, !Interpreter.yields(recipe.body.statements) {
+                diagnostics.append(.error("recipe '\(recipe.name)' does not take a block", at: block.range,
+                                          notes: [.init("'\(recipe.name)' has no 'yield' to run a block", at: recipe.nameRange)],
+                                          help: "remove the block, or write 'yield' in the recipe where the block should run"))
+            }
+            let positional = words.filter { $0.label == nil }.map(\.expression.range)
+            let keywords = words.compactMap { word in word.label.map { ($0, word.labelRange ?? word.expression.range) } }
+            checkArguments(of: recipe, positional: positional, keywords: keywords, callRange: range)
             for word in words { resolve(word.expression, in: scope) }
+            // The caller's block runs where the recipe yields: in any block kind.
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
@@ -328,12 +374,16 @@ struct Resolver {
             opened = kind
             if block == nil { diagnostics.append(.error("'\(command.name)' needs a block", at: range, help: "usage: \(command.usage)")) }
         }
+        if let labelled = words.first(where: { $0.label != nil }) {
+            diagnostics.append(.error("'\(command.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
+                                      help: "usage: \(command.usage)"))
+        }
         let keywords = Set(command.options.map(\.keyword))
         for word in words {
             if case .name(let text) = word.expression.kind, keywords.contains(text) { continue }
             resolve(word.expression, in: scope)
         }
-        if let block { resolve(block, under: scope, kind: opened) }
+        if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
     }
 
     private mutating func reportUnknownCommand(_ name: String, at range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
@@ -348,15 +398,49 @@ struct Resolver {
         diagnostics.append(.error("unknown command '\(name)'", at: range, help: help))
     }
 
-    private mutating func checkCall(of recipe: RecipeDeclaration, words: [Word], block: Block?, range: SourceRange) {
-        if let block {
-            diagnostics.append(.error("recipe '\(recipe.name)' does not take a block", at: block.range,
-                                      notes: [.init("'\(recipe.name)' is defined here", at: recipe.nameRange)]))
+    /// A recipe call's arguments against its parameters: the checks (and messages) of the
+    /// evaluator's, made before the run.
+    private mutating func checkArguments(of recipe: RecipeDeclaration, positional: [SourceRange],
+                                         keywords: [(name: String, range: SourceRange)], callRange: SourceRange) {
+        let parameters = recipe.parameters
+        let defined = Diagnostic.Note("'\(recipe.name)' is defined here", at: recipe.nameRange)
+        let simple = parameters.allSatisfy { $0.defaultValue == nil && $0.kind == nil }
+        if simple, keywords.isEmpty {
+            guard positional.count != parameters.count else { return }
+            let expected = parameters.count
+            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(positional.count)",
+                                      at: callRange, notes: [defined]))
+            return
         }
-        let expected = recipe.parameters.count
-        if words.count != expected {
-            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(words.count)",
-                                      at: range, notes: [.init("'\(recipe.name)' is defined here", at: recipe.nameRange)]))
+        guard positional.count <= parameters.count else {
+            let count = parameters.count
+            let expected = parameters.contains { $0.defaultValue != nil } ? "at most \(count)" : "\(count)"
+            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(count == 1 ? "" : "s"), got \(positional.count)",
+                                      at: positional[count], notes: [defined]))
+            return
+        }
+        var given: [SourceRange?] = parameters.indices.map { $0 < positional.count ? positional[$0] : nil }
+        for keyword in keywords {
+            guard let index = parameters.firstIndex(where: { $0.name == keyword.name }) else {
+                let suggestion = Suggestions.closest(to: keyword.name, in: parameters.map(\.name))
+                let names = parameters.isEmpty ? "no parameters" : "parameters " + parameters.map { "'\($0.name)'" }.joined(separator: ", ")
+                diagnostics.append(.error("recipe '\(recipe.name)' has no parameter '\(keyword.name)'", at: keyword.range, notes: [defined],
+                                          help: suggestion.map { "did you mean '\($0)'?" } ?? "'\(recipe.name)' has \(names)"))
+                return
+            }
+            if let earlier = given[index] {
+                diagnostics.append(.error("argument '\(keyword.name)' of recipe '\(recipe.name)' is given twice", at: keyword.range,
+                                          notes: [.init("first given here", at: earlier), defined]))
+                return
+            }
+            given[index] = keyword.range
+        }
+        let missing = parameters.indices.filter { given[$0] == nil && parameters[$0].defaultValue == nil }.map { "'\(parameters[$0].name)'" }
+        guard missing.isEmpty else {
+            let usage = parameters.map { $0.defaultValue == nil ? $0.name.uppercased() : "[\($0.name) = VALUE]" }.joined(separator: " ")
+            diagnostics.append(.error("recipe '\(recipe.name)' needs argument\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))",
+                                      at: callRange, notes: [defined], help: "usage: \(recipe.name) \(usage)"))
+            return
         }
     }
 
@@ -375,8 +459,10 @@ struct Resolver {
         case .list(let items):
             for item in items { resolve(item, in: scope) }
         case .call(let function, let functionRange, let arguments):
-            checkFunction(function, at: functionRange, arguments: arguments.count, range: expression.range)
+            checkCall(function, at: functionRange, arguments: arguments, range: expression.range, in: scope)
             for argument in arguments { resolve(argument, in: scope) }
+        case .keywordArgument(_, _, let value):
+            resolve(value, in: scope)
         case .binary(_, let left, let right):
             resolve(left, in: scope)
             resolve(right, in: scope)
@@ -431,17 +517,51 @@ struct Resolver {
         diagnostics.append(.error("undefined variable '$\(name)'", at: range, help: help))
     }
 
-    private mutating func checkFunction(_ name: String, at range: SourceRange, arguments: Int, range whole: SourceRange) {
-        guard let function = environment.functions[name] else {
-            let suggestion = Suggestions.closest(to: name, in: environment.functions.keys)
-            diagnostics.append(.error("unknown function '\(name)'", at: range, help: suggestion.map { "did you mean '\($0)'?" }))
-            return
+    /// `name(...)`: a built-in function, else a recipe called for its value.
+    private mutating func checkCall(_ name: String, at range: SourceRange, arguments: [Expression], range whole: SourceRange,
+                                    in scope: ResolveScope) {
+        var positional: [SourceRange] = [], keywords: [(name: String, range: SourceRange)] = []
+        for argument in arguments {
+            if case .keywordArgument(let keyword, let keywordRange, _) = argument.kind {
+                keywords.append((keyword, keywordRange))
+            } else {
+                positional.append(argument.range)
+            }
         }
-        let arity = function.signature.arity
-        guard !arity.contains(arguments) else { return }
-        let expected = arity.count == 1 ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
-        diagnostics.append(.error("\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(arguments)",
-                                  at: whole, help: function.signature.summary))
+        if let function = environment.functions[name] {
+            if let keyword = keywords.first {
+                diagnostics.append(.error("\(name)() takes no NAME = VALUE arguments", at: keyword.range, help: function.signature.summary))
+                return
+            }
+            let arity = function.signature.arity
+            guard !arity.contains(positional.count) else { return }
+            let expected = arity.count == 1 ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+            diagnostics.append(.error("\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(positional.count)",
+                                      at: whole, help: function.signature.summary))
+        } else if let recipe = scope.recipe(name) {
+            checkArguments(of: recipe, positional: positional, keywords: keywords, callRange: whole)
+            if !Self.returns(recipe.body.statements) {
+                diagnostics.append(.error("recipe '\(name)' has no 'return', so called in an expression it has no value", at: whole,
+                                          notes: [.init("'\(name)' is defined here", at: recipe.nameRange)],
+                                          help: "end the recipe with 'return VALUE', or call it as a statement: \(name) ARGUMENTS"))
+            }
+        } else if !scope.anyOpen {
+            let suggestion = Suggestions.closest(to: name, in: Array(environment.functions.keys) + Array(scope.visibleRecipes))
+            diagnostics.append(.error("unknown function '\(name)'", at: range, help: suggestion.map { "did you mean '\($0)'?" }))
+        }
+    }
+
+    /// Whether any statement of a recipe's body, at any depth (not in recipes it declares), returns.
+    static func returns(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .return: true
+            case .for(_, _, _, let body): returns(body.statements)
+            case .if(_, let then, let otherwise): returns(then.statements) || returns(otherwise?.statements ?? [])
+            case .command(_, _, _, let block): returns(block?.statements ?? [])
+            default: false
+            }
+        }
     }
 
     /// A bare word spelled like a parameter or loop variable of the code it is in is most

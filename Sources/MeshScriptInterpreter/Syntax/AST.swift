@@ -17,8 +17,12 @@ public struct Expression: Sendable {
         case boolean(Bool)
         /// `[a, b, ...]`: a list literal.
         case list([Expression])
-        /// `name(arguments)`: a call of a built-in or host function.
+        /// `name(arguments)`: a call of a built-in or host function, or of a recipe (which
+        /// returns a value). Keyword arguments (`.keywordArgument`) follow the positional ones.
         case call(function: String, functionRange: SourceRange, arguments: [Expression])
+        /// `name = value` among a call's arguments (`f(a, net = "n2")`): a keyword argument. It
+        /// appears only as an argument of `.call`, never on its own.
+        case keywordArgument(name: String, nameRange: SourceRange, value: Expression)
         /// `a + b`, `a - b`, `a == b`, `a != b`, `a < b` (and `<=`, `>`, `>=`), `a in b`, `a and b`, `a or b`.
         case binary(BinaryOperator, Expression, Expression)
         /// `not a`.
@@ -100,6 +104,10 @@ public enum BinaryOperator: String, Sendable {
 public struct Word: Sendable {
     /// The word's expression.
     public var expression: Expression
+    /// The keyword of a keyword argument (`net` in `primary east net = n2`), nil for a plain word.
+    public var label: String? = nil
+    /// Where the keyword is (nil for a plain word).
+    public var labelRange: SourceRange? = nil
     /// True when the word is a bare identifier (`network`), false for a string, variable or other expression.
     public var isBareName: Bool {
         if case .name = expression.kind { return true }
@@ -138,6 +146,12 @@ public struct Statement: Sendable {
         case assert(condition: Expression, message: Expression?)
         /// `print EXPR`: write the value to the interpreter's output.
         case print(Expression)
+        /// `set NAME = EXPR`: update the nearest enclosing binding of `$NAME`.
+        case set(name: String, nameRange: SourceRange, value: Expression)
+        /// `yield` in a recipe body: run the block the caller gave the recipe.
+        case yield
+        /// `return EXPR` in a recipe body: end the call with this value.
+        case `return`(Expression)
     }
 
     /// What the statement is.
@@ -152,10 +166,48 @@ public struct RecipeDeclaration: Sendable {
     public var name: String
     /// Where the name is.
     public var nameRange: SourceRange
-    /// The parameters, in order, each with where it is written.
-    public var parameters: [(name: String, range: SourceRange)]
+    /// The parameters, in order.
+    public var parameters: [RecipeParameter]
     /// The statements the recipe runs.
     public var body: Block
+}
+
+/// One parameter of a recipe: `name`, `net = "n1"`, `count: int = 1`.
+public struct RecipeParameter: Sendable {
+    /// The parameter's name (its variable inside the body is `$name`).
+    public var name: String
+    /// Where the name is.
+    public var range: SourceRange
+    /// The kind of value it takes (`: string`), checked at each call; nil takes any value.
+    public var kind: ParameterKind?
+    /// Where the kind is written (nil without one).
+    public var kindRange: SourceRange?
+    /// The value when a call does not give one (`= "n1"`), evaluated at each such call in the
+    /// scope the recipe was declared in; nil makes the parameter required.
+    public var defaultValue: Expression?
+
+    /// A parameter `name` written at `range`, with an optional kind and default.
+    public init(name: String, range: SourceRange, kind: ParameterKind? = nil, kindRange: SourceRange? = nil, defaultValue: Expression? = nil) {
+        self.name = name
+        self.range = range
+        self.kind = kind
+        self.kindRange = kindRange
+        self.defaultValue = defaultValue
+    }
+}
+
+/// The kind a typed recipe parameter takes, its raw value the spelling (`recipe p(n: int)`).
+public enum ParameterKind: String, Sendable, CaseIterable {
+    /// A string that is a valid name: a DNS-1123 label, as cluster names are.
+    case name
+    /// Any string.
+    case string
+    /// An integer.
+    case int
+    /// `true` or `false`.
+    case bool
+    /// A list.
+    case list
 }
 
 /// One parsed file.

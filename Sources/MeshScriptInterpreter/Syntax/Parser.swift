@@ -46,8 +46,10 @@ package struct Parser {
     private var unclosedBlocks: Set<Int> = []
 
     /// Names the parser reads as keywords in one place only, and which are names everywhere
-    /// else (so no script that uses them as names breaks): `as` after an import's path.
-    package static let contextualKeywords = ["as"]
+    /// else (so no script that uses them as names breaks): `as` after an import's path; `set`,
+    /// `yield` and `return` at the start of a statement; the parameter kinds after a recipe
+    /// parameter's `:`.
+    package static let contextualKeywords = ["as", "set", "yield", "return", "name", "string", "int", "bool", "list"]
 
     private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
         self.file = file
@@ -272,18 +274,9 @@ package struct Parser {
             let name = try expectName("after 'recipe'")
             _ = try expect(.lParen, "after the recipe name", help: "declare parameters in parentheses: recipe \(text(name))(a, b) < ... >")
             parenDepth += 1
-            var parameters: [(name: String, range: SourceRange)] = []
+            var parameters: [RecipeParameter] = []
             while current().kind != .rParen {
-                let parameter = current()
-                guard parameter.kind == .identifier || parameter.kind == .variable else {
-                    throw fail("expected a parameter name, found \(parameter.kind.spelling)", at: parameter)
-                }
-                _ = advance()
-                let spelled = parameter.kind == .variable ? String(text(parameter).dropFirst()) : text(parameter)
-                if let earlier = parameters.first(where: { $0.name == spelled }) {
-                    diagnostics.append(.error("parameter '\(spelled)' is declared twice", at: range(parameter), notes: [.init("first declared here", at: earlier.range)]))
-                }
-                parameters.append((spelled, range(parameter)))
+                parameters.append(try parseParameter(after: parameters))
                 if current().kind == .comma { _ = advance() } else { break }
             }
             _ = try expect(.rParen, "after the recipe's parameters")
@@ -332,13 +325,43 @@ package struct Parser {
             let value = try parseExpression()
             return Statement(kind: .print(value), range: range(token).extended(to: value.range))
         case .identifier:
-            return try parseCommand()
+            return try parseContextualStatement(token) ?? parseCommand()
         case .kwElse:
             throw fail("'else' without a matching 'if'", at: token)
         case .rAngle:
             throw fail("unexpected '>': it closes no block", at: token, help: "remove it, or open the block with '<'")
         default:
             throw fail("expected a statement, found \(token.kind.spelling)", at: token)
+        }
+    }
+
+    /// The statements whose keyword is an ordinary name elsewhere: `yield` alone, `return EXPR`
+    /// and `set NAME = EXPR`. Nil when `token` starts a command instead.
+    private mutating func parseContextualStatement(_ token: Token) throws -> Statement? {
+        // Most statements are commands: tell them apart by length before reading any text.
+        guard [3, 5, 6].contains(token.end - token.start) else { return nil }
+        let next = tokens[index + 1].kind
+        let endsStatement = [.newline, .semicolon, .eof, .rAngle].contains(next)
+        switch text(token) {
+        case "yield" where endsStatement:
+            _ = advance()
+            return Statement(kind: .yield, range: range(token))
+        case "return":
+            _ = advance()
+            if endsStatement {
+                throw fail("expected a value after 'return'", at: current(), help: "return EXPR")
+            }
+            let value = try parseExpression()
+            return Statement(kind: .return(value), range: range(token).extended(to: value.range))
+        case "set" where (next == .identifier || next == .variable) && tokens[index + 2].kind == .equals:
+            _ = advance()
+            let name = advance()
+            _ = advance()
+            let spelled = name.kind == .variable ? String(text(name).dropFirst()) : text(name)
+            let value = try parseExpression()
+            return Statement(kind: .set(name: spelled, nameRange: range(name), value: value), range: range(token).extended(to: value.range))
+        default:
+            return nil
         }
     }
 
@@ -349,6 +372,43 @@ package struct Parser {
             throw fail("expected a name \(context), found \(token.kind.spelling)", at: token, help: help)
         }
         return advance()
+    }
+
+    /// One recipe parameter: `name`, `$name`, `name: KIND`, `name = DEFAULT`, `name: KIND = DEFAULT`.
+    private mutating func parseParameter(after earlier: [RecipeParameter]) throws -> RecipeParameter {
+        let token = current()
+        guard token.kind == .identifier || token.kind == .variable else {
+            throw fail("expected a parameter name, found \(token.kind.spelling)", at: token)
+        }
+        _ = advance()
+        let spelled = token.kind == .variable ? String(text(token).dropFirst()) : text(token)
+        if let first = earlier.first(where: { $0.name == spelled }) {
+            diagnostics.append(.error("parameter '\(spelled)' is declared twice", at: range(token), notes: [.init("first declared here", at: first.range)]))
+        }
+        var parameter = RecipeParameter(name: spelled, range: range(token))
+        if current().kind == .colon {
+            _ = advance()
+            let kind = current()
+            let kinds = ParameterKind.allCases.map(\.rawValue)
+            guard kind.kind == .identifier, let known = ParameterKind(rawValue: text(kind)) else {
+                let spelledKind = kind.kind == .identifier ? text(kind) : nil
+                let suggestion = spelledKind.flatMap { Suggestions.closest(to: $0, in: kinds) }
+                throw fail(spelledKind.map { "unknown parameter kind '\($0)'" } ?? "expected a parameter kind after ':', found \(kind.kind.spelling)",
+                           at: kind, help: (suggestion.map { "did you mean '\($0)'? " } ?? "") + "the kinds are \(kinds.joined(separator: ", "))")
+            }
+            _ = advance()
+            parameter.kind = known
+            parameter.kindRange = range(kind)
+        }
+        if current().kind == .equals {
+            _ = advance()
+            parameter.defaultValue = try parseExpression()
+        } else if let optional = earlier.last(where: { $0.defaultValue != nil }) {
+            diagnostics.append(.error("parameter '\(spelled)' has no default but follows one that has", at: range(token),
+                                      notes: [.init("'\(optional.name)' has a default here", at: optional.range)],
+                                      help: "put the parameters with defaults last"))
+        }
+        return parameter
     }
 
     private mutating func parseIf() throws -> Statement {
@@ -414,6 +474,16 @@ package struct Parser {
             case .newline, .semicolon, .eof, .rAngle, .lAngle:
                 break
             default:
+                // `net = n2`: a keyword argument.
+                var label: Token?
+                if token.kind == .identifier, tokens[index + 1].kind == .equals {
+                    label = token
+                    index += 2
+                } else if let keyword = words.last(where: { $0.label != nil }) {
+                    throw fail("a positional argument cannot follow a keyword argument", at: token,
+                               help: "write the positional arguments first",
+                               notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
+                }
                 var word = try parseWord()
                 if current().kind == .comma {
                     // Commas between words build a list: `discover with c1, c2`.
@@ -426,7 +496,7 @@ package struct Parser {
                     }
                     word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
                 }
-                words.append(Word(expression: word))
+                words.append(Word(expression: word, label: label.map(text), labelRange: label.map(range)))
                 end = word.range
                 continue
             }
@@ -738,12 +808,32 @@ package struct Parser {
         parenDepth += 1
         var arguments: [Expression] = []
         while current().kind != .rParen {
-            arguments.append(try parseExpression())
+            arguments.append(try parseArgument(after: arguments))
             if current().kind == .comma { _ = advance() } else { break }
         }
         let close = try expect(.rParen, "to close the call to '\(text(name))'", notes: [.init("opened here", at: range(open))])
         parenDepth -= 1
         return Expression(.call(function: text(name), functionRange: range(name), arguments: arguments), range(name).extended(to: range(close)))
+    }
+
+    /// One argument of a call: an expression, or `name = expression` (a keyword argument),
+    /// which only other keyword arguments may follow.
+    private mutating func parseArgument(after earlier: [Expression]) throws -> Expression {
+        let token = current()
+        var next = index + 1
+        // Only a name may be a keyword; past the end there is no next token to look at.
+        while token.kind == .identifier, tokens[next].kind == .newline { next += 1 }
+        guard token.kind == .identifier, tokens[next].kind == .equals else {
+            if let keyword = earlier.last, case .keywordArgument(let label, let labelRange, _) = keyword.kind {
+                throw fail("a positional argument cannot follow a keyword argument", at: token,
+                           help: "write the positional arguments first",
+                           notes: [.init("the keyword argument '\(label)' is here", at: labelRange)])
+            }
+            return try parseExpression()
+        }
+        index = next + 1
+        let value = try parseExpression()
+        return Expression(.keywordArgument(name: text(token), nameRange: range(token), value: value), range(token).extended(to: value.range))
     }
 
     // MARK: - Strings
