@@ -146,6 +146,25 @@ import MeshScriptInterpreter
         #expect(lineColumn(try #require(r.location(error))) == "2:13")
     }
 
+    /// The fixes the errors suggest are themselves valid: `$x`, not the bare name `x`.
+    @Test func subtractingListsSuggestsAComprehension() throws {
+        let r = run("print [1, 2] - [1]")
+        let error = try #require(expectOneError(r, "'-' subtracts integers, got list and list"))
+        #expect(error.help == "keep the items you want: [$x for x in $list if not ($x in $other)]")
+        let fixed = run("let list = [1, 2]\nlet other = [1]\nprint [$x for x in $list if not ($x in $other)]")
+        expectClean(fixed)
+        #expect(fixed.printed == ["[2]"])
+    }
+
+    /// A wrong number of values for `format` is an error at the call.
+    @Test func aFormatCountErrorIsAtTheCall() throws {
+        for source in ["print format(\"{}\", a, b)", "print format(\"{} {}\", a)"] {
+            let r = run(source)
+            let error = try #require(expectOneError(r, "format()"))
+            #expect(lineColumn(try #require(r.location(error))) == "1:7", "\(source)")
+        }
+    }
+
     /// Functions refuse a string past the limit before building it.
     @Test func stringFunctionsRefuseAHugeResultBeforeBuildingIt() {
         let limits = Limits(maxStringBytes: 1000)

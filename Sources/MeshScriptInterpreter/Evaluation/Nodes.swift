@@ -607,7 +607,7 @@ final class MinusNode: ExpressionNode {
         }
         if left.isPoison || right.isPoison { return .poison }
         throw interpreter.fail(.error("'-' subtracts integers, got \(left.typeName) and \(right.typeName)", at: range,
-                                      help: left.typeName == "list" ? "keep the items you want: [x for x in $list if not (x in $other)]" : nil))
+                                      help: left.typeName == "list" ? "keep the items you want: [$x for x in $list if not ($x in $other)]" : nil))
     }
 }
 

@@ -159,7 +159,7 @@ extension Interpreter {
         }
         if let unused = texts.firstIndex(where: { $0 == nil }) {
             throw CommandError("format() uses \(texts.count - texts.filter { $0 == nil }.count) of its \(values.count) values; value \(unused + 1) is never used",
-                               at: values[values.startIndex + unused].range, help: "add a placeholder for it, or remove it")
+                               at: call.range, help: "add a placeholder for it, or remove it")
         }
         try call.charge(1 + template.utf8.count / 64 + result.utf8.count / 64)
         return .string(result)

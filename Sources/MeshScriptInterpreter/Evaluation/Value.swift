@@ -16,8 +16,10 @@ public enum Value: Sendable, Hashable {
     /// A list. Build one with `Value.list(_:)` (an array of items).
     case list(ValueList)
     /// A map (a record): string keys in the order they were added, each with its value.
-    /// Build one with `Value.map(_:)` (an array of key-value pairs).
-    case map(ValueMap)
+    /// Build one with `Value.map(_:)` (an array of key-value pairs). Indirect: the map is
+    /// boxed, so a `Value` stays as small as the other cases make it (every value copied in a
+    /// loop pays for its size).
+    indirect case map(ValueMap)
     /// The result of an expression that already failed: it silences follow-on errors.
     case poison
 
