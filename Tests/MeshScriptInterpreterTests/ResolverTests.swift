@@ -129,3 +129,27 @@ import MeshScriptInterpreter
         #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
     }
 }
+
+/// `set` changes a global: a failed REPL entry, or an undone one, gives the value back.
+@Suite struct SetUndo {
+    @Test func restoringASnapshotGivesASetGlobalItsValueBack() {
+        let (interpreter, recorder) = makeInterpreter()
+        _ = interpreter.run(source: "let total = 1\n", name: "1")
+        let before = interpreter.snapshot()
+        let failed = interpreter.run(source: "for i in range(0, 1000) < set total = $total + 1 >\nassert false\n", name: "2")
+        #expect(failed.diagnostics.map(\.message) == ["assertion failed"])
+        #expect(interpreter.variable("total") == .integer(1001))
+        interpreter.restore(before)
+        #expect(interpreter.variable("total") == .integer(1))
+        // An entry kept, then taken back (:undo), and one after it.
+        let kept = interpreter.snapshot()
+        _ = interpreter.run(source: "set total = 7\n", name: "3")
+        _ = interpreter.snapshot()
+        _ = interpreter.run(source: "set total = 8\nlet other = 2\n", name: "4")
+        #expect(interpreter.variable("total") == .integer(8))
+        interpreter.restore(kept)
+        #expect(interpreter.variable("total") == .integer(1))
+        #expect(interpreter.variable("other") == nil)
+        _ = recorder
+    }
+}

@@ -936,7 +936,12 @@ final class SetNode: StatementNode {
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let value = try self.value.evaluate(interpreter, in: scope)
-        if scope.assignVariable(symbol, value) { return }
+        if let owner = scope.owner(of: symbol) {
+            // A global's old value is kept, so the REPL can undo the statement that set it.
+            if owner === interpreter.globals { interpreter.logGlobalAssignment(symbol) }
+            _ = owner.variables.update(symbol) { $0.value = value }
+            return
+        }
         let suggestion = Suggestions.closest(to: name, in: scope.visibleVariableNames)
         throw interpreter.fail(.error("'set' needs a bound variable, and '$\(name)' is not bound", at: nameRange,
                                       help: (suggestion.map { "did you mean '$\($0)'? or " } ?? "") + "bind it first with: let \(name) = VALUE"))

@@ -188,10 +188,10 @@ final class Scope: @unchecked Sendable {
         return parent?.lookupVariable(symbol)
     }
 
-    /// Give the nearest enclosing binding of `symbol` a new value (`set`); false when none.
-    func assignVariable(_ symbol: Symbol, _ value: Value) -> Bool {
-        if variables.update(symbol, { $0.value = value }) { return true }
-        return parent?.assignVariable(symbol, value) ?? false
+    /// The nearest scope, this one or an enclosing one, that binds the variable `symbol`.
+    func owner(of symbol: Symbol) -> Scope? {
+        if variables[symbol] != nil { return self }
+        return parent?.owner(of: symbol)
     }
 
     /// The nearest enclosing recipe called `symbol`, with the scope it closes over.

@@ -58,6 +58,11 @@ public final class Interpreter {
     private var hostFile: FileID?
     /// Every variable and recipe name lowered so far, interned.
     var symbols = SymbolTable()
+    /// The values globals had before `set` replaced them, for ``restore(_:)``: at most one
+    /// entry per global per snapshot epoch.
+    var assignmentLog: [(symbol: Symbol, previous: Variable)] = []
+    var assignmentLoggedIn: [Symbol: Int] = [:]
+    var assignmentEpoch = 0
 
     // Per-run state. The counters are read or written at every evaluation step; only the
     // evaluating thread touches them and no access outlives the statement that makes it, so
@@ -263,29 +268,49 @@ public final class Interpreter {
 
     // MARK: - Sessions (the REPL)
 
-    /// A mark in what statements add to the interpreter (global names, imported files), so a
-    /// failed one can be undone. Taking one and rolling back cost what the statement added,
-    /// not what the session holds: statements only add globals, they never change one.
+    /// A mark in what statements add to the interpreter (global names, imported files) and
+    /// change in it (globals given new values by `set`), so a failed one can be undone. Taking
+    /// one and rolling back cost what the statement did, not what the session holds.
     public struct Snapshot {
         fileprivate var variables: Int
         fileprivate var recipes: Int
         fileprivate var modules: [String: Scope]
+        fileprivate var assignments: Int
     }
 
     /// A mark to ``restore(_:)`` to.
     public func snapshot() -> Snapshot {
-        Snapshot(variables: globals.variables.mark, recipes: globals.recipes.mark, modules: modules)
+        // A new epoch: the next `set` of each global logs the value it replaces.
+        assignmentEpoch += 1
+        return Snapshot(variables: globals.variables.mark, recipes: globals.recipes.mark, modules: modules,
+                        assignments: assignmentLog.count)
     }
 
-    /// Forget the globals bound and the files imported since `snapshot` was taken.
+    /// Forget the globals bound and the files imported since `snapshot` was taken, and give
+    /// the globals `set` since then their values back.
     public func restore(_ snapshot: Snapshot) {
+        while assignmentLog.count > snapshot.assignments {
+            let (symbol, previous) = assignmentLog.removeLast()
+            _ = globals.variables.update(symbol) { $0 = previous }
+        }
+        assignmentEpoch += 1
         globals.variables.rollBack(to: snapshot.variables)
         globals.recipes.rollBack(to: snapshot.recipes)
         modules = snapshot.modules
     }
 
+    /// Keep the value `set` is about to replace in the global `symbol`, once per snapshot
+    /// epoch: a loop that sets a global a million times logs it once.
+    func logGlobalAssignment(_ symbol: Symbol) {
+        guard assignmentLoggedIn[symbol] != assignmentEpoch, let previous = globals.variables[symbol] else { return }
+        assignmentLoggedIn[symbol] = assignmentEpoch
+        assignmentLog.append((symbol, previous))
+    }
+
     /// Forget every binding and import (the REPL's `:reset`).
     public func reset() {
+        assignmentLog = []
+        assignmentLoggedIn = [:]
         globals.variables = Bindings()
         globals.recipes = Bindings()
         modules = [:]
