@@ -644,13 +644,8 @@ extension Interpreter {
             throw fail(.error("importing '\(path)' as '\(namespace)' would redefine '$\(namespace)'", at: range,
                               notes: [.init("already defined here", at: existing.range)]))
         }
-        var keys: [String] = [], values: [Value] = [], positions: [String: Int] = [:]
-        for (key, entry) in exports.variables {
-            positions[key.name] = keys.count
-            keys.append(key.name)
-            values.append(entry.value)
-        }
-        scope.variables.bind(symbol, namespace, Variable(value: .map(ValueMap(keys: keys, values: values, positions: positions)), range: range))
+        let fields = ValueMap.empty.merging(exports.variables.map { (key: $0.0.name, value: $0.1.value) })
+        scope.variables.bind(symbol, namespace, Variable(value: .map(fields), range: range))
         for (key, recipe) in exports.recipes {
             let qualified = namespace + "." + key.name
             let symbol = symbols.intern(qualified)

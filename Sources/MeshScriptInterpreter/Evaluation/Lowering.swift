@@ -102,7 +102,7 @@ extension Interpreter {
             if case .number(let magnitude) = operand.kind { return ConstantNode(.integer(-magnitude), range) }
             return NegateNode(lower(operand), range)
         case .map(let entries):
-            return MapNode(entries.map { MapNode.Entry(key: lower($0.key), knownKey: Parser.staticKey($0.key), value: lower($0.value)) }, range)
+            return MapNode(entries.map { MapNode.Entry(key: lower($0.key), knownKey: Parser.constantText($0.key), value: lower($0.value)) }, range)
         case .field(let base, let name, let nameRange):
             return FieldNode(lower(base), name, nameRange, range)
         case .index(let base, let index):

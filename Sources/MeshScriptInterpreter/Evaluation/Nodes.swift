@@ -317,7 +317,8 @@ class StatementNode {
     }
 }
 
-final class LetNode: StatementNode {
+/// A statement that gives a name a value: `let` binds it, `set` updates it.
+class NamedValueNode: StatementNode {
     let name: String
     let symbol: Symbol
     let nameRange: SourceRange
@@ -330,6 +331,9 @@ final class LetNode: StatementNode {
         self.value = value
         super.init(range)
     }
+}
+
+final class LetNode: NamedValueNode {
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         if let previous = scope.variables[symbol] {
@@ -920,19 +924,7 @@ final class ComprehensionNode: ExpressionNode {
 }
 
 /// `set NAME = EXPR`: a new value for the nearest enclosing binding of `$NAME`.
-final class SetNode: StatementNode {
-    let name: String
-    let symbol: Symbol
-    let nameRange: SourceRange
-    let value: ExpressionNode
-
-    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, _ range: SourceRange) {
-        self.name = name
-        self.symbol = symbol
-        self.nameRange = nameRange
-        self.value = value
-        super.init(range)
-    }
+final class SetNode: NamedValueNode {
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let value = try self.value.evaluate(interpreter, in: scope)

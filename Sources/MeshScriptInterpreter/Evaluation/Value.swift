@@ -37,18 +37,8 @@ public enum Value: Sendable, Hashable {
     /// A map of `entries`, in order (a later entry for the same key replaces the earlier value);
     /// poison when one of the values is poison.
     public static func map(_ entries: [(key: String, value: Value)]) -> Value {
-        var keys: [String] = [], values: [Value] = [], positions: [String: Int] = [:]
-        for (key, value) in entries {
-            if value.isPoison { return .poison }
-            if let position = positions[key] {
-                values[position] = value
-            } else {
-                positions[key] = keys.count
-                keys.append(key)
-                values.append(value)
-            }
-        }
-        return .map(ValueMap(keys: keys, values: values, positions: positions))
+        if entries.contains(where: { $0.value.isPoison }) { return .poison }
+        return .map(ValueMap.empty.merging(entries))
     }
 
     /// How many lists and maps deep the value goes: 0 for a string, integer or boolean.
@@ -240,8 +230,14 @@ public struct ValueMap: Hashable, Sendable {
     /// This map with `other`'s entries added: a key both hold takes `other`'s value and keeps
     /// its place here; new keys follow, in `other`'s order.
     func merging(_ other: ValueMap) -> ValueMap {
+        merging(zip(other.keys, other.values).map { (key: $0, value: $1) })
+    }
+
+    /// This map with `entries` added, in order: a key it holds takes the entry's value and
+    /// keeps its place; new keys follow.
+    func merging(_ entries: [(key: String, value: Value)]) -> ValueMap {
         var keys = self.keys, values = self.values, positions = self.positions
-        for (key, value) in zip(other.keys, other.values) {
+        for (key, value) in entries {
             if let position = positions[key] {
                 values[position] = value
             } else {

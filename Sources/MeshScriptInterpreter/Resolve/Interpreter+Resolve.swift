@@ -126,7 +126,7 @@ extension Interpreter {
         if afterComma {
             scope.previousWord = ","
         } else if let word = words.last {
-            scope.previousWord = Resolver.constantText(word.expression) ?? ""
+            scope.previousWord = Parser.constantText(word.expression) ?? ""
         } else {
             scope.previousWord = name
         }

@@ -296,7 +296,7 @@ struct Resolver {
     }
 
     private mutating func bindImport(_ path: Expression, namespace: (name: String, range: SourceRange)? = nil, in scope: ResolveScope) {
-        guard let literal = Self.constantText(path), let exports = environment.exports(literal, environment.directory) else {
+        guard let literal = Parser.constantText(path), let exports = environment.exports(literal, environment.directory) else {
             if let namespace {
                 // Only the namespace's own names can come from it.
                 scope.openNamespaces.insert(namespace.name)
@@ -320,20 +320,6 @@ struct Resolver {
         }
     }
 
-    /// The text of an expression known before the run: a plain string or a bare name.
-    static func constantText(_ expression: Expression) -> String? {
-        switch expression.kind {
-        case .name(let text): return text
-        case .string(let parts):
-            var text = ""
-            for part in parts {
-                guard case .literal(let literal) = part else { return nil }
-                text += literal
-            }
-            return text
-        default: return nil
-        }
-    }
 
     // MARK: - Commands and recipe calls
 

@@ -773,7 +773,7 @@ package struct Parser {
             }
             _ = try expect(.colon, "after the map key", help: "write KEY: VALUE")
             let value = try parseExpression()
-            if let spelled = Parser.staticKey(key) {
+            if let spelled = Parser.constantText(key) {
                 if let first = given[spelled] {
                     diagnostics.append(.error("key '\(spelled)' is given twice in the map", at: key.range, notes: [.init("first given here", at: first)],
                                               help: "remove one, or merge maps with '+' (the right one wins)"))
@@ -788,8 +788,9 @@ package struct Parser {
         return Expression(.map(entries), range(open).extended(to: range(close)))
     }
 
-    /// The text of a map key known without evaluating it: a name, or a string without interpolations.
-    static func staticKey(_ key: Expression) -> String? {
+    /// The text of an expression known without evaluating it: a bare name, or a string without
+    /// interpolations (a map key, an import's path, a command word for completion).
+    static func constantText(_ key: Expression) -> String? {
         switch key.kind {
         case .name(let text): return text
         case .string(let parts):
