@@ -117,29 +117,32 @@ extension Interpreter {
         }
     }
 
-    /// Whether any statement in these blocks, at any depth, is a `yield` (a nested recipe's
-    /// body excluded: its `yield` is its own).
+    /// Whether a recipe's body runs a caller's block (a `yield` at any depth).
     static func yields(_ statements: [Statement]) -> Bool {
-        statements.contains { statement in
-            switch statement.kind {
-            case .yield: true
-            case .for(_, _, _, let body): yields(body.statements)
-            case .if(_, let then, let otherwise): yields(then.statements) || yields(otherwise?.statements ?? [])
-            case .command(_, _, _, let block): yields(block?.statements ?? [])
-            default: false
-            }
-        }
+        contains(statements) { if case .yield = $0.kind { true } else { false } }
     }
 
     /// Whether any statement in these blocks, at any depth, declares a recipe.
     static func declaresRecipe(_ statements: [Statement]) -> Bool {
+        contains(statements) { if case .recipe = $0.kind { true } else { false } }
+    }
+
+    /// Whether a recipe's body has a `return` at any depth.
+    static func returns(_ statements: [Statement]) -> Bool {
+        contains(statements) { if case .return = $0.kind { true } else { false } }
+    }
+
+    /// Whether one of `statements`, or of the blocks of their `for`, `if` and command
+    /// statements at any depth (not the bodies of the recipes they declare), is `matching`.
+    static func contains(_ statements: [Statement], where matching: (Statement) -> Bool) -> Bool {
         statements.contains { statement in
+            if matching(statement) { return true }
             switch statement.kind {
-            case .recipe: true
-            case .for(_, _, _, let body): declaresRecipe(body.statements)
-            case .if(_, let then, let otherwise): declaresRecipe(then.statements) || declaresRecipe(otherwise?.statements ?? [])
-            case .command(_, _, _, let block): declaresRecipe(block?.statements ?? [])
-            default: false
+            case .for(_, _, _, let body): return contains(body.statements, where: matching)
+            case .if(_, let then, let otherwise):
+                return contains(then.statements, where: matching) || contains(otherwise?.statements ?? [], where: matching)
+            case .command(_, _, _, let block): return contains(block?.statements ?? [], where: matching)
+            default: return false
             }
         }
     }

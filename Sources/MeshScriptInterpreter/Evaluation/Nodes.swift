@@ -180,7 +180,8 @@ final class CallNode: ExpressionNode {
     }
 }
 
-final class BinaryNode: ExpressionNode {
+/// An infix operator's node: the operator and its two operands.
+class OperatorNode: ExpressionNode {
     let op: BinaryOperator
     let left: ExpressionNode
     let right: ExpressionNode
@@ -191,6 +192,9 @@ final class BinaryNode: ExpressionNode {
         self.right = right
         super.init(range)
     }
+}
+
+final class BinaryNode: OperatorNode {
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
@@ -591,14 +595,9 @@ final class NegateNode: ExpressionNode {
 }
 
 /// `a - b` on integers.
-final class MinusNode: ExpressionNode {
-    let left: ExpressionNode
-    let right: ExpressionNode
-
+final class MinusNode: OperatorNode {
     init(_ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
-        self.left = left
-        self.right = right
-        super.init(range)
+        super.init(.minus, left, right, range)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
@@ -616,17 +615,7 @@ final class MinusNode: ExpressionNode {
 }
 
 /// `a < b`, `a <= b`, `a > b`, `a >= b` on integers.
-final class CompareNode: ExpressionNode {
-    let op: BinaryOperator
-    let left: ExpressionNode
-    let right: ExpressionNode
-
-    init(_ op: BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
-        self.op = op
-        self.left = left
-        self.right = right
-        super.init(range)
-    }
+final class CompareNode: OperatorNode {
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
@@ -646,14 +635,9 @@ final class CompareNode: ExpressionNode {
 }
 
 /// `a in b`: an item of a list, a key of a map, a substring of a string.
-final class InNode: ExpressionNode {
-    let left: ExpressionNode
-    let right: ExpressionNode
-
+final class InNode: OperatorNode {
     init(_ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
-        self.left = left
-        self.right = right
-        super.init(range)
+        super.init(.in, left, right, range)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {

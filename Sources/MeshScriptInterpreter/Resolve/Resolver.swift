@@ -526,7 +526,7 @@ struct Resolver {
                                       at: whole, help: function.signature.summary))
         } else if let recipe = scope.recipe(name) {
             checkArguments(of: recipe, positional: positional, keywords: keywords, callRange: whole)
-            if !Self.returns(recipe.body.statements) {
+            if !Interpreter.returns(recipe.body.statements) {
                 diagnostics.append(.error("recipe '\(name)' has no 'return', so called in an expression it has no value", at: whole,
                                           notes: [.init("'\(name)' is defined here", at: recipe.nameRange)],
                                           help: "end the recipe with 'return VALUE', or call it as a statement: \(name) ARGUMENTS"))
@@ -534,19 +534,6 @@ struct Resolver {
         } else if !scope.anyOpen {
             let suggestion = Suggestions.closest(to: name, in: Array(environment.functions.keys) + Array(scope.visibleRecipes))
             diagnostics.append(.error("unknown function '\(name)'", at: range, help: suggestion.map { "did you mean '\($0)'?" }))
-        }
-    }
-
-    /// Whether any statement of a recipe's body, at any depth (not in recipes it declares), returns.
-    static func returns(_ statements: [Statement]) -> Bool {
-        statements.contains { statement in
-            switch statement.kind {
-            case .return: true
-            case .for(_, _, _, let body): returns(body.statements)
-            case .if(_, let then, let otherwise): returns(then.statements) || returns(otherwise?.statements ?? [])
-            case .command(_, _, _, let block): returns(block?.statements ?? [])
-            default: false
-            }
         }
     }
 
