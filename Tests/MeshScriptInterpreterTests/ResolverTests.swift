@@ -153,3 +153,31 @@ import MeshScriptInterpreter
         _ = recorder
     }
 }
+
+/// The resolve pass recurses once per level of nesting, as the parser does: what the parser's
+/// cap allows must resolve on a thread with the stack an ordinary thread has (8 MiB), in a
+/// debug build.
+@Suite struct ResolveDepth {
+    @Test(arguments: ["blocks", "expressions", "lists"])
+    func theDeepestInputTheParserAllowsResolvesOnASmallThread(shape: String) {
+        final class Box: @unchecked Sendable { var diagnostics: [Diagnostic] = [] }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let depth = Limits().maxNestingDepth - 4
+        let body: String
+        switch shape {
+        case "blocks": body = String(repeating: "if true < ", count: depth) + "emit $x" + String(repeating: " >", count: depth)
+        case "expressions": body = "emit " + String(repeating: "(", count: depth) + "$x" + String(repeating: ")", count: depth)
+        default: body = "emit " + String(repeating: "[", count: depth) + "$x" + String(repeating: "]", count: depth)
+        }
+        let thread = Thread {
+            // In a recipe never called: only the parser and the resolver walk it.
+            box.diagnostics = run("recipe deep(x) < " + body + " >\n").diagnostics
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        done.wait()
+        #expect(!box.diagnostics.hasErrors, "\(box.diagnostics.map(\.message))")
+    }
+}
