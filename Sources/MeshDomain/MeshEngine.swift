@@ -69,17 +69,8 @@ public final class MeshEngine {
             // Validation runs after any evaluation, so one run reports every error it can find.
             diagnostics += Validator.validate(topology)
         }
-        return Result(diagnostics: Self.sortedByPosition(diagnostics), topology: topology, needsMoreInput: outcome.needsMoreInput,
+        return Result(diagnostics: diagnostics.sortedByPosition(), topology: topology, needsMoreInput: outcome.needsMoreInput,
                       stoppedBy: outcome.stoppedBy)
-    }
-
-    /// Source order reads best; diagnostics without a position come first. Stable.
-    static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        diagnostics.enumerated().sorted { a, b in
-            let ka = a.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
-            let kb = b.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
     }
 
     /// Evaluate one piece of text (a REPL entry) without validating the whole topology.

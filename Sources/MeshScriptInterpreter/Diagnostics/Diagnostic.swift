@@ -62,4 +62,14 @@ public struct Diagnostic: Sendable, Hashable {
 extension Array where Element == Diagnostic {
     /// True when any diagnostic is an error.
     public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// The diagnostics in source order (by file, then offset); those without a position come
+    /// first, and ties keep their order.
+    public func sortedByPosition() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            let ka = a.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            let kb = b.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+    }
 }

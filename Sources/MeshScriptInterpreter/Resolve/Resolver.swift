@@ -133,22 +133,23 @@ struct Resolver {
     /// defines.
     static func resolve(_ program: Program, in environment: ResolveEnvironment) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
         var resolver = Resolver(environment: environment)
+        let file = resolver.resolveFile(program)
+        var exports = ResolvedExports()
+        for (name, binding) in file.variables { exports.variables[name] = binding.range }
+        exports.recipes = file.recipes
+        return (resolver.diagnostics.sortedByPosition(), exports)
+    }
+
+    /// Resolve a program's statements in its file scope, and the recipes they declare.
+    private mutating func resolveFile(_ program: Program) -> ResolveScope {
         // What was bound before is in the program's own scope: the program runs in that scope
         // (the REPL's globals), so defining such a name again is an error, not a shadow.
         let file = ResolveScope(parent: nil)
         for (name, range) in environment.variables { file.variables[name] = (range, .variable) }
         file.recipes = environment.recipes
-        resolver.resolve(program.statements, in: file, kind: .topLevel)
-        resolver.complete(file)
-        var exports = ResolvedExports()
-        for (name, binding) in file.variables { exports.variables[name] = binding.range }
-        exports.recipes = file.recipes
-        let sorted = resolver.diagnostics.enumerated().sorted { a, b in
-            let ka = a.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
-            let kb = b.element.range.map { ($0.file.index, $0.start) } ?? (-1, 0)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
-        return (sorted, exports)
+        resolve(program.statements, in: file, kind: .topLevel)
+        complete(file)
+        return file
     }
 
     /// What is in scope where a program parsed with its blocks closed at the end of input
@@ -156,11 +157,7 @@ struct Resolver {
     static func scope(atEndOf program: Program, unclosedBlocks: Set<Int>, in environment: ResolveEnvironment) -> ScopeAtEnd {
         var resolver = Resolver(environment: environment)
         resolver.unclosedBlocks = unclosedBlocks
-        let file = ResolveScope(parent: nil)
-        for (name, range) in environment.variables { file.variables[name] = (range, .variable) }
-        file.recipes = environment.recipes
-        resolver.resolve(program.statements, in: file, kind: .topLevel)
-        resolver.complete(file)
+        let file = resolver.resolveFile(program)
         resolver.noteEnd(of: nil, in: file, kind: .topLevel, last: program.statements.last)
         return resolver.scopeAtEnd!
     }
