@@ -23,9 +23,10 @@ GRAMMAR = os.path.join(HERE, "..", "grammar", "meshscript.ebnf")
 SEPARATOR = "#== "
 
 # What this generator produces for each alternative of the grammar's `statement` and `word`.
-STATEMENTS = {"let-statement", "recipe-statement", "for-statement", "if-statement", "import-statement",
-              "assert-statement", "print-statement", "command"}
-WORDS = {"identifier", "variable", "number", '"true"', '"false"', "string", "list", "call", '"("'}
+STATEMENTS = {"let-statement", "set-statement", "recipe-statement", "yield-statement", "return-statement", "for-statement",
+              "if-statement", "import-statement", "assert-statement", "print-statement", "command"}
+WORDS = {'"-"', "primary", "identifier", "variable", "number", '"true"', '"false"', "string", "list", "comprehension",
+         "map", "call", '"("'}
 
 
 def grammar_facts(path):
@@ -42,7 +43,7 @@ def grammar_facts(path):
     keywords = re.search(r"Keywords \(reserved: never names\):\s*\n\s*(.*?)\n", text)
     if not keywords:
         sys.exit(f"generate.py: no keyword list in {path}")
-    return alternatives("statement"), alternatives("word"), keywords.group(1).split()
+    return alternatives("statement"), alternatives("word") | alternatives("primary"), keywords.group(1).split()
 
 
 def check_in_step(path):
@@ -105,7 +106,20 @@ class Program:
             return f"{self.atom(kind, depth + 1)} + {self.atom(kind, depth + 1)}"
         return self.atom(kind, depth)
 
+    # The values of the language's later additions: minus, comparisons in parentheses, `in`,
+    # maps and fields, indexing and slicing, comprehensions, string functions, recipe values.
+    EXTRA = {
+        "int": ["-3", "(7 - 2)", "len({a: 1, b: 2})", "{n: 4}.n", "[5, 6][-1]", "len(range(0, 9)[2:5])"],
+        "str": ['lower("AB")', 'upper("ab")', 'replace("a-b", "-", "_")', 'join(["a", "b"], "-")',
+                'format("{}-{}", 1, "x")', '"abc"[1:]', '{k: "v"}["k"]', 'split("a,b", ",")[0]'],
+        "bool": ["(1 < 2)", "(3 >= 3)", '"a" in ["a", "b"]', '"k" in {k: 1}', '"b" in "abc"', "{a: 1} == {a: 1}"],
+        "list": ["[$x + 1 for x in range(0, 3) if ($x > 0)]", "range(0, 5)[1:3]", 'keys({a: 1, b: 2})',
+                 'split("a b", " ")', "[1, 2] + [3]"],
+    }
+
     def atom(self, kind, depth):
+        if self.rng.random() < 0.15:
+            return self.rng.choice(self.EXTRA[kind])
         bound = [name for name, k in self.variables if k == kind]
         if bound and self.rng.random() < 0.3:
             return "$" + self.rng.choice(bound)
@@ -222,12 +236,15 @@ class Program:
     def recipe(self):
         name = self.fresh("primary-")
         network = self.networks[0] if self.networks else None
-        body = ["let peers = clusters()",
+        body = ["let peers = clusters()", "let seen = []", "for p in $peers < set seen = $seen + [$p] >",
                 self.block("cluster $name", ["context \"kind-${name}\"", f"trust from {self.roots[0]}",
                                              "install" + (f" network {network}" if network else ""),
-                                             "if len($peers) != 0 < discover with $peers >"])]
+                                             "if len($seen) != 0 < discover with $seen >", "yield"])]
+        if self.rng.random() < 0.3:
+            body.append("return $name")
         self.recipes.append((name, 1))
-        return self.block(f"recipe {name}(name" + ("," if self.rng.random() < 0.2 else "") + ")", body), name
+        parameters = self.rng.choice(["(name", "(name: name", "(name, extra = 1", "(name, extra: int = 1"])
+        return self.block(f"recipe {name}{parameters}" + ("," if self.rng.random() < 0.2 else "") + ")", body), name
 
     def control(self, recipe):
         if self.rng.random() < 0.5:
