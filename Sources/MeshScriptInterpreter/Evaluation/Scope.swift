@@ -60,6 +60,9 @@ struct Symbol: Hashable, Sendable {
 struct SymbolTable {
     private var ids: [String: Symbol] = [:]
 
+    /// The symbol of `name` when it was interned; nil for a name no code has used.
+    func symbol(named name: String) -> Symbol? { ids[name] }
+
     mutating func intern(_ name: String) -> Symbol {
         if let symbol = ids[name] { return symbol }
         let symbol = Symbol(id: ids.count)

@@ -14,32 +14,32 @@ extension Interpreter {
     /// Resolve a program about to run in the global scope. `canonicalPath` is its file's, when
     /// it is one (an import of it is then a cycle).
     func resolveProgram(_ program: Program, canonicalPath: String?, directory: String?) -> [Diagnostic] {
-        var variables: [String: SourceRange] = [:]
-        for (key, entry) in globals.variables { variables[key.name] = entry.range }
-        var recipes: [String: RecipeDeclaration] = [:]
-        for (key, recipe) in globals.recipes { recipes[key.name] = recipe.declaration }
         resolvingImports = canonicalPath.map { [$0] } ?? []
         defer { resolvingImports = [] }
-        return resolve(program, variables: variables, recipes: recipes, directory: directory)
+        return resolveWithExports(program, predeclared: globalNames, directory: directory).diagnostics
+    }
+
+    /// The globals bound so far, looked up by name (through the symbol table: no copy).
+    private var globalNames: Predeclared {
+        let globals = self.globals, symbols = self.symbols
+        return Predeclared(
+            variable: { name in symbols.symbol(named: name).flatMap { globals.variables[$0]?.range } },
+            recipe: { name in symbols.symbol(named: name).flatMap { globals.recipes[$0]?.declaration } },
+            names: { (globals.variables.names, globals.recipes.names) })
     }
 
     /// Resolve an imported file's program (a module scope sees none of the importer's names).
     func resolveModule(_ program: Program, canonicalPath: String, directory: String?) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
         resolvingImports.append(canonicalPath)
         defer { resolvingImports.removeLast() }
-        return resolveWithExports(program, variables: [:], recipes: [:], directory: directory)
+        return resolveWithExports(program, predeclared: .none, directory: directory)
     }
 
-    private func resolve(_ program: Program, variables: [String: SourceRange], recipes: [String: RecipeDeclaration],
-                         directory: String?) -> [Diagnostic] {
-        resolveWithExports(program, variables: variables, recipes: recipes, directory: directory).diagnostics
-    }
-
-    private func resolveWithExports(_ program: Program, variables: [String: SourceRange], recipes: [String: RecipeDeclaration],
+    private func resolveWithExports(_ program: Program, predeclared: Predeclared,
                                     directory: String?) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
         var importDiagnostics: [Diagnostic] = []
         let environment = ResolveEnvironment(
-            commands: commands, functions: functions, variables: variables, recipes: recipes,
+            commands: commands, functions: functions, predeclared: predeclared,
             exports: { [unowned self] path, directory in
                 let (exports, diagnostics) = self.staticExports(of: path, relativeTo: directory)
                 importDiagnostics += diagnostics
@@ -101,11 +101,7 @@ extension Interpreter {
     package func completionScope(for text: String) -> CompletionScope {
         let source = SourceFile(path: "<completion>", text: text)
         let parsed = Parser.parse(source, file: FileID(index: Int.max), maxDepth: limits.maxNestingDepth, closingBlocksAtEnd: true)
-        var variables: [String: SourceRange] = [:]
-        for (key, entry) in globals.variables { variables[key.name] = entry.range }
-        var recipes: [String: RecipeDeclaration] = [:]
-        for (key, recipe) in globals.recipes { recipes[key.name] = recipe.declaration }
-        let environment = ResolveEnvironment(commands: commands, functions: functions, variables: variables, recipes: recipes,
+        let environment = ResolveEnvironment(commands: commands, functions: functions, predeclared: globalNames,
                                              exports: { _, _ in nil }, directory: nil)
         let found = Resolver.scope(atEndOf: parsed.program, unclosedBlocks: parsed.unclosedBlocks, in: environment)
         var scope = CompletionScope(blockKind: found.kind, variables: found.variables.sorted(), recipes: found.recipes.sorted())

@@ -18,15 +18,25 @@ struct ResolveEnvironment {
     var commands: [String: RegisteredCommand]
     /// The registered functions, by name.
     var functions: [String: RegisteredFunction]
-    /// Variables bound before the program runs (the host's `bind`, earlier REPL entries).
-    var variables: [String: SourceRange]
-    /// Recipes declared before the program runs (earlier REPL entries).
-    var recipes: [String: RecipeDeclaration]
+    /// The names bound before the program runs, in the scope it runs in.
+    var predeclared: Predeclared
     /// The names a file imported by a path known before the run exports, or nil when it cannot
     /// be read now (the evaluator then reports why).
     var exports: (_ path: String, _ directory: String?) -> ResolvedExports?
     /// The directory the program's relative imports start from.
     var directory: String?
+}
+
+/// Names bound before a program runs (the host's `bind`, earlier REPL entries), looked up one
+/// at a time: a REPL entry costs what it names, not what the session holds.
+struct Predeclared {
+    var variable: (String) -> SourceRange?
+    var recipe: (String) -> RecipeDeclaration?
+    /// Every name, for "did you mean" and completion (asked only when one is needed).
+    var names: () -> (variables: [String], recipes: [String])
+
+    /// No names: an imported file's scope.
+    static var none: Predeclared { Predeclared(variable: { _ in nil }, recipe: { _ in nil }, names: { ([], []) }) }
 }
 
 /// The names a file defines at its top level: what a plain `import` of it binds.
@@ -56,18 +66,29 @@ private final class ResolveScope {
     var openNamespaces: Set<String> = []
     /// Recipes declared here, resolved once the scope is complete.
     var pendingRecipes: [RecipeDeclaration] = []
+    /// The file scope's names bound before the program (nil elsewhere).
+    var predeclared: Predeclared?
 
     init(parent: ResolveScope?, isRecipeBody: Bool = false) {
         self.parent = parent
         self.isRecipeBody = isRecipeBody
     }
 
+    /// The binding of `name` in this scope itself.
+    func ownVariable(_ name: String) -> (range: SourceRange, kind: BindingKind)? {
+        variables[name] ?? predeclared?.variable(name).map { ($0, .variable) }
+    }
+
+    func ownRecipe(_ name: String) -> RecipeDeclaration? {
+        recipes[name] ?? predeclared?.recipe(name)
+    }
+
     func variable(_ name: String) -> (range: SourceRange, kind: BindingKind)? {
-        variables[name] ?? parent?.variable(name)
+        ownVariable(name) ?? parent?.variable(name)
     }
 
     func recipe(_ name: String) -> RecipeDeclaration? {
-        recipes[name] ?? parent?.recipe(name)
+        ownRecipe(name) ?? parent?.recipe(name)
     }
 
     /// What the namespace `name` exports, when it is the nearest binding of `name`.
@@ -96,12 +117,14 @@ private final class ResolveScope {
 
     var visibleVariables: Set<String> {
         var names = Set(variables.keys)
+        if let predeclared { names.formUnion(predeclared.names().variables) }
         if let parent { names.formUnion(parent.visibleVariables) }
         return names
     }
 
     var visibleRecipes: Set<String> {
         var names = Set(recipes.keys)
+        if let predeclared { names.formUnion(predeclared.names().recipes) }
         if let parent { names.formUnion(parent.visibleRecipes) }
         return names
     }
@@ -145,8 +168,7 @@ struct Resolver {
         // What was bound before is in the program's own scope: the program runs in that scope
         // (the REPL's globals), so defining such a name again is an error, not a shadow.
         let file = ResolveScope(parent: nil)
-        for (name, range) in environment.variables { file.variables[name] = (range, .variable) }
-        file.recipes = environment.recipes
+        file.predeclared = environment.predeclared
         resolve(program.statements, in: file, kind: .topLevel)
         complete(file)
         return file
@@ -261,7 +283,7 @@ struct Resolver {
     }
 
     private mutating func bindLet(_ name: String, at range: SourceRange, in scope: ResolveScope) {
-        if let previous = scope.variables[name] {
+        if let previous = scope.ownVariable(name) {
             diagnostics.append(.error("'$\(name)' is already defined in this scope", at: range,
                                       notes: [.init("first defined here", at: previous.range)],
                                       help: "to change its value, write: set \(name) = VALUE"))
@@ -283,7 +305,7 @@ struct Resolver {
             diagnostics.append(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
         } else if environment.functions[declaration.name] != nil {
             diagnostics.append(.error("'\(declaration.name)' is a built-in function and cannot be redefined", at: declaration.nameRange))
-        } else if let previous = scope.recipes[declaration.name] {
+        } else if let previous = scope.ownRecipe(declaration.name) {
             diagnostics.append(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
                                       notes: [.init("first defined here", at: previous.nameRange)]))
         } else {
