@@ -284,3 +284,18 @@ extension NamespacedImports {
         #expect(r.log.isEmpty)
     }
 }
+
+extension NamespacedImports {
+    /// Through a computed path the resolve pass cannot see the recipe: the evaluator matches
+    /// the call's arguments, with the same messages.
+    @Test(arguments: [("lib.primary c extra = 1", "recipe 'primary' has no parameter 'extra'"),
+                      ("lib.primary", "recipe 'primary' takes 1 argument, got 0")])
+    func aRecipeBehindAComputedPathIsCheckedWhenCalled(call: String, message: String) throws {
+        var files = Self.libraries
+        files["proj/main.mesh"] = "let side = \"west\"\nimport \"${side}.mesh\" as lib\n\(call)\n"
+        let r = try ScriptTree(files: files).runMain(.memory)
+        #expect(r.outcome.evaluated)
+        expectOneError(r, message, line: 3)
+        #expect(r.errors.first?.notes.map(\.message) == ["'primary' is defined here"])
+    }
+}

@@ -228,12 +228,7 @@ extension Interpreter {
         let words = statement.words
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
-            guard words.count == signature.symbols.count else {
-                let expected = signature.symbols.count
-                throw fail(.error("recipe '\(declaration.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(words.count)",
-                                  at: statement.range,
-                                  notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)]))
-            }
+            guard words.count == signature.symbols.count else { throw fail(declaration.wrongCount(words.count, at: statement.range)) }
             for (index, word) in words.enumerated() {
                 let value = try word.expression.evaluate(self, in: scope)
                 if case .poison = value { throw Unwind.statementFailed }
@@ -297,36 +292,13 @@ extension Interpreter {
     private func bind(_ recipe: Recipe, home: Scope, positional: [ExpressionNode], keywords: [KeywordArgumentNode],
                       callRange: SourceRange, scope: Scope, into body: Scope) throws {
         let declaration = recipe.declaration, signature = recipe.signature, parameters = declaration.parameters
-        let defined = Diagnostic.Note("'\(declaration.name)' is defined here", at: declaration.nameRange)
-        guard positional.count <= parameters.count else {
-            let count = parameters.count, optional = count - signature.required
-            let expected = optional == 0 ? "\(count)" : "at most \(count)"
-            throw fail(.error("recipe '\(declaration.name)' takes \(expected) argument\(count == 1 ? "" : "s"), got \(positional.count)",
-                              at: positional[count].range, notes: [defined]))
-        }
-        // Which argument gives each parameter (its index in positional + keywords), checked
-        // before any is evaluated.
-        var given: [Int?] = Array(repeating: nil, count: parameters.count)
-        for index in positional.indices { given[index] = index }
-        for (offset, keyword) in keywords.enumerated() {
-            guard let index = parameters.firstIndex(where: { $0.name == keyword.name }) else {
-                let suggestion = Suggestions.closest(to: keyword.name, in: parameters.map(\.name))
-                let names = parameters.isEmpty ? "no parameters" : "parameters " + parameters.map { "'\($0.name)'" }.joined(separator: ", ")
-                throw fail(.error("recipe '\(declaration.name)' has no parameter '\(keyword.name)'", at: keyword.nameRange, notes: [defined],
-                                  help: suggestion.map { "did you mean '\($0)'?" } ?? "'\(declaration.name)' has \(names)"))
-            }
-            if let earlier = given[index] {
-                let first = earlier < positional.count ? positional[earlier].range : keywords[earlier - positional.count].nameRange
-                throw fail(.error("argument '\(keyword.name)' of recipe '\(declaration.name)' is given twice", at: keyword.nameRange,
-                                  notes: [.init("first given here", at: first), defined]))
-            }
-            given[index] = positional.count + offset
-        }
-        let missing = parameters.indices.filter { given[$0] == nil && signature.defaults[$0] == nil }.map { "'\(parameters[$0].name)'" }
-        if !missing.isEmpty {
-            throw fail(.error("recipe '\(declaration.name)' needs argument\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))",
-                              at: callRange, notes: [defined],
-                              help: "usage: \(declaration.name) \(parameters.map { $0.defaultValue == nil ? $0.name.uppercased() : "[\($0.name) = VALUE]" }.joined(separator: " "))"))
+        // Which argument gives each parameter, checked before any is evaluated.
+        let given: [Int?]
+        do {
+            given = try declaration.match(positional: positional.map(\.range), keywords: keywords.map { ($0.name, $0.nameRange) },
+                                          callRange: callRange)
+        } catch {
+            throw fail(error.diagnostic)
         }
         for (index, parameter) in parameters.enumerated() {
             let value: Value, range: SourceRange, notes: [Diagnostic.Note]

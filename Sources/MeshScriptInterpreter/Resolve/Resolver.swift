@@ -403,49 +403,13 @@ struct Resolver {
         diagnostics.append(.error("unknown command '\(name)'", at: range, help: help))
     }
 
-    /// A recipe call's arguments against its parameters: the checks (and messages) of the
-    /// evaluator's, made before the run.
+    /// A recipe call's arguments against its parameters, as the evaluator matches them.
     private mutating func checkArguments(of recipe: RecipeDeclaration, positional: [SourceRange],
                                          keywords: [(name: String, range: SourceRange)], callRange: SourceRange) {
-        let parameters = recipe.parameters
-        let defined = Diagnostic.Note("'\(recipe.name)' is defined here", at: recipe.nameRange)
-        let simple = parameters.allSatisfy { $0.defaultValue == nil && $0.kind == nil }
-        if simple, keywords.isEmpty {
-            guard positional.count != parameters.count else { return }
-            let expected = parameters.count
-            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(expected == 1 ? "" : "s"), got \(positional.count)",
-                                      at: callRange, notes: [defined]))
-            return
-        }
-        guard positional.count <= parameters.count else {
-            let count = parameters.count
-            let expected = parameters.contains { $0.defaultValue != nil } ? "at most \(count)" : "\(count)"
-            diagnostics.append(.error("recipe '\(recipe.name)' takes \(expected) argument\(count == 1 ? "" : "s"), got \(positional.count)",
-                                      at: positional[count], notes: [defined]))
-            return
-        }
-        var given: [SourceRange?] = parameters.indices.map { $0 < positional.count ? positional[$0] : nil }
-        for keyword in keywords {
-            guard let index = parameters.firstIndex(where: { $0.name == keyword.name }) else {
-                let suggestion = Suggestions.closest(to: keyword.name, in: parameters.map(\.name))
-                let names = parameters.isEmpty ? "no parameters" : "parameters " + parameters.map { "'\($0.name)'" }.joined(separator: ", ")
-                diagnostics.append(.error("recipe '\(recipe.name)' has no parameter '\(keyword.name)'", at: keyword.range, notes: [defined],
-                                          help: suggestion.map { "did you mean '\($0)'?" } ?? "'\(recipe.name)' has \(names)"))
-                return
-            }
-            if let earlier = given[index] {
-                diagnostics.append(.error("argument '\(keyword.name)' of recipe '\(recipe.name)' is given twice", at: keyword.range,
-                                          notes: [.init("first given here", at: earlier), defined]))
-                return
-            }
-            given[index] = keyword.range
-        }
-        let missing = parameters.indices.filter { given[$0] == nil && parameters[$0].defaultValue == nil }.map { "'\(parameters[$0].name)'" }
-        guard missing.isEmpty else {
-            let usage = parameters.map { $0.defaultValue == nil ? $0.name.uppercased() : "[\($0.name) = VALUE]" }.joined(separator: " ")
-            diagnostics.append(.error("recipe '\(recipe.name)' needs argument\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))",
-                                      at: callRange, notes: [defined], help: "usage: \(recipe.name) \(usage)"))
-            return
+        do {
+            _ = try recipe.match(positional: positional, keywords: keywords, callRange: callRange)
+        } catch {
+            diagnostics.append(error.diagnostic)
         }
     }
 
