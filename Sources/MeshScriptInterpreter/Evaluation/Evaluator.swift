@@ -220,9 +220,7 @@ extension Interpreter {
         let declaration = recipe.declaration
         let signature = recipe.signature
         if let block = statement.block, !signature.yields {
-            throw fail(.error("recipe '\(declaration.name)' does not take a block", at: block.range,
-                              notes: [.init("'\(declaration.name)' has no 'yield' to run a block", at: declaration.nameRange)],
-                              help: "remove the block, or write 'yield' in the recipe where the block should run"))
+            throw fail(.recipeTakesNoBlock(declaration, at: block.range))
         }
         let body = Scope(parent: home)
         let words = statement.words
@@ -390,22 +388,16 @@ extension Interpreter {
     func run(_ command: RegisteredCommand, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
         let signature = command.signature
         let block = statement.block
-        guard signature.allowedIn.contains(kind) else {
-            let places = signature.allowedIn.map { $0 == .topLevel ? "at the top level" : "inside a \($0) block" }
-            throw fail(.error("'\(signature.name)' is only valid \(places.joined(separator: " or "))", at: statement.nameRange,
-                              help: "usage: \(signature.usage)"))
-        }
+        guard signature.allowedIn.contains(kind) else { throw fail(.misplaced(signature, at: statement.nameRange)) }
         var blockKind = kind
         switch signature.body {
         case .none:
-            if let block { throw fail(.error("'\(signature.name)' does not take a block", at: block.range, help: "usage: \(signature.usage)")) }
+            if let block { throw fail(.takesNoBlock(signature, at: block.range)) }
         case .optional(let opened):
             blockKind = opened
         case .required(let opened):
             blockKind = opened
-            if block == nil {
-                throw fail(.error("'\(signature.name)' needs a block", at: statement.range, help: "usage: \(signature.usage)"))
-            }
+            if block == nil { throw fail(.needsBlock(signature, at: statement.range)) }
         }
         if statement.splitArguments != nil, let label = statement.words.first(where: { $0.label != nil })?.label {
             throw fail(.error("'\(signature.name)' takes no NAME = VALUE arguments", at: label.range,

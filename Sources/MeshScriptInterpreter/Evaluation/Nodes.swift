@@ -64,9 +64,7 @@ final class VariableNode: ExpressionNode {
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         if let value = scope.lookupVariable(symbol) { return value }
-        let suggestion = Suggestions.closest(to: name, in: scope.visibleVariableNames)
-        throw interpreter.fail(.error("undefined variable '$\(name)'", at: range,
-                                      help: suggestion.map { "did you mean '$\($0)'?" } ?? "bind it first with: let \(name) = VALUE"))
+        throw interpreter.fail(.undefinedVariable(name, at: range, visible: scope.visibleVariableNames))
     }
 }
 
@@ -371,12 +369,8 @@ final class RecipeDeclarationNode: StatementNode {
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if interpreter.commands[declaration.name] != nil {
-            throw interpreter.fail(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
-        }
-        if interpreter.functions[declaration.name] != nil {
-            throw interpreter.fail(.error("'\(declaration.name)' is a built-in function and cannot be redefined", at: declaration.nameRange,
-                                          help: "choose another name for the recipe"))
+        if interpreter.commands[declaration.name] != nil || interpreter.functions[declaration.name] != nil {
+            throw interpreter.fail(.builtInRedefined(declaration, isFunction: interpreter.commands[declaration.name] == nil))
         }
         if let previous = scope.recipes[symbol] {
             throw interpreter.fail(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
@@ -918,9 +912,7 @@ final class SetNode: NamedValueNode {
             _ = owner.variables.update(symbol) { $0.value = value }
             return
         }
-        let suggestion = Suggestions.closest(to: name, in: scope.visibleVariableNames)
-        throw interpreter.fail(.error("'set' needs a bound variable, and '$\(name)' is not bound", at: nameRange,
-                                      help: (suggestion.map { "did you mean '$\($0)'? or " } ?? "") + "bind it first with: let \(name) = VALUE"))
+        throw interpreter.fail(.unboundSet(name, at: nameRange, visible: scope.visibleVariableNames))
     }
 }
 
@@ -930,8 +922,7 @@ final class YieldNode: StatementNode {
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let active = interpreter.activeFrame
         guard active >= 0 else {
-            throw interpreter.fail(.error("'yield' outside a recipe", at: range,
-                                          help: "'yield' runs the block a recipe's caller gives it: use it in a recipe's body"))
+            throw interpreter.fail(.yieldOutsideRecipe(at: range))
         }
         let frame = interpreter.frames[active]
         guard let block = frame.block else { return }
@@ -955,11 +946,10 @@ final class ReturnNode: StatementNode {
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let active = interpreter.activeFrame
         guard active >= 0 else {
-            throw interpreter.fail(.error("'return' outside a recipe", at: range, help: "'return' ends a recipe's call with a value: use it in a recipe's body"))
+            throw interpreter.fail(.returnOutsideRecipe(at: range))
         }
         guard interpreter.commandBlockDepth == interpreter.frames[active].commandBlockDepth else {
-            throw interpreter.fail(.error("'return' cannot leave a command's block", at: range,
-                                          help: "end the block first, then return: let the block set a variable with 'set', and return it after the block"))
+            throw interpreter.fail(.returnLeavingCommandBlock(at: range))
         }
         // A value that failed is reported already: the call gives poison, not a second error.
         var value = Value.poison

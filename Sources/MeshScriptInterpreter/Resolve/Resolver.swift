@@ -260,24 +260,17 @@ struct Resolver {
         case .set(let name, let nameRange, let value):
             resolve(value, in: scope)
             if scope.variable(name) == nil, !scope.anyOpen {
-                let suggestion = Suggestions.closest(to: name, in: scope.visibleVariables)
-                diagnostics.append(.error("'set' needs a bound variable, and '$\(name)' is not bound", at: nameRange,
-                                          help: (suggestion.map { "did you mean '$\($0)'? or " } ?? "") + "bind it first with: let \(name) = VALUE"))
+                diagnostics.append(.unboundSet(name, at: nameRange, visible: scope.visibleVariables))
             }
         case .yield:
-            if !scope.recipeBody.found {
-                diagnostics.append(.error("'yield' outside a recipe", at: statement.range,
-                                          help: "'yield' runs the block a recipe's caller gives it: use it in a recipe's body"))
-            }
+            if !scope.recipeBody.found { diagnostics.append(.yieldOutsideRecipe(at: statement.range)) }
         case .return(let value):
             resolve(value, in: scope)
             let body = scope.recipeBody
             if !body.found {
-                diagnostics.append(.error("'return' outside a recipe", at: statement.range,
-                                          help: "'return' ends a recipe's call with a value: use it in a recipe's body"))
+                diagnostics.append(.returnOutsideRecipe(at: statement.range))
             } else if body.throughCommandBlock {
-                diagnostics.append(.error("'return' cannot leave a command's block", at: statement.range,
-                                          help: "end the block first, then return: let the block set a variable with 'set', and return it after the block"))
+                diagnostics.append(.returnLeavingCommandBlock(at: statement.range))
             }
         }
     }
@@ -301,10 +294,8 @@ struct Resolver {
     private func isHostRange(_ range: SourceRange) -> Bool { range.start == 0 && range.end == 0 }
 
     private mutating func declare(_ declaration: RecipeDeclaration, in scope: ResolveScope) {
-        if environment.commands[declaration.name] != nil {
-            diagnostics.append(.error("'\(declaration.name)' is a built-in command and cannot be redefined", at: declaration.nameRange))
-        } else if environment.functions[declaration.name] != nil {
-            diagnostics.append(.error("'\(declaration.name)' is a built-in function and cannot be redefined", at: declaration.nameRange))
+        if environment.commands[declaration.name] != nil || environment.functions[declaration.name] != nil {
+            diagnostics.append(.builtInRedefined(declaration, isFunction: environment.commands[declaration.name] == nil))
         } else if let previous = scope.ownRecipe(declaration.name) {
             diagnostics.append(.error("recipe '\(declaration.name)' is already defined", at: declaration.nameRange,
                                       notes: [.init("first defined here", at: previous.nameRange)]))
@@ -346,9 +337,7 @@ struct Resolver {
                                          _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
         if let recipe = scope.recipe(name) {
             if let block, !Interpreter.yields(recipe.body.statements) {
-                diagnostics.append(.error("recipe '\(recipe.name)' does not take a block", at: block.range,
-                                          notes: [.init("'\(recipe.name)' has no 'yield' to run a block", at: recipe.nameRange)],
-                                          help: "remove the block, or write 'yield' in the recipe where the block should run"))
+                diagnostics.append(.recipeTakesNoBlock(recipe, at: block.range))
             }
             let positional = words.filter { $0.label == nil }.map(\.expression.range)
             let keywords = words.compactMap { word in word.label.map { ($0, word.labelRange ?? word.expression.range) } }
@@ -365,19 +354,15 @@ struct Resolver {
             return
         }
         var opened: BlockKind? = nil
-        if let kind, !command.allowedIn.contains(kind) {
-            let places = command.allowedIn.map { $0 == .topLevel ? "at the top level" : "inside a \($0) block" }
-            diagnostics.append(.error("'\(command.name)' is only valid \(places.joined(separator: " or "))", at: nameRange,
-                                      help: "usage: \(command.usage)"))
-        }
+        if let kind, !command.allowedIn.contains(kind) { diagnostics.append(.misplaced(command, at: nameRange)) }
         switch command.body {
         case .none:
-            if let block { diagnostics.append(.error("'\(command.name)' does not take a block", at: block.range, help: "usage: \(command.usage)")) }
+            if let block { diagnostics.append(.takesNoBlock(command, at: block.range)) }
         case .optional(let kind):
             opened = kind
         case .required(let kind):
             opened = kind
-            if block == nil { diagnostics.append(.error("'\(command.name)' needs a block", at: range, help: "usage: \(command.usage)")) }
+            if block == nil { diagnostics.append(.needsBlock(command, at: range)) }
         }
         if let labelled = words.first(where: { $0.label != nil }) {
             diagnostics.append(.error("'\(command.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
@@ -420,7 +405,7 @@ struct Resolver {
         case .name(let text):
             checkBareWord(text, at: expression.range, in: scope)
         case .variable(let name):
-            if scope.variable(name) == nil, !scope.anyOpen { reportUndefined(name, at: expression.range, in: scope) }
+            if scope.variable(name) == nil, !scope.anyOpen { diagnostics.append(.undefinedVariable(name, at: expression.range, visible: scope.visibleVariables)) }
         case .string(let parts):
             for case .interpolation(let inner) in parts { resolve(inner, in: scope) }
         case .number, .boolean, .invalid:
@@ -473,18 +458,6 @@ struct Resolver {
                                       ?? "it defines: \(exports.variables.keys.sorted().map { "$" + $0 }.joined(separator: ", "))"))
     }
 
-    private mutating func reportUndefined(_ name: String, at range: SourceRange, in scope: ResolveScope) {
-        let visible = scope.visibleVariables
-        var help = "bind it first with: let \(name) = VALUE"
-        if let dash = name.firstIndex(of: "-"), visible.contains(String(name[..<dash])) {
-            // `$a-1` is the variable `a-1`: names may contain dashes.
-            let head = name[..<dash], tail = name[name.index(after: dash)...]
-            help = "names may contain '-', so this is one variable; to subtract, write: $\(head) - \(tail)"
-        } else if let suggestion = Suggestions.closest(to: name, in: visible) {
-            help = "did you mean '$\(suggestion)'?"
-        }
-        diagnostics.append(.error("undefined variable '$\(name)'", at: range, help: help))
-    }
 
     /// `name(...)`: a built-in function, else a recipe called for its value.
     private mutating func checkCall(_ name: String, at range: SourceRange, arguments: [Expression], range whole: SourceRange,
