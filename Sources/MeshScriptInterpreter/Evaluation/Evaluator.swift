@@ -17,8 +17,8 @@ enum Unwind: Error {
 
 /// One running recipe call: where it was called, and what `yield` runs.
 struct CallFrame {
-    /// The recipe's name.
-    let recipe: String
+    /// The recipe called.
+    let recipe: Recipe
     /// The call site, for backtraces.
     let site: SourceRange
     /// The frame the call site's code belongs to (-1: none), active again while its block runs.
@@ -48,7 +48,7 @@ extension Interpreter {
         guard !frames.isEmpty else { return diagnostic }
         var diagnostic = diagnostic
         for frame in frames.reversed().prefix(Self.maxBacktraceNotes) {
-            diagnostic.notes.append(.init("in recipe '\(frame.recipe)', called here", at: frame.site))
+            diagnostic.notes.append(.init("in recipe '\(frame.recipe.declaration.name)', called here", at: frame.site))
         }
         let more = frames.count - Self.maxBacktraceNotes
         if more > 0 { diagnostic.notes.append(.init("... and \(more) more call\(more == 1 ? "" : "s")")) }
@@ -186,7 +186,7 @@ extension Interpreter {
         defer { (currentKind, currentDirectory) = outer }
         for statement in program.statements {
             do {
-                try lower(statement).execute(self, scope: scope, kind: kind, directory: directory)
+                try lower(statement, in: nil).execute(self, scope: scope, kind: kind, directory: directory)
             } catch Unwind.statementFailed {
                 continue
             }
@@ -217,21 +217,21 @@ extension Interpreter {
 
     /// Call `recipe`, which closes over `home`, with the words and block of `statement`.
     func call(_ recipe: Recipe, home: Scope, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
-        let declaration = recipe.declaration
+        // The declaration is read only on the way to an error: a copy of it is a reference
+        // count per field.
         let signature = recipe.signature
         if let block = statement.block, !signature.yields {
-            throw fail(.recipeTakesNoBlock(declaration, at: block.range))
+            throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
-        let body = Scope(parent: home)
+        let body = recipe.scope(under: home, interpreter: self)
         let words = statement.words
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
-            guard words.count == signature.symbols.count else { throw fail(declaration.wrongCount(words.count, at: statement.range)) }
-            for (index, word) in words.enumerated() {
-                let value = try word.expression.evaluate(self, in: scope)
+            guard words.count == signature.symbols.count else { throw fail(recipe.declaration.wrongCount(words.count, at: statement.range)) }
+            for index in words.indices {
+                let value = try words[index].expression.evaluate(self, in: scope)
                 if case .poison = value { throw Unwind.statementFailed }
-                let parameter = declaration.parameters[index]
-                body.variables.bind(signature.symbols[index], parameter.name, Variable(value: value, range: parameter.range))
+                body.slots[signature.slots[index]] = value
             }
         } else {
             let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
@@ -242,7 +242,7 @@ extension Interpreter {
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
-        let body = Scope(parent: home)
+        let body = recipe.scope(under: home, interpreter: self)
         try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
         guard let value = try invoke(recipe, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory) else {
             let name = recipe.declaration.name
@@ -257,16 +257,16 @@ extension Interpreter {
     /// its `return`, nil when it ends without one.
     private func invoke(_ recipe: Recipe, body: Scope, site: SourceRange, block: BlockNode?, caller: Scope,
                         kind: BlockKind, directory: String?) throws -> Value? {
-        let declaration = recipe.declaration
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
+            let declaration = recipe.declaration
             throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
         let callerFrame = activeFrame
-        frames.append(CallFrame(recipe: declaration.name, site: site, caller: callerFrame, block: block, scope: caller,
+        frames.append(CallFrame(recipe: recipe, site: site, caller: callerFrame, block: block, scope: caller,
                                 directory: directory, commandBlockDepth: commandBlockDepth))
         let frame = frames.count - 1
         activeFrame = frame
@@ -310,7 +310,7 @@ extension Interpreter {
             }
             if case .poison = value { throw Unwind.statementFailed }
             if let kind = parameter.kind { try check(value, at: range, against: kind, parameter, of: declaration, notes: notes) }
-            body.variables.bind(signature.symbols[index], parameter.name, Variable(value: value, range: parameter.range))
+            body.slots[signature.slots[index]] = value
         }
     }
 

@@ -1,60 +1,87 @@
 // From the syntax tree to evaluator nodes (Nodes.swift): one node per syntax node, names
 // interned to symbols, and what the evaluator would otherwise work out at every run of a
-// statement (a word's keyword spelling, whether a loop body declares a recipe) worked out
-// once. Nested blocks are not lowered here: a `BlockNode` lowers its statements when it
-// first runs.
+// statement (a word's keyword spelling, whether a loop body declares a recipe, the slot a
+// variable is kept in) worked out once. Nested blocks are not lowered here: a `BlockNode`
+// lowers its statements when it first runs.
+//
+// Slots: the names a block binds itself get numbered slots in its `ScopeLayout`, in the order
+// its statements are lowered, so a `$name` lowered after its `let` reads the slot directly.
+// Lowering follows the order the code runs in: what a statement sees is what was bound before it.
 
 extension Interpreter {
-    func lower(_ statement: Statement) -> StatementNode {
+    /// `statement` as a node, lowered in `layout`, the layout of the scope it runs in (nil: a
+    /// file's scope, whose names are bound by name).
+    func lower(_ statement: Statement, in layout: ScopeLayout?) -> StatementNode {
         let range = statement.range
         switch statement.kind {
         case .let(let name, let nameRange, let value):
-            return LetNode(name, symbols.intern(name), nameRange, lower(value), range)
+            let value = lower(value, in: layout)
+            let symbol = symbols.intern(name)
+            return LetNode(name, symbol, nameRange, value, slot: layout?.addSlot(symbol, name, nameRange), range)
         case .recipe(let declaration):
-            let parameters = declaration.parameters
-            let signature = RecipeSignature(symbols: parameters.map { symbols.intern($0.name) },
-                                            defaults: parameters.map { $0.defaultValue.map(lower) }, kinds: parameters.map(\.kind),
-                                            yields: Self.yields(declaration.body.statements))
-            return RecipeDeclarationNode(declaration, symbols.intern(declaration.name), signature, range)
+            return lowerRecipe(declaration, in: layout, range)
         case .set(let name, let nameRange, let value):
-            return SetNode(name, symbols.intern(name), nameRange, lower(value), range)
+            let symbol = symbols.intern(name)
+            return SetNode(name, symbol, nameRange, lower(value, in: layout), address: ScopeLayout.address(of: symbol, from: layout), range)
         case .yield:
             return YieldNode(range)
         case .return(let value):
-            return ReturnNode(lower(value), range)
+            return ReturnNode(lower(value, in: layout), range)
         case .for(let variable, let variableRange, let sequence, let body):
-            return ForNode(variable, symbols.intern(variable), variableRange, lower(sequence), BlockNode(body),
+            let symbol = symbols.intern(variable)
+            let iteration = ScopeLayout(parent: layout)
+            _ = iteration.addSlot(symbol, variable, variableRange)
+            return ForNode(variable, symbol, variableRange, lower(sequence, in: layout), BlockNode(body: body, layout: iteration),
                            declaresRecipe: Self.declaresRecipe(body.statements), range)
         case .if(let condition, let then, let otherwise):
-            return IfNode(lower(condition), BlockNode(then), otherwise.map(BlockNode.init), range)
+            return IfNode(lower(condition, in: layout), BlockNode(nested: then, in: layout),
+                          otherwise.map { BlockNode(nested: $0, in: layout) }, range)
         case .import(let path):
-            return ImportNode(lower(path), namespace: nil, range)
+            return ImportNode(lower(path, in: layout), namespace: nil, range)
         case .namespacedImport(let path, let namespace, _):
-            return ImportNode(lower(path), namespace: namespace, range)
+            return ImportNode(lower(path, in: layout), namespace: namespace, range)
         case .assert(let condition, let message):
-            return AssertNode(lower(condition), message.map(lower), range)
+            return AssertNode(lower(condition, in: layout), message.map { lower($0, in: layout) }, range)
         case .print(let value):
-            return PrintNode(lower(value), range)
+            return PrintNode(lower(value, in: layout), range)
         case .command(let name, let nameRange, let words, let block):
             let words = words.map { word in
                 var spelling: String?
                 if case .name(let text) = word.expression.kind { spelling = text }
                 var elementRanges: [SourceRange] = []
                 if case .list(let items) = word.expression.kind { elementRanges = items.map(\.range) }
-                return WordNode(expression: lower(word.expression), spelling: word.label == nil ? spelling : nil,
+                return WordNode(expression: lower(word.expression, in: layout), spelling: word.label == nil ? spelling : nil,
                                 elementRanges: elementRanges, label: word.label.map { ($0, word.labelRange!) })
             }
-            return CommandNode(name, symbols.intern(name), nameRange, words, block.map(BlockNode.init), range)
+            return CommandNode(name, symbols.intern(name), nameRange, words, block.map { BlockNode(nested: $0, in: layout) }, range)
         }
     }
 
-    func lower(_ expression: Expression) -> ExpressionNode {
+    /// A recipe's declaration: its parameters are the first slots of its body's layout, and
+    /// their defaults are lowered where the recipe is declared (a call evaluates them there).
+    private func lowerRecipe(_ declaration: RecipeDeclaration, in layout: ScopeLayout?, _ range: SourceRange) -> StatementNode {
+        let parameters = declaration.parameters
+        let body = ScopeLayout(parent: layout)
+        let symbols = parameters.map { self.symbols.intern($0.name) }
+        let slots = zip(symbols, parameters).map { body.addSlot($0, $1.name, $1.range) }
+        let signature = RecipeSignature(symbols: symbols, slots: slots, defaults: parameters.map { $0.defaultValue.map { lower($0, in: layout) } },
+                                        kinds: parameters.map(\.kind), yields: Self.yields(declaration.body.statements))
+        return RecipeDeclarationNode(declaration, self.symbols.intern(declaration.name), signature,
+                                     body: BlockNode(body: declaration.body, layout: body), range)
+    }
+
+    /// `expression` as a node, lowered in `layout` (see `lower(_:in:, in: layout)` for statements).
+    func lower(_ expression: Expression, in layout: ScopeLayout?) -> ExpressionNode {
         let range = expression.range
         switch expression.kind {
         case .name(let text):
             return NameNode(text, range)
         case .variable(let name):
-            return VariableNode(name, symbols.intern(name), range)
+            let symbol = symbols.intern(name)
+            guard case .slot(let hops, let index) = ScopeLayout.address(of: symbol, from: layout) else {
+                return VariableNode(name, symbol, range)
+            }
+            return SlotVariableNode(name, symbol, hops: hops, index: index, range)
         case .string(let parts):
             var text = ""
             var interpolates = false
@@ -66,7 +93,7 @@ extension Interpreter {
             return StringNode(parts.map { part in
                 switch part {
                 case .literal(let text): .literal(text)
-                case .interpolation(let inner): .interpolation(lower(inner))
+                case .interpolation(let inner): .interpolation(lower(inner, in: layout))
                 }
             }, range)
         case .number(let value):
@@ -74,44 +101,47 @@ extension Interpreter {
         case .boolean(let value):
             return ConstantNode(.boolean(value), range)
         case .list(let items):
-            return ListNode(items.map(lower), range)
+            return ListNode(items.map { lower($0, in: layout) }, range)
         case .call(let function, let functionRange, let arguments):
             var positional: [ExpressionNode] = [], keywords: [KeywordArgumentNode] = []
             for argument in arguments {
                 if case .keywordArgument(let name, let nameRange, let value) = argument.kind {
-                    keywords.append(KeywordArgumentNode(name: name, nameRange: nameRange, value: lower(value)))
+                    keywords.append(KeywordArgumentNode(name: name, nameRange: nameRange, value: lower(value, in: layout)))
                 } else {
-                    positional.append(lower(argument))
+                    positional.append(lower(argument, in: layout))
                 }
             }
             return CallNode(function, functionRange, positional, range, symbol: symbols.intern(function), keywords: keywords)
         case .keywordArgument(_, _, let value):
             // Only a call's argument list holds one, and lowering the call takes it apart.
-            return lower(value)
+            return lower(value, in: layout)
         case .binary(let op, let left, let right):
             switch op {
-            case .minus: return MinusNode(lower(left), lower(right), range)
-            case .less, .lessEqual, .greater, .greaterEqual: return CompareNode(op, lower(left), lower(right), range)
-            case .in: return InNode(lower(left), lower(right), range)
-            case .plus, .equal, .notEqual, .and, .or: return BinaryNode(op, lower(left), lower(right), range)
+            case .minus: return MinusNode(lower(left, in: layout), lower(right, in: layout), range)
+            case .less, .lessEqual, .greater, .greaterEqual: return CompareNode(op, lower(left, in: layout), lower(right, in: layout), range)
+            case .in: return InNode(lower(left, in: layout), lower(right, in: layout), range)
+            case .plus, .equal, .notEqual, .and, .or: return BinaryNode(op, lower(left, in: layout), lower(right, in: layout), range)
             }
         case .not(let operand):
-            return NotNode(lower(operand), range)
+            return NotNode(lower(operand, in: layout), range)
         case .negate(let operand):
             // A negative literal is a constant (its magnitude fits: it was parsed as an Int).
             if case .number(let magnitude) = operand.kind { return ConstantNode(.integer(-magnitude), range) }
-            return NegateNode(lower(operand), range)
+            return NegateNode(lower(operand, in: layout), range)
         case .map(let entries):
-            return MapNode(entries.map { MapNode.Entry(key: lower($0.key), knownKey: Parser.constantText($0.key), value: lower($0.value)) }, range)
+            return MapNode(entries.map { MapNode.Entry(key: lower($0.key, in: layout), knownKey: Parser.constantText($0.key), value: lower($0.value, in: layout)) }, range)
         case .field(let base, let name, let nameRange):
-            return FieldNode(lower(base), name, nameRange, range)
+            return FieldNode(lower(base, in: layout), name, nameRange, range)
         case .index(let base, let index):
-            return IndexNode(lower(base), lower(index), range)
+            return IndexNode(lower(base, in: layout), lower(index, in: layout), range)
         case .slice(let base, let from, let to):
-            return SliceNode(lower(base), from.map(lower), to.map(lower), range)
+            return SliceNode(lower(base, in: layout), from.map { lower($0, in: layout) }, to.map { lower($0, in: layout) }, range)
         case .comprehension(let element, let variable, let variableRange, let sequence, let condition):
-            return ComprehensionNode(lower(element), variable, symbols.intern(variable), variableRange, lower(sequence),
-                                     condition.map(lower), range)
+            let symbol = symbols.intern(variable)
+            let iteration = ScopeLayout(parent: layout)
+            _ = iteration.addSlot(symbol, variable, variableRange)
+            return ComprehensionNode(lower(element, in: iteration), variable, symbol, variableRange, lower(sequence, in: layout),
+                                     condition.map { lower($0, in: iteration) }, layout: iteration, range)
         case .invalid:
             return InvalidNode(range)
         }

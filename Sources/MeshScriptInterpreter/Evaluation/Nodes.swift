@@ -52,7 +52,8 @@ final class ConstantNode: ExpressionNode {
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value { constant }
 }
 
-final class VariableNode: ExpressionNode {
+/// `$name`, found by name: a name of a file's scope (or of a block that imports).
+class VariableNode: ExpressionNode {
     let name: String
     let symbol: Symbol
 
@@ -63,8 +64,32 @@ final class VariableNode: ExpressionNode {
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        try lookUp(interpreter, in: scope)
+    }
+
+    /// The value by name, or the undefined-variable error.
+    final func lookUp(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         if let value = scope.lookupVariable(symbol) { return value }
         throw interpreter.fail(.undefinedVariable(name, at: range, visible: scope.visibleVariableNames))
+    }
+}
+
+/// `$name` where lowering found it in a block's slots: read from that slot. Before the
+/// statement that binds it has run (a recipe called before a `let` after it), the name is
+/// looked up as it would be without slots.
+final class SlotVariableNode: VariableNode {
+    let hops: Int
+    let index: Int
+
+    init(_ name: String, _ symbol: Symbol, hops: Int, index: Int, _ range: SourceRange) {
+        self.hops = hops
+        self.index = index
+        super.init(name, symbol, range)
+    }
+
+    override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        if let value = scope.slot(hops: hops, index: index) { return value }
+        return try lookUp(interpreter, in: scope)
     }
 }
 
@@ -269,17 +294,43 @@ final class BlockNode: @unchecked Sendable {
     // @unchecked: the cache below is written only by the evaluating thread of the
     // interpreter that lowered this block (a Recipe, which is Sendable, holds one).
     let range: SourceRange
-    /// Whether the block's own statements (not its nested blocks') bind names.
-    let bindsNames: Bool
+    /// The layout of the block's own scope; nil when it runs in the scope around it (it binds no names).
+    let layout: ScopeLayout?
+    /// The layout the block's statements are lowered in: its own, else the one around it.
+    private let loweringLayout: ScopeLayout?
     private let source: [Statement]
     private var lowered: [StatementNode]?
 
-    init(_ block: Block) {
+    /// A nested block (`if`, a command's block): it gets a scope of its own when its own
+    /// statements (not its nested blocks') bind names; `enclosing` is the layout around it.
+    init(nested block: Block, in enclosing: ScopeLayout?) {
         range = block.range
         source = block.statements
-        bindsNames = block.statements.contains { statement in
+        let bindsNames = block.statements.contains { statement in
             switch statement.kind {
             case .let, .recipe, .import, .namespacedImport: true
+            default: false
+            }
+        }
+        layout = bindsNames ? ScopeLayout(parent: enclosing) : nil
+        loweringLayout = layout ?? enclosing
+        layout?.bindsByName = Self.imports(block.statements)
+    }
+
+    /// A loop's or a recipe's body: it runs in a scope its statement makes with `layout`
+    /// (which holds the loop's variable or the recipe's parameters already).
+    init(body block: Block, layout: ScopeLayout) {
+        range = block.range
+        source = block.statements
+        self.layout = layout
+        loweringLayout = layout
+        layout.bindsByName = Self.imports(block.statements)
+    }
+
+    private static func imports(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .import, .namespacedImport: true
             default: false
             }
         }
@@ -287,7 +338,7 @@ final class BlockNode: @unchecked Sendable {
 
     func statements(_ interpreter: Interpreter) -> [StatementNode] {
         if let lowered { return lowered }
-        let statements = source.map { interpreter.lower($0) }
+        let statements = source.map { interpreter.lower($0, in: loweringLayout) }
         lowered = statements
         return statements
     }
@@ -295,8 +346,9 @@ final class BlockNode: @unchecked Sendable {
     /// Run the block in a scope of its own under `parent`. A block that binds no names runs in
     /// `parent` itself: an empty scope would change no lookup, it would only be allocated.
     func execute(_ interpreter: Interpreter, under parent: Scope, kind: BlockKind, directory: String?) throws {
-        let scope = bindsNames ? Scope(parent: parent) : parent
-        try interpreter.execute(statements(interpreter), scope: scope, kind: kind, directory: directory)
+        let statements = statements(interpreter)
+        let scope = layout.map { Scope(parent: parent, layout: $0) } ?? parent
+        try interpreter.execute(statements, scope: scope, kind: kind, directory: directory)
     }
 }
 
@@ -336,20 +388,37 @@ class NamedValueNode: StatementNode {
 }
 
 final class LetNode: NamedValueNode {
+    /// The slot the name is bound in; nil in a file's scope, where names are bound by name.
+    let slot: Int?
+
+    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, slot: Int?, _ range: SourceRange) {
+        self.slot = slot
+        super.init(name, symbol, nameRange, value, range)
+    }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if let previous = scope.variables[symbol] {
+        if let previous = definition(in: scope) {
             throw interpreter.fail(.error("'$\(name)' is already defined in this scope", at: nameRange,
-                                          notes: [.init("first defined here", at: previous.range)],
+                                          notes: [.init("first defined here", at: previous)],
                                           help: "choose another name; a nested block may shadow it"))
         }
-        do {
-            let value = try self.value.evaluate(interpreter, in: scope)
+        var value = Value.poison
+        // One typo, one message: later uses of the name see poison, not "undefined".
+        defer { bind(value, in: scope) }
+        value = try self.value.evaluate(interpreter, in: scope)
+    }
+
+    /// Where the name is defined already in `scope`, if it is.
+    private func definition(in scope: Scope) -> SourceRange? {
+        guard let slot else { return scope.variables[symbol]?.range }
+        return scope.slots[slot] == nil ? nil : scope.layout?.ranges[slot]
+    }
+
+    private func bind(_ value: Value, in scope: Scope) {
+        if let slot {
+            scope.slots[slot] = value
+        } else {
             scope.variables.bind(symbol, name, Variable(value: value, range: nameRange))
-        } catch Unwind.statementFailed {
-            // One typo, one message: later uses of the name see poison, not "undefined".
-            scope.variables.bind(symbol, name, Variable(value: .poison, range: nameRange))
-            throw Unwind.statementFailed
         }
     }
 }
@@ -360,11 +429,11 @@ final class RecipeDeclarationNode: StatementNode {
     let signature: RecipeSignature
     let body: BlockNode
 
-    init(_ declaration: RecipeDeclaration, _ symbol: Symbol, _ signature: RecipeSignature, _ range: SourceRange) {
+    init(_ declaration: RecipeDeclaration, _ symbol: Symbol, _ signature: RecipeSignature, body: BlockNode, _ range: SourceRange) {
         self.declaration = declaration
         self.symbol = symbol
         self.signature = signature
-        self.body = BlockNode(declaration.body)
+        self.body = body
         super.init(range)
     }
 
@@ -409,21 +478,22 @@ final class ForNode: StatementNode {
                                           help: "loop over a list such as [a, b] or range(0, 3)"))
         }
         let statements = body.statements(interpreter)
+        let layout = body.layout!
         // Only a recipe declared in the body can outlive an iteration (it closes over the
         // scope); without one, every iteration reuses one scope and its storage.
         if declaresRecipe {
             for item in items {
                 try interpreter.step(body.range)
-                let iteration = Scope(parent: scope)
-                iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+                let iteration = Scope(parent: scope, layout: layout)
+                iteration.slots[0] = item
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         } else {
-            let iteration = Scope(parent: scope)
+            let iteration = Scope(parent: scope, layout: layout)
             for item in items {
                 try interpreter.step(body.range)
-                iteration.variables.removeAll()
-                iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+                iteration.unbindAll()
+                iteration.slots[0] = item
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         }
@@ -858,9 +928,12 @@ final class ComprehensionNode: ExpressionNode {
     let variableRange: SourceRange
     let sequence: ExpressionNode
     let condition: ExpressionNode?
+    /// The comprehension's scope: NAME in slot 0.
+    let layout: ScopeLayout
 
     init(_ element: ExpressionNode, _ variable: String, _ symbol: Symbol, _ variableRange: SourceRange,
-         _ sequence: ExpressionNode, _ condition: ExpressionNode?, _ range: SourceRange) {
+         _ sequence: ExpressionNode, _ condition: ExpressionNode?, layout: ScopeLayout, _ range: SourceRange) {
+        self.layout = layout
         self.element = element
         self.variable = variable
         self.symbol = symbol
@@ -877,13 +950,12 @@ final class ComprehensionNode: ExpressionNode {
             throw interpreter.fail(.error("a comprehension needs a list, got \(sequence.typeName)", at: self.sequence.range,
                                           help: sequence.typeName == "map" ? "go through keys($m) or values($m)" : "go through a list such as [a, b] or range(0, 3)"))
         }
-        let iteration = Scope(parent: scope)
+        let iteration = Scope(parent: scope, layout: layout)
         var values: [Value] = []
         var depth = 0
         for item in items {
             try interpreter.step(range)
-            iteration.variables.removeAll()
-            iteration.variables.bind(symbol, variable, Variable(value: item, range: variableRange))
+            iteration.slots[0] = item
             if let condition {
                 let holds = try condition.evaluate(interpreter, in: iteration)
                 if !(try interpreter.boolean(holds, condition.range, "the condition of a comprehension")) { continue }
@@ -904,12 +976,21 @@ final class ComprehensionNode: ExpressionNode {
 /// `set NAME = EXPR`: a new value for the nearest enclosing binding of `$NAME`.
 final class SetNode: NamedValueNode {
 
+    /// Where lowering found the name.
+    let address: VariableAddress
+
+    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, address: VariableAddress, _ range: SourceRange) {
+        self.address = address
+        super.init(name, symbol, nameRange, value, range)
+    }
+
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let value = try self.value.evaluate(interpreter, in: scope)
+        if case .slot(let hops, let index) = address, scope.assignSlot(hops: hops, index: index, value) { return }
         if let owner = scope.owner(of: symbol) {
             // A global's old value is kept, so the REPL can undo the statement that set it.
             if owner === interpreter.globals { interpreter.logGlobalAssignment(symbol) }
-            _ = owner.variables.update(symbol) { $0.value = value }
+            _ = owner.assign(symbol, value)
             return
         }
         throw interpreter.fail(.unboundSet(name, at: nameRange, visible: scope.visibleVariableNames))

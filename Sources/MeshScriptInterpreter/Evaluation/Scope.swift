@@ -7,10 +7,13 @@
 // either (two files' scopes could then own each other through their recipes): the
 // interpreter keeps every file's scope for as long as it lives.
 
-/// A declared recipe, as a scope binds it.
-public struct Recipe: Sendable {
+/// A declared recipe, as a scope binds it. A class: a call looks it up and keeps it in its
+/// frame, which then costs one reference, not a copy of the declaration.
+public final class Recipe: @unchecked Sendable {
+    // @unchecked: every property is a constant; the body's lowering cache is the evaluating
+    // thread's (see BlockNode).
     /// The recipe as the script spells it.
-    public var declaration: RecipeDeclaration
+    public let declaration: RecipeDeclaration
     /// The scope the recipe closes over when it is bound somewhere else (an import's copy):
     /// its file's scope, so imported recipes see their own file's `let`s. Nil in the scope
     /// it was declared in, which is its home. Unowned: `Interpreter.fileScopes` owns it.
@@ -19,6 +22,22 @@ public struct Recipe: Sendable {
     let signature: RecipeSignature
     /// The body, lowered on the first call.
     let body: BlockNode
+
+    init(declaration: RecipeDeclaration, home: Scope?, signature: RecipeSignature, body: BlockNode) {
+        self.declaration = declaration
+        self.home = home
+        self.signature = signature
+        self.body = body
+    }
+}
+
+extension Recipe {
+    /// A scope for a call's parameters and body, under `home`. The body is lowered first, so
+    /// the scope has a slot for each name it binds.
+    func scope(under home: Scope, interpreter: Interpreter) -> Scope {
+        _ = body.statements(interpreter)
+        return Scope(parent: home, layout: body.layout)
+    }
 }
 
 /// What a call of a recipe needs of its declaration, worked out once when it is lowered.
@@ -26,6 +45,8 @@ final class RecipeSignature: @unchecked Sendable {
     // @unchecked: the default values' nodes are only evaluated by the interpreter that lowered them.
     /// The parameters' symbols, in order.
     let symbols: [Symbol]
+    /// The slot of each parameter in the body's scope.
+    let slots: [Int]
     /// Each parameter's default value, lowered (nil: the parameter is required).
     let defaults: [ExpressionNode?]
     /// How many parameters have no default (they come first).
@@ -35,8 +56,9 @@ final class RecipeSignature: @unchecked Sendable {
     /// Whether the body runs a caller's block (`yield`, at any depth outside nested recipes).
     let yields: Bool
 
-    init(symbols: [Symbol], defaults: [ExpressionNode?], kinds: [ParameterKind?], yields: Bool) {
+    init(symbols: [Symbol], slots: [Int], defaults: [ExpressionNode?], kinds: [ParameterKind?], yields: Bool) {
         self.symbols = symbols
+        self.slots = slots
         self.defaults = defaults
         required = defaults.prefix { $0 == nil }.count
         isSimple = defaults.allSatisfy { $0 == nil } && kinds.allSatisfy { $0 == nil }
@@ -172,6 +194,61 @@ struct Bindings<Entry>: Sequence {
     }
 }
 
+/// The variables a block binds itself (its `let`s, a loop's variable, a recipe's parameters),
+/// numbered as the block is lowered: a scope keeps their values in slots, and a `$name` that
+/// lowering finds in a layout reads its slot, so many scopes up, instead of searching scopes
+/// by name. The layouts of nested blocks form a chain, as their scopes do at run time; a
+/// file's top level has none (the REPL, the host and imports bind its names as it runs).
+final class ScopeLayout {
+    /// The layout of the scope just outside (nil: the file's scope, whose names are bound by name).
+    let parent: ScopeLayout?
+    private(set) var symbols: [Symbol] = []
+    private(set) var names: [String] = []
+    /// Where each slot's name is defined, for "first defined here".
+    private(set) var ranges: [SourceRange] = []
+    /// Whether the block imports a file: an import binds its names by name, so a name not in
+    /// the layout may still be bound here when the code runs.
+    var bindsByName = false
+
+    init(parent: ScopeLayout?) { self.parent = parent }
+
+    var count: Int { symbols.count }
+
+    func slot(of symbol: Symbol) -> Int? { symbols.firstIndex(of: symbol) }
+
+    /// The slot of `symbol`, given one if it has none yet (a name bound twice in one block,
+    /// which the resolve pass refuses, keeps its first slot, so the evaluator's own check sees it).
+    func addSlot(_ symbol: Symbol, _ name: String, _ range: SourceRange) -> Int {
+        if let slot = slot(of: symbol) { return slot }
+        symbols.append(symbol)
+        names.append(name)
+        ranges.append(range)
+        return symbols.count - 1
+    }
+
+    /// Where the code lowered in `layout` finds `symbol`: a slot, or by name when a scope on
+    /// the way binds names by name (the file's scope, a block with an import) before a slot is found.
+    static func address(of symbol: Symbol, from layout: ScopeLayout?) -> VariableAddress {
+        var hops = 0
+        var current = layout
+        while let scope = current {
+            if let index = scope.slot(of: symbol) { return .slot(hops: hops, index: index) }
+            if scope.bindsByName { return .byName }
+            hops += 1
+            current = scope.parent
+        }
+        return .byName
+    }
+}
+
+/// Where a variable's value is found when the code runs.
+enum VariableAddress {
+    /// Slot `index` of the scope `hops` parents up from the one the code runs in.
+    case slot(hops: Int, index: Int)
+    /// By searching the scopes' names, innermost first.
+    case byName
+}
+
 final class Scope: @unchecked Sendable {
     // Only the evaluating thread touches a scope, and no access to these outlives a single
     // get or set: the runtime's exclusivity bookkeeping (a thread-local access set, on every
@@ -179,21 +256,77 @@ final class Scope: @unchecked Sendable {
     @exclusivity(unchecked) var variables = Bindings<Variable>()
     @exclusivity(unchecked) var recipes = Bindings<Recipe>()
     let parent: Scope?
+    /// The names kept in `slots` (nil: none, a file's scope).
+    let layout: ScopeLayout?
+    /// The values of the layout's names; nil until the statement that binds one runs.
+    let slots: UnsafeMutablePointer<Value?>
+    let slotCount: Int
 
-    init(parent: Scope?) { self.parent = parent }
+    /// A scope under `parent` with a slot for each name of `layout` as it is now (the block
+    /// is lowered before its scope is made, so the layout is complete).
+    init(parent: Scope?, layout: ScopeLayout? = nil) {
+        self.parent = parent
+        self.layout = layout
+        slotCount = layout?.count ?? 0
+        slots = .allocate(capacity: max(slotCount, 1))
+        slots.initialize(repeating: nil, count: slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
+    }
+
+    /// Forget every name bound here, keeping the storage (a loop's next iteration).
+    func unbindAll() {
+        for index in 0..<slotCount { slots[index] = nil }
+        variables.removeAll()
+    }
 
     // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and
     // release per scope, where a local variable holding the current scope would.
 
+    /// The value in slot `index` of the scope `hops` parents up; nil while unbound.
+    func slot(hops: Int, index: Int) -> Value? {
+        if hops == 0 { return slots[index] }
+        return parent!.slot(hops: hops - 1, index: index)
+    }
+
+    /// Set slot `index` of the scope `hops` parents up to `value`; false while it is unbound.
+    func assignSlot(hops: Int, index: Int, _ value: Value) -> Bool {
+        if hops > 0 { return parent!.assignSlot(hops: hops - 1, index: index, value) }
+        guard slots[index] != nil else { return false }
+        slots[index] = value
+        return true
+    }
+
+    /// The slot of this scope that holds `symbol` now, if any.
+    private func boundSlot(of symbol: Symbol) -> Int? {
+        guard let layout, let index = layout.slot(of: symbol), index < slotCount, slots[index] != nil else { return nil }
+        return index
+    }
+
     /// The value of the nearest enclosing binding of `symbol`.
     func lookupVariable(_ symbol: Symbol) -> Value? {
         if let variable = variables[symbol] { return variable.value }
+        if let index = boundSlot(of: symbol) { return slots[index] }
         return parent?.lookupVariable(symbol)
+    }
+
+    /// Give the nearest enclosing binding of `symbol` the value `value`: the scope that binds
+    /// it, nil when none does.
+    func assign(_ symbol: Symbol, _ value: Value) -> Scope? {
+        if variables.update(symbol, { $0.value = value }) { return self }
+        if let index = boundSlot(of: symbol) {
+            slots[index] = value
+            return self
+        }
+        return parent?.assign(symbol, value)
     }
 
     /// The nearest scope, this one or an enclosing one, that binds the variable `symbol`.
     func owner(of symbol: Symbol) -> Scope? {
-        if variables[symbol] != nil { return self }
+        if variables[symbol] != nil || boundSlot(of: symbol) != nil { return self }
         return parent?.owner(of: symbol)
     }
 
@@ -203,18 +336,28 @@ final class Scope: @unchecked Sendable {
         return parent?.lookupRecipe(symbol)
     }
 
-    /// Every name visible from here in one kind of binding (for "did you mean" and completion).
-    private func visibleNames<Entry>(_ bindings: (Scope) -> Bindings<Entry>) -> Set<String> {
+    /// Every variable visible from here (for "did you mean").
+    var visibleVariableNames: Set<String> {
         var names = Set<String>()
         var scope: Scope? = self
         while let current = scope {
-            names.formUnion(bindings(current).names)
+            names.formUnion(current.variables.names)
+            if let layout = current.layout {
+                for index in 0..<current.slotCount where current.slots[index] != nil { names.insert(layout.names[index]) }
+            }
             scope = current.parent
         }
         return names
     }
 
-    var visibleVariableNames: Set<String> { visibleNames { $0.variables } }
-
-    var visibleRecipeNames: Set<String> { visibleNames { $0.recipes } }
+    /// Every recipe visible from here (for "did you mean").
+    var visibleRecipeNames: Set<String> {
+        var names = Set<String>()
+        var scope: Scope? = self
+        while let current = scope {
+            names.formUnion(current.recipes.names)
+            scope = current.parent
+        }
+        return names
+    }
 }

@@ -76,7 +76,7 @@ public final class Interpreter {
     @exclusivity(unchecked) var valueDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     /// The recipe calls running now, outermost first (for backtraces, `yield` and `return`).
-    var frames: [CallFrame] = []
+    @exclusivity(unchecked) var frames: [CallFrame] = []
     /// The index in `frames` of the call whose body the running code belongs to lexically
     /// (a block a recipe yields to belongs to its caller); -1 outside every recipe.
     @exclusivity(unchecked) var activeFrame = -1
