@@ -26,7 +26,7 @@ public enum Validator {
 
         // A name declared twice.
         func checkDuplicates(_ kind: String, _ names: [Located<String>]) {
-            var first: [String: SourceRange] = [:]
+            var first = [String: SourceRange](minimumCapacity: names.count)
             for name in names {
                 if let earlier = first[name.value] {
                     error("\(kind) '\(name.value)' is declared twice", name.range, notes: [.init("first declared here", at: earlier)])
@@ -47,7 +47,11 @@ public enum Validator {
         let clusterNames = topology.clusters.map(\.name.value)
         // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
         // discovery made a script with tens of thousands of clusters take minutes.
-        let clustersByName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies: a ClusterDeclaration is many references to count.
+        var clustersByName = [String: Int](minimumCapacity: topology.clusters.count)
+        for (index, cluster) in topology.clusters.enumerated() where clustersByName[cluster.name.value] == nil {
+            clustersByName[cluster.name.value] = index
+        }
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
@@ -86,7 +90,7 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peer = clustersByName[peerName] else {
+                guard let peer = clustersByName[peerName].map({ topology.clusters[$0] }) else {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
                     unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
@@ -156,12 +160,12 @@ public enum Validator {
     /// context is the name), with a note at the first; a cluster declared twice is reported as
     /// such, not again here.
     private static func checkSharedContexts(_ clusters: [ClusterDeclaration], _ diagnostics: inout [Diagnostic]) {
-        var names = Set<String>()
-        var first: [String: ClusterDeclaration] = [:]
-        for cluster in clusters where names.insert(cluster.name.value).inserted {
+        var names = Set<String>(minimumCapacity: clusters.count)
+        var first = [String: Int](minimumCapacity: clusters.count)
+        for (index, cluster) in clusters.enumerated() where names.insert(cluster.name.value).inserted {
             let context = cluster.contextName
-            guard let earlier = first[context] else {
-                first[context] = cluster
+            guard let earlier = first[context].map({ clusters[$0] }) else {
+                first[context] = index
                 continue
             }
             diagnostics.append(.error("clusters '\(earlier.name.value)' and '\(cluster.name.value)' use the same context '\(context)'",
@@ -210,7 +214,7 @@ public enum Validator {
     /// Rules for `install remote of C`: C is a declared primary with an install; a remote has no
     /// `trust` (its workloads' certificates come from the primary's istiod), no profile or revision
     /// of its own; and the release must have Istio's primary-remote model.
-    private static func checkRemote(_ cluster: ClusterDeclaration, _ clustersByName: [String: ClusterDeclaration], _ topology: Topology,
+    private static func checkRemote(_ cluster: ClusterDeclaration, _ clustersByName: [String: Int], _ topology: Topology,
                                     _ diagnostics: inout [Diagnostic]) {
         guard let install = cluster.install, let remoteOf = install.remoteOf else { return }
         func error(_ message: String, _ range: SourceRange, help: String, notes: [Diagnostic.Note] = []) {
@@ -234,7 +238,7 @@ public enum Validator {
             error("cluster '\(name)' cannot be a remote of itself", remoteOf.range, help: "name the primary whose istiod serves '\(name)'")
             return
         }
-        guard let primary = clustersByName[remoteOf.value] else {
+        guard let primary = clustersByName[remoteOf.value].map({ topology.clusters[$0] }) else {
             let candidates = topology.clusters.map(\.name.value).filter { $0 != name }
             let suggestion = Suggestions.closest(to: remoteOf.value, in: candidates)
             error("unknown cluster '\(remoteOf.value)'", remoteOf.range,
