@@ -194,9 +194,11 @@ extension Interpreter {
     }
 
     func execute(_ statements: [StatementNode], scope: Scope, kind: BlockKind, directory: String?) throws {
-        for statement in statements {
+        // By index: a `for statement in` copies each node out of the array, a retain and a
+        // release per statement run.
+        for index in statements.indices {
             do {
-                try statement.execute(self, scope: scope, kind: kind, directory: directory)
+                try statements[index].execute(self, scope: scope, kind: kind, directory: directory)
             } catch Unwind.statementFailed {
                 continue
             }

@@ -88,7 +88,9 @@ final class SlotVariableNode: VariableNode {
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
-        if let value = scope.slot(hops: hops, index: index) { return value }
+        // The scope's own slots are read inline; a walk up costs a call per scope.
+        if hops == 0, let value = scope.slots[index] { return value }
+        if hops > 0, let value = scope.parent!.slot(hops: hops - 1, index: index) { return value }
         return try lookUp(interpreter, in: scope)
     }
 }
@@ -397,29 +399,28 @@ final class LetNode: NamedValueNode {
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if let previous = definition(in: scope) {
-            throw interpreter.fail(.error("'$\(name)' is already defined in this scope", at: nameRange,
-                                          notes: [.init("first defined here", at: previous)],
-                                          help: "choose another name; a nested block may shadow it"))
+        guard let slot else { return try bindByName(interpreter, in: scope) }
+        if scope.slots[slot] != nil { throw redefined(interpreter, first: scope.layout?.ranges[slot] ?? nameRange) }
+        do {
+            scope.slots[slot] = try value.evaluate(interpreter, in: scope)
+        } catch {
+            // One typo, one message: later uses of the name see poison, not "undefined".
+            scope.slots[slot] = .poison
+            throw error
         }
+    }
+
+    private func bindByName(_ interpreter: Interpreter, in scope: Scope) throws {
+        if let previous = scope.variables[symbol] { throw redefined(interpreter, first: previous.range) }
         var value = Value.poison
-        // One typo, one message: later uses of the name see poison, not "undefined".
-        defer { bind(value, in: scope) }
+        defer { scope.variables.bind(symbol, name, Variable(value: value, range: nameRange)) }
         value = try self.value.evaluate(interpreter, in: scope)
     }
 
-    /// Where the name is defined already in `scope`, if it is.
-    private func definition(in scope: Scope) -> SourceRange? {
-        guard let slot else { return scope.variables[symbol]?.range }
-        return scope.slots[slot] == nil ? nil : scope.layout?.ranges[slot]
-    }
-
-    private func bind(_ value: Value, in scope: Scope) {
-        if let slot {
-            scope.slots[slot] = value
-        } else {
-            scope.variables.bind(symbol, name, Variable(value: value, range: nameRange))
-        }
+    private func redefined(_ interpreter: Interpreter, first: SourceRange) -> Unwind {
+        interpreter.fail(.error("'$\(name)' is already defined in this scope", at: nameRange,
+                                notes: [.init("first defined here", at: first)],
+                                help: "choose another name; a nested block may shadow it"))
     }
 }
 

@@ -368,9 +368,9 @@ struct Resolver {
             diagnostics.append(.error("'\(command.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
                                       help: "usage: \(command.usage)"))
         }
-        let keywords = Set(command.options.map(\.keyword))
         for word in words {
-            if case .name(let text) = word.expression.kind, keywords.contains(text) { continue }
+            // A command has a few options: a scan, not a set built per statement.
+            if case .name(let text) = word.expression.kind, command.options.contains(where: { $0.keyword == text }) { continue }
             resolve(word.expression, in: scope)
         }
         if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
