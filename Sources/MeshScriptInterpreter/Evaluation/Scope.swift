@@ -253,8 +253,38 @@ final class Scope: @unchecked Sendable {
     // Only the evaluating thread touches a scope, and no access to these outlives a single
     // get or set: the runtime's exclusivity bookkeeping (a thread-local access set, on every
     // read) costs more here than the lookup itself.
-    @exclusivity(unchecked) var variables = Bindings<Variable>()
-    @exclusivity(unchecked) var recipes = Bindings<Recipe>()
+    /// The names bound by name (a file's `let`s, imports, recipes, the host's), made when the
+    /// first is bound: a loop iteration's or a recipe call's scope keeps its names in slots,
+    /// and making and freeing it then touches no tables.
+    private final class NameTables {
+        var variables = Bindings<Variable>()
+        var recipes = Bindings<Recipe>()
+    }
+
+    @exclusivity(unchecked) private var tables: NameTables?
+
+    /// The variables bound here by name.
+    var variables: Bindings<Variable> {
+        _read {
+            if let tables { yield tables.variables } else { yield Bindings() }
+        }
+        _modify {
+            if tables == nil { tables = NameTables() }
+            yield &tables!.variables
+        }
+    }
+
+    /// The recipes declared or imported here.
+    var recipes: Bindings<Recipe> {
+        _read {
+            if let tables { yield tables.recipes } else { yield Bindings() }
+        }
+        _modify {
+            if tables == nil { tables = NameTables() }
+            yield &tables!.recipes
+        }
+    }
+
     let parent: Scope?
     /// The names kept in `slots` (nil: none, a file's scope).
     let layout: ScopeLayout?
@@ -280,7 +310,7 @@ final class Scope: @unchecked Sendable {
     /// Forget every name bound here, keeping the storage (a loop's next iteration).
     func unbindAll() {
         for index in 0..<slotCount { slots[index] = nil }
-        variables.removeAll()
+        tables?.variables.removeAll()
     }
 
     // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and
@@ -308,7 +338,7 @@ final class Scope: @unchecked Sendable {
 
     /// The value of the nearest enclosing binding of `symbol`.
     func lookupVariable(_ symbol: Symbol) -> Value? {
-        if let variable = variables[symbol] { return variable.value }
+        if let variable = tables?.variables[symbol] { return variable.value }
         if let index = boundSlot(of: symbol) { return slots[index] }
         return parent?.lookupVariable(symbol)
     }
@@ -316,7 +346,7 @@ final class Scope: @unchecked Sendable {
     /// Give the nearest enclosing binding of `symbol` the value `value`: the scope that binds
     /// it, nil when none does.
     func assign(_ symbol: Symbol, _ value: Value) -> Scope? {
-        if variables.update(symbol, { $0.value = value }) { return self }
+        if let tables, tables.variables.update(symbol, { $0.value = value }) { return self }
         if let index = boundSlot(of: symbol) {
             slots[index] = value
             return self
@@ -326,13 +356,13 @@ final class Scope: @unchecked Sendable {
 
     /// The nearest scope, this one or an enclosing one, that binds the variable `symbol`.
     func owner(of symbol: Symbol) -> Scope? {
-        if variables[symbol] != nil || boundSlot(of: symbol) != nil { return self }
+        if tables?.variables[symbol] != nil || boundSlot(of: symbol) != nil { return self }
         return parent?.owner(of: symbol)
     }
 
     /// The nearest enclosing recipe called `symbol`, with the scope it closes over.
     func lookupRecipe(_ symbol: Symbol) -> (recipe: Recipe, home: Scope)? {
-        if let recipe = recipes[symbol] { return (recipe, recipe.home ?? self) }
+        if let recipe = tables?.recipes[symbol] { return (recipe, recipe.home ?? self) }
         return parent?.lookupRecipe(symbol)
     }
 
