@@ -90,18 +90,22 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peer = clustersByName[peerName].map({ topology.clusters[$0] }) else {
+                // The peer is read in place: a full mesh has a link per pair of clusters, and a
+                // copy of a ClusterDeclaration is a reference count per field.
+                guard let peer = clustersByName[peerName] else {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
                     unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
                 }
-                for target in discovery.direction == .mutual ? [cluster, peer] : [cluster] {
-                    guard let primary = topology.primary(of: target) else { continue }
+                func readsSecrets(_ target: ClusterDeclaration) {
+                    guard let primary = topology.primary(of: target) else { return }
                     error("cluster '\(target.name.value)' is a remote of '\(primary)': it has no istiod to read another cluster's remote secret",
                           discovery.peer.range, help: "its primary reads remote secrets for it: write the 'discover' in cluster '\(primary)'")
                 }
-                checkLink(cluster, peer, discovery, topology, &diagnostics)
-                checkAmbientLink(cluster, peer, discovery, topology, &diagnostics)
+                readsSecrets(cluster)
+                if discovery.direction == .mutual { readsSecrets(topology.clusters[peer]) }
+                checkLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
+                checkAmbientLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
             }
         }
         return diagnostics
@@ -261,18 +265,29 @@ public enum Validator {
     /// Rules for two clusters linked by discovery: shared trust, and one network in 1.6 mode.
     private static func checkLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
                                   _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
-        let range = discovery.peer.range
-        // A remote's workloads get their certificates from its primary's istiod: its trust is the primary's.
-        func trusting(_ side: ClusterDeclaration) -> ClusterDeclaration {
-            topology.primary(of: side).flatMap { topology.cluster(named: $0) } ?? side
+        // A remote's workloads get their certificates from its primary's istiod: its trust is the
+        // primary's. (Copies only for a remote: most links are between primaries.)
+        let clusterPrimary = topology.primary(of: cluster).flatMap { topology.cluster(named: $0) }
+        let peerPrimary = topology.primary(of: peer).flatMap { topology.cluster(named: $0) }
+        switch (clusterPrimary, peerPrimary) {
+        case (nil, nil): checkTrust(cluster, peer, discovery, topology, &diagnostics)
+        case (let a?, nil): checkTrust(a, peer, discovery, topology, &diagnostics)
+        case (nil, let b?): checkTrust(cluster, b, discovery, topology, &diagnostics)
+        case (let a?, let b?): checkTrust(a, b, discovery, topology, &diagnostics)
         }
-        let (cluster, peer) = (trusting(cluster), trusting(peer))
-        for side in [cluster, peer] where side.trust == nil {
-            diagnostics.append(.error("cluster '\(side.name.value)' has no 'trust', so cross-cluster mTLS with '\(side.name.value == cluster.name.value ? peer.name.value : cluster.name.value)' would fail",
+    }
+
+    /// The two sides of a link (a remote's primary in its place) trust one root, and can reach each other.
+    private static func checkTrust(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
+                                   _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        let range = discovery.peer.range
+        func untrusted(_ side: ClusterDeclaration, _ other: ClusterDeclaration) {
+            diagnostics.append(.error("cluster '\(side.name.value)' has no 'trust', so cross-cluster mTLS with '\(other.name.value)' would fail",
                                       at: range, notes: [.init("'\(side.name.value)' is declared here", at: side.name.range)],
                                       help: "add 'trust from root' to cluster '\(side.name.value)'"))
-            return
         }
+        if cluster.trust == nil { return untrusted(cluster, peer) }
+        if peer.trust == nil { return untrusted(peer, cluster) }
         let rootA = cluster.trust!.root.value, rootB = peer.trust!.root.value
         if topology.rootIdentity(named: rootA) != topology.rootIdentity(named: rootB) {
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' trust different roots ('\(rootA)' and '\(rootB)'); cross-cluster mTLS would fail",
@@ -337,14 +352,14 @@ extension Validator {
     /// on 15443); one network is accepted with a warning (Istio calls it untested).
     static func checkAmbientLink(_ cluster: ClusterDeclaration, _ peer: ClusterDeclaration, _ discovery: DiscoveryDeclaration,
                                  _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
-        let ambient = [cluster, peer].filter(topology.isAmbient)
-        guard !ambient.isEmpty, topology.primary(of: cluster) == nil, topology.primary(of: peer) == nil else { return }
+        let (clusterAmbient, peerAmbient) = (topology.isAmbient(cluster), topology.isAmbient(peer))
+        guard clusterAmbient || peerAmbient, topology.primary(of: cluster) == nil, topology.primary(of: peer) == nil else { return }
         let range = discovery.peer.range
         let crossNetwork = topology.network(of: cluster) != topology.network(of: peer)
-        if ambient.count == 1, crossNetwork {
-            let sidecar = topology.isAmbient(cluster) ? peer : cluster
-            diagnostics.append(.error("'\(ambient[0].name.value)' is ambient and '\(sidecar.name.value)' is not, across networks: their east-west gateways do not speak to each other (HBONE on 15008, TLS on 15443)",
-                                      at: range, notes: [.init("'\(ambient[0].name.value)' is ambient here", at: ambient[0].install!.profile!.range)],
+        if clusterAmbient != peerAmbient, crossNetwork {
+            let (ambient, sidecar) = clusterAmbient ? (cluster, peer) : (peer, cluster)
+            diagnostics.append(.error("'\(ambient.name.value)' is ambient and '\(sidecar.name.value)' is not, across networks: their east-west gateways do not speak to each other (HBONE on 15008, TLS on 15443)",
+                                      at: range, notes: [.init("'\(ambient.name.value)' is ambient here", at: ambient.install!.profile!.range)],
                                       help: "install both clusters with profile \"ambient\", or neither"))
         } else if crossNetwork, !topology.forms.ambientMulticluster {
             let first = IstioReleases.table.first { $0.ambientMulticluster }?.releases.lowerBound ?? IstioReleases.newest
