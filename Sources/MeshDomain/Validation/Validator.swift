@@ -289,13 +289,14 @@ public enum Validator {
         if cluster.trust == nil { return untrusted(cluster, peer) }
         if peer.trust == nil { return untrusted(peer, cluster) }
         let rootA = cluster.trust!.root.value, rootB = peer.trust!.root.value
-        if topology.rootIdentity(named: rootA) != topology.rootIdentity(named: rootB) {
+        // One name is one root: only two names need their identities compared.
+        if rootA != rootB, topology.rootIdentity(named: rootA) != topology.rootIdentity(named: rootB) {
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' trust different roots ('\(rootA)' and '\(rootB)'); cross-cluster mTLS would fail",
                                       at: range, notes: [.init("'\(cluster.name.value)' trusts '\(rootA)' here", at: cluster.trust!.root.range),
                                                          .init("'\(peer.name.value)' trusts '\(rootB)' here", at: peer.trust!.root.range)],
                                       help: "give both clusters 'trust from \(rootA)'"))
         }
-        if !topology.forms.eastWestGateway, let netA = topology.network(of: cluster), let netB = topology.network(of: peer), netA != netB {
+        if let netA = topology.network(of: cluster), let netB = topology.network(of: peer), netA != netB, !topology.forms.eastWestGateway {
             let first = IstioReleases.table.first { $0.eastWestGateway }?.releases.lowerBound ?? IstioReleases.newest
             diagnostics.append(.error("clusters '\(cluster.name.value)' and '\(peer.name.value)' are on different networks ('\(netA)' and '\(netB)'), which Istio \(topology.istio)'s procedure does not support",
                                       at: range, help: "put both clusters on one network, or target Istio \(first) or newer (which has east-west gateways)"))
