@@ -35,7 +35,7 @@ package struct Lexer {
     }
 
     @inline(__always) private func make(_ kind: TokenKind, _ start: Int, _ error: LexicalError = .none) -> Token {
-        Token(kind: kind, error: error, start: Int32(start), end: Int32(offset))
+        Token(kind: kind, error: error, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: offset))
     }
 
     /// The next token (`.eof` at the end, and again on every later call).
