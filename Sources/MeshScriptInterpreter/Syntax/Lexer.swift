@@ -227,6 +227,11 @@ package struct Lexer {
         var index = 0
         let count = bytes.count
         while index < count {
+            // Eight ASCII bytes at a time: no byte of the word has its high bit set.
+            if index + 8 <= count {
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }
+                if word & 0x8080_8080_8080_8080 == 0 { index += 8; continue }
+            }
             if bytes[index] < 0x80 { index += 1; continue }
             let length = utf8SequenceLength(bytes, index, count)
             if length == 0 { return index }

@@ -40,13 +40,17 @@ struct TokenStream {
         }
     }
 
+    /// Lexes through `index` and a batch beyond it (one call per batch, not per token).
     private mutating func lex(upTo index: Int) -> Token {
-        while first + buffer.count <= index {
-            if reachedEnd { return buffer[buffer.count - 1] }
+        let target = index + TokenStream.batch
+        while !reachedEnd, first + buffer.count <= target {
             append(lexer.next())
         }
-        return buffer[index - first]
+        return index - first < buffer.count ? buffer[index - first] : buffer[buffer.count - 1]
     }
+
+    /// How many tokens are lexed past the one asked for.
+    private static let batch = 64
 
     private mutating func append(_ token: Token) {
         buffer.append(token)
