@@ -49,12 +49,15 @@ public enum RegularFile {
         try requireRegular(info)
         let flags = fcntl(descriptor, F_GETFL)
         guard flags >= 0, fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) == 0 else { throw failure(errno) }
-        return try readAll(descriptor, limit: limit)
+        return try readAll(descriptor, limit: limit, expectedSize: Int(info.st_size))
     }
 
-    /// Reads until end of file in chunks, refusing more than `limit` bytes.
-    static func readAll(_ descriptor: Int32, limit: Int) throws(RegularFileError) -> [UInt8] {
+    /// Reads until end of file in chunks, refusing more than `limit` bytes. The result's room
+    /// is reserved for `expectedSize` bytes (what `fstat` said, at most `limit`), so a large file
+    /// is not copied again each time the array would grow; a file that grows meanwhile still reads whole.
+    static func readAll(_ descriptor: Int32, limit: Int, expectedSize: Int = 0) throws(RegularFileError) -> [UInt8] {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(max(expectedSize, 0), limit))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { readChunk(descriptor, into: $0) }

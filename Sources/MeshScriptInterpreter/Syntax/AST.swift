@@ -3,8 +3,10 @@
 
 /// An expression of the language, with its source range.
 public struct Expression: Sendable {
-    /// What an expression is.
-    public indirect enum Kind: Sendable {
+    /// What an expression is. Only the cases that hold an expression (or a long payload) are
+    /// `indirect`: a name, variable, number, boolean, string, list or map lives inline, with no
+    /// heap box of its own, which keeps the tree of a large script small.
+    public enum Kind: Sendable {
         /// A bare identifier: evaluates to the string of its text, as a word does in a shell.
         case name(String)
         /// `$name`: the value of a variable.
@@ -19,27 +21,27 @@ public struct Expression: Sendable {
         case list([Expression])
         /// `name(arguments)`: a call of a built-in or host function, or of a recipe (which
         /// returns a value). Keyword arguments (`.keywordArgument`) follow the positional ones.
-        case call(function: String, functionRange: SourceRange, arguments: [Expression])
+        indirect case call(function: String, functionRange: SourceRange, arguments: [Expression])
         /// `name = value` among a call's arguments (`f(a, net = "n2")`): a keyword argument. It
         /// appears only as an argument of `.call`, never on its own.
-        case keywordArgument(name: String, nameRange: SourceRange, value: Expression)
+        indirect case keywordArgument(name: String, nameRange: SourceRange, value: Expression)
         /// `a + b`, `a - b`, `a == b`, `a != b`, `a < b` (and `<=`, `>`, `>=`), `a in b`, `a and b`, `a or b`.
-        case binary(BinaryOperator, Expression, Expression)
+        indirect case binary(BinaryOperator, Expression, Expression)
         /// `not a`.
-        case not(Expression)
+        indirect case not(Expression)
         /// `-a`: the negative of an integer.
-        case negate(Expression)
+        indirect case negate(Expression)
         /// `{key: value, "two words": value}`: a map literal, its entries in order.
         case map([MapEntry])
         /// `a.NAME`: a map's field (the `.` touches `a`).
-        case field(Expression, name: String, nameRange: SourceRange)
+        indirect case field(Expression, name: String, nameRange: SourceRange)
         /// `a[i]`: an item of a list, a character of a string, a map's value (the `[` touches `a`).
-        case index(Expression, Expression)
+        indirect case index(Expression, Expression)
         /// `a[i:j]`, `a[:j]`, `a[i:]`: part of a list or string.
-        case slice(Expression, from: Expression?, to: Expression?)
+        indirect case slice(Expression, from: Expression?, to: Expression?)
         /// `[ELEMENT for NAME in SEQUENCE if CONDITION]`: a list built from another; NAME is bound
         /// only inside the brackets.
-        case comprehension(element: Expression, variable: String, variableRange: SourceRange,
+        indirect case comprehension(element: Expression, variable: String, variableRange: SourceRange,
                            sequence: Expression, condition: Expression?)
         /// Stands in for a piece of input that did not parse; evaluates silently to poison.
         case invalid
@@ -70,7 +72,7 @@ public enum StringPart: Sendable {
     /// Text taken as it is (escapes already resolved).
     case literal(String)
     /// `${...}`: an expression whose value's text is spliced in.
-    case interpolation(Expression)
+    indirect case interpolation(Expression)
 }
 
 /// An infix operator, its raw value the spelling.
@@ -104,10 +106,30 @@ public enum BinaryOperator: String, Sendable {
 public struct Word: Sendable {
     /// The word's expression.
     public var expression: Expression
+    /// The label and its range, boxed: most words have none, and a word is then as small as
+    /// its expression plus a pointer.
+    private var labelling: Labelling?
+
+    private indirect enum Labelling: Sendable {
+        case label(String?, SourceRange?)
+    }
+
+    /// A word of `expression`, with the keyword `label` written at `labelRange` for a keyword argument.
+    public init(expression: Expression, label: String? = nil, labelRange: SourceRange? = nil) {
+        self.expression = expression
+        self.labelling = label == nil && labelRange == nil ? nil : .label(label, labelRange)
+    }
+
     /// The keyword of a keyword argument (`net` in `primary east net = n2`), nil for a plain word.
-    public var label: String? = nil
+    public var label: String? {
+        get { if case .label(let label, _)? = labelling { return label } else { return nil } }
+        set { self = Word(expression: expression, label: newValue, labelRange: labelRange) }
+    }
     /// Where the keyword is (nil for a plain word).
-    public var labelRange: SourceRange? = nil
+    public var labelRange: SourceRange? {
+        get { if case .label(_, let range)? = labelling { return range } else { return nil } }
+        set { self = Word(expression: expression, label: label, labelRange: newValue) }
+    }
     /// True when the word is a bare identifier (`network`), false for a string, variable or other expression.
     public var isBareName: Bool {
         if case .name = expression.kind { return true }
@@ -125,29 +147,30 @@ public struct Block: Sendable {
 
 /// One statement, with its source range.
 public struct Statement: Sendable {
-    /// What a statement is.
-    public indirect enum Kind: Sendable {
+    /// What a statement is. A command, the commonest statement, lives inline; the cases
+    /// with larger payloads are `indirect` (boxed), so the enum stays the size of a command.
+    public enum Kind: Sendable {
         /// A host command: its keyword, the words after it and its block, if any.
         case command(name: String, nameRange: SourceRange, words: [Word], block: Block?)
         /// `let NAME = EXPR`.
-        case `let`(name: String, nameRange: SourceRange, value: Expression)
+        indirect case `let`(name: String, nameRange: SourceRange, value: Expression)
         /// `recipe NAME(PARAMS) < ... >`: a recipe declaration.
-        case recipe(RecipeDeclaration)
+        indirect case recipe(RecipeDeclaration)
         /// `for x in EXPR < ... >`: the body once per item of a list.
-        case `for`(variable: String, variableRange: SourceRange, sequence: Expression, body: Block)
+        indirect case `for`(variable: String, variableRange: SourceRange, sequence: Expression, body: Block)
         /// `if COND < ... > [else < ... >]` (an `else if` is an `if` in the else block).
-        case `if`(condition: Expression, then: Block, else: Block?)
+        indirect case `if`(condition: Expression, then: Block, else: Block?)
         /// `import FILE`: evaluate another file and take its names.
         case `import`(path: Expression)
         /// `import FILE as NAME`: evaluate another file; its recipes are called `NAME.RECIPE`
         /// and its variables read as `$NAME.VARIABLE`, and nothing else of it enters this scope.
-        case namespacedImport(path: Expression, namespace: String, namespaceRange: SourceRange)
+        indirect case namespacedImport(path: Expression, namespace: String, namespaceRange: SourceRange)
         /// `assert COND [, MESSAGE]`: an error when the condition is false.
-        case assert(condition: Expression, message: Expression?)
+        indirect case assert(condition: Expression, message: Expression?)
         /// `print EXPR`: write the value to the interpreter's output.
         case print(Expression)
         /// `set NAME = EXPR`: update the nearest enclosing binding of `$NAME`.
-        case set(name: String, nameRange: SourceRange, value: Expression)
+        indirect case set(name: String, nameRange: SourceRange, value: Expression)
         /// `yield` in a recipe body: run the block the caller gave the recipe.
         case yield
         /// `return EXPR` in a recipe body: end the call with this value.

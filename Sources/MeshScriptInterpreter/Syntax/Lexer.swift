@@ -35,7 +35,7 @@ package struct Lexer {
     }
 
     @inline(__always) private func make(_ kind: TokenKind, _ start: Int, _ error: LexicalError = .none) -> Token {
-        Token(kind: kind, error: error, start: Int32(start), end: Int32(offset))
+        Token(kind: kind, error: error, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: offset))
     }
 
     /// The next token (`.eof` at the end, and again on every later call).
@@ -227,6 +227,11 @@ package struct Lexer {
         var index = 0
         let count = bytes.count
         while index < count {
+            // Eight ASCII bytes at a time: no byte of the word has its high bit set.
+            if index + 8 <= count {
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }
+                if word & 0x8080_8080_8080_8080 == 0 { index += 8; continue }
+            }
             if bytes[index] < 0x80 { index += 1; continue }
             let length = utf8SequenceLength(bytes, index, count)
             if length == 0 { return index }

@@ -3,12 +3,12 @@
 
 extension Parser {
     /// Whether `statements` ends with an `if` chain that a later `else` line would extend:
-    /// its last link has no plain `else`, and no token but newlines follows it in `tokens`
+    /// its last link has no plain `else`, and no token but newlines follows it: `lastTokenEnd`,
+    /// the end of the source's last token other than a line end, is where the `if` ends
     /// (a `;` ends the statement, so an `else` after one has no `if`).
-    static func endsWithOpenIf(_ statements: [Statement], tokens: [Token]) -> Bool {
+    static func endsWithOpenIf(_ statements: [Statement], lastTokenEnd: Int?) -> Bool {
         guard var statement = statements.last, case .if = statement.kind else { return false }
-        let last = tokens.last { $0.kind != .newline && $0.kind != .eof }
-        guard let last, Int(last.end) == statement.range.end else { return false }
+        guard let lastTokenEnd, lastTokenEnd == statement.range.end else { return false }
         while case .if(_, _, let otherwise) = statement.kind {
             guard let otherwise else { return true }
             // `else if` is a block holding just the nested `if`, spanning exactly it; a plain

@@ -30,7 +30,8 @@ package struct Parser {
 
     private let file: FileID
     private let bytes: [UInt8]
-    private let tokens: [Token]
+    /// The tokens, lexed as the parser reaches them.
+    private var tokens: TokenStream
     private var index = 0
     private var parenDepth = 0
     private var depth: Int
@@ -44,6 +45,12 @@ package struct Parser {
     /// parses up to the cursor.
     private var closesBlocksAtEnd = false
     private var unclosedBlocks: Set<Int> = []
+    /// The statements of the blocks being parsed, innermost last, while a block is short: it
+    /// is copied out at its exact size when it closes, so a block of five statements costs one
+    /// allocation of five, not four of a growing array with spare room.
+    private var statementScratch: [Statement] = []
+    /// The same for the words of the command being parsed.
+    private var wordScratch: [Word] = []
 
     /// Names the parser reads as keywords in one place only, and which are names everywhere
     /// else (so no script that uses them as names breaks): `as` after an import's path; `set`,
@@ -51,7 +58,7 @@ package struct Parser {
     /// parameter's `:`.
     package static let contextualKeywords = ["as", "set", "yield", "return", "name", "string", "int", "bool", "list"]
 
-    private init(file: FileID, bytes: [UInt8], tokens: [Token], depth: Int, maxDepth: Int) {
+    private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int) {
         self.file = file
         self.bytes = bytes
         self.tokens = tokens
@@ -59,9 +66,22 @@ package struct Parser {
         self.maxDepth = maxDepth
     }
 
-    /// Lexes and parses `source` as `file`, nesting at most `maxDepth` deep.
+    /// The size from which a source is refused: every byte offset of the tree is stored in
+    /// 32 bits (``SourceRange``, ``Token``). The host's loader caps scripts far below this
+    /// (`FileSystemLoader.maxFileSize`), but a host may raise it or pass text directly.
+    package static let maxSourceBytes = Int(UInt32.max)
+
+    /// Lexes and parses `source` as `file`, nesting at most `maxDepth` deep; a source of
+    /// `maxSourceBytes` or more is one diagnostic.
     package static func parse(_ source: SourceFile, file: FileID, maxDepth: Int = Limits().maxNestingDepth,
-                              closingBlocksAtEnd: Bool = false) -> ParseResult {
+                              closingBlocksAtEnd: Bool = false, maxSourceBytes: Int = Parser.maxSourceBytes) -> ParseResult {
+        guard source.bytes.count < maxSourceBytes else {
+            let diagnostic = Diagnostic.error(
+                "the script is too large to parse (\(source.bytes.count) bytes; the limit is \(maxSourceBytes - 1))",
+                at: SourceRange(file: file, start: 0, end: 0),
+                help: "split it into files joined with 'import'")
+            return ParseResult(program: Program(file: file, statements: []), diagnostics: [diagnostic], needsMoreInput: false)
+        }
         if let bad = Lexer.firstInvalidUTF8(source.bytes) {
             let diagnostic = Diagnostic.error(
                 "the script is not valid UTF-8 (invalid byte 0x\(String(source.bytes[bad], radix: 16, uppercase: true)))",
@@ -71,7 +91,7 @@ package struct Parser {
         }
         // Editors on Windows may save UTF-8 with a byte-order mark: skip it.
         let start = source.bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let tokens = Lexer.tokenize(source.bytes, range: start..<source.bytes.count, maxNesting: maxDepth)
+        let tokens = TokenStream(Lexer(bytes: source.bytes, range: start..<source.bytes.count, maxNesting: maxDepth))
         var parser = Parser(file: file, bytes: source.bytes, tokens: tokens, depth: 0, maxDepth: maxDepth)
         parser.closesBlocksAtEnd = closingBlocksAtEnd
         var statements: [Statement] = []
@@ -83,7 +103,7 @@ package struct Parser {
         let onlyEndOfInput = parser.diagnostics.count == parser.endOfInputDiagnostics
         return ParseResult(program: Program(file: file, statements: statements), diagnostics: parser.diagnostics,
                            needsMoreInput: parser.needsMoreInput && onlyEndOfInput, unclosedBlocks: parser.unclosedBlocks,
-                           endsWithOpenIf: endsWithOpenIf(statements, tokens: tokens))
+                           endsWithOpenIf: endsWithOpenIf(statements, lastTokenEnd: parser.tokens.lastSignificantEndOfSource()))
     }
 
     // MARK: - Tokens
@@ -116,9 +136,7 @@ package struct Parser {
 
     /// The end of the last token before the current one that is not a line end.
     private var previousEnd: Int {
-        var k = index - 1
-        while k >= 0, tokens[k].kind == .newline { k -= 1 }
-        return k >= 0 ? Int(tokens[k].end) : 0
+        mutating get { tokens.endOfSignificantToken(before: index) }
     }
 
     private var reportedEndOfInput = false
@@ -187,7 +205,7 @@ package struct Parser {
     }
 
     private mutating func reportTooDeep() {
-        let token = tokens[min(index, tokens.count - 1)]
+        let token = tokens[index]
         diagnostics.append(.error("nesting is too deep (the limit is \(maxDepth) levels)", at: range(token),
                                   help: "split the script into recipes, flatten the blocks, or break long expressions up with 'let'"))
     }
@@ -207,15 +225,42 @@ package struct Parser {
 
     // MARK: - Statements
 
+    /// `slice` as an array of its own with no spare room. (`Array(slice)` may instead share
+    /// the whole scratch buffer the slice spans, spare room included.)
+    private static func exactCopy<Element>(_ slice: ArraySlice<Element>) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(slice.count)
+        copy.append(contentsOf: slice)
+        return copy
+    }
+
     /// Statements up to `>` (in a block) or the end of input; recovers at statement boundaries.
     private mutating func parseStatements(inBlock: Bool) throws -> [Statement] {
+        // A short block collects in `statementScratch` from `base` (an inner block's statements
+        // come and go above it); a long one moves to an array of its own, grown as usual.
+        let base = statementScratch.count
         var statements: [Statement] = []
+        defer { statementScratch.removeSubrange(base...) }
         while true {
             while tokens[index].kind == .newline || tokens[index].kind == .semicolon { index += 1 }
             let token = tokens[index]
-            if token.kind == .eof || (inBlock && token.kind == .rAngle) { return statements }
+            if token.kind == .eof || (inBlock && token.kind == .rAngle) {
+                return statements.isEmpty ? Parser.exactCopy(statementScratch[base...]) : statements
+            }
+            // Nothing before a statement's first token is read again.
+            tokens.discard(before: index)
             do {
-                statements.append(try parseStatement())
+                let statement = try parseStatement()
+                if statements.isEmpty, statementScratch.count - base < 64 {
+                    statementScratch.append(statement)
+                } else {
+                    if statements.isEmpty {
+                        statements.reserveCapacity(256)
+                        statements.append(contentsOf: statementScratch[base...])
+                        statementScratch.removeSubrange(base...)
+                    }
+                    statements.append(statement)
+                }
                 let next = tokens[index]
                 switch next.kind {
                 case .newline, .semicolon: index += 1
@@ -339,9 +384,12 @@ package struct Parser {
     /// and `set NAME = EXPR`. Nil when `token` starts a command instead.
     private mutating func parseContextualStatement(_ token: Token) throws -> Statement? {
         // Most statements are commands: tell them apart by length before reading any text.
-        guard [3, 5, 6].contains(token.end - token.start) else { return nil }
+        switch token.end - token.start {
+        case 3, 5, 6: break
+        default: return nil
+        }
         let next = tokens[index + 1].kind
-        let endsStatement = [.newline, .semicolon, .eof, .rAngle].contains(next)
+        let endsStatement = next == .newline || next == .semicolon || next == .eof || next == .rAngle
         switch text(token) {
         case "yield" where endsStatement:
             _ = advance()
@@ -466,7 +514,9 @@ package struct Parser {
             spelled += "." + text(part)
             name.end = part.end
         }
-        var words: [Word] = []
+        // The words collect in `wordScratch` from `base` and are copied out at their exact size.
+        let base = wordScratch.count
+        defer { wordScratch.removeSubrange(base...) }
         var end = range(name)
         while true {
             let token = current()
@@ -479,7 +529,7 @@ package struct Parser {
                 if token.kind == .identifier, tokens[index + 1].kind == .equals {
                     label = token
                     index += 2
-                } else if let keyword = words.last(where: { $0.label != nil }) {
+                } else if let keyword = wordScratch[base...].last(where: { $0.label != nil }) {
                     throw fail("a positional argument cannot follow a keyword argument", at: token,
                                help: "write the positional arguments first",
                                notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
@@ -496,7 +546,7 @@ package struct Parser {
                     }
                     word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
                 }
-                words.append(Word(expression: word, label: label.map(text), labelRange: label.map(range)))
+                wordScratch.append(Word(expression: word, label: label.map(text), labelRange: label.map(range)))
                 end = word.range
                 continue
             }
@@ -507,7 +557,7 @@ package struct Parser {
             block = try parseBlock(after: "'\(spelled)'")
             end = block!.range
         }
-        return Statement(kind: .command(name: spelled, nameRange: range(name), words: words, block: block),
+        return Statement(kind: .command(name: spelled, nameRange: range(name), words: Parser.exactCopy(wordScratch[base...]), block: block),
                          range: range(name).extended(to: end))
     }
 
@@ -749,7 +799,7 @@ package struct Parser {
         let open = current()
         var after = index + 1
         while tokens[after].kind == .newline { after += 1 }
-        var colon = min(after + 1, tokens.count - 1)
+        var colon = after + 1
         while tokens[colon].kind == .newline { colon += 1 }
         let key = tokens[after].kind
         // At the end of input it may still be a map: the REPL asks for the next line.
@@ -841,6 +891,11 @@ package struct Parser {
 
     /// Decode escapes and split `${...}` interpolations, parsing each as an expression.
     private mutating func decodeString(_ token: Token) throws -> Expression {
+        let body = (Int(token.start) + 1)..<(Int(token.end) - 1)
+        // Most strings have no escape and no interpolation: their text is their bytes.
+        if !bytes[body].contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "$") }) {
+            return Expression(.string([.literal(String(decoding: bytes[body], as: UTF8.self))]), range(token))
+        }
         var parts: [StringPart] = []
         var literal: [UInt8] = []
         var i = Int(token.start) + 1
@@ -891,13 +946,14 @@ package struct Parser {
         }
         try enter()
         defer { depth -= 1 }
-        var sub = Parser(file: file, bytes: bytes, tokens: Lexer.tokenize(bytes, range: inner, maxNesting: maxDepth), depth: depth, maxDepth: maxDepth)
+        var sub = Parser(file: file, bytes: bytes, tokens: TokenStream(Lexer(bytes: bytes, range: inner, maxNesting: maxDepth)),
+                         depth: depth, maxDepth: maxDepth)
         sub.parenDepth = 1 // newlines inside ${...} do not end anything
         var result = Expression(.invalid, whole)
         do {
             // `${name}` means the variable, not the bare word.
             let first = sub.tokens[0]
-            if first.kind == .identifier, sub.tokens.count == 2 {
+            if first.kind == .identifier, sub.tokens[1].kind == .eof {
                 result = Expression(.variable(sub.text(first)), sub.range(first))
             } else {
                 result = try sub.parseExpression()

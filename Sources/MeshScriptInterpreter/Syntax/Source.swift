@@ -13,24 +13,45 @@ public struct FileID: Hashable, Sendable, Comparable {
 }
 
 /// A half-open byte range `[start, end)` in one file.
+///
+/// Every node of the syntax tree holds one or more, so it is stored in 12 bytes (three
+/// `UInt32`s) and read as `Int`s. That is exact for every source the parser accepts: it
+/// refuses a file of 4 GiB or more (`Parser.maxSourceBytes`) with a diagnostic. A value out
+/// of that range is clamped to it.
 public struct SourceRange: Hashable, Sendable {
+    private var fileIndex: UInt32
+    private var startOffset: UInt32
+    private var endOffset: UInt32
+
     /// The file the range is in.
-    public var file: FileID
+    public var file: FileID {
+        get { FileID(index: Int(fileIndex)) }
+        set { fileIndex = UInt32(clamping: newValue.index) }
+    }
     /// The first byte's offset, 0-based.
-    public var start: Int
+    public var start: Int {
+        get { Int(startOffset) }
+        set { startOffset = UInt32(clamping: newValue) }
+    }
     /// The offset just past the last byte (equal to `start` for an empty range).
-    public var end: Int
+    public var end: Int {
+        get { Int(endOffset) }
+        set { endOffset = UInt32(clamping: newValue) }
+    }
 
     /// A range of `file`'s bytes; an `end` before `start` is taken as `start`.
     public init(file: FileID, start: Int, end: Int) {
-        self.file = file
-        self.start = start
-        self.end = max(start, end)
+        self.fileIndex = UInt32(clamping: file.index)
+        self.startOffset = UInt32(clamping: start)
+        self.endOffset = UInt32(clamping: max(start, end))
     }
 
     /// The smallest range covering both (same file assumed).
     public func extended(to other: SourceRange) -> SourceRange {
-        SourceRange(file: file, start: min(start, other.start), end: max(end, other.end))
+        var extended = self
+        extended.startOffset = min(startOffset, other.startOffset)
+        extended.endOffset = max(endOffset, other.endOffset)
+        return extended
     }
 }
 

@@ -91,10 +91,11 @@ package struct Token: Sendable {
     package var kind: TokenKind
     /// Why an `.error` token is one (`.none` for every other kind).
     package var error: LexicalError
-    /// The offset of the token's first byte.
-    package var start: Int32
+    /// The offset of the token's first byte (the parser refuses a source of
+    /// `Parser.maxSourceBytes` or more, so every offset fits).
+    package var start: UInt32
     /// The offset just past its last byte.
-    package var end: Int32
+    package var end: UInt32
 
     /// `start..<end` as a range of offsets.
     @inline(__always) public var byteRange: Range<Int> { Int(start)..<Int(end) }

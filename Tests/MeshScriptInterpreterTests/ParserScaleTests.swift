@@ -1,0 +1,91 @@
+// The parser at scale: the compact syntax tree (32-bit source ranges, inline leaves), the
+// size cap that keeps every offset in 32 bits, and the token stream that lets go of the tokens
+// of parsed statements (diagnostics and the REPL's "open if" answer must not notice).
+import Testing
+
+import MeshScriptInterpreter
+
+@Suite struct ParserScale {
+    @Test func aSourceRangeIsThreeThirtyTwoBitOffsetsReadAsInts() {
+        var range = SourceRange(file: FileID(index: 2), start: 7, end: 3)
+        #expect(MemoryLayout<SourceRange>.size == 12)
+        #expect(range.file == FileID(index: 2) && range.start == 7 && range.end == 7)
+        range.end = 40
+        range.start = 9
+        #expect(range == SourceRange(file: FileID(index: 2), start: 9, end: 40))
+        #expect(range.extended(to: SourceRange(file: FileID(index: 2), start: 1, end: 5)) == SourceRange(file: FileID(index: 2), start: 1, end: 40))
+        // Out of the range the parser accepts, an offset is clamped, never wrapped.
+        range.end = Int(UInt32.max) + 10
+        range.start = -1
+        #expect(range.end == Int(UInt32.max) && range.start == 0)
+    }
+
+    /// A bare word, variable or number is stored inline: an expression is no bigger than a
+    /// pointer-sized kind plus its range, and a word without a label adds one pointer.
+    @Test func leavesOfTheTreeAreInline() {
+        #expect(MemoryLayout<Expression>.size <= 32)
+        #expect(MemoryLayout<Word>.size <= 40)
+        #expect(MemoryLayout<Statement>.size <= 80)
+    }
+
+    @Test func aWordsLabelReadsBackAndCanBeChanged() {
+        let expression = Expression(.name("n2"), SourceRange(file: FileID(index: 0), start: 10, end: 12))
+        var word = Word(expression: expression)
+        #expect(word.label == nil && word.labelRange == nil && word.isBareName)
+        word.label = "net"
+        word.labelRange = SourceRange(file: FileID(index: 0), start: 4, end: 7)
+        #expect(word.label == "net" && word.labelRange == SourceRange(file: FileID(index: 0), start: 4, end: 7))
+        word.label = nil
+        #expect(word.label == nil && word.labelRange?.start == 4)
+    }
+
+    @Test func aSourceAtTheSizeCapIsOneDiagnostic() {
+        let text = "print 1\nprint 2\n"
+        let file = SourceFile(path: "big.mesh", text: text)
+        let refused = Parser.parse(file, file: FileID(index: 0), maxSourceBytes: text.utf8.count)
+        #expect(refused.diagnostics.map(\.message) == ["the script is too large to parse (16 bytes; the limit is 15)"])
+        #expect(refused.program.statements.isEmpty && !refused.needsMoreInput)
+        let accepted = Parser.parse(file, file: FileID(index: 0), maxSourceBytes: text.utf8.count + 1)
+        #expect(accepted.diagnostics.isEmpty && accepted.program.statements.count == 2)
+    }
+
+    /// Thousands of statements (more tokens than the stream keeps) before an error: its
+    /// range is still exact, including "just after the last token" for an error at a line end.
+    @Test func errorsAfterManyStatementsKeepTheirPlace() {
+        let lines = Array(repeating: "cluster c1 < context \"ctx\"; trust from root >", count: 3000)
+        let text = (lines + ["let x =", "print 1 +", "", "", "print )"]).joined(separator: "\n")
+        let (result, file) = parse(text)
+        let places = result.diagnostics.map { d -> (Int, Int, String) in
+            let location = file.location(of: d.range!.start)
+            return (location.line, location.column, d.message)
+        }
+        #expect(places.map(\.0) == [3001, 3002, 3005])
+        #expect(places.map(\.1) == [8, 10, 7])
+        #expect(places.map(\.2) == ["expected a value, found end of line", "expected a value, found end of line", "expected a value, found ')'"])
+    }
+
+    /// The REPL's "an `else` may still follow" answer looks at the source's last token, which
+    /// the parser has long let go of tokens before.
+    @Test func anOpenIfAfterManyStatementsIsStillSeen() {
+        let lines = Array(repeating: "print 1", count: 5000)
+        #expect(parse((lines + ["if true < print 2 >", "", ""]).joined(separator: "\n")).result.endsWithOpenIf)
+        #expect(!parse((lines + ["if true < print 2 >; print 3"]).joined(separator: "\n")).result.endsWithOpenIf)
+        #expect(!parse((lines + ["if true < print 2 > else < print 3 >"]).joined(separator: "\n")).result.endsWithOpenIf)
+    }
+
+    /// A recipe body of thousands of statements (past the short-block scratch) keeps them all,
+    /// in order, and every block inside it keeps its own.
+    @Test func longBlocksKeepEveryStatementInOrder() {
+        let body = (0..<2000).map { "  cluster c\($0) < context \"ctx-\($0)\"; trust from root; discover with c\($0), c1 >" }
+        let (result, _) = parse((["recipe unused() <"] + body + [">"]).joined(separator: "\n"))
+        #expect(result.diagnostics.isEmpty)
+        guard case .recipe(let recipe)? = result.program.statements.first?.kind else { Issue.record("no recipe"); return }
+        #expect(recipe.body.statements.count == 2000)
+        for (n, statement) in recipe.body.statements.enumerated() {
+            guard case .command("cluster", _, let words, let block?) = statement.kind,
+                  case .name(let name) = words.first?.expression.kind else { Issue.record("statement \(n)"); return }
+            #expect(name == "c\(n)")
+            #expect(block.statements.count == 3)
+        }
+    }
+}
