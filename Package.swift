@@ -67,6 +67,12 @@ let package = Package(
             dependencies: [
                 "MeshScript", "MeshREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // On Linux the executable is linked fully static (BENCHMARKS.md, "Start-up"): no dynamic
+            // loader, no relocation of its 100 MB at every start, no shared libraries to map. A static
+            // libedit needs the libraries it uses named after it (these flags follow CEditLine's -ledit).
+            linkerSettings: [
+                .unsafeFlags(["-static-executable", "-ltinfo", "-lbsd", "-lmd"], .when(platforms: [.linux])),
             ]
         ),
         // The fuzz target: scripts/fuzz builds it with libFuzzer; a plain build is the replay driver the tests run.
