@@ -32,24 +32,34 @@ func printDiagnostics(_ diagnostics: [Diagnostic], sources: SourceMap) {
 }
 
 /// Deeply recursive scripts are bounded by the interpreter's limits, but the bounds multiply
-/// (recipe depth × block depth), so evaluation runs on a thread with a generous stack.
-private final class StackBox<T>: @unchecked Sendable {
-    var body: (() -> T)?
-    var result: T?
+/// (recipe depth × block depth), so parsing and evaluation run on a thread with a generous stack.
+/// A bare pthread: Foundation's `Thread` costs start-up more (BENCHMARKS.md, "Start-up"). The
+/// stack is reserved address space; only the pages a script reaches are ever touched.
+private final class StackTask: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 func onLargeStack<T>(_ body: @escaping () -> T) -> T {
-    let box = StackBox<T>()
-    box.body = body
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
-        box.result = box.body!()
-        done.signal()
+    var result: T?
+    let task = StackTask { result = body() }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, 1 << 29)
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(task)
+    let created = pthread_create(&thread, &attributes, { context in
+        Unmanaged<StackTask>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, context.toOpaque())
+    if created == 0 {
+        pthread_join(thread, nil)
+    } else {
+        context.release()  // no thread (address space exhausted, say): run here, on the main stack
+        task.run()
     }
-    thread.stackSize = 1 << 29
-    thread.start()
-    done.wait()
-    return box.result!
+    return result!
 }
 
 /// The interpreter's bounds, settable on every command that evaluates a script. `check` declares
