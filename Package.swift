@@ -69,10 +69,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // On Linux the executable is linked fully static (BENCHMARKS.md, "Start-up"): no dynamic
-            // loader, no relocation of its 100 MB at every start, no shared libraries to map. A static
-            // libedit needs the libraries it uses named after it (these flags follow CEditLine's -ledit).
+            // loader, no relocation of its 100 MB at every start, no shared libraries to map. Static
+            // archives name nothing they need, so after CEditLine's -ledit come libedit's libraries, and
+            // Foundation's own (a debug build's autolinking names only Foundation itself) with the C++
+            // runtime ICU needs.
             linkerSettings: [
-                .unsafeFlags(["-static-executable", "-ltinfo", "-lbsd", "-lmd"], .when(platforms: [.linux])),
+                .unsafeFlags([
+                    "-static-executable", "-ltinfo", "-lbsd", "-lmd",
+                    "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lstdc++",
+                ], .when(platforms: [.linux])),
             ]
         ),
         // The fuzz target: scripts/fuzz builds it with libFuzzer; a plain build is the replay driver the tests run.
