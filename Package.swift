@@ -67,6 +67,17 @@ let package = Package(
             dependencies: [
                 "MeshScript", "MeshREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // On Linux the executable is linked fully static (BENCHMARKS.md, "Start-up"): no dynamic
+            // loader, no relocation of its 100 MB at every start, no shared libraries to map. Static
+            // archives name nothing they need, so after CEditLine's -ledit come libedit's libraries, and
+            // Foundation's own (a debug build's autolinking names only Foundation itself) with the C++
+            // runtime ICU needs.
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-executable", "-ltinfo", "-lbsd", "-lmd",
+                    "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lstdc++",
+                ], .when(platforms: [.linux])),
             ]
         ),
         // The fuzz target: scripts/fuzz builds it with libFuzzer; a plain build is the replay driver the tests run.

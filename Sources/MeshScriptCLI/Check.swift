@@ -34,9 +34,21 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Lex and parse only (like luac -p): report syntax errors; imports are not read and nothing runs.")
     var syntaxOnly = false
 
-    @OptionGroup var kubeconfigOptions: KubeconfigOptions
+    // KubeconfigOptions' and LimitOptions' options, declared here rather than as @OptionGroups: each
+    // group costs argument-parser another reflection pass and about five protocol-conformance scans
+    // of the whole binary at every start (BENCHMARKS.md, "Start-up"). Help and checks are the groups'.
+    @Option(name: .long, help: KubeconfigOptions.help)
+    var kubeconfig: String?
 
-    @OptionGroup var limitOptions: LimitOptions
+    @Option(name: .long, help: LimitOptions.maxStepsHelp)
+    var maxSteps: Int = Limits().maxSteps
+
+    @Option(name: .long, help: LimitOptions.maxCallDepthHelp)
+    var maxCallDepth: Int = Limits().maxCallDepth
+
+    func validate() throws { try LimitOptions.validate(maxSteps: maxSteps, maxCallDepth: maxCallDepth) }
+
+    private var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
 
     func run() throws {
         var failed = false
@@ -48,7 +60,7 @@ struct Check: ParsableCommand {
             do {
                 // As render checks: the root files a script brings (`from "DIR"`), with --out the
                 // work directory's trust files, and (unless --no-kubeconfig) the kubeconfig pre-flight.
-                var options = meshOptions(out: out ?? "out", kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits)
+                var options = meshOptions(out: out ?? "out", kubeconfig: kubeconfig, limits: limits)
                 options.readsKubeconfig = !noKubeconfig
                 options.inspectsWorkDirectory = out != nil
                 let topology = try checkScript(file, options, quiet: quiet).topology
@@ -64,7 +76,7 @@ struct Check: ParsableCommand {
 
     /// `--syntax-only`: parse `file` and report; true when it has no syntax error.
     private func checkSyntax(_ file: String) -> Bool {
-        let interpreter = Interpreter(limits: limitOptions.limits)
+        let interpreter = Interpreter(limits: limits)
         _ = Unmanaged.passRetained(interpreter) // as checkScript: the process ends right after
         let outcome = onLargeStack { interpreter.parseFile(file) }
         let failed = outcome.diagnostics.hasErrors

@@ -32,39 +32,55 @@ func printDiagnostics(_ diagnostics: [Diagnostic], sources: SourceMap) {
 }
 
 /// Deeply recursive scripts are bounded by the interpreter's limits, but the bounds multiply
-/// (recipe depth × block depth), so evaluation runs on a thread with a generous stack.
-private final class StackBox<T>: @unchecked Sendable {
-    var body: (() -> T)?
-    var result: T?
+/// (recipe depth × block depth), so parsing and evaluation run on a thread with a generous stack.
+/// A bare pthread: Foundation's `Thread` costs start-up more (BENCHMARKS.md, "Start-up"). The
+/// stack is reserved address space; only the pages a script reaches are ever touched.
+private final class StackTask: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 func onLargeStack<T>(_ body: @escaping () -> T) -> T {
-    let box = StackBox<T>()
-    box.body = body
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
-        box.result = box.body!()
-        done.signal()
+    var result: T?
+    let task = StackTask { result = body() }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, 1 << 29)
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(task)
+    let created = pthread_create(&thread, &attributes, { context in
+        Unmanaged<StackTask>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+    }, context.toOpaque())
+    if created == 0 {
+        pthread_join(thread, nil)
+    } else {
+        context.release()  // no thread (address space exhausted, say): run here, on the main stack
+        task.run()
     }
-    thread.stackSize = 1 << 29
-    thread.start()
-    done.wait()
-    return box.result!
+    return result!
 }
 
-/// The interpreter's bounds, settable on every command that evaluates a script.
+/// The interpreter's bounds, settable on every command that evaluates a script. `check` declares
+/// the same two options itself, from the help and the checks here (see `Check`).
 struct LimitOptions: ParsableArguments {
-    @Option(name: .long, help: "Stop evaluation after this many steps (statements, expressions and values built).")
+    @Option(name: .long, help: LimitOptions.maxStepsHelp)
     var maxSteps: Int = Limits().maxSteps
 
-    @Option(name: .long, help: "The deepest nesting of recipe calls and imports.")
+    @Option(name: .long, help: LimitOptions.maxCallDepthHelp)
     var maxCallDepth: Int = Limits().maxCallDepth
 
-    func validate() throws {
-        guard maxSteps > 0, maxCallDepth > 0 else { throw ValidationError("limits must be positive") }
-    }
+    func validate() throws { try LimitOptions.validate(maxSteps: maxSteps, maxCallDepth: maxCallDepth) }
 
     var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
+
+    static var maxStepsHelp: ArgumentHelp { "Stop evaluation after this many steps (statements, expressions and values built)." }
+    static var maxCallDepthHelp: ArgumentHelp { "The deepest nesting of recipe calls and imports." }
+
+    static func validate(maxSteps: Int, maxCallDepth: Int) throws {
+        guard maxSteps > 0, maxCallDepth > 0 else { throw ValidationError("limits must be positive") }
+    }
 }
 
 /// Checks `path` through the library's one entry point (``Mesh``) as `options` say; prints its
@@ -80,12 +96,17 @@ func checkScript(_ path: String, _ options: MeshOptions, quiet: Bool = false) th
     return checked
 }
 
-/// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply).
+/// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply). `check`
+/// declares the option itself, with the help here (see `Check`).
 struct KubeconfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The kubeconfig file every kubectl and istioctl command is given (with --kubeconfig=) and the pre-flight reads. The script's `kubeconfig \"PATH\"` wins over it; without either, $KUBECONFIG when it names one file, else the tools' default ($KUBECONFIG's list, or ~/.kube/config), which the commands then find themselves.",
-        valueName: "path"))
+    @Option(name: .long, help: KubeconfigOptions.help)
     var kubeconfig: String?
+
+    static var help: ArgumentHelp {
+        ArgumentHelp(
+            "The kubeconfig file every kubectl and istioctl command is given (with --kubeconfig=) and the pre-flight reads. The script's `kubeconfig \"PATH\"` wins over it; without either, $KUBECONFIG when it names one file, else the tools' default ($KUBECONFIG's list, or ~/.kube/config), which the commands then find themselves.",
+            valueName: "path")
+    }
 }
 
 /// The library's options for a command: this process's environment, the work directory `out`,

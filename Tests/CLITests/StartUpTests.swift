@@ -1,0 +1,61 @@
+// What start-up depends on (BENCHMARKS.md, "Start-up"): on Linux the binary is linked static, so no
+// dynamic loader relocates it at every start; `check` declares the limit and kubeconfig options itself,
+// and they behave as the option groups the other commands share.
+import Foundation
+import MeshTestSupport
+import Testing
+
+@Suite struct StartUp {
+    #if os(Linux)
+    /// The ELF program header types of `path` (64-bit little-endian, as every Linux target Swift builds for here).
+    static func programHeaderTypes(_ path: String) throws -> [UInt32] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        func integer<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            data.subdata(in: offset..<(offset + MemoryLayout<T>.size)).withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+        }
+        try #require(data.prefix(4) == Data([0x7F, 0x45, 0x4C, 0x46]) && data[4] == 2, "not a 64-bit ELF file: \(path)")
+        let (offset, size, count) = (Int(integer(0x20, UInt64.self)), Int(integer(0x36, UInt16.self)), Int(integer(0x38, UInt16.self)))
+        return (0..<count).map { integer(offset + $0 * size, UInt32.self) }
+    }
+
+    @Test func theBinaryHasNoDynamicLoader() throws {
+        let types = try Self.programHeaderTypes(try requireMeshscript())
+        let interpreter: UInt32 = 3, dynamic: UInt32 = 2  // PT_INTERP, PT_DYNAMIC
+        #expect(!types.isEmpty)
+        #expect(!types.contains(interpreter), "meshscript names a dynamic loader (PT_INTERP): it is not linked static")
+        #expect(!types.contains(dynamic), "meshscript has a dynamic section: it is not linked static")
+    }
+    #endif
+
+    @Test(arguments: [["check", "--max-steps", "0"], ["check", "--max-call-depth", "0"], ["plan", "--max-steps", "0"]])
+    func nonPositiveLimitsAreUsageErrors(_ arguments: [String]) throws {
+        let run = try CLI.run(arguments + ["examples/add-primary.mesh"])
+        #expect(run.status == 64 && !run.signaled, "\(run)")
+        #expect(run.stderr.contains("limits must be positive"), "\(run)")
+    }
+
+    @Test func checkPassesItsLimitsToTheInterpreter() throws {
+        let scratch = try Scratch()
+        let loop = try scratch.write("loop.mesh", "for i in range(0, 1000) < let k = $i >\n")
+        #expect(try CLI.run(["check", "--no-kubeconfig", "--quiet", loop]).status == 0)
+        CLI.expectScriptError(try CLI.run(["check", "--no-kubeconfig", "--max-steps", "50", loop]), "the evaluation step limit was reached")
+        let calls = try scratch.write("calls.mesh", "recipe a() < b >\nrecipe b() < c >\nrecipe c() < d >\nrecipe d() < >\na\n")
+        #expect(try CLI.run(["check", "--no-kubeconfig", "--quiet", "--max-call-depth", "4", calls]).status == 0)
+        CLI.expectScriptError(try CLI.run(["check", "--no-kubeconfig", "--max-call-depth", "3", calls]), "recipe calls are nested too deeply (the limit is 3)")
+    }
+
+    @Test func checkAndPlanDescribeTheSharedOptionsAlike() throws {
+        /// The help of --kubeconfig, --max-steps and --max-call-depth, from `command --help`.
+        func sharedOptions(_ command: String) throws -> [String] {
+            let run = try CLI.run([command, "--help"])
+            let lines = run.stdout.components(separatedBy: "\n")
+            let start = try #require(lines.firstIndex { $0.hasPrefix("  --kubeconfig <path>") }, "\(run)")
+            let last = try #require(lines.firstIndex { $0.hasPrefix("  --max-call-depth <max-call-depth>") }, "\(run)")
+            try #require(start < last, "\(run)")
+            return Array(lines[start...(last + 2)])
+        }
+        let check = try sharedOptions("check")
+        #expect(check.joined(separator: "\n").contains("(default: "), "\(check)")
+        #expect(check == (try sharedOptions("plan")))
+    }
+}
