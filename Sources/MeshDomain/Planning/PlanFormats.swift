@@ -87,9 +87,14 @@ extension Plan {
     /// The bytes of ``json()``, handed to `write` in pieces of about 64 KiB as they are
     /// produced: a plan of 100,000 clusters is 500 MB of JSON, which need not be in memory at once.
     public func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void) {
+        writeJSON(write) { json in steps.writeElements(to: &json) }
+    }
+
+    /// ``writeJSON(_:)`` with `writeSteps` writing the elements of `steps` (see ``Planner/writeJSON(_:options:_:)``).
+    func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void, steps writeSteps: (inout PrettyJSON) -> Void) {
         withoutActuallyEscaping(write) { write in
             var json = PrettyJSON(drain: write)
-            self.write(to: &json)
+            self.write(to: &json, steps: writeSteps)
             json.finish()
             [UInt8(ascii: "\n")].withUnsafeBytes(write)
         }

@@ -120,8 +120,9 @@ struct PrettyJSON {
 }
 
 extension Plan {
-    /// Writes the plan's members, keys in sorted order.
-    func write(to json: inout PrettyJSON) {
+    /// Writes the plan's members, keys in sorted order, with `writeSteps` writing the elements
+    /// of `steps` (this plan's, or the planner's as it makes them).
+    func write(to json: inout PrettyJSON, steps writeSteps: (inout PrettyJSON) -> Void) {
         json.object { json in
             json.key("access")
             json.object { json in
@@ -167,13 +168,18 @@ extension Plan {
             }
             json.member("mesh", mesh)
             json.key("steps")
-            json.array { json in
-                for step in steps {
-                    json.element()
-                    step.write(to: &json)
-                }
-            }
+            json.array(writeSteps)
             json.member("workDirectory", workDirectory)
+        }
+    }
+}
+
+extension [Plan.Step] {
+    /// Each step as the next element of the innermost array.
+    func writeElements(to json: inout PrettyJSON) {
+        for step in self {
+            json.element()
+            step.write(to: &json)
         }
     }
 }
@@ -271,11 +277,11 @@ extension Plan.Step.Kind {
         json.object { _ in }
     }
 
-    /// The case `name` with its string values in sorted key order (nil ones left out).
-    private static func labelled(_ name: String, _ values: [String: String?], _ json: inout PrettyJSON) {
+    /// The case `name` with its string values, given in sorted key order (nil ones left out).
+    private static func labelled(_ name: String, _ values: KeyValuePairs<String, String?>, _ json: inout PrettyJSON) {
         json.key(name)
         json.object { json in
-            for key in values.keys.sorted() { json.member(key, values[key]!) }
+            for (key, value) in values { json.member(key, value) }
         }
     }
 }

@@ -284,8 +284,8 @@ public struct Topology: Sendable, Hashable {
         // Any change, a remote's `install` included, forgets the index of remotes built on it.
         didSet { remoteIndex = RemoteIndex() }
     }
-    /// The remotes of each primary, built on first use: planning and render ask per cluster,
-    /// and a scan of every cluster each time made a 100k-cluster plan quadratic.
+    /// The remotes of each primary and the links, built on first use: planning and render ask
+    /// per cluster, and a scan of every cluster each time made a 100k-cluster plan quadratic.
     private var remoteIndex = RemoteIndex()
     /// `kubeconfig "PATH"`: where contexts are read from (nil: `$KUBECONFIG` or `~/.kube/config`).
     public var kubeconfig: Located<String>?
@@ -380,7 +380,10 @@ public struct DiscoveryLink: Sendable, Hashable, Codable {
 extension Topology {
     /// Every directed link, without duplicates, in declaration order. References to unknown
     /// clusters and self-links are left out (validation reports them).
-    public var links: [DiscoveryLink] {
+    public var links: [DiscoveryLink] { remoteIndex.links(of: clusters) }
+
+    /// ``links``, computed from the clusters.
+    fileprivate static func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
         var seen = Set<DiscoveryLink>()
         var result: [DiscoveryLink] = []
         let known = Set(clusters.map(\.name.value))
@@ -405,13 +408,24 @@ extension Topology {
     }
 }
 
-/// The positions of each primary's remotes in `Topology.clusters`, built once per version of
-/// the clusters and shared by the copies of that version. It takes no part in a topology's
-/// equality or hash: it is derived from the clusters, which do.
+/// The positions of each primary's remotes in `Topology.clusters`, and the topology's links,
+/// built once per version of the clusters and shared by the copies of that version (check,
+/// pre-flight and plan each ask for the links). It takes no part in a topology's equality or
+/// hash: it is derived from the clusters, which do.
 private final class RemoteIndex: @unchecked Sendable, Hashable {
-    // @unchecked: `positions` is built and read under `lock`.
+    // @unchecked: `byPrimary` and `links` are built and read under `lock`.
     private let lock = NSLock()
     private var byPrimary: [String: [Int]]?
+    private var links: [DiscoveryLink]?
+
+    func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let links { return links }
+        let built = Topology.links(of: clusters)
+        links = built
+        return built
+    }
 
     func positions(in clusters: [ClusterDeclaration]) -> [String: [Int]] {
         lock.lock()
