@@ -131,8 +131,8 @@ func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: S
             }.joined()
         }
         let remotes = "mesh m\nnetwork n1\nnetwork n2\n" + (0..<6).map { index in
-            index % 3 == 0 ? "cluster p\(index) < trust from root; install network n\(index % 2 + 1) >\n"
-                : "cluster r\(index) < install remote of p\(index / 3 * 3) network n\(index % 2 + 1); discover with p0 >\n"
+            index % 3 == 0 ? "cluster p\(index) < trust from root; install network n\(index % 2 + 1)\(index == 0 ? "" : "; discover with p0") >\n"
+                : "cluster r\(index) < install remote of p\(index / 3 * 3) network n\(index % 2 + 1) >\n"
         }.joined()
         let hook: PlanHook = { plan, _ in
             plan.steps.append(Plan.Step(number: plan.steps.count + 1, phase: .install, cluster: "c0", title: "label", commands: [], files: [],

@@ -8,8 +8,11 @@
 /// bracket with a blank line between.
 struct PrettyJSON {
     private(set) var bytes: [UInt8] = []
-    /// Per open container: whether nothing has been written in it yet.
-    private var empty: [Bool] = []
+    /// How many containers are open (the indentation level).
+    private var depth = 0
+    /// Whether nothing has been written yet in the innermost open container. Its parent's is
+    /// always false: the container itself is written there.
+    private var isEmpty = true
     /// Takes the text so far whenever it passes ``chunkSize`` (at an element's start), so that
     /// a large plan never holds its whole JSON in memory.
     private let drain: (UnsafeRawBufferPointer) -> Void
@@ -33,15 +36,18 @@ struct PrettyJSON {
     mutating func key(_ key: String) {
         element()
         string(key)
-        bytes += [0x20, 0x3A, 0x20] // " : "
+        bytes.append(0x20) // " : "
+        bytes.append(0x3A)
+        bytes.append(0x20)
     }
 
     /// Starts the next element of the innermost array (or the member after a key).
     mutating func element() {
         if bytes.count >= Self.chunkSize { finish() }
-        bytes += empty[empty.count - 1] ? [0x0A] : [0x2C, 0x0A]
-        empty[empty.count - 1] = false
-        indent(empty.count)
+        if !isEmpty { bytes.append(0x2C) }
+        bytes.append(0x0A)
+        isEmpty = false
+        indent(depth)
     }
 
     mutating func string(_ text: String) {
@@ -58,24 +64,47 @@ struct PrettyJSON {
         }
         for byte in text.utf8 {
             switch byte {
-            case 0x22: bytes += [0x5C, 0x22]
-            case 0x5C: bytes += [0x5C, 0x5C]
-            case 0x08: bytes += [0x5C, 0x62]
-            case 0x0C: bytes += [0x5C, 0x66]
-            case 0x0A: bytes += [0x5C, 0x6E]
-            case 0x0D: bytes += [0x5C, 0x72]
-            case 0x09: bytes += [0x5C, 0x74]
-            case ..<0x20: bytes += Array("\\u00".utf8) + [Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
+            case 0x22: escape(0x22)
+            case 0x5C: escape(0x5C)
+            case 0x08: escape(0x62)
+            case 0x0C: escape(0x66)
+            case 0x0A: escape(0x6E)
+            case 0x0D: escape(0x72)
+            case 0x09: escape(0x74)
+            case ..<0x20:
+                escape(0x75) // \u00HH
+                bytes.append(0x30)
+                bytes.append(0x30)
+                bytes.append(Self.hex[Int(byte >> 4)])
+                bytes.append(Self.hex[Int(byte & 0xF)])
             default: bytes.append(byte)
             }
         }
         bytes.append(0x22)
     }
 
-    mutating func int(_ value: Int) { bytes += Array(String(value).utf8) }
+    /// A backslash and `letter`.
+    private mutating func escape(_ letter: UInt8) {
+        bytes.append(0x5C)
+        bytes.append(letter)
+    }
+
+    mutating func int(_ value: Int) {
+        if value < 0 { bytes.append(0x2D) }
+        var magnitude = value.magnitude, digits = 1, power: UInt = 1
+        while magnitude / power >= 10 {
+            power *= 10
+            digits += 1
+        }
+        for _ in 0..<digits {
+            bytes.append(0x30 + UInt8(magnitude / power))
+            magnitude %= power
+            power /= 10
+        }
+    }
 
     /// A bare token: `true`, `false`.
-    mutating func literal(_ text: String) { bytes += Array(text.utf8) }
+    mutating func literal(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// `key` and a string value; nothing when `value` is nil, as the encoder omits nil optionals.
     mutating func member(_ key: String, _ value: String?) {
@@ -99,24 +128,20 @@ struct PrettyJSON {
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
         bytes.append(open)
-        empty.append(true)
+        depth += 1
+        isEmpty = true
         body(&self)
-        let wasEmpty = empty.removeLast()
-        bytes += wasEmpty ? [0x0A, 0x0A] : [0x0A]
-        indent(empty.count)
+        depth -= 1
+        bytes.append(0x0A)
+        if isEmpty { bytes.append(0x0A) }
+        isEmpty = false
+        indent(depth)
         bytes.append(close)
     }
 
     private mutating func indent(_ level: Int) {
-        let width = 2 * level
-        if width <= Self.spaces.count {
-            bytes.append(contentsOf: Self.spaces[..<width])
-        } else {
-            bytes += repeatElement(0x20, count: width)
-        }
+        for _ in 0..<(2 * level) { bytes.append(0x20) }
     }
-
-    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 }
 
 extension Plan {
