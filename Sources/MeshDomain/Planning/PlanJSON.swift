@@ -262,7 +262,7 @@ extension Plan.Step.Kind {
             switch self {
             case .intermediateCA: Self.bare("intermediateCA", &json)
             case .namespace: Self.bare("namespace", &json)
-            case .networkLabel(let network): Self.labelled("networkLabel", ["network": network], &json)
+            case .networkLabel(let network): Self.labelled("networkLabel", &json) { $0.member("network", network) }
             case .cacerts: Self.bare("cacerts", &json)
             case .controlPlane(let spec):
                 // An unlabelled associated value is encoded under "_0".
@@ -279,20 +279,26 @@ extension Plan.Step.Kind {
                     }
                 }
             case .waitReady: Self.bare("waitReady", &json)
-            case .eastWestGateway(let network): Self.labelled("eastWestGateway", ["network": network], &json)
+            case .eastWestGateway(let network): Self.labelled("eastWestGateway", &json) { $0.member("network", network) }
             case .crossNetworkGateway: Self.bare("crossNetworkGateway", &json)
             case .remoteSecret(let source, let server):
-                Self.labelled("remoteSecret", ["server": server, "source": source], &json)
-            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", ["primary": primary], &json)
+                Self.labelled("remoteSecret", &json) {
+                    $0.member("server", server)
+                    $0.member("source", source)
+                }
+            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", &json) { $0.member("primary", primary) }
             case .exposeIstiod: Self.bare("exposeIstiod", &json)
-            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", ["version": version], &json)
+            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", &json) { $0.member("version", version) }
             case .discoveryAddress: Self.bare("discoveryAddress", &json)
             case .remoteControlPlane(let primary, let network):
-                Self.labelled("remoteControlPlane", ["network": network, "primary": primary], &json)
-            case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", ["name": name], &json)
+                Self.labelled("remoteControlPlane", &json) {
+                    $0.member("network", network)
+                    $0.member("primary", primary)
+                }
+            case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", &json) { $0.member("name", name) }
             case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
             case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
-            case .host(let name): Self.labelled("host", ["name": name], &json)
+            case .host(let name): Self.labelled("host", &json) { $0.member("name", name) }
             }
         }
     }
@@ -302,12 +308,10 @@ extension Plan.Step.Kind {
         json.object { _ in }
     }
 
-    /// The case `name` with its string values, given in sorted key order (nil ones left out).
-    private static func labelled(_ name: String, _ values: KeyValuePairs<String, String?>, _ json: inout PrettyJSON) {
+    /// The case `name` with the members `values` writes, in sorted key order (nil ones left out).
+    private static func labelled(_ name: String, _ json: inout PrettyJSON, _ values: (inout PrettyJSON) -> Void) {
         json.key(name)
-        json.object { json in
-            for (key, value) in values { json.member(key, value) }
-        }
+        json.object(values)
     }
 }
 

@@ -37,7 +37,14 @@ public struct WorkLayout: Sendable {
     public init(_ root: String) { self.root = root }
 
     /// `parts` joined under the work directory.
-    public func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
+    public func path(_ parts: String...) -> String {
+        var path = root
+        for part in parts {
+            path += "/"
+            path += part
+        }
+        return path
+    }
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
     /// The root CA's private key.

@@ -384,8 +384,10 @@ extension Topology {
 
     /// ``links``, computed from the clusters.
     fileprivate static func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
-        var seen = Set<DiscoveryLink>()
+        let declared = clusters.reduce(0) { $0 + 1 + $1.discovery.count }
+        var seen = Set<DiscoveryLink>(minimumCapacity: declared)
         var result: [DiscoveryLink] = []
+        result.reserveCapacity(declared)
         let known = Set(clusters.map(\.name.value))
         func add(_ link: DiscoveryLink) {
             guard link.source != link.target, known.contains(link.source), known.contains(link.target) else { return }
