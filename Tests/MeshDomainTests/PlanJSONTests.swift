@@ -89,6 +89,10 @@ func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: S
                                     networks: ["n2": [:], "n1": ["zones": .list([.string("a"), .list([]), .map([:]), .boolean(false)])]],
                                     clusters: [odd: ["labels": .map(["b": .string("2"), "a": .map(["x": .boolean(true)])]), "": .list([.integer(0)])]])
         try expectEncoderBytes(plan, "every kind of step")
+        var long = plan
+        long.mesh = String(repeating: "a/b", count: 100_000) // plain, and longer than the writer's buffer
+        long.workDirectory = String(repeating: "\"\n\u{1}", count: 60_000) // escapes, past the buffer's end
+        try expectEncoderBytes(long, "strings longer than the writer's buffer")
         plan.hostData = HostDataSet()
         try expectEncoderBytes(plan, "empty host data")
         plan.steps = []

@@ -93,7 +93,9 @@ extension Plan {
     /// ``writeJSON(_:)`` with `writeSteps` writing the elements of `steps` (see ``Planner/writeJSON(_:options:_:)``).
     func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void, steps writeSteps: (inout PrettyJSON) -> Void) {
         withoutActuallyEscaping(write) { write in
-            var json = PrettyJSON(drain: write)
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: PrettyJSON.capacity)
+            defer { buffer.deallocate() }
+            var json = PrettyJSON(buffer: buffer, drain: write)
             self.write(to: &json, steps: writeSteps)
             json.finish()
             [UInt8(ascii: "\n")].withUnsafeBytes(write)

@@ -7,7 +7,10 @@
 /// indentation, `"key" : value`, and an empty container written as an opening and a closing
 /// bracket with a blank line between.
 struct PrettyJSON {
-    private(set) var bytes: [UInt8] = []
+    /// The text not yet handed to the drain: the first `count` bytes of a buffer of ``capacity``
+    /// bytes, which the writer (``Plan/writeJSON(_:steps:)``) allocates and frees.
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
     /// How many containers are open (the indentation level).
     private var depth = 0
     /// Whether nothing has been written yet in the innermost open container. Its parent's is
@@ -17,16 +20,20 @@ struct PrettyJSON {
     /// a large plan never holds its whole JSON in memory.
     private let drain: (UnsafeRawBufferPointer) -> Void
     static let chunkSize = 1 << 16
+    /// The buffer's size: a piece and room for the element that passes it (a longer string
+    /// goes to the drain in more than one piece).
+    static let capacity = 2 * chunkSize
 
-    init(drain: @escaping (UnsafeRawBufferPointer) -> Void) {
+    /// A writer into `buffer`, ``capacity`` bytes that outlive it, handing the text to `drain`.
+    init(buffer: UnsafeMutablePointer<UInt8>, drain: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.buffer = buffer
         self.drain = drain
-        bytes.reserveCapacity(Self.chunkSize + 4096)
     }
 
     /// Hands what is left to the drain.
     mutating func finish() {
-        bytes.withUnsafeBytes(drain)
-        bytes.removeAll(keepingCapacity: true)
+        drain(UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
     }
 
     mutating func object(_ body: (inout PrettyJSON) -> Void) { container(0x7B, 0x7D, body) }
@@ -36,75 +43,78 @@ struct PrettyJSON {
     mutating func key(_ key: String) {
         element()
         string(key)
-        bytes.append(0x20) // " : "
-        bytes.append(0x3A)
-        bytes.append(0x20)
+        reserve(3)
+        put(0x20) // " : "
+        put(0x3A)
+        put(0x20)
     }
 
     /// Starts the next element of the innermost array (or the member after a key).
     mutating func element() {
-        if bytes.count >= Self.chunkSize { finish() }
-        if !isEmpty { bytes.append(0x2C) }
-        bytes.append(0x0A)
+        if count >= Self.chunkSize { finish() }
+        reserve(2)
+        if !isEmpty { put(0x2C) }
+        put(0x0A)
         isEmpty = false
-        indent(depth)
+        indent()
     }
 
     mutating func string(_ text: String) {
-        bytes.append(0x22)
+        append(0x22)
         // Most strings need no escape: copy those whole.
         let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
             guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            bytes.append(contentsOf: utf8)
+            append(utf8)
             return true
         }
-        if plain == true {
-            bytes.append(0x22)
-            return
+        if plain != true {
+            for byte in text.utf8 { escaped(byte) }
         }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: escape(0x22)
-            case 0x5C: escape(0x5C)
-            case 0x08: escape(0x62)
-            case 0x0C: escape(0x66)
-            case 0x0A: escape(0x6E)
-            case 0x0D: escape(0x72)
-            case 0x09: escape(0x74)
-            case ..<0x20:
-                escape(0x75) // \u00HH
-                bytes.append(0x30)
-                bytes.append(0x30)
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(0x22)
+        append(0x22)
     }
 
-    /// A backslash and `letter`.
+    /// One byte of a string: as it is, or as its JSON escape.
+    private mutating func escaped(_ byte: UInt8) {
+        reserve(6)
+        switch byte {
+        case 0x22, 0x5C: escape(byte)
+        case 0x08: escape(0x62)
+        case 0x0C: escape(0x66)
+        case 0x0A: escape(0x6E)
+        case 0x0D: escape(0x72)
+        case 0x09: escape(0x74)
+        case ..<0x20:
+            escape(0x75) // \u00HH
+            put(0x30)
+            put(0x30)
+            put(Self.hex[Int(byte >> 4)])
+            put(Self.hex[Int(byte & 0xF)])
+        default: put(byte)
+        }
+    }
+
+    /// A backslash and `letter` (room reserved).
     private mutating func escape(_ letter: UInt8) {
-        bytes.append(0x5C)
-        bytes.append(letter)
+        put(0x5C)
+        put(letter)
     }
 
     mutating func int(_ value: Int) {
-        if value < 0 { bytes.append(0x2D) }
-        var magnitude = value.magnitude, digits = 1, power: UInt = 1
-        while magnitude / power >= 10 {
-            power *= 10
-            digits += 1
-        }
-        for _ in 0..<digits {
-            bytes.append(0x30 + UInt8(magnitude / power))
+        reserve(20)
+        if value < 0 { put(0x2D) }
+        var magnitude = value.magnitude, power: UInt = 1
+        while magnitude / power >= 10 { power *= 10 }
+        while power > 0 {
+            put(0x30 + UInt8(magnitude / power))
             magnitude %= power
             power /= 10
         }
     }
 
     /// A bare token: `true`, `false`.
-    mutating func literal(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func literal(_ text: String) {
+        for byte in text.utf8 { append(byte) }
+    }
 
     /// `key` and a string value; nothing when `value` is nil, as the encoder omits nil optionals.
     mutating func member(_ key: String, _ value: String?) {
@@ -127,20 +137,55 @@ struct PrettyJSON {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
-        bytes.append(open)
+        append(open)
         depth += 1
         isEmpty = true
         body(&self)
         depth -= 1
-        bytes.append(0x0A)
-        if isEmpty { bytes.append(0x0A) }
+        reserve(2)
+        put(0x0A)
+        if isEmpty { put(0x0A) }
         isEmpty = false
-        indent(depth)
-        bytes.append(close)
+        indent()
+        append(close)
     }
 
-    private mutating func indent(_ level: Int) {
-        for _ in 0..<(2 * level) { bytes.append(0x20) }
+    /// Two spaces per open container.
+    private mutating func indent() {
+        var width = 2 * depth
+        while width > 0 {
+            let piece = min(width, 256)
+            reserve(piece)
+            (buffer + count).update(repeating: 0x20, count: piece)
+            count += piece
+            width -= piece
+        }
+    }
+
+    /// Makes room for `size` more bytes (at most ``capacity``), handing the text so far to the drain when needed.
+    private mutating func reserve(_ size: Int) {
+        if count + size > Self.capacity { finish() }
+    }
+
+    /// One byte, in room already reserved.
+    private mutating func put(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        put(byte)
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        if bytes.count > Self.capacity - count {
+            finish()
+            guard bytes.count <= Self.capacity else { return drain(UnsafeRawBufferPointer(bytes)) }
+        }
+        (buffer + count).update(from: start, count: bytes.count)
+        count += bytes.count
     }
 }
 
