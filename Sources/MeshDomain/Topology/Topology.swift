@@ -411,8 +411,8 @@ extension Topology {
 }
 
 /// The positions of each primary's remotes in `Topology.clusters`, and the topology's links,
-/// built once per version of the clusters and shared by the copies of that version (check,
-/// pre-flight and plan each ask for the links). It takes no part in a topology's equality or
+/// built once per version of the clusters and shared by the copies of that version (the
+/// pre-flight, the planner and `check`'s summary each ask for the links). It takes no part in a topology's equality or
 /// hash: it is derived from the clusters, which do.
 private final class RemoteIndex: @unchecked Sendable, Hashable {
     // @unchecked: `byPrimary` and `links` are built and read under `lock`.
