@@ -43,11 +43,12 @@ extension Plan {
         out += "# Review before running; every kubectl and istioctl command names its cluster's --context="
             + (helm ? " (helm's: --kube-context=)" : "") + " and reads \(kubeconfig).\n"
         out += "set -euo pipefail\n"
+        // Once for the plan: a scan of every step for each step made a 20k-cluster script take minutes.
+        let references = outputs
         for step in steps {
             out += "\n# \(step.number). \(step.phase.rawValue) \(comment(step.cluster)): \(comment(step.title))\n"
             if let note = step.note { out += "#    \(comment(note))\n" }
             out += "echo \(Command.shellQuote("[\(step.number)/\(steps.count)] \(step.phase.rawValue) \(step.cluster): \(step.title)")) >&2\n"
-            let references = outputs
             for (index, command) in step.commands.enumerated() {
                 let line = command.shellLine(references: references)
                 // The value a step reads goes into a shell variable of its name, used by later steps.
