@@ -50,12 +50,14 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         // The kubeconfig decides which remote secrets render can write itself; plan shows the same steps.
         let mesh = try checkScript(file, meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits, rotate: rotate))
-        let plan = mesh.plan
         if live { return try printLive(mesh) }
         switch format {
-        case .text: print(plan.text, terminator: "")
-        case .json: plan.writeJSON(StandardStreams.writeOutput)
-        case .shell: print(plan.shellScript, terminator: "")
+        case .text: print(mesh.plan.text, terminator: "")
+        case .json:
+            // Written as the steps are made: the plan of a large mesh is never held whole.
+            let options = MeshRenderer.planOptions(mesh.options, credentials: mesh.credentials)
+            Planner.writeJSON(mesh.topology, options: options, StandardStreams.writeOutput)
+        case .shell: print(mesh.plan.shellScript, terminator: "")
         }
     }
 }

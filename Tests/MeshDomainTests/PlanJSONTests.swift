@@ -26,6 +26,19 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
                  sourceLocation: sourceLocation)
 }
 
+/// `Planner.writeJSON`'s bytes, written as the steps are made, must be the whole plan's `json()`.
+func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: String,
+                         sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    var streamed: [UInt8] = []
+    Planner.writeJSON(topology, options: options) { streamed.append(contentsOf: $0) }
+    let whole = Array(Planner.plan(topology, options: options).json().utf8)
+    guard streamed != whole else { return }
+    let index = zip(streamed, whole).prefix { $0 == $1 }.count
+    func around(_ bytes: [UInt8]) -> String { String(decoding: bytes.dropFirst(max(0, index - 60)).prefix(120), as: UTF8.self).debugDescription }
+    Issue.record("\(what): the streamed plan.json differs from the whole plan's at byte \(index):\nstreamed: \(around(streamed))\nwhole:    \(around(whole))",
+                 sourceLocation: sourceLocation)
+}
+
 @Suite struct PlanJSONTests {
     static let options = [
         PlanOptions(workDirectory: "out", scriptPath: "s.mesh"),
@@ -44,6 +57,7 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
                 guard !result.hasErrors else { continue }
                 for options in Self.options {
                     try expectEncoderBytes(Planner.plan(result.topology, options: options), "\(directory)/\(name)")
+                    expectStreamedBytes(result.topology, options, "\(directory)/\(name)")
                     compared += 1
                 }
             }
@@ -75,6 +89,10 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
                                     networks: ["n2": [:], "n1": ["zones": .list([.string("a"), .list([]), .map([:]), .boolean(false)])]],
                                     clusters: [odd: ["labels": .map(["b": .string("2"), "a": .map(["x": .boolean(true)])]), "": .list([.integer(0)])]])
         try expectEncoderBytes(plan, "every kind of step")
+        var long = plan
+        long.mesh = String(repeating: "a/b", count: 100_000) // plain, and longer than the writer's buffer
+        long.workDirectory = String(repeating: "\"\n\u{1}", count: 60_000) // escapes, past the buffer's end
+        try expectEncoderBytes(long, "strings longer than the writer's buffer")
         plan.hostData = HostDataSet()
         try expectEncoderBytes(plan, "empty host data")
         plan.steps = []
@@ -100,6 +118,36 @@ func expectEncoderBytes(_ plan: Plan, _ what: String, sourceLocation: Testing.So
         try #require(checked.errors.isEmpty, "generated script has errors:\n\(checked.rendered)\n\(source)")
         for options in Self.options {
             try expectEncoderBytes(Planner.plan(checked.topology, options: options), "seed \(seed)")
+            expectStreamedBytes(checked.topology, options, "seed \(seed)")
+        }
+    }
+
+    /// The benchmark's meshes (scripts/bench's ring and full mesh), primaries with remotes on two
+    /// networks, and a host's hook (which makes the whole plan first): streamed, the same bytes.
+    @Test func aStreamedPlanIsTheWholePlan() throws {
+        func ring(_ count: Int) -> String {
+            "mesh m\nnetwork n\n" + (0..<count).map { "cluster c\($0) < context \"ctx-\($0)\"; trust from root; install network n; discover with c\(($0 + count - 1) % count) >\n" }.joined()
+        }
+        func fullMesh(_ count: Int) -> String {
+            "mesh m\nnetwork n\n" + (0..<count).map { index in
+                let discover = index == 0 ? "" : "; discover with " + (0..<index).map { "c\($0)" }.joined(separator: ", ")
+                return "cluster c\(index) < context \"ctx-\(index)\"; trust from root; install network n\(discover) >\n"
+            }.joined()
+        }
+        let remotes = "mesh m\nnetwork n1\nnetwork n2\n" + (0..<6).map { index in
+            index % 3 == 0 ? "cluster p\(index) < trust from root; install network n\(index % 2 + 1)\(index == 0 ? "" : "; discover with p0") >\n"
+                : "cluster r\(index) < install remote of p\(index / 3 * 3) network n\(index % 2 + 1) >\n"
+        }.joined()
+        let hook: PlanHook = { plan, _ in
+            plan.steps.append(Plan.Step(number: plan.steps.count + 1, phase: .install, cluster: "c0", title: "label", commands: [], files: [],
+                                        note: nil, kind: .host(name: "label")))
+        }
+        var hooked = Self.options[0]
+        hooked.hooks = [hook]
+        for (what, source) in [("ring 300", ring(300)), ("full mesh 12", fullMesh(12)), ("primaries with remotes", remotes)] {
+            let checked = check(source)
+            try #require(checked.errors.isEmpty, "\(what) has errors:\n\(checked.rendered)")
+            for options in Self.options + [hooked] { expectStreamedBytes(checked.topology, options, what) }
         }
     }
 }

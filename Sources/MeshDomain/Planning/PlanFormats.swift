@@ -43,11 +43,12 @@ extension Plan {
         out += "# Review before running; every kubectl and istioctl command names its cluster's --context="
             + (helm ? " (helm's: --kube-context=)" : "") + " and reads \(kubeconfig).\n"
         out += "set -euo pipefail\n"
+        // Once for the plan: a scan of every step for each step made a 20k-cluster script take minutes.
+        let references = outputs
         for step in steps {
             out += "\n# \(step.number). \(step.phase.rawValue) \(comment(step.cluster)): \(comment(step.title))\n"
             if let note = step.note { out += "#    \(comment(note))\n" }
             out += "echo \(Command.shellQuote("[\(step.number)/\(steps.count)] \(step.phase.rawValue) \(step.cluster): \(step.title)")) >&2\n"
-            let references = outputs
             for (index, command) in step.commands.enumerated() {
                 let line = command.shellLine(references: references)
                 // The value a step reads goes into a shell variable of its name, used by later steps.
@@ -87,9 +88,16 @@ extension Plan {
     /// The bytes of ``json()``, handed to `write` in pieces of about 64 KiB as they are
     /// produced: a plan of 100,000 clusters is 500 MB of JSON, which need not be in memory at once.
     public func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void) {
+        writeJSON(write) { json in steps.writeElements(to: &json) }
+    }
+
+    /// ``writeJSON(_:)`` with `writeSteps` writing the elements of `steps` (see ``Planner/writeJSON(_:options:_:)``).
+    func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void, steps writeSteps: (inout PrettyJSON) -> Void) {
         withoutActuallyEscaping(write) { write in
-            var json = PrettyJSON(drain: write)
-            self.write(to: &json)
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: PrettyJSON.capacity)
+            defer { buffer.deallocate() }
+            var json = PrettyJSON(buffer: buffer, drain: write)
+            self.write(to: &json, steps: writeSteps)
             json.finish()
             [UInt8(ascii: "\n")].withUnsafeBytes(write)
         }

@@ -7,23 +7,33 @@
 /// indentation, `"key" : value`, and an empty container written as an opening and a closing
 /// bracket with a blank line between.
 struct PrettyJSON {
-    private(set) var bytes: [UInt8] = []
-    /// Per open container: whether nothing has been written in it yet.
-    private var empty: [Bool] = []
+    /// The text not yet handed to the drain: the first `count` bytes of a buffer of ``capacity``
+    /// bytes, which the writer (``Plan/writeJSON(_:steps:)``) allocates and frees.
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    /// How many containers are open (the indentation level).
+    private var depth = 0
+    /// Whether nothing has been written yet in the innermost open container. Its parent's is
+    /// always false: the container itself is written there.
+    private var isEmpty = true
     /// Takes the text so far whenever it passes ``chunkSize`` (at an element's start), so that
     /// a large plan never holds its whole JSON in memory.
     private let drain: (UnsafeRawBufferPointer) -> Void
     static let chunkSize = 1 << 16
+    /// The buffer's size: a piece and room for the element that passes it (a longer string
+    /// goes to the drain in more than one piece).
+    static let capacity = 2 * chunkSize
 
-    init(drain: @escaping (UnsafeRawBufferPointer) -> Void) {
+    /// A writer into `buffer`, ``capacity`` bytes that outlive it, handing the text to `drain`.
+    init(buffer: UnsafeMutablePointer<UInt8>, drain: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.buffer = buffer
         self.drain = drain
-        bytes.reserveCapacity(Self.chunkSize + 4096)
     }
 
     /// Hands what is left to the drain.
     mutating func finish() {
-        bytes.withUnsafeBytes(drain)
-        bytes.removeAll(keepingCapacity: true)
+        drain(UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
     }
 
     mutating func object(_ body: (inout PrettyJSON) -> Void) { container(0x7B, 0x7D, body) }
@@ -33,49 +43,78 @@ struct PrettyJSON {
     mutating func key(_ key: String) {
         element()
         string(key)
-        bytes += [0x20, 0x3A, 0x20] // " : "
+        reserve(3)
+        put(0x20) // " : "
+        put(0x3A)
+        put(0x20)
     }
 
     /// Starts the next element of the innermost array (or the member after a key).
     mutating func element() {
-        if bytes.count >= Self.chunkSize { finish() }
-        bytes += empty[empty.count - 1] ? [0x0A] : [0x2C, 0x0A]
-        empty[empty.count - 1] = false
-        indent(empty.count)
+        if count >= Self.chunkSize { finish() }
+        reserve(2)
+        if !isEmpty { put(0x2C) }
+        put(0x0A)
+        isEmpty = false
+        indent()
     }
 
     mutating func string(_ text: String) {
-        bytes.append(0x22)
+        append(0x22)
         // Most strings need no escape: copy those whole.
         let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
             guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            bytes.append(contentsOf: utf8)
+            append(utf8)
             return true
         }
-        if plain == true {
-            bytes.append(0x22)
-            return
+        if plain != true {
+            for byte in text.utf8 { escaped(byte) }
         }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: bytes += [0x5C, 0x22]
-            case 0x5C: bytes += [0x5C, 0x5C]
-            case 0x08: bytes += [0x5C, 0x62]
-            case 0x0C: bytes += [0x5C, 0x66]
-            case 0x0A: bytes += [0x5C, 0x6E]
-            case 0x0D: bytes += [0x5C, 0x72]
-            case 0x09: bytes += [0x5C, 0x74]
-            case ..<0x20: bytes += Array("\\u00".utf8) + [Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(0x22)
+        append(0x22)
     }
 
-    mutating func int(_ value: Int) { bytes += Array(String(value).utf8) }
+    /// One byte of a string: as it is, or as its JSON escape.
+    private mutating func escaped(_ byte: UInt8) {
+        reserve(6)
+        switch byte {
+        case 0x22, 0x5C: escape(byte)
+        case 0x08: escape(0x62)
+        case 0x0C: escape(0x66)
+        case 0x0A: escape(0x6E)
+        case 0x0D: escape(0x72)
+        case 0x09: escape(0x74)
+        case ..<0x20:
+            escape(0x75) // \u00HH
+            put(0x30)
+            put(0x30)
+            put(Self.hex[Int(byte >> 4)])
+            put(Self.hex[Int(byte & 0xF)])
+        default: put(byte)
+        }
+    }
+
+    /// A backslash and `letter` (room reserved).
+    private mutating func escape(_ letter: UInt8) {
+        put(0x5C)
+        put(letter)
+    }
+
+    mutating func int(_ value: Int) {
+        reserve(20)
+        if value < 0 { put(0x2D) }
+        var magnitude = value.magnitude, power: UInt = 1
+        while magnitude / power >= 10 { power *= 10 }
+        while power > 0 {
+            put(0x30 + UInt8(magnitude / power))
+            magnitude %= power
+            power /= 10
+        }
+    }
 
     /// A bare token: `true`, `false`.
-    mutating func literal(_ text: String) { bytes += Array(text.utf8) }
+    mutating func literal(_ text: String) {
+        for byte in text.utf8 { append(byte) }
+    }
 
     /// `key` and a string value; nothing when `value` is nil, as the encoder omits nil optionals.
     mutating func member(_ key: String, _ value: String?) {
@@ -98,30 +137,62 @@ struct PrettyJSON {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
-        bytes.append(open)
-        empty.append(true)
+        append(open)
+        depth += 1
+        isEmpty = true
         body(&self)
-        let wasEmpty = empty.removeLast()
-        bytes += wasEmpty ? [0x0A, 0x0A] : [0x0A]
-        indent(empty.count)
-        bytes.append(close)
+        depth -= 1
+        reserve(2)
+        put(0x0A)
+        if isEmpty { put(0x0A) }
+        isEmpty = false
+        indent()
+        append(close)
     }
 
-    private mutating func indent(_ level: Int) {
-        let width = 2 * level
-        if width <= Self.spaces.count {
-            bytes.append(contentsOf: Self.spaces[..<width])
-        } else {
-            bytes += repeatElement(0x20, count: width)
+    /// Two spaces per open container.
+    private mutating func indent() {
+        var width = 2 * depth
+        while width > 0 {
+            let piece = min(width, 256)
+            reserve(piece)
+            (buffer + count).update(repeating: 0x20, count: piece)
+            count += piece
+            width -= piece
         }
     }
 
-    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+    /// Makes room for `size` more bytes (at most ``capacity``), handing the text so far to the drain when needed.
+    private mutating func reserve(_ size: Int) {
+        if count + size > Self.capacity { finish() }
+    }
+
+    /// One byte, in room already reserved.
+    private mutating func put(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        put(byte)
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        if bytes.count > Self.capacity - count {
+            finish()
+            guard bytes.count <= Self.capacity else { return drain(UnsafeRawBufferPointer(bytes)) }
+        }
+        (buffer + count).update(from: start, count: bytes.count)
+        count += bytes.count
+    }
 }
 
 extension Plan {
-    /// Writes the plan's members, keys in sorted order.
-    func write(to json: inout PrettyJSON) {
+    /// Writes the plan's members, keys in sorted order, with `writeSteps` writing the elements
+    /// of `steps` (this plan's, or the planner's as it makes them).
+    func write(to json: inout PrettyJSON, steps writeSteps: (inout PrettyJSON) -> Void) {
         json.object { json in
             json.key("access")
             json.object { json in
@@ -167,13 +238,18 @@ extension Plan {
             }
             json.member("mesh", mesh)
             json.key("steps")
-            json.array { json in
-                for step in steps {
-                    json.element()
-                    step.write(to: &json)
-                }
-            }
+            json.array(writeSteps)
             json.member("workDirectory", workDirectory)
+        }
+    }
+}
+
+extension [Plan.Step] {
+    /// Each step as the next element of the innermost array.
+    func writeElements(to json: inout PrettyJSON) {
+        for step in self {
+            json.element()
+            step.write(to: &json)
         }
     }
 }
@@ -231,7 +307,7 @@ extension Plan.Step.Kind {
             switch self {
             case .intermediateCA: Self.bare("intermediateCA", &json)
             case .namespace: Self.bare("namespace", &json)
-            case .networkLabel(let network): Self.labelled("networkLabel", ["network": network], &json)
+            case .networkLabel(let network): Self.labelled("networkLabel", &json) { $0.member("network", network) }
             case .cacerts: Self.bare("cacerts", &json)
             case .controlPlane(let spec):
                 // An unlabelled associated value is encoded under "_0".
@@ -248,20 +324,26 @@ extension Plan.Step.Kind {
                     }
                 }
             case .waitReady: Self.bare("waitReady", &json)
-            case .eastWestGateway(let network): Self.labelled("eastWestGateway", ["network": network], &json)
+            case .eastWestGateway(let network): Self.labelled("eastWestGateway", &json) { $0.member("network", network) }
             case .crossNetworkGateway: Self.bare("crossNetworkGateway", &json)
             case .remoteSecret(let source, let server):
-                Self.labelled("remoteSecret", ["server": server, "source": source], &json)
-            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", ["primary": primary], &json)
+                Self.labelled("remoteSecret", &json) {
+                    $0.member("server", server)
+                    $0.member("source", source)
+                }
+            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", &json) { $0.member("primary", primary) }
             case .exposeIstiod: Self.bare("exposeIstiod", &json)
-            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", ["version": version], &json)
+            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", &json) { $0.member("version", version) }
             case .discoveryAddress: Self.bare("discoveryAddress", &json)
             case .remoteControlPlane(let primary, let network):
-                Self.labelled("remoteControlPlane", ["network": network, "primary": primary], &json)
-            case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", ["name": name], &json)
+                Self.labelled("remoteControlPlane", &json) {
+                    $0.member("network", network)
+                    $0.member("primary", primary)
+                }
+            case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", &json) { $0.member("name", name) }
             case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
             case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
-            case .host(let name): Self.labelled("host", ["name": name], &json)
+            case .host(let name): Self.labelled("host", &json) { $0.member("name", name) }
             }
         }
     }
@@ -271,12 +353,10 @@ extension Plan.Step.Kind {
         json.object { _ in }
     }
 
-    /// The case `name` with its string values in sorted key order (nil ones left out).
-    private static func labelled(_ name: String, _ values: [String: String?], _ json: inout PrettyJSON) {
+    /// The case `name` with the members `values` writes, in sorted key order (nil ones left out).
+    private static func labelled(_ name: String, _ json: inout PrettyJSON, _ values: (inout PrettyJSON) -> Void) {
         json.key(name)
-        json.object { json in
-            for key in values.keys.sorted() { json.member(key, values[key]!) }
-        }
+        json.object(values)
     }
 }
 

@@ -37,7 +37,14 @@ public struct WorkLayout: Sendable {
     public init(_ root: String) { self.root = root }
 
     /// `parts` joined under the work directory.
-    public func path(_ parts: String...) -> String { ([root] + parts).joined(separator: "/") }
+    public func path(_ parts: String...) -> String {
+        var path = root
+        for part in parts {
+            path += "/"
+            path += part
+        }
+        return path
+    }
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
     /// The root CA's private key.
@@ -80,26 +87,22 @@ package enum Planner {
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
     package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
         var builder = StepList(topology: topology, options: options)
-        // A remote's install needs its primary's east-west gateway address: primaries first.
-        for cluster in topology.clusters where topology.primary(of: cluster) == nil {
-            builder.addClusterSteps(cluster)
-        }
-        for cluster in topology.clusters where topology.primary(of: cluster) != nil {
-            builder.addClusterSteps(cluster)
-        }
-        for link in builder.links where !builder.attached.contains(link) {
-            builder.addDiscoveryStep(link)
-        }
-        let gitops = topology.mesh.flatMap { mesh in
-            mesh.gitops.map { Plan.GitOps(repository: $0.repository.value, path: $0.path?.value ?? "", revision: $0.revision?.value ?? "main",
-                                          secrets: mesh.secrets?.value ?? .apply) }
-        }
-        let hostData = HostDataSet(topology)
-        var plan = Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
-                        clusters: topology.clusters.map(\.name.value), access: builder.access, links: builder.links, steps: builder.steps,
-                        gitops: gitops, hostData: hostData.isEmpty ? nil : hostData)
+        var plan = builder.outline
+        builder.addSteps { plan.steps += $0 }
         for hook in options.hooks { hook(&plan, topology) }
         return plan
+    }
+
+    /// The bytes of ``plan(_:options:)``'s ``Plan/json()``, handed to `write` in pieces as the
+    /// steps are made, one cluster's (then one link's) at a time: memory holds the topology and
+    /// one cluster's steps, never the plan's, which for 100,000 clusters run to gigabytes of
+    /// values. A host's ``PlanHook`` may change any step, so with hooks the whole plan is made first.
+    package static func writeJSON(_ topology: Topology, options: PlanOptions, _ write: (UnsafeRawBufferPointer) -> Void) {
+        guard options.hooks.isEmpty else { return plan(topology, options: options).writeJSON(write) }
+        var builder = StepList(topology: topology, options: options)
+        builder.outline.writeJSON(write) { json in
+            builder.addSteps { $0.writeElements(to: &json) }
+        }
     }
 
     /// Helm's `--version` for the release a script pins with `istio "R"`: a patch release
@@ -119,7 +122,12 @@ package enum Planner {
     /// The cross-network clusters with an ambient profile: ambient multicluster (istiod's
     /// multi-network switch, the double-HBONE east-west Gateway, the Gateway API CRDs first).
     package static func ambientMultiNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
-        let crossNetwork = crossNetworkClusters(topology, links)
+        ambientClusters(topology, among: crossNetworkClusters(topology, links))
+    }
+
+    /// The clusters of `crossNetwork` with an ambient profile.
+    static func ambientClusters(_ topology: Topology, among crossNetwork: Set<String>) -> Set<String> {
+        guard !crossNetwork.isEmpty else { return [] }
         return Set(topology.clusters.filter { crossNetwork.contains($0.name.value) && topology.isAmbient($0) }.map(\.name.value))
     }
 
@@ -129,10 +137,10 @@ package enum Planner {
     package static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
         var result = Set<String>()
-        let byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        // By name, the first declaration winning; nil for a cluster without a network.
+        let networks = Dictionary(topology.clusters.map { ($0.name.value, topology.network(of: $0)) }, uniquingKeysWith: { first, _ in first })
         for link in links {
-            guard let a = byName[link.source], let b = byName[link.target],
-                  let netA = topology.network(of: a), let netB = topology.network(of: b), netA != netB else { continue }
+            guard let netA = networks[link.source] ?? nil, let netB = networks[link.target] ?? nil, netA != netB else { continue }
             result.insert(link.source)
             result.insert(link.target)
         }
@@ -146,14 +154,20 @@ private struct StepList {
     let topology: Topology
     let options: PlanOptions
     let layout: WorkLayout
+    /// The targeted release's forms (``Topology/forms``), looked up once.
+    let forms: IstioForms
     let links: [DiscoveryLink]
-    let byName: [String: ClusterDeclaration]
+    /// Each name's position in the topology's clusters; the first declaration of a name wins.
+    let positions: [String: Int]
     let multiNetwork: Set<String>
     /// The clusters of ``multiNetwork`` with an ambient profile.
     let ambientMultiNetwork: Set<String>
-    /// By cluster name; the first declaration of a name wins, as in `byName`.
+    /// By cluster name; the first declaration of a name wins, as in `positions`.
     let access: [String: ClusterAccess]
+    /// The steps made since they were last handed on (see ``addSteps(_:)``).
     var steps: [Plan.Step] = []
+    /// How many steps were made in all: the next one's number is one more.
+    var made = 0
     /// Links remote -> primary already planned with their remote (see ``addRemoteSteps(_:primary:)``).
     var attached: Set<DiscoveryLink> = []
 
@@ -161,16 +175,56 @@ private struct StepList {
         self.topology = topology
         self.options = options
         layout = WorkLayout(options.workDirectory)
+        forms = topology.forms
         links = topology.links
-        byName = Dictionary(topology.clusters.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        positions = Dictionary(topology.clusters.indices.map { (topology.clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
         multiNetwork = Planner.crossNetworkClusters(topology, links)
-        ambientMultiNetwork = Planner.ambientMultiNetworkClusters(topology, links)
-        access = byName.mapValues { ClusterAccess(kubeconfig: options.kubeconfig, context: $0.contextName) }
+        ambientMultiNetwork = Planner.ambientClusters(topology, among: multiNetwork)
+        access = positions.mapValues { [clusters = topology.clusters, kubeconfig = options.kubeconfig] in
+            ClusterAccess(kubeconfig: kubeconfig, context: clusters[$0].contextName)
+        }
+    }
+
+    /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
+    var outline: Plan {
+        let gitops = topology.mesh.flatMap { mesh in
+            mesh.gitops.map { Plan.GitOps(repository: $0.repository.value, path: $0.path?.value ?? "", revision: $0.revision?.value ?? "main",
+                                          secrets: mesh.secrets?.value ?? .apply) }
+        }
+        let hostData = HostDataSet(topology)
+        return Plan(mesh: topology.mesh?.name.value ?? "", istio: topology.istio.description, workDirectory: options.workDirectory,
+                    clusters: topology.clusters.map(\.name.value), access: access, links: links, steps: [],
+                    gitops: gitops, hostData: hostData.isEmpty ? nil : hostData)
+    }
+
+    /// Makes every step, in order, and hands them to `emit` a cluster's at a time, then a link's.
+    mutating func addSteps(_ emit: ([Plan.Step]) -> Void) {
+        // A remote's install needs its primary's east-west gateway address: primaries first.
+        for cluster in topology.clusters where topology.primary(of: cluster) == nil {
+            addClusterSteps(cluster)
+            handOn(emit)
+        }
+        for cluster in topology.clusters where topology.primary(of: cluster) != nil {
+            addClusterSteps(cluster)
+            handOn(emit)
+        }
+        for link in links where !attached.contains(link) {
+            addDiscoveryStep(link)
+            handOn(emit)
+        }
+    }
+
+    /// Hands the steps made since the last call to `emit`, and forgets them.
+    private mutating func handOn(_ emit: ([Plan.Step]) -> Void) {
+        guard !steps.isEmpty else { return }
+        emit(steps)
+        steps.removeAll(keepingCapacity: true)
     }
 
     mutating func add(_ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command],
                       files: [String] = [], note: String? = nil, output: String? = nil) {
-        steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
+        made += 1
+        steps.append(Plan.Step(number: made, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
                                note: note, kind: kind, output: output))
     }
 
@@ -199,7 +253,7 @@ private struct StepList {
             files: [layout.rootCertificate] + certificateFiles,
             note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)")
         add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
-        if let network = topology.network(of: cluster), multiNetwork.contains(name), topology.forms.namespaceNetworkLabel {
+        if let network = topology.network(of: cluster), multiNetwork.contains(name), forms.namespaceNetworkLabel {
             add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
                 [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
                 files: [layout.namespace(name)])
@@ -222,7 +276,7 @@ private struct StepList {
         let title = "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))"
         let note = cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil
         if ambientMultiNetwork.contains(name) {
-            let version = topology.forms.gatewayAPICRDs
+            let version = forms.gatewayAPICRDs
             add(.gatewayAPICRDs(version: version), .install, name, "install the Gateway API CRDs \(version), which the ambient east-west Gateway needs",
                 [Plan.Command(["kubectl", "apply", "--server-side", "-f", AmbientMulticluster.gatewayAPICRDsURL(version: version)] + access)],
                 note: "Istio's ambient multicluster guide installs these CRDs first; they are cluster-wide and shared with other Gateway API users")
@@ -243,7 +297,7 @@ private struct StepList {
     func controlPlaneCommands(_ cluster: ClusterDeclaration) -> ([Plan.Command], [String]) {
         let name = cluster.name.value, access = flags(name)
         guard topology.installer(of: cluster) == .helm else {
-            let install: [String] = switch topology.forms.installCommand {
+            let install: [String] = switch forms.installCommand {
             case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
             case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
             }
@@ -356,7 +410,7 @@ private struct StepList {
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
     /// side, target's for `kubectl apply`). The token never appears in the plan.
     mutating func addDiscoveryStep(_ link: DiscoveryLink) {
-        guard let source = byName[link.source], byName[link.target] != nil else { return }
+        guard let source = positions[link.source].map({ topology.clusters[$0] }), positions[link.target] != nil else { return }
         let title = "give \(link.target) the remote secret of \(link.source)"
         let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: source.server?.value)
         let server = source.server.map { ["--server=\($0.value)"] } ?? []
@@ -365,7 +419,7 @@ private struct StepList {
             let file = layout.remoteSecret(source: link.source, target: link.target)
             add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
                 note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
-        } else if topology.forms.mintsReaderToken {
+        } else if forms.mintsReaderToken {
             let reader = layout.readerAccount(link.source)
             // The release whose forms apply: a release newer than the table gets the newest's.
             let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + ["--istio=\(min(topology.istio, IstioReleases.newest))"] + flags(link.source)
@@ -375,7 +429,7 @@ private struct StepList {
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
         } else {
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            let create = ["istioctl"] + topology.forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + server
+            let create = ["istioctl"] + forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + server
             add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
         }
     }

@@ -284,8 +284,8 @@ public struct Topology: Sendable, Hashable {
         // Any change, a remote's `install` included, forgets the index of remotes built on it.
         didSet { remoteIndex = RemoteIndex() }
     }
-    /// The remotes of each primary, built on first use: planning and render ask per cluster,
-    /// and a scan of every cluster each time made a 100k-cluster plan quadratic.
+    /// The remotes of each primary and the links, built on first use: planning and render ask
+    /// per cluster, and a scan of every cluster each time made a 100k-cluster plan quadratic.
     private var remoteIndex = RemoteIndex()
     /// `kubeconfig "PATH"`: where contexts are read from (nil: `$KUBECONFIG` or `~/.kube/config`).
     public var kubeconfig: Located<String>?
@@ -380,9 +380,14 @@ public struct DiscoveryLink: Sendable, Hashable, Codable {
 extension Topology {
     /// Every directed link, without duplicates, in declaration order. References to unknown
     /// clusters and self-links are left out (validation reports them).
-    public var links: [DiscoveryLink] {
-        var seen = Set<DiscoveryLink>()
+    public var links: [DiscoveryLink] { remoteIndex.links(of: clusters) }
+
+    /// ``links``, computed from the clusters.
+    fileprivate static func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
+        let declared = clusters.reduce(0) { $0 + 1 + $1.discovery.count }
+        var seen = Set<DiscoveryLink>(minimumCapacity: declared)
         var result: [DiscoveryLink] = []
+        result.reserveCapacity(declared)
         let known = Set(clusters.map(\.name.value))
         func add(_ link: DiscoveryLink) {
             guard link.source != link.target, known.contains(link.source), known.contains(link.target) else { return }
@@ -405,13 +410,24 @@ extension Topology {
     }
 }
 
-/// The positions of each primary's remotes in `Topology.clusters`, built once per version of
-/// the clusters and shared by the copies of that version. It takes no part in a topology's
-/// equality or hash: it is derived from the clusters, which do.
+/// The positions of each primary's remotes in `Topology.clusters`, and the topology's links,
+/// built once per version of the clusters and shared by the copies of that version (the
+/// pre-flight, the planner and `check`'s summary each ask for the links). It takes no part in a topology's equality or
+/// hash: it is derived from the clusters, which do.
 private final class RemoteIndex: @unchecked Sendable, Hashable {
-    // @unchecked: `positions` is built and read under `lock`.
+    // @unchecked: `byPrimary` and `links` are built and read under `lock`.
     private let lock = NSLock()
     private var byPrimary: [String: [Int]]?
+    private var links: [DiscoveryLink]?
+
+    func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let links { return links }
+        let built = Topology.links(of: clusters)
+        links = built
+        return built
+    }
 
     func positions(in clusters: [ClusterDeclaration]) -> [String: [Int]] {
         lock.lock()
