@@ -154,6 +154,11 @@ public struct CheckedMesh: Sendable {
     /// plans), then kept.
     public var plan: Plan { cache.plan }
 
+    /// The bytes of ``plan``'s JSON (`Plan.json()`), handed to `write` in pieces. Before the plan
+    /// is made, they are written as its steps are made, a cluster's at a time, so the plan of a
+    /// large mesh is never held whole (what `meshscript plan --format json` prints).
+    public func writePlanJSON(_ write: (UnsafeRawBufferPointer) -> Void) { cache.writeJSON(write) }
+
     /// Writes the work directory (and the GitOps tree when chosen). Hold the work directory
     /// (``/MeshRender/WorkDirectoryLock``) around it, as the CLI does.
     public func render(progress: (@Sendable (RenderEvent) -> Void)? = nil) throws(RenderFailure) -> RenderSummary {
@@ -188,5 +193,12 @@ private final class PlanCache: Sendable {
             state = (nil, plan)
             return plan
         }
+    }
+
+    func writeJSON(_ write: (UnsafeRawBufferPointer) -> Void) {
+        let (inputs, plan) = state.withLock { ($0.inputs, $0.plan) }
+        if let plan { return plan.writeJSON(write) }
+        let (topology, options) = inputs!
+        Planner.writeJSON(topology, options: options, write)
     }
 }

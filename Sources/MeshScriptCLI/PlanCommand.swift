@@ -53,10 +53,7 @@ struct PlanCommand: ParsableCommand {
         if live { return try printLive(mesh) }
         switch format {
         case .text: print(mesh.plan.text, terminator: "")
-        case .json:
-            // Written as the steps are made: the plan of a large mesh is never held whole.
-            let options = MeshRenderer.planOptions(mesh.options, credentials: mesh.credentials)
-            Planner.writeJSON(mesh.topology, options: options, StandardStreams.writeOutput)
+        case .json: mesh.writePlanJSON(StandardStreams.writeOutput)
         case .shell: print(mesh.plan.shellScript, terminator: "")
         }
     }

@@ -32,6 +32,23 @@ import Testing
         #expect(Self.readmeExample(script).hasPrefix("Plan for mesh 'mesh1'"))
     }
 
+    /// The plan's JSON written as its steps are made (before `plan` is asked for) and written
+    /// from the plan once made are the same bytes.
+    @Test func planJSONIsTheSameStreamedOrWhole() throws {
+        func written(_ checked: CheckedMesh) -> String {
+            var bytes: [UInt8] = []
+            checked.writePlanJSON { bytes.append(contentsOf: $0) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        for name in ["add-primary.mesh", "primary-remote.mesh"] {
+            let check = Mesh(options: MeshOptions(workDirectory: "out", environment: [:])).check(file: example(name))
+            let checked = try #require(check.checked, "\(check.diagnostics)")
+            let streamed = written(checked)
+            #expect(streamed == checked.plan.json(), "\(name)")
+            #expect(written(checked) == streamed, "\(name): from the plan once made")
+        }
+    }
+
     /// A string is checked as the file holding it would be: same diagnostics, same positions.
     @Test func aStringIsCheckedAsTheFileHoldingIt() throws {
         let scratch = try Scratch()
