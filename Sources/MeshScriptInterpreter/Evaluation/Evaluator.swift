@@ -229,7 +229,7 @@ extension Interpreter {
         let words = statement.words
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
-            guard words.count == signature.symbols.count else { throw fail(recipe.declaration.wrongCount(words.count, at: statement.range)) }
+            guard words.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(words.count, at: statement.range)) }
             for index in words.indices {
                 let value = try words[index].expression.evaluate(self, in: scope)
                 if case .poison = value { throw Unwind.statementFailed }

@@ -62,11 +62,10 @@ extension Interpreter {
     private func lowerRecipe(_ declaration: RecipeDeclaration, in layout: ScopeLayout?, _ range: SourceRange) -> StatementNode {
         let parameters = declaration.parameters
         let body = ScopeLayout(parent: layout)
-        let symbols = parameters.map { self.symbols.intern($0.name) }
-        let slots = zip(symbols, parameters).map { body.addSlot($0, $1.name, $1.range) }
-        let signature = RecipeSignature(symbols: symbols, slots: slots, defaults: parameters.map { $0.defaultValue.map { lower($0, in: layout) } },
+        let slots = parameters.map { body.addSlot(symbols.intern($0.name), $0.name, $0.range) }
+        let signature = RecipeSignature(slots: slots, defaults: parameters.map { $0.defaultValue.map { lower($0, in: layout) } },
                                         kinds: parameters.map(\.kind), yields: Self.yields(declaration.body.statements))
-        return RecipeDeclarationNode(declaration, self.symbols.intern(declaration.name), signature,
+        return RecipeDeclarationNode(declaration, symbols.intern(declaration.name), signature,
                                      body: BlockNode(body: declaration.body, layout: body), range)
     }
 

@@ -43,9 +43,7 @@ extension Recipe {
 /// What a call of a recipe needs of its declaration, worked out once when it is lowered.
 final class RecipeSignature: @unchecked Sendable {
     // @unchecked: the default values' nodes are only evaluated by the interpreter that lowered them.
-    /// The parameters' symbols, in order.
-    let symbols: [Symbol]
-    /// The slot of each parameter in the body's scope.
+    /// The slot of each parameter in the body's scope, in order.
     let slots: [Int]
     /// Each parameter's default value, lowered (nil: the parameter is required).
     let defaults: [ExpressionNode?]
@@ -56,8 +54,7 @@ final class RecipeSignature: @unchecked Sendable {
     /// Whether the body runs a caller's block (`yield`, at any depth outside nested recipes).
     let yields: Bool
 
-    init(symbols: [Symbol], slots: [Int], defaults: [ExpressionNode?], kinds: [ParameterKind?], yields: Bool) {
-        self.symbols = symbols
+    init(slots: [Int], defaults: [ExpressionNode?], kinds: [ParameterKind?], yields: Bool) {
         self.slots = slots
         self.defaults = defaults
         required = defaults.prefix { $0 == nil }.count
@@ -263,26 +260,24 @@ final class Scope: @unchecked Sendable {
 
     @exclusivity(unchecked) private var tables: NameTables?
 
+    /// The tables, made when a name is first bound by name.
+    private var madeTables: NameTables {
+        if let tables { return tables }
+        let made = NameTables()
+        tables = made
+        return made
+    }
+
     /// The variables bound here by name.
     var variables: Bindings<Variable> {
-        _read {
-            if let tables { yield tables.variables } else { yield Bindings() }
-        }
-        _modify {
-            if tables == nil { tables = NameTables() }
-            yield &tables!.variables
-        }
+        _read { yield tables?.variables ?? Bindings() }
+        _modify { yield &madeTables.variables }
     }
 
     /// The recipes declared or imported here.
     var recipes: Bindings<Recipe> {
-        _read {
-            if let tables { yield tables.recipes } else { yield Bindings() }
-        }
-        _modify {
-            if tables == nil { tables = NameTables() }
-            yield &tables!.recipes
-        }
+        _read { yield tables?.recipes ?? Bindings() }
+        _modify { yield &madeTables.recipes }
     }
 
     let parent: Scope?
