@@ -4,7 +4,7 @@ import Foundation
 import MeshTestSupport
 import Testing
 
-@Suite(.serialized) struct KubeconfigOption {
+@Suite struct KubeconfigOption {
     /// A kubeconfig with one token user per context, each context on the given server.
     static func kubeconfig(_ servers: [(context: String, server: String)]) -> String {
         var text = "apiVersion: v1\nkind: Config\nclusters:\n"

@@ -5,7 +5,7 @@ import Foundation
 import MeshTestSupport
 import Testing
 
-@Suite(.serialized) struct AmbientScenarioTests {
+@Suite struct AmbientScenarioTests {
     static func fleet() throws -> PrimaryRemoteFleet {
         var fleet = try PrimaryRemoteFleet()
         fleet.script = try fleet.scratch.write("mesh.mesh", """

@@ -6,7 +6,7 @@ import Foundation
 import MeshTestSupport
 import Testing
 
-@Suite(.serialized) struct GitOpsSecretsScenarioTests {
+@Suite struct GitOpsSecretsScenarioTests {
     @Test func secretsOnlyPushesCacertsFirstAndRemoteSecretsOnceTheirSourceIsInstalled() throws {
         var fleet = try Fleet()
         let text = read(fleet.script).replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < gitops repo \"https://git.example.com/fleet.git\" >\n")

@@ -55,7 +55,7 @@ struct Fleet {
     }
 }
 
-@Suite(.serialized) struct LiveScenarioTests {
+@Suite struct LiveScenarioTests {
     @Test func aFreshMeshIsAppliedAndThenInSync() throws {
         let fleet = try Fleet()
         let run = try fleet.apply()
@@ -264,7 +264,7 @@ struct Fleet {
 /// reader account, so render writes the reader account, apply sends it to the source cluster
 /// with the real kubectl, `meshscript remote-secret` reads the token the token controller put in
 /// its Secret, and the target gets a remote secret carrying that token, never the user's own.
-@Suite(.serialized) struct MintedRemoteSecretScenarioTests {
+@Suite struct MintedRemoteSecretScenarioTests {
     @Test func applyFetchesTheReaderTokenAndNeverPrintsIt() throws {
         let fleet = try Fleet()
         let run = try fleet.apply()

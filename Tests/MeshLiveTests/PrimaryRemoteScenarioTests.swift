@@ -45,7 +45,7 @@ struct PrimaryRemoteFleet {
     }
 }
 
-@Suite(.serialized) struct PrimaryRemoteScenarioTests {
+@Suite struct PrimaryRemoteScenarioTests {
     @Test func dryRunShowsTheAddressAsPendingAndChangesNothing() throws {
         let fleet = try PrimaryRemoteFleet()
         let run = try fleet.apply(["--dry-run"])

@@ -63,6 +63,9 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     case .file(let path): process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
     }
 
+    // Woken when the child exits: a poll would add its interval to every run of the suite.
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     let start = ContinuousClock.now
     try process.run()
     if case .text(let text) = input {
@@ -73,21 +76,7 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
             try? writer.close()
         }
     }
-    let deadline = start + timeout
-    var timedOut = false
-    var interrupted = false
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            break
-        }
-        if !interrupted, let interruptWhen, interruptWhen() {
-            interrupted = true
-            process.interrupt()
-        }
-        usleep(20_000)
-    }
+    let timedOut = !waitForExit(process, exited, until: start + timeout, interruptWhen: interruptWhen)
     process.waitUntilExit()
     let elapsed = ContinuousClock.now - start
     try out.close()
@@ -97,6 +86,28 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     return ProcessRun(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
                       timedOut: timedOut, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self), stderrBytes: stderr.count, elapsed: elapsed)
+}
+
+/// Waits for `exited` (signalled by the process's termination handler) until `deadline`, then kills
+/// the process (SIGKILL) and returns false. While `interruptWhen` is given, it is asked every 20 ms
+/// and one SIGINT is sent once it holds.
+private func waitForExit(_ process: Process, _ exited: DispatchSemaphore, until deadline: ContinuousClock.Instant,
+                         interruptWhen: (() -> Bool)?) -> Bool {
+    var interrupted = interruptWhen == nil
+    while true {
+        let now = ContinuousClock.now
+        if now >= deadline { break }
+        let wait = interrupted ? deadline - now : min(deadline - now, .milliseconds(20))
+        let (seconds, attoseconds) = wait.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        if exited.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success { return true }
+        if !interrupted, let interruptWhen, interruptWhen() {
+            interrupted = true
+            process.interrupt()
+        }
+    }
+    kill(process.processIdentifier, SIGKILL)
+    return false
 }
 
 /// A program on this process's PATH (openssl, kubectl, dot), or nil when it is not installed.
