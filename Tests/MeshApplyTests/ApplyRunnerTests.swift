@@ -232,7 +232,7 @@ import Testing
         }
         canceller.start()
         let failure = try #require(apply(plan, with: standIns, runner: runner).failure)
-        #expect(Date().timeIntervalSince(started) < 15)
+        // The step sleeps 30 s and records its end: a cancel that waited for it would show that end.
         #expect(failure.reason == .cancelled)
         #expect(failure.step.commands.first?.pipeline.first?.prefix(2) == ["istioctl", "install"])
         #expect(standIns.invocations.last?.program == "istioctl")

@@ -230,19 +230,17 @@ import MeshScriptInterpreter
         #expect(checked.messages == ["undefined variable '$c2_name'"])
     }
 
-    @Test func aBigMeshChecksQuickly() {
+    @Test func aBigMeshChecksClean() {
         // 20,000 clusters each discovering the previous one: validation used to search the
-        // cluster list once per link (24 s for this in a debug build; now about 3 s).
+        // cluster list once per link. How its time grows with the mesh is measured by
+        // `scripts/bench --only check` (the growth column), not asserted here.
         var lines = ["mesh mesh1", "network network1"]
         for i in 0..<20_000 {
             lines.append("cluster c\(i) < trust from root; install" + (i > 0 ? "; discover from c\(i - 1)" : "") + " >")
         }
-        let start = ContinuousClock.now
         let checked = check(lines.joined(separator: "\n"))
-        let elapsed = ContinuousClock.now - start
         expectClean(checked)
         #expect(checked.topology.links.count == 19_999)
-        #expect(elapsed < .seconds(15), "checking 20,000 clusters took \(elapsed)")
     }
 }
 
