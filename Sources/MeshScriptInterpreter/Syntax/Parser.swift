@@ -506,15 +506,18 @@ package struct Parser {
 
     private mutating func parseCommand() throws -> Statement {
         var name = advance()
-        var spelled = text(name)
+        var dottedName: String?
         // `topo.primary`: a recipe of a namespaced import (no word starts with '.').
         while tokens[index].kind == .dot {
             _ = advance()
             let part = try expectName("after '.' in a command name")
-            spelled += "." + text(part)
+            dottedName = (dottedName ?? text(name)) + "." + text(part)
             name.end = part.end
         }
-        // The words collect in `wordScratch` from `base` and are copied out at their exact size.
+        // Plain words are kept as offsets while they fit a compact command; the first word that
+        // does not makes it an ordinary one, its words collected in `wordScratch` from `base`
+        // and copied out at their exact size.
+        var compact = dottedName == nil ? CompactCommand(source: bytes, nameLength: Int(name.end - name.start)) : nil
         let base = wordScratch.count
         defer { wordScratch.removeSubrange(base...) }
         var end = range(name)
@@ -524,41 +527,84 @@ package struct Parser {
             case .newline, .semicolon, .eof, .rAngle, .lAngle:
                 break
             default:
-                // `net = n2`: a keyword argument.
-                var label: Token?
-                if token.kind == .identifier, tokens[index + 1].kind == .equals {
-                    label = token
-                    index += 2
-                } else if let keyword = wordScratch[base...].last(where: { $0.label != nil }) {
-                    throw fail("a positional argument cannot follow a keyword argument", at: token,
-                               help: "write the positional arguments first",
-                               notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
-                }
-                var word = try parseWord()
-                if current().kind == .comma {
-                    // Commas between words build a list: `discover with c1, c2`.
-                    var items = [word]
-                    while current().kind == .comma {
+                if compact != nil {
+                    if let kind = plainWord(token), compact!.append(kind, offset: Int(token.start - name.start), length: Int(token.end - token.start)) {
                         _ = advance()
-                        skipNewlines()
-                        if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
-                        items.append(try parseWord())
+                        end = range(token)
+                        continue
                     }
-                    word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+                    wordScratch.append(contentsOf: compact!.words(file: file, start: Int(name.start)))
+                    compact = nil
                 }
-                wordScratch.append(Word(expression: word, label: label.map(text), labelRange: label.map(range)))
-                end = word.range
+                let word = try parseCommandWord(base: base)
+                wordScratch.append(word)
+                end = word.expression.range
                 continue
             }
             break
         }
         var block: Block?
         if current().kind == .lAngle {
-            block = try parseBlock(after: "'\(spelled)'")
+            block = try parseBlock(after: "'\(dottedName ?? text(name))'")
             end = block!.range
         }
-        return Statement(kind: .command(name: spelled, nameRange: range(name), words: Parser.exactCopy(wordScratch[base...]), block: block),
-                         range: range(name).extended(to: end))
+        let whole = range(name).extended(to: end)
+        if var compact {
+            compact.setBlock(block)
+            return Statement(compact, range: whole)
+        }
+        return Statement(kind: .command(name: dottedName ?? text(name), nameRange: range(name), words: Parser.exactCopy(wordScratch[base...]), block: block),
+                         range: whole)
+    }
+
+    /// The kind of plain word `token` is, when it is one: a name, `$variable` or string with no
+    /// escape and no interpolation that no label, call, field, index or comma goes with.
+    private mutating func plainWord(_ token: Token) -> CompactCommand.WordKind? {
+        guard parenDepth == 0 else { return nil }
+        let next = tokens[index + 1]
+        let touching = next.start == token.end
+        switch next.kind {
+        case .comma, .equals: return nil
+        case .dot, .lBracket, .lParen: if touching { return nil }
+        default: break
+        }
+        switch token.kind {
+        case .identifier: return .name
+        case .variable: return .variable
+        case .string:
+            for offset in Int(token.start + 1)..<Int(token.end - 1) where bytes[offset] == UInt8(ascii: "\\") || bytes[offset] == UInt8(ascii: "$") {
+                return nil
+            }
+            return .string
+        default: return nil
+        }
+    }
+
+    /// One word of a command: `net = n2` (a keyword argument), or a word, or words joined by
+    /// commas into a list (`discover with c1, c2`).
+    private mutating func parseCommandWord(base: Int) throws -> Word {
+        let token = current()
+        var label: Token?
+        if token.kind == .identifier, tokens[index + 1].kind == .equals {
+            label = token
+            index += 2
+        } else if let keyword = wordScratch[base...].last(where: { $0.label != nil }) {
+            throw fail("a positional argument cannot follow a keyword argument", at: token,
+                       help: "write the positional arguments first",
+                       notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
+        }
+        var word = try parseWord()
+        if current().kind == .comma {
+            var items = [word]
+            while current().kind == .comma {
+                _ = advance()
+                skipNewlines()
+                if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
+                items.append(try parseWord())
+            }
+            word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+        }
+        return Word(expression: word, label: label.map(text), labelRange: label.map(range))
     }
 
     // MARK: - Expressions
