@@ -46,11 +46,12 @@ package struct Parser {
     private var closesBlocksAtEnd = false
     private var unclosedBlocks: Set<Int> = []
     /// The statements of the blocks being parsed, innermost last, while a block is short: it
-    /// is copied out at its exact size when it closes, so a block of five statements costs one
-    /// allocation of five, not four of a growing array with spare room.
-    private var statementScratch: [Statement] = []
+    /// is moved out at its exact size when it closes, so a block of five statements costs one
+    /// allocation of five, not four of a growing array with spare room. (A parser of an
+    /// interpolation shares its parent's: it parses no statement.)
+    private let statementScratch: ScratchStack<Statement>
     /// The same for the words of the command being parsed.
-    private var wordScratch: [Word] = []
+    private let wordScratch: ScratchStack<Word>
 
     /// Names the parser reads as keywords in one place only, and which are names everywhere
     /// else (so no script that uses them as names breaks): `as` after an import's path; `set`,
@@ -58,7 +59,10 @@ package struct Parser {
     /// parameter's `:`.
     package static let contextualKeywords = ["as", "set", "yield", "return", "name", "string", "int", "bool", "list"]
 
-    private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int) {
+    private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int,
+                 statementScratch: ScratchStack<Statement> = ScratchStack(), wordScratch: ScratchStack<Word> = ScratchStack()) {
+        self.statementScratch = statementScratch
+        self.wordScratch = wordScratch
         self.file = file
         self.bytes = bytes
         self.tokens = tokens
@@ -225,27 +229,18 @@ package struct Parser {
 
     // MARK: - Statements
 
-    /// `slice` as an array of its own with no spare room. (`Array(slice)` may instead share
-    /// the whole scratch buffer the slice spans, spare room included.)
-    private static func exactCopy<Element>(_ slice: ArraySlice<Element>) -> [Element] {
-        var copy: [Element] = []
-        copy.reserveCapacity(slice.count)
-        copy.append(contentsOf: slice)
-        return copy
-    }
-
     /// Statements up to `>` (in a block) or the end of input; recovers at statement boundaries.
     private mutating func parseStatements(inBlock: Bool) throws -> [Statement] {
         // A short block collects in `statementScratch` from `base` (an inner block's statements
         // come and go above it); a long one moves to an array of its own, grown as usual.
         let base = statementScratch.count
         var statements: [Statement] = []
-        defer { statementScratch.removeSubrange(base...) }
+        defer { statementScratch.removeAll(from: base) }
         while true {
             while tokens[index].kind == .newline || tokens[index].kind == .semicolon { index += 1 }
             let token = tokens[index]
             if token.kind == .eof || (inBlock && token.kind == .rAngle) {
-                return statements.isEmpty ? Parser.exactCopy(statementScratch[base...]) : statements
+                return statements.isEmpty ? statementScratch.moveOut(from: base) : statements
             }
             // Nothing before a statement's first token is read again.
             tokens.discard(before: index)
@@ -256,8 +251,7 @@ package struct Parser {
                 } else {
                     if statements.isEmpty {
                         statements.reserveCapacity(256)
-                        statements.append(contentsOf: statementScratch[base...])
-                        statementScratch.removeSubrange(base...)
+                        statements.append(contentsOf: statementScratch.moveOut(from: base))
                     }
                     statements.append(statement)
                 }
@@ -487,7 +481,11 @@ package struct Parser {
     }
 
     private mutating func parseBlock(after context: String) throws -> Block {
-        let open = try expect(.lAngle, "after \(context)", help: "blocks are written between '<' and '>'")
+        try parseBlock(from: try expect(.lAngle, "after \(context)", help: "blocks are written between '<' and '>'"))
+    }
+
+    /// The block whose `<` is `open`, just consumed.
+    private mutating func parseBlock(from open: Token) throws -> Block {
         try enter()
         defer { depth -= 1 }
         let statements = try parseStatements(inBlock: true)
@@ -519,7 +517,7 @@ package struct Parser {
         // and copied out at their exact size.
         var compact = dottedName == nil ? CompactCommand(source: bytes, nameLength: Int(name.end - name.start)) : nil
         let base = wordScratch.count
-        defer { wordScratch.removeSubrange(base...) }
+        defer { wordScratch.removeAll(from: base) }
         var end = range(name)
         while true {
             let token = current()
@@ -533,7 +531,7 @@ package struct Parser {
                         end = range(token)
                         continue
                     }
-                    wordScratch.append(contentsOf: compact!.words(file: file, start: Int(name.start)))
+                    for word in compact!.words(file: file, start: Int(name.start)) { wordScratch.append(word) }
                     compact = nil
                 }
                 let word = try parseCommandWord(base: base)
@@ -545,7 +543,7 @@ package struct Parser {
         }
         var block: Block?
         if current().kind == .lAngle {
-            block = try parseBlock(after: "'\(dottedName ?? text(name))'")
+            block = try parseBlock(from: advance())
             end = block!.range
         }
         let whole = range(name).extended(to: end)
@@ -553,7 +551,7 @@ package struct Parser {
             compact.setBlock(block)
             return Statement(compact, range: whole)
         }
-        return Statement(kind: .command(name: dottedName ?? text(name), nameRange: range(name), words: Parser.exactCopy(wordScratch[base...]), block: block),
+        return Statement(kind: .command(name: dottedName ?? text(name), nameRange: range(name), words: wordScratch.moveOut(from: base), block: block),
                          range: whole)
     }
 
@@ -580,6 +578,16 @@ package struct Parser {
         }
     }
 
+    /// The last word from `base` up in `wordScratch` that has a label.
+    private func lastLabelledWord(from base: Int) -> Word? {
+        var index = wordScratch.count - 1
+        while index >= base {
+            if wordScratch[index].label != nil { return wordScratch[index] }
+            index -= 1
+        }
+        return nil
+    }
+
     /// One word of a command: `net = n2` (a keyword argument), or a word, or words joined by
     /// commas into a list (`discover with c1, c2`).
     private mutating func parseCommandWord(base: Int) throws -> Word {
@@ -588,7 +596,7 @@ package struct Parser {
         if token.kind == .identifier, tokens[index + 1].kind == .equals {
             label = token
             index += 2
-        } else if let keyword = wordScratch[base...].last(where: { $0.label != nil }) {
+        } else if let keyword = lastLabelledWord(from: base) {
             throw fail("a positional argument cannot follow a keyword argument", at: token,
                        help: "write the positional arguments first",
                        notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
@@ -993,7 +1001,7 @@ package struct Parser {
         try enter()
         defer { depth -= 1 }
         var sub = Parser(file: file, bytes: bytes, tokens: TokenStream(Lexer(bytes: bytes, range: inner, maxNesting: maxDepth)),
-                         depth: depth, maxDepth: maxDepth)
+                         depth: depth, maxDepth: maxDepth, statementScratch: statementScratch, wordScratch: wordScratch)
         sub.parenDepth = 1 // newlines inside ${...} do not end anything
         var result = Expression(.invalid, whole)
         do {
