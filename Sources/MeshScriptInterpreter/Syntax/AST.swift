@@ -210,7 +210,7 @@ public struct Statement: Sendable {
     }
 
     /// A command kept compactly (see ``CompactCommand``), written at `range`.
-    init(_ command: CompactCommand, range: SourceRange) {
+    init(_ command: consuming CompactCommand, range: SourceRange) {
         self.storage = .command(command)
         self.storedRange = range
     }
@@ -261,7 +261,7 @@ struct CompactCommand: Sendable {
     }
 
     /// Gives the command its block (nil: none).
-    mutating func setBlock(_ block: Block?) {
+    mutating func setBlock(_ block: consuming Block?) {
         self.block = block?.statements
         blockStart = UInt32(truncatingIfNeeded: block?.range.start ?? 0)
     }

@@ -247,7 +247,7 @@ package struct Parser {
             do {
                 let statement = try parseStatement()
                 if statements.isEmpty, statementScratch.count - base < 64 {
-                    statementScratch.append(statement)
+                    statementScratch.append(consume statement)
                 } else {
                     if statements.isEmpty {
                         statements.reserveCapacity(256)
@@ -547,9 +547,9 @@ package struct Parser {
             end = block!.range
         }
         let whole = range(name).extended(to: end)
-        if var compact {
-            compact.setBlock(block)
-            return Statement(compact, range: whole)
+        if compact != nil {
+            compact!.setBlock(block)
+            return Statement(compact.take()!, range: whole)
         }
         return Statement(kind: .command(name: dottedName ?? text(name), nameRange: range(name), words: wordScratch.moveOut(from: base), block: block),
                          range: whole)
