@@ -25,7 +25,7 @@ import MeshScriptInterpreter
     @Test func leavesOfTheTreeAreInline() {
         #expect(MemoryLayout<Expression>.size <= 32)
         #expect(MemoryLayout<Word>.size <= 40)
-        #expect(MemoryLayout<Statement>.size <= 80)
+        #expect(MemoryLayout<Statement>.size <= 48)
     }
 
     @Test func aWordsLabelReadsBackAndCanBeChanged() {
@@ -86,6 +86,73 @@ import MeshScriptInterpreter
                   case .name(let name) = words.first?.expression.kind else { Issue.record("statement \(n)"); return }
             #expect(name == "c\(n)")
             #expect(block.statements.count == 3)
+        }
+    }
+
+    /// A command of plain words is kept as offsets into the source; it reads back as the parser
+    /// would build it in full, and a command that does not fit (more words, a label, a list, an
+    /// escape, a dotted name, an offset past 16 bits) is built in full as before.
+    @Test(arguments: [
+        ("cluster c1 < context \"ctx-1\"; install network $n >",
+         "cluster@0-7 [name(c1)@8-10] <11-50: context@13-20 [string(ctx-1)@21-28]; install@30-37 [name(network)@38-45 variable(n)@46-48]>"),
+        ("run a b c d e", "run@0-3 [name(a)@4-5 name(b)@6-7 name(c)@8-9 name(d)@10-11 name(e)@12-13]"),
+        ("install a net = n2", "install@0-7 [name(a)@8-9 net@10-13=name(n2)@16-18]"),
+        ("discover with c1, c2 x", "discover@0-8 [name(with)@9-13 list(name(c1)@14-16,name(c2)@18-20)@14-20 name(x)@21-22]"),
+        ("context \"a\\n\" \"\" \"é\"", "context@0-7 [string(a\n)@8-13 string()@14-16 string(é)@17-21]"),
+        ("topo . primary east", "topo.primary@0-14 [name(east)@15-19]"),
+        ("x $m.k $l[0] f(1) g (1)", "x@0-1 [field@2-6 index@7-12 call@13-17 name(g)@18-19 other@20-23]"),
+        ("yield now", "yield@0-5 [name(now)@6-9]"),
+    ])
+    func plainCommandsReadBackInFull(source: String, expected: String) {
+        let (result, _) = parse(source)
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.program.statements.map(Self.describe) == [expected])
+    }
+
+    @Test func wordsPastSixteenBitOffsetsReadBackInFull() {
+        let long = String(repeating: "x", count: 70_000)
+        let (result, _) = parse("context \"\(long)\" w < a >")
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.program.statements.map(Self.describe) == ["context@0-7 [string(\(long))@8-70010 name(w)@70011-70012] <70013-70018: a@70015-70016 []>"])
+        let (named, _) = parse("\(long) w")
+        #expect(named.program.statements.map(Self.describe) == ["\(long)@0-70000 [name(w)@70001-70002]"])
+    }
+
+    /// Moving a statement keeps what it reads as: its parts' ranges are their own.
+    @Test func aCompactCommandKeepsItsPartsWhenMoved() {
+        let (result, _) = parse("cluster c1 < context \"ctx\" >")
+        var statement = result.program.statements[0]
+        let before = Self.describe(statement)
+        statement.range = SourceRange(file: FileID(index: 0), start: 1, end: 2)
+        #expect(Self.describe(statement) == before)
+        #expect(statement.range == SourceRange(file: FileID(index: 0), start: 1, end: 2))
+    }
+
+    static func describe(_ statement: Statement) -> String {
+        guard case .command(let name, let nameRange, let words, let block) = statement.kind else { return "other" }
+        let described = words.map { word in
+            (word.label.map { "\($0)@\(word.labelRange!.start)-\(word.labelRange!.end)=" } ?? "") + describe(word.expression)
+        }
+        var text = "\(name)@\(nameRange.start)-\(nameRange.end) [\(described.joined(separator: " "))]"
+        if let block {
+            text += " <\(block.range.start)-\(block.range.end): \(block.statements.map(describe).joined(separator: "; "))>"
+        }
+        return text
+    }
+
+    static func describe(_ expression: Expression) -> String {
+        let where_ = "@\(expression.range.start)-\(expression.range.end)"
+        switch expression.kind {
+        case .name(let text): return "name(\(text))" + where_
+        case .variable(let text): return "variable(\(text))" + where_
+        case .string(let parts):
+            guard parts.count == 1, case .literal(let text) = parts[0] else { return "parts" + where_ }
+            return "string(\(text))" + where_
+        case .list(let items): return "list(\(items.map(describe).joined(separator: ",")))" + where_
+        case .field: return "field" + where_
+        case .index: return "index" + where_
+        case .call: return "call" + where_
+        default: return "other" + where_
         }
     }
 }

@@ -177,10 +177,149 @@ public struct Statement: Sendable {
         case `return`(Expression)
     }
 
-    /// What the statement is.
-    public var kind: Kind
+    /// How the statement is kept: see ``Storage``.
+    private var storage: Storage
+    private var storedRange: SourceRange
+
+    /// What the statement is. A command kept compactly is read back from the source on each
+    /// access (its words are rebuilt then); any other statement returns what the parser made.
+    public var kind: Kind {
+        get {
+            switch storage {
+            case .general(let kind): return kind
+            case .command(let command): return command.kind(at: storedRange)
+            }
+        }
+        set { storage = .general(newValue) }
+    }
+
     /// Where it is, from its first word to the end of its block.
-    public var range: SourceRange
+    public var range: SourceRange {
+        get { storedRange }
+        set {
+            // A compact command's parts are kept as offsets from its start: fix them first.
+            if case .command = storage { storage = .general(kind) }
+            storedRange = newValue
+        }
+    }
+
+    /// A statement of `kind` written at `range`.
+    init(kind: Kind, range: SourceRange) {
+        self.storage = .general(kind)
+        self.storedRange = range
+    }
+
+    /// A command kept compactly (see ``CompactCommand``), written at `range`.
+    init(_ command: consuming CompactCommand, range: SourceRange) {
+        self.storage = .command(command)
+        self.storedRange = range
+    }
+
+    /// Most statements of a large script are commands of a few plain words (`trust from root`,
+    /// `context "ctx-1"`): those are kept as offsets into the source, with no array of words and
+    /// no strings, which makes them a fraction of the size; every other statement keeps its kind.
+    private enum Storage: Sendable {
+        indirect case general(Kind)
+        case command(CompactCommand)
+    }
+}
+
+/// A command of at most ``capacity`` plain words (a bare name, a `$variable`, or a string with
+/// no escape and no interpolation), none labelled, and an optional block: its name, words and
+/// block's range are offsets into the source it was parsed from (which it shares, never copies).
+struct CompactCommand: Sendable {
+    /// The source's bytes (the same storage as the ``SourceFile``'s).
+    private let source: [UInt8]
+    /// The block's statements, nil without a block.
+    private var block: [Statement]?
+    /// The offset of the block's `<` (the block ends where the statement does).
+    private var blockStart: UInt32 = 0
+    /// The length of the name (it starts the statement).
+    private let nameLength: UInt16
+    /// How many words there are.
+    private var count: UInt8 = 0
+    /// Each word's kind, two bits a word (``WordKind``).
+    private var kinds: UInt8 = 0
+    /// Each word's offset from the statement's start, and length.
+    private var offsets: (UInt16, UInt16, UInt16) = (0, 0, 0)
+    private var lengths: (UInt16, UInt16, UInt16) = (0, 0, 0)
+
+    /// The most words kept inline.
+    static let capacity = 3
+
+    /// What a plain word is.
+    enum WordKind: UInt8 {
+        case name, variable, string
+    }
+
+    /// A command of `source` whose name is `nameLength` bytes long, with no words yet; nil when
+    /// the length does not fit.
+    init?(source: [UInt8], nameLength: Int) {
+        guard let length = UInt16(exactly: nameLength) else { return nil }
+        self.source = source
+        self.nameLength = length
+    }
+
+    /// Gives the command its block (nil: none).
+    mutating func setBlock(_ block: consuming Block?) {
+        self.block = block?.statements
+        blockStart = UInt32(truncatingIfNeeded: block?.range.start ?? 0)
+    }
+
+    /// Adds a word of `kind` at `offset` bytes from the statement's start, `length` long; false
+    /// (and nothing added) when the command is full or a number does not fit.
+    mutating func append(_ kind: WordKind, offset: Int, length: Int) -> Bool {
+        guard Int(count) < CompactCommand.capacity, let offset = UInt16(exactly: offset), let length = UInt16(exactly: length) else { return false }
+        switch count {
+        case 0: offsets.0 = offset; lengths.0 = length
+        case 1: offsets.1 = offset; lengths.1 = length
+        default: offsets.2 = offset; lengths.2 = length
+        }
+        kinds |= kind.rawValue << (2 * count)
+        count += 1
+        return true
+    }
+
+    /// The word at `index`: its kind, offset and length.
+    private func word(_ index: Int) -> (kind: WordKind, offset: Int, length: Int) {
+        let kind = WordKind(rawValue: (kinds >> (2 * UInt8(index))) & 3) ?? .name
+        switch index {
+        case 0: return (kind, Int(offsets.0), Int(lengths.0))
+        case 1: return (kind, Int(offsets.1), Int(lengths.1))
+        default: return (kind, Int(offsets.2), Int(lengths.2))
+        }
+    }
+
+    /// The command as the parser would have built it, for a statement at `range`.
+    func kind(at range: SourceRange) -> Statement.Kind {
+        let file = range.file, start = range.start
+        let nameRange = SourceRange(file: file, start: start, end: start + Int(nameLength))
+        return .command(name: text(nameRange.start, nameRange.end), nameRange: nameRange, words: words(file: file, start: start),
+                        block: block.map { Block(statements: $0, range: SourceRange(file: file, start: Int(blockStart), end: range.end)) })
+    }
+
+    /// The words, for a statement starting at `start` in `file`.
+    func words(file: FileID, start: Int) -> [Word] {
+        var words: [Word] = []
+        guard count > 0 else { return words }
+        words.reserveCapacity(Int(count))
+        for index in 0..<Int(count) { words.append(Word(expression: expression(index, file: file, start: start))) }
+        return words
+    }
+
+    private func expression(_ index: Int, file: FileID, start: Int) -> Expression {
+        let (kind, offset, length) = word(index)
+        let range = SourceRange(file: file, start: start + offset, end: start + offset + length)
+        switch kind {
+        case .name: return Expression(.name(text(range.start, range.end)), range)
+        case .variable: return Expression(.variable(text(range.start + 1, range.end)), range)
+        case .string: return Expression(.string([.literal(text(range.start + 1, range.end - 1))]), range)
+        }
+    }
+
+    private func text(_ start: Int, _ end: Int) -> String {
+        source.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+    }
 }
 
 /// `recipe NAME(PARAMS) < ... >`: a named block of statements that runs when the recipe is called.

@@ -46,11 +46,12 @@ package struct Parser {
     private var closesBlocksAtEnd = false
     private var unclosedBlocks: Set<Int> = []
     /// The statements of the blocks being parsed, innermost last, while a block is short: it
-    /// is copied out at its exact size when it closes, so a block of five statements costs one
-    /// allocation of five, not four of a growing array with spare room.
-    private var statementScratch: [Statement] = []
+    /// is moved out at its exact size when it closes, so a block of five statements costs one
+    /// allocation of five, not four of a growing array with spare room. (A parser of an
+    /// interpolation shares its parent's: it parses no statement.)
+    private let statementScratch: ScratchStack<Statement>
     /// The same for the words of the command being parsed.
-    private var wordScratch: [Word] = []
+    private let wordScratch: ScratchStack<Word>
 
     /// Names the parser reads as keywords in one place only, and which are names everywhere
     /// else (so no script that uses them as names breaks): `as` after an import's path; `set`,
@@ -58,7 +59,10 @@ package struct Parser {
     /// parameter's `:`.
     package static let contextualKeywords = ["as", "set", "yield", "return", "name", "string", "int", "bool", "list"]
 
-    private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int) {
+    private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int,
+                 statementScratch: ScratchStack<Statement> = ScratchStack(), wordScratch: ScratchStack<Word> = ScratchStack()) {
+        self.statementScratch = statementScratch
+        self.wordScratch = wordScratch
         self.file = file
         self.bytes = bytes
         self.tokens = tokens
@@ -225,39 +229,29 @@ package struct Parser {
 
     // MARK: - Statements
 
-    /// `slice` as an array of its own with no spare room. (`Array(slice)` may instead share
-    /// the whole scratch buffer the slice spans, spare room included.)
-    private static func exactCopy<Element>(_ slice: ArraySlice<Element>) -> [Element] {
-        var copy: [Element] = []
-        copy.reserveCapacity(slice.count)
-        copy.append(contentsOf: slice)
-        return copy
-    }
-
     /// Statements up to `>` (in a block) or the end of input; recovers at statement boundaries.
     private mutating func parseStatements(inBlock: Bool) throws -> [Statement] {
         // A short block collects in `statementScratch` from `base` (an inner block's statements
         // come and go above it); a long one moves to an array of its own, grown as usual.
         let base = statementScratch.count
         var statements: [Statement] = []
-        defer { statementScratch.removeSubrange(base...) }
+        defer { statementScratch.removeAll(from: base) }
         while true {
             while tokens[index].kind == .newline || tokens[index].kind == .semicolon { index += 1 }
             let token = tokens[index]
             if token.kind == .eof || (inBlock && token.kind == .rAngle) {
-                return statements.isEmpty ? Parser.exactCopy(statementScratch[base...]) : statements
+                return statements.isEmpty ? statementScratch.moveOut(from: base) : statements
             }
             // Nothing before a statement's first token is read again.
             tokens.discard(before: index)
             do {
                 let statement = try parseStatement()
                 if statements.isEmpty, statementScratch.count - base < 64 {
-                    statementScratch.append(statement)
+                    statementScratch.append(consume statement)
                 } else {
                     if statements.isEmpty {
                         statements.reserveCapacity(256)
-                        statements.append(contentsOf: statementScratch[base...])
-                        statementScratch.removeSubrange(base...)
+                        statements.append(contentsOf: statementScratch.moveOut(from: base))
                     }
                     statements.append(statement)
                 }
@@ -487,7 +481,11 @@ package struct Parser {
     }
 
     private mutating func parseBlock(after context: String) throws -> Block {
-        let open = try expect(.lAngle, "after \(context)", help: "blocks are written between '<' and '>'")
+        try parseBlock(from: try expect(.lAngle, "after \(context)", help: "blocks are written between '<' and '>'"))
+    }
+
+    /// The block whose `<` is `open`, just consumed.
+    private mutating func parseBlock(from open: Token) throws -> Block {
         try enter()
         defer { depth -= 1 }
         let statements = try parseStatements(inBlock: true)
@@ -506,17 +504,20 @@ package struct Parser {
 
     private mutating func parseCommand() throws -> Statement {
         var name = advance()
-        var spelled = text(name)
+        var dottedName: String?
         // `topo.primary`: a recipe of a namespaced import (no word starts with '.').
         while tokens[index].kind == .dot {
             _ = advance()
             let part = try expectName("after '.' in a command name")
-            spelled += "." + text(part)
+            dottedName = (dottedName ?? text(name)) + "." + text(part)
             name.end = part.end
         }
-        // The words collect in `wordScratch` from `base` and are copied out at their exact size.
+        // Plain words are kept as offsets while they fit a compact command; the first word that
+        // does not makes it an ordinary one, its words collected in `wordScratch` from `base`
+        // and copied out at their exact size.
+        var compact = dottedName == nil ? CompactCommand(source: bytes, nameLength: Int(name.end - name.start)) : nil
         let base = wordScratch.count
-        defer { wordScratch.removeSubrange(base...) }
+        defer { wordScratch.removeAll(from: base) }
         var end = range(name)
         while true {
             let token = current()
@@ -524,41 +525,94 @@ package struct Parser {
             case .newline, .semicolon, .eof, .rAngle, .lAngle:
                 break
             default:
-                // `net = n2`: a keyword argument.
-                var label: Token?
-                if token.kind == .identifier, tokens[index + 1].kind == .equals {
-                    label = token
-                    index += 2
-                } else if let keyword = wordScratch[base...].last(where: { $0.label != nil }) {
-                    throw fail("a positional argument cannot follow a keyword argument", at: token,
-                               help: "write the positional arguments first",
-                               notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
-                }
-                var word = try parseWord()
-                if current().kind == .comma {
-                    // Commas between words build a list: `discover with c1, c2`.
-                    var items = [word]
-                    while current().kind == .comma {
+                if compact != nil {
+                    if let kind = plainWord(token), compact!.append(kind, offset: Int(token.start - name.start), length: Int(token.end - token.start)) {
                         _ = advance()
-                        skipNewlines()
-                        if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
-                        items.append(try parseWord())
+                        end = range(token)
+                        continue
                     }
-                    word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+                    for word in compact!.words(file: file, start: Int(name.start)) { wordScratch.append(word) }
+                    compact = nil
                 }
-                wordScratch.append(Word(expression: word, label: label.map(text), labelRange: label.map(range)))
-                end = word.range
+                let word = try parseCommandWord(base: base)
+                wordScratch.append(word)
+                end = word.expression.range
                 continue
             }
             break
         }
         var block: Block?
         if current().kind == .lAngle {
-            block = try parseBlock(after: "'\(spelled)'")
+            block = try parseBlock(from: advance())
             end = block!.range
         }
-        return Statement(kind: .command(name: spelled, nameRange: range(name), words: Parser.exactCopy(wordScratch[base...]), block: block),
-                         range: range(name).extended(to: end))
+        let whole = range(name).extended(to: end)
+        if compact != nil {
+            compact!.setBlock(block)
+            return Statement(compact.take()!, range: whole)
+        }
+        return Statement(kind: .command(name: dottedName ?? text(name), nameRange: range(name), words: wordScratch.moveOut(from: base), block: block),
+                         range: whole)
+    }
+
+    /// The kind of plain word `token` is, when it is one: a name, `$variable` or string with no
+    /// escape and no interpolation that no label, call, field, index or comma goes with.
+    private mutating func plainWord(_ token: Token) -> CompactCommand.WordKind? {
+        guard parenDepth == 0 else { return nil }
+        let next = tokens[index + 1]
+        let touching = next.start == token.end
+        switch next.kind {
+        case .comma, .equals: return nil
+        case .dot, .lBracket, .lParen: if touching { return nil }
+        default: break
+        }
+        switch token.kind {
+        case .identifier: return .name
+        case .variable: return .variable
+        case .string:
+            for offset in Int(token.start + 1)..<Int(token.end - 1) where bytes[offset] == UInt8(ascii: "\\") || bytes[offset] == UInt8(ascii: "$") {
+                return nil
+            }
+            return .string
+        default: return nil
+        }
+    }
+
+    /// The last word from `base` up in `wordScratch` that has a label.
+    private func lastLabelledWord(from base: Int) -> Word? {
+        var index = wordScratch.count - 1
+        while index >= base {
+            if wordScratch[index].label != nil { return wordScratch[index] }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// One word of a command: `net = n2` (a keyword argument), or a word, or words joined by
+    /// commas into a list (`discover with c1, c2`).
+    private mutating func parseCommandWord(base: Int) throws -> Word {
+        let token = current()
+        var label: Token?
+        if token.kind == .identifier, tokens[index + 1].kind == .equals {
+            label = token
+            index += 2
+        } else if let keyword = lastLabelledWord(from: base) {
+            throw fail("a positional argument cannot follow a keyword argument", at: token,
+                       help: "write the positional arguments first",
+                       notes: [.init("the keyword argument '\(keyword.label!)' is here", at: keyword.labelRange!)])
+        }
+        var word = try parseWord()
+        if current().kind == .comma {
+            var items = [word]
+            while current().kind == .comma {
+                _ = advance()
+                skipNewlines()
+                if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
+                items.append(try parseWord())
+            }
+            word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+        }
+        return Word(expression: word, label: label.map(text), labelRange: label.map(range))
     }
 
     // MARK: - Expressions
@@ -947,7 +1001,7 @@ package struct Parser {
         try enter()
         defer { depth -= 1 }
         var sub = Parser(file: file, bytes: bytes, tokens: TokenStream(Lexer(bytes: bytes, range: inner, maxNesting: maxDepth)),
-                         depth: depth, maxDepth: maxDepth)
+                         depth: depth, maxDepth: maxDepth, statementScratch: statementScratch, wordScratch: wordScratch)
         sub.parenDepth = 1 // newlines inside ${...} do not end anything
         var result = Expression(.invalid, whole)
         do {
