@@ -387,7 +387,7 @@ extension Interpreter {
         var reportedErrors: [Diagnostic] = []
     }
 
-    func run(_ command: RegisteredCommand, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
+    func run(_ command: CommandEntry, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
         let signature = command.signature
         let block = statement.block
         guard signature.allowedIn.contains(kind) else { throw fail(.misplaced(signature, at: statement.nameRange)) }
@@ -441,6 +441,7 @@ extension Interpreter {
         var usage: String { "usage: \(signature.usage)" }
         var index = 0
         var positional: [CommandArgument] = []
+        positional.reserveCapacity(signature.parameters.count)
         for parameter in signature.parameters {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
@@ -448,8 +449,7 @@ extension Interpreter {
             positional.append(try check(words[index].argument, parameter, signature))
             index += 1
         }
-        var options: [String: [CommandArgument]] = [:]
-        var optionRanges: [String: SourceRange] = [:]
+        var options = CommandOptions()
         // Built only when an error needs it, like `usage`.
         var keywords: [String] { signature.options.map(\.keyword) }
         func isKeyword(_ word: EvaluatedWord) -> Bool {
@@ -464,10 +464,9 @@ extension Interpreter {
                 throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
                                   help: suggestion.map { "did you mean '\($0)'? \(usage)" } ?? usage))
             }
-            if let earlier = optionRanges[keyword] {
+            if let earlier = options.range(of: keyword) {
                 throw fail(.error("'\(keyword)' is given twice", at: word.argument.range, notes: [.init("first given here", at: earlier)]))
             }
-            optionRanges[keyword] = word.argument.range
             index += 1
             var values: [CommandArgument] = []
             for parameter in option.values {
@@ -477,18 +476,17 @@ extension Interpreter {
                 values.append(try check(words[index].argument, parameter, signature))
                 index += 1
             }
-            options[keyword] = values
+            options.append(keyword, at: word.argument.range, values)
         }
-        if !signature.exactlyOneOf.isEmpty {
+        // Counted without a list: this path runs for every command.
+        if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options[$1] == nil ? 0 : 1) }) != 1 {
             let given = signature.exactlyOneOf.filter { options[$0] != nil }
-            if given.count != 1 {
-                let choices = signature.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
-                let range = given.count > 1 ? optionRanges[given[1]]! : statementRange
-                throw fail(.error("'\(signature.name)' needs exactly one of \(choices)", at: range, help: usage))
-            }
+            let choices = signature.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
+            let range = given.count > 1 ? options.range(of: given[1])! : statementRange
+            throw fail(.error("'\(signature.name)' needs exactly one of \(choices)", at: range, help: usage))
         }
         return CommandInvocation(name: signature.name, nameRange: nameRange, statementRange: statementRange, arguments: positional,
-                                 options: options, optionRanges: optionRanges, blockKind: blockKind, hasBlock: hasBlock)
+                                 options: options, blockKind: blockKind, hasBlock: hasBlock)
     }
 
     /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.
