@@ -427,10 +427,9 @@ private final class RemoteIndex: @unchecked Sendable, Hashable {
     private var byPrimary: [String: [Int]]?
     private var links: [DiscoveryLink]?
 
-    /// Drop what was built (the clusters changed).
+    /// Drop what was built (the clusters changed). Only for an index one topology alone holds,
+    /// while it changes: no other thread can reach it then, so the lock is not taken.
     func forget() {
-        lock.lock()
-        defer { lock.unlock() }
         (byPrimary, links) = (nil, nil)
     }
 

@@ -351,7 +351,9 @@ extension Interpreter {
     // MARK: - Commands
 
     private final class Context: CommandContext {
-        unowned let interpreter: Interpreter
+        // Strong, not unowned: a context lives for one command's run, and an unowned reference
+        // costs two counts to make and one more at each use.
+        let interpreter: Interpreter
         let block: BlockNode?
         let scope: Scope
         let kind: BlockKind
@@ -469,6 +471,7 @@ extension Interpreter {
             }
             index += 1
             var values: [CommandArgument] = []
+            values.reserveCapacity(option.values.count)
             for parameter in option.values {
                 guard index < words.count, !(isKeyword(words[index]) && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))

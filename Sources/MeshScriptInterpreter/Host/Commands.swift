@@ -197,7 +197,12 @@ public struct CommandInvocation: Sendable {
 /// and its values. A command takes a handful of options, so a lookup scans a short list
 /// rather than hashing into a dictionary built for every statement run.
 public struct CommandOptions: Sendable {
-    private var given: [(keyword: String, range: SourceRange, values: [CommandArgument])] = []
+    // A struct, not a tuple: an array of tuples is copied and destroyed through the runtime's
+    // generic witnesses.
+    private struct Given: Sendable {
+        var keyword: String, range: SourceRange, values: [CommandArgument]
+    }
+    private var given: [Given] = []
 
     /// No option given.
     public init() {}
@@ -219,7 +224,7 @@ public struct CommandOptions: Sendable {
     /// Add the option `keyword`, written at `range`, with its `values`. A statement gives each
     /// option once (matching rejects a repeat), so the keyword is not given yet.
     mutating func append(_ keyword: String, at range: SourceRange, _ values: [CommandArgument]) {
-        given.append((keyword, range, values))
+        given.append(Given(keyword: keyword, range: range, values: values))
     }
 }
 

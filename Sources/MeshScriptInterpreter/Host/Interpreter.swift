@@ -40,6 +40,8 @@ public final class Interpreter {
     public private(set) var functions: [String: RegisteredFunction] = [:]
     /// `commands` by the symbol of their name: a statement finds its command by index.
     private var commandsBySymbol: [CommandEntry?] = []
+    /// `commands` as the resolve pass reads them: a reference each, not a copy of the signature.
+    private(set) var commandEntries: [String: CommandEntry] = [:]
 
     let globals = Scope(parent: nil)
     /// The directory tree imports are confined to (the first script's directory).
@@ -120,6 +122,7 @@ public final class Interpreter {
         let symbol = symbols.intern(signature.name)
         if commandsBySymbol.count <= symbol.id { commandsBySymbol += Array(repeating: nil, count: symbol.id + 1 - commandsBySymbol.count) }
         commandsBySymbol[symbol.id] = CommandEntry(command)
+        commandEntries[signature.name] = commandsBySymbol[symbol.id]
     }
 
     /// The command named by `symbol`, nil when none is registered.

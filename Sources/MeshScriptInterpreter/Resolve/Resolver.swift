@@ -15,7 +15,7 @@
 /// What a program's names can refer to besides its own definitions.
 struct ResolveEnvironment {
     /// The registered commands, by name.
-    var commands: [String: RegisteredCommand]
+    var commands: [String: CommandEntry]
     /// The registered functions, by name.
     var functions: [String: RegisteredFunction]
     /// The names bound before the program runs, in the scope it runs in.
@@ -214,7 +214,8 @@ struct Resolver {
     }
 
     private mutating func resolve(_ statements: [Statement], in scope: ResolveScope, kind: BlockKind?) {
-        for statement in statements { resolve(statement, in: scope, kind: kind) }
+        // By index: `for statement in` copies each statement out of the array.
+        for index in statements.indices { resolve(statements[index], in: scope, kind: kind) }
     }
 
     /// Resolve a nested block in a scope of its own.
@@ -347,12 +348,13 @@ struct Resolver {
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
-        guard let command = environment.commands[name]?.signature else {
+        guard let entry = environment.commands[name] else {
             if !scope.anyOpen, !scope.isInOpenNamespace(name) { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
             for word in words { resolve(word.expression, in: scope) }
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
+        let command = entry.signature
         var opened: BlockKind? = nil
         if let kind, !command.allowedIn.contains(kind) { diagnostics.append(.misplaced(command, at: nameRange)) }
         switch command.body {
