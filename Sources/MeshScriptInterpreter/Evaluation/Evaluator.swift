@@ -390,32 +390,34 @@ extension Interpreter {
     }
 
     func run(_ command: CommandEntry, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
-        let signature = command.signature
+        // The signature and the words are read in place: a copy of either is a count on each
+        // of its strings and arrays, for every statement run.
         let block = statement.block
-        guard signature.allowedIn.contains(kind) else { throw fail(.misplaced(signature, at: statement.nameRange)) }
+        guard command.signature.allowedIn.contains(kind) else { throw fail(.misplaced(command.signature, at: statement.nameRange)) }
         var blockKind = kind
-        switch signature.body {
+        switch command.signature.body {
         case .none:
-            if let block { throw fail(.takesNoBlock(signature, at: block.range)) }
+            if let block { throw fail(.takesNoBlock(command.signature, at: block.range)) }
         case .optional(let opened):
             blockKind = opened
         case .required(let opened):
             blockKind = opened
-            if block == nil { throw fail(.needsBlock(signature, at: statement.range)) }
+            if block == nil { throw fail(.needsBlock(command.signature, at: statement.range)) }
         }
         if statement.splitArguments != nil, let label = statement.words.first(where: { $0.label != nil })?.label {
-            throw fail(.error("'\(signature.name)' takes no NAME = VALUE arguments", at: label.range,
-                              help: "only recipes take keyword arguments; usage: \(signature.usage)"))
+            throw fail(.error("'\(command.signature.name)' takes no NAME = VALUE arguments", at: label.range,
+                              help: "only recipes take keyword arguments; usage: \(command.signature.usage)"))
         }
         var arguments: [EvaluatedWord] = []
         arguments.reserveCapacity(statement.words.count)
-        for word in statement.words {
-            let value = try word.expression.evaluate(self, in: scope)
+        for index in statement.words.indices {
+            let value = try statement.words[index].expression.evaluate(self, in: scope)
             if case .poison = value { throw Unwind.statementFailed }
-            arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: word.expression.range, elementRanges: word.elementRanges),
-                                           spelling: word.spelling))
+            arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: statement.words[index].expression.range,
+                                                                     elementRanges: statement.words[index].elementRanges),
+                                           spelling: statement.words[index].spelling))
         }
-        let invocation = try match(arguments, signature, nameRange: statement.nameRange, statementRange: statement.range,
+        let invocation = try match(arguments, command.signature, nameRange: statement.nameRange, statementRange: statement.range,
                                    blockKind: blockKind, hasBlock: block != nil)
         let context = Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory)
         do {

@@ -354,25 +354,25 @@ struct Resolver {
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
-        let command = entry.signature
+        // Read in place: a copy of the signature is a count on each of its strings and arrays.
         var opened: BlockKind? = nil
-        if let kind, !command.allowedIn.contains(kind) { diagnostics.append(.misplaced(command, at: nameRange)) }
-        switch command.body {
+        if let kind, !entry.signature.allowedIn.contains(kind) { diagnostics.append(.misplaced(entry.signature, at: nameRange)) }
+        switch entry.signature.body {
         case .none:
-            if let block { diagnostics.append(.takesNoBlock(command, at: block.range)) }
+            if let block { diagnostics.append(.takesNoBlock(entry.signature, at: block.range)) }
         case .optional(let kind):
             opened = kind
         case .required(let kind):
             opened = kind
-            if block == nil { diagnostics.append(.needsBlock(command, at: range)) }
+            if block == nil { diagnostics.append(.needsBlock(entry.signature, at: range)) }
         }
         if let labelled = words.first(where: { $0.label != nil }) {
-            diagnostics.append(.error("'\(command.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
-                                      help: "usage: \(command.usage)"))
+            diagnostics.append(.error("'\(entry.signature.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
+                                      help: "usage: \(entry.signature.usage)"))
         }
         for word in words {
             // A command has a few options: a scan, not a set built per statement.
-            if case .name(let text) = word.expression.kind, command.options.contains(where: { $0.keyword == text }) { continue }
+            if case .name(let text) = word.expression.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
             resolve(word.expression, in: scope)
         }
         if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
