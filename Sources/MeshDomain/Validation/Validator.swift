@@ -88,7 +88,8 @@ public enum Validator {
                   help: suggestion.map { "did you mean '\($0)'?" } ?? "declare it with: \(declare) \(name.value)\(kind == "cluster" ? " < ... >" : "")")
         }
 
-        for (index, cluster) in topology.clusters.enumerated() {
+        for index in topology.clusters.indices {
+            let cluster = topology.clusters[index]
             // `rootNames` has every name Topology.root(named:) finds, the implicit `root` included.
             if let trust = cluster.trust, !rootNames.contains(trust.root.value) {
                 unknown("root", trust.root, rootNames, declare: "root")
@@ -200,12 +201,12 @@ public enum Validator {
     private static func checkSharedContexts(_ clusters: [ClusterDeclaration], _ firstPositions: [String: Int], _ diagnostics: inout [Diagnostic]) {
         var first = [String: Int](minimumCapacity: clusters.count)
         let unique = firstPositions.count == clusters.count
-        for (index, cluster) in clusters.enumerated() where unique || firstPositions[cluster.name.value] == index {
-            let context = cluster.contextName
-            guard let earlier = first[context].map({ clusters[$0] }) else {
-                first[context] = index
-                continue
-            }
+        for index in clusters.indices where unique || firstPositions[clusters[index].name.value] == index {
+            let context = clusters[index].contextName
+            // One hash per cluster: the first cluster's position goes back on a repeat (an error).
+            guard let earlierIndex = first.updateValue(index, forKey: context) else { continue }
+            first[context] = earlierIndex
+            let (cluster, earlier) = (clusters[index], clusters[earlierIndex])
             diagnostics.append(.error("clusters '\(earlier.name.value)' and '\(cluster.name.value)' use the same context '\(context)'",
                                       at: cluster.context?.range ?? cluster.name.range,
                                       notes: [.init("'\(earlier.name.value)' uses context '\(context)' here", at: earlier.context?.range ?? earlier.name.range)],
@@ -435,11 +436,12 @@ private struct LinkFacts {
 
     init(_ topology: Topology, _ clustersByName: [String: Int], forms: IstioForms) {
         let clusters = topology.clusters
-        facts = clusters.map { cluster in
-            let primary = topology.primary(of: cluster)
-            let side = primary.flatMap { clustersByName[$0] }.map { clusters[$0] } ?? cluster
-            return Facts(isRemote: primary != nil, root: side.trust?.root.value, network: topology.network(of: side),
-                         isAmbient: topology.isAmbient(cluster))
+        // By position: a ClusterDeclaration bound to a name is a copy, a count on each field.
+        facts = clusters.indices.map { index in
+            let primary = topology.primary(of: clusters[index])
+            let side = primary.flatMap { clustersByName[$0] } ?? index
+            return Facts(isRemote: primary != nil, root: clusters[side].trust?.root.value, network: topology.network(of: clusters[side]),
+                         isAmbient: topology.isAmbient(clusters[index]))
         }
         crossesNetworks = forms.eastWestGateway
     }
