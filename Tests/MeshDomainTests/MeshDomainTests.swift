@@ -120,6 +120,39 @@ import MeshScriptInterpreter
         ])
     }
 
+    /// The links and remotes, built on first use, follow every later change of the clusters,
+    /// whether the topology shares them with a copy or not; a copy keeps what it was.
+    @Test func linksAndRemotesFollowChangesOfTheClusters() throws {
+        var topology = check("""
+            mesh mesh1
+            network n1
+            cluster c1 < trust from root; install >
+            cluster c2 < trust from root; install; discover from c1 >
+            cluster c3 < trust from root; install; discover from c2 >
+            """).topology
+        #expect(topology.links == [DiscoveryLink(source: "c1", target: "c2"), DiscoveryLink(source: "c2", target: "c3")])
+        #expect(topology.remotes(of: "c1").isEmpty)
+        let before = topology
+        topology.clusters[2].discovery = []
+        #expect(topology.links == [DiscoveryLink(source: "c1", target: "c2")])
+        #expect(before.links == [DiscoveryLink(source: "c1", target: "c2"), DiscoveryLink(source: "c2", target: "c3")])
+        // Not shared now: each change empties the index this topology alone holds.
+        topology.clusters[0].discovery = before.clusters[2].discovery
+        #expect(topology.links == [DiscoveryLink(source: "c2", target: "c1"), DiscoveryLink(source: "c1", target: "c2")])
+        let c1 = Located("c1", topology.clusters[1].name.range)
+        topology.clusters[1].install?.remoteOf = c1
+        #expect(topology.remotes(of: "c1").map(\.name.value) == ["c2"])
+        #expect(topology.links == [DiscoveryLink(source: "c2", target: "c1"), DiscoveryLink(source: "c1", target: "c2")])
+        topology.clusters[0].discovery = []
+        #expect(topology.links == [DiscoveryLink(source: "c2", target: "c1"), DiscoveryLink(source: "c1", target: "c2")])
+        topology.clusters[1].discovery = []
+        #expect(topology.links == [DiscoveryLink(source: "c2", target: "c1")])
+        topology.clusters[1].install?.remoteOf = nil
+        #expect(topology.remotes(of: "c1").isEmpty)
+        #expect(topology.links.isEmpty)
+        #expect(before.remotes(of: "c1").isEmpty)
+    }
+
     /// The one-line form from the design card parses and means what it says.
     @Test func theDesignCardLineMeansWhatItSays() throws {
         let checked = check("""

@@ -29,6 +29,40 @@ import Testing
         #expect(unknown.diagnostics.first?.message.contains("pir") == true && unknown.diagnostics.hasErrors)
     }
 
+    /// A handler reads each given option's values and where its keyword is, in statement order;
+    /// an option not given has no entry.
+    @Test func aHandlerReadsEachOptionWithWhereItIs() {
+        let (interpreter, recorder) = makeInterpreter()
+        interpreter.register(CommandSignature("paint", summary: "paint a wall", allowedIn: [.topLevel], parameters: [.init("WALL", .name)],
+                                              options: [.init("color", [.init("C", .name)]), .init("coats", [.init("N", .integer)]),
+                                                        .init("glossy", [])])) { call, _ in
+            let options = call.options
+            let ranges = options.keywords.map { keyword in options.range(of: keyword).map { "\($0.start)-\($0.end)" } ?? "?" }
+            recorder.log.append("\(options.keywords) \(ranges) color=\(options["color"]?.first?.string ?? "-") coats=\(options["coats"]?.first?.integer ?? 0) "
+                + "glossy=\(options["glossy"].map { "\($0.count) values" } ?? "-") size=\(options["size"] == nil ? "-" : "?")")
+        }
+        let outcome = interpreter.run(source: "paint north coats 2 color red glossy\npaint south\n", name: "p.mesh")
+        #expect(!outcome.diagnostics.hasErrors, "\(outcome.diagnostics)")
+        #expect(recorder.log == ["[\"coats\", \"color\", \"glossy\"] [\"12-17\", \"20-25\", \"30-36\"] color=red coats=2 glossy=0 values size=-",
+                                 "[] [] color=- coats=0 glossy=- size=-"])
+        let twice = interpreter.run(source: "paint east color red color blue\n", name: "q.mesh")
+        #expect(twice.diagnostics.map(\.message) == ["'color' is given twice"])
+        #expect(twice.diagnostics.first?.notes.map { "\($0.range?.start ?? -1)" } == ["11"])
+    }
+
+    /// A command registered after scripts ran (its name seen already, as an unknown command) or
+    /// registered again is the one the next run calls.
+    @Test func aCommandRegisteredLaterOrAgainIsTheOneCalled() {
+        let (interpreter, recorder) = makeInterpreter()
+        #expect(interpreter.run(source: "frob\n", name: "a.mesh").diagnostics.map(\.message) == ["unknown command 'frob'"])
+        interpreter.register(CommandSignature("frob", summary: "frob", allowedIn: [.topLevel])) { _, _ in recorder.log.append("frob 1") }
+        interpreter.register(CommandSignature("count", summary: "count", allowedIn: [.topLevel])) { _, _ in recorder.log.append("count 2") }
+        let outcome = interpreter.run(source: "frob\ncount\n", name: "b.mesh")
+        #expect(!outcome.diagnostics.hasErrors, "\(outcome.diagnostics)")
+        #expect(recorder.log == ["frob 1", "count 2"])
+        #expect(recorder.counted == 0)
+    }
+
     @Test func aParsedProgramRunsAsOftenAsTheHostWants() {
         let (interpreter, recorder) = makeInterpreter()
         let parsed = interpreter.parse(source: "count\n", name: "p.mesh")

@@ -282,7 +282,11 @@ public struct Topology: Sendable, Hashable {
     /// `cluster` statements, in order.
     public var clusters: [ClusterDeclaration] = [] {
         // Any change, a remote's `install` included, forgets the index of remotes built on it.
-        didSet { remoteIndex = RemoteIndex() }
+        // An index no other copy shares is emptied in place: evaluation changes a cluster once
+        // per statement, and a new index each time was an allocation and a lock.
+        didSet {
+            if isKnownUniquelyReferenced(&remoteIndex) { remoteIndex.forget() } else { remoteIndex = RemoteIndex() }
+        }
     }
     /// The remotes of each primary and the links, built on first use: planning and render ask
     /// per cluster, and a scan of every cluster each time made a 100k-cluster plan quadratic.
@@ -344,7 +348,10 @@ public struct Topology: Sendable, Hashable {
     /// Whether the cluster's control plane is installed with an ambient profile (`install profile
     /// "ambient"`, or OpenShift's `openshift-ambient`): ztunnel instead of sidecars.
     public func isAmbient(_ cluster: ClusterDeclaration) -> Bool {
-        ["ambient", "openshift-ambient"].contains(cluster.install?.profile?.value ?? "")
+        switch cluster.install?.profile?.value {
+        case "ambient", "openshift-ambient": true
+        default: false
+        }
     }
 
     /// What a cluster's install sets beyond meshID, clusterName and network: the model's values
@@ -419,6 +426,12 @@ private final class RemoteIndex: @unchecked Sendable, Hashable {
     private let lock = NSLock()
     private var byPrimary: [String: [Int]]?
     private var links: [DiscoveryLink]?
+
+    /// Drop what was built (the clusters changed). Only for an index one topology alone holds,
+    /// while it changes: no other thread can reach it then, so the lock is not taken.
+    func forget() {
+        (byPrimary, links) = (nil, nil)
+    }
 
     func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
         lock.lock()

@@ -35,8 +35,12 @@ public enum Validator {
                 }
             }
         }
-        checkDuplicates("cluster", topology.clusters.map(\.name))
-        checkSharedContexts(topology.clusters, &diagnostics)
+        // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
+        // discovery made a script with tens of thousands of clusters take minutes.
+        // Positions, not copies: a ClusterDeclaration is many references to count.
+        let clustersByName = firstPositions(topology.clusters)
+        checkDuplicateClusters(topology.clusters, clustersByName, &diagnostics)
+        checkSharedContexts(topology.clusters, clustersByName, &diagnostics)
         // Evaluation merges a repeated network; a topology built otherwise may still repeat one.
         checkDuplicates("network", topology.networks.map(\.name))
         checkRepeatedRoots(topology.roots, &diagnostics)
@@ -44,38 +48,64 @@ public enum Validator {
 
         checkRelease(topology, &diagnostics)
         checkMeshInstaller(topology, &diagnostics)
-        let clusterNames = topology.clusters.map(\.name.value)
-        // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
-        // discovery made a script with tens of thousands of clusters take minutes.
-        // Positions, not copies: a ClusterDeclaration is many references to count.
-        var clustersByName = [String: Int](minimumCapacity: topology.clusters.count)
-        for (index, cluster) in topology.clusters.enumerated() where clustersByName[cluster.name.value] == nil {
-            clustersByName[cluster.name.value] = index
+        checkClusters(topology, clustersByName, &diagnostics)
+        return diagnostics
+    }
+
+    /// The position of each cluster name's first declaration.
+    private static func firstPositions(_ clusters: [ClusterDeclaration]) -> [String: Int] {
+        var positions = [String: Int](minimumCapacity: clusters.count)
+        // Last to first, so the first declaration's position is the one that stays.
+        for index in clusters.indices.reversed() { positions[clusters[index].name.value] = index }
+        return positions
+    }
+
+    /// A cluster declared twice: reported at each repeat, with a note at the first.
+    private static func checkDuplicateClusters(_ clusters: [ClusterDeclaration], _ firstPositions: [String: Int], _ diagnostics: inout [Diagnostic]) {
+        guard firstPositions.count < clusters.count else { return } // every name is declared once
+        for (index, cluster) in clusters.enumerated() {
+            let first = firstPositions[cluster.name.value]!
+            guard first != index else { continue }
+            diagnostics.append(.error("cluster '\(cluster.name.value)' is declared twice", at: cluster.name.range,
+                                      notes: [.init("first declared here", at: clusters[first].name.range)]))
         }
+    }
+
+    /// The rules for each cluster and each of its discovery links, in declaration order.
+    private static func checkClusters(_ topology: Topology, _ clustersByName: [String: Int], _ diagnostics: inout [Diagnostic]) {
+        func error(_ message: String, _ range: SourceRange, help: String? = nil) {
+            diagnostics.append(.error(message, at: range, help: help))
+        }
+        let clusterNames = topology.clusters.map(\.name.value)
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
+        let hasMesh = !topology.meshes.isEmpty
+        let forms = topology.forms
+        let links = LinkFacts(topology, clustersByName, forms: forms)
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
             let suggestion = Suggestions.closest(to: name.value, in: candidates)
             error("unknown \(kind) '\(name.value)'", name.range,
                   help: suggestion.map { "did you mean '\($0)'?" } ?? "declare it with: \(declare) \(name.value)\(kind == "cluster" ? " < ... >" : "")")
         }
 
-        for cluster in topology.clusters {
-            if let trust = cluster.trust, topology.root(named: trust.root.value) == nil {
+        for index in topology.clusters.indices {
+            let cluster = topology.clusters[index]
+            // `rootNames` has every name Topology.root(named:) finds, the implicit `root` included.
+            if let trust = cluster.trust, !rootNames.contains(trust.root.value) {
                 unknown("root", trust.root, rootNames, declare: "root")
             }
             if let install = cluster.install {
-                if topology.mesh == nil {
+                if !hasMesh {
                     error("'install' needs a mesh: none is declared", install.statement, help: "declare the mesh ID at the top level: mesh mesh1")
                 }
                 if let network = install.network {
-                    if topology.network(named: network.value) == nil { unknown("network", network, networkNames, declare: "network") }
+                    if !networkNames.contains(network.value) { unknown("network", network, networkNames, declare: "network") }
                 } else if topology.networks.count != 1 {
                     let count = topology.networks.isEmpty ? "no network is declared" : "\(topology.networks.count) networks are declared"
                     error("'install' in cluster '\(cluster.name.value)' needs 'network NET': \(count)", install.statement,
                           help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
                 }
-                checkInstallOptions(install, topology, &diagnostics)
+                checkInstallOptions(install, topology, forms, &diagnostics)
             }
             checkRemote(cluster, clustersByName, topology, &diagnostics)
             checkAmbientPrimary(cluster, topology, &diagnostics)
@@ -90,25 +120,30 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                // The peer is read in place: a full mesh has a link per pair of clusters, and a
-                // copy of a ClusterDeclaration is a reference count per field.
                 guard let peer = clustersByName[peerName] else {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
                     unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue
                 }
-                func readsSecrets(_ target: ClusterDeclaration) {
-                    guard let primary = topology.primary(of: target) else { return }
-                    error("cluster '\(target.name.value)' is a remote of '\(primary)': it has no istiod to read another cluster's remote secret",
-                          discovery.peer.range, help: "its primary reads remote secrets for it: write the 'discover' in cluster '\(primary)'")
-                }
-                readsSecrets(cluster)
-                if discovery.direction == .mutual { readsSecrets(topology.clusters[peer]) }
-                checkLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
-                checkAmbientLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
+                // Most links pass every rule: the facts say so without reading the clusters again.
+                if links.isQuiet(index, peer, mutual: discovery.direction == .mutual) { continue }
+                checkLinkRules(cluster, peer, discovery, topology, &diagnostics)
             }
         }
-        return diagnostics
+    }
+
+    /// Every rule for the link `discovery` of `cluster` to the cluster at position `peer`.
+    private static func checkLinkRules(_ cluster: ClusterDeclaration, _ peer: Int, _ discovery: DiscoveryDeclaration,
+                                       _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+        func readsSecrets(_ target: ClusterDeclaration) {
+            guard let primary = topology.primary(of: target) else { return }
+            diagnostics.append(.error("cluster '\(target.name.value)' is a remote of '\(primary)': it has no istiod to read another cluster's remote secret",
+                                      at: discovery.peer.range, help: "its primary reads remote secrets for it: write the 'discover' in cluster '\(primary)'"))
+        }
+        readsSecrets(cluster)
+        if discovery.direction == .mutual { readsSecrets(topology.clusters[peer]) }
+        checkLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
+        checkAmbientLink(cluster, topology.clusters[peer], discovery, topology, &diagnostics)
     }
 
     /// The installer and the `values` of a cluster: Helm only for a release with Istio's
@@ -163,15 +198,15 @@ public enum Validator {
     /// would set it up twice. Reported at the second cluster's context (or its name, when the
     /// context is the name), with a note at the first; a cluster declared twice is reported as
     /// such, not again here.
-    private static func checkSharedContexts(_ clusters: [ClusterDeclaration], _ diagnostics: inout [Diagnostic]) {
-        var names = Set<String>(minimumCapacity: clusters.count)
+    private static func checkSharedContexts(_ clusters: [ClusterDeclaration], _ firstPositions: [String: Int], _ diagnostics: inout [Diagnostic]) {
         var first = [String: Int](minimumCapacity: clusters.count)
-        for (index, cluster) in clusters.enumerated() where names.insert(cluster.name.value).inserted {
-            let context = cluster.contextName
-            guard let earlier = first[context].map({ clusters[$0] }) else {
-                first[context] = index
-                continue
-            }
+        let unique = firstPositions.count == clusters.count
+        for index in clusters.indices where unique || firstPositions[clusters[index].name.value] == index {
+            let context = clusters[index].contextName
+            // One hash per cluster: the first cluster's position goes back on a repeat (an error).
+            guard let earlierIndex = first.updateValue(index, forKey: context) else { continue }
+            first[context] = earlierIndex
+            let (cluster, earlier) = (clusters[index], clusters[earlierIndex])
             diagnostics.append(.error("clusters '\(earlier.name.value)' and '\(cluster.name.value)' use the same context '\(context)'",
                                       at: cluster.context?.range ?? cluster.name.range,
                                       notes: [.init("'\(earlier.name.value)' uses context '\(context)' here", at: earlier.context?.range ?? earlier.name.range)],
@@ -201,13 +236,13 @@ public enum Validator {
 
     /// `revision` is a DNS-1123 label (istioctl's `validateRevision`: it names istiod-REVISION
     /// and the istio.io/rev label); `profile` is one of the targeted release's profiles.
-    private static func checkInstallOptions(_ install: InstallDeclaration, _ topology: Topology, _ diagnostics: inout [Diagnostic]) {
+    private static func checkInstallOptions(_ install: InstallDeclaration, _ topology: Topology, _ forms: IstioForms, _ diagnostics: inout [Diagnostic]) {
         if let revision = install.revision, !DNSLabel.isValid(revision.value) {
             let suggestion = DNSLabel.suggestion(for: revision.value)
             diagnostics.append(.error("revision '\(revision.value)' is not a valid DNS-1123 label, which istioctl requires", at: revision.range,
                                       help: (suggestion.map { "use '\($0)': " } ?? "") + "a revision names istiod-REVISION and the istio.io/rev label (lowercase letters, digits and '-', at most 63 characters)"))
         }
-        let profiles = topology.forms.profiles
+        let profiles = forms.profiles
         if let profile = install.profile, !profiles.contains(profile.value) {
             let suggestion = Suggestions.closest(to: profile.value, in: profiles)
             diagnostics.append(.error("Istio \(topology.istio) has no profile '\(profile.value)'", at: profile.range,
@@ -379,6 +414,48 @@ extension Validator {
         diagnostics.append(.error("cluster '\(remote.name.value)' is a remote of '\(cluster.name.value)', whose profile is ambient: Istio's ambient multicluster has primaries only",
                                   at: remoteOf.range, notes: [.init("'\(cluster.name.value)' is ambient here", at: cluster.install!.profile!.range)],
                                   help: "give '\(remote.name.value)' a control plane of its own with profile \"ambient\""))
+    }
+}
+
+/// What the link rules (`checkLink`, `checkAmbientLink` and a remote's "no istiod to read remote
+/// secrets") read of each cluster, by position, taken once: a full mesh has a link per pair of
+/// clusters, and reading two `ClusterDeclaration`s per link is a reference count per field.
+private struct LinkFacts {
+    private struct Facts {
+        /// `install remote of C`: the cluster reads no remote secrets.
+        var isRemote: Bool
+        /// The root its trust names and the network of its control plane; for a remote whose
+        /// primary is declared, the primary's (as `checkLink` takes them).
+        var root: String?, network: String?
+        /// `Topology.isAmbient`.
+        var isAmbient: Bool
+    }
+    private let facts: [Facts]
+    /// The release has east-west gateways, so two networks are no error.
+    private let crossesNetworks: Bool
+
+    init(_ topology: Topology, _ clustersByName: [String: Int], forms: IstioForms) {
+        let clusters = topology.clusters
+        // By position: a ClusterDeclaration bound to a name is a copy, a count on each field.
+        facts = clusters.indices.map { index in
+            let primary = topology.primary(of: clusters[index])
+            let side = primary.flatMap { clustersByName[$0] } ?? index
+            return Facts(isRemote: primary != nil, root: clusters[side].trust?.root.value, network: topology.network(of: clusters[side]),
+                         isAmbient: topology.isAmbient(clusters[index]))
+        }
+        crossesNetworks = forms.eastWestGateway
+    }
+
+    /// True when no link rule has anything to say about `cluster`'s discovery of `peer`: neither
+    /// reads secrets as a remote, both sides trust one root by the same name, share a network
+    /// (or the release crosses networks), and neither is ambient. False sends the link through
+    /// the rules themselves.
+    func isQuiet(_ cluster: Int, _ peer: Int, mutual: Bool) -> Bool {
+        let (a, b) = (facts[cluster], facts[peer])
+        guard !a.isRemote, !(mutual && b.isRemote), !a.isAmbient, !b.isAmbient,
+              let rootA = a.root, let rootB = b.root, rootA == rootB else { return false }
+        guard let networkA = a.network, let networkB = b.network else { return true }
+        return networkA == networkB || crossesNetworks
     }
 }
 

@@ -351,7 +351,9 @@ extension Interpreter {
     // MARK: - Commands
 
     private final class Context: CommandContext {
-        unowned let interpreter: Interpreter
+        // Strong, not unowned: a context lives for one command's run, and an unowned reference
+        // costs two counts to make and one more at each use.
+        let interpreter: Interpreter
         let block: BlockNode?
         let scope: Scope
         let kind: BlockKind
@@ -387,33 +389,35 @@ extension Interpreter {
         var reportedErrors: [Diagnostic] = []
     }
 
-    func run(_ command: RegisteredCommand, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
-        let signature = command.signature
+    func run(_ command: CommandEntry, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
+        // The signature and the words are read in place: a copy of either is a count on each
+        // of its strings and arrays, for every statement run.
         let block = statement.block
-        guard signature.allowedIn.contains(kind) else { throw fail(.misplaced(signature, at: statement.nameRange)) }
+        guard command.signature.allowedIn.contains(kind) else { throw fail(.misplaced(command.signature, at: statement.nameRange)) }
         var blockKind = kind
-        switch signature.body {
+        switch command.signature.body {
         case .none:
-            if let block { throw fail(.takesNoBlock(signature, at: block.range)) }
+            if let block { throw fail(.takesNoBlock(command.signature, at: block.range)) }
         case .optional(let opened):
             blockKind = opened
         case .required(let opened):
             blockKind = opened
-            if block == nil { throw fail(.needsBlock(signature, at: statement.range)) }
+            if block == nil { throw fail(.needsBlock(command.signature, at: statement.range)) }
         }
         if statement.splitArguments != nil, let label = statement.words.first(where: { $0.label != nil })?.label {
-            throw fail(.error("'\(signature.name)' takes no NAME = VALUE arguments", at: label.range,
-                              help: "only recipes take keyword arguments; usage: \(signature.usage)"))
+            throw fail(.error("'\(command.signature.name)' takes no NAME = VALUE arguments", at: label.range,
+                              help: "only recipes take keyword arguments; usage: \(command.signature.usage)"))
         }
         var arguments: [EvaluatedWord] = []
         arguments.reserveCapacity(statement.words.count)
-        for word in statement.words {
-            let value = try word.expression.evaluate(self, in: scope)
+        for index in statement.words.indices {
+            let value = try statement.words[index].expression.evaluate(self, in: scope)
             if case .poison = value { throw Unwind.statementFailed }
-            arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: word.expression.range, elementRanges: word.elementRanges),
-                                           spelling: word.spelling))
+            arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: statement.words[index].expression.range,
+                                                                     elementRanges: statement.words[index].elementRanges),
+                                           spelling: statement.words[index].spelling))
         }
-        let invocation = try match(arguments, signature, nameRange: statement.nameRange, statementRange: statement.range,
+        let invocation = try match(arguments, command.signature, nameRange: statement.nameRange, statementRange: statement.range,
                                    blockKind: blockKind, hasBlock: block != nil)
         let context = Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory)
         do {
@@ -441,6 +445,7 @@ extension Interpreter {
         var usage: String { "usage: \(signature.usage)" }
         var index = 0
         var positional: [CommandArgument] = []
+        positional.reserveCapacity(signature.parameters.count)
         for parameter in signature.parameters {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
@@ -448,8 +453,7 @@ extension Interpreter {
             positional.append(try check(words[index].argument, parameter, signature))
             index += 1
         }
-        var options: [String: [CommandArgument]] = [:]
-        var optionRanges: [String: SourceRange] = [:]
+        var options = CommandOptions()
         // Built only when an error needs it, like `usage`.
         var keywords: [String] { signature.options.map(\.keyword) }
         func isKeyword(_ word: EvaluatedWord) -> Bool {
@@ -464,12 +468,12 @@ extension Interpreter {
                 throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
                                   help: suggestion.map { "did you mean '\($0)'? \(usage)" } ?? usage))
             }
-            if let earlier = optionRanges[keyword] {
+            if let earlier = options.range(of: keyword) {
                 throw fail(.error("'\(keyword)' is given twice", at: word.argument.range, notes: [.init("first given here", at: earlier)]))
             }
-            optionRanges[keyword] = word.argument.range
             index += 1
             var values: [CommandArgument] = []
+            values.reserveCapacity(option.values.count)
             for parameter in option.values {
                 guard index < words.count, !(isKeyword(words[index]) && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))
@@ -477,18 +481,17 @@ extension Interpreter {
                 values.append(try check(words[index].argument, parameter, signature))
                 index += 1
             }
-            options[keyword] = values
+            options.append(keyword, at: word.argument.range, values)
         }
-        if !signature.exactlyOneOf.isEmpty {
+        // Counted without a list: this path runs for every command.
+        if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options[$1] == nil ? 0 : 1) }) != 1 {
             let given = signature.exactlyOneOf.filter { options[$0] != nil }
-            if given.count != 1 {
-                let choices = signature.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
-                let range = given.count > 1 ? optionRanges[given[1]]! : statementRange
-                throw fail(.error("'\(signature.name)' needs exactly one of \(choices)", at: range, help: usage))
-            }
+            let choices = signature.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
+            let range = given.count > 1 ? options.range(of: given[1])! : statementRange
+            throw fail(.error("'\(signature.name)' needs exactly one of \(choices)", at: range, help: usage))
         }
         return CommandInvocation(name: signature.name, nameRange: nameRange, statementRange: statementRange, arguments: positional,
-                                 options: options, optionRanges: optionRanges, blockKind: blockKind, hasBlock: hasBlock)
+                                 options: options, blockKind: blockKind, hasBlock: hasBlock)
     }
 
     /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.

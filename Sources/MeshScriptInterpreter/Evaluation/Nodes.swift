@@ -624,7 +624,7 @@ final class CommandNode: StatementNode {
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         if let (recipe, home) = scope.lookupRecipe(symbol) {
             try interpreter.call(recipe, home: home, self, scope: scope, kind: kind, directory: directory)
-        } else if let command = interpreter.commands[name] {
+        } else if let command = interpreter.command(symbol) {
             try interpreter.run(command, self, scope: scope, kind: kind, directory: directory)
         } else {
             let candidates = interpreter.commands.values.filter { $0.signature.allowedIn.contains(kind) }.map(\.signature.name)

@@ -184,14 +184,59 @@ public struct CommandInvocation: Sendable {
     public var statementRange: SourceRange
     /// The positional values, one for each parameter of the signature.
     public var arguments: [CommandArgument]
-    /// The values of each given option, by keyword (an option that is not given has no entry).
-    public var options: [String: [CommandArgument]]
-    /// Where the keyword of each given option is, for diagnostics about the option itself.
-    public var optionRanges: [String: SourceRange]
+    /// The values of each given option, by keyword (an option that is not given has no entry),
+    /// and where each keyword is.
+    public var options: CommandOptions
     /// The block kind the statement sits in.
     public var blockKind: BlockKind
     /// Whether the statement opened a block.
     public var hasBlock: Bool
+}
+
+/// The options a statement gives, in the order it gives them: each keyword with where it is
+/// and its values. A command takes a handful of options, so a lookup scans a short list
+/// rather than hashing into a dictionary built for every statement run.
+public struct CommandOptions: Sendable {
+    // A struct, not a tuple: an array of tuples is copied and destroyed through the runtime's
+    // generic witnesses.
+    private struct Given: Sendable {
+        var keyword: String, range: SourceRange, values: [CommandArgument]
+    }
+    private var given: [Given] = []
+
+    /// No option given.
+    public init() {}
+
+    /// The values given after `keyword`, in signature order; nil when the option is not given.
+    public subscript(keyword: String) -> [CommandArgument]? {
+        given.first { $0.keyword == keyword }?.values
+    }
+
+    /// Where the option `keyword` is written (its keyword), for diagnostics about the option
+    /// itself; nil when it is not given.
+    public func range(of keyword: String) -> SourceRange? {
+        given.first { $0.keyword == keyword }?.range
+    }
+
+    /// The keywords given, in statement order.
+    public var keywords: [String] { given.map(\.keyword) }
+
+    /// Add the option `keyword`, written at `range`, with its `values`. A statement gives each
+    /// option once (matching rejects a repeat), so the keyword is not given yet.
+    mutating func append(_ keyword: String, at range: SourceRange, _ values: [CommandArgument]) {
+        given.append(Given(keyword: keyword, range: range, values: values))
+    }
+}
+
+/// A registered command as the evaluator finds it by symbol: one reference per statement run
+/// instead of a copy of the signature's strings and arrays.
+final class CommandEntry {
+    let signature: CommandSignature
+    let handler: CommandHandler
+
+    init(_ command: RegisteredCommand) {
+        (signature, handler) = (command.signature, command.handler)
+    }
 }
 
 /// An error a command handler raises; it becomes a diagnostic at `range`.

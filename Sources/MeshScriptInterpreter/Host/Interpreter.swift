@@ -38,6 +38,10 @@ public final class Interpreter {
     public private(set) var commands: [String: RegisteredCommand] = [:]
     /// The functions expressions may call, by name.
     public private(set) var functions: [String: RegisteredFunction] = [:]
+    /// `commands` by the symbol of their name: a statement finds its command by index.
+    private var commandsBySymbol: [CommandEntry?] = []
+    /// `commands` as the resolve pass reads them: a reference each, not a copy of the signature.
+    private(set) var commandEntries: [String: CommandEntry] = [:]
 
     let globals = Scope(parent: nil)
     /// The directory tree imports are confined to (the first script's directory).
@@ -113,7 +117,17 @@ public final class Interpreter {
 
     /// Makes a command available to scripts (replacing one of the same name).
     public func register(_ signature: CommandSignature, handler: @escaping CommandHandler) {
-        commands[signature.name] = RegisteredCommand(signature: signature, handler: handler)
+        let command = RegisteredCommand(signature: signature, handler: handler)
+        commands[signature.name] = command
+        let symbol = symbols.intern(signature.name)
+        if commandsBySymbol.count <= symbol.id { commandsBySymbol += Array(repeating: nil, count: symbol.id + 1 - commandsBySymbol.count) }
+        commandsBySymbol[symbol.id] = CommandEntry(command)
+        commandEntries[signature.name] = commandsBySymbol[symbol.id]
+    }
+
+    /// The command named by `symbol`, nil when none is registered.
+    func command(_ symbol: Symbol) -> CommandEntry? {
+        symbol.id < commandsBySymbol.count ? commandsBySymbol[symbol.id] : nil
     }
 
     /// Makes a function available to expressions (replacing one of the same name).

@@ -19,12 +19,15 @@ extension Interpreter {
         return resolveWithExports(program, predeclared: globalNames, directory: directory).diagnostics
     }
 
-    /// The globals bound so far, looked up by name (through the symbol table: no copy).
+    /// The globals bound so far, looked up by name (through the symbol table: no copy). None
+    /// is bound while a resolve pass runs, so a kind with no globals (a script checked on its
+    /// own has none) is not looked up at all: a lookup hashes the name.
     private var globalNames: Predeclared {
         let globals = self.globals, symbols = self.symbols
+        let hasVariables = globals.variables.mark > 0, hasRecipes = globals.recipes.mark > 0
         return Predeclared(
-            variable: { name in symbols.symbol(named: name).flatMap { globals.variables[$0]?.range } },
-            recipe: { name in symbols.symbol(named: name).flatMap { globals.recipes[$0]?.declaration } },
+            variable: { name in hasVariables ? symbols.symbol(named: name).flatMap { globals.variables[$0]?.range } : nil },
+            recipe: { name in hasRecipes ? symbols.symbol(named: name).flatMap { globals.recipes[$0]?.declaration } : nil },
             names: { (globals.variables.names, globals.recipes.names) })
     }
 
@@ -39,7 +42,7 @@ extension Interpreter {
                                     directory: String?) -> (diagnostics: [Diagnostic], exports: ResolvedExports) {
         var importDiagnostics: [Diagnostic] = []
         let environment = ResolveEnvironment(
-            commands: commands, functions: functions, predeclared: predeclared,
+            commands: commandEntries, functions: functions, predeclared: predeclared,
             exports: { [unowned self] path, directory in
                 let (exports, diagnostics) = self.staticExports(of: path, relativeTo: directory)
                 importDiagnostics += diagnostics
@@ -101,7 +104,7 @@ extension Interpreter {
     package func completionScope(for text: String) -> CompletionScope {
         let source = SourceFile(path: "<completion>", text: text)
         let parsed = Parser.parse(source, file: FileID(index: Int.max), maxDepth: limits.maxNestingDepth, closingBlocksAtEnd: true)
-        let environment = ResolveEnvironment(commands: commands, functions: functions, predeclared: globalNames,
+        let environment = ResolveEnvironment(commands: commandEntries, functions: functions, predeclared: globalNames,
                                              exports: { _, _ in nil }, directory: nil)
         let found = Resolver.scope(atEndOf: parsed.program, unclosedBlocks: parsed.unclosedBlocks, in: environment)
         var scope = CompletionScope(blockKind: found.kind, variables: found.variables.sorted(), recipes: found.recipes.sorted())

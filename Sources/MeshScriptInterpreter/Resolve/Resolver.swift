@@ -15,7 +15,7 @@
 /// What a program's names can refer to besides its own definitions.
 struct ResolveEnvironment {
     /// The registered commands, by name.
-    var commands: [String: RegisteredCommand]
+    var commands: [String: CommandEntry]
     /// The registered functions, by name.
     var functions: [String: RegisteredFunction]
     /// The names bound before the program runs, in the scope it runs in.
@@ -214,7 +214,8 @@ struct Resolver {
     }
 
     private mutating func resolve(_ statements: [Statement], in scope: ResolveScope, kind: BlockKind?) {
-        for statement in statements { resolve(statement, in: scope, kind: kind) }
+        // By index: `for statement in` copies each statement out of the array.
+        for index in statements.indices { resolve(statements[index], in: scope, kind: kind) }
     }
 
     /// Resolve a nested block in a scope of its own.
@@ -347,30 +348,31 @@ struct Resolver {
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
-        guard let command = environment.commands[name]?.signature else {
+        guard let entry = environment.commands[name] else {
             if !scope.anyOpen, !scope.isInOpenNamespace(name) { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
             for word in words { resolve(word.expression, in: scope) }
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
+        // Read in place: a copy of the signature is a count on each of its strings and arrays.
         var opened: BlockKind? = nil
-        if let kind, !command.allowedIn.contains(kind) { diagnostics.append(.misplaced(command, at: nameRange)) }
-        switch command.body {
+        if let kind, !entry.signature.allowedIn.contains(kind) { diagnostics.append(.misplaced(entry.signature, at: nameRange)) }
+        switch entry.signature.body {
         case .none:
-            if let block { diagnostics.append(.takesNoBlock(command, at: block.range)) }
+            if let block { diagnostics.append(.takesNoBlock(entry.signature, at: block.range)) }
         case .optional(let kind):
             opened = kind
         case .required(let kind):
             opened = kind
-            if block == nil { diagnostics.append(.needsBlock(command, at: range)) }
+            if block == nil { diagnostics.append(.needsBlock(entry.signature, at: range)) }
         }
         if let labelled = words.first(where: { $0.label != nil }) {
-            diagnostics.append(.error("'\(command.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
-                                      help: "usage: \(command.usage)"))
+            diagnostics.append(.error("'\(entry.signature.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
+                                      help: "usage: \(entry.signature.usage)"))
         }
         for word in words {
             // A command has a few options: a scan, not a set built per statement.
-            if case .name(let text) = word.expression.kind, command.options.contains(where: { $0.keyword == text }) { continue }
+            if case .name(let text) = word.expression.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
             resolve(word.expression, in: scope)
         }
         if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
