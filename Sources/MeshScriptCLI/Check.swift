@@ -78,7 +78,8 @@ struct Check: ParsableCommand {
     private func checkSyntax(_ file: String) -> Bool {
         let interpreter = Interpreter(limits: limits)
         _ = Unmanaged.passRetained(interpreter) // as checkScript: the process ends right after
-        let outcome = onLargeStack { interpreter.parseFile(file) }
+        // Parsing alone fits the main thread's usual 8 MiB stack many times over (see `onStack`).
+        let outcome = onStack(ofAtLeast: 8 << 20) { interpreter.parseFile(file) }
         let failed = outcome.diagnostics.hasErrors
         if !quiet || failed { printDiagnostics(outcome.diagnostics, sources: interpreter.sources) }
         if !failed && !quiet { print("\(file): syntax ok") }

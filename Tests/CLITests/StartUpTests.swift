@@ -1,6 +1,7 @@
 // What start-up depends on (BENCHMARKS.md, "Start-up"): on Linux the binary is linked static, so no
 // dynamic loader relocates it at every start; `check` declares the limit and kubeconfig options itself,
-// and they behave as the option groups the other commands share.
+// and they behave as the option groups the other commands share; `check --syntax-only` parses on the
+// main thread when its stack limit allows, and on the large-stack thread otherwise.
 import Foundation
 import MeshTestSupport
 import Testing
@@ -24,6 +25,22 @@ import Testing
         #expect(!types.isEmpty)
         #expect(!types.contains(interpreter), "meshscript names a dynamic loader (PT_INTERP): it is not linked static")
         #expect(!types.contains(dynamic), "meshscript has a dynamic section: it is not linked static")
+    }
+    #endif
+
+    #if os(Linux)
+    /// `check --syntax-only` parses on the main thread only when that thread's stack may grow to
+    /// 8 MiB (the usual limit); under a smaller RLIMIT_STACK it parses on the large-stack thread,
+    /// so the deepest nesting still ends in the nesting diagnostic, never a crash.
+    @Test(arguments: ["262144", "8388608", "unlimited"])
+    func syntaxOnlyReportsDeepNestingWhateverTheStackLimit(_ stack: String) throws {
+        let prlimit = try #require(executableOnPath("prlimit"), "prlimit (util-linux) sets the stack limit")
+        let scratch = try Scratch()
+        let depth = 100_000
+        let path = try scratch.write("deep.mesh", "let x = " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n")
+        let run = try runProcess(prlimit, ["--stack=\(stack)", try requireMeshscript(), "check", "--syntax-only", path],
+                                 environment: CLI.environment)
+        CLI.expectScriptError(run, "nesting is too deep (the limit is 256 levels)")
     }
     #endif
 
