@@ -91,7 +91,7 @@ struct PrettyJSON {
     }
 
     mutating func string(_ text: String) {
-        // Most strings need no escape: copied whole, checked as they are copied.
+        // Most strings need no escape: copied whole, then checked.
         let plain = text.utf8.withContiguousStorageIfAvailable { plainString($0) }
         guard plain != true else { return }
         append(0x22)
@@ -106,13 +106,14 @@ struct PrettyJSON {
         reserve(length + 2)
         let target = buffer + count
         target[0] = 0x22
-        var special = false
+        (target + 1).update(from: source, count: length)
+        // Without a branch per byte: one flag for a control character, a quote or a backslash.
+        var special: UInt8 = 0
         for index in 0..<length {
             let byte = source[index]
-            target[index + 1] = byte
-            special = special || byte < 0x20 || byte == 0x22 || byte == 0x5C
+            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
         }
-        guard !special else { return false }
+        guard special == 0 else { return false }
         target[length + 1] = 0x22
         count += length + 2
         return true

@@ -164,6 +164,11 @@ private struct StepList {
     let ambientMultiNetwork: Set<String>
     /// By cluster name; the first declaration of a name wins, as in `positions`.
     let access: [String: ClusterAccess]
+    /// Each cluster's ``ClusterAccess/flags``, made once: every kubectl and istioctl command carries them.
+    let accessFlags: [String: [String]]
+    /// `--istio=R` of `meshscript remote-secret`: the release whose forms apply (a release newer
+    /// than the table gets the newest's).
+    let remoteSecretRelease: String
     /// The steps made since they were last handed on (see ``addSteps(_:)``).
     var steps: [Plan.Step] = []
     /// How many steps were made in all: the next one's number is one more.
@@ -183,6 +188,8 @@ private struct StepList {
         access = positions.mapValues { [clusters = topology.clusters, kubeconfig = options.kubeconfig] in
             ClusterAccess(kubeconfig: kubeconfig, context: clusters[$0].contextName)
         }
+        accessFlags = access.mapValues(\.flags)
+        remoteSecretRelease = "--istio=\(min(topology.istio, IstioReleases.newest))"
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -208,7 +215,7 @@ private struct StepList {
             addClusterSteps(cluster)
             handOn(emit)
         }
-        for link in links where !attached.contains(link) {
+        for link in links where attached.isEmpty || !attached.contains(link) {
             addDiscoveryStep(link)
             handOn(emit)
         }
@@ -232,7 +239,7 @@ private struct StepList {
     static func operand(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
 
     /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
-    func flags(_ name: String) -> [String] { access[name]?.flags ?? [] }
+    func flags(_ name: String) -> [String] { accessFlags[name] ?? [] }
 
     mutating func addClusterSteps(_ cluster: ClusterDeclaration) {
         if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary) }
@@ -410,26 +417,27 @@ private struct StepList {
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
     /// side, target's for `kubectl apply`). The token never appears in the plan.
     mutating func addDiscoveryStep(_ link: DiscoveryLink) {
-        guard let source = positions[link.source].map({ topology.clusters[$0] }), positions[link.target] != nil else { return }
+        guard let sourceIndex = positions[link.source], positions[link.target] != nil else { return }
         let title = "give \(link.target) the remote secret of \(link.source)"
-        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: source.server?.value)
-        let server = source.server.map { ["--server=\($0.value)"] } ?? []
-        let apply = ["kubectl", "apply", "-f", "-"] + flags(link.target)
-        if options.offlineRemoteSecrets.contains(link) {
+        let sourceServer = topology.clusters[sourceIndex].server?.value
+        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: sourceServer)
+        let server = sourceServer.map { ["--server=\($0)"] } ?? []
+        let sourceFlags = flags(link.source), targetFlags = flags(link.target)
+        let apply = ["kubectl", "apply", "-f", "-"] + targetFlags
+        if !options.offlineRemoteSecrets.isEmpty, options.offlineRemoteSecrets.contains(link) {
             let file = layout.remoteSecret(source: link.source, target: link.target)
-            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
-                note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
+            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + targetFlags)], files: [file],
+                note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'")
         } else if forms.mintsReaderToken {
             let reader = layout.readerAccount(link.source)
-            // The release whose forms apply: a release newer than the table gets the newest's.
-            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + ["--istio=\(min(topology.istio, IstioReleases.newest))"] + flags(link.source)
+            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + [remoteSecretRelease] + sourceFlags
             add(kind, .discover, link.target, title,
-                [Plan.Command(["kubectl", "apply", "-f", reader] + flags(link.source)), Plan.Command(pipeline: [create, apply])],
+                [Plan.Command(["kubectl", "apply", "-f", reader] + sourceFlags), Plan.Command(pipeline: [create, apply])],
                 files: [reader],
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
         } else {
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            let create = ["istioctl"] + forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + server
+            let create = ["istioctl"] + forms.createRemoteSecret + sourceFlags + ["--name=\(link.source)"] + server
             add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
         }
     }
