@@ -23,6 +23,9 @@ struct PrettyJSON {
     /// The buffer's size: a piece and room for the element that passes it (a longer string
     /// goes to the drain in more than one piece).
     static let capacity = 2 * chunkSize
+    /// The longest piece (a string with its quotes, a key, an indentation) copied in one go;
+    /// longer ones go through ``append(_:)`` a buffer at a time.
+    private static let piece = 1 << 12
 
     /// A writer into `buffer`, ``capacity`` bytes that outlive it, handing the text to `drain`.
     init(buffer: UnsafeMutablePointer<UInt8>, drain: @escaping (UnsafeRawBufferPointer) -> Void) {
@@ -39,8 +42,24 @@ struct PrettyJSON {
     mutating func object(_ body: (inout PrettyJSON) -> Void) { container(0x7B, 0x7D, body) }
     mutating func array(_ body: (inout PrettyJSON) -> Void) { container(0x5B, 0x5D, body) }
 
-    /// Starts the member `key` of the innermost object; its value is written next.
-    mutating func key(_ key: String) {
+    /// Starts the member `key` of the innermost object; its value is written next. `key` is a
+    /// literal of the writer's own, plain ASCII that needs no escape.
+    mutating func key(_ key: StaticString) {
+        element()
+        key.withUTF8Buffer { key in
+            reserve(key.count + 5)
+            put(0x22)
+            (buffer + count).update(from: key.baseAddress!, count: key.count)
+            count += key.count
+            put(0x22) // " : "
+            put(0x20)
+            put(0x3A)
+            put(0x20)
+        }
+    }
+
+    /// Starts the member named `key` (a name from the plan, escaped as needed).
+    mutating func key(text key: String) {
         element()
         string(key)
         reserve(3)
@@ -52,6 +71,18 @@ struct PrettyJSON {
     /// Starts the next element of the innermost array (or the member after a key).
     mutating func element() {
         if count >= Self.chunkSize { finish() }
+        let width = 2 * depth
+        guard width <= Self.piece else { return longElement() }
+        reserve(width + 2)
+        if !isEmpty { put(0x2C) }
+        put(0x0A)
+        isEmpty = false
+        (buffer + count).update(repeating: 0x20, count: width)
+        count += width
+    }
+
+    /// ``element()`` nested deeper than ``piece`` spaces.
+    private mutating func longElement() {
         reserve(2)
         if !isEmpty { put(0x2C) }
         put(0x0A)
@@ -60,17 +91,41 @@ struct PrettyJSON {
     }
 
     mutating func string(_ text: String) {
+        // Most strings need no escape: copied whole, then checked.
+        let plain = text.utf8.withContiguousStorageIfAvailable { plainString($0) }
+        guard plain != true else { return }
         append(0x22)
-        // Most strings need no escape: copy those whole.
-        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            append(utf8)
-            return true
-        }
-        if plain != true {
-            for byte in text.utf8 { escaped(byte) }
-        }
+        for byte in text.utf8 { escaped(byte) }
         append(0x22)
+    }
+
+    /// `utf8` in quotes when it needs no escape (then true); false, with nothing written, otherwise.
+    private mutating func plainString(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = utf8.count
+        guard length <= Self.piece, let source = utf8.baseAddress else { return longPlainString(utf8) }
+        reserve(length + 2)
+        let target = buffer + count
+        target[0] = 0x22
+        (target + 1).update(from: source, count: length)
+        // Without a branch per byte: one flag for a control character, a quote or a backslash.
+        var special: UInt8 = 0
+        for index in 0..<length {
+            let byte = source[index]
+            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
+        }
+        guard special == 0 else { return false }
+        target[length + 1] = 0x22
+        count += length + 2
+        return true
+    }
+
+    /// ``plainString(_:)`` for a string longer than ``piece``.
+    private mutating func longPlainString(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+        append(0x22)
+        append(utf8)
+        append(0x22)
+        return true
     }
 
     /// One byte of a string: as it is, or as its JSON escape.
@@ -112,20 +167,25 @@ struct PrettyJSON {
     }
 
     /// A bare token: `true`, `false`.
-    mutating func literal(_ text: String) {
-        for byte in text.utf8 { append(byte) }
+    mutating func literal(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
     }
 
     /// `key` and a string value; nothing when `value` is nil, as the encoder omits nil optionals.
-    mutating func member(_ key: String, _ value: String?) {
+    mutating func member(_ key: StaticString, _ value: String?) {
         guard let value else { return }
         self.key(key)
         string(value)
     }
 
     /// `key` and an array of strings.
-    mutating func member(_ key: String, _ values: [String]) {
+    mutating func member(_ key: StaticString, _ values: [String]) {
         self.key(key)
+        strings(values)
+    }
+
+    /// An array of strings.
+    mutating func strings(_ values: [String]) {
         array { json in
             for value in values {
                 json.element()
@@ -154,7 +214,7 @@ struct PrettyJSON {
     private mutating func indent() {
         var width = 2 * depth
         while width > 0 {
-            let piece = min(width, 256)
+            let piece = min(width, Self.piece)
             reserve(piece)
             (buffer + count).update(repeating: 0x20, count: piece)
             count += piece
@@ -197,7 +257,7 @@ extension Plan {
             json.key("access")
             json.object { json in
                 for name in access.keys.sorted() {
-                    json.key(name)
+                    json.key(text: name)
                     access[name]!.write(to: &json)
                 }
             }
@@ -276,12 +336,7 @@ extension Plan.Step {
                         json.array { json in
                             for arguments in command.pipeline {
                                 json.element()
-                                json.array { json in
-                                    for argument in arguments {
-                                        json.element()
-                                        json.string(argument)
-                                    }
-                                }
+                                json.strings(arguments)
                             }
                         }
                     }
@@ -348,13 +403,13 @@ extension Plan.Step.Kind {
         }
     }
 
-    private static func bare(_ name: String, _ json: inout PrettyJSON) {
+    private static func bare(_ name: StaticString, _ json: inout PrettyJSON) {
         json.key(name)
         json.object { _ in }
     }
 
     /// The case `name` with the members `values` writes, in sorted key order (nil ones left out).
-    private static func labelled(_ name: String, _ json: inout PrettyJSON, _ values: (inout PrettyJSON) -> Void) {
+    private static func labelled(_ name: StaticString, _ json: inout PrettyJSON, _ values: (inout PrettyJSON) -> Void) {
         json.key(name)
         json.object(values)
     }
@@ -365,7 +420,7 @@ extension Plan {
     static func write(_ data: [String: [String: HostValue]], _ json: inout PrettyJSON) {
         json.object { json in
             for name in data.keys.sorted() {
-                json.key(name)
+                json.key(text: name)
                 write(data[name]!, &json)
             }
         }
@@ -374,7 +429,7 @@ extension Plan {
     static func write(_ data: [String: HostValue], _ json: inout PrettyJSON) {
         json.object { json in
             for key in data.keys.sorted() {
-                json.key(key)
+                json.key(text: key)
                 data[key]!.write(to: &json)
             }
         }

@@ -88,7 +88,8 @@ package enum Planner {
     package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
         var builder = StepList(topology: topology, options: options)
         var plan = builder.outline
-        builder.addSteps { plan.steps += $0 }
+        builder.addSteps()
+        plan.steps = builder.steps
         for hook in options.hooks { hook(&plan, topology) }
         return plan
     }
@@ -101,7 +102,11 @@ package enum Planner {
         guard options.hooks.isEmpty else { return plan(topology, options: options).writeJSON(write) }
         var builder = StepList(topology: topology, options: options)
         builder.outline.writeJSON(write) { json in
-            builder.addSteps { $0.writeElements(to: &json) }
+            // The builder writes each step as it makes it, then hands the writer back (its
+            // drain must not outlive the call: see `withoutActuallyEscaping` in Plan.writeJSON).
+            builder.json = json
+            builder.addSteps()
+            json = builder.json.take()!
         }
     }
 
@@ -164,8 +169,20 @@ private struct StepList {
     let ambientMultiNetwork: Set<String>
     /// By cluster name; the first declaration of a name wins, as in `positions`.
     let access: [String: ClusterAccess]
-    /// The steps made since they were last handed on (see ``addSteps(_:)``).
+    /// Each cluster's ``ClusterAccess/flags`` at its position in ``positions``, made once:
+    /// every kubectl and istioctl command carries them.
+    let accessFlags: [[String]]
+    /// `--istio=R` of `meshscript remote-secret`: the release whose forms apply (a release newer
+    /// than the table gets the newest's).
+    let remoteSecretRelease: String
+    /// The same for every cluster: `meshscript render`, which makes the intermediate CAs.
+    let render: Plan.Command
+    /// The same for every cluster: the root certificate's path.
+    let rootCertificate: String
+    /// The steps made so far, unless they are written as they are made (see ``json``).
     var steps: [Plan.Step] = []
+    /// When set, each step is written here as it is made, and not kept.
+    var json: PrettyJSON?
     /// How many steps were made in all: the next one's number is one more.
     var made = 0
     /// Links remote -> primary already planned with their remote (see ``addRemoteSteps(_:primary:)``).
@@ -183,6 +200,18 @@ private struct StepList {
         access = positions.mapValues { [clusters = topology.clusters, kubeconfig = options.kubeconfig] in
             ClusterAccess(kubeconfig: kubeconfig, context: clusters[$0].contextName)
         }
+        var accessFlags = [[String]](repeating: [], count: topology.clusters.count)
+        for position in positions.values {
+            accessFlags[position] = ClusterAccess(kubeconfig: options.kubeconfig, context: topology.clusters[position].contextName).flags
+        }
+        self.accessFlags = accessFlags
+        remoteSecretRelease = "--istio=\(min(topology.istio, IstioReleases.newest))"
+        // render reads the same kubeconfig for the remote secrets it writes; the script's own
+        // `kubeconfig` statement still wins over the option, so passing it is always right.
+        // A path that starts with '-' would be read as an option: ./ keeps it a path.
+        render = Plan.Command(["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
+            + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []))
+        rootCertificate = layout.rootCertificate
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -197,42 +226,35 @@ private struct StepList {
                     gitops: gitops, hostData: hostData.isEmpty ? nil : hostData)
     }
 
-    /// Makes every step, in order, and hands them to `emit` a cluster's at a time, then a link's.
-    mutating func addSteps(_ emit: ([Plan.Step]) -> Void) {
+    /// Makes every step, in order: into ``steps``, or written to ``json`` as each is made.
+    mutating func addSteps() {
         // A remote's install needs its primary's east-west gateway address: primaries first.
         for cluster in topology.clusters where topology.primary(of: cluster) == nil {
             addClusterSteps(cluster)
-            handOn(emit)
         }
         for cluster in topology.clusters where topology.primary(of: cluster) != nil {
             addClusterSteps(cluster)
-            handOn(emit)
         }
-        for link in links where !attached.contains(link) {
+        for link in links where attached.isEmpty || !attached.contains(link) {
             addDiscoveryStep(link)
-            handOn(emit)
         }
-    }
-
-    /// Hands the steps made since the last call to `emit`, and forgets them.
-    private mutating func handOn(_ emit: ([Plan.Step]) -> Void) {
-        guard !steps.isEmpty else { return }
-        emit(steps)
-        steps.removeAll(keepingCapacity: true)
     }
 
     mutating func add(_ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command],
                       files: [String] = [], note: String? = nil, output: String? = nil) {
         made += 1
-        steps.append(Plan.Step(number: made, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
-                               note: note, kind: kind, output: output))
+        let step = Plan.Step(number: made, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
+                             note: note, kind: kind, output: output)
+        guard json != nil else { return steps.append(step) }
+        json!.element()
+        step.write(to: &json!)
     }
 
     /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
     static func operand(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
 
     /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
-    func flags(_ name: String) -> [String] { access[name]?.flags ?? [] }
+    func flags(_ name: String) -> [String] { positions[name].map { accessFlags[$0] } ?? [] }
 
     mutating func addClusterSteps(_ cluster: ClusterDeclaration) {
         if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary) }
@@ -244,13 +266,8 @@ private struct StepList {
         let name = cluster.name.value
         let access = flags(name)
         let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
-        // render reads the same kubeconfig for the remote secrets it writes; the script's own
-        // `kubeconfig` statement still wins over the option, so passing it is always right.
-        // A path that starts with '-' would be read as an option: ./ keeps it a path.
-        let render = ["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
-            + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
-        add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [Plan.Command(render)],
-            files: [layout.rootCertificate] + certificateFiles,
+        add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [render],
+            files: [rootCertificate] + certificateFiles,
             note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)")
         add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
         if let network = topology.network(of: cluster), multiNetwork.contains(name), forms.namespaceNetworkLabel {
@@ -410,26 +427,27 @@ private struct StepList {
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
     /// side, target's for `kubectl apply`). The token never appears in the plan.
     mutating func addDiscoveryStep(_ link: DiscoveryLink) {
-        guard let source = positions[link.source].map({ topology.clusters[$0] }), positions[link.target] != nil else { return }
+        guard let sourceIndex = positions[link.source], let targetIndex = positions[link.target] else { return }
         let title = "give \(link.target) the remote secret of \(link.source)"
-        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: source.server?.value)
-        let server = source.server.map { ["--server=\($0.value)"] } ?? []
-        let apply = ["kubectl", "apply", "-f", "-"] + flags(link.target)
-        if options.offlineRemoteSecrets.contains(link) {
+        let sourceServer = topology.clusters[sourceIndex].server?.value
+        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: sourceServer)
+        let server = sourceServer.map { ["--server=\($0)"] } ?? []
+        let sourceFlags = accessFlags[sourceIndex], targetFlags = accessFlags[targetIndex]
+        let apply = ["kubectl", "apply", "-f", "-"] + targetFlags
+        if !options.offlineRemoteSecrets.isEmpty, options.offlineRemoteSecrets.contains(link) {
             let file = layout.remoteSecret(source: link.source, target: link.target)
-            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + flags(link.target))], files: [file],
-                note: "written by meshscript render from the kubeconfig context '\(source.contextName)'")
+            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + targetFlags)], files: [file],
+                note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'")
         } else if forms.mintsReaderToken {
             let reader = layout.readerAccount(link.source)
-            // The release whose forms apply: a release newer than the table gets the newest's.
-            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + ["--istio=\(min(topology.istio, IstioReleases.newest))"] + flags(link.source)
+            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + [remoteSecretRelease] + sourceFlags
             add(kind, .discover, link.target, title,
-                [Plan.Command(["kubectl", "apply", "-f", reader] + flags(link.source)), Plan.Command(pipeline: [create, apply])],
+                [Plan.Command(["kubectl", "apply", "-f", reader] + sourceFlags), Plan.Command(pipeline: [create, apply])],
                 files: [reader],
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
         } else {
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            let create = ["istioctl"] + forms.createRemoteSecret + flags(link.source) + ["--name=\(link.source)"] + server
+            let create = ["istioctl"] + forms.createRemoteSecret + sourceFlags + ["--name=\(link.source)"] + server
             add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
         }
     }
