@@ -79,10 +79,26 @@ extension Interpreter {
                                help: "a loop or recursion runs too long; the host can raise the limit"))
         }
         if steps & 1023 == 0 || cost > 1 { try checkCancelled(at: range) }
-        if stackGuard.isExhausted {
-            throw fatal(.error("the script nests too deeply for this thread's stack", at: range,
-                               help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
-        }
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+    }
+
+    /// Charge the `cost` steps of a subtree whose quick value is known (see
+    /// `ExpressionNode.evaluate`), as `step` would node by node: false, charging nothing, when
+    /// they would pass the limit (the slow evaluation then finds the node that passes it).
+    @inline(__always) func charge(_ cost: Int, at range: SourceRange) throws -> Bool {
+        let (total, overflow) = steps.addingReportingOverflow(cost)
+        guard !overflow, total <= stepLimit else { return false }
+        let crossed = (steps >> 10) != (total >> 10)
+        steps = total
+        // `step` looks for a cancel at every multiple of 1024 steps: so does this, when one is among these.
+        if crossed { try checkCancelled(at: range) }
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+        return true
+    }
+
+    private func stackExhausted(at range: SourceRange) -> Unwind {
+        fatal(.error("the script nests too deeply for this thread's stack", at: range,
+                     help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
     }
 
     /// Stop the run if the host has cancelled it (now or before it started).

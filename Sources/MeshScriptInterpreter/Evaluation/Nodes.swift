@@ -13,13 +13,44 @@
 
 class ExpressionNode {
     let range: SourceRange
+    /// The steps evaluating the node charges when `quickValue` gives its value: one per node
+    /// of its subtree; 0 when it has no quick value.
+    let quickCost: Int
 
-    init(_ range: SourceRange) { self.range = range }
+    init(_ range: SourceRange, quickCost: Int = 0) {
+        self.range = range
+        self.quickCost = quickCost
+    }
 
     /// Charge the node's evaluation step, then compute its value.
+    ///
+    /// An arithmetic expression on integers (`$i + $j`, `$n - 1 < $limit`) is first tried
+    /// quickly: its value computed with no step charged per node, then its whole subtree's
+    /// steps charged at once. Computing a quick value has no effect, so when it gives none
+    /// (a value that is not an integer, an unbound slot, an overflow) or its steps would pass
+    /// the limit, the slow evaluation runs instead, charging and reporting exactly as before:
+    /// the same steps in total, the limit reported at the node that passes it.
     @inline(__always) final func evaluate(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        if quickCost > 1, let value = quickValue(scope), try interpreter.charge(quickCost, at: range) { return value }
         try interpreter.step(range)
         return try value(interpreter, in: scope)
+    }
+
+    /// The node's value when it is an integer or boolean worked out without a step, an
+    /// error or anything else the slow evaluation would do; nil when it needs that evaluation.
+    /// Nodes with a `quickCost` override it.
+    func quickValue(_ scope: Scope) -> Value? { nil }
+
+    /// The `quickCost` of a node with these operands: one step for itself and theirs, or 0
+    /// when one has no quick value (or the subtree is too big to be worth it: this bounds how
+    /// deeply `quickValue` recurses, which no step checks the stack for).
+    static func quickCost(of operands: ExpressionNode...) -> Int {
+        var cost = 1
+        for operand in operands {
+            guard operand.quickCost > 0 else { return 0 }
+            cost += operand.quickCost
+        }
+        return cost <= 32 ? cost : 0
     }
 
     /// The node's own work (`evaluate` has charged the step). Every subclass overrides it.
@@ -46,10 +77,12 @@ final class ConstantNode: ExpressionNode {
 
     init(_ constant: Value, _ range: SourceRange) {
         self.constant = constant
-        super.init(range)
+        super.init(range, quickCost: 1)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value { constant }
+
+    override func quickValue(_ scope: Scope) -> Value? { constant }
 }
 
 /// `$name`, found by name: a name of a file's scope (or of a block that imports).
@@ -57,10 +90,10 @@ class VariableNode: ExpressionNode {
     let name: String
     let symbol: Symbol
 
-    init(_ name: String, _ symbol: Symbol, _ range: SourceRange) {
+    init(_ name: String, _ symbol: Symbol, _ range: SourceRange, quickCost: Int = 0) {
         self.name = name
         self.symbol = symbol
-        super.init(range)
+        super.init(range, quickCost: quickCost)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
@@ -84,14 +117,19 @@ final class SlotVariableNode: VariableNode {
     init(_ name: String, _ symbol: Symbol, hops: Int, index: Int, _ range: SourceRange) {
         self.hops = hops
         self.index = index
-        super.init(name, symbol, range)
+        super.init(name, symbol, range, quickCost: 1)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
-        // The scope's own slots are read inline; a walk up costs a call per scope.
-        if hops == 0, let value = scope.slots[index] { return value }
-        if hops > 0, let value = scope.parent!.slot(hops: hops - 1, index: index) { return value }
+        if let value = quickValue(scope) { return value }
         return try lookUp(interpreter, in: scope)
+    }
+
+    /// The slot's value; nil while it is unbound.
+    override func quickValue(_ scope: Scope) -> Value? {
+        // The scope's own slots are read inline; a walk up costs a call per scope.
+        if hops == 0 { return scope.slots[index] }
+        return scope.parent!.slot(hops: hops - 1, index: index)
     }
 }
 
@@ -215,11 +253,29 @@ class OperatorNode: ExpressionNode {
         self.op = op
         self.left = left
         self.right = right
-        super.init(range)
+        // The integer operators have quick values (`and`, `or` may skip an operand; `==` on
+        // lists charges what it compares).
+        let arithmetic = switch op {
+        case .plus, .minus, .less, .lessEqual, .greater, .greaterEqual: true
+        case .equal, .notEqual, .and, .or, .in: false
+        }
+        super.init(range, quickCost: arithmetic ? Self.quickCost(of: left, right) : 0)
+    }
+
+    /// Both operands' quick values when both are integers.
+    @inline(__always) final func quickIntegers(_ scope: Scope) -> (Int, Int)? {
+        guard case .integer(let a)? = left.quickValue(scope), case .integer(let b)? = right.quickValue(scope) else { return nil }
+        return (a, b)
     }
 }
 
 final class BinaryNode: OperatorNode {
+
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard op == .plus, let (a, b) = quickIntegers(scope) else { return nil }
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : .integer(sum)
+    }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
@@ -489,12 +545,19 @@ final class ForNode: StatementNode {
                 iteration.slots[0] = item
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
+        } else if let integers = items.integers {
+            // A range(): its integers, without a Value made and switched on per item by the list.
+            let iteration = Scope(parent: scope, layout: layout)
+            for integer in integers {
+                try interpreter.step(body.range)
+                iteration.unbindAll(binding: .integer(integer))
+                try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
+            }
         } else {
             let iteration = Scope(parent: scope, layout: layout)
             for item in items {
                 try interpreter.step(body.range)
-                iteration.unbindAll()
-                iteration.slots[0] = item
+                iteration.unbindAll(binding: item)
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         }
@@ -665,6 +728,12 @@ final class MinusNode: OperatorNode {
         super.init(.minus, left, right, range)
     }
 
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard let (a, b) = quickIntegers(scope) else { return nil }
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? nil : .integer(difference)
+    }
+
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
         let right = try self.right.evaluate(interpreter, in: scope)
@@ -681,6 +750,16 @@ final class MinusNode: OperatorNode {
 
 /// `a < b`, `a <= b`, `a > b`, `a >= b` on integers.
 final class CompareNode: OperatorNode {
+
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard let (a, b) = quickIntegers(scope) else { return nil }
+        switch op {
+        case .less: return .boolean(a < b)
+        case .lessEqual: return .boolean(a <= b)
+        case .greater: return .boolean(a > b)
+        default: return .boolean(a >= b)
+        }
+    }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)

@@ -302,9 +302,11 @@ final class Scope: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Forget every name bound here, keeping the storage (a loop's next iteration).
-    func unbindAll() {
-        for index in 0..<slotCount { slots[index] = nil }
+    /// Forget every name bound here, keeping the storage, and bind slot 0 to `first`: a loop's
+    /// next iteration, and its variable.
+    @inline(__always) func unbindAll(binding first: Value) {
+        slots[0] = first
+        for index in 1..<max(slotCount, 1) { slots[index] = nil }
         tables?.variables.removeAll()
     }
 
