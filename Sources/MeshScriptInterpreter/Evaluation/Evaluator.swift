@@ -209,12 +209,13 @@ extension Interpreter {
         }
     }
 
-    func execute(_ statements: [StatementNode], scope: Scope, kind: BlockKind, directory: String?) throws {
-        // By index: a `for statement in` copies each node out of the array, a retain and a
-        // release per statement run.
+    /// Run a block's statements (`BlockNode.statements`), which their block keeps alive.
+    func execute(_ statements: [Unmanaged<StatementNode>], scope: Scope, kind: BlockKind, directory: String?) throws {
+        // Unmanaged: a node read from an array of references is retained and released around
+        // the call that runs it, once per statement run.
         for index in statements.indices {
             do {
-                try statements[index].execute(self, scope: scope, kind: kind, directory: directory)
+                try statements[index]._withUnsafeGuaranteedRef { try $0.execute(self, scope: scope, kind: kind, directory: directory) }
             } catch Unwind.statementFailed {
                 continue
             }

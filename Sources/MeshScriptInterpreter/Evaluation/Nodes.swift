@@ -357,7 +357,11 @@ final class BlockNode: @unchecked Sendable {
     /// The layout the block's statements are lowered in: its own, else the one around it.
     private let loweringLayout: ScopeLayout?
     private let source: [Statement]
+    /// The statements, lowered; nil until the block first runs.
     private var lowered: [StatementNode]?
+    /// `lowered` without ownership (`lowered` owns them, for as long as the block lives):
+    /// running a statement from here costs no retain and release of its node.
+    private var runnable: [Unmanaged<StatementNode>] = []
 
     /// A nested block (`if`, a command's block): it gets a scope of its own when its own
     /// statements (not its nested blocks') bind names; `enclosing` is the layout around it.
@@ -394,11 +398,13 @@ final class BlockNode: @unchecked Sendable {
         }
     }
 
-    func statements(_ interpreter: Interpreter) -> [StatementNode] {
-        if let lowered { return lowered }
+    /// The statements to run (`Interpreter.execute`), lowered the first time.
+    func statements(_ interpreter: Interpreter) -> [Unmanaged<StatementNode>] {
+        if lowered != nil { return runnable }
         let statements = source.map { interpreter.lower($0, in: loweringLayout) }
         lowered = statements
-        return statements
+        runnable = statements.map(Unmanaged.passUnretained)
+        return runnable
     }
 
     /// Run the block in a scope of its own under `parent`. A block that binds no names runs in
