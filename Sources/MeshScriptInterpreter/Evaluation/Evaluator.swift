@@ -242,7 +242,8 @@ extension Interpreter {
         if let block = statement.block, !signature.yields {
             throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
-        let body = recipe.scope(under: home, interpreter: self)
+        let statements = recipe.body.statements(self)
+        var body = recipe.scope(under: home, interpreter: self)
         let words = statement.words
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
@@ -256,14 +257,18 @@ extension Interpreter {
             let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
             try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
         }
-        _ = try invoke(recipe, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
+        _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
+        recycle(&body)
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
-        let body = recipe.scope(under: home, interpreter: self)
+        let statements = recipe.body.statements(self)
+        var body = recipe.scope(under: home, interpreter: self)
         try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
-        guard let value = try invoke(recipe, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory) else {
+        let value = try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
+        recycle(&body)
+        guard let value else {
             let name = recipe.declaration.name
             throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
                               notes: [.init("'\(name)' is defined here", at: recipe.declaration.nameRange)],
@@ -274,8 +279,8 @@ extension Interpreter {
 
     /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
     /// its `return`, nil when it ends without one.
-    private func invoke(_ recipe: Recipe, body: Scope, site: SourceRange, block: BlockNode?, caller: Scope,
-                        kind: BlockKind, directory: String?) throws -> Value? {
+    private func invoke(_ recipe: Recipe, _ statements: [Unmanaged<StatementNode>], body: Scope, site: SourceRange, block: BlockNode?,
+                        caller: Scope, kind: BlockKind, directory: String?) throws -> Value? {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
@@ -294,13 +299,22 @@ extension Interpreter {
             frames.removeLast()
         }
         do {
-            try execute(recipe.body.statements(self), scope: body, kind: kind, directory: directory)
+            try execute(statements, scope: body, kind: kind, directory: directory)
         } catch Unwind.returned where returning.frame == frame {
             let value = returning.value
             returning = (-1, .poison)
             return value
         }
         return nil
+    }
+
+    /// Keep the scope of a call that has ended for the next call of its recipe
+    /// (`Recipe.scope(under:interpreter:)`), when nothing else holds it (a recipe declared in
+    /// the body, a command that kept its context): allocating and freeing a scope and its
+    /// slots cost more than the rest of a short call.
+    func recycle(_ scope: inout Scope) {
+        guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
+        spareScopes.append(scope)
     }
 
     /// Bind a recipe's parameters in `body`: the positional arguments, then the keyword

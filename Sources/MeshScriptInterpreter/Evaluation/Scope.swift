@@ -32,11 +32,15 @@ public final class Recipe: @unchecked Sendable {
 }
 
 extension Recipe {
-    /// A scope for a call's parameters and body, under `home`. The body is lowered first, so
-    /// the scope has a slot for each name it binds.
+    /// A scope for a call's parameters and body, under `home`: the spare one an earlier call
+    /// of this body under this home left (`Interpreter.recycle`), else a new one. The body is
+    /// lowered first (`body.statements`), so the scope has a slot for each name it binds.
     func scope(under home: Scope, interpreter: Interpreter) -> Scope {
-        _ = body.statements(interpreter)
-        return Scope(parent: home, layout: body.layout)
+        let layout = body.layout
+        if let spare = interpreter.spareScopes.last, spare.parent === home, spare.layout === layout {
+            return interpreter.spareScopes.removeLast()
+        }
+        return Scope(parent: home, layout: layout)
     }
 }
 
@@ -308,6 +312,15 @@ final class Scope: @unchecked Sendable {
         slots[0] = first
         for index in 1..<max(slotCount, 1) { slots[index] = nil }
         tables?.variables.removeAll()
+    }
+
+    /// Unbind every slot, for a later call of the same recipe to reuse the scope; false, changing
+    /// nothing, when names are bound here by name (an import, a recipe declared: the scope is
+    /// not what a new call's scope would be).
+    func unbindForReuse() -> Bool {
+        guard tables == nil else { return false }
+        for index in 0..<slotCount { slots[index] = nil }
+        return true
     }
 
     // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and

@@ -80,6 +80,9 @@ public final class Interpreter {
     /// The index in `frames` of the call whose body the running code belongs to lexically
     /// (a block a recipe yields to belongs to its caller); -1 outside every recipe.
     @exclusivity(unchecked) var activeFrame = -1
+    /// Scopes of ended recipe calls, their slots unbound, for the next call of the same recipe
+    /// to reuse (`Interpreter.recycle`), most recent last.
+    @exclusivity(unchecked) var spareScopes: [Scope] = []
     /// The frame a `return` being unwound ends, and its value.
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
@@ -259,6 +262,7 @@ public final class Interpreter {
         callDepth = 0
         frames = []
         activeFrame = -1
+        spareScopes = []
         commandBlockDepth = 0
         valueBytes = 0
         errorCount = 0
