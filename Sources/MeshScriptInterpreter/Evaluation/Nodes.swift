@@ -243,16 +243,51 @@ final class CallNode: ExpressionNode {
     }
 }
 
+/// Where an operator's quick value finds an operand's integer: read inline from a slot or the
+/// node's constant, or asked of the operand's own quick value.
+enum IntegerOperand {
+    case slot(hops: Int, index: Int)
+    case constant(Int)
+    case node
+
+    init(_ node: ExpressionNode) {
+        if let variable = node as? SlotVariableNode {
+            self = .slot(hops: variable.hops, index: variable.index)
+        } else if let constant = node as? ConstantNode, case .integer(let value) = constant.constant {
+            self = .constant(value)
+        } else {
+            self = .node
+        }
+    }
+
+    /// The operand's value when it is an integer known without a step (see `ExpressionNode.quickValue`).
+    @inline(__always) func integer(_ node: ExpressionNode, in scope: Scope) -> Int? {
+        switch self {
+        case .slot(let hops, let index):
+            return hops == 0 ? scope.integer(at: index) : scope.parent!.integer(hops: hops - 1, index: index)
+        case .constant(let value):
+            return value
+        case .node:
+            if case .integer(let value)? = node.quickValue(scope) { return value }
+            return nil
+        }
+    }
+}
+
 /// An infix operator's node: the operator and its two operands.
 class OperatorNode: ExpressionNode {
     let op: BinaryOperator
     let left: ExpressionNode
     let right: ExpressionNode
+    private let leftOperand: IntegerOperand
+    private let rightOperand: IntegerOperand
 
     init(_ op: BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
         self.op = op
         self.left = left
         self.right = right
+        leftOperand = IntegerOperand(left)
+        rightOperand = IntegerOperand(right)
         // The integer operators have quick values (`and`, `or` may skip an operand; `==` on
         // lists charges what it compares).
         let arithmetic = switch op {
@@ -264,7 +299,7 @@ class OperatorNode: ExpressionNode {
 
     /// Both operands' quick values when both are integers.
     @inline(__always) final func quickIntegers(_ scope: Scope) -> (Int, Int)? {
-        guard case .integer(let a)? = left.quickValue(scope), case .integer(let b)? = right.quickValue(scope) else { return nil }
+        guard let a = leftOperand.integer(left, in: scope), let b = rightOperand.integer(right, in: scope) else { return nil }
         return (a, b)
     }
 }

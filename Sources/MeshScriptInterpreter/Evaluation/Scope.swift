@@ -332,6 +332,18 @@ final class Scope: @unchecked Sendable {
         return parent!.slot(hops: hops - 1, index: index)
     }
 
+    /// The integer in slot `index`; nil while it is unbound or holds another kind of value.
+    @inline(__always) func integer(at index: Int) -> Int? {
+        if case .integer(let value)? = slots[index] { return value }
+        return nil
+    }
+
+    /// The integer in slot `index` of the scope `hops` parents up, as `integer(at:)`.
+    func integer(hops: Int, index: Int) -> Int? {
+        if hops == 0 { return integer(at: index) }
+        return parent!.integer(hops: hops - 1, index: index)
+    }
+
     /// Set slot `index` of the scope `hops` parents up to `value`; false while it is unbound.
     func assignSlot(hops: Int, index: Int, _ value: Value) -> Bool {
         if hops > 0 { return parent!.assignSlot(hops: hops - 1, index: index, value) }
