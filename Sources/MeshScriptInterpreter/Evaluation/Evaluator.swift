@@ -16,16 +16,20 @@ enum Unwind: Error {
 }
 
 /// One running recipe call: where it was called, and what `yield` runs.
+///
+/// A frame lives in `Interpreter.frames` only while its call runs, and the call (`invoke`
+/// and its callers) holds the recipe, the caller's block and scope for that long: the frame
+/// refers to them unowned(unsafe), which spares a retain and a release of each per call.
 struct CallFrame {
     /// The recipe called.
-    let recipe: Recipe
+    unowned(unsafe) let recipe: Recipe
     /// The call site, for backtraces.
     let site: SourceRange
     /// The frame the call site's code belongs to (-1: none), active again while its block runs.
     let caller: Int
     /// The block the caller gave, with the scope and directory it runs in.
-    let block: BlockNode?
-    let scope: Scope
+    unowned(unsafe) let block: BlockNode?
+    unowned(unsafe) let scope: Scope
     let directory: String?
     /// `Interpreter.commandBlockDepth` at the call: a `return` may not leave a command's block.
     let commandBlockDepth: Int
