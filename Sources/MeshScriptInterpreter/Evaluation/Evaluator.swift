@@ -318,7 +318,13 @@ extension Interpreter {
     /// slots cost more than the rest of a short call.
     func recycle(_ scope: inout Scope) {
         guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
-        spareScopes.append(scope)
+        spareScopes.append(Unmanaged.passRetained(scope))
+    }
+
+    /// Let go of the spare scopes (a new run, the interpreter's end).
+    func releaseSpareScopes() {
+        for spare in spareScopes { spare.release() }
+        spareScopes = []
     }
 
     /// Bind a recipe's parameters in `body`: the positional arguments, then the keyword

@@ -37,8 +37,9 @@ extension Recipe {
     /// lowered first (`body.statements`), so the scope has a slot for each name it binds.
     func scope(under home: Scope, interpreter: Interpreter) -> Scope {
         let layout = body.layout
-        if let spare = interpreter.spareScopes.last, spare.parent === home, spare.layout === layout {
-            return interpreter.spareScopes.removeLast()
+        if let spare = interpreter.spareScopes.last, spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout === layout }) {
+            interpreter.spareScopes.removeLast()
+            return spare.takeRetainedValue()
         }
         return Scope(parent: home, layout: layout)
     }
@@ -310,8 +311,17 @@ final class Scope: @unchecked Sendable {
     /// next iteration, and its variable.
     @inline(__always) func unbindAll(binding first: Value) {
         slots[0] = first
-        for index in 1..<max(slotCount, 1) { slots[index] = nil }
+        for index in 1..<max(slotCount, 1) { unbind(index) }
         tables?.variables.removeAll()
+    }
+
+    /// Set slot `index` to nil. A value that holds no reference (an integer, a boolean) is
+    /// overwritten without the call that destroys a `Value`.
+    @inline(__always) private func unbind(_ index: Int) {
+        switch slots[index] {
+        case .none, .integer?, .boolean?, .poison?: (slots + index).initialize(to: nil)
+        default: slots[index] = nil
+        }
     }
 
     /// Unbind every slot, for a later call of the same recipe to reuse the scope; false, changing
@@ -319,7 +329,7 @@ final class Scope: @unchecked Sendable {
     /// not what a new call's scope would be).
     func unbindForReuse() -> Bool {
         guard tables == nil else { return false }
-        for index in 0..<slotCount { slots[index] = nil }
+        for index in 0..<slotCount { unbind(index) }
         return true
     }
 
