@@ -568,6 +568,73 @@ import MeshScriptInterpreter
         #expect(r.printed.isEmpty)
     }
 
+    /// Integer arithmetic charges its steps at once when its value is known without them
+    /// (ExpressionNode.evaluate): a limit passed inside the expression must still be reported
+    /// at the node that passes it, after the same number of steps, as node by node.
+    @Test(arguments: [(0, 0, 11), (1, 0, 6), (2, 0, 2), (3, 5, 1), (4, 9, 2)])
+    func theStepLimitInsideArithmeticIsReportedAtTheNodeThatPassesIt(node: Int, offset: Int, length: Int) throws {
+        // Steps before the expression: `if`, `true`, `let a`, `1`, `let x`; then its nodes in
+        // the order they are charged: `-` (all of it), `+` (`$a + 2`), `$a`, `2`, `$a`.
+        let source = "if true <\n  let a = 1\n  let x = $a + 2 - $a\n>\n"
+        let r = run(source, limits: Limits(maxSteps: 5 + node))
+        let error = try #require(expectOneError(r, "the evaluation step limit was reached (\(5 + node) steps)", line: 3))
+        let expression = source.utf8.distance(from: source.startIndex, to: try #require(source.range(of: "$a + 2 - $a")).lowerBound)
+        #expect(error.range?.start == expression + offset)
+        #expect(error.range?.end == expression + offset + length)
+    }
+
+    @Test func arithmeticWithinTheStepLimitRunsToTheEnd() {
+        let r = run("if true <\n  let a = 1\n  let x = $a + 2 - $a\n  print $x\n>\n", limits: Limits(maxSteps: 12))
+        #expect(r.errors.isEmpty, "\(r.rendered)")
+        #expect(r.printed == ["2"])
+    }
+
+    /// The quick path gives up on what it cannot compute (an overflow, a string, an unbound
+    /// slot): the full evaluation then reports it as before.
+    @Test func arithmeticTheQuickPathGivesUpOnIsEvaluatedAsBefore() {
+        let overflow = run("for i in [9223372036854775807] < let x = $i + 1 >")
+        expectOneError(overflow, "integer overflow in '+'", line: 1)
+        let strings = run("for i in [\"a\"] < print $i + \"b\" - 1 >")
+        expectOneError(strings, "'-' subtracts integers, got string and integer", line: 1)
+        let mixed = run("for i in [1] < print ($i + 1 < 3)\nprint ($i - 1 >= 0) >")
+        #expect(mixed.errors.isEmpty, "\(mixed.rendered)")
+        #expect(mixed.printed == ["true", "true"])
+    }
+
+    /// A call's scope is reused by a later call of its recipe (Interpreter.recycle) only once
+    /// nothing holds it: each call still sees only its own names.
+    @Test func recursiveAndRepeatedCallsKeepTheirOwnNames() {
+        let r = run("""
+            recipe walk(n) <
+              let here = $n
+              if ($n > 0) <
+                walk ($n - 1)
+                walk ($n - 1)
+              >
+              print $here
+            >
+            walk 2
+            walk 3
+            """)
+        func walked(_ n: Int) -> [String] { n > 0 ? walked(n - 1) + walked(n - 1) + ["\(n)"] : ["0"] }
+        #expect(r.errors.isEmpty, "\(r.rendered)")
+        #expect(r.printed == walked(2) + walked(3))
+    }
+
+    @Test func aRecipeDeclaredInACallsBodyIsThatCallsOwn() {
+        let r = run("""
+            recipe outer(v, call) <
+              recipe inner() < print $v >
+              if $call < inner >
+            >
+            outer 1 false
+            outer 2 true
+            outer 3 true
+            """)
+        #expect(r.errors.isEmpty, "\(r.rendered)")
+        #expect(r.printed == ["2", "3"])
+    }
+
     @Test func bigStringsCostSteps() {
         let r = run("""
             let s = "0123456789012345678901234567890123456789012345678901234567890123"

@@ -16,16 +16,20 @@ enum Unwind: Error {
 }
 
 /// One running recipe call: where it was called, and what `yield` runs.
+///
+/// A frame lives in `Interpreter.frames` only while its call runs, and the call (`invoke`
+/// and its callers) holds the recipe, the caller's block and scope for that long: the frame
+/// refers to them unowned(unsafe), which spares a retain and a release of each per call.
 struct CallFrame {
     /// The recipe called.
-    let recipe: Recipe
+    unowned(unsafe) let recipe: Recipe
     /// The call site, for backtraces.
     let site: SourceRange
     /// The frame the call site's code belongs to (-1: none), active again while its block runs.
     let caller: Int
     /// The block the caller gave, with the scope and directory it runs in.
-    let block: BlockNode?
-    let scope: Scope
+    unowned(unsafe) let block: BlockNode?
+    unowned(unsafe) let scope: Scope
     let directory: String?
     /// `Interpreter.commandBlockDepth` at the call: a `return` may not leave a command's block.
     let commandBlockDepth: Int
@@ -79,10 +83,26 @@ extension Interpreter {
                                help: "a loop or recursion runs too long; the host can raise the limit"))
         }
         if steps & 1023 == 0 || cost > 1 { try checkCancelled(at: range) }
-        if stackGuard.isExhausted {
-            throw fatal(.error("the script nests too deeply for this thread's stack", at: range,
-                               help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
-        }
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+    }
+
+    /// Charge the `cost` steps of a subtree whose quick value is known (see
+    /// `ExpressionNode.evaluate`), as `step` would node by node: false, charging nothing, when
+    /// they would pass the limit (the slow evaluation then finds the node that passes it).
+    @inline(__always) func charge(_ cost: Int, at range: SourceRange) throws -> Bool {
+        let (total, overflow) = steps.addingReportingOverflow(cost)
+        guard !overflow, total <= stepLimit else { return false }
+        let crossed = (steps >> 10) != (total >> 10)
+        steps = total
+        // `step` looks for a cancel at every multiple of 1024 steps: so does this, when one is among these.
+        if crossed { try checkCancelled(at: range) }
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+        return true
+    }
+
+    private func stackExhausted(at range: SourceRange) -> Unwind {
+        fatal(.error("the script nests too deeply for this thread's stack", at: range,
+                     help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
     }
 
     /// Stop the run if the host has cancelled it (now or before it started).
@@ -193,12 +213,13 @@ extension Interpreter {
         }
     }
 
-    func execute(_ statements: [StatementNode], scope: Scope, kind: BlockKind, directory: String?) throws {
-        // By index: a `for statement in` copies each node out of the array, a retain and a
-        // release per statement run.
+    /// Run a block's statements (`BlockNode.statements`), which their block keeps alive.
+    func execute(_ statements: [Unmanaged<StatementNode>], scope: Scope, kind: BlockKind, directory: String?) throws {
+        // Unmanaged: a node read from an array of references is retained and released around
+        // the call that runs it, once per statement run.
         for index in statements.indices {
             do {
-                try statements[index].execute(self, scope: scope, kind: kind, directory: directory)
+                try statements[index]._withUnsafeGuaranteedRef { try $0.execute(self, scope: scope, kind: kind, directory: directory) }
             } catch Unwind.statementFailed {
                 continue
             }
@@ -225,7 +246,8 @@ extension Interpreter {
         if let block = statement.block, !signature.yields {
             throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
-        let body = recipe.scope(under: home, interpreter: self)
+        let statements = recipe.body.statements(self)
+        var body = recipe.scope(under: home, interpreter: self)
         let words = statement.words
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
@@ -239,14 +261,18 @@ extension Interpreter {
             let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
             try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
         }
-        _ = try invoke(recipe, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
+        _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
+        recycle(&body)
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
-        let body = recipe.scope(under: home, interpreter: self)
+        let statements = recipe.body.statements(self)
+        var body = recipe.scope(under: home, interpreter: self)
         try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
-        guard let value = try invoke(recipe, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory) else {
+        let value = try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
+        recycle(&body)
+        guard let value else {
             let name = recipe.declaration.name
             throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
                               notes: [.init("'\(name)' is defined here", at: recipe.declaration.nameRange)],
@@ -257,8 +283,8 @@ extension Interpreter {
 
     /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
     /// its `return`, nil when it ends without one.
-    private func invoke(_ recipe: Recipe, body: Scope, site: SourceRange, block: BlockNode?, caller: Scope,
-                        kind: BlockKind, directory: String?) throws -> Value? {
+    private func invoke(_ recipe: Recipe, _ statements: [Unmanaged<StatementNode>], body: Scope, site: SourceRange, block: BlockNode?,
+                        caller: Scope, kind: BlockKind, directory: String?) throws -> Value? {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
@@ -277,13 +303,28 @@ extension Interpreter {
             frames.removeLast()
         }
         do {
-            try execute(recipe.body.statements(self), scope: body, kind: kind, directory: directory)
+            try execute(statements, scope: body, kind: kind, directory: directory)
         } catch Unwind.returned where returning.frame == frame {
             let value = returning.value
             returning = (-1, .poison)
             return value
         }
         return nil
+    }
+
+    /// Keep the scope of a call that has ended for the next call of its recipe
+    /// (`Recipe.scope(under:interpreter:)`), when nothing else holds it (a recipe declared in
+    /// the body, a command that kept its context): allocating and freeing a scope and its
+    /// slots cost more than the rest of a short call.
+    func recycle(_ scope: inout Scope) {
+        guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
+        spareScopes.append(Unmanaged.passRetained(scope))
+    }
+
+    /// Let go of the spare scopes (a new run, the interpreter's end).
+    func releaseSpareScopes() {
+        for spare in spareScopes { spare.release() }
+        spareScopes = []
     }
 
     /// Bind a recipe's parameters in `body`: the positional arguments, then the keyword

@@ -13,13 +13,44 @@
 
 class ExpressionNode {
     let range: SourceRange
+    /// The steps evaluating the node charges when `quickValue` gives its value: one per node
+    /// of its subtree; 0 when it has no quick value.
+    let quickCost: Int
 
-    init(_ range: SourceRange) { self.range = range }
+    init(_ range: SourceRange, quickCost: Int = 0) {
+        self.range = range
+        self.quickCost = quickCost
+    }
 
     /// Charge the node's evaluation step, then compute its value.
+    ///
+    /// An arithmetic expression on integers (`$i + $j`, `$n - 1 < $limit`) is first tried
+    /// quickly: its value computed with no step charged per node, then its whole subtree's
+    /// steps charged at once. Computing a quick value has no effect, so when it gives none
+    /// (a value that is not an integer, an unbound slot, an overflow) or its steps would pass
+    /// the limit, the slow evaluation runs instead, charging and reporting exactly as before:
+    /// the same steps in total, the limit reported at the node that passes it.
     @inline(__always) final func evaluate(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
+        if quickCost > 1, let value = quickValue(scope), try interpreter.charge(quickCost, at: range) { return value }
         try interpreter.step(range)
         return try value(interpreter, in: scope)
+    }
+
+    /// The node's value when it is an integer or boolean worked out without a step, an
+    /// error or anything else the slow evaluation would do; nil when it needs that evaluation.
+    /// Nodes with a `quickCost` override it.
+    func quickValue(_ scope: Scope) -> Value? { nil }
+
+    /// The `quickCost` of a node with these operands: one step for itself and theirs, or 0
+    /// when one has no quick value (or the subtree is too big to be worth it: this bounds how
+    /// deeply `quickValue` recurses, which no step checks the stack for).
+    static func quickCost(of operands: ExpressionNode...) -> Int {
+        var cost = 1
+        for operand in operands {
+            guard operand.quickCost > 0 else { return 0 }
+            cost += operand.quickCost
+        }
+        return cost <= 32 ? cost : 0
     }
 
     /// The node's own work (`evaluate` has charged the step). Every subclass overrides it.
@@ -46,10 +77,12 @@ final class ConstantNode: ExpressionNode {
 
     init(_ constant: Value, _ range: SourceRange) {
         self.constant = constant
-        super.init(range)
+        super.init(range, quickCost: 1)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value { constant }
+
+    override func quickValue(_ scope: Scope) -> Value? { constant }
 }
 
 /// `$name`, found by name: a name of a file's scope (or of a block that imports).
@@ -57,10 +90,10 @@ class VariableNode: ExpressionNode {
     let name: String
     let symbol: Symbol
 
-    init(_ name: String, _ symbol: Symbol, _ range: SourceRange) {
+    init(_ name: String, _ symbol: Symbol, _ range: SourceRange, quickCost: Int = 0) {
         self.name = name
         self.symbol = symbol
-        super.init(range)
+        super.init(range, quickCost: quickCost)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
@@ -84,14 +117,19 @@ final class SlotVariableNode: VariableNode {
     init(_ name: String, _ symbol: Symbol, hops: Int, index: Int, _ range: SourceRange) {
         self.hops = hops
         self.index = index
-        super.init(name, symbol, range)
+        super.init(name, symbol, range, quickCost: 1)
     }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
-        // The scope's own slots are read inline; a walk up costs a call per scope.
-        if hops == 0, let value = scope.slots[index] { return value }
-        if hops > 0, let value = scope.parent!.slot(hops: hops - 1, index: index) { return value }
+        if let value = quickValue(scope) { return value }
         return try lookUp(interpreter, in: scope)
+    }
+
+    /// The slot's value; nil while it is unbound.
+    override func quickValue(_ scope: Scope) -> Value? {
+        // The scope's own slots are read inline; a walk up costs a call per scope.
+        if hops == 0 { return scope.slots[index] }
+        return scope.parent!.slot(hops: hops - 1, index: index)
     }
 }
 
@@ -205,21 +243,74 @@ final class CallNode: ExpressionNode {
     }
 }
 
+/// Where an operator's quick value finds an operand's integer: read inline from a slot or the
+/// node's constant, or asked of the operand's own quick value.
+enum IntegerOperand {
+    case slot(hops: Int, index: Int)
+    case constant(Int)
+    case node
+
+    init(_ node: ExpressionNode) {
+        if let variable = node as? SlotVariableNode {
+            self = .slot(hops: variable.hops, index: variable.index)
+        } else if let constant = node as? ConstantNode, case .integer(let value) = constant.constant {
+            self = .constant(value)
+        } else {
+            self = .node
+        }
+    }
+
+    /// The operand's value when it is an integer known without a step (see `ExpressionNode.quickValue`).
+    @inline(__always) func integer(_ node: ExpressionNode, in scope: Scope) -> Int? {
+        switch self {
+        case .slot(let hops, let index):
+            return hops == 0 ? scope.integer(at: index) : scope.parent!.integer(hops: hops - 1, index: index)
+        case .constant(let value):
+            return value
+        case .node:
+            if case .integer(let value)? = node.quickValue(scope) { return value }
+            return nil
+        }
+    }
+}
+
 /// An infix operator's node: the operator and its two operands.
 class OperatorNode: ExpressionNode {
     let op: BinaryOperator
     let left: ExpressionNode
     let right: ExpressionNode
+    private let leftOperand: IntegerOperand
+    private let rightOperand: IntegerOperand
 
     init(_ op: BinaryOperator, _ left: ExpressionNode, _ right: ExpressionNode, _ range: SourceRange) {
         self.op = op
         self.left = left
         self.right = right
-        super.init(range)
+        leftOperand = IntegerOperand(left)
+        rightOperand = IntegerOperand(right)
+        // The integer operators have quick values (`and`, `or` may skip an operand; `==` on
+        // lists charges what it compares).
+        let arithmetic = switch op {
+        case .plus, .minus, .less, .lessEqual, .greater, .greaterEqual: true
+        case .equal, .notEqual, .and, .or, .in: false
+        }
+        super.init(range, quickCost: arithmetic ? Self.quickCost(of: left, right) : 0)
+    }
+
+    /// Both operands' quick values when both are integers.
+    @inline(__always) final func quickIntegers(_ scope: Scope) -> (Int, Int)? {
+        guard let a = leftOperand.integer(left, in: scope), let b = rightOperand.integer(right, in: scope) else { return nil }
+        return (a, b)
     }
 }
 
 final class BinaryNode: OperatorNode {
+
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard op == .plus, let (a, b) = quickIntegers(scope) else { return nil }
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : .integer(sum)
+    }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
@@ -301,7 +392,11 @@ final class BlockNode: @unchecked Sendable {
     /// The layout the block's statements are lowered in: its own, else the one around it.
     private let loweringLayout: ScopeLayout?
     private let source: [Statement]
+    /// The statements, lowered; nil until the block first runs.
     private var lowered: [StatementNode]?
+    /// `lowered` without ownership (`lowered` owns them, for as long as the block lives):
+    /// running a statement from here costs no retain and release of its node.
+    private var runnable: [Unmanaged<StatementNode>] = []
 
     /// A nested block (`if`, a command's block): it gets a scope of its own when its own
     /// statements (not its nested blocks') bind names; `enclosing` is the layout around it.
@@ -338,11 +433,13 @@ final class BlockNode: @unchecked Sendable {
         }
     }
 
-    func statements(_ interpreter: Interpreter) -> [StatementNode] {
-        if let lowered { return lowered }
+    /// The statements to run (`Interpreter.execute`), lowered the first time.
+    func statements(_ interpreter: Interpreter) -> [Unmanaged<StatementNode>] {
+        if lowered != nil { return runnable }
         let statements = source.map { interpreter.lower($0, in: loweringLayout) }
         lowered = statements
-        return statements
+        runnable = statements.map(Unmanaged.passUnretained)
+        return runnable
     }
 
     /// Run the block in a scope of its own under `parent`. A block that binds no names runs in
@@ -489,12 +586,19 @@ final class ForNode: StatementNode {
                 iteration.slots[0] = item
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
+        } else if let integers = items.integers {
+            // A range(): its integers, without a Value made and switched on per item by the list.
+            let iteration = Scope(parent: scope, layout: layout)
+            for integer in integers {
+                try interpreter.step(body.range)
+                iteration.unbindAll(binding: .integer(integer))
+                try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
+            }
         } else {
             let iteration = Scope(parent: scope, layout: layout)
             for item in items {
                 try interpreter.step(body.range)
-                iteration.unbindAll()
-                iteration.slots[0] = item
+                iteration.unbindAll(binding: item)
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         }
@@ -665,6 +769,12 @@ final class MinusNode: OperatorNode {
         super.init(.minus, left, right, range)
     }
 
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard let (a, b) = quickIntegers(scope) else { return nil }
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? nil : .integer(difference)
+    }
+
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)
         let right = try self.right.evaluate(interpreter, in: scope)
@@ -681,6 +791,16 @@ final class MinusNode: OperatorNode {
 
 /// `a < b`, `a <= b`, `a > b`, `a >= b` on integers.
 final class CompareNode: OperatorNode {
+
+    override func quickValue(_ scope: Scope) -> Value? {
+        guard let (a, b) = quickIntegers(scope) else { return nil }
+        switch op {
+        case .less: return .boolean(a < b)
+        case .lessEqual: return .boolean(a <= b)
+        case .greater: return .boolean(a > b)
+        default: return .boolean(a >= b)
+        }
+    }
 
     override func value(_ interpreter: Interpreter, in scope: Scope) throws -> Value {
         let left = try self.left.evaluate(interpreter, in: scope)

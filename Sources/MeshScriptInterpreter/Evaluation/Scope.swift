@@ -32,11 +32,16 @@ public final class Recipe: @unchecked Sendable {
 }
 
 extension Recipe {
-    /// A scope for a call's parameters and body, under `home`. The body is lowered first, so
-    /// the scope has a slot for each name it binds.
+    /// A scope for a call's parameters and body, under `home`: the spare one an earlier call
+    /// of this body under this home left (`Interpreter.recycle`), else a new one. The body is
+    /// lowered first (`body.statements`), so the scope has a slot for each name it binds.
     func scope(under home: Scope, interpreter: Interpreter) -> Scope {
-        _ = body.statements(interpreter)
-        return Scope(parent: home, layout: body.layout)
+        let layout = body.layout
+        if let spare = interpreter.spareScopes.last, spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout === layout }) {
+            interpreter.spareScopes.removeLast()
+            return spare.takeRetainedValue()
+        }
+        return Scope(parent: home, layout: layout)
     }
 }
 
@@ -302,10 +307,30 @@ final class Scope: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Forget every name bound here, keeping the storage (a loop's next iteration).
-    func unbindAll() {
-        for index in 0..<slotCount { slots[index] = nil }
+    /// Forget every name bound here, keeping the storage, and bind slot 0 to `first`: a loop's
+    /// next iteration, and its variable.
+    @inline(__always) func unbindAll(binding first: Value) {
+        slots[0] = first
+        for index in 1..<max(slotCount, 1) { unbind(index) }
         tables?.variables.removeAll()
+    }
+
+    /// Set slot `index` to nil. A value that holds no reference (an integer, a boolean) is
+    /// overwritten without the call that destroys a `Value`.
+    @inline(__always) private func unbind(_ index: Int) {
+        switch slots[index] {
+        case .none, .integer?, .boolean?, .poison?: (slots + index).initialize(to: nil)
+        default: slots[index] = nil
+        }
+    }
+
+    /// Unbind every slot, for a later call of the same recipe to reuse the scope; false, changing
+    /// nothing, when names are bound here by name (an import, a recipe declared: the scope is
+    /// not what a new call's scope would be).
+    func unbindForReuse() -> Bool {
+        guard tables == nil else { return false }
+        for index in 0..<slotCount { unbind(index) }
+        return true
     }
 
     // Lookups recurse rather than loop: following `parent`, a `let`, needs no retain and
@@ -315,6 +340,18 @@ final class Scope: @unchecked Sendable {
     func slot(hops: Int, index: Int) -> Value? {
         if hops == 0 { return slots[index] }
         return parent!.slot(hops: hops - 1, index: index)
+    }
+
+    /// The integer in slot `index`; nil while it is unbound or holds another kind of value.
+    @inline(__always) func integer(at index: Int) -> Int? {
+        if case .integer(let value)? = slots[index] { return value }
+        return nil
+    }
+
+    /// The integer in slot `index` of the scope `hops` parents up, as `integer(at:)`.
+    func integer(hops: Int, index: Int) -> Int? {
+        if hops == 0 { return integer(at: index) }
+        return parent!.integer(hops: hops - 1, index: index)
     }
 
     /// Set slot `index` of the scope `hops` parents up to `value`; false while it is unbound.

@@ -136,6 +136,12 @@ public struct ValueList: RandomAccessCollection, Hashable, Sendable {
         depth = 1
     }
 
+    /// The integers of a `range()` whose items are not built; nil for any other list.
+    var integers: Range<Int>? {
+        if case .integers(let range) = storage { return range }
+        return nil
+    }
+
     /// Whether this is a `range()` whose items are not built.
     var isRange: Bool {
         if case .integers = storage { return true }

@@ -84,6 +84,10 @@ public final class Interpreter {
     /// The index in `frames` of the call whose body the running code belongs to lexically
     /// (a block a recipe yields to belongs to its caller); -1 outside every recipe.
     @exclusivity(unchecked) var activeFrame = -1
+    /// Scopes of ended recipe calls, their slots unbound, for the next call of the same recipe
+    /// to reuse (`Interpreter.recycle`), most recent last. Each is retained once by this array
+    /// (`releaseSpareScopes` lets go of them): taking one back costs no retain and release.
+    @exclusivity(unchecked) var spareScopes: [Unmanaged<Scope>] = []
     /// The frame a `return` being unwound ends, and its value.
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
@@ -112,6 +116,8 @@ public final class Interpreter {
         self.cancellation = cancellation
         registerStandardFunctions()
     }
+
+    deinit { releaseSpareScopes() }
 
     // MARK: - Registration
 
@@ -273,6 +279,7 @@ public final class Interpreter {
         callDepth = 0
         frames = []
         activeFrame = -1
+        releaseSpareScopes()
         commandBlockDepth = 0
         valueBytes = 0
         errorCount = 0
