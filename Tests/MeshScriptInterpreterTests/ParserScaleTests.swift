@@ -146,6 +146,31 @@ import MeshScriptInterpreter
             == "next@\(nextStart)-\(nextStart + 4) [name(with)@\(nextStart + 5)-\(nextStart + 9) list(name(r)@\(nextStart + 10)-\(nextStart + 11),name(s)@\(nextStart + 13)-\(nextStart + 14))@\(nextStart + 10)-\(nextStart + 14)]")
     }
 
+    /// A bracket left open reports at its close what it closes, with a note where it opens
+    /// and (after 'let NAME' or a recipe's name) the help naming it: the parser builds these
+    /// texts only when the close is missing.
+    @Test(arguments: [
+        ("let x = f(1\nprint 2", "expected ')' to close the call to 'f', found 'print'", "opened here", 9),
+        ("let x = $l[1\nprint 2", "expected ']' to close the index, found 'print'", "the index opens here", 10),
+        ("let x = $l[1:2\nprint 2", "expected ']' to close the slice, found 'print'", "the slice opens here", 10),
+        ("let x = [a for a in $l\nprint 2", "expected ']' to close the comprehension, found 'print'", "the comprehension opens here", 8),
+        ("let x = {a: 1\nprint 2", "expected '}' to close the map, found 'print'", "the map opens here", 8),
+        ("let x = [1\nprint 2", "expected ']' to close the list, found 'print'", "the list opens here", 8),
+        ("let x = (1\nprint 2", "expected ')' to close the parenthesis, found 'print'", "opened here", 8),
+    ])
+    func anOpenBracketNamesItsOpening(source: String, message: String, note: String, at start: Int) {
+        let (result, _) = parse(source)
+        #expect(result.diagnostics.map(\.message) == [message])
+        #expect(result.diagnostics.first?.notes == [.init(note, at: SourceRange(file: FileID(index: 0), start: start, end: start + 1))])
+    }
+
+    /// After 'let NAME' and a recipe's name, the error's text and help name the name.
+    @Test func aMissingEqualsOrParenthesisNamesTheName() {
+        let (named, _) = parse("let abc 1\nrecipe r[a] < >")
+        #expect(named.diagnostics.map(\.message) == ["expected '=' after 'let abc', found a number", "expected '(' after the recipe name, found '['"])
+        #expect(named.diagnostics.map(\.help) == ["bind a value with: let abc = VALUE", "declare parameters in parentheses: recipe r(a, b) < ... >"])
+    }
+
     /// The lexer matches keywords by their bytes packed into one integer: exactly the
     /// language's keywords lex as keywords, and every near miss is a name.
     @Test func keywordsLexAsTheirKindsAndNearMissesAsNames() {
