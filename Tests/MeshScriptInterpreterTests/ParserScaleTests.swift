@@ -118,6 +118,73 @@ import MeshScriptInterpreter
         #expect(named.program.statements.map(Self.describe) == ["\(long)@0-70000 [name(w)@70001-70002]"])
     }
 
+    /// Each comma list of a command's words (collected in the parser's item scratch) keeps its
+    /// items in order with their ranges, however long, over line ends, beside lists of other
+    /// words and inside blocks, and a list left broken by an error leaves nothing behind for
+    /// the next command.
+    @Test func commaListsOfCommandWordsKeepTheirItems() {
+        let items = (0..<300).map { "c\($0)" }
+        let source = "discover with " + items.joined(separator: ", ") + " x, $y,\n \"z\" < a b, [c, d] >\n"
+            + "bad with p, , q\nnext with r, s"
+        let (result, _) = parse(source)
+        #expect(result.diagnostics.map(\.message) == ["expected a value, found ','"])
+        #expect(result.program.statements.count == 2)
+        var offset = 14
+        let described = items.map { item in
+            defer { offset += item.utf8.count + 2 }
+            return "name(\(item))@\(offset)-\(offset + item.utf8.count)"
+        }
+        let listEnd = offset - 2
+        let expected = "discover@0-8 [name(with)@9-13 list(\(described.joined(separator: ",")))@14-\(listEnd) "
+            + "list(name(x)@\(listEnd + 1)-\(listEnd + 2),variable(y)@\(listEnd + 4)-\(listEnd + 6),string(z)@\(listEnd + 9)-\(listEnd + 12))"
+            + "@\(listEnd + 1)-\(listEnd + 12)] <\(listEnd + 13)-\(listEnd + 28): a@\(listEnd + 15)-\(listEnd + 16) "
+            + "[list(name(b)@\(listEnd + 17)-\(listEnd + 18),list(name(c)@\(listEnd + 21)-\(listEnd + 22),name(d)@\(listEnd + 24)-\(listEnd + 25))"
+            + "@\(listEnd + 20)-\(listEnd + 26))@\(listEnd + 17)-\(listEnd + 26)]>"
+        #expect(Self.describe(result.program.statements[0]) == expected)
+        let nextStart = source.utf8.count - 14
+        #expect(Self.describe(result.program.statements[1])
+            == "next@\(nextStart)-\(nextStart + 4) [name(with)@\(nextStart + 5)-\(nextStart + 9) list(name(r)@\(nextStart + 10)-\(nextStart + 11),name(s)@\(nextStart + 13)-\(nextStart + 14))@\(nextStart + 10)-\(nextStart + 14)]")
+    }
+
+    /// A bracket left open reports at its close what it closes, with a note where it opens
+    /// and (after 'let NAME' or a recipe's name) the help naming it: the parser builds these
+    /// texts only when the close is missing.
+    @Test(arguments: [
+        ("let x = f(1\nprint 2", "expected ')' to close the call to 'f', found 'print'", "opened here", 9),
+        ("let x = $l[1\nprint 2", "expected ']' to close the index, found 'print'", "the index opens here", 10),
+        ("let x = $l[1:2\nprint 2", "expected ']' to close the slice, found 'print'", "the slice opens here", 10),
+        ("let x = [a for a in $l\nprint 2", "expected ']' to close the comprehension, found 'print'", "the comprehension opens here", 8),
+        ("let x = {a: 1\nprint 2", "expected '}' to close the map, found 'print'", "the map opens here", 8),
+        ("let x = [1\nprint 2", "expected ']' to close the list, found 'print'", "the list opens here", 8),
+        ("let x = (1\nprint 2", "expected ')' to close the parenthesis, found 'print'", "opened here", 8),
+    ])
+    func anOpenBracketNamesItsOpening(source: String, message: String, note: String, at start: Int) {
+        let (result, _) = parse(source)
+        #expect(result.diagnostics.map(\.message) == [message])
+        #expect(result.diagnostics.first?.notes == [.init(note, at: SourceRange(file: FileID(index: 0), start: start, end: start + 1))])
+    }
+
+    /// After 'let NAME' and a recipe's name, the error's text and help name the name.
+    @Test func aMissingEqualsOrParenthesisNamesTheName() {
+        let (named, _) = parse("let abc 1\nrecipe r[a] < >")
+        #expect(named.diagnostics.map(\.message) == ["expected '=' after 'let abc', found a number", "expected '(' after the recipe name, found '['"])
+        #expect(named.diagnostics.map(\.help) == ["bind a value with: let abc = VALUE", "declare parameters in parentheses: recipe r(a, b) < ... >"])
+    }
+
+    /// The lexer matches keywords by their bytes packed into one integer: exactly the
+    /// language's keywords lex as keywords, and every near miss is a name.
+    @Test func keywordsLexAsTheirKindsAndNearMissesAsNames() {
+        for keyword in Lexer.keywords {
+            let tokens = Lexer.tokenize(Array(keyword.utf8))
+            #expect(tokens.count == 2 && tokens[0].kind.isKeyword && tokens[0].kind.spelling == "'\(keyword)'", "\(keyword)")
+            let nearMisses = [keyword + "s", String(keyword.dropLast()), String(keyword.dropFirst()), keyword.uppercased(),
+                              "x" + keyword, keyword + "-x", keyword + "1", String(keyword.reversed())]
+            for near in nearMisses where !Lexer.keywords.contains(near) {
+                #expect(Lexer.tokenize(Array(near.utf8))[0].kind == .identifier, "\(near)")
+            }
+        }
+    }
+
     /// Moving a statement keeps what it reads as: its parts' ranges are their own.
     @Test func aCompactCommandKeepsItsPartsWhenMoved() {
         let (result, _) = parse("cluster c1 < context \"ctx\" >")

@@ -252,12 +252,10 @@ struct CompactCommand: Sendable {
         case name, variable, string
     }
 
-    /// A command of `source` whose name is `nameLength` bytes long, with no words yet; nil when
-    /// the length does not fit.
-    init?(source: [UInt8], nameLength: Int) {
-        guard let length = UInt16(exactly: nameLength) else { return nil }
+    /// A command of `source` whose name is `nameLength` bytes long, with no words yet.
+    init(source: [UInt8], nameLength: UInt16) {
         self.source = source
-        self.nameLength = length
+        self.nameLength = nameLength
     }
 
     /// Gives the command its block (nil: none).

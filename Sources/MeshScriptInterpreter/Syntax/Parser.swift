@@ -52,6 +52,8 @@ package struct Parser {
     private let statementScratch: ScratchStack<Statement>
     /// The same for the words of the command being parsed.
     private let wordScratch: ScratchStack<Word>
+    /// The same for the items of a command word's comma list (`discover with c1, c2, ...`).
+    private let itemScratch: ScratchStack<Expression>
 
     /// Names the parser reads as keywords in one place only, and which are names everywhere
     /// else (so no script that uses them as names breaks): `as` after an import's path; `set`,
@@ -60,9 +62,11 @@ package struct Parser {
     package static let contextualKeywords = ["as", "set", "yield", "return", "name", "string", "int", "bool", "list"]
 
     private init(file: FileID, bytes: [UInt8], tokens: TokenStream, depth: Int, maxDepth: Int,
-                 statementScratch: ScratchStack<Statement> = ScratchStack(), wordScratch: ScratchStack<Word> = ScratchStack()) {
+                 statementScratch: ScratchStack<Statement> = ScratchStack(), wordScratch: ScratchStack<Word> = ScratchStack(),
+                 itemScratch: ScratchStack<Expression> = ScratchStack()) {
         self.statementScratch = statementScratch
         self.wordScratch = wordScratch
+        self.itemScratch = itemScratch
         self.file = file
         self.bytes = bytes
         self.tokens = tokens
@@ -117,18 +121,16 @@ package struct Parser {
     }
 
     private func text(_ token: Token) -> String {
-        String(decoding: bytes[token.byteRange], as: UTF8.self)
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[token.byteRange]), as: UTF8.self) }
     }
 
     /// The current token; inside `( )` and `[ ]` newlines are not separators and are skipped.
-    private mutating func current() -> Token {
-        if parenDepth > 0 {
-            while tokens[index].kind == .newline { index += 1 }
-        }
+    @inline(__always) private mutating func current() -> Token {
+        if parenDepth > 0 { skipNewlines() }
         return tokens[index]
     }
 
-    private mutating func advance() -> Token {
+    @inline(__always) private mutating func advance() -> Token {
         let token = current()
         if token.kind != .eof { index += 1 }
         return token
@@ -214,10 +216,14 @@ package struct Parser {
                                   help: "split the script into recipes, flatten the blocks, or break long expressions up with 'let'"))
     }
 
-    private mutating func expect(_ kind: TokenKind, _ context: String, help: String? = nil, notes: [Diagnostic.Note] = []) throws -> Token {
+    /// The current token, consumed, when it is a `kind`; otherwise an error. `context`, `help`
+    /// and `notes` are built only for the error (a close of a list or call would otherwise
+    /// allocate its note each time).
+    private mutating func expect(_ kind: TokenKind, _ context: @autoclosure () -> String, help: @autoclosure () -> String? = nil,
+                                 notes: @autoclosure () -> [Diagnostic.Note] = []) throws -> Token {
         let token = current()
         guard token.kind == kind else {
-            throw fail("expected \(kind.spelling) \(context), found \(token.kind.spelling)", at: token, help: help, notes: notes)
+            throw fail("expected \(kind.spelling) \(context()), found \(token.kind.spelling)", at: token, help: help(), notes: notes())
         }
         return advance()
     }
@@ -305,13 +311,15 @@ package struct Parser {
         case .kwLet:
             _ = advance()
             let name = try expectName("after 'let'")
-            _ = try expect(.equals, "after 'let \(text(name))'", help: "bind a value with: let \(text(name)) = VALUE")
+            let spelledName = text(name)
+            _ = try expect(.equals, "after 'let \(spelledName)'", help: "bind a value with: let \(spelledName) = VALUE")
             let value = try parseExpression()
             return Statement(kind: .let(name: text(name), nameRange: range(name), value: value), range: range(token).extended(to: value.range))
         case .kwRecipe:
             _ = advance()
             let name = try expectName("after 'recipe'")
-            _ = try expect(.lParen, "after the recipe name", help: "declare parameters in parentheses: recipe \(text(name))(a, b) < ... >")
+            let spelledName = text(name)
+            _ = try expect(.lParen, "after the recipe name", help: "declare parameters in parentheses: recipe \(spelledName)(a, b) < ... >")
             parenDepth += 1
             var parameters: [RecipeParameter] = []
             while current().kind != .rParen {
@@ -515,7 +523,10 @@ package struct Parser {
         // Plain words are kept as offsets while they fit a compact command; the first word that
         // does not makes it an ordinary one, its words collected in `wordScratch` from `base`
         // and copied out at their exact size.
-        var compact = dottedName == nil ? CompactCommand(source: bytes, nameLength: Int(name.end - name.start)) : nil
+        var compact: CompactCommand?
+        if dottedName == nil, let length = UInt16(exactly: name.end - name.start) {
+            compact = CompactCommand(source: bytes, nameLength: length)
+        }
         let base = wordScratch.count
         defer { wordScratch.removeAll(from: base) }
         var end = range(name)
@@ -603,14 +614,21 @@ package struct Parser {
         }
         var word = try parseWord()
         if current().kind == .comma {
-            var items = [word]
+            // The items collect in `itemScratch` from `itemBase` and move out at their exact size.
+            let itemBase = itemScratch.count
+            defer { itemScratch.removeAll(from: itemBase) }
+            let first = word.range
+            var last = first
+            itemScratch.append(word)
             while current().kind == .comma {
                 _ = advance()
                 skipNewlines()
                 if closesBlocksAtEnd, current().kind == .eof { break } // `discover with c1, ` being typed
-                items.append(try parseWord())
+                let item = try parseWord()
+                last = item.range
+                itemScratch.append(item)
             }
-            word = Expression(.list(items), items[0].range.extended(to: items[items.count - 1].range))
+            word = Expression(.list(itemScratch.moveOut(from: itemBase)), first.extended(to: last))
         }
         return Word(expression: word, label: label.map(text), labelRange: label.map(range))
     }
@@ -757,17 +775,17 @@ package struct Parser {
 
     /// `[i]`, `[i:j]`, `[:j]`, `[i:]` or `[:]` after `base`.
     private mutating func parseIndex(of base: Expression) throws -> Expression {
-        let open = advance()
+        let opened = range(advance())
         parenDepth += 1
         let from: Expression? = current().kind == .colon ? nil : try parseExpression()
         guard current().kind == .colon else {
-            let close = try expect(.rBracket, "to close the index", notes: [.init("the index opens here", at: range(open))])
+            let close = try expect(.rBracket, "to close the index", notes: [.init("the index opens here", at: opened)])
             parenDepth -= 1
             return Expression(.index(base, from!), base.range.extended(to: range(close)))
         }
         _ = advance()
         let to: Expression? = current().kind == .rBracket ? nil : try parseExpression()
-        let close = try expect(.rBracket, "to close the slice", notes: [.init("the slice opens here", at: range(open))])
+        let close = try expect(.rBracket, "to close the slice", notes: [.init("the slice opens here", at: opened)])
         parenDepth -= 1
         return Expression(.slice(base, from: from, to: to), base.range.extended(to: range(close)))
     }
@@ -806,7 +824,8 @@ package struct Parser {
                 if items.count == 1, current().kind == .kwFor { return try parseComprehension(token, element: items[0]) }
                 if current().kind == .comma { _ = advance() } else { break }
             }
-            let close = try expect(.rBracket, "to close the list", notes: [.init("the list opens here", at: range(token))])
+            let opened = range(token)
+            let close = try expect(.rBracket, "to close the list", notes: [.init("the list opens here", at: opened)])
             parenDepth -= 1
             return Expression(.list(items), range(token).extended(to: range(close)))
         case .lBrace:
@@ -815,7 +834,8 @@ package struct Parser {
             _ = advance()
             parenDepth += 1
             let inner = try parseExpression()
-            let close = try expect(.rParen, "to close the parenthesis", notes: [.init("opened here", at: range(token))])
+            let opened = range(token)
+            let close = try expect(.rParen, "to close the parenthesis", notes: [.init("opened here", at: opened)])
             parenDepth -= 1
             var grouped = inner
             grouped.range = range(token).extended(to: range(close))
@@ -841,7 +861,8 @@ package struct Parser {
             _ = advance()
             condition = try parseExpression()
         }
-        let close = try expect(.rBracket, "to close the comprehension", notes: [.init("the comprehension opens here", at: range(open))])
+        let opened = range(open)
+        let close = try expect(.rBracket, "to close the comprehension", notes: [.init("the comprehension opens here", at: opened)])
         parenDepth -= 1
         return Expression(.comprehension(element: element, variable: spelled, variableRange: range(variable), sequence: sequence, condition: condition),
                           range(open).extended(to: range(close)))
@@ -887,7 +908,8 @@ package struct Parser {
             entries.append(MapEntry(key: key, value: value))
             if current().kind == .comma { _ = advance() } else { break }
         }
-        let close = try expect(.rBrace, "to close the map", notes: [.init("the map opens here", at: range(open))])
+        let opened = range(open)
+        let close = try expect(.rBrace, "to close the map", notes: [.init("the map opens here", at: opened)])
         parenDepth -= 1
         return Expression(.map(entries), range(open).extended(to: range(close)))
     }
@@ -916,7 +938,9 @@ package struct Parser {
             arguments.append(try parseArgument(after: arguments))
             if current().kind == .comma { _ = advance() } else { break }
         }
-        let close = try expect(.rParen, "to close the call to '\(text(name))'", notes: [.init("opened here", at: range(open))])
+        let opened = range(open), called = name, source = bytes
+        let close = try expect(.rParen, "to close the call to '\(String(decoding: source[called.byteRange], as: UTF8.self))'",
+                               notes: [.init("opened here", at: opened)])
         parenDepth -= 1
         return Expression(.call(function: text(name), functionRange: range(name), arguments: arguments), range(name).extended(to: range(close)))
     }
@@ -1001,7 +1025,8 @@ package struct Parser {
         try enter()
         defer { depth -= 1 }
         var sub = Parser(file: file, bytes: bytes, tokens: TokenStream(Lexer(bytes: bytes, range: inner, maxNesting: maxDepth)),
-                         depth: depth, maxDepth: maxDepth, statementScratch: statementScratch, wordScratch: wordScratch)
+                         depth: depth, maxDepth: maxDepth, statementScratch: statementScratch, wordScratch: wordScratch,
+                         itemScratch: itemScratch)
         sub.parenDepth = 1 // newlines inside ${...} do not end anything
         var result = Expression(.invalid, whole)
         do {

@@ -30,7 +30,7 @@ struct TokenStream {
     /// The token at `index` (the end-of-input token for any index past it). `index` must not
     /// be before a discarded point.
     subscript(index: Int) -> Token {
-        mutating get {
+        @inline(__always) mutating get {
             let offset = index - first
             if UInt(bitPattern: offset) < UInt(buffer.count) { return buffer[offset] }
             // Before the first token kept: the parser reads back only within the statement it
