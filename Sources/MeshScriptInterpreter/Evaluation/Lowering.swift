@@ -53,8 +53,17 @@ extension Interpreter {
                 return WordNode(expression: lower(word.expression, in: layout), spelling: word.label == nil ? spelling : nil,
                                 elementRanges: elementRanges, label: word.label.map { ($0, word.labelRange!) })
             }
-            return CommandNode(name, symbols.intern(name), nameRange, words, block.map { BlockNode(nested: $0, in: layout) }, range)
+            return CommandNode(name, commandSymbol(name), nameRange, words, block.map { BlockNode(nested: $0, in: layout) }, range)
         }
+    }
+
+    /// The symbol of the command `name`: one of the few names lowered lately, or interned.
+    private func commandSymbol(_ name: String) -> Symbol {
+        for entry in recentCommandSymbols where entry.name == name { return entry.symbol }
+        let symbol = symbols.intern(name)
+        if recentCommandSymbols.count == 8 { recentCommandSymbols.removeFirst() }
+        recentCommandSymbols.append((name, symbol))
+        return symbol
     }
 
     /// A recipe's declaration: its parameters are the first slots of its body's layout, and

@@ -147,6 +147,9 @@ struct Resolver {
     /// is in scope at the end of the innermost, once found.
     private var unclosedBlocks: Set<Int> = []
     private var scopeAtEnd: ScopeAtEnd?
+    /// Commands resolved lately, scanned before `environment.commands` is hashed: a script
+    /// repeats a few commands many times.
+    private var recentCommands: [(name: String, entry: CommandEntry)] = []
 
     private init(environment: ResolveEnvironment) {
         self.environment = environment
@@ -334,6 +337,15 @@ struct Resolver {
 
     // MARK: - Commands and recipe calls
 
+    /// The registered command `name`: one of the few resolved lately, or looked up.
+    private mutating func command(_ name: String) -> CommandEntry? {
+        for recent in recentCommands where recent.name == name { return recent.entry }
+        guard let entry = environment.commands[name] else { return nil }
+        if recentCommands.count == 8 { recentCommands.removeFirst() }
+        recentCommands.append((name, entry))
+        return entry
+    }
+
     private mutating func resolveCommand(_ name: String, _ nameRange: SourceRange, _ words: [Word], _ block: Block?,
                                          _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
         if let recipe = scope.recipe(name) {
@@ -348,7 +360,7 @@ struct Resolver {
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
-        guard let entry = environment.commands[name] else {
+        guard let entry = command(name) else {
             if !scope.anyOpen, !scope.isInOpenNamespace(name) { reportUnknownCommand(name, at: nameRange, in: scope, kind: kind) }
             for word in words { resolve(word.expression, in: scope) }
             if let block { resolve(block, under: scope, kind: nil) }
