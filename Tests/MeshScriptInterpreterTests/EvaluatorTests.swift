@@ -583,6 +583,33 @@ import MeshScriptInterpreter
         #expect(error.range?.end == expression + offset + length)
     }
 
+    /// A `let` into a slot charges its own step with its expression's at once (LetNode.quickBind):
+    /// a limit passed at the statement, or at its expression's first node, is still reported there.
+    @Test(arguments: [(2, 2, "let a = 1", "let a = 1"), (3, 2, "let a = 1", "1"), (4, 3, "let x = $a + 2 - $a", "let x = $a + 2 - $a")])
+    func theStepLimitAtALetIsReportedAtTheStatementOrItsValue(limit: Int, line: Int, statement: String, reported: String) throws {
+        let source = "if true <\n  let a = 1\n  let x = $a + 2 - $a\n>\n"
+        let r = run(source, limits: Limits(maxSteps: limit))
+        let error = try #require(expectOneError(r, "the evaluation step limit was reached (\(limit) steps)", line: line))
+        let start = try #require(source.range(of: statement)).lowerBound
+        let range = try #require(source.range(of: reported, range: start..<source.endIndex))
+        #expect(error.range?.start == source.utf8.distance(from: source.startIndex, to: range.lowerBound))
+        #expect(error.range?.end == source.utf8.distance(from: source.startIndex, to: range.upperBound))
+    }
+
+    /// The `let` charged at once binds as before: once per scope (a second is an error), with
+    /// the step count of every node (a limit of exactly that many steps is enough).
+    @Test func aQuickLetBindsOncePerScopeWithTheSameSteps() {
+        let twice = run("if true <\n  let a = 1\n  let a = $a + 1\n>\n")
+        expectOneError(twice, "'$a' is already defined in this scope", line: 3)
+        // `for`, `range`, `0`, `3`, 3 x (iteration, `let x`, `+`, `+`, `$i`, `$i`, `1`, `print`, `$x`).
+        let loop = "for i in range(0, 3) < let x = $i + $i + 1\nprint $x >\n"
+        let counted = run(loop, limits: Limits(maxSteps: 4 + 3 * 9))
+        #expect(counted.errors.isEmpty, "\(counted.rendered)")
+        #expect(counted.printed == ["1", "3", "5"])
+        let short = run(loop, limits: Limits(maxSteps: 4 + 3 * 9 - 1))
+        expectOneError(short, "the evaluation step limit was reached (\(4 + 3 * 9 - 1) steps)", line: 2)
+    }
+
     @Test func arithmeticWithinTheStepLimitRunsToTheEnd() {
         let r = run("if true <\n  let a = 1\n  let x = $a + 2 - $a\n  print $x\n>\n", limits: Limits(maxSteps: 12))
         #expect(r.errors.isEmpty, "\(r.rendered)")

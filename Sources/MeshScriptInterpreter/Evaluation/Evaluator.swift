@@ -89,13 +89,16 @@ extension Interpreter {
     /// Charge the `cost` steps of a subtree whose quick value is known (see
     /// `ExpressionNode.evaluate`), as `step` would node by node: false, charging nothing, when
     /// they would pass the limit (the slow evaluation then finds the node that passes it).
-    @inline(__always) func charge(_ cost: Int, at range: SourceRange) throws -> Bool {
+    /// `rest`, when given, is where steps after the first are charged (a statement's first, at
+    /// `range`, then its expression's): where a cancel found among them is reported.
+    @inline(__always) func charge(_ cost: Int, at range: SourceRange, rest: SourceRange? = nil) throws -> Bool {
         let (total, overflow) = steps.addingReportingOverflow(cost)
         guard !overflow, total <= stepLimit else { return false }
         let crossed = (steps >> 10) != (total >> 10)
+        let firstIsMultiple = (steps &+ 1) & 1023 == 0
         steps = total
         // `step` looks for a cancel at every multiple of 1024 steps: so does this, when one is among these.
-        if crossed { try checkCancelled(at: range) }
+        if crossed { try checkCancelled(at: firstIsMultiple ? range : rest ?? range) }
         if stackGuard.isExhausted { throw stackExhausted(at: range) }
         return true
     }

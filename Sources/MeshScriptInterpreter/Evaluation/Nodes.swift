@@ -455,11 +455,18 @@ final class BlockNode: @unchecked Sendable {
 
 class StatementNode {
     let range: SourceRange
+    /// For a `let` into a slot whose expression has a quick value (`LetNode.quickBind`): the
+    /// steps of the statement and its expression, charged at once; 0 for every other statement.
+    let quickLetCost: Int
 
-    init(_ range: SourceRange) { self.range = range }
+    init(_ range: SourceRange, quickLetCost: Int = 0) {
+        self.range = range
+        self.quickLetCost = quickLetCost
+    }
 
     /// Charge the statement's evaluation step, then run it.
     @inline(__always) final func execute(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
+        if quickLetCost > 0, try unsafeDowncast(self, to: LetNode.self).quickBind(interpreter, in: scope) { return }
         try interpreter.step(range)
         try perform(interpreter, scope: scope, kind: kind, directory: directory)
     }
@@ -477,12 +484,13 @@ class NamedValueNode: StatementNode {
     let nameRange: SourceRange
     let value: ExpressionNode
 
-    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, _ range: SourceRange) {
+    init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, _ range: SourceRange,
+         quickLetCost: Int = 0) {
         self.name = name
         self.symbol = symbol
         self.nameRange = nameRange
         self.value = value
-        super.init(range)
+        super.init(range, quickLetCost: quickLetCost)
     }
 }
 
@@ -492,7 +500,18 @@ final class LetNode: NamedValueNode {
 
     init(_ name: String, _ symbol: Symbol, _ nameRange: SourceRange, _ value: ExpressionNode, slot: Int?, _ range: SourceRange) {
         self.slot = slot
-        super.init(name, symbol, nameRange, value, range)
+        super.init(name, symbol, nameRange, value, range, quickLetCost: slot != nil && value.quickCost > 0 ? 1 + value.quickCost : 0)
+    }
+
+    /// Bind the slot to the expression's quick value, charging the statement's step and the
+    /// expression's at once: false, having done nothing, when the slot is bound already, the
+    /// expression has no quick value or the steps would pass the limit (`execute` then runs the
+    /// statement step by step, reporting exactly as before).
+    @inline(__always) func quickBind(_ interpreter: Interpreter, in scope: Scope) throws -> Bool {
+        guard let slot, scope.slots[slot] == nil, let quick = value.quickValue(scope),
+              try interpreter.charge(quickLetCost, at: range, rest: value.range) else { return false }
+        scope.slots[slot] = quick
+        return true
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
