@@ -8,5 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --test
 python3 scripts/testing/test_emulator.py
 swift build --build-tests
+# The embedding example is a package of its own (a second build of the library, minutes of CPU):
+# built here with the rest, so the test that runs it recompiles only the host's own code.
+swift build --package-path examples/embedding --scratch-path .build-embedding
 bash scripts/docs.sh --check
 swift test --skip-build "$@"
