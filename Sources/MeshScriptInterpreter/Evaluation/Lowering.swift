@@ -59,11 +59,7 @@ extension Interpreter {
 
     /// The symbol of the command `name`: one of the few names lowered lately, or interned.
     private func commandSymbol(_ name: String) -> Symbol {
-        for entry in recentCommandSymbols where entry.name == name { return entry.symbol }
-        let symbol = symbols.intern(name)
-        if recentCommandSymbols.count == 8 { recentCommandSymbols.removeFirst() }
-        recentCommandSymbols.append((name, symbol))
-        return symbol
+        recentCommandSymbols.entry(for: name) { self.symbols.intern($0) }!
     }
 
     /// A recipe's declaration: its parameters are the first slots of its body's layout, and

@@ -104,9 +104,8 @@ public final class Interpreter {
     var errorCount = 0
     /// Why the current run stopped before its end, once it has.
     var stoppedBy: StopReason?
-    /// Command names lowered lately and their symbols, scanned before `symbols` is hashed:
-    /// a script repeats a few commands many times.
-    var recentCommandSymbols: [(name: String, symbol: Symbol)] = []
+    /// Command names lowered lately and their symbols, scanned before `symbols` is hashed.
+    var recentCommandSymbols = RecentNames<Symbol>()
 
     /// An interpreter with the standard functions, reading scripts through `loader`.
     /// `cancellation` is the handle that stops its runs: pass one to hold it before the

@@ -147,9 +147,8 @@ struct Resolver {
     /// is in scope at the end of the innermost, once found.
     private var unclosedBlocks: Set<Int> = []
     private var scopeAtEnd: ScopeAtEnd?
-    /// Commands resolved lately, scanned before `environment.commands` is hashed: a script
-    /// repeats a few commands many times.
-    private var recentCommands: [(name: String, entry: CommandEntry)] = []
+    /// Commands resolved lately, scanned before `environment.commands` is hashed.
+    private var recentCommands = RecentNames<CommandEntry>()
 
     private init(environment: ResolveEnvironment) {
         self.environment = environment
@@ -339,11 +338,8 @@ struct Resolver {
 
     /// The registered command `name`: one of the few resolved lately, or looked up.
     private mutating func command(_ name: String) -> CommandEntry? {
-        for recent in recentCommands where recent.name == name { return recent.entry }
-        guard let entry = environment.commands[name] else { return nil }
-        if recentCommands.count == 8 { recentCommands.removeFirst() }
-        recentCommands.append((name, entry))
-        return entry
+        let commands = environment.commands
+        return recentCommands.entry(for: name) { commands[$0] }
     }
 
     private mutating func resolveCommand(_ name: String, _ nameRange: SourceRange, _ words: [Word], _ block: Block?,

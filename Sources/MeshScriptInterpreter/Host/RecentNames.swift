@@ -1,0 +1,16 @@
+// A lookup's last few answers, scanned before its table is hashed: a script repeats a few
+// commands many times, and comparing a short name with eight costs less than hashing it.
+
+/// The names looked up lately (at most eight) and what each gave.
+struct RecentNames<Entry> {
+    private var entries: [(name: String, entry: Entry)] = []
+
+    /// `name`'s entry: a recent one, else what `find` gives (remembered when it gives one).
+    mutating func entry(for name: String, else find: (String) -> Entry?) -> Entry? {
+        for recent in entries where recent.name == name { return recent.entry }
+        guard let entry = find(name) else { return nil }
+        if entries.count == 8 { entries.removeFirst() }
+        entries.append((name, entry))
+        return entry
+    }
+}
