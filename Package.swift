@@ -13,6 +13,7 @@
 //     <- MeshLive (reads the clusters; the live plan, status, trust guard, apply journal)
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
+//   MeshCommandLine (the CLI's command-line parser, help, usage errors and completion scripts, from declarations)
 //   MeshScriptCLI (the `meshscript` executable; public API only)
 //   MeshFuzz (the libFuzzer target over the public API, and its replay driver; Fuzz/)
 //   MeshTestSupport (for the test targets only: scratch directories, processes, the built binary)
@@ -37,6 +38,7 @@ let package = Package(
     targets: [
         .target(name: "LocalFiles"),
         .target(name: "NameSuggestions"),
+        .target(name: "MeshCommandLine", dependencies: ["NameSuggestions"]),
         .target(name: "MeshScriptInterpreter", dependencies: ["NameSuggestions", "LocalFiles"]),
         .target(name: "MeshDomain", dependencies: ["MeshScriptInterpreter", "MeshKube", "LocalFiles"]),
         .target(name: "CFileSystem"),
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "MeshREPLTests", dependencies: ["MeshREPL", "MeshTestSupport"]),
         .testTarget(name: "MeshApplyTests", dependencies: ["MeshApply", "MeshScript", "MeshTestSupport"]),
         .testTarget(name: "MeshLiveTests", dependencies: ["MeshLive", "MeshScript", "MeshTestSupport"]),
+        .testTarget(name: "MeshCommandLineTests", dependencies: ["MeshCommandLine", "MeshTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["MeshScript", "MeshREPL", "MeshTestSupport"]),
     ]
 )

@@ -1,0 +1,72 @@
+// What the parser found for one command, and the typed reads a command builds itself from.
+
+/// A command line that cannot be run as written: exit 64, with the message, the command's usage
+/// line and a pointer to its help.
+package struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, naming the argument (`unknown option '--bogus'; did you mean '--quiet'?`).
+    package var message: String
+    /// The command it concerns (`["meshscript", "check"]`), for its usage line; empty when not yet known.
+    package var commandPath: [String]
+
+    /// A usage error saying `message` about the command at `commandPath`.
+    package init(_ message: String, commandPath: [String] = []) {
+        self.message = message
+        self.commandPath = commandPath
+    }
+
+    /// The message.
+    package var description: String { message }
+}
+
+/// The values given for one command's arguments, by declaration name.
+package struct ParsedArguments: Sendable {
+    private var values: [String: [String]] = [:]
+
+    /// No values yet.
+    package init() {}
+
+    /// Records `value` for `name` (a flag records an empty value).
+    package mutating func append(_ value: String, for name: String) { values[name, default: []].append(value) }
+
+    /// Whether `name` was given at all.
+    package func contains(_ name: String) -> Bool { values[name] != nil }
+
+    /// Whether the flag `--name` was given.
+    package func flag(_ name: String) -> Bool { contains(name) }
+
+    /// The value of `--name` (the last one when given twice), or nil.
+    package func value(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value of a repeatable option or of the positionals `name`, in order.
+    package func values(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// The value of `--name`, or `defaultValue` when absent.
+    package func string(_ name: String, default defaultValue: String) -> String { value(name) ?? defaultValue }
+
+    /// `--name` as an integer; `defaultValue` when absent.
+    package func integer(_ name: String, default defaultValue: Int) throws(UsageError) -> Int {
+        try integer(name) ?? defaultValue
+    }
+
+    /// `--name` as an integer, or nil when absent.
+    package func integer(_ name: String) throws(UsageError) -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text) else { throw UsageError("--\(name) \(text): not an integer") }
+        return number
+    }
+
+    /// `--name` as a number (`20`, `0.5`); `defaultValue` when absent.
+    package func number(_ name: String, default defaultValue: Double) throws(UsageError) -> Double {
+        guard let text = value(name) else { return defaultValue }
+        guard let number = Double(text), number.isFinite else { throw UsageError("--\(name) \(text): not a number") }
+        return number
+    }
+
+    /// `--name` as one of an enumeration's cases (the parser already checked it is an allowed value).
+    package func choice<Choice: RawRepresentable>(_ name: String, as _: Choice.Type = Choice.self) throws(UsageError) -> Choice?
+    where Choice.RawValue == String {
+        guard let text = value(name) else { return nil }
+        guard let choice = Choice(rawValue: text) else { throw UsageError("--\(name) \(text): not an accepted value") }
+        return choice
+    }
+}
