@@ -27,7 +27,6 @@ let package = Package(
         .executable(name: "meshscript", targets: ["MeshScriptCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
@@ -66,10 +65,7 @@ let package = Package(
         .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine", "LocalFiles"]),
         .executableTarget(
             name: "MeshScriptCLI",
-            dependencies: [
-                "MeshScript", "MeshREPL",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["MeshScript", "MeshREPL", "MeshCommandLine"],
             // On Linux the executable is linked fully static (BENCHMARKS.md, "Start-up"): no dynamic
             // loader, no relocation of its 100 MB at every start, no shared libraries to map. Static
             // archives name nothing they need, so after CEditLine's -ledit come libedit's libraries, and

@@ -11,7 +11,7 @@ extension CommandLineParser {
     package func help(path: [String]) -> String {
         let command = command(at: path)
         let isRoot = path.count == 1
-        var sections = ["OVERVIEW: " + command.abstract]
+        var sections = [Self.wrap("OVERVIEW: " + command.abstract, indent: 0)]
         if !command.discussion.isEmpty { sections.append(Self.wrap(command.discussion, indent: 0)) }
         sections.append("USAGE: " + usage(path: path))
         let positionals = command.arguments.filter(\.isPositional)

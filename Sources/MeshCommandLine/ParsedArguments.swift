@@ -37,6 +37,9 @@ package struct ParsedArguments: Sendable {
     /// The value of `--name` (the last one when given twice), or nil.
     package func value(_ name: String) -> String? { values[name]?.last }
 
+    /// The value of a required option or positional (the parser refuses a command line without it).
+    package func required(_ name: String) -> String { value(name) ?? "" }
+
     /// Every value of a repeatable option or of the positionals `name`, in order.
     package func values(_ name: String) -> [String] { values[name] ?? [] }
 

@@ -1,6 +1,5 @@
 // apply's parts: where to start, what refuses a run, what the user chose, render, and running
 // the chosen steps with the journal.
-import ArgumentParser
 import Foundation
 import MeshScript
 

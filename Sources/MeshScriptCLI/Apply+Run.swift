@@ -1,6 +1,5 @@
 // Running the chosen steps: progress (one line per step, with a running clock on a terminal),
 // the journal after every finished step, and what to do after a failure.
-import ArgumentParser
 import Foundation
 import MeshScript
 

@@ -1,12 +1,12 @@
 // `meshscript apply`: look at the clusters, plan against what is there, render, then run only
 // the steps that change something, one primary at a time.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
-struct Apply: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "apply",
+struct Apply: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "apply",
         abstract: "Read the clusters, then carry out only the steps that change them: render the work directory, then run kubectl and istioctl.",
         discussion: """
             Validates the script (exit 65 on errors) and the kubeconfig, then reads every cluster (as `status` does). \
@@ -23,43 +23,53 @@ struct Apply: ParsableCommand {
             otherwise pass --yes (or --dry-run), or it exits 64. Declining exits 1 and changes nothing. \
             Another render or apply into the same work directory stops it with exit 75 (--wait-lock waits). \
             Ctrl-C stops the running command and exits 130.
-            """)
+            """,
+        arguments: [
+            .positional("file", help: "The .mesh script."),
+            .option("out", help: "The work directory to render into and apply from (the seed's WORK_DIR).", required: true, completion: .directory),
+            .flag("dry-run", help: "Read the clusters and print the live plan; write nothing and change nothing."),
+            .option("from-step", valueName: "N", help: "Start at this step; earlier steps are taken as done."),
+            .flag("resume", help: "Continue after the last step the journal records as finished; refused when the plan changed."),
+            .flag("prune", help: "Also run the deletes: remote secrets and gateways the script no longer describes."),
+            .flag("secrets-only", help: "Run only the steps that put secrets into the clusters (istio-system, cacerts, remote secrets): the part of a GitOps tree that is not in git."),
+            .repeatableOption("rotate", valueName: "CLUSTER", help: "Issue a new intermediate CA for this cluster and replace its cacerts (repeatable)."),
+            .flag("yes", short: "y", help: "Do not ask for confirmation (required when stdin is not a terminal)."),
+        ] + LockOptions.arguments + ReadOptions.arguments + KubeconfigOptions.arguments + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
-
-    @Option(name: .long, help: "The work directory to render into and apply from (the seed's WORK_DIR).")
     var out: String
-
-    @Flag(name: .long, help: "Read the clusters and print the live plan; write nothing and change nothing.")
-    var dryRun = false
-
-    @Option(name: .long, help: ArgumentHelp("Start at this step; earlier steps are taken as done.", valueName: "N"))
+    var dryRun: Bool
     var fromStep: Int?
+    var resume: Bool
+    var prune: Bool
+    var secretsOnly: Bool
+    var rotate: [String]
+    var yes: Bool
+    var lockOptions: LockOptions
+    var readOptions: ReadOptions
+    var kubeconfigOptions: KubeconfigOptions
+    var limitOptions: LimitOptions
 
-    @Flag(name: .long, help: "Continue after the last step the journal records as finished; refused when the plan changed.")
-    var resume = false
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = arguments.required("file")
+        out = arguments.required("out")
+        dryRun = arguments.flag("dry-run")
+        fromStep = try arguments.integer("from-step")
+        resume = arguments.flag("resume")
+        prune = arguments.flag("prune")
+        secretsOnly = arguments.flag("secrets-only")
+        rotate = arguments.values("rotate")
+        yes = arguments.flag("yes")
+        lockOptions = LockOptions(arguments)
+        readOptions = try ReadOptions(arguments)
+        kubeconfigOptions = KubeconfigOptions(arguments)
+        limitOptions = try LimitOptions(arguments)
+        try validate()
+    }
 
-    @Flag(name: .long, help: "Also run the deletes: remote secrets and gateways the script no longer describes.")
-    var prune = false
-
-    @Flag(name: .long, help: "Run only the steps that put secrets into the clusters (istio-system, cacerts, remote secrets): the part of a GitOps tree that is not in git.")
-    var secretsOnly = false
-
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Issue a new intermediate CA for this cluster and replace its cacerts (repeatable).", valueName: "CLUSTER"))
-    var rotate: [String] = []
-
-    @Flag(name: .shortAndLong, help: "Do not ask for confirmation (required when stdin is not a terminal).")
-    var yes = false
-
-    @OptionGroup var lockOptions: LockOptions
-    @OptionGroup var readOptions: ReadOptions
-    @OptionGroup var kubeconfigOptions: KubeconfigOptions
-    @OptionGroup var limitOptions: LimitOptions
-
-    func validate() throws {
-        if resume && fromStep != nil { throw ValidationError("--resume and --from-step are two ways to say where to start: give one") }
-        if secretsOnly && prune { throw ValidationError("--secrets-only runs no delete: drop --prune") }
+    func validate() throws(UsageError) {
+        if resume && fromStep != nil { throw UsageError("--resume and --from-step are two ways to say where to start: give one") }
+        if secretsOnly && prune { throw UsageError("--secrets-only runs no delete: drop --prune") }
     }
 
     func run() throws {

@@ -1,11 +1,11 @@
 // `meshscript check`: syntax, evaluation and validation of one or more scripts.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
-struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check",
+struct Check: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "check",
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
             Exits 0 when every file is valid, 65 when any has errors (all of them are reported). A root's \
@@ -17,38 +17,40 @@ struct Check: ParsableCommand {
             two clusters whose contexts reach one API server, and, for the clusters whose remote secrets other \
             clusters need, unreachable API servers, credentials istiod cannot use and missing contexts. \
             --no-kubeconfig skips it.
-            """)
+            """,
+        arguments: [
+            .positionals("files", help: "The .mesh scripts to check."),
+            .flag("quiet", short: "q", help: "Print nothing when a file is valid."),
+            .flag("no-kubeconfig", help: "Check the script alone, without reading any kubeconfig."),
+            .option("out", valueName: "dir", help: "A work directory to inspect as render would: its root and each cluster's intermediate (CA, key match, SHA-256 or better, extendedKeyUsage, chain, validity); nothing is written.",
+                    completion: .directory),
+            .flag("syntax-only", help: "Lex and parse only (like luac -p): report syntax errors; imports are not read and nothing runs."),
+        ] + KubeconfigOptions.arguments + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh scripts to check.")
-    var files: [String]
+    /// The scripts to check.
+    let files: [String]
+    /// Print nothing for a valid file.
+    let quiet: Bool
+    /// Skip the kubeconfig pre-flight.
+    let noKubeconfig: Bool
+    /// A work directory to inspect.
+    let out: String?
+    /// Parse only.
+    let syntaxOnly: Bool
+    /// `--kubeconfig`.
+    let kubeconfig: String?
+    /// `--max-steps` and `--max-call-depth`.
+    let limits: Limits
 
-    @Flag(name: .shortAndLong, help: "Print nothing when a file is valid.")
-    var quiet = false
-
-    @Flag(name: .long, help: "Check the script alone, without reading any kubeconfig.")
-    var noKubeconfig = false
-
-    @Option(name: .long, help: ArgumentHelp("A work directory to inspect as render would: its root and each cluster's intermediate (CA, key match, SHA-256 or better, extendedKeyUsage, chain, validity); nothing is written.", valueName: "dir"))
-    var out: String?
-
-    @Flag(name: .long, help: "Lex and parse only (like luac -p): report syntax errors; imports are not read and nothing runs.")
-    var syntaxOnly = false
-
-    // KubeconfigOptions' and LimitOptions' options, declared here rather than as @OptionGroups: each
-    // group costs argument-parser another reflection pass and about five protocol-conformance scans
-    // of the whole binary at every start (BENCHMARKS.md, "Start-up"). Help and checks are the groups'.
-    @Option(name: .long, help: KubeconfigOptions.help)
-    var kubeconfig: String?
-
-    @Option(name: .long, help: LimitOptions.maxStepsHelp)
-    var maxSteps: Int = Limits().maxSteps
-
-    @Option(name: .long, help: LimitOptions.maxCallDepthHelp)
-    var maxCallDepth: Int = Limits().maxCallDepth
-
-    func validate() throws { try LimitOptions.validate(maxSteps: maxSteps, maxCallDepth: maxCallDepth) }
-
-    private var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        files = arguments.values("files")
+        quiet = arguments.flag("quiet")
+        noKubeconfig = arguments.flag("no-kubeconfig")
+        out = arguments.value("out")
+        syntaxOnly = arguments.flag("syntax-only")
+        kubeconfig = KubeconfigOptions(arguments).kubeconfig
+        limits = try LimitOptions(arguments).limits
+    }
 
     func run() throws {
         var failed = false

@@ -1,16 +1,24 @@
 // What status, `plan --live` and apply share: reading every cluster with progress, and the
 // live plan against the work directory.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
 /// How long a cluster may take to answer, on every command that reads clusters.
-struct ReadOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Seconds a cluster may take to answer before it is reported unreachable.", valueName: "SECONDS"))
-    var timeout: Double = 20
+struct ReadOptions {
+    /// The option's declaration.
+    static let arguments: [ArgumentDeclaration] = [
+        .option("timeout", valueName: "SECONDS", help: "Seconds a cluster may take to answer before it is reported unreachable.",
+                defaultValue: "20"),
+    ]
 
-    func validate() throws {
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    /// Seconds per cluster.
+    let timeout: Double
+
+    /// The option in `arguments`: more than 0, at most 3600 seconds.
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        timeout = try arguments.number("timeout", default: 20)
+        guard timeout > 0, timeout <= 3600 else { throw UsageError("--timeout must be between 0 and 3600 seconds") }
     }
 }
 

@@ -1,19 +1,21 @@
 // `meshscript plan` (text, JSON or shell) and `meshscript graph` (DOT or Mermaid).
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
-enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+/// `plan --format`.
+enum PlanFormat: String, CaseIterable {
     case text, json, shell
 }
 
-enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
+/// `graph --format`.
+enum GraphFormat: String, CaseIterable {
     case dot, mermaid
 }
 
-struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plan",
+struct PlanCommand: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "plan",
         abstract: "Print the ordered steps that build the mesh, with the command that carries out each one.",
         discussion: """
             Per cluster, one primary at a time: trust (intermediate CA, namespace, cacerts secret), then install \
@@ -21,30 +23,40 @@ struct PlanCommand: ParsableCommand {
             offline. --live reads every cluster (read-only, as `status` does) and marks each step create, update, \
             replace, delete or no change, with the reason, and ends with a summary; it exits 69 when a cluster \
             could not be read or trust would split (what apply would refuse).
-            """)
+            """,
+        arguments: [
+            .positional("file", help: "The .mesh script."),
+            .option("out", help: "The work directory the steps refer to (the seed's WORK_DIR).", defaultValue: "out", completion: .directory),
+            .option("format", help: "Output format: text, json, or shell (a bash script of the same commands).", defaultValue: "text",
+                    allowedValues: PlanFormat.allCases.map(\.rawValue)),
+            .flag("live", help: "Read the clusters and mark each step with what it would change there."),
+            .repeatableOption("rotate", valueName: "CLUSTER", help: "With --live: plan replacing this cluster's cacerts with a new intermediate (repeatable)."),
+        ] + ReadOptions.arguments + KubeconfigOptions.arguments + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
+    var out: String
+    var format: PlanFormat
+    var live: Bool
+    var rotate: [String]
+    var readOptions: ReadOptions
+    var kubeconfigOptions: KubeconfigOptions
+    var limitOptions: LimitOptions
 
-    @Option(name: .long, help: "The work directory the steps refer to (the seed's WORK_DIR).")
-    var out: String = "out"
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = arguments.required("file")
+        out = arguments.string("out", default: "out")
+        format = try arguments.choice("format") ?? .text
+        live = arguments.flag("live")
+        rotate = arguments.values("rotate")
+        readOptions = try ReadOptions(arguments)
+        kubeconfigOptions = KubeconfigOptions(arguments)
+        limitOptions = try LimitOptions(arguments)
+        try validate()
+    }
 
-    @Option(name: .long, help: "Output format: text, json, or shell (a bash script of the same commands).")
-    var format: PlanFormat = .text
-
-    @Flag(name: .long, help: "Read the clusters and mark each step with what it would change there.")
-    var live = false
-
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("With --live: plan replacing this cluster's cacerts with a new intermediate (repeatable).", valueName: "CLUSTER"))
-    var rotate: [String] = []
-
-    @OptionGroup var readOptions: ReadOptions
-    @OptionGroup var kubeconfigOptions: KubeconfigOptions
-    @OptionGroup var limitOptions: LimitOptions
-
-    func validate() throws {
-        if live && format == .shell { throw ValidationError("--live prints text or json; a shell script is the offline plan's (drop --live)") }
-        if !live && !rotate.isEmpty { throw ValidationError("--rotate needs --live (the offline plan does not depend on it)") }
+    func validate() throws(UsageError) {
+        if live && format == .shell { throw UsageError("--live prints text or json; a shell script is the offline plan's (drop --live)") }
+        if !live && !rotate.isEmpty { throw UsageError("--rotate needs --live (the offline plan does not depend on it)") }
     }
 
     func run() throws {
@@ -70,24 +82,31 @@ extension PlanCommand {
     }
 }
 
-struct Graph: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "graph",
+struct Graph: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "graph",
         abstract: "Print the mesh as a graph: clusters grouped by network, discovery links as edges.",
         discussion: """
             An edge A -> B means B's control plane reads A's API server (B holds A's remote secret).
             Examples:
               meshscript graph examples/three-primaries.mesh | dot -Tpng -o mesh.png
               meshscript graph --format mermaid examples/multi-network.mesh   (paste into a ```mermaid block)
-            """)
+            """,
+        arguments: [
+            .positional("file", help: "The .mesh script."),
+            .option("format", help: "Output format: dot (graphviz) or mermaid (Markdown diagrams).", defaultValue: "dot",
+                    allowedValues: GraphFormat.allCases.map(\.rawValue)),
+        ] + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
+    var format: GraphFormat
+    var limitOptions: LimitOptions
 
-    @Option(name: .long, help: "Output format: dot (graphviz) or mermaid (Markdown diagrams).")
-    var format: GraphFormat = .dot
-
-    @OptionGroup var limitOptions: LimitOptions
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = arguments.required("file")
+        format = try arguments.choice("format") ?? .dot
+        limitOptions = try LimitOptions(arguments)
+    }
 
     func run() throws {
         var options = meshOptions(kubeconfig: nil, limits: limitOptions.limits)

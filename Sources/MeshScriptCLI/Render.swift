@@ -1,11 +1,11 @@
 // `meshscript render`: the work directory, with a progress line on a terminal.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
-struct Render: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "render",
+struct Render: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "render",
         abstract: "Write the mesh's artifacts into a work directory: CA certificates, cacerts secrets, IstioOperator files, remote secrets, plan.json.",
         discussion: """
             The layout is the seed's ${WORK_DIR}: root-cert.pem and root-key.pem at the top, and per cluster \
@@ -15,27 +15,35 @@ struct Render: ParsableCommand {
             --rotate for that cluster. Running render again changes nothing that is already right (and needs no write \
             access then). The changed files are put in place together: a render killed while doing so is completed \
             by the next render, apply or status, from the journal DIR/.meshscript-commit.json.
-            """)
+            """,
+        arguments: [
+            .positional("file", help: "The .mesh script."),
+            .option("out", help: "The work directory to write (created when missing).", required: true, completion: .directory),
+            .repeatableOption("rotate", valueName: "cluster", help: "Re-issue this cluster's intermediate CA (repeatable)."),
+            .option("gitops", valueName: "controller", help: "Also write a git-ready tree for this GitOps controller into DIR/gitops: argocd or flux.",
+                    allowedValues: GitOpsController.allCases.map(\.rawValue)),
+            .flag("quiet", short: "q", help: "Print only errors."),
+        ] + KubeconfigOptions.arguments + LockOptions.arguments + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
-
-    @Option(name: .long, help: "The work directory to write (created when missing).")
     var out: String
-
-    @Option(name: .long, help: ArgumentHelp("Re-issue this cluster's intermediate CA (repeatable).", valueName: "cluster"))
-    var rotate: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Also write a git-ready tree for this GitOps controller into DIR/gitops: argocd or flux.", valueName: "controller"))
+    var rotate: [String]
     var gitops: GitOpsController?
+    var quiet: Bool
+    var kubeconfigOptions: KubeconfigOptions
+    var lockOptions: LockOptions
+    var limitOptions: LimitOptions
 
-    @Flag(name: .shortAndLong, help: "Print only errors.")
-    var quiet = false
-
-    @OptionGroup var kubeconfigOptions: KubeconfigOptions
-
-    @OptionGroup var lockOptions: LockOptions
-    @OptionGroup var limitOptions: LimitOptions
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = arguments.required("file")
+        out = arguments.required("out")
+        rotate = arguments.values("rotate")
+        gitops = try arguments.choice("gitops")
+        quiet = arguments.flag("quiet")
+        kubeconfigOptions = KubeconfigOptions(arguments)
+        lockOptions = LockOptions(arguments)
+        limitOptions = try LimitOptions(arguments)
+    }
 
     func run() throws {
         // Pre-flight errors stop here (render itself would refuse them as `.diagnostics`).
@@ -88,8 +96,6 @@ struct Render: ParsableCommand {
         }
     }
 }
-
-extension GitOpsController: ExpressibleByArgument {}
 
 extension RenderEvent {
     /// What render is doing, for the progress line.

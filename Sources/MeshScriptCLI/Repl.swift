@@ -1,11 +1,11 @@
 // `meshscript repl`: the interactive session (MeshREPL), on a large stack.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshREPL
 
-struct Repl: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "repl",
+struct Repl: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "repl",
         abstract: "Experiment with a mesh one statement at a time (line editing, history, Tab completion).",
         discussion: """
             Every statement is evaluated as you enter it; an error leaves the session as it was. An unclosed <, [, ( \
@@ -13,6 +13,11 @@ struct Repl: ParsableCommand {
             :render :undo :reset :quit). History is kept in ~/.meshscript_history. When standard input is not a terminal, \
             statements are read line by line: meshscript repl < script.mesh
             """)
+
+    /// The session takes no arguments.
+    init() {}
+
+    init(_ arguments: ParsedArguments) {}
 
     func run() throws {
         let code = onLargeStack { REPL.run(environment: ProcessInfo.processInfo.environment, version: MeshScriptVersion.current) }

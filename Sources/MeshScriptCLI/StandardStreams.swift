@@ -15,7 +15,7 @@ enum StandardStreams {
     /// EX_IOERR from sysexits.h: some output could not be written.
     static let outputFailed: Int32 = 74
 
-    /// Makes every exit (ArgumentParser's own included) flush stdout and check both streams
+    /// Makes every exit (usage errors and help included) flush stdout and check both streams
     /// first: after a failed write the exit code becomes ``outputFailed`` whatever it was.
     /// Like gnulib's close_stdout, the check runs at exit and leaves with `_exit`.
     static func checkWritesAtExit() {

@@ -1,16 +1,17 @@
 // `meshscript status`: what state is the mesh in? Reads every cluster (read-only) and prints,
 // for each cluster and each link, what the script wants next to what is there.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
-enum StatusFormat: String, ExpressibleByArgument, CaseIterable {
+/// `status --format`.
+enum StatusFormat: String, CaseIterable {
     case text, json
 }
 
-struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
+struct Status: MeshSubcommand {
+    static let declaration = CommandDeclaration(
+        name: "status",
         abstract: "Read every cluster and compare it with the script: one line per object and link, with a verdict.",
         discussion: """
             Verdicts: in sync, missing, differs, unreachable. The clusters are read with `kubectl get -o json` \
@@ -19,23 +20,32 @@ struct Status: ParsableCommand {
             --verify also asks each primary's istiod, with `istioctl remote-clusters`, whether it synced each link. \
             Exit codes: 0 the mesh is as the script describes it, 1 it is not (or a cluster is unreachable), \
             64 usage, 65 the script has errors. No key or token is ever printed.
-            """)
+            """,
+        arguments: [
+            .positional("file", help: "The .mesh script."),
+            .option("out", help: "The work directory holding the mesh's root and intermediates (the seed's WORK_DIR).", defaultValue: "out",
+                    completion: .directory),
+            .option("format", help: "Output format: text or json.", defaultValue: "text", allowedValues: StatusFormat.allCases.map(\.rawValue)),
+            .flag("verify", help: "Also run `istioctl remote-clusters` on each primary and report whether each link is synced."),
+        ] + ReadOptions.arguments + KubeconfigOptions.arguments + LimitOptions.arguments)
 
-    @ArgumentParser.Argument(help: "The .mesh script.")
     var file: String
+    var out: String
+    var format: StatusFormat
+    var verify: Bool
+    var readOptions: ReadOptions
+    var kubeconfigOptions: KubeconfigOptions
+    var limitOptions: LimitOptions
 
-    @Option(name: .long, help: "The work directory holding the mesh's root and intermediates (the seed's WORK_DIR).")
-    var out: String = "out"
-
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: StatusFormat = .text
-
-    @Flag(name: .long, help: "Also run `istioctl remote-clusters` on each primary and report whether each link is synced.")
-    var verify = false
-
-    @OptionGroup var readOptions: ReadOptions
-    @OptionGroup var kubeconfigOptions: KubeconfigOptions
-    @OptionGroup var limitOptions: LimitOptions
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        file = arguments.required("file")
+        out = arguments.string("out", default: "out")
+        format = try arguments.choice("format") ?? .text
+        verify = arguments.flag("verify")
+        readOptions = try ReadOptions(arguments)
+        kubeconfigOptions = KubeconfigOptions(arguments)
+        limitOptions = try LimitOptions(arguments)
+    }
 
     func run() throws {
         let mesh = try checkScript(file, meshOptions(out: out, kubeconfig: kubeconfigOptions.kubeconfig, limits: limitOptions.limits))

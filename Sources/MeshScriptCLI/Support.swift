@@ -1,11 +1,14 @@
 // What every subcommand shares: loading a script into a MeshEngine, printing diagnostics
 // (colour only on a terminal), exit codes, and running evaluation on a large stack.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
+/// The exit codes commands share (see the root's help).
 enum Exit {
+    /// The script has errors.
     static let scriptErrors = ExitCode(65)
+    /// A step of apply failed.
     static let stepFailed = ExitCode(70)
     /// A cluster could not be read, or trust would split: nothing was changed.
     static let clustersRefused = ExitCode(69)
@@ -81,24 +84,24 @@ func onStack<T>(ofAtLeast bytes: Int, _ body: @escaping () -> T) -> T {
     return onLargeStack(body)
 }
 
-/// The interpreter's bounds, settable on every command that evaluates a script. `check` declares
-/// the same two options itself, from the help and the checks here (see `Check`).
-struct LimitOptions: ParsableArguments {
-    @Option(name: .long, help: LimitOptions.maxStepsHelp)
-    var maxSteps: Int = Limits().maxSteps
+/// The interpreter's bounds, `--max-steps` and `--max-call-depth`, on every command that evaluates a script.
+struct LimitOptions {
+    /// The options' declarations.
+    static let arguments: [ArgumentDeclaration] = [
+        .option("max-steps", help: "Stop evaluation after this many steps (statements, expressions and values built).",
+                defaultValue: String(Limits().maxSteps)),
+        .option("max-call-depth", help: "The deepest nesting of recipe calls and imports.", defaultValue: String(Limits().maxCallDepth)),
+    ]
 
-    @Option(name: .long, help: LimitOptions.maxCallDepthHelp)
-    var maxCallDepth: Int = Limits().maxCallDepth
+    /// The bounds given (the interpreter's defaults for those not given).
+    let limits: Limits
 
-    func validate() throws { try LimitOptions.validate(maxSteps: maxSteps, maxCallDepth: maxCallDepth) }
-
-    var limits: Limits { Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps) }
-
-    static var maxStepsHelp: ArgumentHelp { "Stop evaluation after this many steps (statements, expressions and values built)." }
-    static var maxCallDepthHelp: ArgumentHelp { "The deepest nesting of recipe calls and imports." }
-
-    static func validate(maxSteps: Int, maxCallDepth: Int) throws {
-        guard maxSteps > 0, maxCallDepth > 0 else { throw ValidationError("limits must be positive") }
+    /// The bounds in `arguments`; both must be positive.
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        let maxSteps = try arguments.integer("max-steps", default: Limits().maxSteps)
+        let maxCallDepth = try arguments.integer("max-call-depth", default: Limits().maxCallDepth)
+        guard maxSteps > 0, maxCallDepth > 0 else { throw UsageError("limits must be positive") }
+        limits = Limits(maxCallDepth: maxCallDepth, maxSteps: maxSteps)
     }
 }
 
@@ -115,17 +118,19 @@ func checkScript(_ path: String, _ options: MeshOptions, quiet: Bool = false) th
     return checked
 }
 
-/// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply). `check`
-/// declares the option itself, with the help here (see `Check`).
-struct KubeconfigOptions: ParsableArguments {
-    @Option(name: .long, help: KubeconfigOptions.help)
-    var kubeconfig: String?
+/// `--kubeconfig PATH`, on every command that reads clusters (check, plan, render, apply, status).
+struct KubeconfigOptions {
+    /// The option's declaration.
+    static let arguments: [ArgumentDeclaration] = [
+        .option("kubeconfig", valueName: "path", help: "The kubeconfig file every kubectl and istioctl command is given (with --kubeconfig=) and the pre-flight reads. The script's `kubeconfig \"PATH\"` wins over it; without either, $KUBECONFIG when it names one file, else the tools' default ($KUBECONFIG's list, or ~/.kube/config), which the commands then find themselves.",
+                completion: .file),
+    ]
 
-    static var help: ArgumentHelp {
-        ArgumentHelp(
-            "The kubeconfig file every kubectl and istioctl command is given (with --kubeconfig=) and the pre-flight reads. The script's `kubeconfig \"PATH\"` wins over it; without either, $KUBECONFIG when it names one file, else the tools' default ($KUBECONFIG's list, or ~/.kube/config), which the commands then find themselves.",
-            valueName: "path")
-    }
+    /// The file given, if any.
+    let kubeconfig: String?
+
+    /// The option in `arguments`.
+    init(_ arguments: ParsedArguments) { kubeconfig = arguments.value("kubeconfig") }
 }
 
 /// The library's options for a command: this process's environment, the work directory `out`,

@@ -1,13 +1,21 @@
 // Holding the work directory for the whole of a render or an apply, and finishing what an
 // interrupted run left in it.
-import ArgumentParser
 import Foundation
+import MeshCommandLine
 import MeshScript
 
 /// `--wait-lock`, on the commands that write a work directory.
-struct LockOptions: ParsableArguments {
-    @Flag(name: .long, help: "When another meshscript is rendering or applying into the same work directory, wait for it instead of stopping (exit 75).")
-    var waitLock = false
+struct LockOptions {
+    /// The option's declaration.
+    static let arguments: [ArgumentDeclaration] = [
+        .flag("wait-lock", help: "When another meshscript is rendering or applying into the same work directory, wait for it instead of stopping (exit 75)."),
+    ]
+
+    /// Whether to wait for the work directory.
+    let waitLock: Bool
+
+    /// The option in `arguments`.
+    init(_ arguments: ParsedArguments) { waitLock = arguments.flag("wait-lock") }
 }
 
 /// Locks `out` for this process until the returned lock is released; exit 75 when another

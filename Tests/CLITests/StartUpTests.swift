@@ -1,7 +1,8 @@
 // What start-up depends on (BENCHMARKS.md, "Start-up"): on Linux the binary is linked static, so no
-// dynamic loader relocates it at every start; `check` declares the limit and kubeconfig options itself,
-// and they behave as the option groups the other commands share; `check --syntax-only` parses on the
-// main thread when its stack limit allows, and on the large-stack thread otherwise.
+// dynamic loader relocates it at every start; the command line is read from declarations
+// (MeshCommandLine), not by argument-parser's reflection; `check` shares the limit and kubeconfig
+// options with the other commands; `check --syntax-only` parses on the main thread when its stack
+// limit allows, and on the large-stack thread otherwise.
 import Foundation
 import MeshTestSupport
 import Testing
@@ -27,6 +28,15 @@ import Testing
         #expect(!types.contains(dynamic), "meshscript has a dynamic section: it is not linked static")
     }
     #endif
+
+    /// swift-argument-parser read the command line by reflection: at every start it scanned the
+    /// binary's protocol conformances and built its argument sets through Mirror (58% of a start
+    /// of `check --syntax-only`). Every Swift symbol and type name of that module carries its
+    /// mangled name, `14ArgumentParser`.
+    @Test func theBinaryCarriesNoArgumentParser() throws {
+        let binary = try Data(contentsOf: URL(fileURLWithPath: try requireMeshscript()), options: .alwaysMapped)
+        #expect(binary.range(of: Data("14ArgumentParser".utf8)) == nil, "meshscript links swift-argument-parser")
+    }
 
     #if os(Linux)
     /// `check --syntax-only` parses on the main thread only when that thread's stack may grow to
