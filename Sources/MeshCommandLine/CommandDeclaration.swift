@@ -108,13 +108,13 @@ package struct CommandDeclaration: Sendable {
     /// Its arguments, in the order help lists them.
     package var arguments: [ArgumentDeclaration]
     /// The commands under it (only the root has any).
-    package var subcommands: [CommandDeclaration]
+    package var subcommands: [SubcommandDeclaration]
     /// The version `--version` prints (the root's only).
     package var version: String?
 
     /// A command as declared; `version` only on the root.
     package init(name: String, abstract: String, discussion: String = "", arguments: [ArgumentDeclaration] = [],
-                 subcommands: [CommandDeclaration] = [], version: String? = nil) {
+                 subcommands: [SubcommandDeclaration] = [], version: String? = nil) {
         self.name = name
         self.abstract = abstract
         self.discussion = discussion
@@ -124,7 +124,7 @@ package struct CommandDeclaration: Sendable {
     }
 
     /// The subcommand called `name`.
-    package func subcommand(_ name: String) -> CommandDeclaration? { subcommands.first { $0.name == name } }
+    package func subcommand(_ name: String) -> CommandDeclaration? { subcommands.first { $0.name == name }?.declaration }
 
     /// The named argument `--name`.
     package func argument(long name: String) -> ArgumentDeclaration? {
@@ -134,5 +134,31 @@ package struct CommandDeclaration: Sendable {
     /// The named argument `-c`.
     package func argument(short character: Character) -> ArgumentDeclaration? {
         arguments.first { $0.shortName == character }
+    }
+}
+
+/// A subcommand by name, with its declaration built only when asked for (to run it, for its help,
+/// for completion): a start builds the declaration of the one command it runs, not of every command.
+package struct SubcommandDeclaration: Sendable {
+    /// The word that selects it; its declaration's name is this name.
+    package let name: String
+    private let declare: @Sendable () -> CommandDeclaration
+
+    /// The subcommand `name`, declared by `declare` when needed.
+    package init(_ name: String, declaration declare: @escaping @Sendable () -> CommandDeclaration) {
+        self.name = name
+        self.declare = declare
+    }
+
+    /// The subcommand `declaration`, already built.
+    package init(_ declaration: CommandDeclaration) {
+        self.init(declaration.name) { declaration }
+    }
+
+    /// Its declaration, built now.
+    package var declaration: CommandDeclaration {
+        var declaration = declare()
+        declaration.name = name
+        return declaration
     }
 }

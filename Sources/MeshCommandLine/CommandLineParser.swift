@@ -102,7 +102,7 @@ package struct CommandLineParser: Sendable {
     /// The root's `--generate-completion-script`, as help and completion list it.
     package static let completionDeclaration = ArgumentDeclaration.option(
         completionOption, valueName: "shell", help: "Print a completion script for the shell.",
-        allowedValues: Shell.allCases.map(\.rawValue))
+        allowedValues: Shell.allCases.map { $0.rawValue })
 
     /// The options every command has, and the root's own, as help and completion list them.
     package func builtInOptions(isRoot: Bool) -> [ArgumentDeclaration] {

@@ -3,9 +3,10 @@
 extension CommandLineParser {
     func zshScript() -> String {
         let function = "_" + Self.identifier(root.name)
-        let commands = root.subcommands.map { Self.quoted($0.name + ":" + Self.zshEscaped(Self.summary($0.abstract))) }
+        let subcommands = root.subcommands.map(\.declaration)
+        let commands = subcommands.map { Self.quoted($0.name + ":" + Self.zshEscaped(Self.summary($0.abstract))) }
         var cases = ""
-        for command in root.subcommands {
+        for command in subcommands {
             let specs = (command.arguments + builtInOptions(isRoot: false)).flatMap(Self.zshSpecs)
             cases += "        \(command.name))\n            _arguments -s \\\n"
                 + specs.map { "                \($0) \\\n" }.joined() + "                && return 0 ;;\n"
@@ -78,15 +79,16 @@ extension CommandLineParser {
         let program = root.name
         var lines = ["# fish completion for \(program): put it in ~/.config/fish/completions/\(program).fish.",
                      "complete -c \(program) -f"]
-        let anyCommand = root.subcommands.map(\.name).joined(separator: " ")
-        for command in root.subcommands {
+        let subcommands = root.subcommands.map(\.declaration)
+        let anyCommand = subcommands.map(\.name).joined(separator: " ")
+        for command in subcommands {
             lines.append("complete -c \(program) -n '__fish_use_subcommand' -a \(command.name) -d \(Self.quoted(Self.summary(command.abstract)))")
         }
         lines.append("complete -c \(program) -n '__fish_seen_subcommand_from help' -a \(Self.quoted(anyCommand))")
         for option in builtInOptions(isRoot: true) {
             lines.append("complete -c \(program) -n '__fish_use_subcommand'" + Self.fishOption(option))
         }
-        for command in root.subcommands {
+        for command in subcommands {
             let condition = " -n '__fish_seen_subcommand_from \(command.name)'"
             for argument in command.arguments + builtInOptions(isRoot: false) {
                 if argument.isPositional {

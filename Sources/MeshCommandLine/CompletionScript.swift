@@ -14,7 +14,7 @@ extension CommandLineParser {
     /// Every command with its named arguments (built-ins included) and positionals, the root first.
     private var commandsForCompletion: [(name: String?, command: CommandDeclaration, options: [ArgumentDeclaration])] {
         [(nil, root, root.arguments + builtInOptions(isRoot: true))]
-            + root.subcommands.map { ($0.name, $0, $0.arguments + builtInOptions(isRoot: false)) }
+            + root.subcommands.map(\.declaration).map { ($0.name, $0, $0.arguments + builtInOptions(isRoot: false)) }
     }
 
     private func bashScript() -> String {

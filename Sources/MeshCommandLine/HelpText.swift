@@ -19,7 +19,7 @@ extension CommandLineParser {
         let options = command.arguments.filter { !$0.isPositional } + builtInOptions(isRoot: isRoot)
         sections.append("OPTIONS:\n" + options.map(Self.entry).joined())
         if !command.subcommands.isEmpty {
-            let rows = command.subcommands.map { Self.row(label: $0.name, text: $0.abstract) }.joined()
+            let rows = command.subcommands.map { Self.row(label: $0.name, text: $0.declaration.abstract) }.joined()
             sections.append("SUBCOMMANDS:\n" + rows + "\n  See '\(root.name) help <subcommand>' for detailed help.\n")
         }
         return sections.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "\n")

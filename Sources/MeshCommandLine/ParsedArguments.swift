@@ -20,28 +20,36 @@ package struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The values given for one command's arguments, by declaration name.
 package struct ParsedArguments: Sendable {
-    private var values: [String: [String]] = [:]
+    /// One value given for the argument `name`.
+    private struct Entry: Sendable {
+        var name: String
+        var value: String
+    }
+
+    /// In the order given. A list, not a dictionary: a command line has a handful of arguments, and a
+    /// `Dictionary<String, _>` would cost start-up a scan of the binary's conformances (String: Hashable).
+    private var entries: [Entry] = []
 
     /// No values yet.
     package init() {}
 
     /// Records `value` for `name` (a flag records an empty value).
-    package mutating func append(_ value: String, for name: String) { values[name, default: []].append(value) }
+    package mutating func append(_ value: String, for name: String) { entries.append(Entry(name: name, value: value)) }
 
     /// Whether `name` was given at all.
-    package func contains(_ name: String) -> Bool { values[name] != nil }
+    package func contains(_ name: String) -> Bool { entries.contains { $0.name == name } }
 
     /// Whether the flag `--name` was given.
     package func flag(_ name: String) -> Bool { contains(name) }
 
     /// The value of `--name` (the last one when given twice), or nil.
-    package func value(_ name: String) -> String? { values[name]?.last }
+    package func value(_ name: String) -> String? { entries.last { $0.name == name }?.value }
 
     /// The value of a required option or positional (the parser refuses a command line without it).
     package func required(_ name: String) -> String { value(name) ?? "" }
 
     /// Every value of a repeatable option or of the positionals `name`, in order.
-    package func values(_ name: String) -> [String] { values[name] ?? [] }
+    package func values(_ name: String) -> [String] { entries.filter { $0.name == name }.map { $0.value } }
 
     /// The value of `--name`, or `defaultValue` when absent.
     package func string(_ name: String, default defaultValue: String) -> String { value(name) ?? defaultValue }

@@ -5,8 +5,10 @@ import MeshCommandLine
 import MeshScript
 
 struct Apply: MeshSubcommand {
+    static let name = "apply"
+
     static let declaration = CommandDeclaration(
-        name: "apply",
+        name: name,
         abstract: "Read the clusters, then carry out only the steps that change them: render the work directory, then run kubectl and istioctl.",
         discussion: """
             Validates the script (exit 65 on errors) and the kubeconfig, then reads every cluster (as `status` does). \

@@ -4,8 +4,10 @@ import MeshCommandLine
 import MeshScript
 
 struct Check: MeshSubcommand {
+    static let name = "check"
+
     static let declaration = CommandDeclaration(
-        name: "check",
+        name: name,
         abstract: "Check scripts: syntax, evaluation, every validation rule and the kubeconfig pre-flight.",
         discussion: """
             Exits 0 when every file is valid, 65 when any has errors (all of them are reported). A root's \

@@ -8,8 +8,9 @@ import MeshScript
 @main
 enum MeshScriptCommand {
     /// Every subcommand, in the order help lists them.
-    static let subcommands: [any MeshSubcommand.Type] = [
-        Check.self, PlanCommand.self, Render.self, Apply.self, Status.self, Graph.self, Repl.self, RemoteSecretCommand.self,
+    static let subcommands = [
+        Subcommand(Check.self), Subcommand(PlanCommand.self), Subcommand(Render.self), Subcommand(Apply.self),
+        Subcommand(Status.self), Subcommand(Graph.self), Subcommand(Repl.self), Subcommand(RemoteSecretCommand.self),
     ]
 
     /// The program's declaration: its texts, version and subcommands.
@@ -44,8 +45,8 @@ enum MeshScriptCommand {
             case .completionScript(let shell): print(parser.completionScript(for: shell), terminator: "")
             case .run(let commandPath, let parsed):
                 path = commandPath
-                guard let type = subcommands.first(where: { $0.declaration.name == commandPath.last }) else { return try runAlone() }
-                try type.init(parsed).run()
+                guard let subcommand = subcommands.first(where: { $0.declaration.name == commandPath.last }) else { return try runAlone() }
+                try subcommand.run(parsed)
             }
             return 0
         } catch let error as UsageError {
@@ -73,12 +74,29 @@ enum MeshScriptCommand {
 
 /// A `meshscript` subcommand: declared as data, built from what the parser read, then run.
 protocol MeshSubcommand: Sendable {
-    /// Its name, texts and arguments.
+    /// The word that selects it.
+    static var name: String { get }
+    /// Its name, texts and arguments (built only for the command being run, its help, or completion).
     static var declaration: CommandDeclaration { get }
     /// The command `arguments` describe; a ``UsageError`` when they do not fit together.
     init(_ arguments: ParsedArguments) throws(UsageError)
     /// Does the work; throws ``ExitCode`` to end with a code other than 0.
     func run() throws
+}
+
+/// A subcommand's (lazy) declaration with the way to build and run it. A concrete struct: an array
+/// of existential metatypes would cost start-up a runtime instantiation of its type.
+struct Subcommand: Sendable {
+    /// The command's name, and its declaration when needed.
+    let declaration: SubcommandDeclaration
+    /// Builds the command from the parsed arguments and runs it.
+    let run: @Sendable (ParsedArguments) throws -> Void
+
+    /// The entry of `Command`.
+    init<Command: MeshSubcommand>(_: Command.Type) {
+        declaration = SubcommandDeclaration(Command.name) { Command.declaration }
+        run = { try Command($0).run() }
+    }
 }
 
 /// Ends the process with `rawValue` when thrown out of a command's `run()`.

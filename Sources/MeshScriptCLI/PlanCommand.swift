@@ -14,8 +14,10 @@ enum GraphFormat: String, CaseIterable {
 }
 
 struct PlanCommand: MeshSubcommand {
+    static let name = "plan"
+
     static let declaration = CommandDeclaration(
-        name: "plan",
+        name: name,
         abstract: "Print the ordered steps that build the mesh, with the command that carries out each one.",
         discussion: """
             Per cluster, one primary at a time: trust (intermediate CA, namespace, cacerts secret), then install \
@@ -28,7 +30,7 @@ struct PlanCommand: MeshSubcommand {
             .positional("file", help: "The .mesh script."),
             .option("out", help: "The work directory the steps refer to (the seed's WORK_DIR).", defaultValue: "out", completion: .directory),
             .option("format", help: "Output format: text, json, or shell (a bash script of the same commands).", defaultValue: "text",
-                    allowedValues: PlanFormat.allCases.map(\.rawValue)),
+                    allowedValues: PlanFormat.allCases.map { $0.rawValue }),
             .flag("live", help: "Read the clusters and mark each step with what it would change there."),
             .repeatableOption("rotate", valueName: "CLUSTER", help: "With --live: plan replacing this cluster's cacerts with a new intermediate (repeatable)."),
         ] + ReadOptions.arguments + KubeconfigOptions.arguments + LimitOptions.arguments)
@@ -83,8 +85,10 @@ extension PlanCommand {
 }
 
 struct Graph: MeshSubcommand {
+    static let name = "graph"
+
     static let declaration = CommandDeclaration(
-        name: "graph",
+        name: name,
         abstract: "Print the mesh as a graph: clusters grouped by network, discovery links as edges.",
         discussion: """
             An edge A -> B means B's control plane reads A's API server (B holds A's remote secret).
@@ -95,7 +99,7 @@ struct Graph: MeshSubcommand {
         arguments: [
             .positional("file", help: "The .mesh script."),
             .option("format", help: "Output format: dot (graphviz) or mermaid (Markdown diagrams).", defaultValue: "dot",
-                    allowedValues: GraphFormat.allCases.map(\.rawValue)),
+                    allowedValues: GraphFormat.allCases.map { $0.rawValue }),
         ] + LimitOptions.arguments)
 
     var file: String

@@ -7,8 +7,10 @@ import MeshCommandLine
 import MeshScript
 
 struct RemoteSecretCommand: MeshSubcommand {
+    static let name = "remote-secret"
+
     static let declaration = CommandDeclaration(
-        name: "remote-secret",
+        name: name,
         abstract: "Print a cluster's remote secret carrying the token of Istio's reader service account (the plan pipes it into `kubectl apply -f -`).",
         discussion: """
             Reads the Secret istio-system/\(ReaderAccount.tokenSecretName) with `kubectl get` (the plan \

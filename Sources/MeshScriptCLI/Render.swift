@@ -4,8 +4,10 @@ import MeshCommandLine
 import MeshScript
 
 struct Render: MeshSubcommand {
+    static let name = "render"
+
     static let declaration = CommandDeclaration(
-        name: "render",
+        name: name,
         abstract: "Write the mesh's artifacts into a work directory: CA certificates, cacerts secrets, IstioOperator files, remote secrets, plan.json.",
         discussion: """
             The layout is the seed's ${WORK_DIR}: root-cert.pem and root-key.pem at the top, and per cluster \
@@ -21,7 +23,7 @@ struct Render: MeshSubcommand {
             .option("out", help: "The work directory to write (created when missing).", required: true, completion: .directory),
             .repeatableOption("rotate", valueName: "cluster", help: "Re-issue this cluster's intermediate CA (repeatable)."),
             .option("gitops", valueName: "controller", help: "Also write a git-ready tree for this GitOps controller into DIR/gitops: argocd or flux.",
-                    allowedValues: GitOpsController.allCases.map(\.rawValue)),
+                    allowedValues: GitOpsController.allCases.map { $0.rawValue }),
             .flag("quiet", short: "q", help: "Print only errors."),
         ] + KubeconfigOptions.arguments + LockOptions.arguments + LimitOptions.arguments)
 

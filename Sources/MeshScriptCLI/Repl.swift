@@ -4,8 +4,10 @@ import MeshCommandLine
 import MeshREPL
 
 struct Repl: MeshSubcommand {
+    static let name = "repl"
+
     static let declaration = CommandDeclaration(
-        name: "repl",
+        name: name,
         abstract: "Experiment with a mesh one statement at a time (line editing, history, Tab completion).",
         discussion: """
             Every statement is evaluated as you enter it; an error leaves the session as it was. An unclosed <, [, ( \

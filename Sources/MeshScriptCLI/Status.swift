@@ -10,8 +10,10 @@ enum StatusFormat: String, CaseIterable {
 }
 
 struct Status: MeshSubcommand {
+    static let name = "status"
+
     static let declaration = CommandDeclaration(
-        name: "status",
+        name: name,
         abstract: "Read every cluster and compare it with the script: one line per object and link, with a verdict.",
         discussion: """
             Verdicts: in sync, missing, differs, unreachable. The clusters are read with `kubectl get -o json` \
@@ -25,7 +27,7 @@ struct Status: MeshSubcommand {
             .positional("file", help: "The .mesh script."),
             .option("out", help: "The work directory holding the mesh's root and intermediates (the seed's WORK_DIR).", defaultValue: "out",
                     completion: .directory),
-            .option("format", help: "Output format: text or json.", defaultValue: "text", allowedValues: StatusFormat.allCases.map(\.rawValue)),
+            .option("format", help: "Output format: text or json.", defaultValue: "text", allowedValues: StatusFormat.allCases.map { $0.rawValue }),
             .flag("verify", help: "Also run `istioctl remote-clusters` on each primary and report whether each link is synced."),
         ] + ReadOptions.arguments + KubeconfigOptions.arguments + LimitOptions.arguments)
 

@@ -19,7 +19,7 @@ enum Sample {
     static let copy = CommandDeclaration(
         name: "copy", abstract: "Copy one file.",
         arguments: [.positional("file", help: "The file."), .option("to", valueName: "dir", help: "Where to.", required: true)])
-    static let root = CommandDeclaration(name: "sample", abstract: "A sample program.", subcommands: [build, copy], version: "1.2.3")
+    static let root = CommandDeclaration(name: "sample", abstract: "A sample program.", subcommands: [SubcommandDeclaration(build), SubcommandDeclaration("copy") { copy }], version: "1.2.3")
     static let parser = CommandLineParser(root: root)
 
     /// The arguments `arguments` give `command`, expecting a run of it.
