@@ -60,7 +60,7 @@ let package = Package(
             name: "MeshLive",
             dependencies: ["LocalFiles", "MeshDomain", "MeshTrust", "MeshKube", "MeshApply", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "MeshScript", dependencies: ["MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
+        .target(name: "MeshScript", dependencies: ["LocalFiles", "MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
         .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine", "LocalFiles"]),
         .executableTarget(

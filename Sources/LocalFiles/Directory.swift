@@ -6,8 +6,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Makes directories with exactly the mode asked for, whatever the umask.
+/// The process's working directory, and making directories with exactly the mode asked for,
+/// whatever the umask.
 public enum Directory {
+    /// The process's working directory, as getcwd(3) gives it; "" when it cannot be read
+    /// (removed, or too long), so that `FilePath.join(Directory.current, name)` is `name`.
+    /// Read without Foundation: `FileManager.default` costs a CoreFoundation start-up.
+    public static var current: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "" }
+        return String(cString: buffer)
+    }
+
     /// Creates `path` and every missing parent with exactly `mode`, whatever the umask;
     /// directories that exist are left as they are.
     /// - Returns: nil on success, else the errno of the directory that could not be made, and its path.

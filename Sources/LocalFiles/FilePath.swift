@@ -37,8 +37,11 @@ public enum FilePath {
                 components.append(component)
             }
         }
-        let joined = components.joined(separator: "/")
-        if absolute { return "/" + joined }
+        var joined = absolute ? "/" : ""
+        for (index, component) in components.enumerated() {
+            if index > 0 { joined += "/" }
+            joined += component
+        }
         return joined.isEmpty ? "." : joined
     }
 

@@ -281,7 +281,7 @@ public struct Kubeconfig: Sendable {
     /// file that defined the entry.
     static func resolve(_ path: String, relativeTo origin: String) -> String {
         if path.hasPrefix("/") { return path }
-        let directory = FilePath.join(FileManager.default.currentDirectoryPath, FilePath.parent(of: origin))
+        let directory = FilePath.join(Directory.current, FilePath.parent(of: origin))
         return FilePath.normalized(FilePath.join(directory, path))
     }
 }

@@ -2,6 +2,7 @@
 // pre-flight's contexts both come from this choice, so meshscript reads the contexts that
 // kubectl and istioctl will use.
 import Foundation
+import LocalFiles
 import MeshDomain
 import MeshKube
 
@@ -69,7 +70,7 @@ extension MeshRenderer {
     /// `path` anchored at the current directory when relative, without `.` components (`..`
     /// is kept: through a symbolic link it does not mean the textual parent).
     static func absolute(_ path: String) -> String {
-        let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let joined = path.hasPrefix("/") ? path : Directory.current + "/" + path
         let components = joined.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         return "/" + components.joined(separator: "/")
     }

@@ -2,6 +2,7 @@
 // string) exactly as `meshscript check` does, then plan, render, read the clusters and plan
 // against what they hold, from what the check found. No caller repeats the sequence.
 import Foundation
+import LocalFiles
 import Synchronization
 
 /// What a run needs besides the script: where it writes, what it reads, and its bounds.
@@ -76,7 +77,7 @@ public final class Mesh: @unchecked Sendable {
     /// Checks `text` as ``check(file:)`` checks a file named `name`; relative paths in it (imports,
     /// `from "DIR"`, `values file`) are resolved against `directory` (the current directory when nil).
     public func check(source text: String, name: String, directory: String? = nil) -> MeshCheck {
-        let directory = directory ?? FileManager.default.currentDirectoryPath
+        let directory = directory ?? Directory.current
         return running.withLock { finish(engine.check(source: text, name: name, directory: directory), scriptPath: directory + "/" + name) }
     }
 

@@ -107,7 +107,7 @@ enum Disk {
                 if parent.isEmpty || parent == current {
                     // A relative path whose first component is missing: it goes in the current directory.
                     guard access(".", W_OK | X_OK) == 0 else {
-                        throw TrustError("is not writable, so \(path) cannot be created", path: FileManager.default.currentDirectoryPath)
+                        throw TrustError("is not writable, so \(path) cannot be created", path: Directory.current)
                     }
                     return missing.reversed()
                 }

@@ -61,6 +61,26 @@ import Testing
     }
 }
 
+@Suite struct RemovedWorkingDirectory {
+    /// Run from a directory that no longer exists: an absolute path still checks, a relative
+    /// one is a clear "cannot read" (getcwd fails, so nothing is joined to it), never a crash.
+    @Test func scriptsAreStillFoundByAbsolutePath() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let script = try scratch.write("ok.mesh", "mesh m\nnetwork n\ncluster c < trust from root; install network n >\n")
+        let binary = try requireMeshscript()
+        let gone = scratch.at("gone")
+        let shell = "mkdir \"$1\" && cd \"$1\" && rmdir \"$1\" && shift && exec \"$@\""
+        let absolute = try runProcess("/bin/sh", ["-c", shell, "sh", gone, binary, "check", "--no-kubeconfig", script],
+                                      environment: CLI.environment, directory: scratch.path, timeout: .seconds(60))
+        #expect(!absolute.signaled && absolute.status == 0, "\(absolute)")
+        let relative = try runProcess("/bin/sh", ["-c", shell, "sh", gone, binary, "check", "--no-kubeconfig", "ok.mesh"],
+                                      environment: CLI.environment, directory: scratch.path, timeout: .seconds(60))
+        #expect(!relative.signaled && relative.status == 65, "\(relative)")
+        #expect(relative.stderr.contains("ok.mesh"), "\(relative)")
+    }
+}
+
 @Suite struct UnwritableStandardStreams {
     /// Runs meshscript through sh with `redirection` applied, in the package root.
     static func run(_ arguments: [String], _ redirection: String) throws -> ProcessRun {

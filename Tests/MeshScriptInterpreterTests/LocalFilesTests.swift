@@ -23,6 +23,11 @@ import Testing
         #expect(FilePath.normalized(path) == expected)
     }
 
+    @Test func theWorkingDirectoryIsFoundationsToo() {
+        #expect(Directory.current == FileManager.default.currentDirectoryPath)
+        #expect(Directory.current.hasPrefix("/"))
+    }
+
     @Test func join() {
         #expect(FilePath.join("/w", "a") == "/w/a")
         #expect(FilePath.join("/w/", "a") == "/w/a")

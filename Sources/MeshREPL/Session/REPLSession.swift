@@ -46,7 +46,7 @@ public final class REPLSession {
     }
 
     /// An empty session; `write` and `writeError` receive its output and diagnostics.
-    public init(environment: [String: String], directory: String = FileManager.default.currentDirectoryPath, color: Bool,
+    public init(environment: [String: String], directory: String = Directory.current, color: Bool,
                 write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
         mesh = Mesh(options: MeshOptions(environment: environment))
         engine = mesh.engine

@@ -673,7 +673,7 @@ extension Interpreter {
 
     /// Imported files are shown relative to the current directory when they are below it.
     func displayPath(_ canonical: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = Directory.current
         return canonical.hasPrefix(cwd + "/") ? String(canonical.dropFirst(cwd.count + 1)) : canonical
     }
 

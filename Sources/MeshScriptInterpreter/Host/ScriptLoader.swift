@@ -37,7 +37,7 @@ public struct FileSystemLoader: ScriptLoader {
 
     /// `path` made absolute and normalized, then with symlinks resolved when it exists.
     public func canonicalPath(_ path: String, relativeTo directory: String?) -> String {
-        let joined = FilePath.normalized(FilePath.join(directory ?? FileManager.default.currentDirectoryPath, path))
+        let joined = FilePath.normalized(FilePath.join(directory ?? Directory.current, path))
         guard let resolved = realpath(joined, nil) else { return joined }
         defer { free(resolved) }
         return String(cString: resolved)
