@@ -103,6 +103,17 @@ extension Interpreter {
         return true
     }
 
+    /// Charge `cost` steps at once when they pass neither the limit nor a multiple of 1024
+    /// (where `step` looks for a cancel): false, charging nothing, otherwise. The stack is
+    /// checked as `step` checks it, at `range`, the first of them.
+    @inline(__always) func chargeBetweenCancelChecks(_ cost: Int, at range: SourceRange) throws -> Bool {
+        let (total, overflow) = steps.addingReportingOverflow(cost)
+        guard !overflow, total <= stepLimit, (steps >> 10) == (total >> 10) else { return false }
+        steps = total
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+        return true
+    }
+
     private func stackExhausted(at range: SourceRange) -> Unwind {
         fatal(.error("the script nests too deeply for this thread's stack", at: range,
                      help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
@@ -217,7 +228,7 @@ extension Interpreter {
     }
 
     /// Run a block's statements (`BlockNode.statements`), which their block keeps alive.
-    func execute(_ statements: [Unmanaged<StatementNode>], scope: Scope, kind: BlockKind, directory: String?) throws {
+    func execute(_ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, scope: Scope, kind: BlockKind, directory: String?) throws {
         // Unmanaged: a node read from an array of references is retained and released around
         // the call that runs it, once per statement run.
         for index in statements.indices {
@@ -250,31 +261,31 @@ extension Interpreter {
             throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
         let statements = recipe.body.statements(self)
-        var body = recipe.scope(under: home, interpreter: self)
-        let words = statement.words
+        let body = recipe.scope(under: home, interpreter: self)
         if signature.isSimple, statement.splitArguments == nil {
             // The common call: one word per parameter, nothing to check but their number.
-            guard words.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(words.count, at: statement.range)) }
-            for index in words.indices {
-                let value = try words[index].expression.evaluate(self, in: scope)
+            let arguments = statement.plainArguments
+            guard arguments.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(arguments.count, at: statement.range)) }
+            for index in arguments.indices {
+                let value = try arguments[index]._withUnsafeGuaranteedRef { try $0.evaluate(self, in: scope) }
                 if case .poison = value { throw Unwind.statementFailed }
-                body.slots[signature.slots[index]] = value
+                body.bind(slot: signature.slots[index], to: value)
             }
         } else {
-            let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
+            let (positional, keywords) = statement.splitArguments ?? (statement.words.map(\.expression), [])
             try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
         }
         _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
-        recycle(&body)
+        recycle(body)
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
         let statements = recipe.body.statements(self)
-        var body = recipe.scope(under: home, interpreter: self)
+        let body = recipe.scope(under: home, interpreter: self)
         try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
         let value = try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
-        recycle(&body)
+        recycle(body)
         guard let value else {
             let name = recipe.declaration.name
             throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
@@ -286,7 +297,7 @@ extension Interpreter {
 
     /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
     /// its `return`, nil when it ends without one.
-    private func invoke(_ recipe: Recipe, _ statements: [Unmanaged<StatementNode>], body: Scope, site: SourceRange, block: BlockNode?,
+    private func invoke(_ recipe: Recipe, _ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, body: Scope, site: SourceRange, block: BlockNode?,
                         caller: Scope, kind: BlockKind, directory: String?) throws -> Value? {
         callDepth += 1
         defer { callDepth -= 1 }
@@ -319,7 +330,8 @@ extension Interpreter {
     /// (`Recipe.scope(under:interpreter:)`), when nothing else holds it (a recipe declared in
     /// the body, a command that kept its context): allocating and freeing a scope and its
     /// slots cost more than the rest of a short call.
-    func recycle(_ scope: inout Scope) {
+    @inline(__always) func recycle(_ scope: consuming Scope) {
+        // Consumed, so the spare's retain and the end of `scope` meet and cancel out.
         guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
         spareScopes.append(Unmanaged.passRetained(scope))
     }
@@ -643,7 +655,11 @@ extension Interpreter {
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
             // The copy closes over the imported file's scope.
-            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
+            let home = exports === scope ? recipe.home : recipe.home ?? exports
+            // Importing a file again leaves the recipes it bound as they are: a call of one may be
+            // running (`yield` runs the importing block), and its binding is what keeps it.
+            if let existing = scope.recipes[key.symbol], existing.body === recipe.body, existing.home === home { continue }
+            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: home,
                                                            signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(key.symbol, key.name, copy)
         }
@@ -666,7 +682,10 @@ extension Interpreter {
                 throw fail(.error("importing '\(path)' as '\(namespace)' would redefine recipe '\(qualified)'", at: range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            let copy = Recipe(declaration: recipe.declaration, home: recipe.home ?? exports, signature: recipe.signature, body: recipe.body)
+            let home = recipe.home ?? exports
+            // As for a plain import: a recipe bound already stays (a call of it may be running).
+            if let existing = scope.recipes[symbol], existing.body === recipe.body, existing.home === home { continue }
+            let copy = Recipe(declaration: recipe.declaration, home: home, signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(symbol, qualified, copy)
         }
     }
