@@ -261,31 +261,31 @@ extension Interpreter {
             throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
         let statements = recipe.body.statements(self)
-        let body = recipe.scope(under: home, interpreter: self)
-        if signature.isSimple, statement.splitArguments == nil {
-            // The common call: one word per parameter, nothing to check but their number.
-            let arguments = statement.plainArguments
-            guard arguments.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(arguments.count, at: statement.range)) }
-            for index in arguments.indices {
-                let value = try arguments[index]._withUnsafeGuaranteedRef { try $0.evaluate(self, in: scope) }
-                if case .poison = value { throw Unwind.statementFailed }
-                body.bind(slot: signature.slots[index], to: value)
+        try withCallScope(recipe, home: home) { body in
+            if signature.isSimple, statement.splitArguments == nil {
+                // The common call: one word per parameter, nothing to check but their number.
+                let arguments = statement.plainArguments
+                guard arguments.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(arguments.count, at: statement.range)) }
+                for index in arguments.indices {
+                    let value = try arguments[index]._withUnsafeGuaranteedRef { try $0.evaluate(self, in: scope) }
+                    if case .poison = value { throw Unwind.statementFailed }
+                    body.bind(slot: signature.slots[index], to: value)
+                }
+            } else {
+                let (positional, keywords) = statement.splitArguments ?? (statement.words.map(\.expression), [])
+                try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
             }
-        } else {
-            let (positional, keywords) = statement.splitArguments ?? (statement.words.map(\.expression), [])
-            try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
+            _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
         }
-        _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
-        recycle(body)
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
         let statements = recipe.body.statements(self)
-        let body = recipe.scope(under: home, interpreter: self)
-        try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
-        let value = try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
-        recycle(body)
+        let value = try withCallScope(recipe, home: home) { body in
+            try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
+            return try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
+        }
         guard let value else {
             let name = recipe.declaration.name
             throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
@@ -293,6 +293,22 @@ extension Interpreter {
                               help: "end the recipe with 'return EXPR', or call it as a statement: \(name) ARGS"))
         }
         return value
+    }
+
+    /// Run `work` in a scope for a call of `recipe` under `home` (`Recipe.scope(under:interpreter:)`),
+    /// then keep the scope for a later call when the call ended normally (`recycle`). The one
+    /// reference to the scope is handed from the spares to the call and back: none is counted.
+    @inline(__always) private func withCallScope<T>(_ recipe: Recipe, home: Scope, _ work: (Scope) throws -> T) throws -> T {
+        let body = recipe.scope(under: home, interpreter: self)
+        let result: T
+        do {
+            result = try body._withUnsafeGuaranteedRef(work)
+        } catch {
+            body.release()
+            throw error
+        }
+        recycle(body)
+        return result
     }
 
     /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
@@ -329,11 +345,17 @@ extension Interpreter {
     /// Keep the scope of a call that has ended for the next call of its recipe
     /// (`Recipe.scope(under:interpreter:)`), when nothing else holds it (a recipe declared in
     /// the body, a command that kept its context): allocating and freeing a scope and its
-    /// slots cost more than the rest of a short call.
-    @inline(__always) func recycle(_ scope: consuming Scope) {
-        // Consumed, so the spare's retain and the end of `scope` meet and cancel out.
-        guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
-        spareScopes.append(Unmanaged.passRetained(scope))
+    /// slots cost more than the rest of a short call. `scope` is the call's reference, which
+    /// either moves to the spares or is released.
+    @inline(__always) func recycle(_ scope: Unmanaged<Scope>) {
+        // `isKnownUniquelyReferenced` reads a reference in place: given the Unmanaged's (the
+        // same single pointer), it counts nothing, where a strong copy would count itself.
+        var reference = scope
+        let unique = withUnsafeMutablePointer(to: &reference) {
+            $0.withMemoryRebound(to: Scope.self, capacity: 1) { isKnownUniquelyReferenced(&$0.pointee) }
+        }
+        guard spareScopes.count < 16, unique, scope._withUnsafeGuaranteedRef({ $0.unbindForReuse() }) else { return scope.release() }
+        spareScopes.append(scope)
     }
 
     /// Let go of the spare scopes (a new run, the interpreter's end).

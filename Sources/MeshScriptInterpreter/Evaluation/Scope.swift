@@ -35,15 +35,16 @@ public final class Recipe: @unchecked Sendable {
 extension Recipe {
     /// A scope for a call's parameters and body, under `home`: the spare one an earlier call
     /// of this body under this home left (`Interpreter.recycle`), else a new one. The body is
-    /// lowered first (`body.statements`), so the scope has a slot for each name it binds.
-    func scope(under home: Scope, interpreter: Interpreter) -> Scope {
+    /// lowered first (`body.statements`), so the scope has a slot for each name it binds. The
+    /// reference is the caller's to release or recycle (`Interpreter.recycle`).
+    func scope(under home: Scope, interpreter: Interpreter) -> Unmanaged<Scope> {
         let layout = body.layoutID
         if let spare = interpreter.spareScopes.last,
            spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout.map(ObjectIdentifier.init) == layout }) {
             interpreter.spareScopes.removeLast()
-            return spare.takeRetainedValue()
+            return spare
         }
-        return Scope(parent: home, layout: body.layout)
+        return Unmanaged.passRetained(Scope(parent: home, layout: body.layout))
     }
 }
 
