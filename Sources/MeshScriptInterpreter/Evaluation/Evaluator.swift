@@ -317,9 +317,9 @@ extension Interpreter {
                         caller: Scope, kind: BlockKind, directory: String?) throws -> Value? {
         callDepth += 1
         defer { callDepth -= 1 }
-        if callDepth > limits.maxCallDepth {
+        if callDepth > callDepthLimit {
             let declaration = recipe.declaration
-            throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
+            throw fatal(.error("recipe calls are nested too deeply (the limit is \(callDepthLimit))", at: site,
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
@@ -630,8 +630,8 @@ extension Interpreter {
             try chargeValueBytes(parsedImport.byteCount, at: pathExpression.range)
             callDepth += 1
             defer { callDepth -= 1 }
-            if callDepth > limits.maxCallDepth {
-                throw fatal(.error("imports are nested too deeply (the limit is \(limits.maxCallDepth))", at: pathExpression.range))
+            if callDepth > callDepthLimit {
+                throw fatal(.error("imports are nested too deeply (the limit is \(callDepthLimit))", at: pathExpression.range))
             }
             let parsed = parsedImport.parsed
             diagnostics.append(contentsOf: parsed.diagnostics)

@@ -440,8 +440,12 @@ final class BlockNode: @unchecked Sendable {
 
     /// The statements to run (`Interpreter.execute`), lowered the first time. They live as
     /// long as the block.
-    func statements(_ interpreter: Interpreter) -> UnsafeBufferPointer<Unmanaged<StatementNode>> {
+    @inline(__always) func statements(_ interpreter: Interpreter) -> UnsafeBufferPointer<Unmanaged<StatementNode>> {
         if lowered != nil { return UnsafeBufferPointer(runnable) }
+        return lower(interpreter)
+    }
+
+    private func lower(_ interpreter: Interpreter) -> UnsafeBufferPointer<Unmanaged<StatementNode>> {
         let statements = source.map { interpreter.lower($0, in: loweringLayout) }
         lowered = statements
         runnable = .allocate(capacity: statements.count)

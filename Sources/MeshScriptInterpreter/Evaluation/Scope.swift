@@ -37,7 +37,7 @@ extension Recipe {
     /// of this body under this home left (`Interpreter.recycle`), else a new one. The body is
     /// lowered first (`body.statements`), so the scope has a slot for each name it binds. The
     /// reference is the caller's to release or recycle (`Interpreter.recycle`).
-    func scope(under home: Scope, interpreter: Interpreter) -> Unmanaged<Scope> {
+    @inline(__always) func scope(under home: Scope, interpreter: Interpreter) -> Unmanaged<Scope> {
         let layout = body.layoutID
         if let spare = interpreter.spareScopes.last,
            spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout.map(ObjectIdentifier.init) == layout }) {
