@@ -20,8 +20,9 @@ import Testing
         #expect(r.log == ["outer", "inner 0", "outer", "inner 1", "outer", "inner 2"])
     }
 
-    /// A recipe declared in a nested block shadows the outer one only in that block, for a
-    /// call site that runs both inside and outside it (a recipe's body, through `yield`).
+    /// A recipe declared in a nested block shadows the outer one only in that block: the call
+    /// sites in the blocks `twice` yields to, inside and outside it, run again and again (the
+    /// `if` block's scope is new each time, often where the last one was).
     @Test func aRecipeShadowedInANestedBlockIsFoundThereOnly() {
         let r = run("""
             recipe r() < emit outer >
