@@ -610,6 +610,26 @@ import MeshScriptInterpreter
         expectOneError(short, "the evaluation step limit was reached (\(4 + 3 * 9 - 1) steps)", line: 2)
     }
 
+    /// A loop over range() whose body starts with a quick `let` charges the iteration's step
+    /// with the statement's (LetNode.quickBindIteration): a limit passed at any of an
+    /// iteration's steps is still reported at its node, after the same number of steps.
+    @Test(arguments: 5...24)
+    func theStepLimitInALoopIsReportedAtTheIterationOrTheLet(limit: Int) throws {
+        // `for`, `range`, `0`, `4`; then per iteration: the body (the iteration), `let x`, `+`, `$i`, `1`.
+        let source = "for i in range(0, 4) < let x = $i + 1\nprint $x >\n"
+        let iterationSteps = ["< let x = $i + 1\nprint $x >", "let x = $i + 1", "$i + 1", "$i", "1"]
+        let r = run(source, limits: Limits(maxSteps: limit))
+        // Each iteration runs `print $x` too (2 steps): 7 steps an iteration.
+        let step = (limit - 4) % 7
+        let reported = step < 5 ? iterationSteps[step] : (step == 5 ? "print $x" : "$x")
+        let error = try #require(expectOneError(r, "the evaluation step limit was reached (\(limit) steps)"))
+        let body = try #require(source.range(of: "<")).lowerBound
+        let range = try #require(source.range(of: reported, range: body..<source.endIndex))
+        #expect(error.range?.start == source.utf8.distance(from: source.startIndex, to: range.lowerBound), "\(reported)")
+        #expect(error.range?.end == source.utf8.distance(from: source.startIndex, to: range.upperBound), "\(reported)")
+        #expect(r.printed.count == (limit - 4) / 7)
+    }
+
     @Test func arithmeticWithinTheStepLimitRunsToTheEnd() {
         let r = run("if true <\n  let a = 1\n  let x = $a + 2 - $a\n  print $x\n>\n", limits: Limits(maxSteps: 12))
         #expect(r.errors.isEmpty, "\(r.rendered)")

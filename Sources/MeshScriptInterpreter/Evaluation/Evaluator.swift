@@ -103,6 +103,17 @@ extension Interpreter {
         return true
     }
 
+    /// Charge `cost` steps at once when they pass neither the limit nor a multiple of 1024
+    /// (where `step` looks for a cancel): false, charging nothing, otherwise. The stack is
+    /// checked as `step` checks it, at `range`, the first of them.
+    @inline(__always) func chargeBetweenCancelChecks(_ cost: Int, at range: SourceRange) throws -> Bool {
+        let (total, overflow) = steps.addingReportingOverflow(cost)
+        guard !overflow, total <= stepLimit, (steps >> 10) == (total >> 10) else { return false }
+        steps = total
+        if stackGuard.isExhausted { throw stackExhausted(at: range) }
+        return true
+    }
+
     private func stackExhausted(at range: SourceRange) -> Unwind {
         fatal(.error("the script nests too deeply for this thread's stack", at: range,
                      help: "recipe calls multiply the nesting of their blocks; reduce the recursion, or run the interpreter on a thread with a larger stack"))
@@ -217,7 +228,7 @@ extension Interpreter {
     }
 
     /// Run a block's statements (`BlockNode.statements`), which their block keeps alive.
-    func execute(_ statements: [Unmanaged<StatementNode>], scope: Scope, kind: BlockKind, directory: String?) throws {
+    func execute(_ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, scope: Scope, kind: BlockKind, directory: String?) throws {
         // Unmanaged: a node read from an array of references is retained and released around
         // the call that runs it, once per statement run.
         for index in statements.indices {
@@ -250,31 +261,31 @@ extension Interpreter {
             throw fail(.recipeTakesNoBlock(recipe.declaration, at: block.range))
         }
         let statements = recipe.body.statements(self)
-        var body = recipe.scope(under: home, interpreter: self)
-        let words = statement.words
-        if signature.isSimple, statement.splitArguments == nil {
-            // The common call: one word per parameter, nothing to check but their number.
-            guard words.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(words.count, at: statement.range)) }
-            for index in words.indices {
-                let value = try words[index].expression.evaluate(self, in: scope)
-                if case .poison = value { throw Unwind.statementFailed }
-                body.slots[signature.slots[index]] = value
+        try withCallScope(recipe, home: home) { body in
+            if signature.isSimple, statement.splitArguments == nil {
+                // The common call: one word per parameter, nothing to check but their number.
+                let arguments = statement.plainArguments
+                guard arguments.count == signature.slots.count else { throw fail(recipe.declaration.wrongCount(arguments.count, at: statement.range)) }
+                for index in arguments.indices {
+                    let value = try arguments[index]._withUnsafeGuaranteedRef { try $0.evaluate(self, in: scope) }
+                    if case .poison = value { throw Unwind.statementFailed }
+                    body.bind(slot: signature.slots[index], to: value)
+                }
+            } else {
+                let (positional, keywords) = statement.splitArguments ?? (statement.words.map(\.expression), [])
+                try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
             }
-        } else {
-            let (positional, keywords) = statement.splitArguments ?? (words.map(\.expression), [])
-            try bind(recipe, home: home, positional: positional, keywords: keywords, callRange: statement.range, scope: scope, into: body)
+            _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
         }
-        _ = try invoke(recipe, statements, body: body, site: statement.nameRange, block: statement.block, caller: scope, kind: kind, directory: directory)
-        recycle(&body)
     }
 
     /// Call `recipe` from an expression (`f(a, net = "n2")`): the value its `return` gives.
     func callInExpression(_ recipe: Recipe, home: Scope, _ node: CallNode, scope: Scope) throws -> Value {
         let statements = recipe.body.statements(self)
-        var body = recipe.scope(under: home, interpreter: self)
-        try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
-        let value = try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
-        recycle(&body)
+        let value = try withCallScope(recipe, home: home) { body in
+            try bind(recipe, home: home, positional: node.arguments, keywords: node.keywords, callRange: node.range, scope: scope, into: body)
+            return try invoke(recipe, statements, body: body, site: node.range, block: nil, caller: scope, kind: currentKind, directory: currentDirectory)
+        }
         guard let value else {
             let name = recipe.declaration.name
             throw fail(.error("recipe '\(name)' ended without 'return', so it has no value", at: node.range,
@@ -284,15 +295,31 @@ extension Interpreter {
         return value
     }
 
+    /// Run `work` in a scope for a call of `recipe` under `home` (`Recipe.scope(under:interpreter:)`),
+    /// then keep the scope for a later call when the call ended normally (`recycle`). The one
+    /// reference to the scope is handed from the spares to the call and back: none is counted.
+    @inline(__always) private func withCallScope<T>(_ recipe: Recipe, home: Scope, _ work: (Scope) throws -> T) throws -> T {
+        let body = recipe.scope(under: home, interpreter: self)
+        let result: T
+        do {
+            result = try body._withUnsafeGuaranteedRef(work)
+        } catch {
+            body.release()
+            throw error
+        }
+        recycle(body)
+        return result
+    }
+
     /// Run `recipe`'s body in `body` (its parameters bound) as a call from `site`: the value of
     /// its `return`, nil when it ends without one.
-    private func invoke(_ recipe: Recipe, _ statements: [Unmanaged<StatementNode>], body: Scope, site: SourceRange, block: BlockNode?,
+    private func invoke(_ recipe: Recipe, _ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, body: Scope, site: SourceRange, block: BlockNode?,
                         caller: Scope, kind: BlockKind, directory: String?) throws -> Value? {
         callDepth += 1
         defer { callDepth -= 1 }
-        if callDepth > limits.maxCallDepth {
+        if callDepth > callDepthLimit {
             let declaration = recipe.declaration
-            throw fatal(.error("recipe calls are nested too deeply (the limit is \(limits.maxCallDepth))", at: site,
+            throw fatal(.error("recipe calls are nested too deeply (the limit is \(callDepthLimit))", at: site,
                                notes: [.init("'\(declaration.name)' is defined here", at: declaration.nameRange)],
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
@@ -318,10 +345,17 @@ extension Interpreter {
     /// Keep the scope of a call that has ended for the next call of its recipe
     /// (`Recipe.scope(under:interpreter:)`), when nothing else holds it (a recipe declared in
     /// the body, a command that kept its context): allocating and freeing a scope and its
-    /// slots cost more than the rest of a short call.
-    func recycle(_ scope: inout Scope) {
-        guard spareScopes.count < 16, isKnownUniquelyReferenced(&scope), scope.unbindForReuse() else { return }
-        spareScopes.append(Unmanaged.passRetained(scope))
+    /// slots cost more than the rest of a short call. `scope` is the call's reference, which
+    /// either moves to the spares or is released.
+    @inline(__always) func recycle(_ scope: Unmanaged<Scope>) {
+        // `isKnownUniquelyReferenced` reads a reference in place: given the Unmanaged's (the
+        // same single pointer), it counts nothing, where a strong copy would count itself.
+        var reference = scope
+        let unique = withUnsafeMutablePointer(to: &reference) {
+            $0.withMemoryRebound(to: Scope.self, capacity: 1) { isKnownUniquelyReferenced(&$0.pointee) }
+        }
+        guard spareScopes.count < 16, unique, scope._withUnsafeGuaranteedRef({ $0.unbindForReuse() }) else { return scope.release() }
+        spareScopes.append(scope)
     }
 
     /// Let go of the spare scopes (a new run, the interpreter's end).
@@ -596,8 +630,8 @@ extension Interpreter {
             try chargeValueBytes(parsedImport.byteCount, at: pathExpression.range)
             callDepth += 1
             defer { callDepth -= 1 }
-            if callDepth > limits.maxCallDepth {
-                throw fatal(.error("imports are nested too deeply (the limit is \(limits.maxCallDepth))", at: pathExpression.range))
+            if callDepth > callDepthLimit {
+                throw fatal(.error("imports are nested too deeply (the limit is \(callDepthLimit))", at: pathExpression.range))
             }
             let parsed = parsedImport.parsed
             diagnostics.append(contentsOf: parsed.diagnostics)
@@ -643,7 +677,11 @@ extension Interpreter {
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
             // The copy closes over the imported file's scope.
-            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: recipe.home ?? exports,
+            let home = exports === scope ? recipe.home : recipe.home ?? exports
+            // Importing a file again leaves the recipes it bound as they are: a call of one may be
+            // running (`yield` runs the importing block), and its binding is what keeps it.
+            if let existing = scope.recipes[key.symbol], existing.body === recipe.body, existing.home === home { continue }
+            let copy = exports === scope ? recipe : Recipe(declaration: recipe.declaration, home: home,
                                                            signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(key.symbol, key.name, copy)
         }
@@ -666,7 +704,10 @@ extension Interpreter {
                 throw fail(.error("importing '\(path)' as '\(namespace)' would redefine recipe '\(qualified)'", at: range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
-            let copy = Recipe(declaration: recipe.declaration, home: recipe.home ?? exports, signature: recipe.signature, body: recipe.body)
+            let home = recipe.home ?? exports
+            // As for a plain import: a recipe bound already stays (a call of it may be running).
+            if let existing = scope.recipes[symbol], existing.body === recipe.body, existing.home === home { continue }
+            let copy = Recipe(declaration: recipe.declaration, home: home, signature: recipe.signature, body: recipe.body)
             scope.recipes.bind(symbol, qualified, copy)
         }
     }

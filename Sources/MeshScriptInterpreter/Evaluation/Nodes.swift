@@ -264,7 +264,7 @@ enum IntegerOperand {
     @inline(__always) func integer(_ node: ExpressionNode, in scope: Scope) -> Int? {
         switch self {
         case .slot(let hops, let index):
-            return hops == 0 ? scope.integer(at: index) : scope.parent!.integer(hops: hops - 1, index: index)
+            return hops == 0 ? scope.integer(at: index) : scope.integer(hopsAbove: hops, index: index)
         case .constant(let value):
             return value
         case .node:
@@ -389,14 +389,17 @@ final class BlockNode: @unchecked Sendable {
     let range: SourceRange
     /// The layout of the block's own scope; nil when it runs in the scope around it (it binds no names).
     let layout: ScopeLayout?
+    /// `layout`'s identity, to compare a spare scope's with no reference counted.
+    let layoutID: ObjectIdentifier?
     /// The layout the block's statements are lowered in: its own, else the one around it.
     private let loweringLayout: ScopeLayout?
     private let source: [Statement]
     /// The statements, lowered; nil until the block first runs.
     private var lowered: [StatementNode]?
     /// `lowered` without ownership (`lowered` owns them, for as long as the block lives):
-    /// running a statement from here costs no retain and release of its node.
-    private var runnable: [Unmanaged<StatementNode>] = []
+    /// running a statement from here costs no retain and release of its node, and handing
+    /// the statements on costs none of an array (the block frees the buffer).
+    private var runnable = UnsafeMutableBufferPointer<Unmanaged<StatementNode>>(start: nil, count: 0)
 
     /// A nested block (`if`, a command's block): it gets a scope of its own when its own
     /// statements (not its nested blocks') bind names; `enclosing` is the layout around it.
@@ -410,6 +413,7 @@ final class BlockNode: @unchecked Sendable {
             }
         }
         layout = bindsNames ? ScopeLayout(parent: enclosing) : nil
+        layoutID = layout.map(ObjectIdentifier.init)
         loweringLayout = layout ?? enclosing
         layout?.bindsByName = Self.imports(block.statements)
     }
@@ -420,6 +424,7 @@ final class BlockNode: @unchecked Sendable {
         range = block.range
         source = block.statements
         self.layout = layout
+        layoutID = ObjectIdentifier(layout)
         loweringLayout = layout
         layout.bindsByName = Self.imports(block.statements)
     }
@@ -433,14 +438,22 @@ final class BlockNode: @unchecked Sendable {
         }
     }
 
-    /// The statements to run (`Interpreter.execute`), lowered the first time.
-    func statements(_ interpreter: Interpreter) -> [Unmanaged<StatementNode>] {
-        if lowered != nil { return runnable }
+    /// The statements to run (`Interpreter.execute`), lowered the first time. They live as
+    /// long as the block.
+    @inline(__always) func statements(_ interpreter: Interpreter) -> UnsafeBufferPointer<Unmanaged<StatementNode>> {
+        if lowered != nil { return UnsafeBufferPointer(runnable) }
+        return lower(interpreter)
+    }
+
+    private func lower(_ interpreter: Interpreter) -> UnsafeBufferPointer<Unmanaged<StatementNode>> {
         let statements = source.map { interpreter.lower($0, in: loweringLayout) }
         lowered = statements
-        runnable = statements.map(Unmanaged.passUnretained)
-        return runnable
+        runnable = .allocate(capacity: statements.count)
+        _ = runnable.initialize(from: statements.lazy.map(Unmanaged.passUnretained))
+        return UnsafeBufferPointer(runnable)
     }
+
+    deinit { runnable.deallocate() }
 
     /// Run the block in a scope of its own under `parent`. A block that binds no names runs in
     /// `parent` itself: an empty scope would change no lookup, it would only be allocated.
@@ -510,7 +523,18 @@ final class LetNode: NamedValueNode {
     @inline(__always) func quickBind(_ interpreter: Interpreter, in scope: Scope) throws -> Bool {
         guard let slot, scope.slots[slot] == nil, let quick = value.quickValue(scope),
               try interpreter.charge(quickLetCost, at: range, rest: value.range) else { return false }
-        scope.slots[slot] = quick
+        (scope.slots + slot).initialize(to: quick) // the slot is nil: nothing to destroy
+        return true
+    }
+
+    /// `quickBind` for the first statement of a loop body, charging the iteration's step
+    /// (at `iterationRange`) first: false, having done nothing, when `quickBind` would give
+    /// false or a multiple of 1024 steps is among them (`step` looks for a cancel there, and
+    /// reports it at the node it falls on). The iteration then charges its step itself.
+    @inline(__always) func quickBindIteration(_ interpreter: Interpreter, in scope: Scope, iterationRange: SourceRange) throws -> Bool {
+        guard let slot, scope.slots[slot] == nil, let quick = value.quickValue(scope),
+              try interpreter.chargeBetweenCancelChecks(1 + quickLetCost, at: iterationRange) else { return false }
+        (scope.slots + slot).initialize(to: quick) // the slot is nil: nothing to destroy
         return true
     }
 
@@ -608,7 +632,21 @@ final class ForNode: StatementNode {
         } else if let integers = items.integers {
             // A range(): its integers, without a Value made and switched on per item by the list.
             let iteration = Scope(parent: scope, layout: layout)
+            // A body that starts with a quick `let` (`let x = $i + $j`) charges the iteration's
+            // step with the statement's, then runs the rest (see `LetNode.quickBindIteration`).
+            let first = statements.first.flatMap { $0._withUnsafeGuaranteedRef { $0.quickLetCost > 0 } ? $0 : nil }
+            let rest = UnsafeBufferPointer(rebasing: statements.dropFirst())
             for integer in integers {
+                if let first {
+                    iteration.unbindAll(binding: .integer(integer))
+                    let bound = try first._withUnsafeGuaranteedRef {
+                        try unsafeDowncast($0, to: LetNode.self).quickBindIteration(interpreter, in: iteration, iterationRange: body.range)
+                    }
+                    if bound {
+                        try interpreter.execute(rest, scope: iteration, kind: kind, directory: directory)
+                        continue
+                    }
+                }
                 try interpreter.step(body.range)
                 iteration.unbindAll(binding: .integer(integer))
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
@@ -717,6 +755,36 @@ struct KeywordArgumentNode {
     let value: ExpressionNode
 }
 
+/// A call site's memory of the recipe its name found (or that none was found), so a call
+/// in a loop does not search the scopes and their tables by name each time.
+///
+/// What a lookup finds depends only on the scope it starts in (`Scope.recipeKey`: the first
+/// one up that binds recipes) and on the recipes bound there and above; any change to any
+/// scope's recipes moves `Scope.recipeEpoch` on. So the memory holds while both are what they
+/// were: a recipe declared, redefined in the REPL, imported, shadowed in a nested block or
+/// rolled back is found afresh. The references are unowned: the scope keyed on owns the
+/// recipe (or an enclosing one does) for as long as nothing changes its recipes.
+struct RecipeSite {
+    typealias Found = (recipe: Unmanaged<Recipe>, home: Unmanaged<Scope>)
+    private var key: UnsafeMutableRawPointer?
+    private var epoch = -1
+    private var found: Found?
+
+    /// The recipe `symbol` names in `scope`, with the scope it closes over; nil when none does.
+    @inline(__always) mutating func lookUp(_ symbol: Symbol, in scope: Scope) -> Found? {
+        guard let key = scope.recipeKey else { return nil }
+        let epoch = Scope.recipeEpoch
+        if key == self.key, epoch == self.epoch { return found }
+        return refill(symbol, in: scope, key: key, epoch: epoch)
+    }
+
+    private mutating func refill(_ symbol: Symbol, in scope: Scope, key: UnsafeMutableRawPointer, epoch: Int) -> Found? {
+        let found = scope.lookupRecipe(symbol).map { (Unmanaged.passUnretained($0.recipe), Unmanaged.passUnretained($0.home)) }
+        (self.key, self.epoch, self.found) = (key, epoch, found)
+        return found
+    }
+}
+
 /// A command statement: a recipe call or a registered command.
 final class CommandNode: StatementNode {
     let name: String
@@ -724,6 +792,11 @@ final class CommandNode: StatementNode {
     let nameRange: SourceRange
     let words: [WordNode]
     let block: BlockNode?
+    /// The words' expressions when no word has a keyword: a plain recipe call's arguments,
+    /// unowned (`words` owns them) so evaluating one costs no retain and release.
+    let plainArguments: [Unmanaged<ExpressionNode>]
+    /// The recipe `name` found here last (the evaluating thread's, as the nodes are).
+    @exclusivity(unchecked) var recipeSite = RecipeSite()
 
     /// The words without a keyword, then the keyword arguments: a recipe call's arguments
     /// (nil when no word has a keyword: then the words are the positional arguments).
@@ -741,12 +814,22 @@ final class CommandNode: StatementNode {
         } else {
             splitArguments = nil
         }
+        plainArguments = splitArguments == nil ? words.map { Unmanaged.passUnretained($0.expression) } : []
         super.init(range)
     }
 
     override func perform(_ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
-        if let (recipe, home) = scope.lookupRecipe(symbol) {
-            try interpreter.call(recipe, home: home, self, scope: scope, kind: kind, directory: directory)
+        if let (recipe, home) = recipeSite.lookUp(symbol, in: scope) {
+            // Neither is retained for the call: the recipe's binding, in `scope` or a scope
+            // around it, holds it while the call runs (what the call runs binds names in scopes
+            // of its own, a body's or a block's, and a second import of the recipe's file leaves
+            // its binding as it was), and its home is in `scope`'s chain or is a file's scope,
+            // which the interpreter keeps.
+            try recipe._withUnsafeGuaranteedRef { recipe in
+                try home._withUnsafeGuaranteedRef { home in
+                    try interpreter.call(recipe, home: home, self, scope: scope, kind: kind, directory: directory)
+                }
+            }
         } else if let command = interpreter.command(symbol) {
             try interpreter.run(command, self, scope: scope, kind: kind, directory: directory)
         } else {

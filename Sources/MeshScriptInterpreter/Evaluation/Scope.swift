@@ -6,6 +6,7 @@
 // into another scope refers to its home, the imported file's scope, and not as an owner
 // either (two files' scopes could then own each other through their recipes): the
 // interpreter keeps every file's scope for as long as it lives.
+import Synchronization
 
 /// A declared recipe, as a scope binds it. A class: a call looks it up and keeps it in its
 /// frame, which then costs one reference, not a copy of the declaration.
@@ -34,14 +35,16 @@ public final class Recipe: @unchecked Sendable {
 extension Recipe {
     /// A scope for a call's parameters and body, under `home`: the spare one an earlier call
     /// of this body under this home left (`Interpreter.recycle`), else a new one. The body is
-    /// lowered first (`body.statements`), so the scope has a slot for each name it binds.
-    func scope(under home: Scope, interpreter: Interpreter) -> Scope {
-        let layout = body.layout
-        if let spare = interpreter.spareScopes.last, spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout === layout }) {
+    /// lowered first (`body.statements`), so the scope has a slot for each name it binds. The
+    /// reference is the caller's to release or recycle (`Interpreter.recycle`).
+    @inline(__always) func scope(under home: Scope, interpreter: Interpreter) -> Unmanaged<Scope> {
+        let layout = body.layoutID
+        if let spare = interpreter.spareScopes.last,
+           spare._withUnsafeGuaranteedRef({ $0.parent === home && $0.layout.map(ObjectIdentifier.init) == layout }) {
             interpreter.spareScopes.removeLast()
-            return spare.takeRetainedValue()
+            return spare
         }
-        return Scope(parent: home, layout: layout)
+        return Unmanaged.passRetained(Scope(parent: home, layout: body.layout))
     }
 }
 
@@ -279,10 +282,41 @@ final class Scope: @unchecked Sendable {
         _modify { yield &madeTables.variables }
     }
 
-    /// The recipes declared or imported here.
+    /// The recipes declared or imported here. Every change (a declaration, an import, the
+    /// REPL's undo, the host's reset) moves `Scope.recipeEpoch` on, which is what tells a call
+    /// site's cache (`RecipeSite`) that what it found may have changed.
     var recipes: Bindings<Recipe> {
         _read { yield tables?.recipes ?? Bindings() }
-        _modify { yield &madeTables.recipes }
+        _modify {
+            Scope.recipeEpochCounter.wrappingAdd(1, ordering: .relaxed)
+            defer { bindsRecipes = madeTables.recipes.mark > 0 }
+            yield &madeTables.recipes
+        }
+    }
+
+    /// Whether recipes are bound here now (kept by `recipes`' setter).
+    private(set) var bindsRecipes = false
+
+    /// Counts the changes to any scope's recipes, in every interpreter (a change elsewhere only
+    /// makes a call site look its recipe up again).
+    private static let recipeEpochCounter = Atomic<Int>(0)
+
+    /// The number of changes to any scope's recipes so far.
+    static var recipeEpoch: Int { recipeEpochCounter.load(ordering: .relaxed) }
+
+    /// The scope a lookup of a recipe from here really starts in: this one or the nearest
+    /// enclosing one that binds recipes (nil: none does). Scopes below it bind none, so every
+    /// lookup from a scope with the same key finds the same recipe, until `recipeEpoch` moves
+    /// on. (A scope that binds recipes changed `recipeEpoch` after it was made, so a new scope
+    /// at a dead one's address is never mistaken for it.)
+    @inline(__always) var recipeKey: UnsafeMutableRawPointer? {
+        if bindsRecipes { return Unmanaged.passUnretained(self).toOpaque() }
+        return parent?.enclosingRecipeKey()
+    }
+
+    private func enclosingRecipeKey() -> UnsafeMutableRawPointer? {
+        if bindsRecipes { return Unmanaged.passUnretained(self).toOpaque() }
+        return parent?.enclosingRecipeKey()
     }
 
     let parent: Scope?
@@ -310,7 +344,7 @@ final class Scope: @unchecked Sendable {
     /// Forget every name bound here, keeping the storage, and bind slot 0 to `first`: a loop's
     /// next iteration, and its variable.
     @inline(__always) func unbindAll(binding first: Value) {
-        slots[0] = first
+        bind(slot: 0, to: first)
         for index in 1..<max(slotCount, 1) { unbind(index) }
         tables?.variables.removeAll()
     }
@@ -321,6 +355,15 @@ final class Scope: @unchecked Sendable {
         switch slots[index] {
         case .none, .integer?, .boolean?, .poison?: (slots + index).initialize(to: nil)
         default: slots[index] = nil
+        }
+    }
+
+    /// Bind slot `index` to `value`. The value it held (nil, or a name bound twice) that holds
+    /// no reference is overwritten without the call that destroys a `Value`.
+    @inline(__always) func bind(slot index: Int, to value: Value) {
+        switch slots[index] {
+        case .none, .integer?, .boolean?, .poison?: (slots + index).initialize(to: value)
+        default: slots[index] = value
         }
     }
 
@@ -352,6 +395,11 @@ final class Scope: @unchecked Sendable {
     func integer(hops: Int, index: Int) -> Int? {
         if hops == 0 { return integer(at: index) }
         return parent!.integer(hops: hops - 1, index: index)
+    }
+
+    /// `integer(hops:index:)` with the next scope up read inline (a loop's variable in its body).
+    @inline(__always) func integer(hopsAbove hops: Int, index: Int) -> Int? {
+        hops == 1 ? parent!.integer(at: index) : parent!.integer(hops: hops - 1, index: index)
     }
 
     /// Set slot `index` of the scope `hops` parents up to `value`; false while it is unbound.

@@ -78,6 +78,8 @@ public final class Interpreter {
     @exclusivity(unchecked) var stepLimit = 0
     /// `limits.maxNestingDepth` for the current run: how deeply a value built may nest.
     @exclusivity(unchecked) var valueDepthLimit = 0
+    /// `limits.maxCallDepth` for the current run (read at every recipe call).
+    @exclusivity(unchecked) var callDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     /// The recipe calls running now, outermost first (for backtraces, `yield` and `return`).
     @exclusivity(unchecked) var frames: [CallFrame] = []
@@ -278,6 +280,7 @@ public final class Interpreter {
         steps = 0
         stepLimit = limits.maxSteps
         valueDepthLimit = limits.maxNestingDepth
+        callDepthLimit = limits.maxCallDepth
         callDepth = 0
         frames = []
         activeFrame = -1
