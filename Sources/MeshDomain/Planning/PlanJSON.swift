@@ -99,6 +99,37 @@ struct PrettyJSON {
         append(0x22)
     }
 
+    /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
+    mutating func string(_ text: StepText) {
+        append(0x22)
+        text.forEach { part in
+            let plain = part.utf8.withContiguousStorageIfAvailable { plainPart($0) }
+            guard plain != true else { return }
+            for byte in part.utf8 { escaped(byte) }
+        }
+        append(0x22)
+    }
+
+    /// `utf8`, without quotes, when it needs no escape (then true); false, with nothing written, otherwise.
+    private mutating func plainPart(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = utf8.count
+        guard length <= Self.piece, let source = utf8.baseAddress else {
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            append(utf8)
+            return true
+        }
+        reserve(length)
+        (buffer + count).update(from: source, count: length)
+        var special: UInt8 = 0
+        for index in 0..<length {
+            let byte = source[index]
+            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
+        }
+        guard special == 0 else { return false }
+        count += length
+        return true
+    }
+
     /// `utf8` in quotes when it needs no escape (then true); false, with nothing written, otherwise.
     private mutating func plainString(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         let length = utf8.count
@@ -197,17 +228,27 @@ struct PrettyJSON {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
-        append(open)
+        self.open(open)
+        body(&self)
+        self.close(close)
+    }
+
+    /// Opens a container (`{` or `[`) whose members or elements come next, then ``close(_:)``.
+    mutating func open(_ bracket: UInt8) {
+        append(bracket)
         depth += 1
         isEmpty = true
-        body(&self)
+    }
+
+    /// Closes the innermost container with `bracket` (`}` or `]`).
+    mutating func close(_ bracket: UInt8) {
         depth -= 1
         reserve(2)
         put(0x0A)
         if isEmpty { put(0x0A) }
         isEmpty = false
         indent()
-        append(close)
+        append(bracket)
     }
 
     /// Two spaces per open container.
