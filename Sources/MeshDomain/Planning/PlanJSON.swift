@@ -73,11 +73,22 @@ struct PrettyJSON {
         if count >= Self.chunkSize { finish() }
         let width = 2 * depth
         guard width <= Self.piece else { return longElement() }
-        reserve(width + 2)
+        reserve(width + 2 + 8)
         if !isEmpty { put(0x2C) }
         put(0x0A)
         isEmpty = false
-        (buffer + count).update(repeating: 0x20, count: width)
+        spaces(width)
+    }
+
+    /// `width` spaces (at most ``piece``), in room reserved with 8 bytes to spare: written a
+    /// word at a time, the last word past the end overwritten by what follows.
+    private mutating func spaces(_ width: Int) {
+        let target = UnsafeMutableRawPointer(buffer + count)
+        var offset = 0
+        while offset < width {
+            target.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
         count += width
     }
 
@@ -186,15 +197,19 @@ struct PrettyJSON {
     }
 
     mutating func int(_ value: Int) {
-        reserve(20)
+        reserve(21)
         if value < 0 { put(0x2D) }
-        var magnitude = value.magnitude, power: UInt = 1
-        while magnitude / power >= 10 { power *= 10 }
-        while power > 0 {
-            put(0x30 + UInt8(magnitude / power))
-            magnitude %= power
-            power /= 10
-        }
+        // The digits from the last, at the end of the room reserved, then moved into place:
+        // division by the constant 10 is a multiplication.
+        var magnitude = value.magnitude, start = count + 20
+        repeat {
+            start -= 1
+            buffer[start] = 0x30 + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        let length = count + 20 - start
+        (buffer + count).update(from: buffer + start, count: length)
+        count += length
     }
 
     /// A bare token: `true`, `false`.
@@ -254,6 +269,10 @@ struct PrettyJSON {
     /// Two spaces per open container.
     private mutating func indent() {
         var width = 2 * depth
+        if width <= Self.piece {
+            reserve(width + 8)
+            return spaces(width)
+        }
         while width > 0 {
             let piece = min(width, Self.piece)
             reserve(piece)

@@ -38,7 +38,11 @@ public struct WorkLayout: Sendable {
 
     /// `parts` joined under the work directory.
     public func path(_ parts: String...) -> String {
-        var path = root
+        var length = root.utf8.count
+        for part in parts { length += 1 + part.utf8.count }
+        var path = ""
+        path.reserveCapacity(length)
+        path += root
         for part in parts {
             path += "/"
             path += part
@@ -143,6 +147,9 @@ package enum Planner {
     /// reads it) the namespace's network label.
     package static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
+        // Every cluster on one network (or none): no link crosses networks.
+        let first = topology.clusters.first.flatMap { topology.network(of: $0) }
+        guard topology.clusters.contains(where: { topology.network(of: $0) != first }) else { return [] }
         var result = Set<String>()
         // By name, the first declaration winning; nil for a cluster without a network.
         let networks = Dictionary(topology.clusters.map { ($0.name.value, topology.network(of: $0)) }, uniquingKeysWith: { first, _ in first })
@@ -271,9 +278,9 @@ private struct StepList<Sink: StepSink> {
             out.file(rootCertificate)
             for file in certificateFiles { out.file(file) }
         }
-        addNamespaceStep(name, &out)
+        addNamespaceStep(name, access: access, &out)
         if let network = topology.network(of: cluster), multiNetwork.contains(name), forms.namespaceNetworkLabel {
-            addNetworkLabelStep(name, network: network, &out)
+            addNetworkLabelStep(name, network: network, access: access, &out)
         }
         add(&out, .cacerts, .trust, name, "create the cacerts secret") { out in
             out.command {
@@ -286,22 +293,22 @@ private struct StepList<Sink: StepSink> {
         }
     }
 
-    func addNamespaceStep(_ name: String, _ out: inout Sink) {
+    func addNamespaceStep(_ name: String, access: [String], _ out: inout Sink) {
         add(&out, .namespace, .trust, name, "create namespace istio-system") { out in
             out.command {
                 $0.arguments("kubectl", "create", "namespace", "istio-system")
-                $0.arguments(flags(name))
+                $0.arguments(access)
             }
         }
     }
 
-    func addNetworkLabelStep(_ name: String, network: String, _ out: inout Sink) {
+    func addNetworkLabelStep(_ name: String, network: String, access: [String], _ out: inout Sink) {
         add(&out, .networkLabel(network: network), .trust, name, "label istio-system with network \(network)") { out in
             out.command {
                 $0.arguments("kubectl", "label", "namespace", "istio-system")
                 $0.argument("topology.istio.io/network=\(network)")
                 $0.arguments("--overwrite")
-                $0.arguments(flags(name))
+                $0.arguments(access)
             }
             out.file(layout.namespace(name))
         }
@@ -329,7 +336,7 @@ private struct StepList<Sink: StepSink> {
         add(&out, .controlPlane(spec), .install, name,
             "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
             note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil) { out in
-            for file in controlPlaneCommands(cluster, &out) { out.file(file) }
+            for file in controlPlaneCommands(cluster, access: access, &out) { out.file(file) }
         }
         add(&out, .waitReady, .install, name, "wait until the control plane is ready",
             note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready") { out in
@@ -347,8 +354,8 @@ private struct StepList<Sink: StepSink> {
     /// Puts the commands that install a primary's control plane into `out`: `istioctl install -f
     /// install.yaml` (or 1.6's `manifest apply`), or Helm's base and istiod charts, with ambient's
     /// cni and ztunnel charts for an ambient cluster; returns the files they read.
-    func controlPlaneCommands(_ cluster: ClusterDeclaration, _ out: inout Sink) -> [String] {
-        let name = cluster.name.value, access = flags(name)
+    func controlPlaneCommands(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
+        let name = cluster.name.value
         guard topology.installer(of: cluster) == .helm else {
             out.command {
                 switch forms.installCommand {
@@ -452,18 +459,19 @@ private struct StepList<Sink: StepSink> {
     /// own east-west gateway.
     func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String, _ out: inout Sink) {
         let name = cluster.name.value
+        let access = flags(name)
         let network = topology.network(of: cluster)
-        addNamespaceStep(name, &out)
+        addNamespaceStep(name, access: access, &out)
         add(&out, .controlPlaneClusters(primary: primary), .trust, name, "annotate istio-system: its control plane is \(primary)'s istiod") { out in
             out.command {
                 $0.arguments("kubectl", "annotate", "namespace", "istio-system")
                 $0.argument("topology.istio.io/controlPlaneClusters=\(primary)")
                 $0.arguments("--overwrite")
-                $0.arguments(flags(name))
+                $0.arguments(access)
             }
             out.file(layout.namespace(name))
         }
-        if let network, multiNetwork.contains(name) { addNetworkLabelStep(name, network: network, &out) }
+        if let network, multiNetwork.contains(name) { addNetworkLabelStep(name, network: network, access: access, &out) }
         addRemoteControlPlaneStep(cluster, primary: primary, network: network, &out)
         // Attached before anything is injected here: the primary's istiod manages the remote's
         // injection webhook only once it holds the remote's secret (the guide's order).
