@@ -44,6 +44,7 @@ struct PrettyJSON {
 
     /// Starts the member `key` of the innermost object; its value is written next. `key` is a
     /// literal of the writer's own, plain ASCII that needs no escape.
+    @inline(__always)
     mutating func key(_ key: StaticString) {
         element()
         key.withUTF8Buffer { key in
@@ -69,6 +70,7 @@ struct PrettyJSON {
     }
 
     /// Starts the next element of the innermost array (or the member after a key).
+    @inline(__always)
     mutating func element() {
         if count >= Self.chunkSize { finish() }
         let width = 2 * depth
@@ -82,6 +84,7 @@ struct PrettyJSON {
 
     /// `width` spaces (at most ``piece``), in room reserved with 8 bytes to spare: written a
     /// word at a time, the last word past the end overwritten by what follows.
+    @inline(__always)
     private mutating func spaces(_ width: Int) {
         let target = UnsafeMutableRawPointer(buffer + count)
         var offset = 0
@@ -101,6 +104,7 @@ struct PrettyJSON {
         indent()
     }
 
+    @inline(__always)
     mutating func string(_ text: String) {
         // Most strings need no escape: copied whole, then checked.
         let plain = text.utf8.withContiguousStorageIfAvailable { plainString($0) }
@@ -249,6 +253,7 @@ struct PrettyJSON {
     }
 
     /// Opens a container (`{` or `[`) whose members or elements come next, then ``close(_:)``.
+    @inline(__always)
     mutating func open(_ bracket: UInt8) {
         append(bracket)
         depth += 1
@@ -256,6 +261,7 @@ struct PrettyJSON {
     }
 
     /// Closes the innermost container with `bracket` (`}` or `]`).
+    @inline(__always)
     mutating func close(_ bracket: UInt8) {
         depth -= 1
         reserve(2)
@@ -267,6 +273,7 @@ struct PrettyJSON {
     }
 
     /// Two spaces per open container.
+    @inline(__always)
     private mutating func indent() {
         var width = 2 * depth
         if width <= Self.piece {
@@ -283,16 +290,19 @@ struct PrettyJSON {
     }
 
     /// Makes room for `size` more bytes (at most ``capacity``), handing the text so far to the drain when needed.
+    @inline(__always)
     private mutating func reserve(_ size: Int) {
         if count + size > Self.capacity { finish() }
     }
 
     /// One byte, in room already reserved.
+    @inline(__always)
     private mutating func put(_ byte: UInt8) {
         buffer[count] = byte
         count += 1
     }
 
+    @inline(__always)
     private mutating func append(_ byte: UInt8) {
         reserve(1)
         put(byte)

@@ -40,14 +40,25 @@ public struct WorkLayout: Sendable {
     public func path(_ parts: String...) -> String {
         var length = root.utf8.count
         for part in parts { length += 1 + part.utf8.count }
-        var path = ""
-        path.reserveCapacity(length)
-        path += root
-        for part in parts {
-            path += "/"
-            path += part
+        // One allocation, the bytes copied in: appending part by part costs more than the path.
+        return String(unsafeUninitializedCapacity: length) { path in
+            var end = Self.copy(root, into: path, at: 0)
+            for part in parts {
+                path[end] = UInt8(ascii: "/")
+                end = Self.copy(part, into: path, at: end + 1)
+            }
+            return end
         }
-        return path
+    }
+
+    /// Copies `text`'s bytes into `buffer` at `offset`; returns the offset after them.
+    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, !utf8.isEmpty else { return offset }
+            (buffer.baseAddress! + offset).initialize(from: source, count: utf8.count)
+            return offset + utf8.count
+        }
     }
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
@@ -164,7 +175,7 @@ package enum Planner {
 
 /// What every step maker needs to know: the layout, the links, the clusters by name and how the
 /// tools reach each cluster. The makers put each step into a ``StepSink``, which numbers them.
-private struct StepList<Sink: StepSink> {
+private final class StepList<Sink: StepSink> {
     let topology: Topology
     let options: PlanOptions
     let layout: WorkLayout
