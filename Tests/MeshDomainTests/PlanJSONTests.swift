@@ -122,6 +122,57 @@ func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: S
         }
     }
 
+    /// The streamed steps are written from their parts (`JSONSteps`): every kind of step the
+    /// planner makes, with a work directory, script path, kubeconfig and contexts that need
+    /// escapes or are longer than the writer's buffer, gives the whole plan's bytes.
+    @Test func streamedStepsWithStringsThatNeedEscapes() throws {
+        let sources = [
+            // Helm, across networks, a primary with remotes (its server named) and a remote.
+            """
+            mesh m < installer helm; istio "1.24" >
+            network n1
+            network n2
+            cluster p0 < context "c\\"q\\\\b"; trust from root; install network n1; server "https://10.1.2.3:6443" >
+            cluster r1 < context "r\\ttab"; install remote of p0 network n2 >
+            cluster p2 < trust from root; install network n2 revision "canary"; discover with p0 >
+            """,
+            // An old release: `istioctl manifest apply`, `istioctl x create-remote-secret`.
+            """
+            mesh m < istio "1.6" >
+            network n1
+            cluster a < trust from root; install network n1 >
+            cluster b < trust from root; install network n1; discover with a >
+            """,
+            // istioctl, ambient across networks.
+            """
+            mesh m
+            network n1
+            network n2
+            cluster a < trust from root; install network n1 profile "ambient" >
+            cluster b < trust from root; install network n2 profile "ambient"; discover with a >
+            cluster c < trust from root; install network n1 profile "ambient"; discover with a, b >
+            """,
+        ]
+        let long = String(repeating: "long/", count: 1_000)
+        let odd = [
+            PlanOptions(workDirectory: "w\"d\\\n\u{1}é", scriptPath: "-s\"\t.mesh", offlineRemoteSecrets: [DiscoveryLink(source: "a", target: "b")],
+                        kubeconfig: "/k/\"kube\"\nconfig"),
+            PlanOptions(workDirectory: long, scriptPath: long + "s.mesh", kubeconfig: long),
+            PlanOptions(workDirectory: long + "\"", scriptPath: "s.mesh", kubeconfig: "\u{7F}" + long + "\\"),
+        ]
+        var planned = 0
+        for source in sources {
+            let checked = check(source)
+            try #require(checked.errors.isEmpty, "\(checked.rendered)\n\(source)")
+            for options in Self.options + odd {
+                try expectEncoderBytes(Planner.plan(checked.topology, options: options), source)
+                expectStreamedBytes(checked.topology, options, source)
+                planned += Planner.plan(checked.topology, options: options).steps.count
+            }
+        }
+        #expect(planned > 100, "too few steps compared: \(planned)")
+    }
+
     /// The benchmark's meshes (scripts/bench's ring and full mesh), primaries with remotes on two
     /// networks, and a host's hook (which makes the whole plan first): streamed, the same bytes.
     @Test func aStreamedPlanIsTheWholePlan() throws {

@@ -44,6 +44,7 @@ struct PrettyJSON {
 
     /// Starts the member `key` of the innermost object; its value is written next. `key` is a
     /// literal of the writer's own, plain ASCII that needs no escape.
+    @inline(__always)
     mutating func key(_ key: StaticString) {
         element()
         key.withUTF8Buffer { key in
@@ -69,15 +70,28 @@ struct PrettyJSON {
     }
 
     /// Starts the next element of the innermost array (or the member after a key).
+    @inline(__always)
     mutating func element() {
         if count >= Self.chunkSize { finish() }
         let width = 2 * depth
         guard width <= Self.piece else { return longElement() }
-        reserve(width + 2)
+        reserve(width + 2 + 8)
         if !isEmpty { put(0x2C) }
         put(0x0A)
         isEmpty = false
-        (buffer + count).update(repeating: 0x20, count: width)
+        spaces(width)
+    }
+
+    /// `width` spaces (at most ``piece``), in room reserved with 8 bytes to spare: written a
+    /// word at a time, the last word past the end overwritten by what follows.
+    @inline(__always)
+    private mutating func spaces(_ width: Int) {
+        let target = UnsafeMutableRawPointer(buffer + count)
+        var offset = 0
+        while offset < width {
+            target.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
         count += width
     }
 
@@ -90,6 +104,7 @@ struct PrettyJSON {
         indent()
     }
 
+    @inline(__always)
     mutating func string(_ text: String) {
         // Most strings need no escape: copied whole, then checked.
         let plain = text.utf8.withContiguousStorageIfAvailable { plainString($0) }
@@ -97,6 +112,37 @@ struct PrettyJSON {
         append(0x22)
         for byte in text.utf8 { escaped(byte) }
         append(0x22)
+    }
+
+    /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
+    mutating func string(_ text: StepText) {
+        append(0x22)
+        text.forEach { part in
+            let plain = part.utf8.withContiguousStorageIfAvailable { plainPart($0) }
+            guard plain != true else { return }
+            for byte in part.utf8 { escaped(byte) }
+        }
+        append(0x22)
+    }
+
+    /// `utf8`, without quotes, when it needs no escape (then true); false, with nothing written, otherwise.
+    private mutating func plainPart(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = utf8.count
+        guard length <= Self.piece, let source = utf8.baseAddress else {
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            append(utf8)
+            return true
+        }
+        reserve(length)
+        (buffer + count).update(from: source, count: length)
+        var special: UInt8 = 0
+        for index in 0..<length {
+            let byte = source[index]
+            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
+        }
+        guard special == 0 else { return false }
+        count += length
+        return true
     }
 
     /// `utf8` in quotes when it needs no escape (then true); false, with nothing written, otherwise.
@@ -155,15 +201,19 @@ struct PrettyJSON {
     }
 
     mutating func int(_ value: Int) {
-        reserve(20)
+        reserve(21)
         if value < 0 { put(0x2D) }
-        var magnitude = value.magnitude, power: UInt = 1
-        while magnitude / power >= 10 { power *= 10 }
-        while power > 0 {
-            put(0x30 + UInt8(magnitude / power))
-            magnitude %= power
-            power /= 10
-        }
+        // The digits from the last, at the end of the room reserved, then moved into place:
+        // division by the constant 10 is a multiplication.
+        var magnitude = value.magnitude, start = count + 20
+        repeat {
+            start -= 1
+            buffer[start] = 0x30 + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        let length = count + 20 - start
+        (buffer + count).update(from: buffer + start, count: length)
+        count += length
     }
 
     /// A bare token: `true`, `false`.
@@ -197,22 +247,39 @@ struct PrettyJSON {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
-        append(open)
+        self.open(open)
+        body(&self)
+        self.close(close)
+    }
+
+    /// Opens a container (`{` or `[`) whose members or elements come next, then ``close(_:)``.
+    @inline(__always)
+    mutating func open(_ bracket: UInt8) {
+        append(bracket)
         depth += 1
         isEmpty = true
-        body(&self)
+    }
+
+    /// Closes the innermost container with `bracket` (`}` or `]`).
+    @inline(__always)
+    mutating func close(_ bracket: UInt8) {
         depth -= 1
         reserve(2)
         put(0x0A)
         if isEmpty { put(0x0A) }
         isEmpty = false
         indent()
-        append(close)
+        append(bracket)
     }
 
     /// Two spaces per open container.
+    @inline(__always)
     private mutating func indent() {
         var width = 2 * depth
+        if width <= Self.piece {
+            reserve(width + 8)
+            return spaces(width)
+        }
         while width > 0 {
             let piece = min(width, Self.piece)
             reserve(piece)
@@ -223,16 +290,19 @@ struct PrettyJSON {
     }
 
     /// Makes room for `size` more bytes (at most ``capacity``), handing the text so far to the drain when needed.
+    @inline(__always)
     private mutating func reserve(_ size: Int) {
         if count + size > Self.capacity { finish() }
     }
 
     /// One byte, in room already reserved.
+    @inline(__always)
     private mutating func put(_ byte: UInt8) {
         buffer[count] = byte
         count += 1
     }
 
+    @inline(__always)
     private mutating func append(_ byte: UInt8) {
         reserve(1)
         put(byte)

@@ -38,12 +38,27 @@ public struct WorkLayout: Sendable {
 
     /// `parts` joined under the work directory.
     public func path(_ parts: String...) -> String {
-        var path = root
-        for part in parts {
-            path += "/"
-            path += part
+        var length = root.utf8.count
+        for part in parts { length += 1 + part.utf8.count }
+        // One allocation, the bytes copied in: appending part by part costs more than the path.
+        return String(unsafeUninitializedCapacity: length) { path in
+            var end = Self.copy(root, into: path, at: 0)
+            for part in parts {
+                path[end] = UInt8(ascii: "/")
+                end = Self.copy(part, into: path, at: end + 1)
+            }
+            return end
         }
-        return path
+    }
+
+    /// Copies `text`'s bytes into `buffer` at `offset`; returns the offset after them.
+    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, !utf8.isEmpty else { return offset }
+            (buffer.baseAddress! + offset).initialize(from: source, count: utf8.count)
+            return offset + utf8.count
+        }
     }
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
@@ -86,10 +101,11 @@ package enum Planner {
     /// The steps for a valid topology, each kubectl and istioctl command carrying the
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
     package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
-        var builder = StepList(topology: topology, options: options)
-        var plan = builder.outline
-        builder.addSteps()
-        plan.steps = builder.steps
+        let list = StepList<PlanSteps>(topology: topology, options: options)
+        var plan = list.outline
+        var steps = PlanSteps()
+        list.addSteps(&steps)
+        plan.steps = steps.steps
         for hook in options.hooks { hook(&plan, topology) }
         return plan
     }
@@ -100,13 +116,14 @@ package enum Planner {
     /// values. A host's ``PlanHook`` may change any step, so with hooks the whole plan is made first.
     package static func writeJSON(_ topology: Topology, options: PlanOptions, _ write: (UnsafeRawBufferPointer) -> Void) {
         guard options.hooks.isEmpty else { return plan(topology, options: options).writeJSON(write) }
-        var builder = StepList(topology: topology, options: options)
-        builder.outline.writeJSON(write) { json in
-            // The builder writes each step as it makes it, then hands the writer back (its
-            // drain must not outlive the call: see `withoutActuallyEscaping` in Plan.writeJSON).
-            builder.json = json
-            builder.addSteps()
-            json = builder.json.take()!
+        let list = StepList<JSONSteps>(topology: topology, options: options)
+        list.outline.writeJSON(write) { json in
+            // The steps are written as they are made, from their parts, then the writer is
+            // handed back (its drain must not outlive the call: see `withoutActuallyEscaping`
+            // in Plan.writeJSON).
+            var steps = JSONSteps(json)
+            list.addSteps(&steps)
+            json = steps.json
         }
     }
 
@@ -141,6 +158,9 @@ package enum Planner {
     /// reads it) the namespace's network label.
     package static func crossNetworkClusters(_ topology: Topology, _ links: [DiscoveryLink]) -> Set<String> {
         guard topology.forms.eastWestGateway else { return [] }
+        // Every cluster on one network (or none): no link crosses networks.
+        let first = topology.clusters.first.flatMap { topology.network(of: $0) }
+        guard topology.clusters.contains(where: { topology.network(of: $0) != first }) else { return [] }
         var result = Set<String>()
         // By name, the first declaration winning; nil for a cluster without a network.
         let networks = Dictionary(topology.clusters.map { ($0.name.value, topology.network(of: $0)) }, uniquingKeysWith: { first, _ in first })
@@ -153,9 +173,9 @@ package enum Planner {
     }
 }
 
-/// The plan's steps as they are added, numbered in order, with what every step needs to know:
-/// the layout, the links, the clusters by name and how the tools reach each cluster.
-private struct StepList {
+/// What every step maker needs to know: the layout, the links, the clusters by name and how the
+/// tools reach each cluster. The makers put each step into a ``StepSink``, which numbers them.
+private final class StepList<Sink: StepSink> {
     let topology: Topology
     let options: PlanOptions
     let layout: WorkLayout
@@ -176,17 +196,11 @@ private struct StepList {
     /// than the table gets the newest's).
     let remoteSecretRelease: String
     /// The same for every cluster: `meshscript render`, which makes the intermediate CAs.
-    let render: Plan.Command
+    let render: [String]
     /// The same for every cluster: the root certificate's path.
     let rootCertificate: String
-    /// The steps made so far, unless they are written as they are made (see ``json``).
-    var steps: [Plan.Step] = []
-    /// When set, each step is written here as it is made, and not kept.
-    var json: PrettyJSON?
-    /// How many steps were made in all: the next one's number is one more.
-    var made = 0
-    /// Links remote -> primary already planned with their remote (see ``addRemoteSteps(_:primary:)``).
-    var attached: Set<DiscoveryLink> = []
+    /// Links remote -> primary, planned with their remote (see ``addRemoteSteps(_:primary:_:)``).
+    let attached: Set<DiscoveryLink>
 
     init(topology: Topology, options: PlanOptions) {
         self.topology = topology
@@ -209,9 +223,14 @@ private struct StepList {
         // render reads the same kubeconfig for the remote secrets it writes; the script's own
         // `kubeconfig` statement still wins over the option, so passing it is always right.
         // A path that starts with '-' would be read as an option: ./ keeps it a path.
-        render = Plan.Command(["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
-            + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []))
+        render = ["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
+            + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
         rootCertificate = layout.rootCertificate
+        var attached = Set<DiscoveryLink>()
+        for cluster in topology.clusters {
+            if let primary = topology.primary(of: cluster) { attached.insert(DiscoveryLink(source: cluster.name.value, target: primary)) }
+        }
+        self.attached = attached
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -226,28 +245,26 @@ private struct StepList {
                     gitops: gitops, hostData: hostData.isEmpty ? nil : hostData)
     }
 
-    /// Makes every step, in order: into ``steps``, or written to ``json`` as each is made.
-    mutating func addSteps() {
+    /// Makes every step, in order, into `out`.
+    func addSteps(_ out: inout Sink) {
         // A remote's install needs its primary's east-west gateway address: primaries first.
         for cluster in topology.clusters where topology.primary(of: cluster) == nil {
-            addClusterSteps(cluster)
+            addClusterSteps(cluster, &out)
         }
         for cluster in topology.clusters where topology.primary(of: cluster) != nil {
-            addClusterSteps(cluster)
+            addClusterSteps(cluster, &out)
         }
         for link in links where attached.isEmpty || !attached.contains(link) {
-            addDiscoveryStep(link)
+            addDiscoveryStep(link, &out)
         }
     }
 
-    mutating func add(_ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: String, _ commands: [Plan.Command],
-                      files: [String] = [], note: String? = nil, output: String? = nil) {
-        made += 1
-        let step = Plan.Step(number: made, phase: phase, cluster: cluster, title: title, commands: commands, files: files,
-                             note: note, kind: kind, output: output)
-        guard json != nil else { return steps.append(step) }
-        json!.element()
-        step.write(to: &json!)
+    /// One step: `commands` gives its commands, then its files (see ``StepSink``).
+    func add(_ out: inout Sink, _ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: StepText,
+             note: StepText? = nil, output: String? = nil, _ commands: (inout Sink) -> Void) {
+        out.beginStep(cluster: cluster)
+        commands(&out)
+        out.endStep(kind: kind, phase: phase, title: title, note: note, output: output)
     }
 
     /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
@@ -256,32 +273,59 @@ private struct StepList {
     /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
     func flags(_ name: String) -> [String] { positions[name].map { accessFlags[$0] } ?? [] }
 
-    mutating func addClusterSteps(_ cluster: ClusterDeclaration) {
-        if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary) }
-        if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value) }
-        if cluster.install != nil { addInstallSteps(cluster) }
+    func addClusterSteps(_ cluster: ClusterDeclaration, _ out: inout Sink) {
+        if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary, &out) }
+        if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value, &out) }
+        if cluster.install != nil { addInstallSteps(cluster, &out) }
     }
 
-    mutating func addTrustSteps(_ cluster: ClusterDeclaration, root: String) {
+    func addTrustSteps(_ cluster: ClusterDeclaration, root: String, _ out: inout Sink) {
         let name = cluster.name.value
         let access = flags(name)
         let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
-        add(.intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'", [render],
-            files: [rootCertificate] + certificateFiles,
-            note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)")
-        add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
-        if let network = topology.network(of: cluster), multiNetwork.contains(name), forms.namespaceNetworkLabel {
-            add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
-                [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
-                files: [layout.namespace(name)])
+        add(&out, .intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'",
+            note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)") { out in
+            out.command { $0.arguments(render) }
+            out.file(rootCertificate)
+            for file in certificateFiles { out.file(file) }
         }
-        add(.cacerts, .trust, name, "create the cacerts secret",
-            [Plan.Command(["kubectl", "create", "secret", "generic", "cacerts"] + access + ["-n", "istio-system"]
-                + certificateFiles.map { "--from-file=\($0)" })],
-            files: certificateFiles)
+        addNamespaceStep(name, access: access, &out)
+        if let network = topology.network(of: cluster), multiNetwork.contains(name), forms.namespaceNetworkLabel {
+            addNetworkLabelStep(name, network: network, access: access, &out)
+        }
+        add(&out, .cacerts, .trust, name, "create the cacerts secret") { out in
+            out.command {
+                $0.arguments("kubectl", "create", "secret", "generic", "cacerts")
+                $0.arguments(access)
+                $0.arguments("-n", "istio-system")
+                for file in certificateFiles { $0.argument("--from-file=\(file)") }
+            }
+            for file in certificateFiles { out.file(file) }
+        }
     }
 
-    mutating func addInstallSteps(_ cluster: ClusterDeclaration) {
+    func addNamespaceStep(_ name: String, access: [String], _ out: inout Sink) {
+        add(&out, .namespace, .trust, name, "create namespace istio-system") { out in
+            out.command {
+                $0.arguments("kubectl", "create", "namespace", "istio-system")
+                $0.arguments(access)
+            }
+        }
+    }
+
+    func addNetworkLabelStep(_ name: String, network: String, access: [String], _ out: inout Sink) {
+        add(&out, .networkLabel(network: network), .trust, name, "label istio-system with network \(network)") { out in
+            out.command {
+                $0.arguments("kubectl", "label", "namespace", "istio-system")
+                $0.argument("topology.istio.io/network=\(network)")
+                $0.arguments("--overwrite")
+                $0.arguments(access)
+            }
+            out.file(layout.namespace(name))
+        }
+    }
+
+    func addInstallSteps(_ cluster: ClusterDeclaration, _ out: inout Sink) {
         let name = cluster.name.value
         let access = flags(name)
         let network = topology.network(of: cluster)
@@ -290,86 +334,133 @@ private struct StepList {
         let values = topology.installValues(of: cluster).leaves.map { $0.path.joined(separator: ".") + "=" + $0.value.flowText }
         let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network, revision: revision,
                                          installer: helm ? Installer.helm.rawValue : nil, values: values.isEmpty ? nil : values)
-        let title = "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))"
-        let note = cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil
         if ambientMultiNetwork.contains(name) {
             let version = forms.gatewayAPICRDs
-            add(.gatewayAPICRDs(version: version), .install, name, "install the Gateway API CRDs \(version), which the ambient east-west Gateway needs",
-                [Plan.Command(["kubectl", "apply", "--server-side", "-f", AmbientMulticluster.gatewayAPICRDsURL(version: version)] + access)],
-                note: "Istio's ambient multicluster guide installs these CRDs first; they are cluster-wide and shared with other Gateway API users")
+            add(&out, .gatewayAPICRDs(version: version), .install, name, "install the Gateway API CRDs \(version), which the ambient east-west Gateway needs",
+                note: "Istio's ambient multicluster guide installs these CRDs first; they are cluster-wide and shared with other Gateway API users") { out in
+                out.command {
+                    $0.arguments("kubectl", "apply", "--server-side", "-f", AmbientMulticluster.gatewayAPICRDsURL(version: version))
+                    $0.arguments(access)
+                }
+            }
         }
-        let (commands, files) = controlPlaneCommands(cluster)
-        add(.controlPlane(spec), .install, name, title, commands, files: files, note: note)
-        add(.waitReady, .install, name, "wait until the control plane is ready",
-            [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s"])],
-            note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready")
+        add(&out, .controlPlane(spec), .install, name,
+            "install the control plane\(helm ? " with Helm" : "") (meshID \(topology.mesh?.name.value ?? "?"), network \(network ?? "?"))",
+            note: cluster.trust == nil ? "no cacerts secret: istiod will use its self-signed CA" : nil) { out in
+            for file in controlPlaneCommands(cluster, access: access, &out) { out.file(file) }
+        }
+        add(&out, .waitReady, .install, name, "wait until the control plane is ready",
+            note: "istiod picks up cacerts only at startup; the next cluster is touched only after this one is ready") { out in
+            out.command {
+                $0.arguments("kubectl")
+                $0.arguments(access)
+                $0.arguments("-n", "istio-system", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=300s")
+            }
+        }
         let servesRemotes = !topology.remotes(of: name).isEmpty
-        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(cluster, network: network) }
-        if servesRemotes { addExposeIstiodSteps(name) }
+        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(cluster, network: network, &out) }
+        if servesRemotes { addExposeIstiodSteps(name, &out) }
     }
 
-    /// The commands and files that install a primary's control plane: `istioctl install -f
+    /// Puts the commands that install a primary's control plane into `out`: `istioctl install -f
     /// install.yaml` (or 1.6's `manifest apply`), or Helm's base and istiod charts, with ambient's
-    /// cni and ztunnel charts for an ambient cluster.
-    func controlPlaneCommands(_ cluster: ClusterDeclaration) -> ([Plan.Command], [String]) {
-        let name = cluster.name.value, access = flags(name)
+    /// cni and ztunnel charts for an ambient cluster; returns the files they read.
+    func controlPlaneCommands(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
+        let name = cluster.name.value
         guard topology.installer(of: cluster) == .helm else {
-            let install: [String] = switch forms.installCommand {
-            case .manifestApply: ["istioctl"] + access + ["manifest", "apply", "-f", layout.install(name)]
-            case .install: ["istioctl", "install"] + access + ["-f", layout.install(name), "-y"]
+            out.command {
+                switch forms.installCommand {
+                case .manifestApply:
+                    $0.arguments("istioctl")
+                    $0.arguments(access)
+                    $0.arguments("manifest", "apply", "-f", layout.install(name))
+                case .install:
+                    $0.arguments("istioctl", "install")
+                    $0.arguments(access)
+                    $0.arguments("-f", layout.install(name), "-y")
+                }
             }
-            return ([Plan.Command(install)], [layout.install(name)])
+            return [layout.install(name)]
         }
         var charts: [HelmChart] = [.base, .istiod]
         if topology.isAmbient(cluster) { charts += [.cni, .ztunnel] }
         // Without trust no earlier step creates istio-system: the first chart does.
-        let commands = charts.map { chart in
-            helmCommand(chart, name, revision: chart == .istiod ? cluster.install?.revision?.value : nil,
-                        createNamespace: chart == .base && cluster.trust == nil)
+        for chart in charts {
+            out.command {
+                helmArguments(chart, name, revision: chart == .istiod ? cluster.install?.revision?.value : nil,
+                              createNamespace: chart == .base && cluster.trust == nil, &$0)
+            }
         }
-        return (commands, charts.map { layout.helmValues(name, $0) })
+        return charts.map { layout.helmValues(name, $0) }
     }
 
     /// The east-west gateway, and the cross-network Gateway where the cluster is linked across
     /// networks; for ambient, the double-HBONE Gateway applied with kubectl, and nothing else.
-    mutating func addEastWestSteps(_ cluster: ClusterDeclaration, network: String) {
+    func addEastWestSteps(_ cluster: ClusterDeclaration, network: String, _ out: inout Sink) {
         let name = cluster.name.value
         let access = flags(name)
         if ambientMultiNetwork.contains(name) {
-            add(.eastWestGateway(network: network), .install, name, "apply the ambient east-west Gateway (HBONE 15008) for network \(network)",
-                [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.eastWestGateway(name)])],
-                files: [layout.eastWestGateway(name)],
-                note: "ambient exposes a service to other networks when it is labelled istio.io/global=true")
+            add(&out, .eastWestGateway(network: network), .install, name, "apply the ambient east-west Gateway (HBONE 15008) for network \(network)",
+                note: "ambient exposes a service to other networks when it is labelled istio.io/global=true") { out in
+                out.command {
+                    $0.arguments("kubectl", "apply")
+                    $0.arguments(access)
+                    $0.arguments("-n", "istio-system", "-f", layout.eastWestGateway(name))
+                }
+                out.file(layout.eastWestGateway(name))
+            }
             return
         }
         if topology.installer(of: cluster) == .helm {
-            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm",
-                [helmCommand(.gateway, name, revision: cluster.install?.revision?.value)], files: [layout.helmValues(name, .gateway)])
+            add(&out, .eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm") { out in
+                out.command { helmArguments(.gateway, name, revision: cluster.install?.revision?.value, &$0) }
+                out.file(layout.helmValues(name, .gateway))
+            }
         } else {
-            add(.eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)",
-                [Plan.Command(["istioctl", "install"] + access + ["-f", layout.eastWestGateway(name), "-y"])],
-                files: [layout.eastWestGateway(name)])
+            add(&out, .eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)") { out in
+                out.command {
+                    $0.arguments("istioctl", "install")
+                    $0.arguments(access)
+                    $0.arguments("-f", layout.eastWestGateway(name), "-y")
+                }
+                out.file(layout.eastWestGateway(name))
+            }
         }
         guard multiNetwork.contains(name) else { return }
-        add(.crossNetworkGateway, .install, name, "expose services through the east-west gateway",
-            [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.crossNetworkGateway(name)])],
-            files: [layout.crossNetworkGateway(name)])
+        add(&out, .crossNetworkGateway, .install, name, "expose services through the east-west gateway") { out in
+            out.command {
+                $0.arguments("kubectl", "apply")
+                $0.arguments(access)
+                $0.arguments("-n", "istio-system", "-f", layout.crossNetworkGateway(name))
+            }
+            out.file(layout.crossNetworkGateway(name))
+        }
     }
 
     /// A primary with remotes: istiod exposed on the east-west gateway, then the gateway's
     /// address read, for the remotes' `remotePilotAddress` (the guide's DISCOVERY_ADDRESS).
-    mutating func addExposeIstiodSteps(_ name: String) {
+    func addExposeIstiodSteps(_ name: String, _ out: inout Sink) {
         let access = flags(name)
-        add(.exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway",
-            [Plan.Command(["kubectl", "apply"] + access + ["-n", "istio-system", "-f", layout.exposeIstiod(name)])],
-            files: [layout.exposeIstiod(name)])
+        add(&out, .exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway") { out in
+            out.command {
+                $0.arguments("kubectl", "apply")
+                $0.arguments(access)
+                $0.arguments("-n", "istio-system", "-f", layout.exposeIstiod(name))
+            }
+            out.file(layout.exposeIstiod(name))
+        }
         // The guide reads `.ip`; a load balancer that has a DNS name instead (AWS) sets `.hostname`,
         // which remotePilotAddress takes as well. kubectl's jsonpath prints a missing field as nothing.
-        add(.discoveryAddress, .install, name, "read the east-west gateway's address, the remotes' remotePilotAddress",
-            [Plan.Command(["kubectl"] + access + ["-n", "istio-system", "get", "service", "istio-eastwestgateway",
-                                                   "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}"])],
-            note: "apply keeps what this prints as \(Plan.reference(Planner.discoveryAddress(of: name))); it fails while the load balancer has no address",
-            output: Planner.discoveryAddress(of: name))
+        let output = Planner.discoveryAddress(of: name)
+        add(&out, .discoveryAddress, .install, name, "read the east-west gateway's address, the remotes' remotePilotAddress",
+            note: "apply keeps what this prints as \(Plan.reference(output)); it fails while the load balancer has no address", output: output) { out in
+            out.command {
+                $0.arguments("kubectl")
+                $0.arguments(access)
+                $0.arguments("-n", "istio-system", "get", "service", "istio-eastwestgateway",
+                             "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}")
+            }
+        }
     }
 
     /// A remote of `primary` (Istio's "Configure cluster2 as a remote"): istio-system annotated
@@ -377,48 +468,68 @@ private struct StepList {
     /// installed with the primary's gateway address, and no wait: no istiod runs here. Then the
     /// remote is attached (the primary gets its remote secret) and, across networks, gets its
     /// own east-west gateway.
-    mutating func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String) {
+    func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String, _ out: inout Sink) {
         let name = cluster.name.value
         let access = flags(name)
         let network = topology.network(of: cluster)
-        add(.namespace, .trust, name, "create namespace istio-system", [Plan.Command(["kubectl", "create", "namespace", "istio-system"] + access)])
-        add(.controlPlaneClusters(primary: primary), .trust, name, "annotate istio-system: its control plane is \(primary)'s istiod",
-            [Plan.Command(["kubectl", "annotate", "namespace", "istio-system", "topology.istio.io/controlPlaneClusters=\(primary)", "--overwrite"] + access)],
-            files: [layout.namespace(name)])
-        if let network, multiNetwork.contains(name) {
-            add(.networkLabel(network: network), .trust, name, "label istio-system with network \(network)",
-                [Plan.Command(["kubectl", "label", "namespace", "istio-system", "topology.istio.io/network=\(network)", "--overwrite"] + access)],
-                files: [layout.namespace(name)])
+        addNamespaceStep(name, access: access, &out)
+        add(&out, .controlPlaneClusters(primary: primary), .trust, name, "annotate istio-system: its control plane is \(primary)'s istiod") { out in
+            out.command {
+                $0.arguments("kubectl", "annotate", "namespace", "istio-system")
+                $0.argument("topology.istio.io/controlPlaneClusters=\(primary)")
+                $0.arguments("--overwrite")
+                $0.arguments(access)
+            }
+            out.file(layout.namespace(name))
         }
-        let address = Plan.reference(Planner.discoveryAddress(of: primary))
-        let helm = topology.installer(of: cluster) == .helm
-        // The address is known only at apply: passed with --set, never written into a file.
-        let commands = helm
-            ? [helmCommand(.base, name, revision: nil),
-               Plan.Command(helmCommand(.istiod, name, revision: nil).pipeline[0] + ["--set", "\(PrimaryRemoteValues.remotePilotAddress)=\(address)"])]
-            : [Plan.Command(["istioctl", "install"] + access + ["-f", layout.install(name)]
-                + PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address) + ["-y"])]
-        add(.remoteControlPlane(primary: primary, network: network), .install, name,
-            "install the remote profile\(helm ? " with Helm" : ""), pointed at \(primary)'s istiod", commands,
-            files: helm ? [layout.helmValues(name, .base), layout.helmValues(name, .istiod)] : [layout.install(name)],
-            note: "\(address) is the address apply reads from \(primary)'s east-west gateway; no istiod runs here, so nothing waits for one")
+        if let network, multiNetwork.contains(name) { addNetworkLabelStep(name, network: network, access: access, &out) }
+        addRemoteControlPlaneStep(cluster, primary: primary, network: network, &out)
         // Attached before anything is injected here: the primary's istiod manages the remote's
         // injection webhook only once it holds the remote's secret (the guide's order).
-        let link = DiscoveryLink(source: name, target: primary)
-        addDiscoveryStep(link)
-        attached.insert(link)
-        if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network) }
+        addDiscoveryStep(DiscoveryLink(source: name, target: primary), &out)
+        if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network, &out) }
+    }
+
+    /// A remote's install: `profile: remote`, pointed at `primary`'s istiod.
+    func addRemoteControlPlaneStep(_ cluster: ClusterDeclaration, primary: String, network: String?, _ out: inout Sink) {
+        let name = cluster.name.value
+        let address = Plan.reference(Planner.discoveryAddress(of: primary))
+        let helm = topology.installer(of: cluster) == .helm
+        add(&out, .remoteControlPlane(primary: primary, network: network), .install, name,
+            "install the remote profile\(helm ? " with Helm" : ""), pointed at \(primary)'s istiod",
+            note: "\(address) is the address apply reads from \(primary)'s east-west gateway; no istiod runs here, so nothing waits for one") { out in
+            // The address is known only at apply: passed with --set, never written into a file.
+            if helm {
+                out.command { helmArguments(.base, name, revision: nil, &$0) }
+                out.command {
+                    helmArguments(.istiod, name, revision: nil, &$0)
+                    $0.arguments("--set", "\(PrimaryRemoteValues.remotePilotAddress)=\(address)")
+                }
+                out.file(layout.helmValues(name, .base))
+                out.file(layout.helmValues(name, .istiod))
+            } else {
+                out.command {
+                    $0.arguments("istioctl", "install")
+                    $0.arguments(flags(name))
+                    $0.arguments("-f", layout.install(name))
+                    $0.arguments(PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address))
+                    $0.arguments("-y")
+                }
+                out.file(layout.install(name))
+            }
+        }
     }
 
     /// `helm upgrade --install RELEASE CHART --repo ISTIO [--version V] --namespace istio-system
     /// [--create-namespace] --values FILE --kubeconfig=PATH --kube-context=NAME`: the chart from
     /// Istio's repository by URL (no `helm repo add`), pinned when the script names a release.
-    func helmCommand(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false) -> Plan.Command {
-        var arguments = ["helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository]
-        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { arguments += ["--version", version] }
-        arguments += ["--namespace", "istio-system"] + (createNamespace ? ["--create-namespace"] : [])
-        arguments += ["--values", layout.helmValues(cluster, chart)] + (access[cluster]?.helmFlags ?? [])
-        return Plan.Command(arguments)
+    func helmArguments(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false, _ out: inout Sink) {
+        out.arguments("helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository)
+        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { out.arguments("--version", version) }
+        out.arguments("--namespace", "istio-system")
+        if createNamespace { out.arguments("--create-namespace") }
+        out.arguments("--values", layout.helmValues(cluster, chart))
+        out.arguments(access[cluster]?.helmFlags ?? [])
     }
 
     /// The target applies the source's remote secret: the file render wrote; or, for the releases
@@ -426,29 +537,57 @@ private struct StepList {
     /// `meshscript remote-secret` (which reads its token there) piped into the target; or what
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
     /// side, target's for `kubectl apply`). The token never appears in the plan.
-    mutating func addDiscoveryStep(_ link: DiscoveryLink) {
+    func addDiscoveryStep(_ link: DiscoveryLink, _ out: inout Sink) {
         guard let sourceIndex = positions[link.source], let targetIndex = positions[link.target] else { return }
-        let title = "give \(link.target) the remote secret of \(link.source)"
-        let sourceServer = topology.clusters[sourceIndex].server?.value
-        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: sourceServer)
-        let server = sourceServer.map { ["--server=\($0)"] } ?? []
+        let title: StepText = "give \(link.target) the remote secret of \(link.source)"
+        let server = topology.clusters[sourceIndex].server?.value
+        let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: server)
         let sourceFlags = accessFlags[sourceIndex], targetFlags = accessFlags[targetIndex]
-        let apply = ["kubectl", "apply", "-f", "-"] + targetFlags
+        func apply(_ out: inout Sink) {
+            out.arguments("kubectl", "apply", "-f", "-")
+            out.arguments(targetFlags)
+        }
+        func serverFlag(_ out: inout Sink) {
+            if let server { out.argument("--server=\(server)") }
+        }
         if !options.offlineRemoteSecrets.isEmpty, options.offlineRemoteSecrets.contains(link) {
             let file = layout.remoteSecret(source: link.source, target: link.target)
-            add(kind, .discover, link.target, title, [Plan.Command(["kubectl", "apply", "-f", file] + targetFlags)], files: [file],
-                note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'")
+            add(&out, kind, .discover, link.target, title,
+                note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'") { out in
+                out.command {
+                    $0.arguments("kubectl", "apply", "-f", file)
+                    $0.arguments(targetFlags)
+                }
+                out.file(file)
+            }
         } else if forms.mintsReaderToken {
             let reader = layout.readerAccount(link.source)
-            let create = ["meshscript", "remote-secret", "--name=\(link.source)"] + server + [remoteSecretRelease] + sourceFlags
-            add(kind, .discover, link.target, title,
-                [Plan.Command(["kubectl", "apply", "-f", reader] + sourceFlags), Plan.Command(pipeline: [create, apply])],
-                files: [reader],
-                note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed")
+            add(&out, kind, .discover, link.target, title,
+                note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed") { out in
+                out.command {
+                    $0.arguments("kubectl", "apply", "-f", reader)
+                    $0.arguments(sourceFlags)
+                }
+                out.pipeline({
+                    $0.arguments("meshscript", "remote-secret")
+                    $0.argument("--name=\(link.source)")
+                    serverFlag(&$0)
+                    $0.arguments(remoteSecretRelease)
+                    $0.arguments(sourceFlags)
+                }, into: apply)
+                out.file(reader)
+            }
         } else {
             // istioctl embeds the kubeconfig's address unless told the one the script names.
-            let create = ["istioctl"] + forms.createRemoteSecret + sourceFlags + ["--name=\(link.source)"] + server
-            add(kind, .discover, link.target, title, [Plan.Command(pipeline: [create, apply])])
+            add(&out, kind, .discover, link.target, title) { out in
+                out.pipeline({
+                    $0.arguments("istioctl")
+                    $0.arguments(forms.createRemoteSecret)
+                    $0.arguments(sourceFlags)
+                    $0.argument("--name=\(link.source)")
+                    serverFlag(&$0)
+                }, into: apply)
+            }
         }
     }
 }
