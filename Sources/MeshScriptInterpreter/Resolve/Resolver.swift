@@ -402,12 +402,21 @@ struct Resolver {
         }
         let block = command.block(at: range)
         let opened = checkPlacement(of: entry, nameRange, block, range, kind: kind)
-        for index in 0..<command.wordCount {
+        // A string word (no escape, no interpolation) names nothing: it is not built.
+        for index in 0..<command.wordCount where !command.wordIsString(index) {
             let word = command.wordExpression(index, at: range)
             if case .name(let text) = word.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
             resolve(word, in: scope)
         }
-        if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
+        guard let block else { return }
+        // A block of commands of plain words without blocks (`cluster c < context "k"; trust
+        // from root >`) binds no name, declares nothing and holds no `return`: an empty scope of
+        // its own would change no lookup. Completion notes each block's scope, so it has one.
+        if unclosedBlocks.isEmpty, block.statements.allSatisfy(\.isCompactCommandWithoutBlock) {
+            resolve(block.statements, in: scope, kind: opened)
+        } else {
+            resolve(block, under: scope, kind: opened, isCommandBlock: true)
+        }
     }
 
     /// A registered command's place: the block kind it is in (nil: any) and whether it has the

@@ -225,6 +225,12 @@ public struct Statement: Sendable {
         return nil
     }
 
+    /// Whether the statement is a command kept compactly with no block.
+    var isCompactCommandWithoutBlock: Bool {
+        if case .command(let command) = storage { return !command.hasBlock }
+        return false
+    }
+
     /// The statements of a command's block, without rebuilding a compact command's words; nil
     /// for a command without a block and for any other statement.
     var commandBlockStatements: [Statement]? {
@@ -336,6 +342,13 @@ struct CompactCommand: Sendable {
 
     /// The block's statements, nil without a block.
     var blockStatements: [Statement]? { block }
+
+    /// Whether the command has a block.
+    var hasBlock: Bool { block != nil }
+
+    /// Whether the word at `index` is a string (whose expression, with no interpolation,
+    /// names nothing).
+    func wordIsString(_ index: Int) -> Bool { word(index).kind == .string }
 
     /// The name and where it is, for a statement at `range`.
     func name(at range: SourceRange) -> (name: String, range: SourceRange) {
