@@ -369,10 +369,8 @@ struct CompactCommand: Sendable {
 
     /// The command as the parser would have built it, for a statement at `range`.
     func kind(at range: SourceRange) -> Statement.Kind {
-        let file = range.file, start = range.start
-        let nameRange = SourceRange(file: file, start: start, end: start + Int(nameLength))
-        return .command(name: text(nameRange.start, nameRange.end), nameRange: nameRange, words: words(file: file, start: start),
-                        block: block.map { Block(statements: $0, range: SourceRange(file: file, start: Int(blockStart), end: range.end)) })
+        let (name, nameRange) = self.name(at: range)
+        return .command(name: name, nameRange: nameRange, words: words(file: range.file, start: range.start), block: block(at: range))
     }
 
     /// The words, for a statement starting at `start` in `file`.
