@@ -120,6 +120,54 @@ import MeshScriptInterpreter
         ])
     }
 
+    /// A cluster's discover statements add their peers in statement order, each list in order.
+    @Test func discoverStatementsAddTheirPeersInOrder() {
+        let checked = check("""
+            mesh mesh1
+            network network1
+            cluster c1 < trust from root; install; discover with c2, c3; discover from c4; discover with c5 >
+            cluster c2 < trust from root; install >
+            cluster c3 < trust from root; install >
+            cluster c4 < trust from root; install >
+            cluster c5 < trust from root; install >
+            """)
+        expectClean(checked)
+        let c1 = checked.topology.clusters[0].discovery
+        #expect(c1.map { "\($0.direction.rawValue) \($0.peer.value)" } == ["with c2", "with c3", "from c4", "with c5"])
+        #expect(checked.topology.links.map { "\($0.source)>\($0.target)" } == ["c2>c1", "c1>c2", "c3>c1", "c1>c3", "c4>c1", "c5>c1", "c1>c5"])
+    }
+
+    /// The validator finds each link's peer by name (the first declaration of it), in whatever
+    /// order the links name clusters: it compares the cluster after the last peer first, which
+    /// a repeated name must not fool.
+    @Test func linkRulesFindThePeerTheNameDeclaresFirst() {
+        let unordered = check("""
+            mesh m
+            network n
+            cluster a < trust from root; install; discover with d, b, c >
+            cluster b < install >
+            cluster c < trust from root; install >
+            cluster d < trust from root; install; discover with c, a >
+            cluster e < install; discover from a >
+            """)
+        #expect(unordered.errors.map(\.message) == [
+            "cluster 'b' has no 'trust', so cross-cluster mTLS with 'a' would fail",
+            "cluster 'e' has no 'trust', so cross-cluster mTLS with 'a' would fail",
+        ], "\(unordered.rendered)")
+        let repeated = check("""
+            mesh m
+            network n
+            cluster a < install >
+            cluster z < trust from root; install; discover with b, a >
+            cluster b < trust from root; install >
+            cluster a < trust from root; install >
+            """)
+        #expect(repeated.errors.map(\.message) == [
+            "cluster 'a' has no 'trust', so cross-cluster mTLS with 'z' would fail",
+            "cluster 'a' is declared twice",
+        ], "\(repeated.rendered)")
+    }
+
     /// The links and remotes, built on first use, follow every later change of the clusters,
     /// whether the topology shares them with a copy or not; a copy keeps what it was.
     @Test func linksAndRemotesFollowChangesOfTheClusters() throws {

@@ -124,6 +124,42 @@ import MeshScriptInterpreter
         #expect(warning?.help?.hasPrefix("write $name") == true)
     }
 
+    // The resolver reads a command of a few plain words from its offsets and checks a bare
+    // word against the variables in scope only below a parameter or loop variable: each
+    // diagnostic, at its word, and none where the nearest binding is a plain variable.
+    @Test func commandsOfPlainWordsAreCheckedInPlaceAtEveryDepth() {
+        let r = run("""
+            tick
+            emit a < emit b >
+            box b
+            recipe p(name) < box b < emit name; greet $name; let x = name > >
+            for item in [a] < box c < box d < emit item > > >
+            recipe q(name) < box e < let name = "n"; emit name > >
+            let plain = 1
+            emit plain
+            recipe r(name) < box f < emit name; greet $nope; nosuch name > >
+            recipe s() < box g < return 1 > >
+            """)
+        #expect(r.errors.map { "\(r.line($0)!): \($0.message)" } == [
+            "1: 'tick' is only valid inside a box block",
+            "2: 'emit' does not take a block",
+            "3: 'box' needs a block",
+            "5: 'box' is only valid at the top level",
+            "9: undefined variable '$nope'",
+            "9: unknown command 'nosuch'",
+            "10: 'return' cannot leave a command's block",
+        ], "\(r.rendered)")
+        let warnings = r.diagnostics.filter { $0.severity == .warning }.map { "\(r.line($0)!):\(r.location($0)!.column): \($0.message)" }
+        #expect(warnings == [
+            "4:31: the bare word 'name' is the text \"name\", not the parameter '$name'",
+            "4:58: the bare word 'name' is the text \"name\", not the parameter '$name'",
+            "5:40: the bare word 'item' is the text \"item\", not the loop variable '$item'",
+            "6:30: 'let name' shadows the '$name' of an enclosing scope",
+            "9:31: the bare word 'name' is the text \"name\", not the parameter '$name'",
+            "9:57: the bare word 'name' is the text \"name\", not the parameter '$name'",
+        ], "\(r.rendered)")
+    }
+
     @Test func anOptionKeywordSpelledLikeAParameterDoesNotWarn() {
         let r = run("recipe p(with) < greet bob with 2 >\np x\n")
         #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")

@@ -47,6 +47,12 @@ public final class TopologyBuilder {
              clusters: topology.clusters.count, kubeconfig: topology.kubeconfig, hostData: hostDataLog.count)
     }
 
+    /// A field of the cluster whose block is running, read in place: a copy of the declaration
+    /// is a count on each of its fields, for every statement of the block.
+    func currentClusterField<T>(_ field: (borrowing ClusterDeclaration) -> T) -> T {
+        topology.clusters.withUnsafeBufferPointer { field($0[currentCluster!]) }
+    }
+
     /// The declaration whose block the running command is in: the innermost cluster, else the
     /// mesh; nil outside both.
     public var currentBlock: HostDataOwner? {
@@ -293,15 +299,15 @@ public enum MeshCommands {
             try context.evaluateBlock()
         }
         add("context") { call, _ in
-            try once(builder.topology.clusters[builder.currentCluster!].context?.range, "context", call)
+            try once(builder.currentClusterField { $0.context?.range }, "context", call)
             builder.topology.clusters[builder.currentCluster!].context = located(call.arguments[0])
         }
         add("server") { call, _ in
-            try once(builder.topology.clusters[builder.currentCluster!].server?.range, "server", call)
+            try once(builder.currentClusterField { $0.server?.range }, "server", call)
             builder.topology.clusters[builder.currentCluster!].server = located(call.arguments[0])
         }
         add("token") { call, _ in
-            try once(builder.topology.clusters[builder.currentCluster!].tokenFromKubeconfig, "token", call)
+            try once(builder.currentClusterField { $0.tokenFromKubeconfig }, "token", call)
             let source = located(call.options["from"]![0])
             guard source.value == "kubeconfig" else {
                 let suggestion = Suggestions.closest(to: source.value, in: ["kubeconfig"])
@@ -312,12 +318,12 @@ public enum MeshCommands {
             builder.topology.clusters[builder.currentCluster!].tokenFromKubeconfig = call.statementRange
         }
         add("trust") { call, _ in
-            try once(builder.topology.clusters[builder.currentCluster!].trust?.statement, "trust", call)
+            try once(builder.currentClusterField { $0.trust?.statement }, "trust", call)
             let root = located(call.options["from"]![0])
             builder.topology.clusters[builder.currentCluster!].trust = TrustDeclaration(root: root, statement: call.statementRange)
         }
         add("install") { call, _ in
-            try once(builder.topology.clusters[builder.currentCluster!].install?.statement, "install", call)
+            try once(builder.currentClusterField { $0.install?.statement }, "install", call)
             builder.topology.clusters[builder.currentCluster!].install = InstallDeclaration(
                 network: call.options["network"].map { located($0[0]) },
                 revision: call.options["revision"].map { located($0[0]) },
@@ -334,10 +340,18 @@ public enum MeshCommands {
         add("discover") { call, _ in
             let direction: DiscoveryDeclaration.Direction = call.options["with"] != nil ? .mutual : .inbound
             let argument = call.options[direction.rawValue]![0]
+            // Gathered, then added at once: each change of the topology's clusters is a write
+            // through the builder and a reset of the topology's derived index.
+            var declarations: [DiscoveryDeclaration] = []
             for item in argument.items {
                 guard case .string(let peer) = item.value else { continue }
-                builder.topology.clusters[builder.currentCluster!].discovery.append(
-                    DiscoveryDeclaration(direction: direction, peer: Located(peer, item.range), statement: call.statementRange))
+                declarations.append(DiscoveryDeclaration(direction: direction, peer: Located(peer, item.range), statement: call.statementRange))
+            }
+            let index = builder.currentCluster!
+            if builder.topology.clusters[index].discovery.isEmpty {
+                builder.topology.clusters[index].discovery = declarations
+            } else {
+                builder.topology.clusters[index].discovery.append(contentsOf: declarations)
             }
         }
 

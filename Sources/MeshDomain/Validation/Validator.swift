@@ -22,7 +22,8 @@ public enum Validator {
         topology.meshes.forEach { checkLabel("mesh", $0.name) }
         topology.networks.forEach { checkLabel("network", $0.name) }
         topology.roots.forEach { checkLabel("root", $0.name) }
-        topology.clusters.forEach { checkLabel("cluster", $0.name) }
+        // By position: `forEach` copies each declaration, a count on each of its fields.
+        for index in topology.clusters.indices { checkLabel("cluster", topology.clusters[index].name) }
 
         // A name declared twice.
         func checkDuplicates(_ kind: String, _ names: [Located<String>]) {
@@ -82,6 +83,21 @@ public enum Validator {
         let hasMesh = !topology.meshes.isEmpty
         let forms = topology.forms
         let links = LinkFacts(topology, clustersByName, forms: forms)
+        // With every name declared once, a cluster at a position is the one its name finds. A
+        // link mostly names the cluster after the one the link before it named (a ring, a full
+        // mesh, a chain): that one is compared before the name is hashed.
+        let namesAreUnique = clustersByName.count == topology.clusters.count
+        var nextGuess = 0
+        let clusters = topology.clusters
+        func position(of name: String) -> Int? {
+            if namesAreUnique, nextGuess < clusters.count, clusters[nextGuess].name.value == name {
+                nextGuess += 1
+                return nextGuess - 1
+            }
+            guard let position = clustersByName[name] else { return nil }
+            nextGuess = position + 1
+            return position
+        }
         func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
             let suggestion = Suggestions.closest(to: name.value, in: candidates)
             error("unknown \(kind) '\(name.value)'", name.range,
@@ -120,7 +136,7 @@ public enum Validator {
                           help: "a cluster's own remote secret is never applied to it; name another cluster")
                     continue
                 }
-                guard let peer = clustersByName[peerName] else {
+                guard let peer = position(of: peerName) else {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
                     unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
                     continue

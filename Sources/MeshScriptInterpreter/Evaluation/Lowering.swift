@@ -13,6 +13,7 @@ extension Interpreter {
     /// file's scope, whose names are bound by name).
     func lower(_ statement: Statement, in layout: ScopeLayout?) -> StatementNode {
         let range = statement.range
+        if let command = statement.compactCommand { return lower(command, at: range, in: layout) }
         switch statement.kind {
         case .let(let name, let nameRange, let value):
             let value = lower(value, in: layout)
@@ -55,6 +56,22 @@ extension Interpreter {
             }
             return CommandNode(name, commandSymbol(name), nameRange, words, block.map { BlockNode(nested: $0, in: layout) }, range)
         }
+    }
+
+    /// A command kept compactly, lowered from its offsets: the same nodes as from its rebuilt
+    /// ``Statement/kind``, without building its words' array and syntax first.
+    private func lower(_ command: CompactCommand, at range: SourceRange, in layout: ScopeLayout?) -> StatementNode {
+        let (name, nameRange) = command.name(at: range)
+        var words: [WordNode] = []
+        words.reserveCapacity(command.wordCount)
+        for index in 0..<command.wordCount {
+            // A plain word: a bare name (a possible keyword), a variable or a string; never a list or labelled.
+            let expression = command.wordExpression(index, at: range)
+            var spelling: String?
+            if case .name(let text) = expression.kind { spelling = text }
+            words.append(WordNode(expression: lower(expression, in: layout), spelling: spelling, elementRanges: []))
+        }
+        return CommandNode(name, commandSymbol(name), nameRange, words, command.block(at: range).map { BlockNode(nested: $0, in: layout) }, range)
     }
 
     /// The symbol of the command `name`: one of the few names lowered lately, or interned.
@@ -153,17 +170,17 @@ extension Interpreter {
 
     /// Whether a recipe's body runs a caller's block (a `yield` at any depth).
     static func yields(_ statements: [Statement]) -> Bool {
-        contains(statements) { if case .yield = $0.kind { true } else { false } }
+        contains(statements) { $0.form == .yield }
     }
 
     /// Whether any statement in these blocks, at any depth, declares a recipe.
     static func declaresRecipe(_ statements: [Statement]) -> Bool {
-        contains(statements) { if case .recipe = $0.kind { true } else { false } }
+        contains(statements) { $0.form == .recipe }
     }
 
     /// Whether a recipe's body has a `return` at any depth.
     static func returns(_ statements: [Statement]) -> Bool {
-        contains(statements) { if case .return = $0.kind { true } else { false } }
+        contains(statements) { $0.form == .return }
     }
 
     /// Whether one of `statements`, or of the blocks of their `for`, `if` and command
@@ -171,11 +188,14 @@ extension Interpreter {
     static func contains(_ statements: [Statement], where matching: (Statement) -> Bool) -> Bool {
         statements.contains { statement in
             if matching(statement) { return true }
-            switch statement.kind {
-            case .for(_, _, _, let body): return contains(body.statements, where: matching)
-            case .if(_, let then, let otherwise):
+            switch statement.form {
+            case .for:
+                guard case .for(_, _, _, let body) = statement.kind else { return false }
+                return contains(body.statements, where: matching)
+            case .if:
+                guard case .if(_, let then, let otherwise) = statement.kind else { return false }
                 return contains(then.statements, where: matching) || contains(otherwise?.statements ?? [], where: matching)
-            case .command(_, _, _, let block): return contains(block?.statements ?? [], where: matching)
+            case .command: return contains(statement.commandBlockStatements ?? [], where: matching)
             default: return false
             }
         }

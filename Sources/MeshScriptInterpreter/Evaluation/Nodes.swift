@@ -407,7 +407,7 @@ final class BlockNode: @unchecked Sendable {
         range = block.range
         source = block.statements
         let bindsNames = block.statements.contains { statement in
-            switch statement.kind {
+            switch statement.form {
             case .let, .recipe, .import, .namespacedImport: true
             default: false
             }
@@ -431,7 +431,7 @@ final class BlockNode: @unchecked Sendable {
 
     private static func imports(_ statements: [Statement]) -> Bool {
         statements.contains { statement in
-            switch statement.kind {
+            switch statement.form {
             case .import, .namespacedImport: true
             default: false
             }

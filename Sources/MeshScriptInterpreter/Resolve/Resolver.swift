@@ -69,9 +69,20 @@ private final class ResolveScope {
     /// The file scope's names bound before the program (nil elsewhere).
     var predeclared: Predeclared?
 
+    /// Whether this scope or an enclosing one binds a parameter or a loop variable: without
+    /// one, no bare word can be mistaken for a variable, and `checkBareWord` looks nothing up.
+    private(set) var mayBindParameters: Bool
+
     init(parent: ResolveScope?, isRecipeBody: Bool = false) {
         self.parent = parent
         self.isRecipeBody = isRecipeBody
+        mayBindParameters = parent?.mayBindParameters ?? false
+    }
+
+    /// Binds the parameter or loop variable `name` (before any scope inside this one exists).
+    func bindParameter(_ name: String, at range: SourceRange, _ kind: BindingKind) {
+        variables[name] = (range, kind)
+        mayBindParameters = true
     }
 
     /// The binding of `name` in this scope itself.
@@ -205,7 +216,7 @@ struct Resolver {
             for parameter in declaration.parameters {
                 // A default is evaluated at the call, in the scope the recipe was declared in.
                 if let value = parameter.defaultValue { resolve(value, in: scope) }
-                body.variables[parameter.name] = (parameter.range, .parameter)
+                body.bindParameter(parameter.name, at: parameter.range, .parameter)
             }
             // Where a recipe runs depends on its call: its body's own statements are checked
             // for any block.
@@ -230,6 +241,10 @@ struct Resolver {
     }
 
     private mutating func resolve(_ statement: Statement, in scope: ResolveScope, kind: BlockKind?) {
+        if let command = statement.compactCommand {
+            resolveCompact(command, statement.range, in: scope, kind: kind)
+            return
+        }
         switch statement.kind {
         case .let(let name, let nameRange, let value):
             resolve(value, in: scope)
@@ -239,7 +254,7 @@ struct Resolver {
         case .for(let variable, let variableRange, let sequence, let body):
             resolve(sequence, in: scope)
             let iteration = ResolveScope(parent: scope)
-            iteration.variables[variable] = (variableRange, .loopVariable)
+            iteration.bindParameter(variable, at: variableRange, .loopVariable)
             resolve(body.statements, in: iteration, kind: kind)
             complete(iteration)
             if !unclosedBlocks.isEmpty { noteEnd(of: body, in: iteration, kind: kind, last: body.statements.last) }
@@ -362,6 +377,52 @@ struct Resolver {
             if let block { resolve(block, under: scope, kind: nil) }
             return
         }
+        let opened = checkPlacement(of: entry, nameRange, block, range, kind: kind)
+        if let labelled = words.first(where: { $0.label != nil }) {
+            diagnostics.append(.error("'\(entry.signature.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
+                                      help: "usage: \(entry.signature.usage)"))
+        }
+        for word in words {
+            // A command has a few options: a scan, not a set built per statement.
+            if case .name(let text) = word.expression.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
+            resolve(word.expression, in: scope)
+        }
+        if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
+    }
+
+    /// A registered command kept compactly (a few plain words, none labelled), resolved as
+    /// `resolveCommand` would its rebuilt words, without rebuilding them. A recipe call or an
+    /// unknown command goes the general way.
+    private mutating func resolveCompact(_ command: CompactCommand, _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
+        let (name, nameRange) = command.name(at: range)
+        guard scope.recipe(name) == nil, let entry = self.command(name) else {
+            guard case .command(let name, let nameRange, let words, let block) = command.kind(at: range) else { return }
+            resolveCommand(name, nameRange, words, block, range, in: scope, kind: kind)
+            return
+        }
+        let block = command.block(at: range)
+        let opened = checkPlacement(of: entry, nameRange, block, range, kind: kind)
+        // A string word (no escape, no interpolation) names nothing: it is not built.
+        for index in 0..<command.wordCount where !command.wordIsString(index) {
+            let word = command.wordExpression(index, at: range)
+            if case .name(let text) = word.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
+            resolve(word, in: scope)
+        }
+        guard let block else { return }
+        // A block of commands of plain words without blocks (`cluster c < context "k"; trust
+        // from root >`) binds no name, declares nothing and holds no `return`: an empty scope of
+        // its own would change no lookup. Completion notes each block's scope, so it has one.
+        if unclosedBlocks.isEmpty, block.statements.allSatisfy(\.isCompactCommandWithoutBlock) {
+            resolve(block.statements, in: scope, kind: opened)
+        } else {
+            resolve(block, under: scope, kind: opened, isCommandBlock: true)
+        }
+    }
+
+    /// A registered command's place: the block kind it is in (nil: any) and whether it has the
+    /// block its signature wants. Returns the kind of block it opens.
+    private mutating func checkPlacement(of entry: CommandEntry, _ nameRange: SourceRange, _ block: Block?, _ range: SourceRange,
+                                         kind: BlockKind?) -> BlockKind? {
         // Read in place: a copy of the signature is a count on each of its strings and arrays.
         var opened: BlockKind? = nil
         if let kind, !entry.signature.allowedIn.contains(kind) { diagnostics.append(.misplaced(entry.signature, at: nameRange)) }
@@ -374,16 +435,7 @@ struct Resolver {
             opened = kind
             if block == nil { diagnostics.append(.needsBlock(entry.signature, at: range)) }
         }
-        if let labelled = words.first(where: { $0.label != nil }) {
-            diagnostics.append(.error("'\(entry.signature.name)' takes no NAME = VALUE arguments", at: labelled.labelRange ?? labelled.expression.range,
-                                      help: "usage: \(entry.signature.usage)"))
-        }
-        for word in words {
-            // A command has a few options: a scan, not a set built per statement.
-            if case .name(let text) = word.expression.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
-            resolve(word.expression, in: scope)
-        }
-        if let block { resolve(block, under: scope, kind: opened, isCommandBlock: true) }
+        return opened
     }
 
     private mutating func reportUnknownCommand(_ name: String, at range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
@@ -451,7 +503,7 @@ struct Resolver {
         case .comprehension(let element, let variable, let variableRange, let sequence, let condition):
             resolve(sequence, in: scope)
             let inner = ResolveScope(parent: scope)
-            inner.variables[variable] = (variableRange, .loopVariable)
+            inner.bindParameter(variable, at: variableRange, .loopVariable)
             resolve(element, in: inner)
             if let condition { resolve(condition, in: inner) }
         }
@@ -507,7 +559,7 @@ struct Resolver {
     /// likely meant as that variable (`cluster name` inside `recipe p(name)` declares a cluster
     /// called "name").
     private mutating func checkBareWord(_ text: String, at range: SourceRange, in scope: ResolveScope) {
-        guard let binding = scope.variable(text), binding.kind != .variable else { return }
+        guard scope.mayBindParameters, let binding = scope.variable(text), binding.kind != .variable else { return }
         let what = binding.kind == .parameter ? "parameter" : "loop variable"
         diagnostics.append(.warning("the bare word '\(text)' is the text \"\(text)\", not the \(what) '$\(text)'", at: range,
                                     notes: [.init("the \(what) is declared here", at: binding.range)],

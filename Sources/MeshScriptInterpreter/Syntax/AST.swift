@@ -193,6 +193,55 @@ public struct Statement: Sendable {
         set { storage = .general(newValue) }
     }
 
+    /// Which case ``kind`` is, read without building its payload: a compact command's words
+    /// are not rebuilt to learn that it is a command.
+    var form: Form {
+        guard case .general(let kind) = storage else { return .command }
+        switch kind {
+        case .command: return .command
+        case .let: return .let
+        case .recipe: return .recipe
+        case .for: return .for
+        case .if: return .if
+        case .import: return .import
+        case .namespacedImport: return .namespacedImport
+        case .assert: return .assert
+        case .print: return .print
+        case .set: return .set
+        case .yield: return .yield
+        case .return: return .return
+        }
+    }
+
+    /// The cases of ``Kind``, without their payloads.
+    enum Form {
+        case command, `let`, recipe, `for`, `if`, `import`, namespacedImport, assert, print, set, yield, `return`
+    }
+
+    /// The command when the statement keeps it compactly, nil for any other statement (whose
+    /// ``kind`` is what the parser made, read without rebuilding).
+    var compactCommand: CompactCommand? {
+        if case .command(let command) = storage { return command }
+        return nil
+    }
+
+    /// Whether the statement is a command kept compactly with no block.
+    var isCompactCommandWithoutBlock: Bool {
+        if case .command(let command) = storage { return !command.hasBlock }
+        return false
+    }
+
+    /// The statements of a command's block, without rebuilding a compact command's words; nil
+    /// for a command without a block and for any other statement.
+    var commandBlockStatements: [Statement]? {
+        switch storage {
+        case .command(let command): return command.blockStatements
+        case .general(let kind):
+            if case .command(_, _, _, let block) = kind { return block?.statements }
+            return nil
+        }
+    }
+
     /// Where it is, from its first word to the end of its block.
     public var range: SourceRange {
         get { storedRange }
@@ -288,12 +337,40 @@ struct CompactCommand: Sendable {
         }
     }
 
+    /// How many words follow the name.
+    var wordCount: Int { Int(count) }
+
+    /// The block's statements, nil without a block.
+    var blockStatements: [Statement]? { block }
+
+    /// Whether the command has a block.
+    var hasBlock: Bool { block != nil }
+
+    /// Whether the word at `index` is a string (whose expression, with no interpolation,
+    /// names nothing).
+    func wordIsString(_ index: Int) -> Bool { word(index).kind == .string }
+
+    /// The name and where it is, for a statement at `range`.
+    func name(at range: SourceRange) -> (name: String, range: SourceRange) {
+        let nameRange = SourceRange(file: range.file, start: range.start, end: range.start + Int(nameLength))
+        return (text(nameRange.start, nameRange.end), nameRange)
+    }
+
+    /// The block, for a statement at `range`; nil without one.
+    func block(at range: SourceRange) -> Block? {
+        block.map { Block(statements: $0, range: SourceRange(file: range.file, start: Int(blockStart), end: range.end)) }
+    }
+
+    /// The word at `index` (below ``wordCount``) as the parser would have built its expression,
+    /// for a statement at `range`.
+    func wordExpression(_ index: Int, at range: SourceRange) -> Expression {
+        expression(index, file: range.file, start: range.start)
+    }
+
     /// The command as the parser would have built it, for a statement at `range`.
     func kind(at range: SourceRange) -> Statement.Kind {
-        let file = range.file, start = range.start
-        let nameRange = SourceRange(file: file, start: start, end: start + Int(nameLength))
-        return .command(name: text(nameRange.start, nameRange.end), nameRange: nameRange, words: words(file: file, start: start),
-                        block: block.map { Block(statements: $0, range: SourceRange(file: file, start: Int(blockStart), end: range.end)) })
+        let (name, nameRange) = self.name(at: range)
+        return .command(name: name, nameRange: nameRange, words: words(file: range.file, start: range.start), block: block(at: range))
     }
 
     /// The words, for a statement starting at `start` in `file`.
