@@ -66,6 +66,7 @@ package struct CommandLineParser: Sendable {
             if cursor.helpFollows { return .help(path: path) }
             throw UsageError(error.message, commandPath: path)
         }
+        parsed.declaredNames = command.arguments.map(\.name)
         return .run(path: path, arguments: parsed)
     }
 

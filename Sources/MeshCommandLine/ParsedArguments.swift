@@ -30,26 +30,44 @@ package struct ParsedArguments: Sendable {
     /// `Dictionary<String, _>` would cost start-up a scan of the binary's conformances (String: Hashable).
     private var entries: [Entry] = []
 
+    /// The names the command declares, once the parser has chosen it: reading any other name is a
+    /// typo in the command's code, caught by an assertion in debug builds (every CLI test runs one).
+    package var declaredNames: [String]?
+
     /// No values yet.
     package init() {}
+
+    /// Checks, in debug builds, that `name` is one of the command's declared arguments.
+    private func assertDeclared(_ name: String) {
+        assert(declaredNames?.contains(name) ?? true, "'\(name)' is read but not declared")
+    }
 
     /// Records `value` for `name` (a flag records an empty value).
     package mutating func append(_ value: String, for name: String) { entries.append(Entry(name: name, value: value)) }
 
     /// Whether `name` was given at all.
-    package func contains(_ name: String) -> Bool { entries.contains { $0.name == name } }
+    package func contains(_ name: String) -> Bool {
+        assertDeclared(name)
+        return entries.contains { $0.name == name }
+    }
 
     /// Whether the flag `--name` was given.
     package func flag(_ name: String) -> Bool { contains(name) }
 
     /// The value of `--name` (the last one when given twice), or nil.
-    package func value(_ name: String) -> String? { entries.last { $0.name == name }?.value }
+    package func value(_ name: String) -> String? {
+        assertDeclared(name)
+        return entries.last { $0.name == name }?.value
+    }
 
     /// The value of a required option or positional (the parser refuses a command line without it).
     package func required(_ name: String) -> String { value(name) ?? "" }
 
     /// Every value of a repeatable option or of the positionals `name`, in order.
-    package func values(_ name: String) -> [String] { entries.filter { $0.name == name }.map { $0.value } }
+    package func values(_ name: String) -> [String] {
+        assertDeclared(name)
+        return entries.filter { $0.name == name }.map { $0.value }
+    }
 
     /// The value of `--name`, or `defaultValue` when absent.
     package func string(_ name: String, default defaultValue: String) -> String { value(name) ?? defaultValue }

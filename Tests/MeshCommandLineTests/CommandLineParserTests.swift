@@ -62,6 +62,17 @@ enum Sample {
         #expect(parsed.values("files") == ["--odd.mesh", "-"])
     }
 
+    /// A command that reads a name it does not declare has a typo that would read as "not given":
+    /// debug builds stop on it (release builds skip the check).
+    @Test func readingAnUndeclaredNameStopsADebugBuild() async throws {
+        #expect(try Sample.run(["build", "x"]).declaredNames?.contains("rotate") == true)
+        #if DEBUG
+        await #expect(processExitsWith: .failure) {
+            _ = try Sample.run(["build", "x", "-q"]).flag("quite")
+        }
+        #endif
+    }
+
     @Test func theLastOfARepeatedOptionWinsAndDefaultsApplyWhenAbsent() throws {
         let parsed = try Sample.run(["build", "x", "--out", "a", "--out", "b"])
         #expect(parsed.value("out") == "b")
