@@ -19,7 +19,11 @@ enum Unwind: Error {
 ///
 /// A frame lives in `Interpreter.frames` only while its call runs, and the call (`invoke`
 /// and its callers) holds the recipe, the caller's block and scope for that long: the frame
-/// refers to them unowned(unsafe), which spares a retain and a release of each per call.
+/// refers to them unowned(unsafe), which spares a retain and a release of each per call. It
+/// holds nothing counted (a test checks it is plain data), so pushing and popping one costs
+/// no retain, release or destroy. It keeps no directory: the caller's block runs in the
+/// directory of the `yield` that runs it, which is always the caller's (a recipe's body runs in
+/// its caller's directory, and a file an import runs is in no recipe).
 struct CallFrame {
     /// The recipe called.
     unowned(unsafe) let recipe: Recipe
@@ -27,12 +31,96 @@ struct CallFrame {
     let site: SourceRange
     /// The frame the call site's code belongs to (-1: none), active again while its block runs.
     let caller: Int
-    /// The block the caller gave, with the scope and directory it runs in.
+    /// The block the caller gave, with the scope it runs in.
     unowned(unsafe) let block: BlockNode?
     unowned(unsafe) let scope: Scope
-    let directory: String?
     /// `Interpreter.commandBlockDepth` at the call: a `return` may not leave a command's block.
     let commandBlockDepth: Int
+}
+
+/// The recipe calls running now, outermost first (`Interpreter.frames`): a buffer of plain
+/// `CallFrame`s the interpreter grows and frees itself, so a call's push and pop are a store
+/// and a count, with no copy-on-write check of an array.
+struct CallFrames {
+    private var base: UnsafeMutablePointer<CallFrame>?
+    private var capacity = 0
+    /// How many calls are running.
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// The frame at `index` (0 is the outermost call).
+    subscript(index: Int) -> CallFrame {
+        precondition(index >= 0 && index < count, "no call frame \(index)")
+        return base.unsafelyUnwrapped[index]
+    }
+
+    /// The frames, outermost first, valid until the next push.
+    var all: UnsafeBufferPointer<CallFrame> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Start a call: its frame becomes the innermost.
+    @inline(__always) mutating func push(_ frame: CallFrame) {
+        if count == capacity { grow() }
+        (base.unsafelyUnwrapped + count).initialize(to: frame)
+        count += 1
+    }
+
+    /// End the innermost call (a frame holds nothing to release).
+    @inline(__always) mutating func pop() { count -= 1 }
+
+    /// End every call (a new run).
+    mutating func removeAll() { count = 0 }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<CallFrame>.allocate(capacity: max(16, capacity * 2))
+        if let base {
+            larger.moveInitialize(from: base, count: count)
+            base.deallocate()
+        }
+        (base, capacity) = (larger, max(16, capacity * 2))
+    }
+
+    /// Free the buffer (the interpreter's end).
+    mutating func deallocate() {
+        base?.deallocate()
+        (base, capacity, count) = (nil, 0, 0)
+    }
+}
+
+/// Scopes of ended recipe calls kept for the next call (`Interpreter.spareScopes`), most recent
+/// last: at most `capacity`, in a buffer the interpreter frees itself (no copy-on-write check of
+/// an array per call). Each is retained once by the buffer.
+struct SpareScopes {
+    static var capacity: Int { 16 }
+    private let base = UnsafeMutablePointer<Unmanaged<Scope>>.allocate(capacity: SpareScopes.capacity)
+    private var count = 0
+
+    var isFull: Bool { count == Self.capacity }
+
+    /// The most recent spare, if any.
+    var last: Unmanaged<Scope>? { count == 0 ? nil : base[count - 1] }
+
+    /// Take the most recent spare out (its reference is the caller's).
+    @inline(__always) mutating func removeLast() { count -= 1 }
+
+    /// Keep `scope` (its reference moves here); the caller checks `isFull` first.
+    @inline(__always) mutating func append(_ scope: Unmanaged<Scope>) {
+        precondition(count < Self.capacity, "too many spare scopes")
+        base[count] = scope
+        count += 1
+    }
+
+    /// Release every spare (a new run).
+    mutating func releaseAll() {
+        for index in 0..<count { base[index].release() }
+        count = 0
+    }
+
+    /// Release every spare and free the buffer (the interpreter's end).
+    mutating func deallocate() {
+        releaseAll()
+        base.deallocate()
+    }
 }
 
 extension Interpreter {
@@ -51,7 +139,7 @@ extension Interpreter {
     func withBacktrace(_ diagnostic: Diagnostic) -> Diagnostic {
         guard !frames.isEmpty else { return diagnostic }
         var diagnostic = diagnostic
-        for frame in frames.reversed().prefix(Self.maxBacktraceNotes) {
+        for frame in frames.all.reversed().prefix(Self.maxBacktraceNotes) {
             diagnostic.notes.append(.init("in recipe '\(frame.recipe.declaration.name)', called here", at: frame.site))
         }
         let more = frames.count - Self.maxBacktraceNotes
@@ -324,13 +412,13 @@ extension Interpreter {
                                help: "a recipe that calls itself needs a condition that ends the recursion"))
         }
         let callerFrame = activeFrame
-        frames.append(CallFrame(recipe: recipe, site: site, caller: callerFrame, block: block, scope: caller,
-                                directory: directory, commandBlockDepth: commandBlockDepth))
+        frames.push(CallFrame(recipe: recipe, site: site, caller: callerFrame, block: block, scope: caller,
+                              commandBlockDepth: commandBlockDepth))
         let frame = frames.count - 1
         activeFrame = frame
         defer {
             activeFrame = callerFrame
-            frames.removeLast()
+            frames.pop()
         }
         do {
             try execute(statements, scope: body, kind: kind, directory: directory)
@@ -354,14 +442,13 @@ extension Interpreter {
         let unique = withUnsafeMutablePointer(to: &reference) {
             $0.withMemoryRebound(to: Scope.self, capacity: 1) { isKnownUniquelyReferenced(&$0.pointee) }
         }
-        guard spareScopes.count < 16, unique, scope._withUnsafeGuaranteedRef({ $0.unbindForReuse() }) else { return scope.release() }
+        guard !spareScopes.isFull, unique, scope._withUnsafeGuaranteedRef({ $0.unbindForReuse() }) else { return scope.release() }
         spareScopes.append(scope)
     }
 
     /// Let go of the spare scopes (a new run, the interpreter's end).
     func releaseSpareScopes() {
-        for spare in spareScopes { spare.release() }
-        spareScopes = []
+        spareScopes.releaseAll()
     }
 
     /// Bind a recipe's parameters in `body`: the positional arguments, then the keyword

@@ -1230,11 +1230,11 @@ final class YieldNode: StatementNode {
         }
         let frame = interpreter.frames[active]
         guard let block = frame.block else { return }
-        // The block is the caller's code: a `yield` or `return` in it is the caller's.
-        let directory = interpreter.currentDirectory
-        (interpreter.activeFrame, interpreter.currentDirectory) = (frame.caller, frame.directory)
-        defer { (interpreter.activeFrame, interpreter.currentDirectory) = (active, directory) }
-        try block.execute(interpreter, under: frame.scope, kind: kind, directory: frame.directory)
+        // The block is the caller's code: a `yield` or `return` in it is the caller's. It runs
+        // in this `yield`'s directory, which is the caller's (see `CallFrame`).
+        interpreter.activeFrame = frame.caller
+        defer { interpreter.activeFrame = active }
+        try block.execute(interpreter, under: frame.scope, kind: kind, directory: directory)
     }
 }
 

@@ -82,14 +82,14 @@ public final class Interpreter {
     @exclusivity(unchecked) var callDepthLimit = 0
     @exclusivity(unchecked) var callDepth = 0
     /// The recipe calls running now, outermost first (for backtraces, `yield` and `return`).
-    @exclusivity(unchecked) var frames: [CallFrame] = []
+    @exclusivity(unchecked) var frames = CallFrames()
     /// The index in `frames` of the call whose body the running code belongs to lexically
     /// (a block a recipe yields to belongs to its caller); -1 outside every recipe.
     @exclusivity(unchecked) var activeFrame = -1
     /// Scopes of ended recipe calls, their slots unbound, for the next call of the same recipe
-    /// to reuse (`Interpreter.recycle`), most recent last. Each is retained once by this array
+    /// to reuse (`Interpreter.recycle`), most recent last. Each is retained once by this buffer
     /// (`releaseSpareScopes` lets go of them): taking one back costs no retain and release.
-    @exclusivity(unchecked) var spareScopes: [Unmanaged<Scope>] = []
+    @exclusivity(unchecked) var spareScopes = SpareScopes()
     /// The frame a `return` being unwound ends, and its value.
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
@@ -121,7 +121,10 @@ public final class Interpreter {
         registerStandardFunctions()
     }
 
-    deinit { releaseSpareScopes() }
+    deinit {
+        spareScopes.deallocate()
+        frames.deallocate()
+    }
 
     // MARK: - Registration
 
@@ -282,7 +285,7 @@ public final class Interpreter {
         valueDepthLimit = limits.maxNestingDepth
         callDepthLimit = limits.maxCallDepth
         callDepth = 0
-        frames = []
+        frames.removeAll()
         activeFrame = -1
         releaseSpareScopes()
         commandBlockDepth = 0
