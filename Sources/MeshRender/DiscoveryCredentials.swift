@@ -30,12 +30,13 @@ public struct DiscoveryCredentials: Sendable {
     package static func resolve(_ topology: Topology, kubeconfig choice: KubeconfigChoice, now: Date) -> DiscoveryCredentials {
         var result = DiscoveryCredentials(kubeconfig: choice)
         let links = topology.links
-        let sources = Set(links.map(\.source))
         // A `server` statement's address is judged by validation (MeshDomain), with the same
         // MeshKube model used below for the kubeconfig's address.
-        let needed = !sources.isEmpty || choice.isNamed
+        let needed = !links.isEmpty || choice.isNamed
+        // The link sources are gathered only when a kubeconfig is read (a 100k ring has 100k).
         guard needed || topology.clusters.count > 1,
-              let kubeconfig = result.load(choice, topology: topology, sources: sources, reportFailures: needed) else { return result }
+              let kubeconfig = result.load(choice, topology: topology, links: links, reportFailures: needed) else { return result }
+        let sources = Set(links.map(\.source))
         result.kubeconfigPaths = kubeconfig.sourcePaths
         result.checkDistinctServers(topology, kubeconfig)
         for cluster in topology.clusters where sources.contains(cluster.name.value) {
@@ -51,7 +52,7 @@ public struct DiscoveryCredentials: Sendable {
     /// The merged kubeconfig of `choice`, or nil. A named file that does not exist, and any file
     /// that cannot be read, is an error when `reportFailures`; no kubeconfig at all is silent
     /// (nothing to read offline: the plan keeps istioctl's step).
-    private mutating func load(_ choice: KubeconfigChoice, topology: Topology, sources: Set<String>, reportFailures: Bool) -> Kubeconfig? {
+    private mutating func load(_ choice: KubeconfigChoice, topology: Topology, links: [DiscoveryLink], reportFailures: Bool) -> Kubeconfig? {
         var declared: Located<String>?
         if case .script(let statement) = choice.origin { declared = statement }
         let existing = choice.paths.filter { FileManager.default.fileExists(atPath: $0) }
@@ -66,6 +67,7 @@ public struct DiscoveryCredentials: Sendable {
             return try Kubeconfig.load(paths: existing)
         } catch {
             guard reportFailures else { return nil }
+            let sources = Set(links.map(\.source))
             let at = declared?.range ?? topology.clusters.first { sources.contains($0.name.value) }?.statement ?? topology.clusters.first?.statement
             let another = choice.origin == .option ? "give another with --kubeconfig PATH" : "point the script at another one with: kubeconfig \"PATH\""
             diagnostics.append(.error(error.description, at: at, help: "fix the kubeconfig, or \(another)"))

@@ -113,6 +113,30 @@ func toolCalls(_ plan: Plan) -> [(arguments: [String], cluster: String)] {
         }
     }
 
+    /// The makers read each cluster's flags by its position: a primary with remotes, and remotes
+    /// on another network, each name their own context on every call.
+    @Test func remotesAndTheirPrimaryEachNameTheirOwnContext() throws {
+        let plan = try accessPlan("""
+            mesh mesh1
+            network n1
+            network n2
+            cluster c1 < context "ctx-one"; trust from root; install network n1 >
+            cluster c2 < context "ctx-two"; install remote of c1 network n2 >
+            cluster c3 < context "ctx-three"; install remote of c1 network n1 >
+            """, kubeconfig: "/k.yaml")
+        let titles = plan.steps.map(\.title)
+        for title in ["install the remote profile, pointed at c1's istiod", "expose istiod to the remotes through the east-west gateway",
+                      "install the east-west gateway for network n2", "annotate istio-system: its control plane is c1's istiod"] {
+            #expect(titles.contains(title), "\(titles)")
+        }
+        let calls = toolCalls(plan)
+        #expect(Set(calls.map(\.cluster)) == ["c1", "c2", "c3"])
+        for call in calls {
+            let context = try #require(Self.contexts[call.cluster])
+            #expect(call.arguments.filter { $0.hasPrefix("--context=") } == ["--context=\(context)"], "\(call.arguments)")
+        }
+    }
+
     @Test func withoutAKubeconfigOnlyTheContextIsGiven() throws {
         let plan = try accessPlan(everyKindOfStep, kubeconfig: nil)
         #expect(plan.access == Self.contexts.mapValues { ClusterAccess(kubeconfig: nil, context: $0) })

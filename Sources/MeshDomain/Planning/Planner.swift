@@ -189,8 +189,8 @@ private final class StepList<Sink: StepSink> {
     let ambientMultiNetwork: Set<String>
     /// By cluster name; the first declaration of a name wins, as in `positions`.
     let access: [String: ClusterAccess]
-    /// Each cluster's ``ClusterAccess/flags`` at its position in ``positions``, made once:
-    /// every kubectl and istioctl command carries them.
+    /// Each cluster's ``ClusterAccess/flags`` (those of the first declaration of its name), by position in the topology's clusters, made once: every
+    /// kubectl and istioctl command carries them, and the makers read them by position.
     let accessFlags: [[String]]
     /// `--istio=R` of `meshscript remote-secret`: the release whose forms apply (a release newer
     /// than the table gets the newest's).
@@ -199,7 +199,7 @@ private final class StepList<Sink: StepSink> {
     let render: [String]
     /// The same for every cluster: the root certificate's path.
     let rootCertificate: String
-    /// Links remote -> primary, planned with their remote (see ``addRemoteSteps(_:primary:_:)``).
+    /// Links remote -> primary, planned with their remote (see ``addRemoteSteps(_:primary:access:_:)``).
     let attached: Set<DiscoveryLink>
 
     init(topology: Topology, options: PlanOptions) {
@@ -217,6 +217,12 @@ private final class StepList<Sink: StepSink> {
         var accessFlags = [[String]](repeating: [], count: topology.clusters.count)
         for position in positions.values {
             accessFlags[position] = ClusterAccess(kubeconfig: options.kubeconfig, context: topology.clusters[position].contextName).flags
+        }
+        // A name declared twice (validation's error) takes its first declaration's flags.
+        if positions.count != topology.clusters.count {
+            for (position, cluster) in topology.clusters.enumerated() where positions[cluster.name.value] != position {
+                accessFlags[position] = positions[cluster.name.value].map { accessFlags[$0] } ?? []
+            }
         }
         self.accessFlags = accessFlags
         remoteSecretRelease = "--istio=\(min(topology.istio, IstioReleases.newest))"
@@ -248,11 +254,15 @@ private final class StepList<Sink: StepSink> {
     /// Makes every step, in order, into `out`.
     func addSteps(_ out: inout Sink) {
         // A remote's install needs its primary's east-west gateway address: primaries first.
-        for cluster in topology.clusters where topology.primary(of: cluster) == nil {
-            addClusterSteps(cluster, &out)
-        }
-        for cluster in topology.clusters where topology.primary(of: cluster) != nil {
-            addClusterSteps(cluster, &out)
+        // The clusters are read in place, by position: a copy of each declaration would retain
+        // and release every one of its fields.
+        topology.clusters.withUnsafeBufferPointer { clusters in
+            for position in clusters.indices where topology.primary(of: clusters[position]) == nil {
+                addClusterSteps(clusters[position], access: accessFlags[position], &out)
+            }
+            for position in clusters.indices where topology.primary(of: clusters[position]) != nil {
+                addClusterSteps(clusters[position], access: accessFlags[position], &out)
+            }
         }
         for link in links where attached.isEmpty || !attached.contains(link) {
             addDiscoveryStep(link, &out)
@@ -270,18 +280,15 @@ private final class StepList<Sink: StepSink> {
     /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
     static func operand(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
 
-    /// `--kubeconfig=PATH --context=NAME` for the cluster named `name`.
-    func flags(_ name: String) -> [String] { positions[name].map { accessFlags[$0] } ?? [] }
-
-    func addClusterSteps(_ cluster: ClusterDeclaration, _ out: inout Sink) {
-        if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary, &out) }
-        if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value, &out) }
-        if cluster.install != nil { addInstallSteps(cluster, &out) }
+    /// The steps of `cluster`, whose kubectl and istioctl commands carry `access` (its ``accessFlags``).
+    func addClusterSteps(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
+        if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary, access: access, &out) }
+        if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value, access: access, &out) }
+        if cluster.install != nil { addInstallSteps(cluster, access: access, &out) }
     }
 
-    func addTrustSteps(_ cluster: ClusterDeclaration, root: String, _ out: inout Sink) {
+    func addTrustSteps(_ cluster: ClusterDeclaration, root: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
-        let access = flags(name)
         let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
         add(&out, .intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'",
             note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)") { out in
@@ -325,9 +332,8 @@ private final class StepList<Sink: StepSink> {
         }
     }
 
-    func addInstallSteps(_ cluster: ClusterDeclaration, _ out: inout Sink) {
+    func addInstallSteps(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
-        let access = flags(name)
         let network = topology.network(of: cluster)
         let helm = topology.installer(of: cluster) == .helm
         let revision = cluster.install?.revision?.value
@@ -358,8 +364,8 @@ private final class StepList<Sink: StepSink> {
             }
         }
         let servesRemotes = !topology.remotes(of: name).isEmpty
-        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(cluster, network: network, &out) }
-        if servesRemotes { addExposeIstiodSteps(name, &out) }
+        if multiNetwork.contains(name) || servesRemotes, let network { addEastWestSteps(cluster, network: network, access: access, &out) }
+        if servesRemotes { addExposeIstiodSteps(name, access: access, &out) }
     }
 
     /// Puts the commands that install a primary's control plane into `out`: `istioctl install -f
@@ -396,9 +402,8 @@ private final class StepList<Sink: StepSink> {
 
     /// The east-west gateway, and the cross-network Gateway where the cluster is linked across
     /// networks; for ambient, the double-HBONE Gateway applied with kubectl, and nothing else.
-    func addEastWestSteps(_ cluster: ClusterDeclaration, network: String, _ out: inout Sink) {
+    func addEastWestSteps(_ cluster: ClusterDeclaration, network: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
-        let access = flags(name)
         if ambientMultiNetwork.contains(name) {
             add(&out, .eastWestGateway(network: network), .install, name, "apply the ambient east-west Gateway (HBONE 15008) for network \(network)",
                 note: "ambient exposes a service to other networks when it is labelled istio.io/global=true") { out in
@@ -439,8 +444,7 @@ private final class StepList<Sink: StepSink> {
 
     /// A primary with remotes: istiod exposed on the east-west gateway, then the gateway's
     /// address read, for the remotes' `remotePilotAddress` (the guide's DISCOVERY_ADDRESS).
-    func addExposeIstiodSteps(_ name: String, _ out: inout Sink) {
-        let access = flags(name)
+    func addExposeIstiodSteps(_ name: String, access: [String], _ out: inout Sink) {
         add(&out, .exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway") { out in
             out.command {
                 $0.arguments("kubectl", "apply")
@@ -468,9 +472,8 @@ private final class StepList<Sink: StepSink> {
     /// installed with the primary's gateway address, and no wait: no istiod runs here. Then the
     /// remote is attached (the primary gets its remote secret) and, across networks, gets its
     /// own east-west gateway.
-    func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String, _ out: inout Sink) {
+    func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
-        let access = flags(name)
         let network = topology.network(of: cluster)
         addNamespaceStep(name, access: access, &out)
         add(&out, .controlPlaneClusters(primary: primary), .trust, name, "annotate istio-system: its control plane is \(primary)'s istiod") { out in
@@ -483,15 +486,15 @@ private final class StepList<Sink: StepSink> {
             out.file(layout.namespace(name))
         }
         if let network, multiNetwork.contains(name) { addNetworkLabelStep(name, network: network, access: access, &out) }
-        addRemoteControlPlaneStep(cluster, primary: primary, network: network, &out)
+        addRemoteControlPlaneStep(cluster, primary: primary, network: network, access: access, &out)
         // Attached before anything is injected here: the primary's istiod manages the remote's
         // injection webhook only once it holds the remote's secret (the guide's order).
         addDiscoveryStep(DiscoveryLink(source: name, target: primary), &out)
-        if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network, &out) }
+        if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network, access: access, &out) }
     }
 
     /// A remote's install: `profile: remote`, pointed at `primary`'s istiod.
-    func addRemoteControlPlaneStep(_ cluster: ClusterDeclaration, primary: String, network: String?, _ out: inout Sink) {
+    func addRemoteControlPlaneStep(_ cluster: ClusterDeclaration, primary: String, network: String?, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         let address = Plan.reference(Planner.discoveryAddress(of: primary))
         let helm = topology.installer(of: cluster) == .helm
@@ -510,7 +513,7 @@ private final class StepList<Sink: StepSink> {
             } else {
                 out.command {
                     $0.arguments("istioctl", "install")
-                    $0.arguments(flags(name))
+                    $0.arguments(access)
                     $0.arguments("-f", layout.install(name))
                     $0.arguments(PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address))
                     $0.arguments("-y")

@@ -121,9 +121,12 @@ extension StepSink {
         for word in words { argument(string: word) }
     }
 
-    /// Arguments of the current process, in order (a cluster's flags).
+    /// Arguments of the current process, in order (a cluster's flags), each read in place: no
+    /// retain and release per word.
     mutating func arguments(_ words: [String]) {
-        for word in words { argument(string: word) }
+        words.withUnsafeBufferPointer { words in
+            for index in words.indices { argument(string: words[index]) }
+        }
     }
 }
 
