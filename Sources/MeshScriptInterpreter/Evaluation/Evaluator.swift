@@ -573,17 +573,17 @@ extension Interpreter {
             throw fail(.error("'\(command.signature.name)' takes no NAME = VALUE arguments", at: label.range,
                               help: "only recipes take keyword arguments; usage: \(command.signature.usage)"))
         }
-        var arguments: [EvaluatedWord] = []
+        // One array of arguments, moved (not copied) into the invocation by `match`; a bare
+        // word's spelling is read from the statement in place.
+        var arguments: [CommandArgument] = []
         arguments.reserveCapacity(statement.words.count)
         for index in statement.words.indices {
             let value = try statement.words[index].expression.evaluate(self, in: scope)
             if case .poison = value { throw Unwind.statementFailed }
-            arguments.append(EvaluatedWord(argument: CommandArgument(value: value, range: statement.words[index].expression.range,
-                                                                     elementRanges: statement.words[index].elementRanges),
-                                           spelling: statement.words[index].spelling))
+            arguments.append(CommandArgument(value: value, range: statement.words[index].expression.range,
+                                             elementRanges: statement.words[index].elementRanges))
         }
-        let invocation = try match(arguments, command.signature, nameRange: statement.nameRange, statementRange: statement.range,
-                                   blockKind: blockKind, hasBlock: block != nil)
+        let invocation = try match(&arguments, of: statement, command.signature, blockKind: blockKind, hasBlock: block != nil)
         let context = Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory)
         do {
             try command.handler(invocation, context)
@@ -595,19 +595,18 @@ extension Interpreter {
         }
     }
 
-    /// A command's word after evaluation, still knowing whether it was a bare name.
-    private struct EvaluatedWord {
-        var argument: CommandArgument
-        /// The text of a bare name (a possible option keyword).
-        var spelling: String?
-        var isBareName: Bool { spelling != nil }
-    }
-
     /// Match evaluated words against a signature: positional parameters, then keyword options.
-    private func match(_ words: [EvaluatedWord], _ signature: CommandSignature,
-                       nameRange: SourceRange, statementRange: SourceRange, blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
+    /// Each argument is moved out of `words` into the invocation (the slot keeps its range).
+    private func match(_ words: inout [CommandArgument], of statement: CommandNode, _ signature: CommandSignature,
+                       blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
+        let (nameRange, statementRange) = (statement.nameRange, statement.range)
         // Built only when an error needs it: this path runs for every command.
         var usage: String { "usage: \(signature.usage)" }
+        func take(_ index: Int) -> CommandArgument {
+            var taken = CommandArgument(value: .boolean(false), range: words[index].range, elementRanges: [])
+            swap(&taken, &words[index])
+            return taken
+        }
         var index = 0
         var positional: [CommandArgument] = []
         positional.reserveCapacity(signature.parameters.count)
@@ -615,38 +614,38 @@ extension Interpreter {
             guard index < words.count else {
                 throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
             }
-            positional.append(try check(words[index].argument, parameter, signature))
+            positional.append(try check(take(index), parameter, signature))
             index += 1
         }
         var options = CommandOptions()
         // Built only when an error needs it, like `usage`.
         var keywords: [String] { signature.options.map(\.keyword) }
-        func isKeyword(_ word: EvaluatedWord) -> Bool {
-            guard let spelling = word.spelling else { return false }
+        func isKeyword(_ index: Int) -> Bool {
+            guard let spelling = statement.words[index].spelling else { return false }
             return signature.options.contains { $0.keyword == spelling }
         }
         while index < words.count {
-            let word = words[index]
-            guard let keyword = word.spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
-                let spelled = word.spelling ?? word.argument.value.preview()
-                let suggestion = word.spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }
-                throw fail(.error("unexpected \(word.isBareName ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: word.argument.range,
+            let spelling = statement.words[index].spelling, range = words[index].range
+            guard let keyword = spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
+                let spelled = spelling ?? words[index].value.preview()
+                let suggestion = spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }
+                throw fail(.error("unexpected \(spelling != nil ? "word" : "value") '\(spelled)' in '\(signature.name)'", at: range,
                                   help: suggestion.map { "did you mean '\($0)'? \(usage)" } ?? usage))
             }
             if let earlier = options.range(of: keyword) {
-                throw fail(.error("'\(keyword)' is given twice", at: word.argument.range, notes: [.init("first given here", at: earlier)]))
+                throw fail(.error("'\(keyword)' is given twice", at: range, notes: [.init("first given here", at: earlier)]))
             }
             index += 1
             var values: [CommandArgument] = []
             values.reserveCapacity(option.values.count)
             for parameter in option.values {
-                guard index < words.count, !(isKeyword(words[index]) && parameter.kind != .any) else {
-                    throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: word.argument.range, help: usage))
+                guard index < words.count, !(isKeyword(index) && parameter.kind != .any) else {
+                    throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: range, help: usage))
                 }
-                values.append(try check(words[index].argument, parameter, signature))
+                values.append(try check(take(index), parameter, signature))
                 index += 1
             }
-            options.append(keyword, at: word.argument.range, values)
+            options.append(keyword, at: range, values)
         }
         // Counted without a list: this path runs for every command.
         if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options[$1] == nil ? 0 : 1) }) != 1 {
@@ -660,14 +659,12 @@ extension Interpreter {
     }
 
     /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.
-    private func check(_ argument: CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws -> CommandArgument {
-        var checked: CommandArgument? = argument
+    private func check(_ argument: consuming CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws -> CommandArgument {
         switch (parameter.kind, argument.value) {
-        case (.any, _), (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): break
-        case (.names, .list): checked = argument.flattenedNames()
-        default: checked = nil
+        case (.any, _), (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): return argument
+        case (.names, .list): if let flattened = argument.flattenedNames() { return flattened }
+        default: break
         }
-        if let checked { return checked }
         let wanted = switch parameter.kind {
         case .name: "a name"
         case .string: "a string"
