@@ -10,12 +10,12 @@ import Darwin
 /// whatever the umask.
 public enum Directory {
     /// The process's working directory, as getcwd(3) gives it; "" when it cannot be read
-    /// (removed, or too long), so that `FilePath.join(Directory.current, name)` is `name`.
+    /// (removed), so that `FilePath.join(Directory.current, name)` is `name`.
     /// Read without Foundation: `FileManager.default` costs a CoreFoundation start-up.
     public static var current: String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return "" }
-        return String(cString: buffer)
+        guard let path = getcwd(nil, 0) else { return "" }
+        defer { free(path) }
+        return String(cString: path)
     }
 
     /// Creates `path` and every missing parent with exactly `mode`, whatever the umask;

@@ -130,7 +130,7 @@ import Testing
         let (interpreter, recorder) = makeInterpreter(loader: loader)
         #expect(interpreter.runFile("/p/main.mesh").diagnostics.isEmpty)
         func bound(_ name: String) -> Recipe? { interpreter.symbols.symbol(named: name).flatMap { interpreter.globals.recipes[$0] } }
-        weak var plain = bound("around"), namespaced = bound("ns.around")
+        weak let plain = bound("around"), namespaced = bound("ns.around")
         for entry in ["import \"/p/lib.mesh\"\n",
                       "around < import \"/p/lib.mesh\"; import \"/p/lib.mesh\" as ns; emit ran >\n"] {
             let again = interpreter.run(source: entry, name: "entry")
