@@ -74,71 +74,39 @@ public enum Validator {
 
     /// The rules for each cluster and each of its discovery links, in declaration order.
     private static func checkClusters(_ topology: Topology, _ clustersByName: [String: Int], _ diagnostics: inout [Diagnostic]) {
-        func error(_ message: String, _ range: SourceRange, help: String? = nil) {
-            diagnostics.append(.error(message, at: range, help: help))
-        }
         let clusterNames = topology.clusters.map(\.name.value)
         let networkNames = topology.networks.map(\.name.value)
         let rootNames = topology.rootNames
-        let hasMesh = !topology.meshes.isEmpty
         let forms = topology.forms
         let links = LinkFacts(topology, clustersByName, forms: forms)
-        // With every name declared once, a cluster at a position is the one its name finds. A
-        // link mostly names the cluster after the one the link before it named (a ring, a full
-        // mesh, a chain): that one is compared before the name is hashed.
-        let namesAreUnique = clustersByName.count == topology.clusters.count
-        var nextGuess = 0
-        let clusters = topology.clusters
-        func position(of name: String) -> Int? {
-            if namesAreUnique, nextGuess < clusters.count, clusters[nextGuess].name.value == name {
-                nextGuess += 1
-                return nextGuess - 1
-            }
-            guard let position = clustersByName[name] else { return nil }
-            nextGuess = position + 1
-            return position
-        }
-        func unknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String) {
-            let suggestion = Suggestions.closest(to: name.value, in: candidates)
-            error("unknown \(kind) '\(name.value)'", name.range,
-                  help: suggestion.map { "did you mean '\($0)'?" } ?? "declare it with: \(declare) \(name.value)\(kind == "cluster" ? " < ... >" : "")")
-        }
-
+        var peers = PeerFinder(topology.clusters, clustersByName)
         for index in topology.clusters.indices {
             let cluster = topology.clusters[index]
             // `rootNames` has every name Topology.root(named:) finds, the implicit `root` included.
             if let trust = cluster.trust, !rootNames.contains(trust.root.value) {
-                unknown("root", trust.root, rootNames, declare: "root")
+                reportUnknown("root", trust.root, rootNames, declare: "root", &diagnostics)
             }
             if let install = cluster.install {
-                if !hasMesh {
-                    error("'install' needs a mesh: none is declared", install.statement, help: "declare the mesh ID at the top level: mesh mesh1")
-                }
-                if let network = install.network {
-                    if !networkNames.contains(network.value) { unknown("network", network, networkNames, declare: "network") }
-                } else if topology.networks.count != 1 {
-                    let count = topology.networks.isEmpty ? "no network is declared" : "\(topology.networks.count) networks are declared"
-                    error("'install' in cluster '\(cluster.name.value)' needs 'network NET': \(count)", install.statement,
-                          help: topology.networks.isEmpty ? "declare one with: network network1" : "choose one of: \(networkNames.joined(separator: ", "))")
-                }
+                checkInstall(install, of: cluster, topology, networkNames: networkNames, &diagnostics)
                 checkInstallOptions(install, topology, forms, &diagnostics)
             }
             checkRemote(cluster, clustersByName, topology, &diagnostics)
             checkAmbientPrimary(cluster, topology, &diagnostics)
             checkInstallValues(cluster, topology, &diagnostics)
             if let server = cluster.server, let problem = ServerStatement.problem(server.value) {
-                error(problem.message, server.range, help: problem.help)
+                diagnostics.append(.error(problem.message, at: server.range, help: problem.help))
             }
             for discovery in cluster.discovery {
                 let peerName = discovery.peer.value
                 if peerName == cluster.name.value {
-                    error("cluster '\(peerName)' cannot discover itself", discovery.peer.range,
-                          help: "a cluster's own remote secret is never applied to it; name another cluster")
+                    diagnostics.append(.error("cluster '\(peerName)' cannot discover itself", at: discovery.peer.range,
+                                              help: "a cluster's own remote secret is never applied to it; name another cluster"))
                     continue
                 }
-                guard let peer = position(of: peerName) else {
+                guard let peer = peers.position(of: peerName) else {
                     // Suggesting the cluster itself would lead straight to the self-discovery error.
-                    unknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value }, declare: "cluster")
+                    reportUnknown("cluster", discovery.peer, clusterNames.filter { $0 != cluster.name.value },
+                                  declare: "cluster", &diagnostics)
                     continue
                 }
                 // Most links pass every rule: the facts say so without reading the clusters again.
@@ -146,6 +114,34 @@ public enum Validator {
                 checkLinkRules(cluster, peer, discovery, topology, &diagnostics)
             }
         }
+    }
+
+    /// A cluster's `install`: the mesh it needs, and its network (named and declared, or the only one).
+    private static func checkInstall(_ install: InstallDeclaration, of cluster: ClusterDeclaration, _ topology: Topology,
+                                     networkNames: [String], _ diagnostics: inout [Diagnostic]) {
+        if topology.meshes.isEmpty {
+            diagnostics.append(.error("'install' needs a mesh: none is declared", at: install.statement,
+                                      help: "declare the mesh ID at the top level: mesh mesh1"))
+        }
+        if let network = install.network {
+            if !networkNames.contains(network.value) {
+                reportUnknown("network", network, networkNames, declare: "network", &diagnostics)
+            }
+        } else if topology.networks.count != 1 {
+            let count = topology.networks.isEmpty ? "no network is declared" : "\(topology.networks.count) networks are declared"
+            diagnostics.append(.error("'install' in cluster '\(cluster.name.value)' needs 'network NET': \(count)", at: install.statement,
+                                      help: topology.networks.isEmpty ? "declare one with: network network1"
+                                          : "choose one of: \(networkNames.joined(separator: ", "))"))
+        }
+    }
+
+    /// "unknown KIND 'NAME'", with the closest of `candidates` or how to declare it.
+    private static func reportUnknown(_ kind: String, _ name: Located<String>, _ candidates: [String], declare: String,
+                                      _ diagnostics: inout [Diagnostic]) {
+        let suggestion = Suggestions.closest(to: name.value, in: candidates)
+        let declaration = "declare it with: \(declare) \(name.value)\(kind == "cluster" ? " < ... >" : "")"
+        diagnostics.append(.error("unknown \(kind) '\(name.value)'", at: name.range,
+                                  help: suggestion.map { "did you mean '\($0)'?" } ?? declaration))
     }
 
     /// Every rule for the link `discovery` of `cluster` to the cluster at position `peer`.
@@ -430,6 +426,33 @@ extension Validator {
         diagnostics.append(.error("cluster '\(remote.name.value)' is a remote of '\(cluster.name.value)', whose profile is ambient: Istio's ambient multicluster has primaries only",
                                   at: remoteOf.range, notes: [.init("'\(cluster.name.value)' is ambient here", at: cluster.install!.profile!.range)],
                                   help: "give '\(remote.name.value)' a control plane of its own with profile \"ambient\""))
+    }
+}
+
+/// Finds the position of the cluster a link names. With every name declared once, the cluster at a
+/// position is the one its name finds, and a link mostly names the cluster after the one the link
+/// before it named (a ring, a full mesh, a chain): that one is compared before the name is hashed.
+private struct PeerFinder {
+    let clusters: [ClusterDeclaration]
+    let byName: [String: Int]
+    let namesAreUnique: Bool
+    var nextGuess = 0
+
+    init(_ clusters: [ClusterDeclaration], _ byName: [String: Int]) {
+        self.clusters = clusters
+        self.byName = byName
+        namesAreUnique = byName.count == clusters.count
+    }
+
+    /// The position of the cluster `name` declares first, or nil when none does.
+    mutating func position(of name: String) -> Int? {
+        if namesAreUnique, nextGuess < clusters.count, clusters[nextGuess].name.value == name {
+            nextGuess += 1
+            return nextGuess - 1
+        }
+        guard let position = byName[name] else { return nil }
+        nextGuess = position + 1
+        return position
     }
 }
 
