@@ -678,86 +678,96 @@ extension Interpreter {
 
     // MARK: - Imports
 
+    /// `import FILE` or `import FILE as NAME`: checks the path (inside the script's tree, no cycle),
+    /// evaluates the file the first time, and binds what it exports in `scope`.
     func executeImport(_ pathExpression: ExpressionNode, namespace: String?, scope: Scope, directory: String?) throws {
         let value = try pathExpression.evaluate(self, in: scope)
         guard case .string(let path) = value else {
             if value.isPoison { throw Unwind.statementFailed }
             throw fail(.error("'import' needs a path string, got \(value.typeName)", at: pathExpression.range))
         }
+        let range = pathExpression.range
         let canonical = loader.canonicalPath(path, relativeTo: directory)
         if !allowImportsOutsideRoot, let root = rootDirectory, !(canonical == root || canonical.hasPrefix(root.hasSuffix("/") ? root : root + "/")) {
-            throw fail(.error("'\(path)' is outside the script's directory tree (\(root))", at: pathExpression.range,
+            throw fail(.error("'\(path)' is outside the script's directory tree (\(root))", at: range,
                               help: "move the file under \(root), or let the host allow imports from elsewhere"))
         }
         if let cycleStart = importStack.firstIndex(of: canonical) {
             let chain = (importStack[cycleStart...] + [canonical]).map { FilePath.lastComponent(of: $0) }
-            throw fail(.error("import cycle: \(chain.joined(separator: " → "))", at: pathExpression.range,
+            throw fail(.error("import cycle: \(chain.joined(separator: " → "))", at: range,
                               help: "move what both files need into a third file that neither imports"))
         }
-        let exports: Scope
-        if let cached = modules[canonical] {
-            exports = cached
-        } else {
-            let parsedImport: ParsedImport
-            if let parsed = parsedImports.removeValue(forKey: canonical) {
-                parsedImport = parsed // the resolve pass read it
-            } else {
-                let bytes: [UInt8]
-                do {
-                    bytes = try loader.read(canonical)
-                } catch {
-                    throw fail(.error("cannot import '\(path)': \(error.message)", at: pathExpression.range))
-                }
-                let (id, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
-                parsedImport = ParsedImport(file: id, parsed: parsed, byteCount: bytes.count)
-            }
-            try chargeValueBytes(parsedImport.byteCount, at: pathExpression.range)
-            callDepth += 1
-            defer { callDepth -= 1 }
-            if callDepth > callDepthLimit {
-                throw fatal(.error("imports are nested too deeply (the limit is \(callDepthLimit))", at: pathExpression.range))
-            }
-            let parsed = parsedImport.parsed
-            diagnostics.append(contentsOf: parsed.diagnostics)
-            let moduleScope = Scope(parent: nil)
-            modules[canonical] = moduleScope // evaluated once, even if it fails
-            fileScopes.append(moduleScope)
-            if parsed.diagnostics.hasErrors {
-                throw fail(.error("'\(path)' has errors", at: pathExpression.range))
-            }
-            if resolvedImports[canonical] == nil {
-                // A path computed at run time: resolve the file now, before it runs.
-                let resolved = resolveModule(parsed.program, canonicalPath: canonical, directory: loader.directory(of: canonical))
-                resolvedImports[canonical] = resolved.exports
-                diagnostics.append(contentsOf: resolved.diagnostics)
-                if resolved.diagnostics.hasErrors { throw fail(.error("'\(path)' has errors", at: pathExpression.range)) }
-            }
-            importStack.append(canonical)
-            // The file's own statements are in no recipe, even when a recipe's body imports it:
-            // a `yield` or `return` at its top level is an error, not the recipe's.
-            let (active, blockDepth) = (activeFrame, commandBlockDepth)
-            (activeFrame, commandBlockDepth) = (-1, 0)
-            defer {
-                importStack.removeLast()
-                (activeFrame, commandBlockDepth) = (active, blockDepth)
-            }
-            try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
-            exports = moduleScope
-        }
+        let exports = try modules[canonical] ?? evaluateModule(canonical, path: path, at: range)
         if let namespace {
-            try bindNamespace(namespace, of: exports, path: path, at: pathExpression.range, in: scope)
-            return
+            try bindNamespace(namespace, of: exports, path: path, at: range, in: scope)
+        } else {
+            try bindExports(of: exports, path: path, at: range, in: scope)
         }
+    }
+
+    /// Reads (unless the resolve pass did), resolves and runs the file at `canonical` once, in a scope of
+    /// its own, which is returned and kept for every later import of it.
+    private func evaluateModule(_ canonical: String, path: String, at range: SourceRange) throws -> Scope {
+        let parsedImport: ParsedImport
+        if let parsed = parsedImports.removeValue(forKey: canonical) {
+            parsedImport = parsed // the resolve pass read it
+        } else {
+            let bytes: [UInt8]
+            do {
+                bytes = try loader.read(canonical)
+            } catch {
+                throw fail(.error("cannot import '\(path)': \(error.message)", at: range))
+            }
+            let (id, parsed) = addAndParse(SourceFile(path: displayPath(canonical), bytes: bytes))
+            parsedImport = ParsedImport(file: id, parsed: parsed, byteCount: bytes.count)
+        }
+        try chargeValueBytes(parsedImport.byteCount, at: range)
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > callDepthLimit {
+            throw fatal(.error("imports are nested too deeply (the limit is \(callDepthLimit))", at: range))
+        }
+        let parsed = parsedImport.parsed
+        diagnostics.append(contentsOf: parsed.diagnostics)
+        let moduleScope = Scope(parent: nil)
+        modules[canonical] = moduleScope // evaluated once, even if it fails
+        fileScopes.append(moduleScope)
+        if parsed.diagnostics.hasErrors {
+            throw fail(.error("'\(path)' has errors", at: range))
+        }
+        if resolvedImports[canonical] == nil {
+            // A path computed at run time: resolve the file now, before it runs.
+            let resolved = resolveModule(parsed.program, canonicalPath: canonical, directory: loader.directory(of: canonical))
+            resolvedImports[canonical] = resolved.exports
+            diagnostics.append(contentsOf: resolved.diagnostics)
+            if resolved.diagnostics.hasErrors { throw fail(.error("'\(path)' has errors", at: range)) }
+        }
+        importStack.append(canonical)
+        // The file's own statements are in no recipe, even when a recipe's body imports it:
+        // a `yield` or `return` at its top level is an error, not the recipe's.
+        let (active, blockDepth) = (activeFrame, commandBlockDepth)
+        (activeFrame, commandBlockDepth) = (-1, 0)
+        defer {
+            importStack.removeLast()
+            (activeFrame, commandBlockDepth) = (active, blockDepth)
+        }
+        try executeFile(parsed.program, scope: moduleScope, directory: loader.directory(of: canonical))
+        return moduleScope
+    }
+
+    /// `import FILE`: binds the file's variables and recipes in `scope`; one already there from
+    /// elsewhere is an error.
+    private func bindExports(of exports: Scope, path: String, at range: SourceRange, in scope: Scope) throws {
         for (key, entry) in exports.variables {
             if let existing = scope.variables[key.symbol], existing.range != entry.range {
-                throw fail(.error("importing '\(path)' would redefine '$\(key.name)'", at: pathExpression.range,
+                throw fail(.error("importing '\(path)' would redefine '$\(key.name)'", at: range,
                                   notes: [.init("already defined here", at: existing.range), .init("defined in the import here", at: entry.range)]))
             }
             scope.variables.bind(key.symbol, key.name, entry)
         }
         for (key, recipe) in exports.recipes {
             if let existing = scope.recipes[key.symbol], existing.declaration.nameRange != recipe.declaration.nameRange {
-                throw fail(.error("importing '\(path)' would redefine recipe '\(key.name)'", at: pathExpression.range,
+                throw fail(.error("importing '\(path)' would redefine recipe '\(key.name)'", at: range,
                                   notes: [.init("already defined here", at: existing.declaration.nameRange)]))
             }
             // The copy closes over the imported file's scope.
