@@ -6,12 +6,12 @@ import MeshScript
 
 /// `meshscript repl`: the interactive loop around a ``REPLSession``.
 public enum REPL {
-    /// Runs until `:quit` or end of input. Returns the process exit code: 0, or 65 when
-    /// reading a non-terminal input in which some statement had errors.
-    public static func run(environment: [String: String], version: String) -> Int32 {
+    /// Runs until `:quit` or end of input, each entry evaluated within `limits`. Returns the process
+    /// exit code: 0, or 65 when reading a non-terminal input in which some statement had errors.
+    public static func run(environment: [String: String], version: String, limits: Limits = Limits()) -> Int32 {
         let interactive = Terminal.standardInputIsTerminal
         let color = interactive && Terminal.standardOutputIsTerminal && environment["NO_COLOR"] == nil
-        let session = REPLSession(environment: environment, color: color,
+        let session = REPLSession(environment: environment, color: color, limits: limits,
                                   write: StandardStreams.write, writeError: StandardStreams.writeError)
         return interactive ? runInteractive(session, version: version) : runPiped(session)
     }

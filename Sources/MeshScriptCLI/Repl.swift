@@ -1,6 +1,7 @@
 // `meshscript repl`: the interactive session (MeshREPL), on a large stack.
 import Foundation
 import MeshCommandLine
+import MeshScript
 import MeshREPL
 
 struct Repl: MeshSubcommand {
@@ -14,15 +15,23 @@ struct Repl: MeshSubcommand {
             or string continues on a '...' prompt. :help lists the commands (:check :plan :graph :show :load :save \
             :render :undo :reset :quit). History is kept in ~/.meshscript_history. When standard input is not a terminal, \
             statements are read line by line: meshscript repl < script.mesh
-            """)
+            """,
+        arguments: LimitOptions.arguments)
 
-    /// The session takes no arguments.
-    init() {}
+    /// `--max-steps` and `--max-call-depth`, for every entry of the session.
+    let limits: Limits
 
-    init(_ arguments: ParsedArguments) {}
+    /// The session with the interpreter's default bounds (`meshscript` alone on a terminal).
+    init() { limits = Limits() }
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        limits = try LimitOptions(arguments).limits
+    }
 
     func run() throws {
-        let code = onLargeStack { REPL.run(environment: ProcessInfo.processInfo.environment, version: MeshScriptVersion.current) }
+        let code = onLargeStack {
+            REPL.run(environment: ProcessInfo.processInfo.environment, version: MeshScriptVersion.current, limits: limits)
+        }
         if code != 0 { throw ExitCode(code) }
     }
 }

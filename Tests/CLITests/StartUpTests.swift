@@ -54,9 +54,10 @@ import Testing
     }
     #endif
 
-    @Test(arguments: [["check", "--max-steps", "0"], ["check", "--max-call-depth", "0"], ["plan", "--max-steps", "0"]])
+    @Test(arguments: [["check", "--max-steps", "0", "examples/add-primary.mesh"], ["check", "--max-call-depth", "0", "examples/add-primary.mesh"],
+                      ["plan", "--max-steps", "0", "examples/add-primary.mesh"], ["repl", "--max-steps", "0"]])
     func nonPositiveLimitsAreUsageErrors(_ arguments: [String]) throws {
-        let run = try CLI.run(arguments + ["examples/add-primary.mesh"])
+        let run = try CLI.run(arguments)
         #expect(run.status == 64 && !run.signaled, "\(run)")
         #expect(run.stderr.contains("limits must be positive"), "\(run)")
     }
@@ -69,6 +70,18 @@ import Testing
         let calls = try scratch.write("calls.mesh", "recipe a() < b >\nrecipe b() < c >\nrecipe c() < d >\nrecipe d() < >\na\n")
         #expect(try CLI.run(["check", "--no-kubeconfig", "--quiet", "--max-call-depth", "4", calls]).status == 0)
         CLI.expectScriptError(try CLI.run(["check", "--no-kubeconfig", "--max-call-depth", "3", calls]), "recipe calls are nested too deeply (the limit is 3)")
+    }
+
+    /// `repl --max-steps` bounds every entry of the session (here piped, so it reads line by line).
+    @Test func replPassesItsLimitsToTheSession() throws {
+        let loop = "for i in range(0, 1000) < let k = $i >\n"
+        func repl(_ options: [String]) throws -> ProcessRun {
+            try runProcess(try requireMeshscript(), ["repl"] + options, environment: CLI.environment, input: .text(loop))
+        }
+        #expect(try repl([]).status == 0)
+        let limited = try repl(["--max-steps", "50"])
+        #expect(limited.status == 65 && !limited.signaled, "\(limited)")
+        #expect(limited.stderr.contains("the evaluation step limit was reached (50 steps)"), "\(limited)")
     }
 
     @Test func checkAndPlanDescribeTheSharedOptionsAlike() throws {

@@ -45,10 +45,11 @@ public final class REPLSession {
         case quit
     }
 
-    /// An empty session; `write` and `writeError` receive its output and diagnostics.
-    public init(environment: [String: String], directory: String = Directory.current, color: Bool,
+    /// An empty session whose entries are evaluated within `limits`; `write` and `writeError`
+    /// receive its output and diagnostics.
+    public init(environment: [String: String], directory: String = Directory.current, color: Bool, limits: Limits = Limits(),
                 write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
-        mesh = Mesh(options: MeshOptions(environment: environment))
+        mesh = Mesh(options: MeshOptions(environment: environment, limits: limits))
         engine = mesh.engine
         self.environment = environment
         self.directory = directory
