@@ -36,7 +36,7 @@ import Yams
     /// Runs scripts/testing/validate-gitops.py on the tree; the Applications Argo CD would make.
     func validate(_ tree: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String: [String: Any]] {
         let script = packageRoot.appendingPathComponent("scripts/testing/validate-gitops.py").path
-        let run = try runProcess("/usr/bin/python3", [script, tree])
+        let run = try runProcess("/usr/bin/env", ["python3", script, tree])
         #expect(run.status == 0, "the tree does not match the controllers' schemas:\n\(run.stderr)", sourceLocation: sourceLocation)
         var applications: [String: [String: Any]] = [:]
         for line in run.stdout.split(separator: "\n") {
