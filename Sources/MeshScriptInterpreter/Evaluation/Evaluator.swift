@@ -296,8 +296,8 @@ extension Interpreter {
 
     // MARK: - Statements
 
-    /// Run a file's top-level statements. They run once, so each is lowered just before it
-    /// runs and dropped after (a recipe it declares keeps its own body).
+    /// Run a file's top-level statements. They run once, so none is kept as nodes
+    /// (`executeOnce`; a recipe one declares keeps its own body).
     func executeFile(_ program: Program, scope: Scope, directory: String?) throws {
         let kind = BlockKind.topLevel
         // `currentKind` and `currentDirectory` change only where a file starts, a command opens
@@ -306,13 +306,7 @@ extension Interpreter {
         let outer = (currentKind, currentDirectory)
         (currentKind, currentDirectory) = (kind, directory)
         defer { (currentKind, currentDirectory) = outer }
-        for statement in program.statements {
-            do {
-                try lower(statement, in: nil).execute(self, scope: scope, kind: kind, directory: directory)
-            } catch Unwind.statementFailed {
-                continue
-            }
-        }
+        try executeOnce(program.statements, scope: scope, kind: kind, directory: directory)
     }
 
     /// Run a block's statements (`BlockNode.statements`), which their block keeps alive.
@@ -515,25 +509,30 @@ extension Interpreter {
 
     // MARK: - Commands
 
-    private final class Context: CommandContext {
+    /// What a running command's handler is given: its block to run, and where to report.
+    final class Context: CommandContext {
         // Strong, not unowned: a context lives for one command's run, and an unowned reference
         // costs two counts to make and one more at each use.
         let interpreter: Interpreter
+        /// The command's block as nodes; or, for a block that runs once in place
+        /// (``Interpreter/executeOnce(_:scope:kind:directory:)``), its statements. Nil, both: no block.
         let block: BlockNode?
+        let statements: [Statement]?
         let scope: Scope
         let kind: BlockKind
         let directory: String?
 
-        init(interpreter: Interpreter, block: BlockNode?, scope: Scope, kind: BlockKind, directory: String?) {
+        init(interpreter: Interpreter, block: BlockNode?, statements: [Statement]? = nil, scope: Scope, kind: BlockKind, directory: String?) {
             self.interpreter = interpreter
             self.block = block
+            self.statements = statements
             self.scope = scope
             self.kind = kind
             self.directory = directory
         }
 
         func evaluateBlock() throws {
-            guard let block else { return }
+            guard block != nil || statements != nil else { return }
             interpreter.commandBlockDepth += 1
             let outer = interpreter.currentKind
             interpreter.currentKind = kind
@@ -541,7 +540,11 @@ extension Interpreter {
                 interpreter.commandBlockDepth -= 1
                 interpreter.currentKind = outer
             }
-            try block.execute(interpreter, under: scope, kind: kind, directory: directory)
+            if let block {
+                try block.execute(interpreter, under: scope, kind: kind, directory: directory)
+            } else if let statements {
+                try interpreter.executeOnce(statements, scope: scope, kind: kind, directory: directory)
+            }
         }
 
         func report(_ diagnostic: Diagnostic) {
@@ -558,17 +561,7 @@ extension Interpreter {
         // The signature and the words are read in place: a copy of either is a count on each
         // of its strings and arrays, for every statement run.
         let block = statement.block
-        guard command.signature.allowedIn.contains(kind) else { throw fail(.misplaced(command.signature, at: statement.nameRange)) }
-        var blockKind = kind
-        switch command.signature.body {
-        case .none:
-            if let block { throw fail(.takesNoBlock(command.signature, at: block.range)) }
-        case .optional(let opened):
-            blockKind = opened
-        case .required(let opened):
-            blockKind = opened
-            if block == nil { throw fail(.needsBlock(command.signature, at: statement.range)) }
-        }
+        let blockKind = try opened(by: command.signature, in: kind, blockRange: block?.range, statement.nameRange, statement.range)
         if statement.splitArguments != nil, let label = statement.words.first(where: { $0.label != nil })?.label {
             throw fail(.error("'\(command.signature.name)' takes no NAME = VALUE arguments", at: label.range,
                               help: "only recipes take keyword arguments; usage: \(command.signature.usage)"))
@@ -583,23 +576,46 @@ extension Interpreter {
             arguments.append(CommandArgument(value: value, range: statement.words[index].expression.range,
                                              elementRanges: statement.words[index].elementRanges))
         }
-        let invocation = try match(&arguments, of: statement, command.signature, blockKind: blockKind, hasBlock: block != nil)
-        let context = Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory)
+        let invocation = try match(&arguments, bareName: { statement.words[$0].spelling }, statement.nameRange, statement.range,
+                                   command.signature, blockKind: blockKind, hasBlock: block != nil)
+        try runHandler(command, invocation, Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory))
+    }
+
+    /// The kind of block a command of `signature` opens when it runs in a block of `kind`
+    /// (`kind` itself when it opens none), or the error when it may not run there or its block
+    /// (at `blockRange`, nil: none) is missing or not allowed.
+    func opened(by signature: CommandSignature, in kind: BlockKind, blockRange: SourceRange?,
+                        _ nameRange: SourceRange, _ statementRange: SourceRange) throws -> BlockKind {
+        guard signature.allowedIn.contains(kind) else { throw fail(.misplaced(signature, at: nameRange)) }
+        switch signature.body {
+        case .none:
+            if let blockRange { throw fail(.takesNoBlock(signature, at: blockRange)) }
+            return kind
+        case .optional(let opened):
+            return opened
+        case .required(let opened):
+            if blockRange == nil { throw fail(.needsBlock(signature, at: statementRange)) }
+            return opened
+        }
+    }
+
+    /// Run `command`'s handler, then count the errors it reported.
+    func runHandler(_ command: CommandEntry, _ invocation: CommandInvocation, _ context: Context) throws {
         do {
             try command.handler(invocation, context)
         } catch let error as CommandError {
             throw fail(error.diagnostic)
         }
         for error in context.reportedErrors {
-            if let stop = countError(error, at: statement.range) { throw stop }
+            if let stop = countError(error, at: invocation.statementRange) { throw stop }
         }
     }
 
     /// Match evaluated words against a signature: positional parameters, then keyword options.
     /// Each argument is moved out of `words` into the invocation (the slot keeps its range).
-    private func match(_ words: inout [CommandArgument], of statement: CommandNode, _ signature: CommandSignature,
-                       blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
-        let (nameRange, statementRange) = (statement.nameRange, statement.range)
+    /// `bareName(i)` is the text of word `i` when it is a bare name (a possible option keyword), else nil.
+    func match(_ words: inout [CommandArgument], bareName: (Int) -> String?, _ nameRange: SourceRange, _ statementRange: SourceRange,
+                       _ signature: CommandSignature, blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
         // Built only when an error needs it: this path runs for every command.
         var usage: String { "usage: \(signature.usage)" }
         func take(_ index: Int) -> CommandArgument {
@@ -621,11 +637,11 @@ extension Interpreter {
         // Built only when an error needs it, like `usage`.
         var keywords: [String] { signature.options.map(\.keyword) }
         func isKeyword(_ index: Int) -> Bool {
-            guard let spelling = statement.words[index].spelling else { return false }
+            guard let spelling = bareName(index) else { return false }
             return signature.options.contains { $0.keyword == spelling }
         }
         while index < words.count {
-            let spelling = statement.words[index].spelling, range = words[index].range
+            let spelling = bareName(index), range = words[index].range
             guard let keyword = spelling, let option = signature.options.first(where: { $0.keyword == keyword }) else {
                 let spelled = spelling ?? words[index].value.preview()
                 let suggestion = spelling.flatMap { Suggestions.closest(to: $0, in: keywords) }

@@ -75,7 +75,7 @@ extension Interpreter {
     }
 
     /// The symbol of the command `name`: one of the few names lowered lately, or interned.
-    private func commandSymbol(_ name: String) -> Symbol {
+    func commandSymbol(_ name: String) -> Symbol {
         recentCommandSymbols.entry(for: name) { self.symbols.intern($0) }!
     }
 

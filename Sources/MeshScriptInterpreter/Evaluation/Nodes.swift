@@ -406,13 +406,7 @@ final class BlockNode: @unchecked Sendable {
     init(nested block: Block, in enclosing: ScopeLayout?) {
         range = block.range
         source = block.statements
-        let bindsNames = block.statements.contains { statement in
-            switch statement.form {
-            case .let, .recipe, .import, .namespacedImport: true
-            default: false
-            }
-        }
-        layout = bindsNames ? ScopeLayout(parent: enclosing) : nil
+        layout = Self.bindsNames(block.statements) ? ScopeLayout(parent: enclosing) : nil
         layoutID = layout.map(ObjectIdentifier.init)
         loweringLayout = layout ?? enclosing
         layout?.bindsByName = Self.imports(block.statements)
@@ -427,6 +421,17 @@ final class BlockNode: @unchecked Sendable {
         layoutID = ObjectIdentifier(layout)
         loweringLayout = layout
         layout.bindsByName = Self.imports(block.statements)
+    }
+
+    /// Whether `statements` bind names in their block's scope (a nested block's: a loop's or
+    /// a recipe's body holds its variable or parameters besides).
+    static func bindsNames(_ statements: [Statement]) -> Bool {
+        statements.contains { statement in
+            switch statement.form {
+            case .let, .recipe, .import, .namespacedImport: true
+            default: false
+            }
+        }
     }
 
     private static func imports(_ statements: [Statement]) -> Bool {

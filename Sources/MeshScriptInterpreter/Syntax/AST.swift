@@ -367,6 +367,27 @@ struct CompactCommand: Sendable {
         expression(index, file: range.file, start: range.start)
     }
 
+    /// The word at `index` (below ``wordCount``) as a value is made from it, for a statement
+    /// at `range`: its kind, its text (a variable's name without the `$`, a string's without
+    /// its quotes) and where it is.
+    func plainWord(_ index: Int, at range: SourceRange) -> (kind: WordKind, text: String, range: SourceRange) {
+        let (kind, offset, length) = word(index)
+        let start = range.start + offset, end = start + length
+        let wordRange = SourceRange(file: range.file, start: start, end: end)
+        switch kind {
+        case .name: return (kind, text(start, end), wordRange)
+        case .variable: return (kind, text(start + 1, end), wordRange)
+        case .string: return (kind, text(start + 1, end - 1), wordRange)
+        }
+    }
+
+    /// The text of the word at `index` when it is a bare name (a possible option keyword),
+    /// else nil; for a statement at `range`.
+    func bareName(_ index: Int, at range: SourceRange) -> String? {
+        let (kind, offset, length) = word(index)
+        return kind == .name ? text(range.start + offset, range.start + offset + length) : nil
+    }
+
     /// The command as the parser would have built it, for a statement at `range`.
     func kind(at range: SourceRange) -> Statement.Kind {
         let (name, nameRange) = self.name(at: range)
