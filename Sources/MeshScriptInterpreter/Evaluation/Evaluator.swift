@@ -625,13 +625,19 @@ extension Interpreter {
         }
         var index = 0
         var positional: [CommandArgument] = []
-        positional.reserveCapacity(signature.parameters.count)
-        for parameter in signature.parameters {
-            guard index < words.count else {
-                throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
+        if words.count == signature.parameters.count {
+            // Only positional values (`cluster c1`): checked in place, and the array handed on.
+            for (slot, parameter) in signature.parameters.enumerated() { words[slot] = try check(take(slot), parameter, signature) }
+            swap(&positional, &words)
+        } else {
+            positional.reserveCapacity(signature.parameters.count)
+            for parameter in signature.parameters {
+                guard index < words.count else {
+                    throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
+                }
+                positional.append(try check(take(index), parameter, signature))
+                index += 1
             }
-            positional.append(try check(take(index), parameter, signature))
-            index += 1
         }
         var options = CommandOptions()
         // Built only when an error needs it, like `usage`.

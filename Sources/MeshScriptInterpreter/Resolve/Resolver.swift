@@ -402,8 +402,10 @@ struct Resolver {
         }
         let block = command.block(at: range)
         let opened = checkPlacement(of: entry, nameRange, block, range, kind: kind)
-        // A string word (no escape, no interpolation) names nothing: it is not built.
-        for index in 0..<command.wordCount where !command.wordIsString(index) {
+        // A string word (no escape, no interpolation) names nothing, nor does a bare word where
+        // no parameter or loop variable is bound (`checkBareWord`): neither is built.
+        let namesMayMeanVariables = scope.mayBindParameters
+        for index in 0..<command.wordCount where command.wordIsVariable(index) || namesMayMeanVariables && !command.wordIsString(index) {
             let word = command.wordExpression(index, at: range)
             if case .name(let text) = word.kind, entry.signature.options.contains(where: { $0.keyword == text }) { continue }
             resolve(word, in: scope)

@@ -350,6 +350,9 @@ struct CompactCommand: Sendable {
     /// names nothing).
     func wordIsString(_ index: Int) -> Bool { word(index).kind == .string }
 
+    /// Whether the word at `index` is a `$variable`.
+    func wordIsVariable(_ index: Int) -> Bool { word(index).kind == .variable }
+
     /// The name and where it is, for a statement at `range`.
     func name(at range: SourceRange) -> (name: String, range: SourceRange) {
         let nameRange = SourceRange(file: range.file, start: range.start, end: range.start + Int(nameLength))
