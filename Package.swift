@@ -14,6 +14,7 @@
 //   MeshScript (the library product: re-exports the above)
 //   CEditLine (C shim over libedit) <- MeshREPL (line editor + REPL)
 //   MeshCommandLine (the CLI's command-line parser, help, usage errors and completion scripts, from declarations)
+//   CMalloc (mallopt(3), which Swift's Glibc module leaves out) <- MeshScriptCLI
 //   MeshScriptCLI (the `meshscript` executable; public API only)
 //   MeshFuzz (the libFuzzer target over the public API, and its replay driver; Fuzz/)
 //   MeshTestSupport (for the test targets only: scratch directories, processes, the built binary)
@@ -62,10 +63,11 @@ let package = Package(
         ),
         .target(name: "MeshScript", dependencies: ["LocalFiles", "MeshScriptInterpreter", "MeshDomain", "MeshTrust", "MeshKube", "MeshRender", "MeshApply", "MeshLive"]),
         .target(name: "CEditLine", linkerSettings: [.linkedLibrary("edit")]),
+        .target(name: "CMalloc"),
         .target(name: "MeshREPL", dependencies: ["MeshScript", "CEditLine", "LocalFiles"]),
         .executableTarget(
             name: "MeshScriptCLI",
-            dependencies: ["MeshScript", "MeshREPL", "MeshCommandLine"],
+            dependencies: ["MeshScript", "MeshREPL", "MeshCommandLine", "CMalloc"],
             // On Linux the executable is linked fully static (BENCHMARKS.md, "Start-up"): no dynamic
             // loader, no relocation of its 100 MB at every start, no shared libraries to map. Static
             // archives name nothing they need, so after CEditLine's -ledit come libedit's libraries, and

@@ -1,6 +1,7 @@
 // The `meshscript` command line: a thin shell over the library's public API. Each subcommand
 // declares its arguments as data (MeshCommandLine); the parser reads argv against them, and the
 // command is built from what it read: no reflection at start-up.
+import CMalloc
 import Foundation
 import MeshCommandLine
 import MeshScript
@@ -31,6 +32,9 @@ enum MeshScriptCommand {
 
     /// Runs the command line; a failed write to stdout or stderr ends it with exit code 74.
     static func main() {
+        // Before any thread starts: the script runs on `onLargeStack`'s thread, whose own malloc
+        // arena would grow by many more system calls than the main one.
+        _ = meshscript_malloc_use_one_arena()
         StandardStreams.checkWritesAtExit()
         exit(run(Array(CommandLine.arguments.dropFirst())))
     }
