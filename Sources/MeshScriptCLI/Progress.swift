@@ -13,7 +13,7 @@ final class Progress: @unchecked Sendable {
     /// Progress goes to stderr, so stdout stays the command's output.
     /// - Parameter quiet: show nothing while working (finished lines still print).
     init(quiet: Bool = false) {
-        onTerminal = !quiet && isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        onTerminal = !quiet && isatty(2) == 1 && getenv("TERM").map { String(cString: $0) } != "dumb"
         guard onTerminal else { return }
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + 0.2, repeating: 0.2)

@@ -59,7 +59,7 @@ struct RemoteSecretCommand: MeshSubcommand {
     }
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = processEnvironment()
         let request = MintedRemoteSecret.Request(cluster: name, access: ClusterAccess(kubeconfig: kubeconfig, context: context),
                                                  server: server, forms: forms!)
         do throws(MintedRemoteSecret.Failure) {

@@ -30,7 +30,7 @@ struct Repl: MeshSubcommand {
 
     func run() throws {
         let code = onLargeStack {
-            REPL.run(environment: ProcessInfo.processInfo.environment, version: MeshScriptVersion.current, limits: limits)
+            REPL.run(environment: processEnvironment(), version: MeshScriptVersion.current, limits: limits)
         }
         if code != 0 { throw ExitCode(code) }
     }

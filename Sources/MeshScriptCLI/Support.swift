@@ -18,7 +18,7 @@ enum Exit {
 
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-    static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+    static var colorAllowed: Bool { getenv("NO_COLOR") == nil }
 }
 
 func printDiagnostics(_ diagnostics: [Diagnostic], sources: SourceMap) {
@@ -136,7 +136,24 @@ struct KubeconfigOptions {
 /// The library's options for a command: this process's environment, the work directory `out`,
 /// `--kubeconfig` (resolved by MeshRender, relative to the current directory) and the limits.
 func meshOptions(out: String = "out", kubeconfig: String?, limits: Limits, rotate: [String] = []) -> MeshOptions {
-    MeshOptions(workDirectory: out, environment: ProcessInfo.processInfo.environment, kubeconfig: kubeconfig, limits: limits, rotate: Set(rotate))
+    MeshOptions(workDirectory: out, environment: processEnvironment(), kubeconfig: kubeconfig, limits: limits, rotate: Set(rotate))
+}
+
+/// This process's environment, read from `environ`: the same pairs as `ProcessInfo`'s (split at
+/// the first `=`; an entry without one is left out; the first of a repeated name wins, as
+/// getenv(3) finds it), without starting ProcessInfo, which a start of `check` does not need.
+func processEnvironment() -> [String: String] {
+    var environment: [String: String] = [:]
+    var entry = environ
+    while let pointer = entry.pointee {
+        let text = String(cString: pointer)
+        if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+            let name = String(text[..<equals])
+            if environment[name] == nil { environment[name] = String(text[text.index(after: equals)...]) }
+        }
+        entry += 1
+    }
+    return environment
 }
 
 extension CheckedMesh {

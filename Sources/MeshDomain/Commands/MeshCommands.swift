@@ -342,8 +342,10 @@ public enum MeshCommands {
             let argument = call.options[direction.rawValue]![0]
             // Gathered, then added at once: each change of the topology's clusters is a write
             // through the builder and a reset of the topology's derived index.
+            let items = argument.items
             var declarations: [DiscoveryDeclaration] = []
-            for item in argument.items {
+            declarations.reserveCapacity(items.count)
+            for item in items {
                 guard case .string(let peer) = item.value else { continue }
                 declarations.append(DiscoveryDeclaration(direction: direction, peer: Located(peer, item.range), statement: call.statementRange))
             }
