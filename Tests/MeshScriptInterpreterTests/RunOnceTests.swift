@@ -1,4 +1,4 @@
-// A file's top-level commands of plain words run from their compact form, and a block they
+// A file's top-level commands of plain words run from their syntax, and a block they
 // open runs in place when it binds no names (Interpreter.executeOnce); the same statements
 // inside `if true < ... >` run as nodes. Both must give the same log, diagnostics and steps.
 import Testing
@@ -13,6 +13,8 @@ import MeshScriptInterpreter
         "box b2 < let x = 1; emit $x; tick >\nemit done\n",
         // Errors found while running: a value of the wrong kind, a word no option names.
         "let s = \"many\"\ngreet a with $s\nbox b3 < greet b wth 2; tick >\nemit after\n",
+        // Lists of plain words, one holding a list variable; more words than a compact command keeps.
+        "let more = [\"x\", [\"y\"]]\nemit a, \"b\", $more\nbox b5 < emit c, d; emit [e, f]; greet g with 3 >\nemit 1, 2\n",
         // A recipe call of plain words runs as nodes, in a block that runs in place too.
         "recipe twice(n) < emit $n; emit $n >\ntwice 3\nbox b4 < twice 4; tick; count >\n",
     ]

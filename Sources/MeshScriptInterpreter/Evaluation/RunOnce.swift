@@ -1,8 +1,9 @@
 // Statements that run once where they are: a file's top-level statements, and the statements
 // of a block one of them opens, when that block binds no names (so it runs in the file's
 // scope). Lowering such a statement builds nodes to run one time and free. A registered command
-// of plain words, most of a mesh script (`cluster c1 < context "k"; trust from root >`), runs
-// straight from its compact form instead: the same steps, diagnostics and order as its nodes.
+// whose words are plain, most of a mesh script (`cluster c1 < context "k"; trust from root;
+// discover with c2, c3 >`), runs from its syntax instead: the same steps, diagnostics and order
+// as its nodes would give (`NameNode`, `TextNode`, `VariableNode`, `ListNode`, `CommandNode`).
 
 extension Interpreter {
     /// Run `statements`, each once, in `scope` (a file's, whose names are bound by name); a
@@ -19,35 +20,72 @@ extension Interpreter {
 
     private func executeOnce(_ statement: Statement, scope: Scope, kind: BlockKind, directory: String?) throws {
         let range = statement.range
-        if let command = statement.compactCommand {
-            let (name, nameRange) = command.name(at: range)
-            let symbol = commandSymbol(name)
-            // A recipe of the command's name is called instead (`CommandNode.perform`).
-            if scope.recipeKey == nil || scope.lookupRecipe(symbol) == nil, let entry = self.command(symbol) {
+        if let compact = statement.compactCommand {
+            let (name, nameRange) = compact.name(at: range)
+            if let entry = registeredCommand(name, in: scope) {
                 try step(range)
-                try run(entry, command, nameRange, range, scope: scope, kind: kind, directory: directory)
+                try run(entry, nameRange, range, block: compact.block(at: range), words: compact.wordCount,
+                        argument: { index, scope in
+                            let word = compact.plainWord(index, at: range)
+                            return CommandArgument(value: try self.value(of: word.kind, word.text, at: word.range, in: scope),
+                                                   range: word.range, elementRanges: [])
+                        },
+                        bareName: { compact.bareName($0, at: range) }, scope: scope, kind: kind, directory: directory)
                 return
             }
+        } else if statement.form == .command, case .command(let name, let nameRange, let words, let block) = statement.kind,
+                  words.allSatisfy(Self.isPlain), let entry = registeredCommand(name, in: scope) {
+            try step(range)
+            try run(entry, nameRange, range, block: block, words: words.count,
+                    argument: { index, scope in try self.argument(words[index].expression, in: scope) },
+                    bareName: { index in
+                        if case .name(let text) = words[index].expression.kind { return text }
+                        return nil
+                    }, scope: scope, kind: kind, directory: directory)
+            return
         }
         try lower(statement, in: nil).execute(self, scope: scope, kind: kind, directory: directory)
     }
 
-    /// `run(_:_:scope:kind:directory:)` for a compact command at `range`: its words are
-    /// evaluated from the source, and its block runs once in place unless it binds names.
-    private func run(_ command: CommandEntry, _ compact: CompactCommand, _ nameRange: SourceRange, _ range: SourceRange,
+    /// The command `name` runs: nil when a recipe of that name is in `scope` (which is called
+    /// instead, `CommandNode.perform`) or no command has the name.
+    private func registeredCommand(_ name: String, in scope: Scope) -> CommandEntry? {
+        let symbol = commandSymbol(name)
+        guard scope.recipeKey == nil || scope.lookupRecipe(symbol) == nil else { return nil }
+        return command(symbol)
+    }
+
+    /// Whether `word` is run here: unlabelled, and a bare name, a string with no interpolation, a
+    /// `$variable`, or a list of those (`discover with c1, c2`).
+    private static func isPlain(_ word: Word) -> Bool {
+        guard word.label == nil else { return false }
+        if case .list(let items) = word.expression.kind { return items.allSatisfy { isPlainScalar($0) } }
+        return isPlainScalar(word.expression)
+    }
+
+    private static func isPlainScalar(_ expression: Expression) -> Bool {
+        switch expression.kind {
+        case .name, .variable: return true
+        case .string(let parts): return parts.allSatisfy { if case .literal = $0 { true } else { false } }
+        default: return false
+        }
+    }
+
+    /// `run(_:_:scope:kind:directory:)` for a command read from its syntax: `argument(i)` evaluates
+    /// word `i`, `bareName(i)` is its text when it is a bare name. The block runs once in place
+    /// unless it binds names.
+    private func run(_ command: CommandEntry, _ nameRange: SourceRange, _ range: SourceRange, block: Block?, words: Int,
+                     argument: (Int, Scope) throws -> CommandArgument, bareName: (Int) -> String?,
                      scope: Scope, kind: BlockKind, directory: String?) throws {
-        let block = compact.block(at: range)
         let blockKind = try opened(by: command.signature, in: kind, blockRange: block?.range, nameRange, range)
         var arguments: [CommandArgument] = []
-        arguments.reserveCapacity(compact.wordCount)
-        for index in 0..<compact.wordCount {
-            let word = compact.plainWord(index, at: range)
-            let value = try value(of: word, in: scope)
-            if case .poison = value { throw Unwind.statementFailed }
-            arguments.append(CommandArgument(value: value, range: word.range, elementRanges: []))
+        arguments.reserveCapacity(words)
+        for index in 0..<words {
+            let argument = try argument(index, scope)
+            if case .poison = argument.value { throw Unwind.statementFailed }
+            arguments.append(argument)
         }
-        let invocation = try match(&arguments, bareName: { compact.bareName($0, at: range) }, nameRange, range,
-                                   command.signature, blockKind: blockKind, hasBlock: block != nil)
+        let invocation = try match(&arguments, bareName: bareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
         let context = if let block, BlockNode.bindsNames(block.statements) {
             Context(interpreter: self, block: BlockNode(nested: block, in: nil), scope: scope, kind: blockKind, directory: directory)
         } else {
@@ -56,18 +94,63 @@ extension Interpreter {
         try runHandler(command, invocation, context)
     }
 
-    /// A plain word's value, with the steps its node charges (`NameNode`, `TextNode`, `VariableNode`).
-    private func value(of word: (kind: CompactCommand.WordKind, text: String, range: SourceRange), in scope: Scope) throws -> Value {
-        try step(word.range)
-        switch word.kind {
+    /// A plain word's argument: a list's items each with its range.
+    private func argument(_ expression: Expression, in scope: Scope) throws -> CommandArgument {
+        guard case .list(let items) = expression.kind else {
+            return CommandArgument(value: try value(of: expression, in: scope), range: expression.range, elementRanges: [])
+        }
+        // As `ListNode`: its step, then every item's (each evaluated, for its diagnostics).
+        try step(expression.range)
+        var values: [Value] = []
+        values.reserveCapacity(items.count)
+        var depth = 0
+        var poisoned = false
+        for item in items {
+            let value = try value(of: item, in: scope)
+            switch value {
+            case .poison: poisoned = true
+            case .list(let inner): depth = max(depth, inner.depth)  // `$peers` holds a list
+            case .map(let inner): depth = max(depth, inner.depth)
+            default: break
+            }
+            values.append(value)
+        }
+        guard !poisoned else { return CommandArgument(value: .poison, range: expression.range, elementRanges: []) }
+        let list = ValueList(values, depth: depth + 1)
+        try checkNesting(list, at: expression.range)
+        try checkList(count: list.count, at: expression.range)
+        return CommandArgument(value: .list(list), range: expression.range, elementRanges: items.map(\.range))
+    }
+
+    /// A plain scalar's value (`isPlainScalar`).
+    private func value(of expression: Expression, in scope: Scope) throws -> Value {
+        switch expression.kind {
+        case .name(let text):
+            return try value(of: .name, text, at: expression.range, in: scope)
+        case .variable(let name):
+            return try value(of: .variable, name, at: expression.range, in: scope)
+        case .string(let parts):
+            var text = ""
+            for case .literal(let literal) in parts { text += literal }
+            return try value(of: .string, text, at: expression.range, in: scope)
+        default:
+            preconditionFailure("not a plain word: \(expression.kind)")
+        }
+    }
+
+    /// The value of a plain word of `kind` whose text is `text` (a variable's name, a string's
+    /// contents), with the steps its node charges.
+    private func value(of kind: CompactCommand.WordKind, _ text: String, at range: SourceRange, in scope: Scope) throws -> Value {
+        try step(range)
+        switch kind {
         case .name:
-            return .string(word.text)
+            return .string(text)
         case .string:
-            try step(word.range, cost: 1 + word.text.utf8.count / 64)
-            return .string(word.text)
+            try step(range, cost: 1 + text.utf8.count / 64)
+            return .string(text)
         case .variable:
-            if let value = scope.lookupVariable(symbols.intern(word.text)) { return value }
-            throw fail(.undefinedVariable(word.text, at: word.range, visible: scope.visibleVariableNames))
+            if let value = scope.lookupVariable(symbols.intern(text)) { return value }
+            throw fail(.undefinedVariable(text, at: range, visible: scope.visibleVariableNames))
         }
     }
 }
