@@ -576,7 +576,7 @@ extension Interpreter {
             arguments.append(CommandArgument(value: value, range: statement.words[index].expression.range,
                                              elementRanges: statement.words[index].elementRanges))
         }
-        let invocation = try match(&arguments, bareName: { statement.words[$0].spelling }, statement.nameRange, statement.range,
+        let invocation = try match(&arguments, isBareName: { statement.words[$0].spelling != nil }, statement.nameRange, statement.range,
                                    command.signature, blockKind: blockKind, hasBlock: block != nil)
         try runHandler(command, invocation, Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory))
     }
@@ -613,11 +613,12 @@ extension Interpreter {
 
     /// Match evaluated words against a signature: positional parameters, then keyword options.
     /// Each argument is moved out of `words` into the invocation (the slot keeps its range).
-    /// `bareName(i)` is the text of word `i` when it is a bare name (a possible option keyword), else nil.
-    func match(_ words: inout [CommandArgument], bareName: (Int) -> String?, _ nameRange: SourceRange, _ statementRange: SourceRange,
+    /// `isBareName(i)`: word `i` is a bare name (a possible option keyword), whose value is its text.
+    func match(_ words: inout [CommandArgument], isBareName: (Int) -> Bool, _ nameRange: SourceRange, _ statementRange: SourceRange,
                        _ signature: CommandSignature, blockKind: BlockKind, hasBlock: Bool) throws -> CommandInvocation {
         // Built only when an error needs it: this path runs for every command.
         var usage: String { "usage: \(signature.usage)" }
+        func bareName(_ index: Int) -> String? { isBareName(index) ? words[index].string : nil }
         func take(_ index: Int) -> CommandArgument {
             var taken = CommandArgument(value: .boolean(false), range: words[index].range, elementRanges: [])
             swap(&taken, &words[index])

@@ -30,7 +30,7 @@ extension Interpreter {
                             return CommandArgument(value: try self.value(of: word.kind, word.text, at: word.range, in: scope),
                                                    range: word.range, elementRanges: [])
                         },
-                        bareName: { compact.bareName($0, at: range) }, scope: scope, kind: kind, directory: directory)
+                        isBareName: { compact.wordIsName($0) }, scope: scope, kind: kind, directory: directory)
                 return
             }
         } else if statement.form == .command, case .command(let name, let nameRange, let words, let block) = statement.kind,
@@ -38,9 +38,9 @@ extension Interpreter {
             try step(range)
             try run(entry, nameRange, range, block: block, words: words.count,
                     argument: { index, scope in try self.argument(words[index].expression, in: scope) },
-                    bareName: { index in
-                        if case .name(let text) = words[index].expression.kind { return text }
-                        return nil
+                    isBareName: { index in
+                        if case .name = words[index].expression.kind { return true }
+                        return false
                     }, scope: scope, kind: kind, directory: directory)
             return
         }
@@ -72,10 +72,10 @@ extension Interpreter {
     }
 
     /// `run(_:_:scope:kind:directory:)` for a command read from its syntax: `argument(i)` evaluates
-    /// word `i`, `bareName(i)` is its text when it is a bare name. The block runs once in place
+    /// word `i`, `isBareName(i)` says whether it is a bare name. The block runs once in place
     /// unless it binds names.
     private func run(_ command: CommandEntry, _ nameRange: SourceRange, _ range: SourceRange, block: Block?, words: Int,
-                     argument: (Int, Scope) throws -> CommandArgument, bareName: (Int) -> String?,
+                     argument: (Int, Scope) throws -> CommandArgument, isBareName: (Int) -> Bool,
                      scope: Scope, kind: BlockKind, directory: String?) throws {
         let blockKind = try opened(by: command.signature, in: kind, blockRange: block?.range, nameRange, range)
         var arguments: [CommandArgument] = []
@@ -85,7 +85,7 @@ extension Interpreter {
             if case .poison = argument.value { throw Unwind.statementFailed }
             arguments.append(argument)
         }
-        let invocation = try match(&arguments, bareName: bareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
+        let invocation = try match(&arguments, isBareName: isBareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
         let context = if let block, BlockNode.bindsNames(block.statements) {
             Context(interpreter: self, block: BlockNode(nested: block, in: nil), scope: scope, kind: blockKind, directory: directory)
         } else {

@@ -195,36 +195,40 @@ public struct CommandInvocation: Sendable {
 
 /// The options a statement gives, in the order it gives them: each keyword with where it is
 /// and its values. A command takes a handful of options, so a lookup scans a short list
-/// rather than hashing into a dictionary built for every statement run.
+/// rather than hashing into a dictionary built for every statement run; the first is kept
+/// inline, so a statement of one option (`trust from root`) allocates no list for it.
 public struct CommandOptions: Sendable {
     // A struct, not a tuple: an array of tuples is copied and destroyed through the runtime's
     // generic witnesses.
     private struct Given: Sendable {
         var keyword: String, range: SourceRange, values: [CommandArgument]
     }
-    private var given: [Given] = []
+    private var first: Given?
+    private var rest: [Given] = []
 
     /// No option given.
     public init() {}
 
-    /// The values given after `keyword`, in signature order; nil when the option is not given.
-    public subscript(keyword: String) -> [CommandArgument]? {
-        given.first { $0.keyword == keyword }?.values
+    private func given(_ keyword: String) -> Given? {
+        if let first, first.keyword == keyword { return first }
+        return rest.first { $0.keyword == keyword }
     }
+
+    /// The values given after `keyword`, in signature order; nil when the option is not given.
+    public subscript(keyword: String) -> [CommandArgument]? { given(keyword)?.values }
 
     /// Where the option `keyword` is written (its keyword), for diagnostics about the option
     /// itself; nil when it is not given.
-    public func range(of keyword: String) -> SourceRange? {
-        given.first { $0.keyword == keyword }?.range
-    }
+    public func range(of keyword: String) -> SourceRange? { given(keyword)?.range }
 
     /// The keywords given, in statement order.
-    public var keywords: [String] { given.map(\.keyword) }
+    public var keywords: [String] { (first.map { [$0.keyword] } ?? []) + rest.map(\.keyword) }
 
     /// Add the option `keyword`, written at `range`, with its `values`. A statement gives each
     /// option once (matching rejects a repeat), so the keyword is not given yet.
     mutating func append(_ keyword: String, at range: SourceRange, _ values: [CommandArgument]) {
-        given.append(Given(keyword: keyword, range: range, values: values))
+        let option = Given(keyword: keyword, range: range, values: values)
+        if first == nil { first = option } else { rest.append(option) }
     }
 }
 

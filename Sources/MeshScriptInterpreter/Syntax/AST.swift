@@ -350,6 +350,9 @@ struct CompactCommand: Sendable {
     /// names nothing).
     func wordIsString(_ index: Int) -> Bool { word(index).kind == .string }
 
+    /// Whether the word at `index` is a bare name (a possible option keyword).
+    func wordIsName(_ index: Int) -> Bool { word(index).kind == .name }
+
     /// Whether the word at `index` is a `$variable`.
     func wordIsVariable(_ index: Int) -> Bool { word(index).kind == .variable }
 
@@ -382,13 +385,6 @@ struct CompactCommand: Sendable {
         case .variable: return (kind, text(start + 1, end), wordRange)
         case .string: return (kind, text(start + 1, end - 1), wordRange)
         }
-    }
-
-    /// The text of the word at `index` when it is a bare name (a possible option keyword),
-    /// else nil; for a statement at `range`.
-    func bareName(_ index: Int, at range: SourceRange) -> String? {
-        let (kind, offset, length) = word(index)
-        return kind == .name ? text(range.start + offset, range.start + offset + length) : nil
     }
 
     /// The command as the parser would have built it, for a statement at `range`.
