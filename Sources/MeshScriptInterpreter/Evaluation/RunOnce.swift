@@ -23,6 +23,8 @@ extension Interpreter {
         if let compact = statement.compactCommand {
             let (name, nameRange) = compact.name(at: range)
             if let entry = registeredCommand(name, in: scope) {
+                // Read once: a closure that reads `compact` copies it (two counts) at each call.
+                let bareNames = compact.bareNames
                 try step(range)
                 try run(entry, nameRange, range, block: compact.block(at: range), words: compact.wordCount,
                         argument: { index, scope in
@@ -30,7 +32,7 @@ extension Interpreter {
                             return CommandArgument(value: try self.value(of: word.kind, word.text, at: word.range, in: scope),
                                                    range: word.range, elementRanges: [])
                         },
-                        isBareName: { compact.wordIsName($0) }, scope: scope, kind: kind, directory: directory)
+                        isBareName: { bareNames >> $0 & 1 == 1 }, scope: scope, kind: kind, directory: directory)
                 return
             }
         } else if statement.form == .command, case .command(let name, let nameRange, let words, let block) = statement.kind,

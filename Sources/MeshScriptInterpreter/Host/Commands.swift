@@ -209,17 +209,18 @@ public struct CommandOptions: Sendable {
     /// No option given.
     public init() {}
 
-    private func given(_ keyword: String) -> Given? {
-        if let first, first.keyword == keyword { return first }
-        return rest.first { $0.keyword == keyword }
-    }
-
     /// The values given after `keyword`, in signature order; nil when the option is not given.
-    public subscript(keyword: String) -> [CommandArgument]? { given(keyword)?.values }
+    public subscript(keyword: String) -> [CommandArgument]? {
+        if first?.keyword == keyword { return first?.values }
+        return rest.first { $0.keyword == keyword }?.values
+    }
 
     /// Where the option `keyword` is written (its keyword), for diagnostics about the option
     /// itself; nil when it is not given.
-    public func range(of keyword: String) -> SourceRange? { given(keyword)?.range }
+    public func range(of keyword: String) -> SourceRange? {
+        if first?.keyword == keyword { return first?.range }
+        return rest.first { $0.keyword == keyword }?.range
+    }
 
     /// The keywords given, in statement order.
     public var keywords: [String] { (first.map { [$0.keyword] } ?? []) + rest.map(\.keyword) }

@@ -350,8 +350,12 @@ struct CompactCommand: Sendable {
     /// names nothing).
     func wordIsString(_ index: Int) -> Bool { word(index).kind == .string }
 
-    /// Whether the word at `index` is a bare name (a possible option keyword).
-    func wordIsName(_ index: Int) -> Bool { word(index).kind == .name }
+    /// Which words are bare names (possible option keywords): bit `i` for word `i`.
+    var bareNames: Int {
+        var bits = 0
+        for index in 0..<Int(count) where word(index).kind == .name { bits |= 1 << index }
+        return bits
+    }
 
     /// Whether the word at `index` is a `$variable`.
     func wordIsVariable(_ index: Int) -> Bool { word(index).kind == .variable }
