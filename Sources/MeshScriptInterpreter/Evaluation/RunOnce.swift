@@ -21,8 +21,8 @@ extension Interpreter {
     private func executeOnce(_ statement: Statement, scope: Scope, kind: BlockKind, directory: String?) throws {
         let range = statement.range
         if let compact = statement.compactCommand {
-            let (name, nameRange) = compact.name(at: range)
-            if let entry = registeredCommand(name, in: scope) {
+            let nameRange = SourceRange(file: range.file, start: range.start, end: range.start + Int(compact.nameLength))
+            if let entry = registeredCommand(symbol(of: compact, at: range), in: scope) {
                 // Read once: a closure that reads `compact` copies it (two counts) at each call.
                 let bareNames = compact.bareNames
                 try step(range)
@@ -36,7 +36,7 @@ extension Interpreter {
                 return
             }
         } else if statement.form == .command, case .command(let name, let nameRange, let words, let block) = statement.kind,
-                  words.allSatisfy(Self.isPlain), let entry = registeredCommand(name, in: scope) {
+                  words.allSatisfy(Self.isPlain), let entry = registeredCommand(commandSymbol(name), in: scope) {
             try step(range)
             try run(entry, nameRange, range, block: block, words: words.count,
                     argument: { index, scope in try self.argument(words[index].expression, in: scope) },
@@ -49,12 +49,20 @@ extension Interpreter {
         try lower(statement, in: nil).execute(self, scope: scope, kind: kind, directory: directory)
     }
 
-    /// The command `name` runs: nil when a recipe of that name is in `scope` (which is called
+    /// The command `symbol` names: nil when a recipe of that name is in `scope` (which is called
     /// instead, `CommandNode.perform`) or no command has the name.
-    private func registeredCommand(_ name: String, in scope: Scope) -> CommandEntry? {
-        let symbol = commandSymbol(name)
+    private func registeredCommand(_ symbol: Symbol, in scope: Scope) -> CommandEntry? {
         guard scope.recipeKey == nil || scope.lookupRecipe(symbol) == nil else { return nil }
         return command(symbol)
+    }
+
+    /// The symbol of `compact`'s name: by its packed bytes when it is a short name seen lately.
+    private func symbol(of compact: CompactCommand, at range: SourceRange) -> Symbol {
+        let key = compact.nameKey(at: range)
+        if let key, let symbol = recentCommandKeys.symbol(for: key) { return symbol }
+        let symbol = commandSymbol(compact.name(at: range).name)
+        if let key { recentCommandKeys.remember(key, symbol) }
+        return symbol
     }
 
     /// Whether `word` is run here: unlabelled, and a bare name, a string with no interpolation, a
@@ -154,5 +162,25 @@ extension Interpreter {
             if let value = scope.lookupVariable(symbols.intern(text)) { return value }
             throw fail(.undefinedVariable(text, at: range, visible: scope.visibleVariableNames))
         }
+    }
+}
+
+/// Short command names seen lately, by their packed bytes (``CompactCommand/nameKey(at:)``), and
+/// their symbols: a script's few command names, found with no String built or compared.
+struct RecentCommandKeys {
+    private var keys: [UInt64] = [], symbols: [Symbol] = []
+    private var next = 0
+
+    /// The symbol remembered for `key`, if any.
+    func symbol(for key: UInt64) -> Symbol? {
+        for index in keys.indices where keys[index] == key { return symbols[index] }
+        return nil
+    }
+
+    /// Remember `symbol` for `key`, in place of the oldest of eight.
+    mutating func remember(_ key: UInt64, _ symbol: Symbol) {
+        guard keys.count == 8 else { (keys, symbols) = (keys + [key], symbols + [symbol]); return }
+        (keys[next], symbols[next]) = (key, symbol)
+        next = (next + 1) % 8
     }
 }

@@ -108,6 +108,8 @@ public final class Interpreter {
     var stoppedBy: StopReason?
     /// Command names lowered lately and their symbols, scanned before `symbols` is hashed.
     var recentCommandSymbols = RecentNames<Symbol>()
+    /// The same for short names, by their bytes (run-once commands, `RunOnce.swift`).
+    var recentCommandKeys = RecentCommandKeys()
 
     /// An interpreter with the standard functions, reading scripts through `loader`.
     /// `cancellation` is the handle that stops its runs: pass one to hold it before the

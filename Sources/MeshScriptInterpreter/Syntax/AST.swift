@@ -284,7 +284,7 @@ struct CompactCommand: Sendable {
     /// The offset of the block's `<` (the block ends where the statement does).
     private var blockStart: UInt32 = 0
     /// The length of the name (it starts the statement).
-    private let nameLength: UInt16
+    let nameLength: UInt16
     /// How many words there are.
     private var count: UInt8 = 0
     /// Each word's kind, two bits a word (``WordKind``).
@@ -359,6 +359,18 @@ struct CompactCommand: Sendable {
 
     /// Whether the word at `index` is a `$variable`.
     func wordIsVariable(_ index: Int) -> Bool { word(index).kind == .variable }
+
+    /// The name's bytes packed little-endian into one integer, for a statement at `range`, when
+    /// it is at most 8 bytes long (a name has no zero byte, so the packing is unique); nil for a
+    /// longer name. Finds a command's symbol without building its name.
+    func nameKey(at range: SourceRange) -> UInt64? {
+        guard nameLength <= 8 else { return nil }
+        return source.withUnsafeBufferPointer { bytes in
+            var packed: UInt64 = 0
+            for k in 0..<Int(nameLength) { packed |= UInt64(bytes[range.start + k]) << UInt64(8 * k) }
+            return packed
+        }
+    }
 
     /// The name and where it is, for a statement at `range`.
     func name(at range: SourceRange) -> (name: String, range: SourceRange) {
