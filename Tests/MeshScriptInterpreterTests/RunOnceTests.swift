@@ -15,6 +15,8 @@ import MeshScriptInterpreter
         "let s = \"many\"\ngreet a with $s\nbox b3 < greet b wth 2; tick >\nemit after\n",
         // Lists of plain words, one holding a list variable; more words than a compact command keeps.
         "let more = [\"x\", [\"y\"]]\nemit a, \"b\", $more\nbox b5 < emit c, d; emit [e, f]; greet g with 3 >\nemit 1, 2\n",
+        // A word whose variable a failed statement left without a value, alone and in a list.
+        "let x = len(5)\nemit $x\nbox b6 < emit a, $x; tick >\nemit after\n",
         // A recipe call of plain words runs as nodes, in a block that runs in place too.
         "recipe twice(n) < emit $n; emit $n >\ntwice 3\nbox b4 < twice 4; tick; count >\n",
     ]

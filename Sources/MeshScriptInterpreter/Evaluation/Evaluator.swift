@@ -514,25 +514,31 @@ extension Interpreter {
         // Strong, not unowned: a context lives for one command's run, and an unowned reference
         // costs two counts to make and one more at each use.
         let interpreter: Interpreter
-        /// The command's block as nodes; or, for a block that runs once in place
-        /// (``Interpreter/executeOnce(_:scope:kind:directory:)``), its statements. Nil, both: no block.
-        let block: BlockNode?
-        let statements: [Statement]?
+        /// The command's block, nil when it has none.
+        let body: Body?
         let scope: Scope
         let kind: BlockKind
         let directory: String?
 
-        init(interpreter: Interpreter, block: BlockNode?, statements: [Statement]? = nil, scope: Scope, kind: BlockKind, directory: String?) {
+        /// How a command's block runs.
+        enum Body {
+            /// As nodes, lowered once and kept (a block that may run again, or binds names).
+            case nodes(BlockNode)
+            /// Statement by statement from its syntax, in the scope around it: a block that runs
+            /// once in place (``Interpreter/executeOnce(_:scope:kind:directory:)``).
+            case once([Statement])
+        }
+
+        init(interpreter: Interpreter, body: Body?, scope: Scope, kind: BlockKind, directory: String?) {
             self.interpreter = interpreter
-            self.block = block
-            self.statements = statements
+            self.body = body
             self.scope = scope
             self.kind = kind
             self.directory = directory
         }
 
         func evaluateBlock() throws {
-            guard block != nil || statements != nil else { return }
+            guard let body else { return }
             interpreter.commandBlockDepth += 1
             let outer = interpreter.currentKind
             interpreter.currentKind = kind
@@ -540,10 +546,9 @@ extension Interpreter {
                 interpreter.commandBlockDepth -= 1
                 interpreter.currentKind = outer
             }
-            if let block {
-                try block.execute(interpreter, under: scope, kind: kind, directory: directory)
-            } else if let statements {
-                try interpreter.executeOnce(statements, scope: scope, kind: kind, directory: directory)
+            switch body {
+            case .nodes(let block): try block.execute(interpreter, under: scope, kind: kind, directory: directory)
+            case .once(let statements): try interpreter.executeOnce(statements, scope: scope, kind: kind, directory: directory)
             }
         }
 
@@ -578,7 +583,7 @@ extension Interpreter {
         }
         let invocation = try match(&arguments, isBareName: { statement.words[$0].spelling != nil }, statement.nameRange, statement.range,
                                    command.signature, blockKind: blockKind, hasBlock: block != nil)
-        try runHandler(command, invocation, Context(interpreter: self, block: block, scope: scope, kind: blockKind, directory: directory))
+        try runHandler(command, invocation, Context(interpreter: self, body: block.map(Context.Body.nodes), scope: scope, kind: blockKind, directory: directory))
     }
 
     /// The kind of block a command of `signature` opens when it runs in a block of `kind`

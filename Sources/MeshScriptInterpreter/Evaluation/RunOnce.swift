@@ -56,13 +56,11 @@ extension Interpreter {
         return command(symbol)
     }
 
-    /// The symbol of `compact`'s name: by its packed bytes when it is a short name seen lately.
+    /// The symbol of `compact`'s name: by its packed bytes when it is a short name (no String
+    /// is built for a name seen lately).
     private func symbol(of compact: CompactCommand, at range: SourceRange) -> Symbol {
-        let key = compact.nameKey(at: range)
-        if let key, let symbol = recentCommandKeys.symbol(for: key) { return symbol }
-        let symbol = commandSymbol(compact.name(at: range).name)
-        if let key { recentCommandKeys.remember(key, symbol) }
-        return symbol
+        guard let key = compact.nameKey(at: range) else { return commandSymbol(compact.name(at: range).name) }
+        return recentCommandKeys.entry(for: key) { _ in self.commandSymbol(compact.name(at: range).name) }!
     }
 
     /// Whether `word` is run here: unlabelled, and a bare name, a string with no interpolation, a
@@ -96,12 +94,10 @@ extension Interpreter {
             arguments.append(argument)
         }
         let invocation = try match(&arguments, isBareName: isBareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
-        let context = if let block, BlockNode.bindsNames(block.statements) {
-            Context(interpreter: self, block: BlockNode(nested: block, in: nil), scope: scope, kind: blockKind, directory: directory)
-        } else {
-            Context(interpreter: self, block: nil, statements: block?.statements, scope: scope, kind: blockKind, directory: directory)
+        let body = block.map { block in
+            BlockNode.bindsNames(block.statements) ? Context.Body.nodes(BlockNode(nested: block, in: nil)) : .once(block.statements)
         }
-        try runHandler(command, invocation, context)
+        try runHandler(command, invocation, Context(interpreter: self, body: body, scope: scope, kind: blockKind, directory: directory))
     }
 
     /// A plain word's argument: a list's items each with its range.
@@ -165,22 +161,3 @@ extension Interpreter {
     }
 }
 
-/// Short command names seen lately, by their packed bytes (``CompactCommand/nameKey(at:)``), and
-/// their symbols: a script's few command names, found with no String built or compared.
-struct RecentCommandKeys {
-    private var keys: [UInt64] = [], symbols: [Symbol] = []
-    private var next = 0
-
-    /// The symbol remembered for `key`, if any.
-    func symbol(for key: UInt64) -> Symbol? {
-        for index in keys.indices where keys[index] == key { return symbols[index] }
-        return nil
-    }
-
-    /// Remember `symbol` for `key`, in place of the oldest of eight.
-    mutating func remember(_ key: UInt64, _ symbol: Symbol) {
-        guard keys.count == 8 else { (keys, symbols) = (keys + [key], symbols + [symbol]); return }
-        (keys[next], symbols[next]) = (key, symbol)
-        next = (next + 1) % 8
-    }
-}

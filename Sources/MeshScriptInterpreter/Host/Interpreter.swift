@@ -107,9 +107,9 @@ public final class Interpreter {
     /// Why the current run stopped before its end, once it has.
     var stoppedBy: StopReason?
     /// Command names lowered lately and their symbols, scanned before `symbols` is hashed.
-    var recentCommandSymbols = RecentNames<Symbol>()
-    /// The same for short names, by their bytes (run-once commands, `RunOnce.swift`).
-    var recentCommandKeys = RecentCommandKeys()
+    var recentCommandSymbols = RecentNames<String, Symbol>()
+    /// The same for short names, by their packed bytes (run-once commands, `RunOnce.swift`).
+    var recentCommandKeys = RecentNames<UInt64, Symbol>()
 
     /// An interpreter with the standard functions, reading scripts through `loader`.
     /// `cancellation` is the handle that stops its runs: pass one to hold it before the

@@ -159,7 +159,7 @@ struct Resolver {
     private var unclosedBlocks: Set<Int> = []
     private var scopeAtEnd: ScopeAtEnd?
     /// Commands resolved lately, scanned before `environment.commands` is hashed.
-    private var recentCommands = RecentNames<CommandEntry>()
+    private var recentCommands = RecentNames<String, CommandEntry>()
 
     private init(environment: ResolveEnvironment) {
         self.environment = environment

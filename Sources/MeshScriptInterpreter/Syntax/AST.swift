@@ -360,16 +360,11 @@ struct CompactCommand: Sendable {
     /// Whether the word at `index` is a `$variable`.
     func wordIsVariable(_ index: Int) -> Bool { word(index).kind == .variable }
 
-    /// The name's bytes packed little-endian into one integer, for a statement at `range`, when
-    /// it is at most 8 bytes long (a name has no zero byte, so the packing is unique); nil for a
-    /// longer name. Finds a command's symbol without building its name.
+    /// The name's bytes packed into one integer (`Lexer.packed`), for a statement at `range`, when
+    /// it is at most 8 bytes long; nil for a longer name. Finds a command's symbol without
+    /// building its name.
     func nameKey(at range: SourceRange) -> UInt64? {
-        guard nameLength <= 8 else { return nil }
-        return source.withUnsafeBufferPointer { bytes in
-            var packed: UInt64 = 0
-            for k in 0..<Int(nameLength) { packed |= UInt64(bytes[range.start + k]) << UInt64(8 * k) }
-            return packed
-        }
+        nameLength <= 8 ? Lexer.packed(source, range.start, range.start + Int(nameLength)) : nil
     }
 
     /// The name and where it is, for a statement at `range`.
@@ -419,12 +414,11 @@ struct CompactCommand: Sendable {
     }
 
     private func expression(_ index: Int, file: FileID, start: Int) -> Expression {
-        let (kind, offset, length) = word(index)
-        let range = SourceRange(file: file, start: start + offset, end: start + offset + length)
-        switch kind {
-        case .name: return Expression(.name(text(range.start, range.end)), range)
-        case .variable: return Expression(.variable(text(range.start + 1, range.end)), range)
-        case .string: return Expression(.string([.literal(text(range.start + 1, range.end - 1))]), range)
+        let word = plainWord(index, at: SourceRange(file: file, start: start, end: start))
+        switch word.kind {
+        case .name: return Expression(.name(word.text), word.range)
+        case .variable: return Expression(.variable(word.text), word.range)
+        case .string: return Expression(.string([.literal(word.text)]), word.range)
         }
     }
 

@@ -250,18 +250,23 @@ package struct Lexer {
     /// Every keyword of the language, as written.
     package static let keywords: [String] = keywordTable.map { String(decoding: $0.bytes, as: UTF8.self) }
 
-    /// The keyword `bytes[start..<end]` spells, if any: its bytes packed little-endian into one
-    /// integer (an identifier has no zero byte, so the packing is unique) and matched in one
-    /// switch, instead of a loop over ``keywordTable``. A test checks both agree.
+    /// The bytes of a name of at most 8 bytes, `bytes[start..<end]`, packed little-endian into one
+    /// integer: a name has no zero byte, so no two names pack alike.
+    @inline(__always) static func packed(_ bytes: [UInt8], _ start: Int, _ end: Int) -> UInt64 {
+        var packed: UInt64 = 0
+        for k in 0..<(end - start) { packed |= UInt64(bytes[start + k]) << UInt64(8 * k) }
+        return packed
+    }
+
+    /// The keyword `bytes[start..<end]` spells, if any: its bytes `packed` into one integer and
+    /// matched in one switch, instead of a loop over ``keywordTable``. A test checks both agree.
     @inline(__always) private static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {
         let length = end - start
         guard length >= 2, length <= 6 else { return nil }
         // Every keyword starts with one of a, e, f, i, l, n, o, p, r, t: most names stop here.
         let first = bytes[start] &- UInt8(ascii: "a")
         guard first < 32, (0b1010_1110_1001_0011_0001 as UInt32) >> UInt32(first) & 1 == 1 else { return nil }
-        var packed: UInt64 = 0
-        for k in 0..<length { packed |= UInt64(bytes[start + k]) << UInt64(8 * k) }
-        switch packed {
+        switch packed(bytes, start, end) {
         case 0x74656c: return .kwLet // "let"
         case 0x657069636572: return .kwRecipe // "recipe"
         case 0x726f66: return .kwFor // "for"
