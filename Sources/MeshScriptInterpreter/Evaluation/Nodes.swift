@@ -426,10 +426,13 @@ final class BlockNode: @unchecked Sendable {
     /// Whether `statements` bind names in their block's scope (a nested block's: a loop's or
     /// a recipe's body holds its variable or parameters besides).
     static func bindsNames(_ statements: [Statement]) -> Bool {
-        statements.contains { statement in
-            switch statement.form {
-            case .let, .recipe, .import, .namespacedImport: true
-            default: false
+        // Read in place: `contains` copies each statement out (a count on each of its references).
+        statements.withUnsafeBufferPointer { statements in
+            statements.indices.contains { index in
+                switch statements[index].form {
+                case .let, .recipe, .import, .namespacedImport: true
+                default: false
+                }
             }
         }
     }

@@ -6,12 +6,23 @@
 struct RecentNames<Name: Equatable, Entry> {
     private var entries: [(name: Name, entry: Entry)] = []
 
-    /// `name`'s entry: a recent one, else what `find` gives (remembered when it gives one).
-    mutating func entry(for name: Name, else find: (Name) -> Entry?) -> Entry? {
+    /// `name`'s entry when it is a recent one.
+    subscript(name: Name) -> Entry? {
         for recent in entries where recent.name == name { return recent.entry }
-        guard let entry = find(name) else { return nil }
+        return nil
+    }
+
+    /// Remember `entry` as `name`'s, forgetting the oldest when eight are kept.
+    mutating func remember(_ name: Name, _ entry: Entry) {
         if entries.count == 8 { entries.removeFirst() }
         entries.append((name, entry))
+    }
+
+    /// `name`'s entry: a recent one, else what `find` gives (remembered when it gives one).
+    mutating func entry(for name: Name, else find: (Name) -> Entry?) -> Entry? {
+        if let entry = self[name] { return entry }
+        guard let entry = find(name) else { return nil }
+        remember(name, entry)
         return entry
     }
 }

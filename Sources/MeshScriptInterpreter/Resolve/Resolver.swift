@@ -160,6 +160,12 @@ struct Resolver {
     private var scopeAtEnd: ScopeAtEnd?
     /// Commands resolved lately, scanned before `environment.commands` is hashed.
     private var recentCommands = RecentNames<String, CommandEntry>()
+    /// Short command names (their packed bytes, `CompactCommand.nameKey`) resolved lately to a
+    /// registered command that no recipe shadows: found without building the name. A recipe
+    /// cannot take a command's name (`declare` refuses it, in this file and in those it
+    /// imports), so the answer holds in every scope; it is forgotten whenever a scope gains
+    /// recipes all the same.
+    private var recentCommandKeys = RecentNames<UInt64, CommandEntry>()
 
     private init(environment: ResolveEnvironment) {
         self.environment = environment
@@ -227,8 +233,17 @@ struct Resolver {
     }
 
     private mutating func resolve(_ statements: [Statement], in scope: ResolveScope, kind: BlockKind?) {
-        // By index: `for statement in` copies each statement out of the array.
-        for index in statements.indices { resolve(statements[index], in: scope, kind: kind) }
+        // A compact command is read out of its statement in place: passing the statement copies
+        // all of it (a count on each of its references), which costs more than resolving it.
+        statements.withUnsafeBufferPointer { statements in
+            for index in statements.indices {
+                if let command = statements[index].compactCommand {
+                    resolveCompact(command, statements[index].range, in: scope, kind: kind)
+                } else {
+                    resolve(statements[index], in: scope, kind: kind)
+                }
+            }
+        }
     }
 
     /// Resolve a nested block in a scope of its own.
@@ -240,11 +255,8 @@ struct Resolver {
         if !unclosedBlocks.isEmpty { noteEnd(of: block, in: inner, kind: kind, last: block.statements.last) }
     }
 
+    /// A statement the parser did not keep compactly (`resolve(_:in:kind:)` takes those).
     private mutating func resolve(_ statement: Statement, in scope: ResolveScope, kind: BlockKind?) {
-        if let command = statement.compactCommand {
-            resolveCompact(command, statement.range, in: scope, kind: kind)
-            return
-        }
         switch statement.kind {
         case .let(let name, let nameRange, let value):
             resolve(value, in: scope)
@@ -319,6 +331,7 @@ struct Resolver {
                                       notes: [.init("first defined here", at: previous.nameRange)]))
         } else {
             scope.recipes[declaration.name] = declaration
+            recentCommandKeys = RecentNames()
         }
         scope.pendingRecipes.append(declaration)
     }
@@ -334,6 +347,7 @@ struct Resolver {
             }
             return
         }
+        if !exports.recipes.isEmpty { recentCommandKeys = RecentNames() }
         if let namespace {
             scope.variables[namespace.name] = (namespace.range, .variable)
             for (name, declaration) in exports.recipes { scope.recipes[namespace.name + "." + name] = declaration }
@@ -394,12 +408,12 @@ struct Resolver {
     /// `resolveCommand` would its rebuilt words, without rebuilding them. A recipe call or an
     /// unknown command goes the general way.
     private mutating func resolveCompact(_ command: CompactCommand, _ range: SourceRange, in scope: ResolveScope, kind: BlockKind?) {
-        let (name, nameRange) = command.name(at: range)
-        guard scope.recipe(name) == nil, let entry = self.command(name) else {
+        guard let entry = registeredCommand(command, range, in: scope) else {
             guard case .command(let name, let nameRange, let words, let block) = command.kind(at: range) else { return }
             resolveCommand(name, nameRange, words, block, range, in: scope, kind: kind)
             return
         }
+        let nameRange = SourceRange(file: range.file, start: range.start, end: range.start + Int(command.nameLength))
         let block = command.block(at: range)
         let opened = checkPlacement(of: entry, nameRange, block, range, kind: kind)
         // A string word (no escape, no interpolation) names nothing, nor does a bare word where
@@ -414,11 +428,22 @@ struct Resolver {
         // A block of commands of plain words without blocks (`cluster c < context "k"; trust
         // from root >`) binds no name, declares nothing and holds no `return`: an empty scope of
         // its own would change no lookup. Completion notes each block's scope, so it has one.
-        if unclosedBlocks.isEmpty, block.statements.allSatisfy(\.isCompactCommandWithoutBlock) {
+        if unclosedBlocks.isEmpty, Statement.allCompactCommandsWithoutBlocks(block.statements) {
             resolve(block.statements, in: scope, kind: opened)
         } else {
             resolve(block, under: scope, kind: opened, isCommandBlock: true)
         }
+    }
+
+    /// The registered command `command` names, when no recipe of its name is in `scope`.
+    private mutating func registeredCommand(_ command: CompactCommand, _ range: SourceRange, in scope: ResolveScope) -> CommandEntry? {
+        let key = command.nameKey(at: range)
+        // Not `entry(for:else:)`: a closure that reads `command` copies it (two counts) at each call.
+        if let key, let entry = recentCommandKeys[key] { return entry }
+        let name = command.name(at: range).name
+        guard scope.recipe(name) == nil, let entry = environment.commands[name] else { return nil }
+        if let key { recentCommandKeys.remember(key, entry) }
+        return entry
     }
 
     /// A registered command's place: the block kind it is in (nil: any) and whether it has the

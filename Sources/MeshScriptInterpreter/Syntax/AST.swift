@@ -220,15 +220,24 @@ public struct Statement: Sendable {
 
     /// The command when the statement keeps it compactly, nil for any other statement (whose
     /// ``kind`` is what the parser made, read without rebuilding).
-    var compactCommand: CompactCommand? {
-        if case .command(let command) = storage { return command }
-        return nil
+    /// Inlined and read with `switch`, so that reading it from an array's storage copies the
+    /// command alone (an `if case` here copies the whole statement first).
+    @inline(__always) var compactCommand: CompactCommand? {
+        switch storage {
+        case .command(let command): return command
+        case .general: return nil
+        }
     }
 
-    /// Whether the statement is a command kept compactly with no block.
-    var isCompactCommandWithoutBlock: Bool {
-        if case .command(let command) = storage { return !command.hasBlock }
-        return false
+    /// Whether each of `statements` is a command kept compactly with no block. They are read in
+    /// place: `allSatisfy` copies each statement out (a count on each of its references).
+    static func allCompactCommandsWithoutBlocks(_ statements: [Statement]) -> Bool {
+        statements.withUnsafeBufferPointer { statements in
+            for index in statements.indices {
+                guard case .command(let command) = statements[index].storage, !command.hasBlock else { return false }
+            }
+            return true
+        }
     }
 
     /// The statements of a command's block, without rebuilding a compact command's words; nil
@@ -244,7 +253,7 @@ public struct Statement: Sendable {
 
     /// Where it is, from its first word to the end of its block.
     public var range: SourceRange {
-        get { storedRange }
+        @inline(__always) get { storedRange }
         set {
             // A compact command's parts are kept as offsets from its start: fix them first.
             if case .command = storage { storage = .general(kind) }
