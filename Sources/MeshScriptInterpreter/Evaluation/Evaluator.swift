@@ -509,16 +509,22 @@ extension Interpreter {
 
     // MARK: - Commands
 
-    /// What a running command's handler is given: its block to run, and where to report.
+    /// What a running command's handler is given: its block to run, and where to report. A
+    /// context is kept for the next command once its handler has let go of it (`runHandler`):
+    /// allocating and freeing one cost a fifth of a short command's run.
     final class Context: CommandContext {
         // Strong, not unowned: a context lives for one command's run, and an unowned reference
         // costs two counts to make and one more at each use.
         let interpreter: Interpreter
         /// The command's block, nil when it has none.
-        let body: Body?
-        let scope: Scope
-        let kind: BlockKind
-        let directory: String?
+        private var body: Body?
+        /// Where the command runs; nil between runs (a spare holds no scope alive).
+        private var scope: Scope?
+        private var kind = BlockKind.topLevel
+        private var directory: String?
+        /// The errors the command reported, counted against `limits.maxErrors` once it returns.
+        /// Unchecked: `report` appends while the handler runs, `runHandler` reads once it returned.
+        @exclusivity(unchecked) private(set) var reportedErrors: [Diagnostic] = []
 
         /// How a command's block runs.
         enum Body {
@@ -529,16 +535,23 @@ extension Interpreter {
             case once([Statement])
         }
 
-        init(interpreter: Interpreter, body: Body?, scope: Scope, kind: BlockKind, directory: String?) {
+        init(interpreter: Interpreter) {
             self.interpreter = interpreter
-            self.body = body
-            self.scope = scope
-            self.kind = kind
-            self.directory = directory
+        }
+
+        /// Ready for a command whose block is `body`, run in `scope` as a block of `kind`.
+        func start(body: Body?, scope: Scope, kind: BlockKind, directory: String?) {
+            (self.body, self.scope, self.kind, self.directory) = (body, scope, kind, directory)
+        }
+
+        /// Let go of the last command's block, scope and errors.
+        func finish() {
+            (body, scope, directory) = (nil, nil, nil)
+            if !reportedErrors.isEmpty { reportedErrors = [] }
         }
 
         func evaluateBlock() throws {
-            guard let body else { return }
+            guard let body, let scope else { return }
             interpreter.commandBlockDepth += 1
             let outer = interpreter.currentKind
             interpreter.currentKind = kind
@@ -557,9 +570,6 @@ extension Interpreter {
             interpreter.diagnostics.append(diagnostic)
             if diagnostic.severity == .error { reportedErrors.append(diagnostic) }
         }
-
-        /// The errors the command reported, counted against `limits.maxErrors` once it returns.
-        var reportedErrors: [Diagnostic] = []
     }
 
     func run(_ command: CommandEntry, _ statement: CommandNode, scope: Scope, kind: BlockKind, directory: String?) throws {
@@ -583,7 +593,7 @@ extension Interpreter {
         }
         let invocation = try match(&arguments, isBareName: { statement.words[$0].spelling != nil }, statement.nameRange, statement.range,
                                    command.signature, blockKind: blockKind, hasBlock: block != nil)
-        try runHandler(command, invocation, Context(interpreter: self, body: block.map(Context.Body.nodes), scope: scope, kind: blockKind, directory: directory))
+        try runHandler(command, invocation, body: block.map(Context.Body.nodes), scope: scope, kind: blockKind, directory: directory)
     }
 
     /// The kind of block a command of `signature` opens when it runs in a block of `kind`
@@ -604,8 +614,12 @@ extension Interpreter {
         }
     }
 
-    /// Run `command`'s handler, then count the errors it reported.
-    func runHandler(_ command: CommandEntry, _ invocation: CommandInvocation, _ context: Context) throws {
+    /// Run `command`'s handler with a context for its block (`body`, run in `scope` as a block of
+    /// `kind`), then count the errors it reported.
+    func runHandler(_ command: CommandEntry, _ invocation: CommandInvocation, body: Context.Body?, scope: Scope, kind: BlockKind,
+                    directory: String?) throws {
+        var context = spareContexts.popLast() ?? Context(interpreter: self)
+        context.start(body: body, scope: scope, kind: kind, directory: directory)
         do {
             try command.handler(invocation, context)
         } catch let error as CommandError {
@@ -614,6 +628,10 @@ extension Interpreter {
         for error in context.reportedErrors {
             if let stop = countError(error, at: invocation.statementRange) { throw stop }
         }
+        // Kept for the next command unless the handler holds on to it.
+        guard isKnownUniquelyReferenced(&context), spareContexts.count < 16 else { return }
+        context.finish()
+        spareContexts.append(context)
     }
 
     /// Match evaluated words against a signature: positional parameters, then keyword options.
@@ -624,11 +642,7 @@ extension Interpreter {
         // Built only when an error needs it: this path runs for every command.
         var usage: String { "usage: \(signature.usage)" }
         func bareName(_ index: Int) -> String? { isBareName(index) ? words[index].string : nil }
-        func take(_ index: Int) -> CommandArgument {
-            var taken = CommandArgument(value: .boolean(false), range: words[index].range, elementRanges: [])
-            swap(&taken, &words[index])
-            return taken
-        }
+        func take(_ index: Int) -> CommandArgument { Self.take(index, from: &words) }
         var index = 0
         var positional: [CommandArgument] = []
         if words.count == signature.parameters.count {
@@ -636,7 +650,8 @@ extension Interpreter {
             for (slot, parameter) in signature.parameters.enumerated() { words[slot] = try check(take(slot), parameter, signature) }
             swap(&positional, &words)
         } else {
-            positional.reserveCapacity(signature.parameters.count)
+            // Not for none: reserving room in an empty array allocates a buffer even for 0.
+            if !signature.parameters.isEmpty { positional.reserveCapacity(signature.parameters.count) }
             for parameter in signature.parameters {
                 guard index < words.count else {
                     throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
@@ -663,17 +678,16 @@ extension Interpreter {
             if let earlier = options.range(of: keyword) {
                 throw fail(.error("'\(keyword)' is given twice", at: range, notes: [.init("first given here", at: earlier)]))
             }
-            index += 1
-            var values: [CommandArgument] = []
-            values.reserveCapacity(option.values.count)
+            let first = index + 1
             for parameter in option.values {
+                index += 1
                 guard index < words.count, !(isKeyword(index) && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: range, help: usage))
                 }
-                values.append(try check(take(index), parameter, signature))
-                index += 1
+                words[index] = try check(take(index), parameter, signature)
             }
-            options.append(keyword, at: range, values)
+            index += 1
+            options.append(keyword, at: range, values(first..<index, of: &words))
         }
         // Counted without a list: this path runs for every command.
         if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options[$1] == nil ? 0 : 1) }) != 1 {
@@ -684,6 +698,27 @@ extension Interpreter {
         }
         return CommandInvocation(name: signature.name, nameRange: nameRange, statementRange: statementRange, arguments: positional,
                                  options: options, blockKind: blockKind, hasBlock: hasBlock)
+    }
+
+    /// The checked values of an option, moved out of `words`. When they are all the words but
+    /// the keyword before them (`trust from root`), `words` itself becomes them: no array is made.
+    private func values(_ range: Range<Int>, of words: inout [CommandArgument]) -> [CommandArgument] {
+        var values: [CommandArgument] = []
+        if range.lowerBound == 1, range.upperBound == words.count {
+            words.removeFirst()
+            swap(&values, &words)
+            return values
+        }
+        values.reserveCapacity(range.count)
+        for index in range { values.append(Self.take(index, from: &words)) }
+        return values
+    }
+
+    /// The argument at `index`, moved out of `words` (the slot keeps its range).
+    private static func take(_ index: Int, from words: inout [CommandArgument]) -> CommandArgument {
+        var taken = CommandArgument(value: .boolean(false), range: words[index].range, elementRanges: [])
+        swap(&taken, &words[index])
+        return taken
     }
 
     /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.

@@ -113,7 +113,7 @@ extension Interpreter {
         let body = block.map { block in
             BlockNode.bindsNames(block.statements) ? Context.Body.nodes(BlockNode(nested: block, in: nil)) : .once(block.statements)
         }
-        try runHandler(command, invocation, Context(interpreter: self, body: body, scope: scope, kind: blockKind, directory: directory))
+        try runHandler(command, invocation, body: body, scope: scope, kind: blockKind, directory: directory)
     }
 
     /// A plain word's argument: a list's items each with its range.

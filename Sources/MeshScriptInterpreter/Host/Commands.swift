@@ -125,11 +125,28 @@ public struct CommandArgument: Sendable {
     public var elementRanges: [SourceRange]
 
     /// The items of a list argument (a single value counts as a one-item list), each with its range.
-    public var items: [(value: Value, range: SourceRange)] {
-        if case .list(let values) = value {
-            return values.enumerated().map { ($0.element, $0.offset < elementRanges.count ? elementRanges[$0.offset] : range) }
+    public var items: Items { Items(argument: self) }
+
+    /// The items of an argument, each with its range, read from it in place (no array is built).
+    public struct Items: RandomAccessCollection, Sendable {
+        let argument: CommandArgument
+
+        /// The first item's position, 0.
+        public var startIndex: Int { 0 }
+
+        /// The number of items: a list's length, or 1 for a single value.
+        public var endIndex: Int {
+            if case .list(let values) = argument.value { return values.count }
+            return 1
         }
-        return [(value, range)]
+
+        /// The item at `position`, with the range of the word it was written as (the whole
+        /// argument's range when it has none of its own).
+        public subscript(position: Int) -> (value: Value, range: SourceRange) {
+            guard case .list(let values) = argument.value else { return (argument.value, argument.range) }
+            let ranges = argument.elementRanges
+            return (values[position], position < ranges.count ? ranges[position] : argument.range)
+        }
     }
 
     /// A list argument with the lists in it spliced in, in order (`discover with $peers, c3`),

@@ -90,6 +90,9 @@ public final class Interpreter {
     /// to reuse (`Interpreter.recycle`), most recent last. Each is retained once by this buffer
     /// (`releaseSpareScopes` lets go of them): taking one back costs no retain and release.
     @exclusivity(unchecked) var spareScopes = SpareScopes()
+    /// Contexts of commands that have run, for the next commands' (`runHandler`), at most 16;
+    /// emptied when a run ends.
+    @exclusivity(unchecked) var spareContexts: [Context] = []
     /// The frame a `return` being unwound ends, and its value.
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
@@ -109,7 +112,7 @@ public final class Interpreter {
     /// Command names lowered lately and their symbols, scanned before `symbols` is hashed.
     var recentCommandSymbols = RecentNames<String, Symbol>()
     /// The same for short names, by their packed bytes (run-once commands, `RunOnce.swift`).
-    var recentCommandKeys = RecentNames<UInt64, Symbol>()
+    @exclusivity(unchecked) var recentCommandKeys = RecentNames<UInt64, Symbol>()
 
     /// An interpreter with the standard functions, reading scripts through `loader`.
     /// `cancellation` is the handle that stops its runs: pass one to hold it before the
@@ -266,7 +269,8 @@ public final class Interpreter {
         }
         startRun(with: parsed.diagnostics + resolved)
         if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }
-        defer { importStack = [] }
+        // The spare contexts hold the interpreter: let go of them with the run.
+        defer { (importStack, spareContexts) = ([], []) }
         do {
             // Charged only once a cancel has had its chance (it holds from before the run).
             try checkCancelled(at: parsed.program.statements.first?.range ?? SourceRange(file: id, start: 0, end: 0))
