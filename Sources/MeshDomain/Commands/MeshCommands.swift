@@ -15,9 +15,9 @@ extension BlockKind {
 
 /// The topology under construction, plus which declaration a block is filling in.
 public final class TopologyBuilder {
-    /// What the script has declared so far.
     // Unchecked (as `currentCluster`): each handler's writes are whole statements, one handler
     // at a time; a dynamic check cost a tenth of a short command's handler.
+    /// What the script has declared so far.
     @exclusivity(unchecked) public internal(set) var topology = Topology()
     @exclusivity(unchecked) var currentCluster: Int?
     var currentRoot: Int?

@@ -392,18 +392,19 @@ package struct Parser {
         }
         let next = tokens[index + 1].kind
         let endsStatement = next == .newline || next == .semicolon || next == .eof || next == .rAngle
-        switch text(token) {
-        case "yield" where endsStatement:
+        // By packed bytes (`Lexer.packed`), as keywords are: no String is built for `trust`.
+        switch Lexer.packed(bytes, Int(token.start), Int(token.end)) {
+        case 0x646c656979 where endsStatement: // "yield"
             _ = advance()
             return Statement(kind: .yield, range: range(token))
-        case "return":
+        case 0x6e7275746572: // "return"
             _ = advance()
             if endsStatement {
                 throw fail("expected a value after 'return'", at: current(), help: "return EXPR")
             }
             let value = try parseExpression()
             return Statement(kind: .return(value), range: range(token).extended(to: value.range))
-        case "set" where (next == .identifier || next == .variable) && tokens[index + 2].kind == .equals:
+        case 0x746573 where (next == .identifier || next == .variable) && tokens[index + 2].kind == .equals: // "set"
             _ = advance()
             let name = advance()
             _ = advance()
