@@ -93,6 +93,16 @@ func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: S
         long.mesh = String(repeating: "a/b", count: 100_000) // plain, and longer than the writer's buffer
         long.workDirectory = String(repeating: "\"\n\u{1}", count: 60_000) // escapes, past the buffer's end
         try expectEncoderBytes(long, "strings longer than the writer's buffer")
+        // The writer tests eight bytes at a time, then the rest one by one: each byte that needs
+        // an escape (and neighbours that do not) at every place of a word and of the tail.
+        for special in ["\"", "\\", "\u{0}", "\u{1}", "\u{1F}", "\n", "\u{7F}", "\u{80}", " ", "é"] {
+            for position in 0..<20 {
+                var spot = plan
+                spot.mesh = String(repeating: "a", count: position) + special + String(repeating: "!", count: 19 - position)
+                spot.workDirectory = String(repeating: "~", count: position) + special
+                try expectEncoderBytes(spot, "\(special.unicodeScalars.map(\.value)) at \(position)")
+            }
+        }
         plan.hostData = HostDataSet()
         try expectEncoderBytes(plan, "empty host data")
         plan.steps = []
