@@ -647,7 +647,7 @@ extension Interpreter {
         var positional: [CommandArgument] = []
         if words.count == signature.parameters.count {
             // Only positional values (`cluster c1`): checked in place, and the array handed on.
-            for (slot, parameter) in signature.parameters.enumerated() { words[slot] = try check(take(slot), parameter, signature) }
+            for (slot, parameter) in signature.parameters.enumerated() { try check(&words[slot], parameter, signature) }
             swap(&positional, &words)
         } else {
             // Not for none: reserving room in an empty array allocates a buffer even for 0.
@@ -656,7 +656,8 @@ extension Interpreter {
                 guard index < words.count else {
                     throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
                 }
-                positional.append(try check(take(index), parameter, signature))
+                try check(&words[index], parameter, signature)
+                positional.append(take(index))
                 index += 1
             }
         }
@@ -684,14 +685,14 @@ extension Interpreter {
                 guard index < words.count, !(isKeyword(index) && parameter.kind != .any) else {
                     throw fail(.error("'\(keyword)' needs \(parameter.placeholder)", at: range, help: usage))
                 }
-                words[index] = try check(take(index), parameter, signature)
+                try check(&words[index], parameter, signature)
             }
             index += 1
             options.append(keyword, at: range, values(first..<index, of: &words))
         }
         // Counted without a list: this path runs for every command.
-        if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options[$1] == nil ? 0 : 1) }) != 1 {
-            let given = signature.exactlyOneOf.filter { options[$0] != nil }
+        if !signature.exactlyOneOf.isEmpty, signature.exactlyOneOf.reduce(0, { $0 + (options.range(of: $1) == nil ? 0 : 1) }) != 1 {
+            let given = signature.exactlyOneOf.filter { options.range(of: $0) != nil }
             let choices = signature.exactlyOneOf.map { "'\($0)'" }.joined(separator: " or ")
             let range = given.count > 1 ? options.range(of: given[1])! : statementRange
             throw fail(.error("'\(signature.name)' needs exactly one of \(choices)", at: range, help: usage))
@@ -705,7 +706,16 @@ extension Interpreter {
     private func values(_ range: Range<Int>, of words: inout [CommandArgument]) -> [CommandArgument] {
         var values: [CommandArgument] = []
         if range.lowerBound == 1, range.upperBound == words.count {
-            words.removeFirst()
+            // The keyword rotated to the end, by moving memory, and dropped: `removeFirst` goes
+            // through a generic `replaceSubrange`, and `swapAt` copies, each costing more than the
+            // array this spares.
+            words.withUnsafeMutableBufferPointer { words in
+                let first = words.baseAddress!
+                let keyword = first.move()
+                first.moveInitialize(from: first + 1, count: words.count - 1)
+                (first + words.count - 1).initialize(to: keyword)
+            }
+            words.removeLast()
             swap(&values, &words)
             return values
         }
@@ -721,11 +731,11 @@ extension Interpreter {
         return taken
     }
 
-    /// The argument for `parameter` (a `.names` list flattened), or an error when it does not fit.
-    private func check(_ argument: consuming CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws -> CommandArgument {
+    /// Check `argument` in place against `parameter` (a `.names` list is flattened); an error when it does not fit.
+    private func check(_ argument: inout CommandArgument, _ parameter: CommandSignature.Parameter, _ signature: CommandSignature) throws {
         switch (parameter.kind, argument.value) {
-        case (.any, _), (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): return argument
-        case (.names, .list): if let flattened = argument.flattenedNames() { return flattened }
+        case (.any, _), (.name, .string), (.string, .string), (.integer, .integer), (.names, .string): return
+        case (.names, .list): if argument.flattenNames() { return }
         default: break
         }
         let wanted = switch parameter.kind {

@@ -149,13 +149,13 @@ public struct CommandArgument: Sendable {
         }
     }
 
-    /// A list argument with the lists in it spliced in, in order (`discover with $peers, c3`),
-    /// each name keeping the range of the word it came from; nil when an item is not a string
-    /// or a list. An empty list stays empty.
-    func flattenedNames() -> CommandArgument? {
-        guard case .list(let list) = value else { return nil }
+    /// Splice the lists in a list argument into it, in order (`discover with $peers, c3`), each
+    /// name keeping the range of the word it came from; false (and the argument unchanged) when
+    /// it is not a list or an item is not a string or a list. An empty list stays empty.
+    mutating func flattenNames() -> Bool {
+        guard case .list(let list) = value else { return false }
         if list.depth == 1 {
-            return list.allSatisfy({ if case .string = $0 { true } else { false } }) ? self : nil
+            return list.allSatisfy({ if case .string = $0 { true } else { false } })
         }
         var names: [Value] = [], ranges: [SourceRange] = []
         var stack: [(items: ValueList, next: Int, range: SourceRange?)] = [(list, 0, nil)]
@@ -172,10 +172,11 @@ public struct CommandArgument: Sendable {
             case .list(let inner):
                 stack.append((inner, 0, itemRange))
             default:
-                return nil
+                return false
             }
         }
-        return CommandArgument(value: .list(names), range: range, elementRanges: ranges)
+        (value, elementRanges) = (.list(names), ranges)
+        return true
     }
 
     /// The value when it is a string, else nil.
