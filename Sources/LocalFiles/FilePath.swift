@@ -40,7 +40,7 @@ public enum FilePath {
         var joined = absolute ? "/" : ""
         for (index, component) in components.enumerated() {
             if index > 0 { joined += "/" }
-            joined += component
+            joined.append(contentsOf: component) // the Substring overload: `+=` is generic, and its first call scans the conformance tables
         }
         return joined.isEmpty ? "." : joined
     }
