@@ -102,18 +102,35 @@ extension Interpreter {
                      argument: (Int, Scope) throws -> CommandArgument, isBareName: (Int) -> Bool,
                      scope: Scope, kind: BlockKind, directory: String?) throws {
         let blockKind = try opened(by: command.signature, in: kind, blockRange: block?.range, nameRange, range)
-        var arguments: [CommandArgument] = []
+        var arguments = spareWords.popLast() ?? []
         arguments.reserveCapacity(words)
         for index in 0..<words {
             let argument = try argument(index, scope)
             if case .poison = argument.value { throw Unwind.statementFailed }
             arguments.append(argument)
         }
-        let invocation = try match(&arguments, isBareName: isBareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
+        var invocation = try match(&arguments, isBareName: isBareName, nameRange, range, command.signature, blockKind: blockKind, hasBlock: block != nil)
         let body = block.map { block in
             BlockNode.bindsNames(block.statements) ? Context.Body.nodes(BlockNode(nested: block, in: nil)) : .once(block.statements)
         }
         try runHandler(command, invocation, body: body, scope: scope, kind: blockKind, directory: directory)
+        recycle(&arguments, of: &invocation)
+    }
+
+    /// Keep the buffer a command's words were evaluated into for the next command's (at most
+    /// 16): allocating and freeing it cost a tenth of a short command's run. `match` leaves it in
+    /// `arguments`, or hands it on as the invocation's positional values or as its one option's.
+    private func recycle(_ arguments: inout [CommandArgument], of invocation: inout CommandInvocation) {
+        guard spareWords.count < 16 else { return }
+        if arguments.capacity == 0 {
+            if !invocation.arguments.isEmpty { swap(&arguments, &invocation.arguments) } else { arguments = invocation.options.takeFirstValues() }
+        }
+        guard arguments.capacity > 0 else { return }
+        // One by one: `removeAll(keepingCapacity:)` goes through a generic `replaceSubrange` that
+        // costs more than a command's two or three words. A new buffer when the handler kept the
+        // invocation's values: no worse than before.
+        while !arguments.isEmpty { arguments.removeLast() }
+        spareWords.append(arguments)
     }
 
     /// A plain word's argument: a list's items each with its range.

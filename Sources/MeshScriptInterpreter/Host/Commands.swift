@@ -243,6 +243,13 @@ public struct CommandOptions: Sendable {
     /// The keywords given, in statement order.
     public var keywords: [String] { (first.map { [$0.keyword] } ?? []) + rest.map(\.keyword) }
 
+    /// The first option's values, taken out (the option keeps none): for their buffer's reuse.
+    mutating func takeFirstValues() -> [CommandArgument] {
+        var values: [CommandArgument] = []
+        if first != nil { swap(&values, &first!.values) }
+        return values
+    }
+
     /// Add the option `keyword`, written at `range`, with its `values`. A statement gives each
     /// option once (matching rejects a repeat), so the keyword is not given yet.
     mutating func append(_ keyword: String, at range: SourceRange, _ values: [CommandArgument]) {

@@ -93,6 +93,9 @@ public final class Interpreter {
     /// Contexts of commands that have run, for the next commands' (`runHandler`), at most 16;
     /// emptied when a run ends.
     @exclusivity(unchecked) var spareContexts: [Context] = []
+    /// Emptied buffers of commands' words, for the next commands' (`RunOnce.swift`), at most 16;
+    /// emptied when a run ends.
+    @exclusivity(unchecked) var spareWords: [[CommandArgument]] = []
     /// The frame a `return` being unwound ends, and its value.
     var returning: (frame: Int, value: Value) = (-1, .poison)
     /// How many command blocks (`cluster < ... >`) are running: a `return` may not leave one.
@@ -270,7 +273,7 @@ public final class Interpreter {
         startRun(with: parsed.diagnostics + resolved)
         if let canonicalPath { importStack = [canonicalPath] } else { importStack = [] }
         // The spare contexts hold the interpreter: let go of them with the run.
-        defer { (importStack, spareContexts) = ([], []) }
+        defer { (importStack, spareContexts, spareWords) = ([], [], []) }
         do {
             // Charged only once a cancel has had its chance (it holds from before the run).
             try checkCancelled(at: parsed.program.statements.first?.range ?? SourceRange(file: id, start: 0, end: 0))
