@@ -47,6 +47,28 @@ import MeshScriptInterpreter
         #expect(!once.log.isEmpty, "the script must run (not stop at a static check) to compare anything: \(once)")
     }
 
+    /// A command's context and its word buffers are reused by the next commands (`runHandler`,
+    /// `recycle`) unless the handler keeps them: what a handler kept stays as it was, and a
+    /// context it kept still runs its own block after the command has ended.
+    @Test func whatAHandlerKeepsIsNotReused() {
+        let (interpreter, recorder) = makeInterpreter()
+        var kept: [CommandInvocation] = [], contexts: [CommandContext] = []
+        interpreter.register(CommandSignature("keep", summary: "keeps its call", allowedIn: [.topLevel, .box],
+                                              parameters: [.init("NAME", .name)], options: [.init("with", [.init("V", .any)])],
+                                              body: .optional(.box))) { call, context in
+            kept.append(call)
+            contexts.append(context)
+        }
+        let outcome = interpreter.run(source: "keep a with 1\nkeep b\nkeep c with x < emit inside >\nemit 5; emit six\nkeep d with [7, 8]\n",
+                                      name: "keep.mesh")
+        #expect(!outcome.diagnostics.hasErrors, "\(outcome.diagnostics)")
+        #expect(kept.map { $0.arguments.map(\.value.text) } == [["a"], ["b"], ["c"], ["d"]])
+        #expect(kept.map { $0.options["with"]?.map(\.value.text) ?? [] } == [["1"], [], ["x"], ["[7, 8]"]])
+        #expect(recorder.log == ["5", "six"])
+        #expect(throws: Never.self) { try contexts[2].evaluateBlock() }
+        #expect(recorder.log == ["5", "six", "inside"])
+    }
+
     /// Every step limit up to the script's last step: the limit is reported at the same node
     /// after the same work, so each step is charged where its node would charge it.
     @Test(arguments: scripts.indices)
