@@ -299,6 +299,20 @@ import MeshScriptInterpreter
         #expect(r.log == ["a@43 b@43 c@51", "", "d@83"])
         expectOneError(r, "C of 'link' must be names (or lists of names), got list [1]", line: 6)
     }
+
+    /// A list that fails half-way through flattening (a number two lists deep) is reported as
+    /// written: flattening in place leaves the argument as it was, and the command does not run.
+    @Test func aListThatCannotBeFlattenedIsReportedWhole() {
+        let (interpreter, recorder) = makeInterpreter()
+        interpreter.register(CommandSignature("link", summary: "names", allowedIn: [.topLevel],
+                                              options: [.init("with", [.init("C", .names)])])) { call, _ in
+            recorder.log.append(call.options["with"]![0].items.map(\.value.text).joined(separator: " "))
+        }
+        let outcome = interpreter.run(source: "link with a, [b, [2]]\nlink with c\n", name: "test.mesh")
+        let r = Run(interpreter: interpreter, recorder: recorder, outcome: outcome)
+        #expect(r.log == ["c"])
+        expectOneError(r, "C of 'link' must be names (or lists of names), got list [\"a\", [\"b\", [2]]]", line: 1)
+    }
 }
 
 @Suite struct DeepValueSyntax {

@@ -642,7 +642,6 @@ extension Interpreter {
         // Built only when an error needs it: this path runs for every command.
         var usage: String { "usage: \(signature.usage)" }
         func bareName(_ index: Int) -> String? { isBareName(index) ? words[index].string : nil }
-        func take(_ index: Int) -> CommandArgument { Self.take(index, from: &words) }
         var index = 0
         var positional: [CommandArgument] = []
         if words.count == signature.parameters.count {
@@ -657,7 +656,7 @@ extension Interpreter {
                     throw fail(.error("'\(signature.name)' needs \(parameter.placeholder)", at: statementRange, help: usage))
                 }
                 try check(&words[index], parameter, signature)
-                positional.append(take(index))
+                positional.append(Self.take(index, from: &words))
                 index += 1
             }
         }
