@@ -156,7 +156,7 @@ struct Resolver {
     private(set) var diagnostics: [Diagnostic] = []
     /// For completion: the blocks the text ends inside (by the offset of their `<`), and what
     /// is in scope at the end of the innermost, once found.
-    private var unclosedBlocks: Set<Int> = []
+    private var unclosedBlocks: [Int] = []
     private var scopeAtEnd: ScopeAtEnd?
     /// Commands resolved lately, scanned before `environment.commands` is hashed.
     private var recentCommands = RecentNames<String, CommandEntry>()
@@ -195,7 +195,7 @@ struct Resolver {
 
     /// What is in scope where a program parsed with its blocks closed at the end of input
     /// (``Parser/parse(_:file:maxDepth:closingBlocksAtEnd:)``) ends.
-    static func scope(atEndOf program: Program, unclosedBlocks: Set<Int>, in environment: ResolveEnvironment) -> ScopeAtEnd {
+    static func scope(atEndOf program: Program, unclosedBlocks: [Int], in environment: ResolveEnvironment) -> ScopeAtEnd {
         var resolver = Resolver(environment: environment)
         resolver.unclosedBlocks = unclosedBlocks
         let file = resolver.resolveFile(program)

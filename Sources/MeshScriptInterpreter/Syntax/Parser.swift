@@ -12,8 +12,11 @@ public struct ParseResult: Sendable {
     /// True when the input ended inside an unclosed `<`, `[`, `(`, string or expression:
     /// the REPL then asks for another line instead of reporting an error.
     public var needsMoreInput: Bool
-    /// With `closingBlocksAtEnd`: where each block the input ended inside opens (its `<`).
-    package var unclosedBlocks: Set<Int> = []
+    /// With `closingBlocksAtEnd`: where each block the input ended inside opens (its `<`),
+    /// innermost first. An array, not a `Set`: at most `maxDepth` of them, and a `Set<Int>`
+    /// costs every run a search of the binary's conformance records for `Int: Hashable`
+    /// when its storage type is first made (a third of a syntax check's instructions).
+    package var unclosedBlocks: [Int] = []
     /// True when the last top-level statement is an `if` whose chain has no plain `else`
     /// (`if c < ... >` or `... else if c < ... >`) and nothing but newlines and comments
     /// follows it: a later line starting with `else` would still extend it (a newline before
@@ -44,7 +47,7 @@ package struct Parser {
     /// Completion's mode: the end of input closes every open block, so text typed so far
     /// parses up to the cursor.
     private var closesBlocksAtEnd = false
-    private var unclosedBlocks: Set<Int> = []
+    private var unclosedBlocks: [Int] = []
     /// The statements of the blocks being parsed, innermost last, while a block is short: it
     /// is moved out at its exact size when it closes, so a block of five statements costs one
     /// allocation of five, not four of a growing array with spare room. (A parser of an
@@ -500,7 +503,7 @@ package struct Parser {
         let statements = try parseStatements(inBlock: true)
         let close = current()
         if close.kind == .eof, closesBlocksAtEnd {
-            unclosedBlocks.insert(Int(open.start))
+            unclosedBlocks.append(Int(open.start))
             return Block(statements: statements, range: range(open).extended(to: range(close)))
         }
         guard close.kind == .rAngle else {
