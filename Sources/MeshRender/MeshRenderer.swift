@@ -144,8 +144,12 @@ package enum MeshRenderer {
     /// What the planner needs from a pre-flighted run: the remote secrets render writes itself,
     /// and the kubeconfig file every command names (the pre-flight's choice).
     package static func planOptions(_ options: RenderOptions, credentials: DiscoveryCredentials) -> PlanOptions {
+        // Not `Set(keys)`: its `as? Set<DiscoveryLink>` instantiates that type even for no keys,
+        // which costs every check a search of the binary's conformance records.
+        var offline = Set<DiscoveryLink>(minimumCapacity: credentials.offlineSecrets.count)
+        for link in credentials.offlineSecrets.keys { offline.insert(link) }
         var planOptions = PlanOptions(workDirectory: options.workDirectory, scriptPath: options.scriptPath,
-                                      offlineRemoteSecrets: Set(credentials.offlineSecrets.keys), kubeconfig: credentials.kubeconfig.flag)
+                                      offlineRemoteSecrets: offline, kubeconfig: credentials.kubeconfig.flag)
         planOptions.hooks = options.planHooks
         return planOptions
     }
