@@ -7,10 +7,10 @@ import MeshTestSupport
 import Testing
 
 @Suite struct ApplyCLITests {
-    let addPrimary = example("add-primary.mesh")
 
     @Test func addPrimaryAppliesThePlanAfterRendering() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
         let run = try meshscript(["apply", addPrimary, "--out", out, "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
@@ -44,6 +44,7 @@ import Testing
 
     @Test func aFailingStepExits70NamesItAndResumingRunsOnlyTheRest() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster2", status: 2, stderr: "Error: the server has asked for the client to provide credentials")])
         let out = scratch.at("out")
         let environment = cliEnvironment(home: scratch.home, path: standIns.path)
@@ -72,6 +73,7 @@ import Testing
 
     @Test func alreadyExistsFromAnEarlierRunIsNotAFailure() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         // Created by someone else between apply's reading and its step: kubectl's own words for each.
         let standIns = try StandIns(in: scratch, rules: [
             StandInRule(match: "kubectl create namespace istio-system", stderr: #"Error from server (AlreadyExists): namespaces "istio-system" already exists"#),
@@ -87,6 +89,7 @@ import Testing
     /// step; the AlreadyExists error a re-run tolerates is not repeated there.
     @Test func warningsFromSucceedingStepsAreShownUnderTheirStep() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let warning = "! values.global.jwtPolicy is deprecated; use Values.global.jwtPolicy"
         let standIns = try StandIns(in: scratch, rules: [
             StandInRule(match: "istioctl install --context=kind-cluster2", status: 0, stderr: warning),
@@ -104,6 +107,7 @@ import Testing
 
     @Test func dryRunWritesAndRunsNothingAndPrintsTheCommands() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
         let run = try meshscript(["apply", addPrimary, "--out", out, "--dry-run"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
@@ -118,6 +122,7 @@ import Testing
 
     @Test func withoutYesAndWithoutATerminalNothingHappens() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch)
         let out = scratch.at("out")
         let run = try meshscript(["apply", addPrimary, "--out", out], environment: cliEnvironment(home: scratch.home, path: standIns.path))
@@ -130,6 +135,7 @@ import Testing
 
     @Test func aMissingKubectlExits69BeforeAnyClusterIsTouched() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch, programs: ["istioctl"])
         // Only the stand-ins: /usr/bin may hold a real kubectl.
         let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.directory))
@@ -143,6 +149,7 @@ import Testing
     @Test(arguments: [nil, "kubectl apply -f - --context=kind-cluster2"])
     func theRemoteSecretNeverReachesTheTerminal(failing: String?) throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let rules = failing.map { [StandInRule(match: $0, stderr: "error: unable to recognize \"STDIN\"")] } ?? []
         let standIns = try StandIns(in: scratch, rules: rules)
         let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
@@ -156,6 +163,7 @@ import Testing
 
     @Test func ctrlCStopsTheRunningCommandAndExits130() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install --context=kind-cluster1", sleep: 60)])
         // The step sleeps 60 s: only the interrupt ends the run before the harness's 40 s kill.
         let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path),
@@ -176,6 +184,7 @@ import Testing
     /// of SIGINT before apply's own handler runs. That is an interruption (130), not a failed step.
     @Test func aToolKilledBySIGINTIsAnInterruptionNotAFailure() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", signal: SIGINT)])
         let run = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes"], environment: cliEnvironment(home: scratch.home, path: standIns.path))
         #expect(run.status == 130, "\(run)")
@@ -187,6 +196,7 @@ import Testing
     /// succeeding step) must not put a token or a key on the terminal or in a CI log.
     @Test(arguments: [0, 1]) func whatToolsPrintIsShownWithTokensAndKeysRedacted(status: Int) throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFkZXIifQ.c2lnbmF0dXJl"
         let echoed = "error: the server rejected: users:\n- name: c1\n  user:\n    token: \(StandIns.token)\nAuthorization: Bearer \(jwt)\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", status: status, stderr: echoed)])
@@ -202,6 +212,7 @@ import Testing
     /// apply; and Ctrl-C stops what the tool started too, not only the tool.
     @Test func aProcessLeftBehindByAToolDoesNotHangApply() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch, rules: [StandInRule(match: "istioctl install", status: 0, background: true)])
         // The stand-in leaves a `sleep 100000` holding its output: apply must not wait for it (the
         // harness kills a run after 60 s).
@@ -216,10 +227,11 @@ import Testing
 
     @Test func scriptErrorsExit65AndABadFromStepExits64() throws {
         let scratch = try Scratch()
+        let addPrimary = try exampleWithECDSARoot("add-primary.mesh", in: scratch)
         let standIns = try StandIns(in: scratch)
         let environment = cliEnvironment(home: scratch.home, path: standIns.path)
         let script = scratch.at("broken.mesh")
-        try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: false, encoding: .utf8)
         let broken = try meshscript(["apply", script, "--out", scratch.at("out"), "--yes"], environment: environment)
         #expect(broken.status == 65, "\(broken)")
         let range = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes", "--from-step", "13"], environment: environment)
@@ -238,7 +250,7 @@ import Testing
 /// pseudo-terminal; the answer is written to its stdin.
 @Suite struct ApplyConfirmationTests {
     func applyOnATerminal(answer: String, scratch: Scratch, standIns: StandIns) throws -> (status: Int32, output: String) {
-        try onATerminal([meshscriptBinary, "apply", example("add-primary.mesh"), "--out", scratch.at("out")],
+        try onATerminal([meshscriptBinary, "apply", try exampleWithECDSARoot("add-primary.mesh", in: scratch), "--out", scratch.at("out")],
                         environment: cliEnvironment(home: scratch.home, path: standIns.path), answers: [answer])
     }
 

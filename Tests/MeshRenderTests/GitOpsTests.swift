@@ -198,6 +198,7 @@ import Yams
             mesh fleet < istio "1.28"; gitops repo "https://git.example.com/fleet.git" >
             network net1
             network net2
+            root root < key ecdsa p256 >
             cluster alpha < trust from root; install network net1 profile "ambient" >
             cluster beta < trust from root; install network net2 profile "ambient"; discover with alpha >
 

@@ -9,13 +9,13 @@ import Testing
     @Test func movingAClusterToHelmReplacesItsIstioOperatorsWithValuesFiles() throws {
         let scratch = try Scratch()
         let out = scratch.at("out")
-        let istioctl = try String(contentsOfFile: example("multi-network.mesh"), encoding: .utf8)
-        let script = try scratch.write("mesh.mesh", istioctl)
+        let script = try exampleWithECDSARoot("multi-network.mesh", in: scratch)
+        let istioctl = try String(contentsOfFile: script, encoding: .utf8)
         _ = try renderScript(script, into: out, home: scratch.home)
         let layout = WorkLayout(out)
         #expect(FileManager.default.fileExists(atPath: layout.eastWestGateway("cluster1")))
 
-        _ = try scratch.write("mesh.mesh", istioctl.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < installer helm >\n"))
+        _ = try scratch.write("multi-network.mesh", istioctl.replacingOccurrences(of: "mesh mesh1\n", with: "mesh mesh1 < installer helm >\n"))
         let summary = try renderScript(script, into: out, home: scratch.home)
         for cluster in ["cluster1", "cluster2"] {
             #expect(summary.files.contains { $0.path == layout.eastWestGateway(cluster) && $0.outcome == .removed })

@@ -20,7 +20,7 @@ import Testing
     func renderWritesTheGuidesFiles(name: String) throws {
         let scratch = try Scratch()
         let out = scratch.at("out")
-        _ = try renderScript(example(name + ".mesh"), into: out, home: scratch.home)
+        _ = try renderScript(try exampleWithECDSARoot(name + ".mesh", in: scratch), into: out, home: scratch.home)
         let expected = Self.golden.appendingPathComponent(name).path
         #expect(manifests(in: out) == manifests(in: expected))
         for file in manifests(in: expected) {
@@ -36,11 +36,11 @@ import Testing
     @Test func aPrimaryWithoutRemotesLosesWhatOnlyRemotesNeed() throws {
         let scratch = try Scratch()
         let out = scratch.at("out")
-        let script = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\ncluster cluster1 < trust from root; install >\ncluster cluster2 < install remote of cluster1 >\n")
+        let script = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\nroot root < key ecdsa p256 >\ncluster cluster1 < trust from root; install >\ncluster cluster2 < install remote of cluster1 >\n")
         _ = try renderScript(script, into: out, home: scratch.home)
         #expect(FileManager.default.fileExists(atPath: out + "/cluster1/expose-istiod.yaml"))
         #expect(FileManager.default.fileExists(atPath: out + "/cluster1/eastwest-gateway.yaml"))
-        _ = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\ncluster cluster1 < trust from root; install >\n")
+        _ = try scratch.write("mesh.mesh", "mesh mesh1\nnetwork network1\nroot root < key ecdsa p256 >\ncluster cluster1 < trust from root; install >\n")
         let summary = try renderScript(script, into: out, home: scratch.home)
         #expect(summary.files.filter { $0.outcome == .removed }.map(\.path).sorted() == [
             out + "/cluster1/eastwest-gateway.yaml", out + "/cluster1/expose-istiod.yaml",

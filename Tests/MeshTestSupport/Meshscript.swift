@@ -16,6 +16,16 @@ public let packageRoot: URL = {
 /// The path of examples/NAME.
 public func example(_ name: String) -> String { packageRoot.appendingPathComponent("examples/" + name).path }
 
+/// examples/NAME copied into `scratch` (at NAME) with `root root < key ecdsa p256 >` appended:
+/// the same mesh, its root and intermediates ECDSA P-256 instead of Istio's default RSA 4096,
+/// whose keys take seconds each to generate in a debug build. For the tests whose subject is
+/// not the keys (manifests, plans, apply, the CLI's behaviour); tests of the keys or of RSA use
+/// `example`. Only for examples that name no file beside them (no import, no `values file`).
+public func exampleWithECDSARoot(_ name: String, in scratch: Scratch) throws -> String {
+    let text = try String(contentsOfFile: example(name), encoding: .utf8)
+    return try scratch.write(name, text + "root root < key ecdsa p256 >\n")
+}
+
 /// The `meshscript` built beside the test binary (the same configuration), else .build/debug's;
 /// a path that does not exist yet names where it is expected.
 public let meshscriptBinary: String = {
