@@ -138,7 +138,8 @@ func checkLabelled(_ path: String, out: String = "out") -> (check: MeshCheck, wa
     @Test func theLabelHostRecordsLabelsReachesThePlanAndTheFilesAndWarns() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let path = try scratch.write("fleet.mesh", Self.fleet)
+        // The catalog's script, with an ECDSA root: its labels are the subject, not RSA 4096 keys.
+        let path = try scratch.write("fleet.mesh", Self.fleet + "root root < key ecdsa p256 >\n")
         let (check, warnings) = checkLabelled(path, out: scratch.at("out"))
         #expect(!check.hasErrors, "\(DiagnosticRenderer(sources: check.sources, color: false).render(check.diagnostics))")
         let east = try #require(check.topology.cluster(named: "east"))

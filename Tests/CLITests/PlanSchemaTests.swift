@@ -30,7 +30,7 @@ import Testing
     @Test func renderedPlanFitsTheSchema() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let run = try meshscript(["render", example("primary-remote-multi-network.mesh"), "--out", "out"],
+        let run = try meshscript(["render", try exampleWithECDSARoot("primary-remote-multi-network.mesh", in: scratch), "--out", "out"],
                                  environment: cliEnvironment(home: scratch.home), directory: scratch.path)
         try #require(run.status == 0, "\(run)")
         let plan = scratch.at("out/plan.json")

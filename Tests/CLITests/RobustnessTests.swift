@@ -9,7 +9,7 @@ import Testing
     @Test func renderIntoAOneCharacterOutputDirectory() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let run = try meshscript(["render", example("add-primary.mesh"), "--out", "o"], environment: CLI.environment,
+        let run = try meshscript(["render", try exampleWithECDSARoot("add-primary.mesh", in: scratch), "--out", "o"], environment: CLI.environment,
                                  directory: scratch.path)
         #expect(!run.signaled && run.status == 0, "\(run)")
         #expect(FileManager.default.fileExists(atPath: scratch.at("o/root-cert.pem")))
