@@ -15,7 +15,13 @@ import Testing
         // this build compile the host again, so its own warnings are printed whatever is cached.
         let host = package + "/Sources/mesh-host/main.swift"
         try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: host)
-        let build = try runProcess(swift, ["build", "--package-path", package, "--scratch-path", scratch], mergingStderr: true, timeout: .seconds(1800))
+        // SwiftPM and the driver leave a few /tmp/TemporaryDirectory.* behind on every build: give
+        // them a temporary directory of their own, removed with the test's.
+        let temporary = try Scratch()
+        defer { temporary.remove() }
+        let environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { _, new in new }
+        let build = try runProcess(swift, ["build", "--package-path", package, "--scratch-path", scratch], environment: environment,
+                                   mergingStderr: true, timeout: .seconds(1800))
         #expect(build.status == 0, "\(build)")
         let warnings = build.stdout.split(separator: "\n").filter { $0.contains("warning:") && $0.contains("examples/embedding") }
         #expect(warnings.isEmpty, "the host's own code has warnings:\n\(warnings.joined(separator: "\n"))")

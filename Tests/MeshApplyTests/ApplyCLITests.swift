@@ -231,7 +231,7 @@ import Testing
         let standIns = try StandIns(in: scratch)
         let environment = cliEnvironment(home: scratch.home, path: standIns.path)
         let script = scratch.at("broken.mesh")
-        try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: false, encoding: .utf8)
+        try "mesh m1\ncluster c1 < install network nowhere >\n".write(toFile: script, atomically: true, encoding: .utf8)
         let broken = try meshscript(["apply", script, "--out", scratch.at("out"), "--yes"], environment: environment)
         #expect(broken.status == 65, "\(broken)")
         let range = try meshscript(["apply", addPrimary, "--out", scratch.at("out"), "--yes", "--from-step", "13"], environment: environment)

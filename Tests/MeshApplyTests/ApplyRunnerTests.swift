@@ -177,7 +177,7 @@ import Testing
         let scratch = try Scratch()
         let standIns = try StandIns(in: scratch, programs: ["istioctl"])
         let kubectl = standIns.directory + "/kubectl"
-        try "#!/bin/sh\n".write(toFile: kubectl, atomically: false, encoding: .utf8)
+        try "#!/bin/sh\n".write(toFile: kubectl, atomically: true, encoding: .utf8)
         #expect(chmod(kubectl, 0o644) == 0)
         let plan = try plan(example("add-primary.mesh"), out: scratch.at("out"), home: scratch.home)
         let runner = ApplyRunner(environment: ["PATH": standIns.directory])

@@ -73,7 +73,7 @@ final class StandIns: @unchecked Sendable {
         for name in names { text += "- name: \(name)\n  context:\n    cluster: \(name)\n    user: \(name)\n" }
         text += "users:\n"
         for name in names { text += "- name: \(name)\n  user:\n    token: user-token-of-\(name)\n" }
-        try text.write(toFile: directory + "/config", atomically: false, encoding: .utf8)
+        try text.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
     }
 
     /// Writes through a close-on-exec descriptor. Foundation's atomic write goes through mkstemp,

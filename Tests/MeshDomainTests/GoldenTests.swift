@@ -124,7 +124,7 @@ enum GoldenFiles {
             cluster c1 < trust from rot >   ### error: unknown root 'rot'
             cluster c2 < trust from root >  ### error: this is never reported
             cluster c3 < trust frm root >
-            """.write(to: script, atomically: false, encoding: .utf8)
+            """.write(to: script, atomically: true, encoding: .utf8)
         let engine = MeshEngine()
         let result = engine.check(file: script.path)
         var expectations = Expectation.parse(try String(contentsOf: script, encoding: .utf8))

@@ -253,7 +253,7 @@ struct Fleet {
         #expect(refused.status == 64, "\(refused)")
         #expect(refused.stderr.contains("the plan is not the one"), "\(refused.stderr)")
 
-        try "{ not a journal".write(toFile: fleet.out + "/apply-journal.json", atomically: false, encoding: .utf8)
+        try "{ not a journal".write(toFile: fleet.out + "/apply-journal.json", atomically: true, encoding: .utf8)
         let unreadable = try fleet.apply(["--resume"])
         #expect(unreadable.status == 64, "\(unreadable)")
         #expect(unreadable.stderr.contains("apply-journal.json cannot be read"), "\(unreadable.stderr)")
@@ -302,7 +302,7 @@ struct Fleet {
         // cluster1 opts in to its kubeconfig user's token, which render would write itself.
         let text = try String(contentsOfFile: fleet.script, encoding: .utf8)
             .replacingOccurrences(of: "cluster cluster1 < ", with: "cluster cluster1 < token from kubeconfig; ")
-        try text.write(toFile: fleet.script, atomically: false, encoding: .utf8)
+        try text.write(toFile: fleet.script, atomically: true, encoding: .utf8)
         let run = try fleet.apply()
         // The emulator serves plain http on loopback: a kubeconfig-token secret is refused there,
         // with the opt-in named, before anything is changed.

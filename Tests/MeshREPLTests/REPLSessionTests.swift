@@ -334,7 +334,7 @@ final class CapturedSession {
         repl.enter("cluster c1 < trust from corp >")
         #expect(repl.run(":check") == (output: "ok: 1 cluster, 0 discovery links\n", errors: ""), "no files yet: render's to report")
         try FileManager.default.createDirectory(atPath: repl.directory.path + "/certs", withIntermediateDirectories: true)
-        try "not a certificate\n".write(toFile: repl.directory.path + "/certs/root-cert.pem", atomically: false, encoding: .utf8)
+        try "not a certificate\n".write(toFile: repl.directory.path + "/certs/root-cert.pem", atomically: true, encoding: .utf8)
         let check = repl.run(":check")
         #expect(check.output == "")
         // At the `from` statement: half a root is a bad root.
@@ -420,8 +420,8 @@ final class CapturedSession {
     private func project() throws -> Scratch {
         let project = try Scratch()
         try "let lib-value = \"from lib\"\nrecipe primary(name) < cluster $name < trust from root > >\n"
-            .write(toFile: project.path + "/lib.mesh", atomically: false, encoding: .utf8)
-        try "import \"lib.mesh\"\nprimary c1\nprint $lib-value\n".write(toFile: project.path + "/main.mesh", atomically: false, encoding: .utf8)
+            .write(toFile: project.path + "/lib.mesh", atomically: true, encoding: .utf8)
+        try "import \"lib.mesh\"\nprimary c1\nprint $lib-value\n".write(toFile: project.path + "/main.mesh", atomically: true, encoding: .utf8)
         return project
     }
 
@@ -430,7 +430,7 @@ final class CapturedSession {
         defer { project.remove() }
         let repl = try CapturedSession()
         defer { repl.remove() }
-        try "let local = 1\n".write(toFile: repl.directory.path + "/local.mesh", atomically: false, encoding: .utf8)
+        try "let local = 1\n".write(toFile: repl.directory.path + "/local.mesh", atomically: true, encoding: .utf8)
         repl.enter("mesh m")
         let load = repl.run(":load \(project.path)/main.mesh")
         #expect(load.errors == "")
@@ -462,7 +462,7 @@ final class CapturedSession {
         defer { repl.remove() }
         repl.enter("mesh m")
         let path = repl.directory.path + "/bad.mesh"
-        try "cluster c1 < trust from root >\nlet y = 1\ncluster c2 < trust frm root >\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try "cluster c1 < trust from root >\nlet y = 1\ncluster c2 < trust frm root >\n".write(toFile: path, atomically: true, encoding: .utf8)
         let load = repl.run(":load bad.mesh")
         #expect(load.errors.contains("bad.mesh:3:"))
         #expect(load.errors.contains("nothing from 'bad.mesh' was kept"))
@@ -517,7 +517,7 @@ final class CapturedSession {
         #expect(lstat(directory + "/pipe", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
 
         let theirs = directory + "/theirs.mesh"
-        try "# someone else's script\n".write(toFile: theirs, atomically: false, encoding: .utf8)
+        try "# someone else's script\n".write(toFile: theirs, atomically: true, encoding: .utf8)
         #expect(symlink(theirs, directory + "/link.mesh") == 0)
         #expect(repl.run(":save link.mesh").errors.contains("not a regular file"))
         #expect(repl.run(":save theirs.mesh").errors == "error: 'theirs.mesh' exists; :save! theirs.mesh replaces it\n")

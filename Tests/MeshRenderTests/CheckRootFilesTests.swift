@@ -34,7 +34,7 @@ struct CheckRootFilesTests {
             O = Corp
             CN = Corp Root CA
 
-            """.write(toFile: config, atomically: false, encoding: .utf8)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
         let key = try runProcess(openssl, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", directory + "/root-key.pem"], environment: environment)
         try #require(key.status == 0, "\(key.output)")
         let certificate = try runProcess(openssl, ["req", "-x509", "-new", "-sha256", "-days", "30", "-key", directory + "/root-key.pem",

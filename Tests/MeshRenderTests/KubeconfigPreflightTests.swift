@@ -331,7 +331,7 @@ func expectRemoteSecret(_ text: String, source: String, server: String, token: S
         #expect(summary.files.contains { $0.path == reader && $0.outcome == .removed })
 
         try prepare(Self.script(), in: scratch, environment: ["KUBECONFIG": admin]).rendered()
-        try (read(reader) + "# edited\n").write(toFile: reader, atomically: false, encoding: .utf8)
+        try (read(reader) + "# edited\n").write(toFile: reader, atomically: true, encoding: .utf8)
         let kept = try second.rendered()
         #expect(exists(reader))
         #expect(kept.notes.contains { $0.contains(reader) && $0.contains("left alone") })

@@ -133,7 +133,7 @@ import Yams
             #expect(exists(layout.eastWestGateway(cluster)) && exists(layout.crossNetworkGateway(cluster)))
         }
         let edited = layout.eastWestGateway("cluster2")
-        try (read(edited) + "# tuned by hand\n").write(toFile: edited, atomically: false, encoding: .utf8)
+        try (read(edited) + "# tuned by hand\n").write(toFile: edited, atomically: true, encoding: .utf8)
 
         let summary = try prepare(mesh("network1"), in: scratch).rendered()
         let removed = Set(summary.files.filter { $0.1 == .removed }.map(\.0))

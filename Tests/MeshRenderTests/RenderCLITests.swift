@@ -183,7 +183,7 @@ import Testing
 
         // Corrupt certificate.
         let goodCertificate = read(corporate + "/root-cert.pem")
-        try "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n".write(toFile: corporate + "/root-cert.pem", atomically: false, encoding: .utf8)
+        try "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n".write(toFile: corporate + "/root-cert.pem", atomically: true, encoding: .utf8)
         let before = TreeSnapshot(out)
         let existing = try meshscript(["render", path, "--out", out], environment: environment)
         #expect(existing.status == 65, "\(existing.output)")
@@ -195,7 +195,7 @@ import Testing
         #expect(!exists(scratch.at("fresh")))
 
         // A key that does not belong to the certificate.
-        try goodCertificate.write(toFile: corporate + "/root-cert.pem", atomically: false, encoding: .utf8)
+        try goodCertificate.write(toFile: corporate + "/root-cert.pem", atomically: true, encoding: .utf8)
         let other = try scratch.write("other.mesh", "mesh m1\nroot root < key ecdsa p256 >\ncluster x < trust from root >\n")
         try #require(try meshscript(["render", other, "--out", scratch.at("other")], environment: environment).status == 0)
         try FileManager.default.removeItem(atPath: corporate + "/root-key.pem")

@@ -126,10 +126,10 @@ struct ScriptTree {
         let root = scratch.url
         let project = root.appendingPathComponent("proj")
         try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
-        try "emit outside\n".write(to: root.appendingPathComponent("outside.mesh"), atomically: false, encoding: .utf8)
+        try "emit outside\n".write(to: root.appendingPathComponent("outside.mesh"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(at: project.appendingPathComponent("inside.mesh"),
                                                    withDestinationURL: root.appendingPathComponent("outside.mesh"))
-        try "import \"inside.mesh\"\n".write(to: project.appendingPathComponent("main.mesh"), atomically: false, encoding: .utf8)
+        try "import \"inside.mesh\"\n".write(to: project.appendingPathComponent("main.mesh"), atomically: true, encoding: .utf8)
         let r = runFile(project.appendingPathComponent("main.mesh").path, loader: FileSystemLoader())
         expectOneError(r, "is outside the script's directory tree")
         #expect(r.log.isEmpty)

@@ -42,14 +42,11 @@ public final class Scratch: @unchecked Sendable {
     }
 
     /// Writes raw bytes (malformed UTF-8 included) at `relative`; returns the file's path.
-    /// Not atomically: on Linux, Foundation's atomic write leaves an empty
-    /// /tmp/TemporaryDirectory.* behind for every file, and no test here reads a file while
-    /// it is being written. Tests that write elsewhere pass `atomically: false` for the same reason.
     @discardableResult
     public func write(_ relative: String, bytes: [UInt8]) throws -> String {
         let file = at(relative)
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
         return file
     }
 }
