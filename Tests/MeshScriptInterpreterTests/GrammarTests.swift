@@ -182,31 +182,50 @@ struct SentenceGenerator {
     var random: SplitMix
     let maxDepth: Int
     /// The smallest expansion height of each production, to finish quickly past `maxDepth`.
-    var heights: [String: Int] = [:]
+    let heights: [String: Int]
 
-    init(grammar: EBNFGrammar, seed: UInt64, maxDepth: Int) {
+    /// A generator drawing from `seed`; `heights` is `Self.heights(of: grammar)`, which the
+    /// generators of one grammar can share (it is most of the cost of a short program).
+    init(grammar: EBNFGrammar, seed: UInt64, maxDepth: Int, heights: [String: Int]? = nil) {
         self.grammar = grammar
         self.random = SplitMix(state: seed)
         self.maxDepth = maxDepth
+        self.heights = heights ?? Self.heights(of: grammar)
+    }
+
+    /// The smallest expansion height of each of `grammar`'s productions (a fixed point).
+    static func heights(of grammar: EBNFGrammar) -> [String: Int] {
+        var heights: [String: Int] = [:]
         var changed = true
         while changed {
             changed = false
             for (name, node) in grammar.productions {
-                let h = height(node)
+                let h = height(node, heights)
                 if h < (heights[name] ?? .max) {
                     heights[name] = h
                     changed = true
                 }
             }
         }
+        return heights
     }
 
-    func height(_ node: EBNFGrammar.Node) -> Int {
+    /// The first of `items` with the smallest height (each height worked out once).
+    static func lowest(_ items: [EBNFGrammar.Node], _ heights: [String: Int]) -> EBNFGrammar.Node {
+        var lowest = items[0], lowestHeight = height(items[0], heights)
+        for item in items.dropFirst() {
+            let h = height(item, heights)
+            if h < lowestHeight { (lowest, lowestHeight) = (item, h) }
+        }
+        return lowest
+    }
+
+    static func height(_ node: EBNFGrammar.Node, _ heights: [String: Int]) -> Int {
         switch node {
         case .terminal, .special: return 0
         case .nonterminal(let name): return EBNFGrammar.isToken(name) ? 0 : (heights[name].map { $0 == .max ? .max : $0 + 1 } ?? .max)
-        case .sequence(let items): return items.map(height).max() ?? 0
-        case .choice(let items): return items.map(height).min() ?? 0
+        case .sequence(let items): return items.map { height($0, heights) }.max() ?? 0
+        case .choice(let items): return items.map { height($0, heights) }.min() ?? 0
         case .optional, .repetition: return 0
         }
     }
@@ -261,7 +280,7 @@ struct SentenceGenerator {
         case .sequence(let items):
             for item in items { expand(item, depth: depth, into: &pieces) }
         case .choice(let items):
-            let pick = deep ? items.min { height($0) < height($1) }! : items.randomElement(using: &random)!
+            let pick = deep ? Self.lowest(items, heights) : items.randomElement(using: &random)!
             expand(pick, depth: depth, into: &pieces)
         case .optional(let inner):
             if !deep, Bool.random(using: &random) { expand(inner, depth: depth, into: &pieces) }
@@ -387,8 +406,9 @@ struct SentenceGenerator {
         let grammar = try Self.loadGrammar()
         var failures: [String] = []
         var generated = 0
+        let heights = SentenceGenerator.heights(of: grammar)
         for seed in UInt64(1)...400 {
-            var generator = SentenceGenerator(grammar: grammar, seed: seed, maxDepth: 24)
+            var generator = SentenceGenerator(grammar: grammar, seed: seed, maxDepth: 24, heights: heights)
             let program = generator.render("program")
             generated += program.utf8.count
             let (result, _) = parse(program)
@@ -413,8 +433,9 @@ struct SentenceGenerator {
         // Pretend lists are written with braces.
         grammar.productions["list"] = .sequence([.terminal("["), .optional(.nonterminal("expression")), .terminal("}")])
         var failed = 0
+        let heights = SentenceGenerator.heights(of: grammar)
         for seed in UInt64(1)...200 {
-            var generator = SentenceGenerator(grammar: grammar, seed: seed, maxDepth: 24)
+            var generator = SentenceGenerator(grammar: grammar, seed: seed, maxDepth: 24, heights: heights)
             if !parse(generator.render("program")).result.diagnostics.isEmpty { failed += 1 }
         }
         #expect(failed > 0)
