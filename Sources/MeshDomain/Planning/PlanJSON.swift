@@ -39,7 +39,9 @@ struct PrettyJSON {
         count = 0
     }
 
+    @inline(__always)
     mutating func object(_ body: (inout PrettyJSON) -> Void) { container(0x7B, 0x7D, body) }
+    @inline(__always)
     mutating func array(_ body: (inout PrettyJSON) -> Void) { container(0x5B, 0x5D, body) }
 
     /// Starts the member `key` of the innermost object; its value is written next. `key` is a
@@ -134,13 +136,7 @@ struct PrettyJSON {
             return true
         }
         reserve(length)
-        (buffer + count).update(from: source, count: length)
-        var special: UInt8 = 0
-        for index in 0..<length {
-            let byte = source[index]
-            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
-        }
-        guard special == 0 else { return false }
+        guard Self.copyPlain(source, length, to: buffer + count) else { return false }
         count += length
         return true
     }
@@ -152,17 +148,52 @@ struct PrettyJSON {
         reserve(length + 2)
         let target = buffer + count
         target[0] = 0x22
-        (target + 1).update(from: source, count: length)
-        // Without a branch per byte: one flag for a control character, a quote or a backslash.
-        var special: UInt8 = 0
-        for index in 0..<length {
-            let byte = source[index]
-            special |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0)
-        }
-        guard special == 0 else { return false }
+        guard Self.copyPlain(source, length, to: target + 1) else { return false }
         target[length + 1] = 0x22
         count += length + 2
         return true
+    }
+
+    /// Copies the `length` bytes at `source` to `target` and tells whether none of them needs an
+    /// escape. Eight bytes at a time (the last word overlapping the one before), four for a string
+    /// of four to seven bytes, one by one below.
+    @inline(__always)
+    private static func copyPlain(_ source: UnsafePointer<UInt8>, _ length: Int, to target: UnsafeMutablePointer<UInt8>) -> Bool {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+        if length >= 8 {
+            var special: UInt64 = 0, offset = 0
+            while offset < length - 8 {
+                special |= copyWord(UInt64.self, at: offset, from, to)
+                offset += 8
+            }
+            return special | copyWord(UInt64.self, at: length - 8, from, to) == 0
+        }
+        if length >= 4 { return copyWord(UInt32.self, at: 0, from, to) | copyWord(UInt32.self, at: length - 4, from, to) == 0 }
+        var special: UInt8 = 0
+        for index in 0..<length {
+            target[index] = source[index]
+            special |= escapes(source[index])
+        }
+        return special == 0
+    }
+
+    /// Copies the word at `offset` from `source` to `target`; returns ``escapes(_:)`` of it.
+    @inline(__always)
+    private static func copyWord<Word: FixedWidthInteger & UnsignedInteger>(_: Word.Type, at offset: Int, _ source: UnsafeRawPointer,
+                                                                           _ target: UnsafeMutableRawPointer) -> Word {
+        let word = source.loadUnaligned(fromByteOffset: offset, as: Word.self)
+        target.storeBytes(of: word, toByteOffset: offset, as: Word.self)
+        return escapes(word)
+    }
+
+    /// Nonzero when a byte of `word` needs an escape: a control character (below 0x20), a quote or
+    /// a backslash. The classic tests for a byte below a bound and a zero byte: a borrow crosses into
+    /// a byte only from one below it that was found, so the word's answer is exact.
+    @inline(__always)
+    private static func escapes<Word: FixedWidthInteger & UnsignedInteger>(_ word: Word) -> Word {
+        let ones = Word.max / 0xFF, high = ones &* 0x80
+        func zeroByte(_ value: Word) -> Word { (value &- ones) & ~value & high }
+        return ((word &- ones &* 0x20) & ~word & high) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C))
     }
 
     /// ``plainString(_:)`` for a string longer than ``piece``.
@@ -246,6 +277,7 @@ struct PrettyJSON {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    @inline(__always)
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout PrettyJSON) -> Void) {
         self.open(open)
         body(&self)

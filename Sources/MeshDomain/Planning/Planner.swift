@@ -36,7 +36,9 @@ public struct WorkLayout: Sendable {
     /// The layout of the work directory `root`.
     public init(_ root: String) { self.root = root }
 
-    /// `parts` joined under the work directory.
+    /// `parts` joined under the work directory. Inlined into the accessors below, whose argument
+    /// lists then live on the stack.
+    @inline(__always)
     public func path(_ parts: String...) -> String {
         var length = root.utf8.count
         for part in parts { length += 1 + part.utf8.count }
