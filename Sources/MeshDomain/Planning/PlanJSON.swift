@@ -119,10 +119,9 @@ struct PrettyJSON {
     /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
     mutating func string(_ text: StepText) {
         append(0x22)
-        text.forEach { part in
-            let plain = part.utf8.withContiguousStorageIfAvailable { plainPart($0) }
-            guard plain != true else { return }
-            for byte in part.utf8 { escaped(byte) }
+        text.forEachUTF8 { utf8 in
+            guard !plainPart(utf8) else { return }
+            for byte in utf8 { escaped(byte) }
         }
         append(0x22)
     }

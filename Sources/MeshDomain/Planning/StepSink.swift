@@ -6,72 +6,92 @@
 /// A title, note or argument of a step as its parts (the literal text and the values between,
 /// as a string interpolation gives them), joined only when a ``Plan`` keeps it: plan.json
 /// written as the steps are made takes the parts one after another, with no String made.
+/// The literal parts are static text, which needs no retain or release.
 struct StepText: ExpressibleByStringInterpolation {
-    /// The parts, in order; `count` of them are in use. Past the eighth, parts join the last.
-    private var parts: (String, String, String, String, String, String, String, String) = ("", "", "", "", "", "", "", "")
-    private var count = 0
+    /// The text around the values, in order: `literals.0`, `values.0`, `literals.1`, `values.1`,
+    /// `literals.2`, `values.2`, `literals.3`.
+    private var literals: (StaticString, StaticString, StaticString, StaticString) = ("", "", "", "")
+    /// The values, `valueCount` of them. A fourth value (with the literal before it) joins the third.
+    private var values: (String, String, String) = ("", "", "")
+    private var valueCount = 0
 
-    init(stringLiteral value: String) { append(value) }
+    init(stringLiteral value: StaticString) { append(literal: value) }
     init(stringInterpolation: Interpolation) { self = stringInterpolation.text }
     /// The text `value`.
-    init(_ value: String) { append(value) }
+    init(_ value: String) { append(value: value) }
 
     /// Collects a literal's parts without joining them.
     struct Interpolation: StringInterpolationProtocol {
         var text = StepText()
         init(literalCapacity: Int, interpolationCount: Int) {}
-        mutating func appendLiteral(_ literal: String) { text.append(literal) }
-        mutating func appendInterpolation(_ value: String) { text.append(value) }
-        mutating func appendInterpolation(_ value: StepText) { value.forEach { text.append($0) } }
+        mutating func appendLiteral(_ literal: StaticString) { text.append(literal: literal) }
+        mutating func appendInterpolation(_ value: String) { text.append(value: value) }
     }
 
     private init() {}
 
-    private mutating func append(_ part: String) {
-        guard !part.isEmpty else { return }
-        switch count {
-        case 0: parts.0 = part
-        case 1: parts.1 = part
-        case 2: parts.2 = part
-        case 3: parts.3 = part
-        case 4: parts.4 = part
-        case 5: parts.5 = part
-        case 6: parts.6 = part
-        case 7: parts.7 = part
-        default: parts.7 += part
+    /// `literal` after the last value; as a value when that place is taken (two literals in a row).
+    private mutating func append(literal: StaticString) {
+        guard literal.utf8CodeUnitCount > 0 else { return }
+        switch valueCount {
+        case 0 where literals.0.utf8CodeUnitCount == 0: literals.0 = literal
+        case 1 where literals.1.utf8CodeUnitCount == 0: literals.1 = literal
+        case 2 where literals.2.utf8CodeUnitCount == 0: literals.2 = literal
+        case 3 where literals.3.utf8CodeUnitCount == 0: literals.3 = literal
+        default: append(value: "\(literal)")
         }
-        count = min(count + 1, 8)
     }
 
-    /// Each part in order.
-    func forEach(_ body: (String) -> Void) {
-        guard count > 0 else { return }
-        body(parts.0)
-        guard count > 1 else { return }
-        body(parts.1)
-        guard count > 2 else { return }
-        body(parts.2)
-        guard count > 3 else { return }
-        body(parts.3)
-        guard count > 4 else { return }
-        body(parts.4)
-        guard count > 5 else { return }
-        body(parts.5)
-        guard count > 6 else { return }
-        body(parts.6)
-        guard count > 7 else { return }
-        body(parts.7)
+    private mutating func append(value: String) {
+        switch valueCount {
+        case 0: values.0 = value
+        case 1: values.1 = value
+        case 2: values.2 = value
+        default:
+            values.2 += "\(literals.3)" + value
+            literals.3 = ""
+            return
+        }
+        valueCount += 1
+    }
+
+    /// Calls `body` with each part's UTF-8 bytes, in order, empty literals left out.
+    @inline(__always)
+    func forEachUTF8(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        func literal(_ text: StaticString) {
+            if text.utf8CodeUnitCount > 0 { text.withUTF8Buffer(body) }
+        }
+        func value(_ text: String) {
+            guard text.utf8.withContiguousStorageIfAvailable(body) == nil else { return }
+            var text = text
+            text.withUTF8(body)
+        }
+        literal(literals.0)
+        guard valueCount > 0 else { return }
+        value(values.0)
+        literal(literals.1)
+        guard valueCount > 1 else { return }
+        value(values.1)
+        literal(literals.2)
+        guard valueCount > 2 else { return }
+        value(values.2)
+        literal(literals.3)
     }
 
     /// The parts joined.
     var string: String {
-        guard count > 1 else { return parts.0 }
+        if valueCount == 1, literals.0.utf8CodeUnitCount == 0, literals.1.utf8CodeUnitCount == 0 { return values.0 }
         var length = 0
-        forEach { length += $0.utf8.count }
-        var text = ""
-        text.reserveCapacity(length)
-        forEach { text += $0 }
-        return text
+        forEachUTF8 { length += $0.count }
+        return String(unsafeUninitializedCapacity: length) { text in
+            var end = 0
+            forEachUTF8 { part in
+                guard let source = part.baseAddress else { return }
+                (text.baseAddress! + end).initialize(from: source, count: part.count)
+                end += part.count
+            }
+            return end
+        }
     }
 }
 
@@ -116,7 +136,9 @@ extension StepSink {
         endArguments()
     }
 
-    /// Arguments of the current process, in order.
+    /// Arguments of the current process, in order. Inlined: the words are read where they are
+    /// written, with no array of them to destroy.
+    @inline(__always)
     mutating func arguments(_ words: String...) {
         for word in words { argument(string: word) }
     }
