@@ -136,8 +136,8 @@ extension StepSink {
         endArguments()
     }
 
-    /// Arguments of the current process, in order. Inlined: the words are read where they are
-    /// written, with no array of them to destroy.
+    /// Arguments of the current process, in order. Inlined into the step makers (where the
+    /// optimizer allows it), which then write the words without a call per argument list.
     @inline(__always)
     mutating func arguments(_ words: String...) {
         for word in words { argument(string: word) }
