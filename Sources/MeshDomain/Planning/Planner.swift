@@ -103,7 +103,7 @@ package enum Planner {
     /// The steps for a valid topology, each kubectl and istioctl command carrying the
     /// ``ClusterAccess/flags`` of the cluster it acts on (``Plan/access``).
     package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
-        let list = StepList<PlanSteps>(topology: topology, options: options)
+        let list = StepList(topology: topology, options: options)
         var plan = list.outline
         var steps = PlanSteps()
         list.addSteps(&steps)
@@ -118,7 +118,7 @@ package enum Planner {
     /// values. A host's ``PlanHook`` may change any step, so with hooks the whole plan is made first.
     package static func writeJSON(_ topology: Topology, options: PlanOptions, _ write: (UnsafeRawBufferPointer) -> Void) {
         guard options.hooks.isEmpty else { return plan(topology, options: options).writeJSON(write) }
-        let list = StepList<JSONSteps>(topology: topology, options: options)
+        let list = StepList(topology: topology, options: options)
         list.outline.writeJSON(write) { json in
             // The steps are written as they are made, from their parts, then the writer is
             // handed back (its drain must not outlive the call: see `withoutActuallyEscaping`
@@ -177,7 +177,11 @@ package enum Planner {
 
 /// What every step maker needs to know: the layout, the links, the clusters by name and how the
 /// tools reach each cluster. The makers put each step into a ``StepSink``, which numbers them.
-private final class StepList<Sink: StepSink> {
+///
+/// The makers are generic, not the class: a class generic over `Sink: StepSink` has its metadata
+/// made at run time, and checking its requirement searches every conformance record in the
+/// binary (about 430,000 instructions, a sixth of a small plan).
+private final class StepList {
     let topology: Topology
     let options: PlanOptions
     let layout: WorkLayout
@@ -201,8 +205,9 @@ private final class StepList<Sink: StepSink> {
     let render: [String]
     /// The same for every cluster: the root certificate's path.
     let rootCertificate: String
-    /// Links remote -> primary, planned with their remote (see ``addRemoteSteps(_:primary:access:_:)``).
-    let attached: Set<DiscoveryLink>
+    /// Whether some cluster is a remote: then each link remote -> primary is planned with its
+    /// remote (see ``addRemoteSteps(_:primary:access:_:)``), not as a discovery step.
+    let hasRemotes: Bool
 
     init(topology: Topology, options: PlanOptions) {
         self.topology = topology
@@ -234,11 +239,7 @@ private final class StepList<Sink: StepSink> {
         render = ["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
             + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
         rootCertificate = layout.rootCertificate
-        var attached = Set<DiscoveryLink>()
-        for cluster in topology.clusters {
-            if let primary = topology.primary(of: cluster) { attached.insert(DiscoveryLink(source: cluster.name.value, target: primary)) }
-        }
-        self.attached = attached
+        hasRemotes = topology.clusters.contains { topology.primary(of: $0) != nil }
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -254,7 +255,7 @@ private final class StepList<Sink: StepSink> {
     }
 
     /// Makes every step, in order, into `out`.
-    func addSteps(_ out: inout Sink) {
+    func addSteps<Sink: StepSink>(_ out: inout Sink) {
         // A remote's install needs its primary's east-west gateway address: primaries first.
         // The clusters are read in place, by position: a copy of each declaration would retain
         // and release every one of its fields.
@@ -266,13 +267,20 @@ private final class StepList<Sink: StepSink> {
                 addClusterSteps(clusters[position], access: accessFlags[position], &out)
             }
         }
-        for link in links where attached.isEmpty || !attached.contains(link) {
+        for link in links where !hasRemotes || !isAttached(link) {
             addDiscoveryStep(link, &out)
         }
     }
 
+    /// Whether `link` goes from a remote to its primary. (Not a `Set<DiscoveryLink>`: the first
+    /// use of a Set of them searches every conformance record in the binary for `Hashable`.)
+    private func isAttached(_ link: DiscoveryLink) -> Bool {
+        guard let position = positions[link.source] else { return false }
+        return topology.primary(of: topology.clusters[position]) == link.target
+    }
+
     /// One step: `commands` gives its commands, then its files (see ``StepSink``).
-    func add(_ out: inout Sink, _ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: StepText,
+    func add<Sink: StepSink>(_ out: inout Sink, _ kind: Plan.Step.Kind, _ phase: Plan.Phase, _ cluster: String, _ title: StepText,
              note: StepText? = nil, output: String? = nil, _ commands: (inout Sink) -> Void) {
         out.beginStep(cluster: cluster)
         commands(&out)
@@ -283,13 +291,13 @@ private final class StepList<Sink: StepSink> {
     static func operand(_ path: String) -> String { path.hasPrefix("-") ? "./" + path : path }
 
     /// The steps of `cluster`, whose kubectl and istioctl commands carry `access` (its ``accessFlags``).
-    func addClusterSteps(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
+    func addClusterSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
         if let primary = topology.primary(of: cluster) { return addRemoteSteps(cluster, primary: primary, access: access, &out) }
         if let trust = cluster.trust { addTrustSteps(cluster, root: trust.root.value, access: access, &out) }
         if cluster.install != nil { addInstallSteps(cluster, access: access, &out) }
     }
 
-    func addTrustSteps(_ cluster: ClusterDeclaration, root: String, access: [String], _ out: inout Sink) {
+    func addTrustSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, root: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
         add(&out, .intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'",
@@ -313,7 +321,7 @@ private final class StepList<Sink: StepSink> {
         }
     }
 
-    func addNamespaceStep(_ name: String, access: [String], _ out: inout Sink) {
+    func addNamespaceStep<Sink: StepSink>(_ name: String, access: [String], _ out: inout Sink) {
         add(&out, .namespace, .trust, name, "create namespace istio-system") { out in
             out.command {
                 $0.arguments("kubectl", "create", "namespace", "istio-system")
@@ -322,7 +330,7 @@ private final class StepList<Sink: StepSink> {
         }
     }
 
-    func addNetworkLabelStep(_ name: String, network: String, access: [String], _ out: inout Sink) {
+    func addNetworkLabelStep<Sink: StepSink>(_ name: String, network: String, access: [String], _ out: inout Sink) {
         add(&out, .networkLabel(network: network), .trust, name, "label istio-system with network \(network)") { out in
             out.command {
                 $0.arguments("kubectl", "label", "namespace", "istio-system")
@@ -334,7 +342,7 @@ private final class StepList<Sink: StepSink> {
         }
     }
 
-    func addInstallSteps(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
+    func addInstallSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         let network = topology.network(of: cluster)
         let helm = topology.installer(of: cluster) == .helm
@@ -373,7 +381,7 @@ private final class StepList<Sink: StepSink> {
     /// Puts the commands that install a primary's control plane into `out`: `istioctl install -f
     /// install.yaml` (or 1.6's `manifest apply`), or Helm's base and istiod charts, with ambient's
     /// cni and ztunnel charts for an ambient cluster; returns the files they read.
-    func controlPlaneCommands(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
+    func controlPlaneCommands<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
         let name = cluster.name.value
         guard topology.installer(of: cluster) == .helm else {
             out.command {
@@ -404,7 +412,7 @@ private final class StepList<Sink: StepSink> {
 
     /// The east-west gateway, and the cross-network Gateway where the cluster is linked across
     /// networks; for ambient, the double-HBONE Gateway applied with kubectl, and nothing else.
-    func addEastWestSteps(_ cluster: ClusterDeclaration, network: String, access: [String], _ out: inout Sink) {
+    func addEastWestSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, network: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         if ambientMultiNetwork.contains(name) {
             add(&out, .eastWestGateway(network: network), .install, name, "apply the ambient east-west Gateway (HBONE 15008) for network \(network)",
@@ -446,7 +454,7 @@ private final class StepList<Sink: StepSink> {
 
     /// A primary with remotes: istiod exposed on the east-west gateway, then the gateway's
     /// address read, for the remotes' `remotePilotAddress` (the guide's DISCOVERY_ADDRESS).
-    func addExposeIstiodSteps(_ name: String, access: [String], _ out: inout Sink) {
+    func addExposeIstiodSteps<Sink: StepSink>(_ name: String, access: [String], _ out: inout Sink) {
         add(&out, .exposeIstiod, .install, name, "expose istiod to the remotes through the east-west gateway") { out in
             out.command {
                 $0.arguments("kubectl", "apply")
@@ -474,7 +482,7 @@ private final class StepList<Sink: StepSink> {
     /// installed with the primary's gateway address, and no wait: no istiod runs here. Then the
     /// remote is attached (the primary gets its remote secret) and, across networks, gets its
     /// own east-west gateway.
-    func addRemoteSteps(_ cluster: ClusterDeclaration, primary: String, access: [String], _ out: inout Sink) {
+    func addRemoteSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, primary: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         let network = topology.network(of: cluster)
         addNamespaceStep(name, access: access, &out)
@@ -496,7 +504,7 @@ private final class StepList<Sink: StepSink> {
     }
 
     /// A remote's install: `profile: remote`, pointed at `primary`'s istiod.
-    func addRemoteControlPlaneStep(_ cluster: ClusterDeclaration, primary: String, network: String?, access: [String], _ out: inout Sink) {
+    func addRemoteControlPlaneStep<Sink: StepSink>(_ cluster: ClusterDeclaration, primary: String, network: String?, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
         let address = Plan.reference(Planner.discoveryAddress(of: primary))
         let helm = topology.installer(of: cluster) == .helm
@@ -528,7 +536,7 @@ private final class StepList<Sink: StepSink> {
     /// `helm upgrade --install RELEASE CHART --repo ISTIO [--version V] --namespace istio-system
     /// [--create-namespace] --values FILE --kubeconfig=PATH --kube-context=NAME`: the chart from
     /// Istio's repository by URL (no `helm repo add`), pinned when the script names a release.
-    func helmArguments(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false, _ out: inout Sink) {
+    func helmArguments<Sink: StepSink>(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false, _ out: inout Sink) {
         out.arguments("helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository)
         if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { out.arguments("--version", version) }
         out.arguments("--namespace", "istio-system")
@@ -542,7 +550,7 @@ private final class StepList<Sink: StepSink> {
     /// `meshscript remote-secret` (which reads its token there) piped into the target; or what
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
     /// side, target's for `kubectl apply`). The token never appears in the plan.
-    func addDiscoveryStep(_ link: DiscoveryLink, _ out: inout Sink) {
+    func addDiscoveryStep<Sink: StepSink>(_ link: DiscoveryLink, _ out: inout Sink) {
         guard let sourceIndex = positions[link.source], let targetIndex = positions[link.target] else { return }
         let title: StepText = "give \(link.target) the remote secret of \(link.source)"
         let server = topology.clusters[sourceIndex].server?.value
