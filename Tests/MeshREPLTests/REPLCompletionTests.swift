@@ -110,6 +110,8 @@ import Testing
         #expect(complete(repl, "if true < let hidden = 1 >; print $hid") == [])
         #expect(complete(repl, "if true < let hidden = 1; print $hid") == ["$hidden"])
         #expect(complete(repl, "recipe r(a) < for b in [1] < let c = 2 >; print $") == ["$a", "$verbose", "$version"])
+        // Two blocks left open: the innermost one's scope, with what the outer one binds.
+        #expect(complete(repl, "recipe r(a) < for b in [1] < let c = 2; print $") == ["$a", "$b", "$c", "$verbose", "$version"])
         #expect(complete(repl, "recipe r(a) < tr") == ["trust"])
         #expect(complete(repl, "recipe r(a) < cl") == ["cluster"])
     }

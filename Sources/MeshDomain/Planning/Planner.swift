@@ -215,7 +215,7 @@ private final class StepList {
         layout = WorkLayout(options.workDirectory)
         forms = topology.forms
         links = topology.links
-        positions = Dictionary(topology.clusters.indices.map { (topology.clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        positions = Topology.firstPositions(of: topology.clusters)
         multiNetwork = Planner.crossNetworkClusters(topology, links)
         ambientMultiNetwork = Planner.ambientClusters(topology, among: multiNetwork)
         access = positions.mapValues { [clusters = topology.clusters, kubeconfig = options.kubeconfig] in

@@ -389,12 +389,17 @@ extension Topology {
     /// clusters and self-links are left out (validation reports them).
     public var links: [DiscoveryLink] { remoteIndex.links(of: clusters) }
 
+    /// Each cluster name's position in `clusters`; the first declaration of a name wins.
+    static func firstPositions(of clusters: [ClusterDeclaration]) -> [String: Int] {
+        Dictionary(clusters.indices.map { (clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// ``links``, computed from the clusters. A link's ends are found by name once, as the
     /// first position of each name, and compared and remembered as positions: one hash of a name
     /// per declared link instead of four.
     fileprivate static func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
         let declared = clusters.reduce(0) { $0 + 1 + $1.discovery.count }
-        let positions = Dictionary(clusters.indices.map { (clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        let positions = firstPositions(of: clusters)
         var seen = Set<Int>(minimumCapacity: declared)
         var result: [DiscoveryLink] = []
         result.reserveCapacity(declared)
