@@ -611,8 +611,8 @@ import MeshScriptInterpreter
     }
 
     /// A loop over range() whose body starts with a quick `let` charges the iteration's step
-    /// with the statement's (LetNode.quickBindIteration): a limit passed at any of an
-    /// iteration's steps is still reported at its node, after the same number of steps.
+    /// with the statement's (ForNode.runQuickLets), then runs the rest: a limit passed at any
+    /// of an iteration's steps is still reported at its node, after the same number of steps.
     @Test(arguments: 5...24)
     func theStepLimitInALoopIsReportedAtTheIterationOrTheLet(limit: Int) throws {
         // `for`, `range`, `0`, `4`; then per iteration: the body (the iteration), `let x`, `+`, `$i`, `1`.
@@ -628,6 +628,44 @@ import MeshScriptInterpreter
         #expect(error.range?.start == source.utf8.distance(from: source.startIndex, to: range.lowerBound), "\(reported)")
         #expect(error.range?.end == source.utf8.distance(from: source.startIndex, to: range.upperBound), "\(reported)")
         #expect(r.printed.count == (limit - 4) / 7)
+    }
+
+    /// A body of quick `let`s alone runs an iteration at once, its slots overwritten by the
+    /// next (ForNode.runQuickLets): a limit passed at any step is still reported at its node,
+    /// and the steps counted are the same.
+    @Test(arguments: 5...40)
+    func theStepLimitInALoopOfQuickLetsIsReportedAtItsNode(limit: Int) throws {
+        // `for`, `range`, `0`, `4`; then per iteration: the body, `let a`, `+`, `$i`, `1`, `let b`, `-`, `$a`, `$i`.
+        let source = "for i in range(0, 4) < let a = $i + 1\nlet b = $a - $i >\n"
+        let body = "< let a = $i + 1\nlet b = $a - $i >"
+        let iterationSteps = [(0, body.utf8.count), (2, 14), (10, 6), (10, 2), (15, 1), (17, 15), (25, 7), (25, 2), (30, 2)]
+        let r = run(source, limits: Limits(maxSteps: limit))
+        guard limit < 40 else { return #expect(r.errors.isEmpty, "40 steps in all: \(r.rendered)") }
+        let error = try #require(expectOneError(r, "the evaluation step limit was reached (\(limit) steps)"))
+        let (offset, length) = iterationSteps[(limit - 4) % 9]
+        let start = source.utf8.distance(from: source.startIndex, to: try #require(source.range(of: body)).lowerBound) + offset
+        #expect(error.range?.start == start)
+        #expect(error.range?.end == start + length)
+    }
+
+    /// A long loop of quick `let`s passes many multiples of 1024 steps (where an iteration
+    /// goes step by step, to look for a cancel) and a `let` the quick path gives up on: it
+    /// counts every step, and the values are those of the slow evaluation.
+    @Test func aLongLoopOfQuickLetsCountsEveryStep() {
+        // `for`, `range`, `0`, `3000`; 9 steps an iteration; `print`, `$last`.
+        let loop = "let last = 0\nfor i in range(0, 3000) < let a = $i + 1\nlet b = $a - $i >\nprint $last\n"
+        let steps = 2 + 4 + 3000 * 9 + 2
+        #expect(run(loop, limits: Limits(maxSteps: steps)).errors.isEmpty)
+        expectOneError(run(loop, limits: Limits(maxSteps: steps - 1)), "the evaluation step limit was reached", line: 4)
+        let overflow = run("""
+            for i in range(9223372036854775804, 9223372036854775807) < let a = $i + 1
+            let b = $a + 1 >
+            for i in range(0, 3) < let a = $i + 1
+            let b = $a + $i
+            print $b >
+            """)
+        expectOneError(overflow, "integer overflow in '+'", line: 2)
+        #expect(overflow.printed == ["1", "3", "5"])
     }
 
     @Test func arithmeticWithinTheStepLimitRunsToTheEnd() {

@@ -192,13 +192,12 @@ extension Interpreter {
     }
 
     /// Charge `cost` steps at once when they pass neither the limit nor a multiple of 1024
-    /// (where `step` looks for a cancel): false, charging nothing, otherwise. The stack is
-    /// checked as `step` checks it, at `range`, the first of them.
-    @inline(__always) func chargeBetweenCancelChecks(_ cost: Int, at range: SourceRange) throws -> Bool {
+    /// (where `step` looks for a cancel): false, charging nothing, otherwise. The caller has
+    /// checked the stack at this depth.
+    @inline(__always) func chargeBetweenCancelChecks(_ cost: Int) -> Bool {
         let (total, overflow) = steps.addingReportingOverflow(cost)
         guard !overflow, total <= stepLimit, (steps >> 10) == (total >> 10) else { return false }
         steps = total
-        if stackGuard.isExhausted { throw stackExhausted(at: range) }
         return true
     }
 

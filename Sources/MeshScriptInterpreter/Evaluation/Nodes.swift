@@ -400,6 +400,12 @@ final class BlockNode: @unchecked Sendable {
     /// running a statement from here costs no retain and release of its node, and handing
     /// the statements on costs none of an array (the block frees the buffer).
     private var runnable = UnsafeMutableBufferPointer<Unmanaged<StatementNode>>(start: nil, count: 0)
+    /// The slots bound before the statements run: a loop's variable, a recipe's parameters.
+    private let boundOnEntry: Int
+    /// The statements, from the first, that are `let`s with quick values into distinct slots
+    /// of the block's own scope (`LetNode.quickBind`), and the steps they charge: a loop runs
+    /// them at once (`ForNode`). Known once the block is lowered.
+    private(set) var quickLets = (count: 0, cost: 0)
 
     /// A nested block (`if`, a command's block): it gets a scope of its own when its own
     /// statements (not its nested blocks') bind names; `enclosing` is the layout around it.
@@ -409,6 +415,7 @@ final class BlockNode: @unchecked Sendable {
         layout = Self.bindsNames(block.statements) ? ScopeLayout(parent: enclosing) : nil
         layoutID = layout.map(ObjectIdentifier.init)
         loweringLayout = layout ?? enclosing
+        boundOnEntry = 0
         layout?.bindsByName = Self.imports(block.statements)
     }
 
@@ -420,6 +427,7 @@ final class BlockNode: @unchecked Sendable {
         self.layout = layout
         layoutID = ObjectIdentifier(layout)
         loweringLayout = layout
+        boundOnEntry = layout.count
         layout.bindsByName = Self.imports(block.statements)
     }
 
@@ -458,7 +466,21 @@ final class BlockNode: @unchecked Sendable {
         lowered = statements
         runnable = .allocate(capacity: statements.count)
         _ = runnable.initialize(from: statements.lazy.map(Unmanaged.passUnretained))
+        quickLets = Self.quickLets(statements, boundOnEntry: boundOnEntry)
         return UnsafeBufferPointer(runnable)
+    }
+
+    /// The leading `let`s of `statements` with quick values, each into a slot above the
+    /// previous one's and above those bound on entry: distinct slots, as lowering numbers new
+    /// names in order (a name bound twice has its first slot again, and goes the slow way to
+    /// its error).
+    private static func quickLets(_ statements: [StatementNode], boundOnEntry: Int) -> (count: Int, cost: Int) {
+        var count = 0, cost = 0, last = boundOnEntry - 1
+        for statement in statements {
+            guard statement.quickLetCost > 0, let slot = unsafeDowncast(statement, to: LetNode.self).slot, slot > last else { break }
+            (count, cost, last) = (count + 1, cost + statement.quickLetCost, slot)
+        }
+        return (count, cost)
     }
 
     deinit { runnable.deallocate() }
@@ -531,17 +553,6 @@ final class LetNode: NamedValueNode {
     @inline(__always) func quickBind(_ interpreter: Interpreter, in scope: Scope) throws -> Bool {
         guard let slot, scope.slots[slot] == nil, let quick = value.quickValue(scope),
               try interpreter.charge(quickLetCost, at: range, rest: value.range) else { return false }
-        (scope.slots + slot).initialize(to: quick) // the slot is nil: nothing to destroy
-        return true
-    }
-
-    /// `quickBind` for the first statement of a loop body, charging the iteration's step
-    /// (at `iterationRange`) first: false, having done nothing, when `quickBind` would give
-    /// false or a multiple of 1024 steps is among them (`step` looks for a cancel there, and
-    /// reports it at the node it falls on). The iteration then charges its step itself.
-    @inline(__always) func quickBindIteration(_ interpreter: Interpreter, in scope: Scope, iterationRange: SourceRange) throws -> Bool {
-        guard let slot, scope.slots[slot] == nil, let quick = value.quickValue(scope),
-              try interpreter.chargeBetweenCancelChecks(1 + quickLetCost, at: iterationRange) else { return false }
         (scope.slots + slot).initialize(to: quick) // the slot is nil: nothing to destroy
         return true
     }
@@ -638,27 +649,7 @@ final class ForNode: StatementNode {
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         } else if let integers = items.integers {
-            // A range(): its integers, without a Value made and switched on per item by the list.
-            let iteration = Scope(parent: scope, layout: layout)
-            // A body that starts with a quick `let` (`let x = $i + $j`) charges the iteration's
-            // step with the statement's, then runs the rest (see `LetNode.quickBindIteration`).
-            let first = statements.first.flatMap { $0._withUnsafeGuaranteedRef { $0.quickLetCost > 0 } ? $0 : nil }
-            let rest = UnsafeBufferPointer(rebasing: statements.dropFirst())
-            for integer in integers {
-                if let first {
-                    iteration.unbindAll(binding: .integer(integer))
-                    let bound = try first._withUnsafeGuaranteedRef {
-                        try unsafeDowncast($0, to: LetNode.self).quickBindIteration(interpreter, in: iteration, iterationRange: body.range)
-                    }
-                    if bound {
-                        try interpreter.execute(rest, scope: iteration, kind: kind, directory: directory)
-                        continue
-                    }
-                }
-                try interpreter.step(body.range)
-                iteration.unbindAll(binding: .integer(integer))
-                try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
-            }
+            try run(integers, statements, layout, interpreter, scope: scope, kind: kind, directory: directory)
         } else {
             let iteration = Scope(parent: scope, layout: layout)
             for item in items {
@@ -667,6 +658,61 @@ final class ForNode: StatementNode {
                 try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
             }
         }
+    }
+}
+
+extension ForNode {
+    /// Run the body once per integer of a `range()`, in one scope every iteration reuses, with
+    /// no `Value` made and switched on per item by the list.
+    ///
+    /// The body's leading quick `let`s (`BlockNode.quickLets`) run at once: their values are
+    /// worked out into their slots, then the iteration's step and theirs are charged together
+    /// when they pass neither the limit nor a multiple of 1024 (where `step` looks for a
+    /// cancel). Otherwise the iteration runs step by step, charging and reporting exactly as
+    /// it would without them. A body of quick `let`s alone leaves nothing in its slots but
+    /// integers and booleans, which the next iteration overwrites without destroying them.
+    private func run(_ integers: Range<Int>, _ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, _ layout: ScopeLayout,
+                     _ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
+        let iteration = Scope(parent: scope, layout: layout)
+        // Quick values recurse a bounded depth below this frame: the stack is checked here, once.
+        let quick = interpreter.stackGuard.isExhausted ? (count: 0, cost: 0) : body.quickLets
+        let rest = UnsafeBufferPointer(rebasing: statements[quick.count...])
+        var holdsNoReferences = false
+        for integer in integers {
+            if quick.count > 0 {
+                if holdsNoReferences {
+                    iteration.overwriteAll(binding: integer)
+                } else {
+                    iteration.unbindAll(binding: .integer(integer))
+                }
+                if runQuickLets(statements, quick, in: iteration, interpreter) {
+                    holdsNoReferences = rest.isEmpty
+                    if !rest.isEmpty { try interpreter.execute(rest, scope: iteration, kind: kind, directory: directory) }
+                    continue
+                }
+            }
+            holdsNoReferences = false
+            try interpreter.step(body.range)
+            iteration.unbindAll(binding: .integer(integer))
+            try interpreter.execute(statements, scope: iteration, kind: kind, directory: directory)
+        }
+    }
+
+    /// Work the body's first `quick.count` statements, quick `let`s, into their slots (which
+    /// are unbound) and charge the iteration's step and their `quick.cost`: false when one has
+    /// no quick value or the steps would pass the limit or a multiple of 1024.
+    @inline(__always) private func runQuickLets(_ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, _ quick: (count: Int, cost: Int),
+                                                in iteration: Scope, _ interpreter: Interpreter) -> Bool {
+        for index in 0..<quick.count {
+            let bound = statements[index]._withUnsafeGuaranteedRef { statement in
+                let node = unsafeDowncast(statement, to: LetNode.self)
+                guard let value = node.value.quickValue(iteration) else { return false }
+                (iteration.slots + node.slot.unsafelyUnwrapped).initialize(to: value)
+                return true
+            }
+            guard bound else { return false }
+        }
+        return interpreter.chargeBetweenCancelChecks(1 + quick.cost)
     }
 }
 
