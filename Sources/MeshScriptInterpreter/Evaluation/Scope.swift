@@ -377,7 +377,7 @@ final class Scope: @unchecked Sendable {
     /// Unbind every slot, for a later call of the same recipe to reuse the scope; false, changing
     /// nothing, when names are bound here by name (an import, a recipe declared: the scope is
     /// not what a new call's scope would be).
-    func unbindForReuse() -> Bool {
+    @inline(__always) func unbindForReuse() -> Bool {
         guard tables == nil else { return false }
         for index in 0..<slotCount { unbind(index) }
         return true
