@@ -669,8 +669,12 @@ extension ForNode {
     /// worked out into their slots, then the iteration's step and theirs are charged together
     /// when they pass neither the limit nor a multiple of 1024 (where `step` looks for a
     /// cancel). Otherwise the iteration runs step by step, charging and reporting exactly as
-    /// it would without them. A body of quick `let`s alone leaves nothing in its slots but
-    /// integers and booleans, which the next iteration overwrites without destroying them.
+    /// it would without them.
+    ///
+    /// A body of quick `let`s alone leaves nothing in its slots but integers and booleans, and
+    /// each `let` reads only the slots bound before it (its value is lowered before its name
+    /// has a slot): the next iteration overwrites the variable's slot and then the `let`s',
+    /// with nothing to destroy or unbind first.
     private func run(_ integers: Range<Int>, _ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, _ layout: ScopeLayout,
                      _ interpreter: Interpreter, scope: Scope, kind: BlockKind, directory: String?) throws {
         let iteration = Scope(parent: scope, layout: layout)
@@ -681,7 +685,7 @@ extension ForNode {
         for integer in integers {
             if quick.count > 0 {
                 if holdsNoReferences {
-                    iteration.overwriteAll(binding: integer)
+                    iteration.slots.initialize(to: .integer(integer))
                 } else {
                     iteration.unbindAll(binding: .integer(integer))
                 }
@@ -699,7 +703,7 @@ extension ForNode {
     }
 
     /// Work the body's first `quick.count` statements, quick `let`s, into their slots (which
-    /// are unbound) and charge the iteration's step and their `quick.cost`: false when one has
+    /// hold no references) and charge the iteration's step and their `quick.cost`: false when one has
     /// no quick value or the steps would pass the limit or a multiple of 1024.
     @inline(__always) private func runQuickLets(_ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, _ quick: (count: Int, cost: Int),
                                                 in iteration: Scope, _ interpreter: Interpreter) -> Bool {

@@ -349,13 +349,6 @@ final class Scope: @unchecked Sendable {
         tables?.variables.removeAll()
     }
 
-    /// `unbindAll(binding: .integer(first))` for a scope whose slots hold no references (nil,
-    /// integers, booleans, poison; no names bound by name): nothing to destroy.
-    @inline(__always) func overwriteAll(binding first: Int) {
-        slots.initialize(to: .integer(first))
-        for index in 1..<max(slotCount, 1) { (slots + index).initialize(to: nil) }
-    }
-
     /// Set slot `index` to nil. A value that holds no reference (an integer, a boolean) is
     /// overwritten without the call that destroys a `Value`.
     @inline(__always) private func unbind(_ index: Int) {
