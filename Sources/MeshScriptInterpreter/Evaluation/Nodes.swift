@@ -703,8 +703,8 @@ extension ForNode {
     }
 
     /// Work the body's first `quick.count` statements, quick `let`s, into their slots (which
-    /// hold no references) and charge the iteration's step and their `quick.cost`: false when one has
-    /// no quick value or the steps would pass the limit or a multiple of 1024.
+    /// hold no references) and charge the iteration's step and their `quick.cost`: false when
+    /// one has no quick value or the steps would pass the limit or a multiple of 1024.
     @inline(__always) private func runQuickLets(_ statements: UnsafeBufferPointer<Unmanaged<StatementNode>>, _ quick: (count: Int, cost: Int),
                                                 in iteration: Scope, _ interpreter: Interpreter) -> Bool {
         for index in 0..<quick.count {
