@@ -116,6 +116,17 @@ struct PrettyJSON {
         append(0x22)
     }
 
+    /// `text`, a literal of the writer's callers, in quotes (escaped as needed, as any string).
+    @inline(__always)
+    mutating func string(literal text: StaticString) {
+        text.withUTF8Buffer { utf8 in
+            guard !plainString(utf8) else { return }
+            append(0x22)
+            for byte in utf8 { escaped(byte) }
+            append(0x22)
+        }
+    }
+
     /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
     mutating func string(_ text: StepText) {
         append(0x22)

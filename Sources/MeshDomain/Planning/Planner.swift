@@ -139,8 +139,12 @@ package enum Planner {
 
     /// The name of the value holding primary `name`'s east-west gateway address: `DISCOVERY_ADDRESS_`
     /// and the name in capitals with `_` for `-` (a DNS label has no `_`, so two names never meet).
+    /// (A scalar at a time: `joined(separator:)` over the name's pieces is generic here, and its
+    /// first call made the runtime search every conformance record in the binary.)
     package static func discoveryAddress(of name: String) -> String {
-        "DISCOVERY_ADDRESS_" + name.uppercased().split(separator: "-", omittingEmptySubsequences: false).joined(separator: "_")
+        var address = "DISCOVERY_ADDRESS_"
+        for scalar in name.uppercased().unicodeScalars { address.unicodeScalars.append(scalar == "-" ? "_" : scalar) }
+        return address
     }
 
     /// The cross-network clusters with an ambient profile: ambient multicluster (istiod's
@@ -164,10 +168,14 @@ package enum Planner {
         let first = topology.clusters.first.flatMap { topology.network(of: $0) }
         guard topology.clusters.contains(where: { topology.network(of: $0) != first }) else { return [] }
         var result = Set<String>()
-        // By name, the first declaration winning; nil for a cluster without a network.
-        let networks = Dictionary(topology.clusters.map { ($0.name.value, topology.network(of: $0)) }, uniquingKeysWith: { first, _ in first })
+        // By name, the first declaration winning; nil for a cluster without a network. (Read
+        // through the positions: a Dictionary made from an array of (name, network) pairs had
+        // the pair type made at run time: about 70,000 instructions, a fifth of
+        // planning ambient-multi-network.mesh.)
+        let positions = Topology.firstPositions(of: topology.clusters)
+        func network(_ name: String) -> String? { positions[name].flatMap { topology.network(of: topology.clusters[$0]) } }
         for link in links {
-            guard let netA = networks[link.source] ?? nil, let netB = networks[link.target] ?? nil, netA != netB else { continue }
+            guard let netA = network(link.source), let netB = network(link.target), netA != netB else { continue }
             result.insert(link.source)
             result.insert(link.target)
         }
@@ -188,6 +196,8 @@ private final class StepList {
     /// The targeted release's forms (``Topology/forms``), looked up once.
     let forms: IstioForms
     let links: [DiscoveryLink]
+    /// The positions of each link's ends in the topology's clusters, in the order of `links`.
+    let linkEnds: [LinkEnds]
     /// Each name's position in the topology's clusters; the first declaration of a name wins.
     let positions: [String: Int]
     let multiNetwork: Set<String>
@@ -215,6 +225,7 @@ private final class StepList {
         layout = WorkLayout(options.workDirectory)
         forms = topology.forms
         links = topology.links
+        linkEnds = topology.linkEnds
         positions = Topology.firstPositions(of: topology.clusters)
         multiNetwork = Planner.crossNetworkClusters(topology, links)
         ambientMultiNetwork = Planner.ambientClusters(topology, among: multiNetwork)
@@ -267,16 +278,18 @@ private final class StepList {
                 addClusterSteps(clusters[position], access: accessFlags[position], &out)
             }
         }
-        for link in links where !hasRemotes || !isAttached(link) {
-            addDiscoveryStep(link, &out)
+        // By index, not zip: a Zip2Sequence's metadata is made at run time, with a search of the
+        // conformance records for its requirements.
+        for index in links.indices where !hasRemotes || !isAttached(links[index], linkEnds[index]) {
+            addDiscoveryStep(links[index], linkEnds[index], &out)
         }
     }
 
-    /// Whether `link` goes from a remote to its primary. (Not a `Set<DiscoveryLink>`: the first
-    /// use of a Set of them searches every conformance record in the binary for `Hashable`.)
-    private func isAttached(_ link: DiscoveryLink) -> Bool {
-        guard let position = positions[link.source] else { return false }
-        return topology.primary(of: topology.clusters[position]) == link.target
+    /// Whether `link` (whose ends are `ends`) goes from a remote to its primary. (Not a
+    /// `Set<DiscoveryLink>`: the first use of a Set of them searches every conformance record in
+    /// the binary for `Hashable`.)
+    private func isAttached(_ link: DiscoveryLink, _ ends: LinkEnds) -> Bool {
+        topology.primary(of: topology.clusters[ends.source]) == link.target
     }
 
     /// One step: `commands` gives its commands, then its files (see ``StepSink``).
@@ -285,6 +298,18 @@ private final class StepList {
         out.beginStep(cluster: cluster)
         commands(&out)
         out.endStep(kind: kind, phase: phase, title: title, note: note, output: output)
+    }
+
+    /// An install value as the control plane's kind lists it: the dotted `path`, `=`, the value's
+    /// flow text. Joined by hand: `joined(separator:)` is not specialized for `[String]` here,
+    /// and its first call made the runtime search every conformance record in the binary.
+    static func setting(_ path: [String], _ value: ValueTree) -> String {
+        var text = ""
+        for index in path.indices {
+            if index > 0 { text += "." }
+            text += path[index]
+        }
+        return text + "=" + value.flowText
     }
 
     /// A relative path as a command's operand: `./-x` for `-x`, which a tool would take for an option.
@@ -347,7 +372,7 @@ private final class StepList {
         let network = topology.network(of: cluster)
         let helm = topology.installer(of: cluster) == .helm
         let revision = cluster.install?.revision?.value
-        let values = topology.installValues(of: cluster).leaves.map { $0.path.joined(separator: ".") + "=" + $0.value.flowText }
+        let values = topology.installValues(of: cluster).leaves.map { Self.setting($0.path, $0.value) }
         let spec = Plan.ControlPlaneSpec(meshID: topology.mesh?.name.value, clusterName: name, network: network, revision: revision,
                                          installer: helm ? Installer.helm.rawValue : nil, values: values.isEmpty ? nil : values)
         if ambientMultiNetwork.contains(name) {
@@ -355,7 +380,8 @@ private final class StepList {
             add(&out, .gatewayAPICRDs(version: version), .install, name, "install the Gateway API CRDs \(version), which the ambient east-west Gateway needs",
                 note: "Istio's ambient multicluster guide installs these CRDs first; they are cluster-wide and shared with other Gateway API users") { out in
                 out.command {
-                    $0.arguments("kubectl", "apply", "--server-side", "-f", AmbientMulticluster.gatewayAPICRDsURL(version: version))
+                    $0.arguments("kubectl", "apply", "--server-side", "-f")
+                    $0.argument(string: AmbientMulticluster.gatewayAPICRDsURL(version: version))
                     $0.arguments(access)
                 }
             }
@@ -384,19 +410,23 @@ private final class StepList {
     func controlPlaneCommands<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
         let name = cluster.name.value
         guard topology.installer(of: cluster) == .helm else {
+            let file = layout.install(name)
             out.command {
                 switch forms.installCommand {
                 case .manifestApply:
                     $0.arguments("istioctl")
                     $0.arguments(access)
-                    $0.arguments("manifest", "apply", "-f", layout.install(name))
+                    $0.arguments("manifest", "apply", "-f")
+                    $0.argument(string: file)
                 case .install:
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
-                    $0.arguments("-f", layout.install(name), "-y")
+                    $0.arguments("-f")
+                    $0.argument(string: file)
+                    $0.arguments("-y")
                 }
             }
-            return [layout.install(name)]
+            return [file]
         }
         var charts: [HelmChart] = [.base, .istiod]
         if topology.isAmbient(cluster) { charts += [.cni, .ztunnel] }
@@ -420,7 +450,8 @@ private final class StepList {
                 out.command {
                     $0.arguments("kubectl", "apply")
                     $0.arguments(access)
-                    $0.arguments("-n", "istio-system", "-f", layout.eastWestGateway(name))
+                    $0.arguments("-n", "istio-system", "-f")
+                    $0.argument(string: layout.eastWestGateway(name))
                 }
                 out.file(layout.eastWestGateway(name))
             }
@@ -436,7 +467,9 @@ private final class StepList {
                 out.command {
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
-                    $0.arguments("-f", layout.eastWestGateway(name), "-y")
+                    $0.arguments("-f")
+                    $0.argument(string: layout.eastWestGateway(name))
+                    $0.arguments("-y")
                 }
                 out.file(layout.eastWestGateway(name))
             }
@@ -446,7 +479,8 @@ private final class StepList {
             out.command {
                 $0.arguments("kubectl", "apply")
                 $0.arguments(access)
-                $0.arguments("-n", "istio-system", "-f", layout.crossNetworkGateway(name))
+                $0.arguments("-n", "istio-system", "-f")
+                $0.argument(string: layout.crossNetworkGateway(name))
             }
             out.file(layout.crossNetworkGateway(name))
         }
@@ -459,7 +493,8 @@ private final class StepList {
             out.command {
                 $0.arguments("kubectl", "apply")
                 $0.arguments(access)
-                $0.arguments("-n", "istio-system", "-f", layout.exposeIstiod(name))
+                $0.arguments("-n", "istio-system", "-f")
+                $0.argument(string: layout.exposeIstiod(name))
             }
             out.file(layout.exposeIstiod(name))
         }
@@ -499,7 +534,9 @@ private final class StepList {
         addRemoteControlPlaneStep(cluster, primary: primary, network: network, access: access, &out)
         // Attached before anything is injected here: the primary's istiod manages the remote's
         // injection webhook only once it holds the remote's secret (the guide's order).
-        addDiscoveryStep(DiscoveryLink(source: name, target: primary), &out)
+        if let source = positions[name], let target = positions[primary] {
+            addDiscoveryStep(DiscoveryLink(source: name, target: primary), LinkEnds(source: source, target: target), &out)
+        }
         if multiNetwork.contains(name), let network { addEastWestSteps(cluster, network: network, access: access, &out) }
     }
 
@@ -516,7 +553,8 @@ private final class StepList {
                 out.command { helmArguments(.base, name, revision: nil, &$0) }
                 out.command {
                     helmArguments(.istiod, name, revision: nil, &$0)
-                    $0.arguments("--set", "\(PrimaryRemoteValues.remotePilotAddress)=\(address)")
+                    $0.arguments("--set")
+                    $0.argument("\(PrimaryRemoteValues.remotePilotAddress)=\(address)")
                 }
                 out.file(layout.helmValues(name, .base))
                 out.file(layout.helmValues(name, .istiod))
@@ -524,7 +562,8 @@ private final class StepList {
                 out.command {
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
-                    $0.arguments("-f", layout.install(name))
+                    $0.arguments("-f")
+                    $0.argument(string: layout.install(name))
                     $0.arguments(PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address))
                     $0.arguments("-y")
                 }
@@ -537,11 +576,19 @@ private final class StepList {
     /// [--create-namespace] --values FILE --kubeconfig=PATH --kube-context=NAME`: the chart from
     /// Istio's repository by URL (no `helm repo add`), pinned when the script names a release.
     func helmArguments<Sink: StepSink>(_ chart: HelmChart, _ cluster: String, revision: String?, createNamespace: Bool = false, _ out: inout Sink) {
-        out.arguments("helm", "upgrade", "--install", chart.release(revision: revision), chart.chart, "--repo", HelmChart.repository)
-        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) { out.arguments("--version", version) }
+        out.arguments("helm", "upgrade", "--install")
+        out.argument(string: chart.release(revision: revision))
+        out.argument(string: chart.chart)
+        out.arguments("--repo")
+        out.argument(string: HelmChart.repository)
+        if let version = Planner.helmChartVersion(pin: topology.mesh?.istioPin) {
+            out.arguments("--version")
+            out.argument(string: version)
+        }
         out.arguments("--namespace", "istio-system")
         if createNamespace { out.arguments("--create-namespace") }
-        out.arguments("--values", layout.helmValues(cluster, chart))
+        out.arguments("--values")
+        out.argument(string: layout.helmValues(cluster, chart))
         out.arguments(access[cluster]?.helmFlags ?? [])
     }
 
@@ -549,9 +596,10 @@ private final class StepList {
     /// MeshScript mints tokens for, the reader account applied to the source and
     /// `meshscript remote-secret` (which reads its token there) piped into the target; or what
     /// `istioctl create-remote-secret` prints from the source (source's access for the source
-    /// side, target's for `kubectl apply`). The token never appears in the plan.
-    func addDiscoveryStep<Sink: StepSink>(_ link: DiscoveryLink, _ out: inout Sink) {
-        guard let sourceIndex = positions[link.source], let targetIndex = positions[link.target] else { return }
+    /// side, target's for `kubectl apply`). The token never appears in the plan. `ends` are where
+    /// the link's clusters are declared.
+    func addDiscoveryStep<Sink: StepSink>(_ link: DiscoveryLink, _ ends: LinkEnds, _ out: inout Sink) {
+        let sourceIndex = ends.source, targetIndex = ends.target
         let title: StepText = "give \(link.target) the remote secret of \(link.source)"
         let server = topology.clusters[sourceIndex].server?.value
         let kind = Plan.Step.Kind.remoteSecret(source: link.source, server: server)
@@ -568,7 +616,8 @@ private final class StepList {
             add(&out, kind, .discover, link.target, title,
                 note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'") { out in
                 out.command {
-                    $0.arguments("kubectl", "apply", "-f", file)
+                    $0.arguments("kubectl", "apply", "-f")
+                    $0.argument(string: file)
                     $0.arguments(targetFlags)
                 }
                 out.file(file)
@@ -578,14 +627,15 @@ private final class StepList {
             add(&out, kind, .discover, link.target, title,
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed") { out in
                 out.command {
-                    $0.arguments("kubectl", "apply", "-f", reader)
+                    $0.arguments("kubectl", "apply", "-f")
+                    $0.argument(string: reader)
                     $0.arguments(sourceFlags)
                 }
                 out.pipeline({
                     $0.arguments("meshscript", "remote-secret")
                     $0.argument("--name=\(link.source)")
                     serverFlag(&$0)
-                    $0.arguments(remoteSecretRelease)
+                    $0.argument(string: remoteSecretRelease)
                     $0.arguments(sourceFlags)
                 }, into: apply)
                 out.file(reader)

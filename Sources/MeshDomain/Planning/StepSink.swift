@@ -107,6 +107,9 @@ protocol StepSink {
     mutating func argument(_ text: StepText)
     /// One argument of the current process, a String already made.
     mutating func argument(string: String)
+    /// One argument of the current process, a literal of the step makers: no String is made
+    /// for it unless a ``Plan`` keeps it.
+    mutating func argument(literal: StaticString)
     mutating func endArguments()
     mutating func endCommand()
     /// A file the step reads or writes; files come after the commands.
@@ -136,11 +139,13 @@ extension StepSink {
         endArguments()
     }
 
-    /// Arguments of the current process, in order. Inlined into the step makers (where the
-    /// optimizer allows it), which then write the words without a call per argument list.
+    /// Literal arguments of the current process, in order. Static text, their list needs no
+    /// retain, release or destruction of its words (a list of Strings is destroyed word by word
+    /// through the runtime). Inlined into the step makers, which then write the words without
+    /// a call per list.
     @inline(__always)
-    mutating func arguments(_ words: String...) {
-        for word in words { argument(string: word) }
+    mutating func arguments(_ words: StaticString...) {
+        for word in words { argument(literal: word) }
     }
 
     /// Arguments of the current process, in order (a cluster's flags), each read in place: no
@@ -171,6 +176,7 @@ struct PlanSteps: StepSink {
     mutating func beginArguments() { arguments = [] }
     mutating func argument(_ text: StepText) { arguments.append(text.string) }
     mutating func argument(string: String) { arguments.append(string) }
+    mutating func argument(literal: StaticString) { arguments.append(literal.description) }
     mutating func endArguments() { pipeline.append(arguments) }
     mutating func endCommand() { commands.append(Plan.Command(pipeline: pipeline)) }
     mutating func file(_ path: String) { files.append(path) }
@@ -222,6 +228,11 @@ struct JSONSteps: StepSink {
     mutating func argument(string: String) {
         json.element()
         json.string(string)
+    }
+
+    mutating func argument(literal: StaticString) {
+        json.element()
+        json.string(literal: literal)
     }
 
     mutating func endArguments() { json.close(0x5D) }

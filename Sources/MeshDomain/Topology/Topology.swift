@@ -387,25 +387,32 @@ public struct DiscoveryLink: Sendable, Hashable, Codable {
 extension Topology {
     /// Every directed link, without duplicates, in declaration order. References to unknown
     /// clusters and self-links are left out (validation reports them).
-    public var links: [DiscoveryLink] { remoteIndex.links(of: clusters) }
+    public var links: [DiscoveryLink] { remoteIndex.links(of: clusters).links }
+
+    /// The positions in ``clusters`` of each link's ends, in the order of ``links``: the planner
+    /// reads a link's clusters by position instead of looking their names up again.
+    var linkEnds: [LinkEnds] { remoteIndex.links(of: clusters).ends }
 
     /// Each cluster name's position in `clusters`; the first declaration of a name wins.
     static func firstPositions(of clusters: [ClusterDeclaration]) -> [String: Int] {
         Dictionary(clusters.indices.map { (clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// ``links``, computed from the clusters. A link's ends are found by name once, as the
-    /// first position of each name, and compared and remembered as positions: one hash of a name
-    /// per declared link instead of four.
-    fileprivate static func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
+    /// ``links`` and ``linkEnds``, computed from the clusters. A link's ends are found by name
+    /// once, as the first position of each name, and compared and remembered as positions: one
+    /// hash of a name per declared link instead of four.
+    fileprivate static func links(of clusters: [ClusterDeclaration]) -> LinkList {
         let declared = clusters.reduce(0) { $0 + 1 + $1.discovery.count }
         let positions = firstPositions(of: clusters)
         var seen = Set<Int>(minimumCapacity: declared)
-        var result: [DiscoveryLink] = []
+        var result: [DiscoveryLink] = [], ends: [LinkEnds] = []
         result.reserveCapacity(declared)
+        ends.reserveCapacity(declared)
         func add(_ source: String, at sourcePosition: Int?, _ target: String, at targetPosition: Int?) {
-            guard let sourcePosition, let targetPosition, sourcePosition != targetPosition else { return }
-            if seen.insert(sourcePosition * clusters.count + targetPosition).inserted { result.append(DiscoveryLink(source: source, target: target)) }
+            guard let sourcePosition, let targetPosition, sourcePosition != targetPosition,
+                  seen.insert(sourcePosition * clusters.count + targetPosition).inserted else { return }
+            result.append(DiscoveryLink(source: source, target: target))
+            ends.append(LinkEnds(source: sourcePosition, target: targetPosition))
         }
         for cluster in clusters {
             let name = cluster.name.value, position = positions[name]
@@ -420,8 +427,22 @@ extension Topology {
                 if discovery.direction == .mutual { add(name, at: position, peer, at: peerPosition) }
             }
         }
-        return result
+        return LinkList(links: result, ends: ends)
     }
+}
+
+/// ``Topology/links`` and ``Topology/linkEnds``, made together. (A struct, not a tuple: a
+/// tuple's metadata is made at run time.)
+private struct LinkList {
+    let links: [DiscoveryLink]
+    let ends: [LinkEnds]
+}
+
+/// Where a link's ends are declared: the positions in ``Topology/clusters`` of the first
+/// declaration of its source's and its target's name.
+struct LinkEnds {
+    let source: Int
+    let target: Int
 }
 
 /// The positions of each primary's remotes in `Topology.clusters`, and the topology's links,
@@ -432,7 +453,7 @@ private final class RemoteIndex: @unchecked Sendable, Hashable {
     // @unchecked: `byPrimary` and `links` are built and read under `lock`.
     private let lock = NSLock()
     private var byPrimary: [String: [Int]]?
-    private var links: [DiscoveryLink]?
+    private var links: LinkList?
 
     /// Drop what was built (the clusters changed). Only for an index one topology alone holds,
     /// while it changes: no other thread can reach it then, so the lock is not taken.
@@ -440,7 +461,7 @@ private final class RemoteIndex: @unchecked Sendable, Hashable {
         (byPrimary, links) = (nil, nil)
     }
 
-    func links(of clusters: [ClusterDeclaration]) -> [DiscoveryLink] {
+    func links(of clusters: [ClusterDeclaration]) -> LinkList {
         lock.lock()
         defer { lock.unlock() }
         if let links { return links }
