@@ -37,30 +37,36 @@ public struct WorkLayout: Sendable {
     public init(_ root: String) { self.root = root }
 
     /// `parts` joined under the work directory. Inlined into the accessors below, whose argument
-    /// lists then live on the stack.
+    /// lists then live on the stack; the parts are read in place, without a retain and release
+    /// of each.
     @inline(__always)
     public func path(_ parts: String...) -> String {
-        var length = root.utf8.count
-        for part in parts { length += 1 + part.utf8.count }
-        // One allocation, the bytes copied in: appending part by part costs more than the path.
-        return String(unsafeUninitializedCapacity: length) { path in
-            var end = Self.copy(root, into: path, at: 0)
-            for part in parts {
-                path[end] = UInt8(ascii: "/")
-                end = Self.copy(part, into: path, at: end + 1)
+        parts.withUnsafeBufferPointer { parts in
+            var length = root.utf8.count
+            for index in parts.indices { length += 1 + parts[index].utf8.count }
+            // One allocation, the bytes copied in: appending part by part costs more than the path.
+            return String(unsafeUninitializedCapacity: length) { path in
+                var end = Self.copy(root, into: path, at: 0)
+                for index in parts.indices {
+                    path[end] = UInt8(ascii: "/")
+                    end = Self.copy(parts[index], into: path, at: end + 1)
+                }
+                return end
             }
-            return end
         }
     }
 
     /// Copies `text`'s bytes into `buffer` at `offset`; returns the offset after them.
+    @inline(__always)
     private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
-        var text = text
-        return text.withUTF8 { utf8 in
+        func copy(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
             guard let source = utf8.baseAddress, !utf8.isEmpty else { return offset }
             (buffer.baseAddress! + offset).initialize(from: source, count: utf8.count)
             return offset + utf8.count
         }
+        if let end = text.utf8.withContiguousStorageIfAvailable(copy) { return end }
+        var text = text
+        return text.withUTF8(copy)
     }
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
@@ -215,6 +221,10 @@ private final class StepList {
     let render: [String]
     /// The same for every cluster: the root certificate's path.
     let rootCertificate: String
+    /// Each cluster's reader account manifest (``WorkLayout/readerAccount(_:)``), by position,
+    /// made on its first use: every link from a cluster names it (a full mesh of n clusters,
+    /// n - 1 times).
+    private var readerAccounts: [String?]
     /// Whether some cluster is a remote: then each link remote -> primary is planned with its
     /// remote (see ``addRemoteSteps(_:primary:access:_:)``), not as a discovery step.
     let hasRemotes: Bool
@@ -251,6 +261,15 @@ private final class StepList {
             + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
         rootCertificate = layout.rootCertificate
         hasRemotes = topology.clusters.contains { topology.primary(of: $0) != nil }
+        readerAccounts = forms.mintsReaderToken ? Array(repeating: nil, count: topology.clusters.count) : []
+    }
+
+    /// ``readerAccounts``' path for the cluster at `position`, made the first time.
+    private func readerAccount(at position: Int) -> String {
+        if let path = readerAccounts[position] { return path }
+        let path = layout.readerAccount(topology.clusters[position].name.value)
+        readerAccounts[position] = path
+        return path
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -623,7 +642,7 @@ private final class StepList {
                 out.file(file)
             }
         } else if forms.mintsReaderToken {
-            let reader = layout.readerAccount(link.source)
+            let reader = readerAccount(at: sourceIndex)
             add(&out, kind, .discover, link.target, title,
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed") { out in
                 out.command {
