@@ -395,7 +395,11 @@ extension Topology {
 
     /// Each cluster name's position in `clusters`; the first declaration of a name wins.
     static func firstPositions(of clusters: [ClusterDeclaration]) -> [String: Int] {
-        Dictionary(clusters.indices.map { (clusters[$0].name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        var positions = [String: Int](minimumCapacity: clusters.count)
+        // Last to first, so the first declaration's position is the one that stays. (Not a
+        // Dictionary made from (name, position) pairs: the pair's type is made at run time.)
+        for index in clusters.indices.reversed() { positions[clusters[index].name.value] = index }
+        return positions
     }
 
     /// ``links`` and ``linkEnds``, computed from the clusters. A link's ends are found by name

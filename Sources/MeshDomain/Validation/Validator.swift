@@ -39,7 +39,7 @@ public enum Validator {
         // By name, first declaration wins (as in Topology.cluster(named:)); a linear search per
         // discovery made a script with tens of thousands of clusters take minutes.
         // Positions, not copies: a ClusterDeclaration is many references to count.
-        let clustersByName = firstPositions(topology.clusters)
+        let clustersByName = Topology.firstPositions(of: topology.clusters)
         checkDuplicateClusters(topology.clusters, clustersByName, &diagnostics)
         checkSharedContexts(topology.clusters, clustersByName, &diagnostics)
         // Evaluation merges a repeated network; a topology built otherwise may still repeat one.
@@ -51,14 +51,6 @@ public enum Validator {
         checkMeshInstaller(topology, &diagnostics)
         checkClusters(topology, clustersByName, &diagnostics)
         return diagnostics
-    }
-
-    /// The position of each cluster name's first declaration.
-    private static func firstPositions(_ clusters: [ClusterDeclaration]) -> [String: Int] {
-        var positions = [String: Int](minimumCapacity: clusters.count)
-        // Last to first, so the first declaration's position is the one that stays.
-        for index in clusters.indices.reversed() { positions[clusters[index].name.value] = index }
-        return positions
     }
 
     /// A cluster declared twice: reported at each repeat, with a note at the first.
