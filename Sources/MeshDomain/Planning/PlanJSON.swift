@@ -106,35 +106,65 @@ struct PrettyJSON {
         indent()
     }
 
+    /// `text` in quotes, escaped as needed.
     @inline(__always)
     mutating func string(_ text: String) {
-        // Most strings need no escape: copied whole, then checked.
-        let plain = text.utf8.withContiguousStorageIfAvailable { plainString($0) }
-        guard plain != true else { return }
         append(0x22)
-        for byte in text.utf8 { escaped(byte) }
+        characters(text)
         append(0x22)
     }
 
     /// `text`, a literal of the writer's callers, in quotes (escaped as needed, as any string).
     @inline(__always)
     mutating func string(literal text: StaticString) {
-        text.withUTF8Buffer { utf8 in
-            guard !plainString(utf8) else { return }
-            append(0x22)
-            for byte in utf8 { escaped(byte) }
-            append(0x22)
-        }
+        append(0x22)
+        characters(literal: text)
+        append(0x22)
     }
 
     /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
     mutating func string(_ text: StepText) {
         append(0x22)
+        characters(text)
+        append(0x22)
+    }
+
+    /// The characters of a string, escaped as needed, without the quotes around them (which the
+    /// caller writes, with a fragment of its layout: see ``fragment(_:)``).
+    @inline(__always)
+    mutating func characters(_ text: String) {
+        // Most strings need no escape: copied whole, then checked.
+        if text.utf8.withContiguousStorageIfAvailable({ plainPart($0) }) == true { return }
+        for byte in text.utf8 { escaped(byte) }
+    }
+
+    /// ``characters(_:)`` of a literal of the writer's callers.
+    @inline(__always)
+    mutating func characters(literal text: StaticString) {
+        text.withUTF8Buffer { utf8 in
+            guard !plainPart(utf8) else { return }
+            for byte in utf8 { escaped(byte) }
+        }
+    }
+
+    /// ``characters(_:)`` of `text`'s parts, one after another.
+    mutating func characters(_ text: StepText) {
         text.forEachUTF8 { utf8 in
             guard !plainPart(utf8) else { return }
             for byte in utf8 { escaped(byte) }
         }
-        append(0x22)
+    }
+
+    /// `text` as it is: a piece of the caller's own layout (brackets, a key, the indentation
+    /// around them), which needs no escape. The innermost container is no longer empty.
+    @inline(__always)
+    mutating func fragment(_ text: StaticString) {
+        let length = text.utf8CodeUnitCount
+        guard length <= Self.piece else { return text.withUTF8Buffer { append($0) } }
+        reserve(length)
+        _ = Self.copy(text.utf8Start, length, to: buffer + count, checking: false)
+        count += length
+        isEmpty = false
     }
 
     /// `utf8`, without quotes, when it needs no escape (then true); false, with nothing written, otherwise.
@@ -146,54 +176,41 @@ struct PrettyJSON {
             return true
         }
         reserve(length)
-        guard Self.copyPlain(source, length, to: buffer + count) else { return false }
+        guard Self.copy(source, length, to: buffer + count, checking: true) else { return false }
         count += length
         return true
     }
 
-    /// `utf8` in quotes when it needs no escape (then true); false, with nothing written, otherwise.
-    private mutating func plainString(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        let length = utf8.count
-        guard length <= Self.piece, let source = utf8.baseAddress else { return longPlainString(utf8) }
-        reserve(length + 2)
-        let target = buffer + count
-        target[0] = 0x22
-        guard Self.copyPlain(source, length, to: target + 1) else { return false }
-        target[length + 1] = 0x22
-        count += length + 2
-        return true
-    }
-
-    /// Copies the `length` bytes at `source` to `target` and tells whether none of them needs an
-    /// escape. Eight bytes at a time (the last word overlapping the one before), four for a string
-    /// of four to seven bytes, one by one below.
+    /// Copies the `length` bytes at `source` to `target` and, when `checking`, tells whether none
+    /// of them needs an escape (unchecked, the answer means nothing). Eight bytes at a time (the
+    /// last word overlapping the one before), four for four to seven bytes, one by one below.
     @inline(__always)
-    private static func copyPlain(_ source: UnsafePointer<UInt8>, _ length: Int, to target: UnsafeMutablePointer<UInt8>) -> Bool {
+    private static func copy(_ source: UnsafePointer<UInt8>, _ length: Int, to target: UnsafeMutablePointer<UInt8>, checking: Bool) -> Bool {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         if length >= 8 {
             var special: UInt64 = 0, offset = 0
             while offset < length - 8 {
-                special |= copyWord(UInt64.self, at: offset, from, to)
+                special |= copyWord(UInt64.self, at: offset, from, to, checking)
                 offset += 8
             }
-            return special | copyWord(UInt64.self, at: length - 8, from, to) == 0
+            return special | copyWord(UInt64.self, at: length - 8, from, to, checking) == 0
         }
-        if length >= 4 { return copyWord(UInt32.self, at: 0, from, to) | copyWord(UInt32.self, at: length - 4, from, to) == 0 }
+        if length >= 4 { return copyWord(UInt32.self, at: 0, from, to, checking) | copyWord(UInt32.self, at: length - 4, from, to, checking) == 0 }
         var special: UInt8 = 0
         for index in 0..<length {
             target[index] = source[index]
-            special |= escapes(source[index])
+            if checking { special |= escapes(source[index]) }
         }
         return special == 0
     }
 
-    /// Copies the word at `offset` from `source` to `target`; returns ``escapes(_:)`` of it.
+    /// Copies the word at `offset` from `source` to `target`; returns ``escapes(_:)`` of it when `checking`, 0 otherwise.
     @inline(__always)
     private static func copyWord<Word: FixedWidthInteger & UnsignedInteger>(_: Word.Type, at offset: Int, _ source: UnsafeRawPointer,
-                                                                           _ target: UnsafeMutableRawPointer) -> Word {
+                                                                           _ target: UnsafeMutableRawPointer, _ checking: Bool) -> Word {
         let word = source.loadUnaligned(fromByteOffset: offset, as: Word.self)
         target.storeBytes(of: word, toByteOffset: offset, as: Word.self)
-        return escapes(word)
+        return checking ? escapes(word) : 0
     }
 
     /// Nonzero when a byte of `word` needs an escape: a control character (below 0x20), a quote or
@@ -204,15 +221,6 @@ struct PrettyJSON {
         let ones = Word.max / 0xFF, high = ones &* 0x80
         func zeroByte(_ value: Word) -> Word { (value &- ones) & ~value & high }
         return ((word &- ones &* 0x20) & ~word & high) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C))
-    }
-
-    /// ``plainString(_:)`` for a string longer than ``piece``.
-    private mutating func longPlainString(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-        append(0x22)
-        append(utf8)
-        append(0x22)
-        return true
     }
 
     /// One byte of a string: as it is, or as its JSON escape.
@@ -417,12 +425,11 @@ extension Plan {
 }
 
 extension [Plan.Step] {
-    /// Each step as the next element of the innermost array.
+    /// Each step as the next element of plan.json's `steps`, in the planner's layout (``JSONSteps``).
     func writeElements(to json: inout PrettyJSON) {
-        for step in self {
-            json.element()
-            step.write(to: &json)
-        }
+        var steps = JSONSteps(json)
+        for step in self { steps.write(step) }
+        json = steps.json
     }
 }
 
@@ -431,38 +438,6 @@ extension ClusterAccess {
         json.object { json in
             json.member("context", context)
             json.member("kubeconfig", kubeconfig)
-        }
-    }
-}
-
-extension Plan.Step {
-    func write(to json: inout PrettyJSON) {
-        json.object { json in
-            json.member("cluster", cluster)
-            json.key("commands")
-            json.array { json in
-                for command in commands {
-                    json.element()
-                    json.object { json in
-                        json.key("pipeline")
-                        json.array { json in
-                            for arguments in command.pipeline {
-                                json.element()
-                                json.strings(arguments)
-                            }
-                        }
-                    }
-                }
-            }
-            json.member("files", files)
-            json.key("kind")
-            kind.write(to: &json)
-            json.member("note", note)
-            json.key("number")
-            json.int(number)
-            json.member("output", output)
-            json.member("phase", phase.rawValue)
-            json.member("title", title)
         }
     }
 }

@@ -187,91 +187,143 @@ struct PlanSteps: StepSink {
     }
 }
 
-/// The steps written into plan.json's `steps` as they are made, each as ``Plan/Step``'s
-/// `write(to:)` writes it (members in sorted order), and not kept (``Planner/writeJSON(_:options:_:)``).
+/// The steps written into plan.json's `steps` as they are made, and not kept
+/// (``Planner/writeJSON(_:options:_:)``); or a plan's own steps, replayed (``write(_:)``).
+///
+/// A step is written in the layout the writer gives it as an element of `steps` (four spaces
+/// in): each line a fragment of that layout, with the step's own text between, so that no line
+/// works out its indentation, its separator or its key. Only the kind, of many shapes and a
+/// few lines, goes through the writer's containers.
 struct JSONSteps: StepSink {
     var json: PrettyJSON
     /// The steps written so far.
     private var made = 0
     /// Whether the current step's `files` member is open (its `commands` closed).
     private var inFiles = false
+    /// Whether the innermost open array of the step (`commands`, a `pipeline`, its arguments,
+    /// `files`) has no element yet: the next has no comma before it, and an empty array is
+    /// closed with a blank line.
+    private var firstCommand = true, firstProcess = true, firstArgument = true, firstFile = true
 
     init(_ json: PrettyJSON) { self.json = json }
 
     mutating func beginStep(cluster: String) {
         made += 1
         inFiles = false
+        firstCommand = true
         json.element()
         json.open(0x7B)
-        json.member("cluster", cluster)
-        json.key("commands")
-        json.open(0x5B)
+        json.fragment("\n      \"cluster\" : \"")
+        json.characters(cluster)
+        json.fragment("\",\n      \"commands\" : [")
     }
 
     mutating func beginCommand() {
-        json.element()
-        json.open(0x7B)
-        json.key("pipeline")
-        json.open(0x5B)
+        Self.element(&firstCommand, &json)
+        json.fragment("\n        {\n          \"pipeline\" : [")
+        firstProcess = true
     }
 
     mutating func beginArguments() {
-        json.element()
-        json.open(0x5B)
+        Self.element(&firstProcess, &json)
+        json.fragment("\n            [")
+        firstArgument = true
     }
 
     mutating func argument(_ text: StepText) {
-        json.element()
-        json.string(text)
+        beginArgument()
+        json.characters(text)
+        json.fragment("\"")
     }
 
     mutating func argument(string: String) {
-        json.element()
-        json.string(string)
+        beginArgument()
+        json.characters(string)
+        json.fragment("\"")
     }
 
     mutating func argument(literal: StaticString) {
-        json.element()
-        json.string(literal: literal)
+        beginArgument()
+        json.characters(literal: literal)
+        json.fragment("\"")
     }
 
-    mutating func endArguments() { json.close(0x5D) }
-
-    mutating func endCommand() {
-        json.close(0x5D)
-        json.close(0x7D)
+    @inline(__always)
+    private mutating func beginArgument() {
+        Self.element(&firstArgument, &json)
+        json.fragment("\n              \"")
     }
+
+    mutating func endArguments() { json.fragment(firstArgument ? "\n\n            ]" : "\n            ]") }
+
+    mutating func endCommand() { json.fragment(firstProcess ? "\n\n          ]\n        }" : "\n          ]\n        }") }
 
     mutating func file(_ path: String) {
         openFiles()
-        json.element()
-        json.string(path)
+        Self.element(&firstFile, &json)
+        json.fragment("\n        \"")
+        json.characters(path)
+        json.fragment("\"")
     }
 
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
+        end(number: made, kind: kind, phase: phase, title: title, note: note, output: output)
+    }
+
+    /// The members after `files`, in sorted order (nil ones left out), and the step's closing brace.
+    private mutating func end(number: Int, kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
         openFiles()
-        json.close(0x5D)
-        json.key("kind")
+        json.fragment(firstFile ? "\n\n      ],\n      \"kind\" : " : "\n      ],\n      \"kind\" : ")
         kind.write(to: &json)
         if let note {
-            json.key("note")
-            json.string(note)
+            json.fragment(",\n      \"note\" : \"")
+            json.characters(note)
+            json.fragment("\"")
         }
-        json.key("number")
-        json.int(made)
-        json.member("output", output)
-        json.member("phase", phase.rawValue)
-        json.key("title")
-        json.string(title)
+        json.fragment(",\n      \"number\" : ")
+        json.int(number)
+        if let output {
+            json.fragment(",\n      \"output\" : \"")
+            json.characters(output)
+            json.fragment("\"")
+        }
+        json.fragment(",\n      \"phase\" : \"")
+        json.characters(phase.rawValue)
+        json.fragment("\",\n      \"title\" : \"")
+        json.characters(title)
+        json.fragment("\"")
         json.close(0x7D)
+    }
+
+    /// A comma unless the element is the first of its array (then no longer).
+    @inline(__always)
+    private static func element(_ first: inout Bool, _ json: inout PrettyJSON) {
+        if !first { json.fragment(",") }
+        first = false
     }
 
     /// Closes `commands` and opens `files`, once per step.
     private mutating func openFiles() {
         guard !inFiles else { return }
         inFiles = true
-        json.close(0x5D)
-        json.key("files")
-        json.open(0x5B)
+        json.fragment(firstCommand ? "\n\n      ],\n      \"files\" : [" : "\n      ],\n      \"files\" : [")
+        firstFile = true
+    }
+
+    /// `step` as the next element, numbered as it is: a plan's steps are written as the planner's are.
+    mutating func write(_ step: Plan.Step) {
+        beginStep(cluster: step.cluster)
+        for command in step.commands {
+            beginCommand()
+            for arguments in command.pipeline {
+                beginArguments()
+                for argument in arguments { self.argument(string: argument) }
+                endArguments()
+            }
+            endCommand()
+        }
+        for path in step.files { file(path) }
+        end(number: step.number, kind: step.kind, phase: step.phase, title: StepText(step.title), note: step.note.map(StepText.init),
+            output: step.output)
     }
 }
