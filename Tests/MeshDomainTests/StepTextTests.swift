@@ -10,7 +10,7 @@ import Testing
     /// The parts of `text`, one after another, as plan.json writes them.
     static func parts(_ text: StepText) -> String {
         var bytes: [UInt8] = []
-        text.forEachUTF8 { bytes += $0 }
+        text.forEachUTF8(literal: { bytes += $0 }, value: { bytes += $0 })
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -138,40 +138,57 @@ struct PrettyJSON {
         for byte in text.utf8 { escaped(byte) }
     }
 
-    /// ``characters(_:)`` of a literal of the writer's callers.
+    /// ``characters(_:)`` of a literal of the step makers: their own text, which needs no escape
+    /// (debug builds check it), copied as it is.
     @inline(__always)
     mutating func characters(literal text: StaticString) {
-        text.withUTF8Buffer { utf8 in
-            guard !plainPart(utf8) else { return }
-            for byte in utf8 { escaped(byte) }
-        }
+        text.withUTF8Buffer { literal($0) }
     }
 
-    /// ``characters(_:)`` of `text`'s parts, one after another.
+    /// ``characters(_:)`` of `text`'s parts, one after another: its literals as they are (see
+    /// ``characters(literal:)``), its values escaped as needed.
     mutating func characters(_ text: StepText) {
-        text.forEachUTF8 { utf8 in
+        text.forEachUTF8(literal: { literal($0) }, value: { utf8 in
             guard !plainPart(utf8) else { return }
             for byte in utf8 { escaped(byte) }
-        }
+        })
     }
 
     /// `text` as it is: a piece of the caller's own layout (brackets, a key, the indentation
     /// around them), which needs no escape. The innermost container is no longer empty.
     @inline(__always)
     mutating func fragment(_ text: StaticString) {
-        let length = text.utf8CodeUnitCount
-        guard length <= Self.piece else { return text.withUTF8Buffer { append($0) } }
-        reserve(length)
-        _ = Self.copy(text.utf8Start, length, to: buffer + count, checking: false)
-        count += length
+        text.withUTF8Buffer { plain($0) }
         isEmpty = false
+    }
+
+    /// A literal of the step makers, as it is (see ``characters(literal:)``).
+    @inline(__always)
+    private mutating func literal(_ utf8: UnsafeBufferPointer<UInt8>) {
+        assert(!Self.needsEscape(utf8), "a literal of the step makers that needs an escape: \(String(decoding: utf8, as: UTF8.self))")
+        plain(utf8)
+    }
+
+    /// Whether a byte of `utf8` needs an escape: a control character, a quote or a backslash.
+    private static func needsEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+    }
+
+    /// `utf8`, which needs no escape, as it is.
+    @inline(__always)
+    private mutating func plain(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let length = utf8.count
+        guard length <= Self.piece, let source = utf8.baseAddress else { return append(utf8) }
+        reserve(length)
+        _ = Self.copy(source, length, to: buffer + count, checking: false)
+        count += length
     }
 
     /// `utf8`, without quotes, when it needs no escape (then true); false, with nothing written, otherwise.
     private mutating func plainPart(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         let length = utf8.count
         guard length <= Self.piece, let source = utf8.baseAddress else {
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            guard !Self.needsEscape(utf8) else { return false }
             append(utf8)
             return true
         }

@@ -55,41 +55,42 @@ struct StepText: ExpressibleByStringInterpolation {
         valueCount += 1
     }
 
-    /// Calls `body` with each part's UTF-8 bytes, in order, empty literals left out.
+    /// Calls `literal` and `value` with each part's UTF-8 bytes, in order, empty literals left out.
     @inline(__always)
-    func forEachUTF8(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        func literal(_ text: StaticString) {
-            if text.utf8CodeUnitCount > 0 { text.withUTF8Buffer(body) }
+    func forEachUTF8(literal: (UnsafeBufferPointer<UInt8>) -> Void, value: (UnsafeBufferPointer<UInt8>) -> Void) {
+        func literalPart(_ text: StaticString) {
+            if text.utf8CodeUnitCount > 0 { text.withUTF8Buffer(literal) }
         }
-        func value(_ text: String) {
-            guard text.utf8.withContiguousStorageIfAvailable(body) == nil else { return }
+        func valuePart(_ text: String) {
+            guard text.utf8.withContiguousStorageIfAvailable(value) == nil else { return }
             var text = text
-            text.withUTF8(body)
+            text.withUTF8(value)
         }
-        literal(literals.0)
+        literalPart(literals.0)
         guard valueCount > 0 else { return }
-        value(values.0)
-        literal(literals.1)
+        valuePart(values.0)
+        literalPart(literals.1)
         guard valueCount > 1 else { return }
-        value(values.1)
-        literal(literals.2)
+        valuePart(values.1)
+        literalPart(literals.2)
         guard valueCount > 2 else { return }
-        value(values.2)
-        literal(literals.3)
+        valuePart(values.2)
+        literalPart(literals.3)
     }
 
     /// The parts joined.
     var string: String {
         if valueCount == 1, literals.0.utf8CodeUnitCount == 0, literals.1.utf8CodeUnitCount == 0 { return values.0 }
         var length = 0
-        forEachUTF8 { length += $0.count }
+        forEachUTF8(literal: { length += $0.count }, value: { length += $0.count })
         return String(unsafeUninitializedCapacity: length) { text in
             var end = 0
-            forEachUTF8 { part in
+            func copy(_ part: UnsafeBufferPointer<UInt8>) {
                 guard let source = part.baseAddress else { return }
                 (text.baseAddress! + end).initialize(from: source, count: part.count)
                 end += part.count
             }
+            forEachUTF8(literal: copy, value: copy)
             return end
         }
     }
