@@ -459,66 +459,6 @@ extension ClusterAccess {
     }
 }
 
-extension Plan.Step.Kind {
-    /// As the synthesized Codable form: `{"case" : {labelled values}}`, `{}` for a case without any.
-    func write(to json: inout PrettyJSON) {
-        json.object { json in
-            switch self {
-            case .intermediateCA: Self.bare("intermediateCA", &json)
-            case .namespace: Self.bare("namespace", &json)
-            case .networkLabel(let network): Self.labelled("networkLabel", &json) { $0.member("network", network) }
-            case .cacerts: Self.bare("cacerts", &json)
-            case .controlPlane(let spec):
-                // An unlabelled associated value is encoded under "_0".
-                json.key("controlPlane")
-                json.object { json in
-                    json.key("_0")
-                    json.object { json in
-                        json.member("clusterName", spec.clusterName)
-                        json.member("installer", spec.installer)
-                        json.member("meshID", spec.meshID)
-                        json.member("network", spec.network)
-                        json.member("revision", spec.revision)
-                        if let values = spec.values { json.member("values", values) }
-                    }
-                }
-            case .waitReady: Self.bare("waitReady", &json)
-            case .eastWestGateway(let network): Self.labelled("eastWestGateway", &json) { $0.member("network", network) }
-            case .crossNetworkGateway: Self.bare("crossNetworkGateway", &json)
-            case .remoteSecret(let source, let server):
-                Self.labelled("remoteSecret", &json) {
-                    $0.member("server", server)
-                    $0.member("source", source)
-                }
-            case .controlPlaneClusters(let primary): Self.labelled("controlPlaneClusters", &json) { $0.member("primary", primary) }
-            case .exposeIstiod: Self.bare("exposeIstiod", &json)
-            case .gatewayAPICRDs(let version): Self.labelled("gatewayAPICRDs", &json) { $0.member("version", version) }
-            case .discoveryAddress: Self.bare("discoveryAddress", &json)
-            case .remoteControlPlane(let primary, let network):
-                Self.labelled("remoteControlPlane", &json) {
-                    $0.member("network", network)
-                    $0.member("primary", primary)
-                }
-            case .deleteRemoteSecret(let name): Self.labelled("deleteRemoteSecret", &json) { $0.member("name", name) }
-            case .deleteEastWestGateway: Self.bare("deleteEastWestGateway", &json)
-            case .deleteExposeIstiod: Self.bare("deleteExposeIstiod", &json)
-            case .host(let name): Self.labelled("host", &json) { $0.member("name", name) }
-            }
-        }
-    }
-
-    private static func bare(_ name: StaticString, _ json: inout PrettyJSON) {
-        json.key(name)
-        json.object { _ in }
-    }
-
-    /// The case `name` with the members `values` writes, in sorted key order (nil ones left out).
-    private static func labelled(_ name: StaticString, _ json: inout PrettyJSON, _ values: (inout PrettyJSON) -> Void) {
-        json.key(name)
-        json.object(values)
-    }
-}
-
 extension Plan {
     /// Host data by owner name, keys sorted.
     static func write(_ data: [String: [String: HostValue]], _ json: inout PrettyJSON) {

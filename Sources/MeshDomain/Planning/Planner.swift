@@ -36,23 +36,20 @@ public struct WorkLayout: Sendable {
     /// The layout of the work directory `root`.
     public init(_ root: String) { self.root = root }
 
-    /// `parts` joined under the work directory. Inlined into the accessors below, whose argument
-    /// lists then live on the stack; the parts are read in place, without a retain and release
-    /// of each.
-    @inline(__always)
-    public func path(_ parts: String...) -> String {
-        parts.withUnsafeBufferPointer { parts in
-            var length = root.utf8.count
-            for index in parts.indices { length += 1 + parts[index].utf8.count }
-            // One allocation, the bytes copied in: appending part by part costs more than the path.
-            return String(unsafeUninitializedCapacity: length) { path in
-                var end = Self.copy(root, into: path, at: 0)
-                for index in parts.indices {
-                    path[end] = UInt8(ascii: "/")
-                    end = Self.copy(parts[index], into: path, at: end + 1)
-                }
-                return end
+    /// The file (or directory) `file` under the work directory, in its directory `directory`
+    /// when one is given (a cluster's name: `root/c/file`). One allocation, the bytes copied in:
+    /// appending part by part costs several times the path.
+    public func path(_ file: String, in directory: String? = nil) -> String {
+        var length = root.utf8.count + 1 + file.utf8.count
+        if let directory { length += directory.utf8.count + 1 }
+        return String(unsafeUninitializedCapacity: length) { path in
+            var end = Self.copy(root, into: path, at: 0)
+            if let directory {
+                path[end] = UInt8(ascii: "/")
+                end = Self.copy(directory, into: path, at: end + 1)
             }
+            path[end] = UInt8(ascii: "/")
+            return Self.copy(file, into: path, at: end + 1)
         }
     }
 
@@ -68,38 +65,39 @@ public struct WorkLayout: Sendable {
         var text = text
         return text.withUTF8(copy)
     }
+
     /// The mesh root CA certificate.
     public var rootCertificate: String { path("root-cert.pem") }
     /// The root CA's private key.
     public var rootKey: String { path("root-key.pem") }
     /// Cluster `c`'s intermediate CA certificate.
-    public func caCertificate(_ c: String) -> String { path(c, "ca-cert.pem") }
+    public func caCertificate(_ c: String) -> String { path("ca-cert.pem", in: c) }
     /// Cluster `c`'s intermediate CA private key.
-    public func caKey(_ c: String) -> String { path(c, "ca-key.pem") }
+    public func caKey(_ c: String) -> String { path("ca-key.pem", in: c) }
     /// The root certificate as cluster `c`'s cacerts carries it.
-    public func rootCertificateCopy(_ c: String) -> String { path(c, "root-cert.pem") }
+    public func rootCertificateCopy(_ c: String) -> String { path("root-cert.pem", in: c) }
     /// Cluster `c`'s chain: its intermediate, then the root.
-    public func certificateChain(_ c: String) -> String { path(c, "cert-chain.pem") }
+    public func certificateChain(_ c: String) -> String { path("cert-chain.pem", in: c) }
     /// The `cacerts` Secret manifest for cluster `c`'s istio-system.
-    public func cacertsSecret(_ c: String) -> String { path(c, "cacerts-secret.yaml") }
+    public func cacertsSecret(_ c: String) -> String { path("cacerts-secret.yaml", in: c) }
     /// The istio-system Namespace manifest for cluster `c` (with its network label when needed).
-    public func namespace(_ c: String) -> String { path(c, "istio-system-namespace.yaml") }
+    public func namespace(_ c: String) -> String { path("istio-system-namespace.yaml", in: c) }
     /// The IstioOperator that `istioctl install` applies to cluster `c`.
-    public func install(_ c: String) -> String { path(c, "install.yaml") }
+    public func install(_ c: String) -> String { path("install.yaml", in: c) }
     /// The IstioOperator for cluster `c`'s east-west gateway.
-    public func eastWestGateway(_ c: String) -> String { path(c, "eastwest-gateway.yaml") }
+    public func eastWestGateway(_ c: String) -> String { path("eastwest-gateway.yaml", in: c) }
     /// The Gateway exposing cluster `c`'s services on the east-west gateway.
-    public func crossNetworkGateway(_ c: String) -> String { path(c, "cross-network-gateway.yaml") }
+    public func crossNetworkGateway(_ c: String) -> String { path("cross-network-gateway.yaml", in: c) }
     /// The Gateway and VirtualService exposing primary `c`'s istiod to its remotes.
-    public func exposeIstiod(_ c: String) -> String { path(c, "expose-istiod.yaml") }
+    public func exposeIstiod(_ c: String) -> String { path("expose-istiod.yaml", in: c) }
     /// Istio's reader ServiceAccount, ClusterRole/Binding and token Secret for cluster `c`,
     /// applied to `c` when its remote secret carries a token minted there.
-    public func readerAccount(_ c: String) -> String { path(c, "reader-service-account.yaml") }
+    public func readerAccount(_ c: String) -> String { path("reader-service-account.yaml", in: c) }
     /// The secret `target` applies so it can read `source`'s API server.
-    public func remoteSecret(source: String, target: String) -> String { path(target, "remote-secret-\(source).yaml") }
+    public func remoteSecret(source: String, target: String) -> String { path("remote-secret-\(source).yaml", in: target) }
     /// The values file of `chart` for cluster `c`, in a directory of its own so that
     /// `kubectl apply -f WORK_DIR/C/` never reads it as a manifest.
-    public func helmValues(_ c: String, _ chart: HelmChart) -> String { path(c, "helm", "\(chart.rawValue)-values.yaml") }
+    public func helmValues(_ c: String, _ chart: HelmChart) -> String { path("helm/\(chart.rawValue)-values.yaml", in: c) }
     /// The plan as JSON, written by render.
     public var planJSON: String { path("plan.json") }
 }

@@ -275,7 +275,7 @@ struct JSONSteps: StepSink {
     private mutating func end(number: Int, kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
         openFiles()
         json.fragment(firstFile ? "\n\n      ],\n      \"kind\" : " : "\n      ],\n      \"kind\" : ")
-        kind.write(to: &json)
+        write(kind)
         if let note {
             json.fragment(",\n      \"note\" : \"")
             json.characters(note)
@@ -294,6 +294,70 @@ struct JSONSteps: StepSink {
         json.characters(title)
         json.fragment("\"")
         json.close(0x7D)
+    }
+
+    /// `kind` as the synthesized Codable form: `{"case" : {labelled values}}`, `{}` for a case
+    /// without any; an unlabelled value (the control plane's spec) under `_0`.
+    private mutating func write(_ kind: Plan.Step.Kind) {
+        switch kind {
+        case .intermediateCA: json.fragment("{\n        \"intermediateCA\" : {\n\n        }\n      }")
+        case .namespace: json.fragment("{\n        \"namespace\" : {\n\n        }\n      }")
+        case .networkLabel(let network): labelled("{\n        \"networkLabel\" : {") { $0.member("network", network, &$1) }
+        case .cacerts: json.fragment("{\n        \"cacerts\" : {\n\n        }\n      }")
+        case .controlPlane(let spec): write(spec)
+        case .waitReady: json.fragment("{\n        \"waitReady\" : {\n\n        }\n      }")
+        case .eastWestGateway(let network): labelled("{\n        \"eastWestGateway\" : {") { $0.member("network", network, &$1) }
+        case .crossNetworkGateway: json.fragment("{\n        \"crossNetworkGateway\" : {\n\n        }\n      }")
+        case .remoteSecret(let source, let server):
+            labelled("{\n        \"remoteSecret\" : {") {
+                $0.member("server", server, &$1)
+                $0.member("source", source, &$1)
+            }
+        case .controlPlaneClusters(let primary): labelled("{\n        \"controlPlaneClusters\" : {") { $0.member("primary", primary, &$1) }
+        case .exposeIstiod: json.fragment("{\n        \"exposeIstiod\" : {\n\n        }\n      }")
+        case .gatewayAPICRDs(let version): labelled("{\n        \"gatewayAPICRDs\" : {") { $0.member("version", version, &$1) }
+        case .discoveryAddress: json.fragment("{\n        \"discoveryAddress\" : {\n\n        }\n      }")
+        case .remoteControlPlane(let primary, let network):
+            labelled("{\n        \"remoteControlPlane\" : {") {
+                $0.member("network", network, &$1)
+                $0.member("primary", primary, &$1)
+            }
+        case .deleteRemoteSecret(let name): labelled("{\n        \"deleteRemoteSecret\" : {") { $0.member("name", name, &$1) }
+        case .deleteEastWestGateway: json.fragment("{\n        \"deleteEastWestGateway\" : {\n\n        }\n      }")
+        case .deleteExposeIstiod: json.fragment("{\n        \"deleteExposeIstiod\" : {\n\n        }\n      }")
+        case .host(let name): labelled("{\n        \"host\" : {") { $0.member("name", name, &$1) }
+        }
+    }
+
+    /// A case with labelled values: `opening` (the case's key and brace), then the members
+    /// `values` writes, ten spaces in.
+    private mutating func labelled(_ opening: StaticString, _ values: (inout KindMembers, inout PrettyJSON) -> Void) {
+        json.fragment(opening)
+        var members = KindMembers(indent: "\n          \"")
+        values(&members, &json)
+        json.fragment(members.isEmpty ? "\n\n        }\n      }" : "\n        }\n      }")
+    }
+
+    /// The control plane's spec, under `_0`, its members twelve spaces in.
+    private mutating func write(_ spec: Plan.ControlPlaneSpec) {
+        json.fragment("{\n        \"controlPlane\" : {\n          \"_0\" : {")
+        var members = KindMembers(indent: "\n            \"")
+        members.member("clusterName", spec.clusterName, &json)
+        members.member("installer", spec.installer, &json)
+        members.member("meshID", spec.meshID, &json)
+        members.member("network", spec.network, &json)
+        members.member("revision", spec.revision, &json)
+        if let values = spec.values {
+            members.key("values", &json)
+            json.fragment("[")
+            for index in values.indices {
+                json.fragment(index == 0 ? "\n              \"" : ",\n              \"")
+                json.characters(values[index])
+                json.fragment("\"")
+            }
+            json.fragment(values.isEmpty ? "\n\n            ]" : "\n            ]")
+        }
+        json.fragment(members.isEmpty ? "\n\n          }\n        }\n      }" : "\n          }\n        }\n      }")
     }
 
     /// A comma unless the element is the first of its array (then no longer).
@@ -326,5 +390,32 @@ struct JSONSteps: StepSink {
         for path in step.files { file(path) }
         end(number: step.number, kind: step.kind, phase: step.phase, title: StepText(step.title), note: step.note.map(StepText.init),
             output: step.output)
+    }
+}
+
+/// The members of one object of a step's kind, in the order given (sorted by key), nil ones left out.
+private struct KindMembers {
+    /// The line break and indentation before a member, and the opening quote of its key.
+    let indent: StaticString
+    private(set) var isEmpty = true
+
+    init(indent: StaticString) { self.indent = indent }
+
+    /// `key` and its string value.
+    mutating func member(_ key: StaticString, _ value: String?, _ json: inout PrettyJSON) {
+        guard let value else { return }
+        self.key(key, &json)
+        json.fragment("\"")
+        json.characters(value)
+        json.fragment("\"")
+    }
+
+    /// Starts the member `key`; its value is written next.
+    mutating func key(_ key: StaticString, _ json: inout PrettyJSON) {
+        if !isEmpty { json.fragment(",") }
+        isEmpty = false
+        json.fragment(indent)
+        json.fragment(key)
+        json.fragment("\" : ")
     }
 }
