@@ -154,6 +154,47 @@ struct PrettyJSON {
         })
     }
 
+    /// A line of the caller's layout that ends in a string: `opening` (a fragment, which ends in
+    /// the opening quote), `text`'s characters escaped as needed, the closing quote. Room for the
+    /// line is made once, and a plain string is copied with the fragment around it.
+    @inline(__always)
+    mutating func string(_ text: String, after opening: StaticString) {
+        let done = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            let start = opening.utf8CodeUnitCount, length = utf8.count
+            guard start + length < Self.piece else { return false }
+            reserve(start + length + 1)
+            let target = buffer + count
+            _ = Self.copy(opening.utf8Start, start, to: target, checking: false)
+            if let source = utf8.baseAddress, !Self.copy(source, length, to: target + start, checking: true) { return false }
+            target[start + length] = 0x22
+            count += start + length + 1
+            return true
+        }
+        guard done != true else { return isEmpty = false }
+        fragment(opening)
+        for byte in text.utf8 { escaped(byte) }
+        append(0x22)
+    }
+
+    /// ``string(_:after:)`` of a literal of the step makers (see ``characters(literal:)``).
+    @inline(__always)
+    mutating func string(literal text: StaticString, after opening: StaticString) {
+        let start = opening.utf8CodeUnitCount, length = text.utf8CodeUnitCount
+        guard start + length < Self.piece else {
+            fragment(opening)
+            characters(literal: text)
+            return append(0x22)
+        }
+        text.withUTF8Buffer { assert(!Self.needsEscape($0), "a literal of the step makers that needs an escape") }
+        reserve(start + length + 1)
+        let target = buffer + count
+        _ = Self.copy(opening.utf8Start, start, to: target, checking: false)
+        _ = Self.copy(text.utf8Start, length, to: target + start, checking: false)
+        target[start + length] = 0x22
+        count += start + length + 1
+        isEmpty = false
+    }
+
     /// `text` as it is: a piece of the caller's own layout (brackets, a key, the indentation
     /// around them), which needs no escape. The innermost container is no longer empty.
     @inline(__always)
@@ -200,11 +241,12 @@ struct PrettyJSON {
 
     /// Copies the `length` bytes at `source` to `target` and, when `checking`, tells whether none
     /// of them needs an escape (unchecked, the answer means nothing). Eight bytes at a time (the
-    /// last word overlapping the one before), four for four to seven bytes, one by one below.
+    /// last word overlapping the one before; two words for eight to sixteen bytes, with no loop),
+    /// four for four to seven bytes, one by one below.
     @inline(__always)
     private static func copy(_ source: UnsafePointer<UInt8>, _ length: Int, to target: UnsafeMutablePointer<UInt8>, checking: Bool) -> Bool {
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
-        if length >= 8 {
+        if length > 16 {
             var special: UInt64 = 0, offset = 0
             while offset < length - 8 {
                 special |= copyWord(UInt64.self, at: offset, from, to, checking)
@@ -212,6 +254,7 @@ struct PrettyJSON {
             }
             return special | copyWord(UInt64.self, at: length - 8, from, to, checking) == 0
         }
+        if length >= 8 { return copyWord(UInt64.self, at: 0, from, to, checking) | copyWord(UInt64.self, at: length - 8, from, to, checking) == 0 }
         if length >= 4 { return copyWord(UInt32.self, at: 0, from, to, checking) | copyWord(UInt32.self, at: length - 4, from, to, checking) == 0 }
         var special: UInt8 = 0
         for index in 0..<length {

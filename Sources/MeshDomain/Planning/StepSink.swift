@@ -214,9 +214,8 @@ struct JSONSteps: StepSink {
         firstCommand = true
         json.element()
         json.open(0x7B)
-        json.fragment("\n      \"cluster\" : \"")
-        json.characters(cluster)
-        json.fragment("\",\n      \"commands\" : [")
+        json.string(cluster, after: "\n      \"cluster\" : \"")
+        json.fragment(",\n      \"commands\" : [")
     }
 
     mutating func beginCommand() {
@@ -238,15 +237,11 @@ struct JSONSteps: StepSink {
     }
 
     mutating func argument(string: String) {
-        beginArgument()
-        json.characters(string)
-        json.fragment("\"")
+        json.string(string, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""))
     }
 
     mutating func argument(literal: StaticString) {
-        beginArgument()
-        json.characters(literal: literal)
-        json.fragment("\"")
+        json.string(literal: literal, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""))
     }
 
     @inline(__always)
@@ -255,16 +250,21 @@ struct JSONSteps: StepSink {
         json.fragment("\n              \"")
     }
 
+    /// `first`, a line's opening when it is the first element of its array (then no longer),
+    /// `next` when it is not.
+    @inline(__always)
+    private static func opening(_ isFirst: inout Bool, _ first: StaticString, _ next: StaticString) -> StaticString {
+        defer { isFirst = false }
+        return isFirst ? first : next
+    }
+
     mutating func endArguments() { json.fragment(firstArgument ? "\n\n            ]" : "\n            ]") }
 
     mutating func endCommand() { json.fragment(firstProcess ? "\n\n          ]\n        }" : "\n          ]\n        }") }
 
     mutating func file(_ path: String) {
         openFiles()
-        Self.element(&firstFile, &json)
-        json.fragment("\n        \"")
-        json.characters(path)
-        json.fragment("\"")
+        json.string(path, after: Self.opening(&firstFile, "\n        \"", ",\n        \""))
     }
 
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
@@ -283,14 +283,9 @@ struct JSONSteps: StepSink {
         }
         json.fragment(",\n      \"number\" : ")
         json.int(number)
-        if let output {
-            json.fragment(",\n      \"output\" : \"")
-            json.characters(output)
-            json.fragment("\"")
-        }
-        json.fragment(",\n      \"phase\" : \"")
-        json.characters(phase.rawValue)
-        json.fragment("\",\n      \"title\" : \"")
+        if let output { json.string(output, after: ",\n      \"output\" : \"") }
+        json.string(phase.rawValue, after: ",\n      \"phase\" : \"")
+        json.fragment(",\n      \"title\" : \"")
         json.characters(title)
         json.fragment("\"")
         json.close(0x7D)
@@ -350,11 +345,7 @@ struct JSONSteps: StepSink {
         if let values = spec.values {
             members.key("values", &json)
             json.fragment("[")
-            for index in values.indices {
-                json.fragment(index == 0 ? "\n              \"" : ",\n              \"")
-                json.characters(values[index])
-                json.fragment("\"")
-            }
+            for index in values.indices { json.string(values[index], after: index == 0 ? "\n              \"" : ",\n              \"") }
             json.fragment(values.isEmpty ? "\n\n            ]" : "\n            ]")
         }
         json.fragment(members.isEmpty ? "\n\n          }\n        }\n      }" : "\n          }\n        }\n      }")
@@ -405,9 +396,7 @@ private struct KindMembers {
     mutating func member(_ key: StaticString, _ value: String?, _ json: inout PrettyJSON) {
         guard let value else { return }
         self.key(key, &json)
-        json.fragment("\"")
-        json.characters(value)
-        json.fragment("\"")
+        json.string(value, after: "\"")
     }
 
     /// Starts the member `key`; its value is written next.

@@ -359,6 +359,8 @@ public struct Topology: Sendable, Hashable {
     /// Both installers take these (install.yaml's `spec.values`, the istiod chart's values).
     public func installValues(of cluster: ClusterDeclaration) -> ValueTree {
         let servesRemotes = primary(of: cluster) == nil && !remotes(of: cluster.name.value).isEmpty
+        // Most clusters have neither: no tree is merged (each of its maps is a box of its own).
+        guard servesRemotes || !cluster.overlays.isEmpty else { return .empty }
         let model = servesRemotes ? PrimaryRemoteValues.primary(globalExternalIstiod: forms.externalIstiodInGlobal) : .empty
         return model.merging(cluster.overlay)
     }
