@@ -285,12 +285,14 @@ public struct ClusterAccess: Sendable, Hashable, Codable {
     }
 
     /// `--kubeconfig=PATH` (when set) then `--context=NAME`.
-    public var flags: [String] {
-        (kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []) + ["--context=\(context)"]
-    }
+    public var flags: [String] { flags(contextFlag: "--context=") }
 
     /// The same for helm, whose context flag is `--kube-context=NAME`.
-    public var helmFlags: [String] {
-        (kubeconfig.map { ["--kubeconfig=\($0)"] } ?? []) + ["--kube-context=\(context)"]
+    public var helmFlags: [String] { flags(contextFlag: "--kube-context=") }
+
+    private func flags(contextFlag: String) -> [String] {
+        let context = String(concatenating: contextFlag, context)
+        guard let kubeconfig else { return [context] }
+        return [String(concatenating: "--kubeconfig=", kubeconfig), context]
     }
 }

@@ -312,16 +312,19 @@ struct PrettyJSON {
     mutating func int(_ value: Int) {
         reserve(21)
         if value < 0 { put(0x2D) }
-        // The digits from the last, at the end of the room reserved, then moved into place:
-        // division by the constant 10 is a multiplication.
-        var magnitude = value.magnitude, start = count + 20
+        // The digits counted first, then written from the last into their places (division by
+        // the constant 10 is a multiplication).
+        var magnitude = value.magnitude, length = 1, probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            length += 1
+        }
+        var end = count + length
         repeat {
-            start -= 1
-            buffer[start] = 0x30 + UInt8(magnitude % 10)
+            end -= 1
+            buffer[end] = 0x30 + UInt8(magnitude % 10)
             magnitude /= 10
         } while magnitude > 0
-        let length = count + 20 - start
-        (buffer + count).update(from: buffer + start, count: length)
         count += length
     }
 

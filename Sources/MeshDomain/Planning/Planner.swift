@@ -37,33 +37,10 @@ public struct WorkLayout: Sendable {
     public init(_ root: String) { self.root = root }
 
     /// The file (or directory) `file` under the work directory, in its directory `directory`
-    /// when one is given (a cluster's name: `root/c/file`). One allocation, the bytes copied in:
-    /// appending part by part costs several times the path.
+    /// when one is given (a cluster's name: `root/c/file`).
     public func path(_ file: String, in directory: String? = nil) -> String {
-        var length = root.utf8.count + 1 + file.utf8.count
-        if let directory { length += directory.utf8.count + 1 }
-        return String(unsafeUninitializedCapacity: length) { path in
-            var end = Self.copy(root, into: path, at: 0)
-            if let directory {
-                path[end] = UInt8(ascii: "/")
-                end = Self.copy(directory, into: path, at: end + 1)
-            }
-            path[end] = UInt8(ascii: "/")
-            return Self.copy(file, into: path, at: end + 1)
-        }
-    }
-
-    /// Copies `text`'s bytes into `buffer` at `offset`; returns the offset after them.
-    @inline(__always)
-    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
-        func copy(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
-            guard let source = utf8.baseAddress, !utf8.isEmpty else { return offset }
-            (buffer.baseAddress! + offset).initialize(from: source, count: utf8.count)
-            return offset + utf8.count
-        }
-        if let end = text.utf8.withContiguousStorageIfAvailable(copy) { return end }
-        var text = text
-        return text.withUTF8(copy)
+        guard let directory else { return String(concatenating: root, "/", file) }
+        return String(concatenating: root, "/", directory, "/", file)
     }
 
     /// The mesh root CA certificate.

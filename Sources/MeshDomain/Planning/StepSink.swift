@@ -58,10 +58,10 @@ struct StepText: ExpressibleByStringInterpolation {
     /// Calls `literal` and `value` with each part's UTF-8 bytes, in order, empty literals left out.
     @inline(__always)
     func forEachUTF8(literal: (UnsafeBufferPointer<UInt8>) -> Void, value: (UnsafeBufferPointer<UInt8>) -> Void) {
-        func literalPart(_ text: StaticString) {
+        @inline(__always) func literalPart(_ text: StaticString) {
             if text.utf8CodeUnitCount > 0 { text.withUTF8Buffer(literal) }
         }
-        func valuePart(_ text: String) {
+        @inline(__always) func valuePart(_ text: String) {
             guard text.utf8.withContiguousStorageIfAvailable(value) == nil else { return }
             var text = text
             text.withUTF8(value)
