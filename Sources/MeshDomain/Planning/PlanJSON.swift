@@ -155,10 +155,11 @@ struct PrettyJSON {
     }
 
     /// A line of the caller's layout that ends in a string: `opening` (a fragment, which ends in
-    /// the opening quote), `text`'s characters escaped as needed, the closing quote. Room for the
-    /// line is made once, and a plain string is copied with the fragment around it.
+    /// the opening quote), `text`'s characters escaped as needed, the closing quote (or the
+    /// byte `closing`, for a string that goes on). Room for the line is made once, and a plain
+    /// string is copied with the fragment around it.
     @inline(__always)
-    mutating func string(_ text: String, after opening: StaticString) {
+    mutating func string(_ text: String, after opening: StaticString, closing: UInt8 = 0x22) {
         let done = text.utf8.withContiguousStorageIfAvailable { utf8 in
             let start = opening.utf8CodeUnitCount, length = utf8.count
             guard start + length < Self.piece else { return false }
@@ -166,14 +167,14 @@ struct PrettyJSON {
             let target = buffer + count
             _ = Self.copy(opening.utf8Start, start, to: target, checking: false)
             if let source = utf8.baseAddress, !Self.copy(source, length, to: target + start, checking: true) { return false }
-            target[start + length] = 0x22
+            target[start + length] = closing
             count += start + length + 1
             return true
         }
         guard done != true else { return isEmpty = false }
         fragment(opening)
         for byte in text.utf8 { escaped(byte) }
-        append(0x22)
+        append(closing)
     }
 
     /// ``string(_:after:)`` of a literal of the step makers (see ``characters(literal:)``).
@@ -286,6 +287,16 @@ struct PrettyJSON {
     /// One byte of a string: as it is, or as its JSON escape.
     private mutating func escaped(_ byte: UInt8) {
         reserve(6)
+        Self.escape(byte) { put($0) }
+    }
+
+    /// `byte` as a JSON string has it, as it is or as its escape, a byte at a time into `put`.
+    @inline(__always)
+    private static func escape(_ byte: UInt8, _ put: (UInt8) -> Void) {
+        func escape(_ letter: UInt8) {
+            put(0x5C)
+            put(letter)
+        }
         switch byte {
         case 0x22, 0x5C: escape(byte)
         case 0x08: escape(0x62)
@@ -297,16 +308,24 @@ struct PrettyJSON {
             escape(0x75) // \u00HH
             put(0x30)
             put(0x30)
-            put(Self.hex[Int(byte >> 4)])
-            put(Self.hex[Int(byte & 0xF)])
+            put(hex[Int(byte >> 4)])
+            put(hex[Int(byte & 0xF)])
         default: put(byte)
         }
     }
 
-    /// A backslash and `letter` (room reserved).
-    private mutating func escape(_ letter: UInt8) {
-        put(0x5C)
-        put(letter)
+    /// `text` as the characters of a JSON string, escaped as needed: for a text written many
+    /// times, escaped once (see ``characters(escaped:)``).
+    static func escapedCharacters(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 { escape(byte) { bytes.append($0) } }
+        return bytes
+    }
+
+    /// Characters escaped already (``escapedCharacters(_:)``), as they are.
+    mutating func characters(escaped bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { plain($0) }
     }
 
     mutating func int(_ value: Int) {
@@ -480,7 +499,8 @@ extension Plan {
 extension [Plan.Step] {
     /// Each step as the next element of plan.json's `steps`, in the planner's layout (``JSONSteps``).
     func writeElements(to json: inout PrettyJSON) {
-        var steps = JSONSteps(json)
+        // A plan's own steps name their files by path: no work directory is needed.
+        var steps = JSONSteps(json, root: "")
         for step in self { steps.write(step) }
         json = steps.json
     }

@@ -29,56 +29,6 @@ public struct PlanOptions: Sendable {
     }
 }
 
-/// Where `render` puts each file; the planner and the renderer share these names.
-public struct WorkLayout: Sendable {
-    /// The work directory (WORK_DIR) every path is under.
-    public var root: String
-    /// The layout of the work directory `root`.
-    public init(_ root: String) { self.root = root }
-
-    /// The file (or directory) `file` under the work directory, in its directory `directory`
-    /// when one is given (a cluster's name: `root/c/file`).
-    public func path(_ file: String, in directory: String? = nil) -> String {
-        guard let directory else { return String(concatenating: root, "/", file) }
-        return String(concatenating: root, "/", directory, "/", file)
-    }
-
-    /// The mesh root CA certificate.
-    public var rootCertificate: String { path("root-cert.pem") }
-    /// The root CA's private key.
-    public var rootKey: String { path("root-key.pem") }
-    /// Cluster `c`'s intermediate CA certificate.
-    public func caCertificate(_ c: String) -> String { path("ca-cert.pem", in: c) }
-    /// Cluster `c`'s intermediate CA private key.
-    public func caKey(_ c: String) -> String { path("ca-key.pem", in: c) }
-    /// The root certificate as cluster `c`'s cacerts carries it.
-    public func rootCertificateCopy(_ c: String) -> String { path("root-cert.pem", in: c) }
-    /// Cluster `c`'s chain: its intermediate, then the root.
-    public func certificateChain(_ c: String) -> String { path("cert-chain.pem", in: c) }
-    /// The `cacerts` Secret manifest for cluster `c`'s istio-system.
-    public func cacertsSecret(_ c: String) -> String { path("cacerts-secret.yaml", in: c) }
-    /// The istio-system Namespace manifest for cluster `c` (with its network label when needed).
-    public func namespace(_ c: String) -> String { path("istio-system-namespace.yaml", in: c) }
-    /// The IstioOperator that `istioctl install` applies to cluster `c`.
-    public func install(_ c: String) -> String { path("install.yaml", in: c) }
-    /// The IstioOperator for cluster `c`'s east-west gateway.
-    public func eastWestGateway(_ c: String) -> String { path("eastwest-gateway.yaml", in: c) }
-    /// The Gateway exposing cluster `c`'s services on the east-west gateway.
-    public func crossNetworkGateway(_ c: String) -> String { path("cross-network-gateway.yaml", in: c) }
-    /// The Gateway and VirtualService exposing primary `c`'s istiod to its remotes.
-    public func exposeIstiod(_ c: String) -> String { path("expose-istiod.yaml", in: c) }
-    /// Istio's reader ServiceAccount, ClusterRole/Binding and token Secret for cluster `c`,
-    /// applied to `c` when its remote secret carries a token minted there.
-    public func readerAccount(_ c: String) -> String { path("reader-service-account.yaml", in: c) }
-    /// The secret `target` applies so it can read `source`'s API server.
-    public func remoteSecret(source: String, target: String) -> String { path("remote-secret-\(source).yaml", in: target) }
-    /// The values file of `chart` for cluster `c`, in a directory of its own so that
-    /// `kubectl apply -f WORK_DIR/C/` never reads it as a manifest.
-    public func helmValues(_ c: String, _ chart: HelmChart) -> String { path("helm/\(chart.rawValue)-values.yaml", in: c) }
-    /// The plan as JSON, written by render.
-    public var planJSON: String { path("plan.json") }
-}
-
 /// Turns a valid topology into a ``Plan``; pure, it touches neither files nor clusters.
 package enum Planner {
     /// The steps for a valid topology, each kubectl and istioctl command carrying the
@@ -86,7 +36,7 @@ package enum Planner {
     package static func plan(_ topology: Topology, options: PlanOptions) -> Plan {
         let list = StepList(topology: topology, options: options)
         var plan = list.outline
-        var steps = PlanSteps()
+        var steps = PlanSteps(layout: list.layout)
         list.addSteps(&steps)
         plan.steps = steps.steps
         for hook in options.hooks { hook(&plan, topology) }
@@ -104,7 +54,7 @@ package enum Planner {
             // The steps are written as they are made, from their parts, then the writer is
             // handed back (its drain must not outlive the call: see `withoutActuallyEscaping`
             // in Plan.writeJSON).
-            var steps = JSONSteps(json)
+            var steps = JSONSteps(json, root: list.layout.root)
             list.addSteps(&steps)
             json = steps.json
         }
@@ -194,12 +144,6 @@ private final class StepList {
     let remoteSecretRelease: String
     /// The same for every cluster: `meshscript render`, which makes the intermediate CAs.
     let render: [String]
-    /// The same for every cluster: the root certificate's path.
-    let rootCertificate: String
-    /// Each cluster's reader account manifest (``WorkLayout/readerAccount(_:)``), by position,
-    /// made on its first use: every link from a cluster names it (a full mesh of n clusters,
-    /// n - 1 times).
-    private var readerAccounts: [String?]
     /// Whether some cluster is a remote: then each link remote -> primary is planned with its
     /// remote (see ``addRemoteSteps(_:primary:access:_:)``), not as a discovery step.
     let hasRemotes: Bool
@@ -234,17 +178,7 @@ private final class StepList {
         // A path that starts with '-' would be read as an option: ./ keeps it a path.
         render = ["meshscript", "render", Self.operand(options.scriptPath), "--out", Self.operand(options.workDirectory)]
             + (options.kubeconfig.map { ["--kubeconfig=\($0)"] } ?? [])
-        rootCertificate = layout.rootCertificate
         hasRemotes = topology.clusters.contains { topology.primary(of: $0) != nil }
-        readerAccounts = forms.mintsReaderToken ? Array(repeating: nil, count: topology.clusters.count) : []
-    }
-
-    /// ``readerAccounts``' path for the cluster at `position`, made the first time.
-    private func readerAccount(at position: Int) -> String {
-        if let path = readerAccounts[position] { return path }
-        let path = layout.readerAccount(topology.clusters[position].name.value)
-        readerAccounts[position] = path
-        return path
     }
 
     /// The plan without its steps: the mesh, its clusters, how the tools reach them and the links.
@@ -318,11 +252,11 @@ private final class StepList {
 
     func addTrustSteps<Sink: StepSink>(_ cluster: ClusterDeclaration, root: String, access: [String], _ out: inout Sink) {
         let name = cluster.name.value
-        let certificateFiles = [layout.caCertificate(name), layout.caKey(name), layout.rootCertificateCopy(name), layout.certificateChain(name)]
+        let certificateFiles = WorkFile.certificates(name)
         add(&out, .intermediateCA, .trust, name, "generate the intermediate CA for \(name), signed by root '\(root)'",
             note: "equivalent to Istio's `make -f ../tools/certs/Makefile.selfsigned.mk \(name)-cacerts` (run in a `certs` directory made at the top of the Istio release, as the Plug in CA Certificates task does)") { out in
             out.command { $0.arguments(render) }
-            out.file(rootCertificate)
+            out.file(.rootCertificate)
             for file in certificateFiles { out.file(file) }
         }
         addNamespaceStep(name, access: access, &out)
@@ -334,7 +268,7 @@ private final class StepList {
                 $0.arguments("kubectl", "create", "secret", "generic", "cacerts")
                 $0.arguments(access)
                 $0.arguments("-n", "istio-system")
-                for file in certificateFiles { $0.argument("--from-file=\(file)") }
+                for file in certificateFiles { $0.argument("--from-file=", file: file) }
             }
             for file in certificateFiles { out.file(file) }
         }
@@ -357,7 +291,7 @@ private final class StepList {
                 $0.arguments("--overwrite")
                 $0.arguments(access)
             }
-            out.file(layout.namespace(name))
+            out.file(.namespace(name))
         }
     }
 
@@ -401,22 +335,22 @@ private final class StepList {
     /// Puts the commands that install a primary's control plane into `out`: `istioctl install -f
     /// install.yaml` (or 1.6's `manifest apply`), or Helm's base and istiod charts, with ambient's
     /// cni and ztunnel charts for an ambient cluster; returns the files they read.
-    func controlPlaneCommands<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [String] {
+    func controlPlaneCommands<Sink: StepSink>(_ cluster: ClusterDeclaration, access: [String], _ out: inout Sink) -> [WorkFile] {
         let name = cluster.name.value
         guard topology.installer(of: cluster) == .helm else {
-            let file = layout.install(name)
+            let file = WorkFile.install(name)
             out.command {
                 switch forms.installCommand {
                 case .manifestApply:
                     $0.arguments("istioctl")
                     $0.arguments(access)
                     $0.arguments("manifest", "apply", "-f")
-                    $0.argument(string: file)
+                    $0.argument(file: file)
                 case .install:
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
                     $0.arguments("-f")
-                    $0.argument(string: file)
+                    $0.argument(file: file)
                     $0.arguments("-y")
                 }
             }
@@ -431,7 +365,7 @@ private final class StepList {
                               createNamespace: chart == .base && cluster.trust == nil, &$0)
             }
         }
-        return charts.map { layout.helmValues(name, $0) }
+        return charts.map { .helmValues(name, $0) }
     }
 
     /// The east-west gateway, and the cross-network Gateway where the cluster is linked across
@@ -445,16 +379,16 @@ private final class StepList {
                     $0.arguments("kubectl", "apply")
                     $0.arguments(access)
                     $0.arguments("-n", "istio-system", "-f")
-                    $0.argument(string: layout.eastWestGateway(name))
+                    $0.argument(file: .eastWestGateway(name))
                 }
-                out.file(layout.eastWestGateway(name))
+                out.file(.eastWestGateway(name))
             }
             return
         }
         if topology.installer(of: cluster) == .helm {
             add(&out, .eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network) with Helm") { out in
                 out.command { helmArguments(.gateway, name, revision: cluster.install?.revision?.value, &$0) }
-                out.file(layout.helmValues(name, .gateway))
+                out.file(.helmValues(name, .gateway))
             }
         } else {
             add(&out, .eastWestGateway(network: network), .install, name, "install the east-west gateway for network \(network)") { out in
@@ -462,10 +396,10 @@ private final class StepList {
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
                     $0.arguments("-f")
-                    $0.argument(string: layout.eastWestGateway(name))
+                    $0.argument(file: .eastWestGateway(name))
                     $0.arguments("-y")
                 }
-                out.file(layout.eastWestGateway(name))
+                out.file(.eastWestGateway(name))
             }
         }
         guard multiNetwork.contains(name) else { return }
@@ -474,9 +408,9 @@ private final class StepList {
                 $0.arguments("kubectl", "apply")
                 $0.arguments(access)
                 $0.arguments("-n", "istio-system", "-f")
-                $0.argument(string: layout.crossNetworkGateway(name))
+                $0.argument(file: .crossNetworkGateway(name))
             }
-            out.file(layout.crossNetworkGateway(name))
+            out.file(.crossNetworkGateway(name))
         }
     }
 
@@ -488,9 +422,9 @@ private final class StepList {
                 $0.arguments("kubectl", "apply")
                 $0.arguments(access)
                 $0.arguments("-n", "istio-system", "-f")
-                $0.argument(string: layout.exposeIstiod(name))
+                $0.argument(file: .exposeIstiod(name))
             }
-            out.file(layout.exposeIstiod(name))
+            out.file(.exposeIstiod(name))
         }
         // The guide reads `.ip`; a load balancer that has a DNS name instead (AWS) sets `.hostname`,
         // which remotePilotAddress takes as well. kubectl's jsonpath prints a missing field as nothing.
@@ -522,7 +456,7 @@ private final class StepList {
                 $0.arguments("--overwrite")
                 $0.arguments(access)
             }
-            out.file(layout.namespace(name))
+            out.file(.namespace(name))
         }
         if let network, multiNetwork.contains(name) { addNetworkLabelStep(name, network: network, access: access, &out) }
         addRemoteControlPlaneStep(cluster, primary: primary, network: network, access: access, &out)
@@ -550,18 +484,18 @@ private final class StepList {
                     $0.arguments("--set")
                     $0.argument("\(PrimaryRemoteValues.remotePilotAddress)=\(address)")
                 }
-                out.file(layout.helmValues(name, .base))
-                out.file(layout.helmValues(name, .istiod))
+                out.file(.helmValues(name, .base))
+                out.file(.helmValues(name, .istiod))
             } else {
                 out.command {
                     $0.arguments("istioctl", "install")
                     $0.arguments(access)
                     $0.arguments("-f")
-                    $0.argument(string: layout.install(name))
+                    $0.argument(file: .install(name))
                     $0.arguments(PrimaryRemoteValues.istioctlSet(PrimaryRemoteValues.remotePilotAddress, address))
                     $0.arguments("-y")
                 }
-                out.file(layout.install(name))
+                out.file(.install(name))
             }
         }
     }
@@ -582,7 +516,7 @@ private final class StepList {
         out.arguments("--namespace", "istio-system")
         if createNamespace { out.arguments("--create-namespace") }
         out.arguments("--values")
-        out.argument(string: layout.helmValues(cluster, chart))
+        out.argument(file: .helmValues(cluster, chart))
         out.arguments(access[cluster]?.helmFlags ?? [])
     }
 
@@ -606,23 +540,23 @@ private final class StepList {
             if let server { out.argument("--server=\(server)") }
         }
         if !options.offlineRemoteSecrets.isEmpty, options.offlineRemoteSecrets.contains(link) {
-            let file = layout.remoteSecret(source: link.source, target: link.target)
+            let file = WorkFile.remoteSecret(source: link.source, target: link.target)
             add(&out, kind, .discover, link.target, title,
                 note: "written by meshscript render from the kubeconfig context '\(topology.clusters[sourceIndex].contextName)'") { out in
                 out.command {
                     $0.arguments("kubectl", "apply", "-f")
-                    $0.argument(string: file)
+                    $0.argument(file: file)
                     $0.arguments(targetFlags)
                 }
                 out.file(file)
             }
         } else if forms.mintsReaderToken {
-            let reader = readerAccount(at: sourceIndex)
+            let reader = WorkFile.readerAccount(link.source)
             add(&out, kind, .discover, link.target, title,
                 note: "the token is that of \(ReaderAccount.serviceAccountName) in \(link.source), read from its token Secret by meshscript and never printed") { out in
                 out.command {
                     $0.arguments("kubectl", "apply", "-f")
-                    $0.argument(string: reader)
+                    $0.argument(file: reader)
                     $0.arguments(sourceFlags)
                 }
                 out.pipeline({

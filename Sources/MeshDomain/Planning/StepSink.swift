@@ -111,10 +111,13 @@ protocol StepSink {
     /// One argument of the current process, a literal of the step makers: no String is made
     /// for it unless a ``Plan`` keeps it.
     mutating func argument(literal: StaticString)
+    /// One argument of the current process: `option` (a literal of the step makers, empty or
+    /// an option such as `--from-file=`) and `file`'s path.
+    mutating func argument(_ option: StaticString, file: WorkFile)
     mutating func endArguments()
     mutating func endCommand()
     /// A file the step reads or writes; files come after the commands.
-    mutating func file(_ path: String)
+    mutating func file(_ file: WorkFile)
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?)
 }
 
@@ -149,6 +152,9 @@ extension StepSink {
         for word in words { argument(literal: word) }
     }
 
+    /// `file`'s path as one argument of the current process.
+    mutating func argument(file: WorkFile) { argument("", file: file) }
+
     /// Arguments of the current process, in order (a cluster's flags), each read in place: no
     /// retain and release per word.
     mutating func arguments(_ words: [String]) {
@@ -160,12 +166,16 @@ extension StepSink {
 
 /// The steps, kept as ``Plan/Step`` values (``Planner/plan(_:options:)``).
 struct PlanSteps: StepSink {
+    /// Where the steps' files are.
+    let layout: WorkLayout
     var steps: [Plan.Step] = []
     private var cluster = ""
     private var commands: [Plan.Command] = []
     private var pipeline: [[String]] = []
     private var arguments: [String] = []
     private var files: [String] = []
+
+    init(layout: WorkLayout) { self.layout = layout }
 
     mutating func beginStep(cluster: String) {
         self.cluster = cluster
@@ -178,9 +188,10 @@ struct PlanSteps: StepSink {
     mutating func argument(_ text: StepText) { arguments.append(text.string) }
     mutating func argument(string: String) { arguments.append(string) }
     mutating func argument(literal: StaticString) { arguments.append(literal.description) }
+    mutating func argument(_ option: StaticString, file: WorkFile) { arguments.append(option.description + layout.path(file)) }
     mutating func endArguments() { pipeline.append(arguments) }
     mutating func endCommand() { commands.append(Plan.Command(pipeline: pipeline)) }
-    mutating func file(_ path: String) { files.append(path) }
+    mutating func file(_ file: WorkFile) { files.append(layout.path(file)) }
 
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
         steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title.string, commands: commands, files: files,
@@ -197,6 +208,9 @@ struct PlanSteps: StepSink {
 /// few lines, goes through the writer's containers.
 struct JSONSteps: StepSink {
     var json: PrettyJSON
+    /// The work directory the steps' files are in (``WorkLayout/root``) and a slash, escaped
+    /// once: every file's path starts with it.
+    private let root: [UInt8]
     /// The steps written so far.
     private var made = 0
     /// Whether the current step's `files` member is open (its `commands` closed).
@@ -206,7 +220,10 @@ struct JSONSteps: StepSink {
     /// closed with a blank line.
     private var firstCommand = true, firstProcess = true, firstArgument = true, firstFile = true
 
-    init(_ json: PrettyJSON) { self.json = json }
+    init(_ json: PrettyJSON, root: String) {
+        self.json = json
+        self.root = PrettyJSON.escapedCharacters(String(concatenating: root, "/"))
+    }
 
     mutating func beginStep(cluster: String) {
         made += 1
@@ -244,6 +261,10 @@ struct JSONSteps: StepSink {
         json.string(literal: literal, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""))
     }
 
+    mutating func argument(_ option: StaticString, file: WorkFile) {
+        write(file, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""), option: option)
+    }
+
     @inline(__always)
     private mutating func beginArgument() {
         Self.element(&firstArgument, &json)
@@ -262,9 +283,24 @@ struct JSONSteps: StepSink {
 
     mutating func endCommand() { json.fragment(firstProcess ? "\n\n          ]\n        }" : "\n          ]\n        }") }
 
-    mutating func file(_ path: String) {
+    mutating func file(_ file: WorkFile) {
+        openFiles()
+        write(file, after: Self.opening(&firstFile, "\n        \"", ",\n        \""), option: "")
+    }
+
+    /// A file of a plan's own step, its path made already.
+    private mutating func file(path: String) {
         openFiles()
         json.string(path, after: Self.opening(&firstFile, "\n        \"", ",\n        \""))
+    }
+
+    /// A line ending in `file`'s path: `opening`, `option`, the path written from its parts, the closing quote.
+    private mutating func write(_ file: WorkFile, after opening: StaticString, option: StaticString) {
+        json.fragment(opening)
+        json.characters(literal: option)
+        json.characters(escaped: root)
+        if let directory = file.directory { json.string(directory, after: "", closing: 0x2F) }
+        json.string(file.name, after: "")
     }
 
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
@@ -378,7 +414,7 @@ struct JSONSteps: StepSink {
             }
             endCommand()
         }
-        for path in step.files { file(path) }
+        for path in step.files { file(path: path) }
         end(number: step.number, kind: step.kind, phase: step.phase, title: StepText(step.title), note: step.note.map(StepText.init),
             output: step.output)
     }
