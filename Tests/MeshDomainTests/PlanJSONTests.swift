@@ -87,7 +87,9 @@ func expectStreamedBytes(_ topology: Topology, _ options: PlanOptions, _ what: S
         plan.mesh = odd
         plan.hostData = HostDataSet(mesh: ["owner": .string(odd), "tier": .integer(-3)],
                                     networks: ["n2": [:], "n1": ["zones": .list([.string("a"), .list([]), .map([:]), .boolean(false)])]],
-                                    clusters: [odd: ["labels": .map(["b": .string("2"), "a": .map(["x": .boolean(true)])]), "": .list([.integer(0)])]])
+                                    clusters: [odd: ["labels": .map(["b": .string("2"), "a": .map(["x": .boolean(true)])]), "": .list([.integer(0)])],
+                                               // Numbers whose digits the writer counts: each side of a power of ten, and the ends.
+                                               "numbers": ["n": .list([9, 10, 99, 100, 999_999, 1_000_000, -9, -10, Int.max, Int.min].map { .integer($0) })]])
         try expectEncoderBytes(plan, "every kind of step")
         var long = plan
         long.mesh = String(repeating: "a/b", count: 100_000) // plain, and longer than the writer's buffer
