@@ -331,39 +331,47 @@ struct JSONSteps: StepSink {
     /// without any; an unlabelled value (the control plane's spec) under `_0`.
     private mutating func write(_ kind: Plan.Step.Kind) {
         switch kind {
-        case .intermediateCA: json.fragment("{\n        \"intermediateCA\" : {\n\n        }\n      }")
-        case .namespace: json.fragment("{\n        \"namespace\" : {\n\n        }\n      }")
-        case .networkLabel(let network): labelled("{\n        \"networkLabel\" : {") { $0.member("network", network, &$1) }
-        case .cacerts: json.fragment("{\n        \"cacerts\" : {\n\n        }\n      }")
+        case .intermediateCA: bare("intermediateCA")
+        case .namespace: bare("namespace")
+        case .networkLabel(let network): labelled("networkLabel") { $0.member("network", network, &$1) }
+        case .cacerts: bare("cacerts")
         case .controlPlane(let spec): write(spec)
-        case .waitReady: json.fragment("{\n        \"waitReady\" : {\n\n        }\n      }")
-        case .eastWestGateway(let network): labelled("{\n        \"eastWestGateway\" : {") { $0.member("network", network, &$1) }
-        case .crossNetworkGateway: json.fragment("{\n        \"crossNetworkGateway\" : {\n\n        }\n      }")
+        case .waitReady: bare("waitReady")
+        case .eastWestGateway(let network): labelled("eastWestGateway") { $0.member("network", network, &$1) }
+        case .crossNetworkGateway: bare("crossNetworkGateway")
         case .remoteSecret(let source, let server):
-            labelled("{\n        \"remoteSecret\" : {") {
+            labelled("remoteSecret") {
                 $0.member("server", server, &$1)
                 $0.member("source", source, &$1)
             }
-        case .controlPlaneClusters(let primary): labelled("{\n        \"controlPlaneClusters\" : {") { $0.member("primary", primary, &$1) }
-        case .exposeIstiod: json.fragment("{\n        \"exposeIstiod\" : {\n\n        }\n      }")
-        case .gatewayAPICRDs(let version): labelled("{\n        \"gatewayAPICRDs\" : {") { $0.member("version", version, &$1) }
-        case .discoveryAddress: json.fragment("{\n        \"discoveryAddress\" : {\n\n        }\n      }")
+        case .controlPlaneClusters(let primary): labelled("controlPlaneClusters") { $0.member("primary", primary, &$1) }
+        case .exposeIstiod: bare("exposeIstiod")
+        case .gatewayAPICRDs(let version): labelled("gatewayAPICRDs") { $0.member("version", version, &$1) }
+        case .discoveryAddress: bare("discoveryAddress")
         case .remoteControlPlane(let primary, let network):
-            labelled("{\n        \"remoteControlPlane\" : {") {
+            labelled("remoteControlPlane") {
                 $0.member("network", network, &$1)
                 $0.member("primary", primary, &$1)
             }
-        case .deleteRemoteSecret(let name): labelled("{\n        \"deleteRemoteSecret\" : {") { $0.member("name", name, &$1) }
-        case .deleteEastWestGateway: json.fragment("{\n        \"deleteEastWestGateway\" : {\n\n        }\n      }")
-        case .deleteExposeIstiod: json.fragment("{\n        \"deleteExposeIstiod\" : {\n\n        }\n      }")
-        case .host(let name): labelled("{\n        \"host\" : {") { $0.member("name", name, &$1) }
+        case .deleteRemoteSecret(let name): labelled("deleteRemoteSecret") { $0.member("name", name, &$1) }
+        case .deleteEastWestGateway: bare("deleteEastWestGateway")
+        case .deleteExposeIstiod: bare("deleteExposeIstiod")
+        case .host(let name): labelled("host") { $0.member("name", name, &$1) }
         }
     }
 
-    /// A case with labelled values: `opening` (the case's key and brace), then the members
-    /// `values` writes, ten spaces in.
-    private mutating func labelled(_ opening: StaticString, _ values: (inout KindMembers, inout PrettyJSON) -> Void) {
-        json.fragment(opening)
+    /// A case without values: `{"name" : {}}` (the empty object on three lines).
+    private mutating func bare(_ name: StaticString) {
+        json.fragment("{\n        \"")
+        json.fragment(name)
+        json.fragment("\" : {\n\n        }\n      }")
+    }
+
+    /// A case with labelled values: `{"name" : {members}}`, the members `values` writes ten spaces in.
+    private mutating func labelled(_ name: StaticString, _ values: (inout KindMembers, inout PrettyJSON) -> Void) {
+        json.fragment("{\n        \"")
+        json.fragment(name)
+        json.fragment("\" : {")
         var members = KindMembers(indent: "\n          \"")
         values(&members, &json)
         json.fragment(members.isEmpty ? "\n\n        }\n      }" : "\n        }\n      }")
