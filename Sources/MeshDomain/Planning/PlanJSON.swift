@@ -171,7 +171,10 @@ struct PrettyJSON {
             count += start + length + 1
             return true
         }
-        guard done != true else { return isEmpty = false }
+        if done == true {
+            isEmpty = false
+            return
+        }
         fragment(opening)
         for byte in text.utf8 { escaped(byte) }
         append(closing)
@@ -440,22 +443,10 @@ extension Plan {
     /// of `steps` (this plan's, or the planner's as it makes them).
     func write(to json: inout PrettyJSON, steps writeSteps: (inout PrettyJSON) -> Void) {
         json.object { json in
-            // The members with one entry per cluster or link are written as fragments of their
-            // layout (two spaces in, their entries four): a 100,000-cluster plan has 300,000.
             json.key("access")
-            json.fragment("{")
-            for (index, name) in access.keys.sorted().enumerated() {
-                let entry = access[name]!
-                json.string(name, after: index == 0 ? "\n    \"" : ",\n    \"")
-                json.string(entry.context, after: " : {\n      \"context\" : \"")
-                if let kubeconfig = entry.kubeconfig { json.string(kubeconfig, after: ",\n      \"kubeconfig\" : \"") }
-                json.fragment("\n    }")
-            }
-            json.fragment(access.isEmpty ? "\n\n  }" : "\n  }")
+            writeAccess(to: &json)
             json.key("clusters")
-            json.fragment("[")
-            for index in clusters.indices { json.string(clusters[index], after: index == 0 ? "\n    \"" : ",\n    \"") }
-            json.fragment(clusters.isEmpty ? "\n\n  ]" : "\n  ]")
+            writeClusters(to: &json)
             json.key("formatVersion")
             json.int(formatVersion)
             if let gitops {
@@ -481,18 +472,46 @@ extension Plan {
             }
             json.member("istio", istio)
             json.key("links")
-            json.fragment("[")
-            for index in links.indices {
-                json.string(links[index].source, after: index == 0 ? "\n    {\n      \"source\" : \"" : ",\n    {\n      \"source\" : \"")
-                json.string(links[index].target, after: ",\n      \"target\" : \"")
-                json.fragment("\n    }")
-            }
-            json.fragment(links.isEmpty ? "\n\n  ]" : "\n  ]")
+            writeLinks(to: &json)
             json.member("mesh", mesh)
             json.key("steps")
             json.array(writeSteps)
             json.member("workDirectory", workDirectory)
         }
+    }
+
+    // The members with an entry per cluster or link are written as fragments of their layout
+    // (the member two spaces in, its entries four): a 100,000-cluster plan has 300,000 entries.
+
+    /// `access`'s value: each cluster's context and kubeconfig, by name, names sorted.
+    private func writeAccess(to json: inout PrettyJSON) {
+        json.fragment("{")
+        for (index, name) in access.keys.sorted().enumerated() {
+            let entry = access[name]!
+            json.string(name, after: index == 0 ? "\n    \"" : ",\n    \"")
+            json.string(entry.context, after: " : {\n      \"context\" : \"")
+            if let kubeconfig = entry.kubeconfig { json.string(kubeconfig, after: ",\n      \"kubeconfig\" : \"") }
+            json.fragment("\n    }")
+        }
+        json.fragment(access.isEmpty ? "\n\n  }" : "\n  }")
+    }
+
+    /// `clusters`' value: the names, in order.
+    private func writeClusters(to json: inout PrettyJSON) {
+        json.fragment("[")
+        for index in clusters.indices { json.string(clusters[index], after: index == 0 ? "\n    \"" : ",\n    \"") }
+        json.fragment(clusters.isEmpty ? "\n\n  ]" : "\n  ]")
+    }
+
+    /// `links`' value: each link's source and target.
+    private func writeLinks(to json: inout PrettyJSON) {
+        json.fragment("[")
+        for index in links.indices {
+            json.string(links[index].source, after: index == 0 ? "\n    {\n      \"source\" : \"" : ",\n    {\n      \"source\" : \"")
+            json.string(links[index].target, after: ",\n      \"target\" : \"")
+            json.fragment("\n    }")
+        }
+        json.fragment(links.isEmpty ? "\n\n  ]" : "\n  ]")
     }
 }
 

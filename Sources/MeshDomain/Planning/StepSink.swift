@@ -203,9 +203,9 @@ struct PlanSteps: StepSink {
 /// (``Planner/writeJSON(_:options:_:)``); or a plan's own steps, replayed (``write(_:)``).
 ///
 /// A step is written in the layout the writer gives it as an element of `steps` (four spaces
-/// in): each line a fragment of that layout, with the step's own text between, so that no line
-/// works out its indentation, its separator or its key. Only the kind, of many shapes and a
-/// few lines, goes through the writer's containers.
+/// in): the writer opens and closes the step's object, and each line inside is a fragment of
+/// that layout with the step's own text between, so that no line works out its indentation, its
+/// separator or its key.
 struct JSONSteps: StepSink {
     var json: PrettyJSON
     /// The work directory the steps' files are in (``WorkLayout/root``) and a slash, escaped

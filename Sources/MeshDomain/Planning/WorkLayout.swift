@@ -1,7 +1,7 @@
 // The work directory's layout: where `render` puts each file, and the paths the plan names.
 import MeshKube
 
-/// Where `render` puts each file; the planner and the renderer share these names (``WorkFile``).
+/// Where `render` puts each file; the planner and the renderer share these names.
 public struct WorkLayout: Sendable {
     /// The work directory (WORK_DIR) every path is under.
     public var root: String
