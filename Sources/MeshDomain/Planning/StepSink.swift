@@ -174,8 +174,19 @@ struct PlanSteps: StepSink {
     private var pipeline: [[String]] = []
     private var arguments: [String] = []
     private var files: [String] = []
+    /// The paths made for the files of the directory last named (a cluster's files come
+    /// together, and a step names a file again in the next: the certificates three times).
+    private var recentPaths = RecentPaths()
 
     init(layout: WorkLayout) { self.layout = layout }
+
+    /// `file`'s path, made once while its directory's files come in a row.
+    private mutating func path(_ file: WorkFile) -> String {
+        if let path = recentPaths.path(of: file) { return path }
+        let path = layout.path(file)
+        recentPaths.remember(file, path)
+        return path
+    }
 
     mutating func beginStep(cluster: String) {
         self.cluster = cluster
@@ -188,14 +199,38 @@ struct PlanSteps: StepSink {
     mutating func argument(_ text: StepText) { arguments.append(text.string) }
     mutating func argument(string: String) { arguments.append(string) }
     mutating func argument(literal: StaticString) { arguments.append(literal.description) }
-    mutating func argument(_ option: StaticString, file: WorkFile) { arguments.append(option.description + layout.path(file)) }
+    mutating func argument(_ option: StaticString, file: WorkFile) { arguments.append(option.description + path(file)) }
     mutating func endArguments() { pipeline.append(arguments) }
     mutating func endCommand() { commands.append(Plan.Command(pipeline: pipeline)) }
-    mutating func file(_ file: WorkFile) { files.append(layout.path(file)) }
+    mutating func file(_ file: WorkFile) { files.append(path(file)) }
 
     mutating func endStep(kind: Plan.Step.Kind, phase: Plan.Phase, title: StepText, note: StepText?, output: String?) {
         steps.append(Plan.Step(number: steps.count + 1, phase: phase, cluster: cluster, title: title.string, commands: commands, files: files,
                                note: note?.string, kind: kind, output: output))
+    }
+}
+
+/// The paths of the files of one directory, as ``PlanSteps`` made them.
+private struct RecentPaths {
+    private var directory: String?
+    private var names: [String] = []
+    private var paths: [String] = []
+
+    /// The path made for `file`, when its directory is the one remembered.
+    func path(of file: WorkFile) -> String? {
+        guard file.directory == directory, let index = names.firstIndex(of: file.name) else { return nil }
+        return paths[index]
+    }
+
+    /// Remembers `path` for `file`, forgetting the files of another directory.
+    mutating func remember(_ file: WorkFile, _ path: String) {
+        if file.directory != directory {
+            directory = file.directory
+            names.removeAll(keepingCapacity: true)
+            paths.removeAll(keepingCapacity: true)
+        }
+        names.append(file.name)
+        paths.append(path)
     }
 }
 
