@@ -114,21 +114,6 @@ struct PrettyJSON {
         append(0x22)
     }
 
-    /// `text`, a literal of the writer's callers, in quotes (escaped as needed, as any string).
-    @inline(__always)
-    mutating func string(literal text: StaticString) {
-        append(0x22)
-        characters(literal: text)
-        append(0x22)
-    }
-
-    /// The parts of `text` in one pair of quotes, as ``string(_:)`` writes them joined.
-    mutating func string(_ text: StepText) {
-        append(0x22)
-        characters(text)
-        append(0x22)
-    }
-
     /// The characters of a string, escaped as needed, without the quotes around them (which the
     /// caller writes, with a fragment of its layout: see ``fragment(_:)``).
     @inline(__always)

@@ -283,27 +283,27 @@ struct JSONSteps: StepSink {
     }
 
     mutating func argument(_ text: StepText) {
-        beginArgument()
+        json.fragment(argumentOpening())
         json.characters(text)
         json.fragment("\"")
     }
 
-    mutating func argument(string: String) {
-        json.string(string, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""))
-    }
+    mutating func argument(string: String) { json.string(string, after: argumentOpening()) }
 
-    mutating func argument(literal: StaticString) {
-        json.string(literal: literal, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""))
-    }
+    mutating func argument(literal: StaticString) { json.string(literal: literal, after: argumentOpening()) }
 
-    mutating func argument(_ option: StaticString, file: WorkFile) {
-        write(file, after: Self.opening(&firstArgument, "\n              \"", ",\n              \""), option: option)
-    }
+    mutating func argument(_ option: StaticString, file: WorkFile) { write(file, after: argumentOpening(), option: option) }
 
+    /// The opening of an argument's line, up to its opening quote (a comma before all but the first).
     @inline(__always)
-    private mutating func beginArgument() {
-        Self.element(&firstArgument, &json)
-        json.fragment("\n              \"")
+    private mutating func argumentOpening() -> StaticString {
+        Self.opening(&firstArgument, "\n              \"", ",\n              \"")
+    }
+
+    /// The opening of a file's line, up to its opening quote (a comma before all but the first).
+    @inline(__always)
+    private mutating func fileOpening() -> StaticString {
+        Self.opening(&firstFile, "\n        \"", ",\n        \"")
     }
 
     /// `first`, a line's opening when it is the first element of its array (then no longer),
@@ -320,13 +320,13 @@ struct JSONSteps: StepSink {
 
     mutating func file(_ file: WorkFile) {
         openFiles()
-        write(file, after: Self.opening(&firstFile, "\n        \"", ",\n        \""), option: "")
+        write(file, after: fileOpening(), option: "")
     }
 
     /// A file of a plan's own step, its path made already.
     private mutating func file(path: String) {
         openFiles()
-        json.string(path, after: Self.opening(&firstFile, "\n        \"", ",\n        \""))
+        json.string(path, after: fileOpening())
     }
 
     /// A line ending in `file`'s path: `opening`, `option`, the path written from its parts, the closing quote.
