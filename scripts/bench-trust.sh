@@ -36,7 +36,7 @@ meshscript="${MESHSCRIPT:-.build/release/meshscript}"
 # Always (re)build the default binary: a stale release build from an older commit would time old code.
 if ((!openssl_only)) && [[ -z "${MESHSCRIPT:-}" ]]; then
     echo "building meshscript (release)..." >&2
-    swift build -c release --product meshscript --static-swift-stdlib >&2 # as the README builds it
+    meshscript="$(bash scripts/release.sh)" # as the README builds it
 fi
 if ((!openssl_only)) && [[ ! -x "$meshscript" ]]; then
     echo "bench-trust: no executable meshscript at $meshscript" >&2
