@@ -5,10 +5,11 @@
 public enum DNSLabel {
     /// Whether `name` is a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending alphanumeric.
     public static func isValid(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63 else { return false }
+        // The bytes read in place: validation asks once for each name a script declares.
+        let bytes = name.utf8
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63 else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-        guard alnum(bytes.first!), alnum(bytes.last!) else { return false }
+        guard alnum(first), alnum(last) else { return false }
         return bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
     }
 
