@@ -52,12 +52,35 @@ public enum RegularFile {
         return try readAll(descriptor, limit: limit, expectedSize: Int(info.st_size))
     }
 
-    /// Reads until end of file in chunks, refusing more than `limit` bytes. The result's room
-    /// is reserved for `expectedSize` bytes (what `fstat` said, at most `limit`), so a large file
-    /// is not copied again each time the array would grow; a file that grows meanwhile still reads whole.
+    /// Reads until end of file, refusing more than `limit` bytes. The bytes go straight into
+    /// an array with room for `expectedSize` (what `fstat` said, at most `limit`) and one more,
+    /// so a file of that size is read once, with no buffer to clear and copy from; one that
+    /// grew meanwhile (or a /proc file, which says 0) reads on in chunks, and still reads whole.
     static func readAll(_ descriptor: Int32, limit: Int, expectedSize: Int = 0) throws(RegularFileError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(min(max(expectedSize, 0), limit))
+        let expected = min(max(expectedSize, 0), limit)
+        var error: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            while count < buffer.count {
+                let read = readChunk(descriptor, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+                if read < 0 {
+                    if errno == EINTR { continue }
+                    error = errno
+                    return
+                }
+                if read == 0 { return }
+                count += read
+            }
+        }
+        if error != 0 { throw failure(error) }
+        if bytes.count <= expected { return bytes }
+        return try readRest(descriptor, limit: limit, after: bytes)
+    }
+
+    /// `readAll` past the size `fstat` said: the rest of the file in chunks, appended to `bytes`.
+    private static func readRest(_ descriptor: Int32, limit: Int, after bytes: [UInt8]) throws(RegularFileError) -> [UInt8] {
+        let tooLarge = RegularFileError(kind: .tooLarge, message: "is larger than the limit of \(limit) bytes")
+        guard bytes.count <= limit else { throw tooLarge }
+        var bytes = bytes
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { readChunk(descriptor, into: $0) }
@@ -66,9 +89,7 @@ public enum RegularFile {
                 throw failure(errno)
             }
             if count == 0 { return bytes }
-            guard bytes.count + count <= limit else {
-                throw RegularFileError(kind: .tooLarge, message: "is larger than the limit of \(limit) bytes")
-            }
+            guard bytes.count + count <= limit else { throw tooLarge }
             bytes.append(contentsOf: chunk[..<count])
         }
     }

@@ -66,6 +66,30 @@ import Testing
         }
     }
 
+    @Test func aFileOfTheSizeFstatSaidIsReadWholeAtEachSideOfTheLimit() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        #expect(try RegularFile.read(try scratch.write("empty", ""), limit: 0) == [])
+        let text = String(repeating: "0123456789", count: 10_000)  // more than one chunk
+        let path = try scratch.write("long", text)
+        #expect(try RegularFile.read(path, limit: 100_000) == Array(text.utf8))
+        #expect(throws: RegularFileError(kind: .tooLarge, message: "is larger than the limit of 99999 bytes")) {
+            try RegularFile.read(path, limit: 99_999)
+        }
+    }
+
+    #if os(Linux)
+    /// A /proc file says it is empty and is not: it is read on past what fstat said, in chunks.
+    @Test func aFileLongerThanFstatSaidIsReadOnToItsEnd() throws {
+        let status = try RegularFile.read("/proc/self/status", limit: 1 << 20)
+        #expect(String(decoding: status, as: UTF8.self).hasPrefix("Name:"))
+        #expect(String(decoding: status, as: UTF8.self).contains("\nPid:"))
+        #expect(throws: RegularFileError(kind: .tooLarge, message: "is larger than the limit of 10 bytes")) {
+            try RegularFile.read("/proc/self/status", limit: 10)
+        }
+    }
+    #endif
+
     @Test func importingADeviceOrAFIFOIsAnError() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
