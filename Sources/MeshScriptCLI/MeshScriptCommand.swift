@@ -35,6 +35,7 @@ enum MeshScriptCommand {
         // Before any thread starts: the script runs on `onLargeStack`'s thread, whose own malloc
         // arena would grow by many more system calls than the main one.
         _ = meshscript_malloc_use_one_arena()
+        _ = meshscript_malloc_grow_in_huge_pages(32 << 20)
         StandardStreams.checkWritesAtExit()
         exit(run(Array(CommandLine.arguments.dropFirst())))
     }

@@ -9,4 +9,15 @@
 /// there is no such setting (not glibc) or it was refused.
 int meshscript_malloc_use_one_arena(void);
 
+/// Grows the main heap by `pad` bytes now (M_TOP_PAD, with M_TRIM_THRESHOLD at twice that so
+/// it is not given back), and asks the kernel to back that room with 2 MiB pages
+/// (madvise(2) MADV_HUGEPAGE, which transparent huge pages in `madvise` mode honour). The room
+/// is only reserved: a page is taken when first touched, and where the kernel gives no huge
+/// pages it is taken 4 KiB at a time, as before. A 400-cluster full mesh's `check` took 2,651
+/// page faults, and a fifth of its time in them. Call it once, before any thread starts.
+/// Returns 1 when the advice was taken, 0 otherwise (not glibc, `pad` outside 2 MiB to 1 GiB,
+/// or the heap did not grow as expected); the heap works either way.
+#include <stddef.h>
+int meshscript_malloc_grow_in_huge_pages(size_t pad);
+
 #endif
