@@ -9,8 +9,9 @@
 # metadata (say `[String: String]`) through its metadata accessor, handing it the witness tables it
 # needs, instead of by demangling the type's name at run time. Demangled, each Dictionary or Set type
 # asks the runtime whether its key is Hashable, and the first such question scans every protocol
-# conformance in the binary (about 7,000 with Foundation linked in). It takes half of the
-# instructions of `check` on an empty file (1.73M to 1.04M; BENCHMARKS.md, "The ninth round").
+# conformance in the binary (about 7,000 with Foundation linked in). The scan and the demangling
+# were 40% of the instructions of `check` on an empty file (1.73M; 1.04M with the flag:
+# BENCHMARKS.md, "The ninth round").
 # It is a build flag, not a setting in Package.swift: SwiftPM refuses a library product whose
 # targets carry unsafe flags when another package depends on it by version.
 set -euo pipefail

@@ -19,10 +19,11 @@ int meshscript_malloc_use_one_arena(void) {
 int meshscript_malloc_grow_in_huge_pages(size_t pad) {
 #if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(M_TRIM_THRESHOLD) && defined(MADV_HUGEPAGE)
     const size_t huge = 2 << 20;
-    if (pad < huge || pad > (1u << 30)) return 0;
+    if (pad < huge || pad > (size_t)1 << 29) return 0; // twice it must fit mallopt's int
+    char *start = sbrk(0);
+    if (start == (char *)-1) return 0;
     // The heap grows by what is asked and `pad` more, and gives back nothing under twice that.
     if (mallopt(M_TOP_PAD, (int)pad) == 0 || mallopt(M_TRIM_THRESHOLD, (int)(2 * pad)) == 0) return 0;
-    char *start = sbrk(0);
     // Two blocks under the mmap threshold (128 KiB): the second no longer fits the heap's
     // first padding, so the heap grows once, by `pad`, now.
     // (Kept through `volatile`: an optimizer may drop a malloc whose block is never used.)
@@ -31,7 +32,7 @@ int meshscript_malloc_grow_in_huge_pages(size_t pad) {
     free(second);
     free(first);
     char *end = sbrk(0);
-    if (start == (char *)-1 || end == (char *)-1 || end - start < (ptrdiff_t)pad) return 0;
+    if (end == (char *)-1 || end - start < (ptrdiff_t)pad) return 0;
     // Whole 2 MiB pages of the new room; what lies past them is mapped 4 KiB at a time.
     uintptr_t from = ((uintptr_t)start + huge - 1) & ~(uintptr_t)(huge - 1);
     uintptr_t to = (uintptr_t)end & ~(uintptr_t)(huge - 1);
