@@ -201,6 +201,27 @@ import MeshScriptInterpreter
         #expect(before.remotes(of: "c1").isEmpty)
     }
 
+    /// A cluster declaration is a value: a copy changes alone, and two with the same fields are
+    /// equal and hash alike whether or not they share their storage.
+    @Test func aClusterDeclarationIsAValue() throws {
+        let original = try #require(check("""
+            mesh mesh1
+            cluster c1 < context "ctx-a"; trust from root; discover with c2 >
+            cluster c2 < trust from root >
+            """).topology.clusters.first)
+        var copy = original
+        #expect(copy == original)
+        copy.context = Located("ctx-b", original.statement)
+        copy.discovery.append(copy.discovery[0])
+        #expect(original.context?.value == "ctx-a")
+        #expect(original.discovery.count == 1)
+        #expect(copy != original)
+        copy.context = original.context
+        copy.discovery.removeLast()
+        #expect(copy == original)
+        #expect(Set([original, copy]).count == 1)
+    }
+
     /// The one-line form from the design card parses and means what it says.
     @Test func theDesignCardLineMeansWhatItSays() throws {
         let checked = check("""

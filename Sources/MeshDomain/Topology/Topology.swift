@@ -245,7 +245,7 @@ public struct DiscoveryDeclaration: Sendable, Hashable {
 /// fields take about 340 bytes: held inline, the topology's array of clusters grew by copying
 /// every one (5 MB of fresh pages for a ring of 5,000 clusters), and each read of a cluster
 /// copied all its fields.
-public struct ClusterDeclaration: Sendable, Hashable {
+public struct ClusterDeclaration: Sendable, Hashable, CustomReflectable {
     /// The cluster's name (Istio's clusterName).
     public var name: Located<String> {
         get { box.fields.name }
@@ -317,6 +317,11 @@ public struct ClusterDeclaration: Sendable, Hashable {
 
     /// Hashes every field, as `==` compares them.
     public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+    /// The fields, as `print`, `dump` and test failures show them (not the box that holds them).
+    public var customMirror: Mirror {
+        Mirror(self, children: Mirror(reflecting: box.fields).children, displayStyle: .struct)
+    }
 
     /// The declaration's fields, each documented at its accessor above.
     private struct Fields: Sendable, Hashable {
