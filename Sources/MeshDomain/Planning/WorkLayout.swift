@@ -21,7 +21,7 @@ public struct WorkLayout: Sendable {
     /// The mesh root CA certificate.
     public var rootCertificate: String { path(.rootCertificate) }
     /// The root CA's private key.
-    public var rootKey: String { path("root-key.pem") }
+    public var rootKey: String { path(.rootKey) }
     /// Cluster `c`'s intermediate CA certificate.
     public func caCertificate(_ c: String) -> String { path(.caCertificate(c)) }
     /// Cluster `c`'s intermediate CA private key.
@@ -31,7 +31,7 @@ public struct WorkLayout: Sendable {
     /// Cluster `c`'s chain: its intermediate, then the root.
     public func certificateChain(_ c: String) -> String { path(.certificateChain(c)) }
     /// The `cacerts` Secret manifest for cluster `c`'s istio-system.
-    public func cacertsSecret(_ c: String) -> String { path("cacerts-secret.yaml", in: c) }
+    public func cacertsSecret(_ c: String) -> String { path(.cacertsSecret(c)) }
     /// The istio-system Namespace manifest for cluster `c` (with its network label when needed).
     public func namespace(_ c: String) -> String { path(.namespace(c)) }
     /// The IstioOperator that `istioctl install` applies to cluster `c`.
@@ -51,7 +51,7 @@ public struct WorkLayout: Sendable {
     /// `kubectl apply -f WORK_DIR/C/` never reads it as a manifest.
     public func helmValues(_ c: String, _ chart: HelmChart) -> String { path(.helmValues(c, chart)) }
     /// The plan as JSON, written by render.
-    public var planJSON: String { path("plan.json") }
+    public var planJSON: String { path(.planJSON) }
 }
 
 /// A file of the work directory that a plan names, as its parts: a cluster's directory (or
@@ -65,10 +65,13 @@ struct WorkFile {
     var name: String
 
     static let rootCertificate = WorkFile(directory: nil, name: "root-cert.pem")
+    static let rootKey = WorkFile(directory: nil, name: "root-key.pem")
+    static let planJSON = WorkFile(directory: nil, name: "plan.json")
     static func caCertificate(_ c: String) -> WorkFile { WorkFile(directory: c, name: "ca-cert.pem") }
     static func caKey(_ c: String) -> WorkFile { WorkFile(directory: c, name: "ca-key.pem") }
     static func rootCertificateCopy(_ c: String) -> WorkFile { WorkFile(directory: c, name: "root-cert.pem") }
     static func certificateChain(_ c: String) -> WorkFile { WorkFile(directory: c, name: "cert-chain.pem") }
+    static func cacertsSecret(_ c: String) -> WorkFile { WorkFile(directory: c, name: "cacerts-secret.yaml") }
     static func namespace(_ c: String) -> WorkFile { WorkFile(directory: c, name: "istio-system-namespace.yaml") }
     static func install(_ c: String) -> WorkFile { WorkFile(directory: c, name: "install.yaml") }
     static func eastWestGateway(_ c: String) -> WorkFile { WorkFile(directory: c, name: "eastwest-gateway.yaml") }
